@@ -1,0 +1,15 @@
+// @swc/jest strips types only (sub-second); `tsc --noEmit` in `npm test` catches type errors.
+// pkijs, asn1js and jose ship ESM only, so Jest (CommonJS registry) must transform them too.
+const esmOnly = ['pkijs', 'asn1js', 'bytestreamjs', '@noble/hashes', '@peculiar/utils', 'jose'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  setupFiles: ['<rootDir>/test/setup.ts'],
+  // The built-in CloudFormation validation costs ~3 s per synth; one dedicated test switches it on.
+  testTimeout: 60000,
+};
