@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { DistinguishedName, RDN_KEYS } from '../../lib/core/distinguished-name';
 import { toPem } from '../../lib/core/pki/pem';
-import { x509 } from '../../lib/core/pki/x509';
+import { x509 } from './x509';
 
 /**
  * A small certificate factory for test PKIs: CAs, leaves and CRLs with every property the

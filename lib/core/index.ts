@@ -8,3 +8,6 @@ export * from './gate-manifest';
 export * from './pki/pem';
 export * from './pki/ca-bundle';
 export * from './pki/crl';
+export * from './pki/certificate';
+export * from './pki/name';
+export * from './pki/signature';

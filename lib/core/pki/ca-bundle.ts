@@ -1,13 +1,15 @@
 import { AttestGateError } from '../errors';
+import { Certificate, parseCertificate } from './certificate';
 import { pemBlocks, pemLabels } from './pem';
-import { attributesOfName, hashOfSignatureAlgorithm, isWeakSignatureHash, sha256Hex, x509 } from './x509';
+import { isWeakHash } from './signature';
 
 /** What attestgate needs to know of a CA certificate in a trust bundle. */
 export interface CaCertificateInfo {
   /** Subject attributes, multi-valued ones joined with `/`. */
   readonly subject: Record<string, string>;
-  /** The subject as one line, e.g. `CN=Agents CA, O=Example`. */
+  /** The subject as one line, e.g. `O=Example, CN=Agents CA`. */
   readonly subjectText: string;
+  /** Lowercase hex. */
   readonly serialNumber: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
@@ -23,6 +25,34 @@ export interface CaBundleLimits {
   readonly maxCertificates: number;
   /** How many characters the PEM text may have. */
   readonly maxPemLength: number;
+}
+
+/** The CaCertificateInfo view of a parsed certificate. */
+export function caInfoOf(cert: Certificate): CaCertificateInfo {
+  return {
+    subject: cert.subject.attributes,
+    subjectText: cert.subject.text,
+    serialNumber: cert.serialNumber,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
+    fingerprintSha256: cert.fingerprintSha256,
+    publicKeySpki: cert.publicKeySpki,
+    der: cert.der,
+  };
+}
+
+/**
+ * Parses every certificate of a PEM text without judging them (discovery describes what is
+ * deployed; the probes judge it). Throws a plain Error for a block that is not a certificate.
+ */
+export function parseCertificateBundle(pem: string): Certificate[] {
+  return pemBlocks(pem, 'CERTIFICATE').map((der, index) => {
+    try {
+      return parseCertificate(der);
+    } catch (e) {
+      throw new Error(`certificate #${index + 1} does not parse (${(e as Error).message})`);
+    }
+  });
 }
 
 /**
@@ -55,67 +85,35 @@ export function inspectCaBundle(
   if (pem.length > limits.maxPemLength) {
     fail(`${pem.length} characters`, `is longer than the ${limits.maxPemLength} characters allowed`, 'remove certificates the anchor does not need, or use shorter (EC) CA certificates');
   }
-  const ders = pemBlocks(pem, 'CERTIFICATE');
-  if (ders.length === 0) {
+  let certificates: Certificate[] = [];
+  try {
+    certificates = parseCertificateBundle(pem);
+  } catch (e) {
+    fail('(bundle)', (e as Error).message, 'check the PEM was copied whole');
+  }
+  if (certificates.length === 0) {
     fail(pem.slice(0, 60), 'holds no PEM certificate', 'give the CA certificate as -----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----');
   }
-  if (ders.length > limits.maxCertificates) {
-    fail(`${ders.length} certificates`, `holds more than the ${limits.maxCertificates} CA certificates allowed`, `split it: at most ${limits.maxCertificates} CAs per trust anchor (use a second one for rotation)`);
+  if (certificates.length > limits.maxCertificates) {
+    fail(`${certificates.length} certificates`, `holds more than the ${limits.maxCertificates} CA certificates allowed`, `split it: at most ${limits.maxCertificates} CAs per trust anchor (use a second one for rotation)`);
   }
-
-  let parsed: ReturnType<typeof parseCertificates>;
-  try {
-    parsed = parseCertificates(ders);
-  } catch (e) {
-    return fail('(bundle)', (e as Error).message, 'check the PEM was copied whole');
-  }
-  return parsed.map((info, index) => {
-    const cert = info.certificate;
-    const label = `certificate #${index + 1} (${info.subjectText})`;
-    const basic = cert.getExtension(x509.BasicConstraintsExtension);
-    if (!basic || !basic.ca) {
+  return certificates.map((cert, index) => {
+    const label = `certificate #${index + 1} (${cert.subject.text})`;
+    if (!cert.basicConstraints?.ca) {
       fail(label, 'is not a CA certificate (basicConstraints CA:TRUE is missing)', 'use the certificate of the issuing or root CA, not a leaf');
     }
-    const usage = cert.getExtension(x509.KeyUsagesExtension);
-    if (!usage || (usage.usages & x509.KeyUsageFlags.keyCertSign) === 0) {
+    if (!cert.keyUsage?.has('keyCertSign')) {
       fail(label, 'lacks keyUsage keyCertSign', 'reissue the CA certificate with keyUsage keyCertSign (and cRLSign)');
     }
-    const hash = hashOfSignatureAlgorithm(cert.signatureAlgorithm);
-    if (hash === undefined || isWeakSignatureHash(hash)) {
-      fail(label, `is signed with ${hash ?? 'an unsupported algorithm'}, which is rejected`, 'reissue it with SHA-256 or stronger');
+    if (cert.signatureHash === undefined || isWeakHash(cert.signatureHash)) {
+      fail(label, `is signed with ${cert.signatureHash ?? `an unsupported algorithm (${cert.signatureAlgorithmOid})`}, which is rejected`, 'reissue it with SHA-256 or stronger');
     }
-    if (info.notAfter.getTime() <= now.getTime()) {
-      fail(label, `expired on ${info.notAfter.toISOString()}`, 'renew the CA certificate');
+    if (cert.notAfter.getTime() <= now.getTime()) {
+      fail(label, `expired on ${cert.notAfter.toISOString()}`, 'renew the CA certificate');
     }
-    if (info.notBefore.getTime() > now.getTime()) {
-      fail(label, `is not valid before ${info.notBefore.toISOString()}`, 'check the CA clock, or wait until it is valid');
+    if (cert.notBefore.getTime() > now.getTime()) {
+      fail(label, `is not valid before ${cert.notBefore.toISOString()}`, 'check the CA clock, or wait until it is valid');
     }
-    return info;
-  }).map(({ certificate: _certificate, ...info }) => info);
-}
-
-/**
- * Parses DER certificates without judging them (discovery describes what is deployed; the
- * probes judge it). Throws a plain Error for bytes that are not a certificate.
- */
-export function parseCertificates(ders: readonly Buffer[]): Array<CaCertificateInfo & { certificate: x509.X509Certificate }> {
-  return ders.map((der, index) => {
-    let certificate: x509.X509Certificate;
-    try {
-      certificate = new x509.X509Certificate(new Uint8Array(der));
-    } catch (e) {
-      throw new Error(`certificate #${index + 1} does not parse (${(e as Error).message})`);
-    }
-    return {
-      certificate,
-      subject: attributesOfName(certificate.subjectName),
-      subjectText: certificate.subject,
-      serialNumber: certificate.serialNumber,
-      notBefore: certificate.notBefore,
-      notAfter: certificate.notAfter,
-      fingerprintSha256: sha256Hex(der),
-      publicKeySpki: Buffer.from(certificate.publicKey.rawData),
-      der,
-    };
+    return caInfoOf(cert);
   });
 }

@@ -1,23 +1,30 @@
 import { AttestGateError } from '../errors';
 import { CaCertificateInfo } from './ca-bundle';
+import { TAG, childrenOf, decodeOid, decodeTime, expectTag, integerHex, integerValue, readRoot, contentOf, DerNode } from './der';
+import { DecodedName, decodeName } from './name';
 import { pemBlocks } from './pem';
-import { attributesOfName, hashOfSignatureAlgorithm, isWeakSignatureHash, verifySignedDer, x509 } from './x509';
+import { isWeakHash, signatureAlgorithm, verifySignedDer } from './signature';
 
 const CRL_NUMBER_OID = '2.5.29.20';
 
-/** What attestgate needs to know of a certificate revocation list. */
-export interface CrlInfo {
-  readonly issuer: Record<string, string>;
-  readonly issuerText: string;
+/** A CRL, read synchronously. */
+export interface Crl {
+  readonly issuer: DecodedName;
   readonly thisUpdate: Date;
   readonly nextUpdate?: Date;
   /** The cRLNumber extension, when present; it must only grow. */
   readonly crlNumber?: bigint;
   /** Serial numbers of revoked certificates, lowercase hex without leading zeros. */
   readonly revokedSerials: readonly string[];
+  readonly signatureAlgorithmOid: string;
+  readonly signatureHash: string | null | undefined;
+  readonly der: Buffer;
+}
+
+/** A CRL checked against the CA that signed it. */
+export interface CrlInfo extends Crl {
   /** The CA certificate whose key signed the CRL. */
   readonly signer: CaCertificateInfo;
-  readonly der: Buffer;
 }
 
 /** Normalises a hex serial number for comparison: lowercase, no leading zeros. */
@@ -29,8 +36,39 @@ export function normalizeSerial(hex: string): string {
 /** Reads the DER bytes of a CRL given as PEM (`X509 CRL`) or DER. */
 export function crlDer(data: string | Uint8Array): Buffer | undefined {
   if (typeof data !== 'string') return Buffer.from(data);
-  const blocks = pemBlocks(data, 'X509 CRL');
-  return blocks[0];
+  return pemBlocks(data, 'X509 CRL')[0];
+}
+
+/** Parses a DER CRL. Throws an Error saying what is malformed. */
+export function parseCrl(input: Uint8Array): Crl {
+  const der = Buffer.from(input);
+  const root = readRoot(der, TAG.SEQUENCE);
+  const [tbsNode, algorithmNode] = childrenOf(der, root);
+  const tbs = childrenOf(der, expectTag(tbsNode, TAG.SEQUENCE, 'TBSCertList'));
+  let i = 0;
+  if (tbs[i]?.tag === TAG.INTEGER) i++; // version v2
+  i++; // inner signature algorithm
+  const issuer = decodeName(der, tbs[i++]);
+  const thisUpdate = decodeTime(der, tbs[i++]);
+  let nextUpdate: Date | undefined;
+  if (tbs[i] && (tbs[i].tag === TAG.UTC_TIME || tbs[i].tag === TAG.GENERALIZED_TIME)) nextUpdate = decodeTime(der, tbs[i++]);
+  const revokedSerials: string[] = [];
+  if (tbs[i]?.tag === TAG.SEQUENCE) {
+    for (const entry of childrenOf(der, tbs[i++])) revokedSerials.push(integerHex(der, childrenOf(der, entry)[0]));
+  }
+  let crlNumber: bigint | undefined;
+  if (tbs[i]?.tag === 0xa0) {
+    const [list] = childrenOf(der, tbs[i]);
+    for (const ext of childrenOf(der, list)) {
+      const parts = childrenOf(der, ext);
+      if (decodeOid(der, parts[0]) === CRL_NUMBER_OID) {
+        const value = contentOf(der, parts[parts.length - 1]);
+        crlNumber = integerValue(value, readRoot(value, TAG.INTEGER) as DerNode);
+      }
+    }
+  }
+  const algorithmOid = decodeOid(der, childrenOf(der, expectTag(algorithmNode, TAG.SEQUENCE, 'AlgorithmIdentifier'))[0]);
+  return { issuer, thisUpdate, nextUpdate, crlNumber, revokedSerials, signatureAlgorithmOid: algorithmOid, signatureHash: signatureAlgorithm(algorithmOid)?.hash, der };
 }
 
 /**
@@ -54,49 +92,24 @@ export function inspectCrl(
   if (der === undefined) {
     return fail(typeof data === 'string' ? data.slice(0, 60) : data, 'holds no PEM CRL (-----BEGIN X509 CRL-----)', 'give the CRL as PEM, as `openssl ca -gencrl` writes it');
   }
-  let crl: x509.X509Crl;
+  let crl: Crl;
   try {
-    crl = new x509.X509Crl(new Uint8Array(der));
+    crl = parseCrl(der);
   } catch (e) {
     return fail('(CRL)', `does not parse (${(e as Error).message})`, 'check the CRL was copied whole');
   }
-  const hash = hashOfSignatureAlgorithm(crl.signatureAlgorithm);
-  if (hash === undefined || isWeakSignatureHash(hash)) {
-    fail(crl.issuer, `is signed with ${hash ?? crl.signatureAlgorithm.name}, which is too weak`, 'have the CA sign CRLs with SHA-256 or stronger');
+  if (crl.signatureHash === undefined || isWeakHash(crl.signatureHash)) {
+    fail(crl.issuer.text, `is signed with ${crl.signatureHash ?? `an unsupported algorithm (${crl.signatureAlgorithmOid})`}, which is too weak`, 'have the CA sign CRLs with SHA-256 or stronger');
   }
-  const signer = cas.find((ca) => verifySignedDer(der, crl.signatureAlgorithm, ca.publicKeySpki));
+  const signer = cas.find((ca) => verifySignedDer(der, ca.publicKeySpki));
   if (signer === undefined) {
-    return fail(
-      crl.issuer,
-      `is not signed by any CA of the trust anchor (${cas.map((c) => c.subjectText).join('; ')})`,
-      "use the CRL published by the trust anchor's CA",
-    );
+    return fail(crl.issuer.text, `is not signed by any CA of the trust anchor (${cas.map((c) => c.subjectText).join('; ')})`, "use the CRL published by the trust anchor's CA");
   }
-  const issuer = attributesOfName(crl.issuerName);
-  if (JSON.stringify(issuer) !== JSON.stringify(signer.subject)) {
-    fail(crl.issuer, `names an issuer other than its signer (${signer.subjectText})`, 'use a CRL whose issuer is the CA that signs it');
+  if (JSON.stringify(crl.issuer.attributes) !== JSON.stringify(signer.subject)) {
+    fail(crl.issuer.text, `names an issuer other than its signer (${signer.subjectText})`, 'use a CRL whose issuer is the CA that signs it');
   }
   if (crl.nextUpdate !== undefined && crl.nextUpdate.getTime() <= now.getTime()) {
-    fail(crl.issuer, `is stale: its nextUpdate ${crl.nextUpdate.toISOString()} has passed`, 'publish a fresh CRL from the CA');
+    fail(crl.issuer.text, `is stale: its nextUpdate ${crl.nextUpdate.toISOString()} has passed`, 'publish a fresh CRL from the CA');
   }
-  const numberExtension = crl.extensions.find((e) => e.type === CRL_NUMBER_OID);
-  return {
-    issuer,
-    issuerText: crl.issuer,
-    thisUpdate: crl.thisUpdate,
-    nextUpdate: crl.nextUpdate,
-    crlNumber: numberExtension ? derInteger(new Uint8Array(numberExtension.value)) : undefined,
-    revokedSerials: crl.entries.map((e) => normalizeSerial(e.serialNumber)),
-    signer,
-    der,
-  };
-}
-
-/** Decodes a DER INTEGER (tag 0x02), as the cRLNumber extension holds it. */
-function derInteger(bytes: Uint8Array): bigint | undefined {
-  if (bytes[0] !== 0x02 || bytes.length < 3) return undefined;
-  const length = bytes[1];
-  let value = 0n;
-  for (let i = 2; i < 2 + length && i < bytes.length; i++) value = value * 256n + BigInt(bytes[i]);
-  return value;
+  return { ...crl, signer };
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { x509 } from '../../../lib/core/pki/x509';
+import { x509 } from '../../../conformance/pki/x509';
 import { inspectCaBundle } from '../../../lib/core/pki/ca-bundle';
 import { createCa, issueLeaf } from '../../../conformance/pki/test-pki';
 
