@@ -1,0 +1,141 @@
+import { IntrinsicContext, Value, isSymbol, resolveIntrinsics } from './intrinsics';
+
+/** The parts of a CloudFormation template attestgate reads. */
+export interface CloudFormationTemplate {
+  readonly Resources?: Record<string, RawResource>;
+  readonly Parameters?: Record<string, unknown>;
+  readonly Conditions?: Record<string, unknown>;
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+export interface RawResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+  readonly Condition?: string;
+}
+
+/** A resource with its properties resolved symbolically. */
+export interface TemplateResource {
+  readonly logicalId: string;
+  readonly type: string;
+  /** Properties with intrinsics resolved; references stay symbols. */
+  readonly properties: Record<string, Value>;
+  /** The raw metadata (attestgate writes gate manifests here). */
+  readonly metadata: Record<string, unknown>;
+  /** The template condition the resource depends on, if any. */
+  readonly condition?: string;
+}
+
+const PSEUDO_PARAMETERS = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::URLSuffix',
+  'AWS::NotificationARNs',
+  'AWS::NoValue',
+]);
+
+/**
+ * A parsed template whose intrinsics resolve symbolically: a `Ref` or `Fn::GetAtt` to one of
+ * its resources stays a reference the rules can follow; parameters and imports become symbols
+ * that say why a value cannot be judged at synth.
+ */
+export class TemplateModel {
+  /** Parses template JSON text or an object; throws a plain Error naming `name` when it is not one. */
+  public static parse(template: unknown, name: string): TemplateModel {
+    const value = typeof template === 'string' ? JSON.parse(template) : template;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new Error(`${name} is not a CloudFormation template (not a JSON object)`);
+    }
+    const resources = (value as CloudFormationTemplate).Resources;
+    if (resources !== undefined && (typeof resources !== 'object' || Array.isArray(resources))) {
+      throw new Error(`${name} is not a CloudFormation template (Resources is not an object)`);
+    }
+    return new TemplateModel(value as CloudFormationTemplate, name);
+  }
+
+  /** The resources, in template order. */
+  public readonly resources: readonly TemplateResource[];
+  private readonly byId: Map<string, TemplateResource>;
+  public readonly context: IntrinsicContext;
+
+  private constructor(
+    public readonly template: CloudFormationTemplate,
+    /** Where the template came from (file path or stack name), for messages. */
+    public readonly name: string,
+  ) {
+    const raw = template.Resources ?? {};
+    this.context = {
+      ref: (ref) => {
+        if (PSEUDO_PARAMETERS.has(ref)) return { symbolic: 'pseudo', name: ref };
+        if (template.Parameters && ref in template.Parameters) return { symbolic: 'parameter', name: ref };
+        if (ref in raw) return { symbolic: 'ref', logicalId: ref };
+        return { symbolic: 'unknown', reason: `a Ref to ${ref}, which is not in the template` };
+      },
+      getAtt: (logicalId, attribute) =>
+        logicalId in raw ? { symbolic: 'ref', logicalId, attribute } : { symbolic: 'unknown', reason: `Fn::GetAtt of ${logicalId}, which is not in the template` },
+      condition: (conditionName) => this.evaluateCondition(conditionName, new Set()),
+      mappings: template.Mappings,
+    };
+    this.resources = Object.entries(raw).map(([logicalId, resource]) => {
+      const resolved = resolveIntrinsics(resource?.Properties ?? {}, this.context);
+      return {
+        logicalId,
+        type: typeof resource?.Type === 'string' ? resource.Type : '(no Type)',
+        properties: resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved) && !isSymbol(resolved) ? (resolved as Record<string, Value>) : {},
+        metadata: resource?.Metadata ?? {},
+        condition: resource?.Condition,
+      };
+    });
+    this.byId = new Map(this.resources.map((r) => [r.logicalId, r]));
+  }
+
+  public resource(logicalId: string): TemplateResource | undefined {
+    return this.byId.get(logicalId);
+  }
+
+  public resourcesOfType(type: string): TemplateResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+
+  /** Evaluates a template condition when it depends only on literals; `undefined` otherwise. */
+  private evaluateCondition(name: string, seen: Set<string>): boolean | undefined {
+    const expression = this.template.Conditions?.[name];
+    if (expression === undefined || seen.has(name)) return undefined;
+    seen.add(name);
+    return this.evaluateConditionExpression(expression, seen);
+  }
+
+  private evaluateConditionExpression(expression: unknown, seen: Set<string>): boolean | undefined {
+    if (expression === null || typeof expression !== 'object' || Array.isArray(expression)) return undefined;
+    const [fn, arg] = Object.entries(expression as Record<string, unknown>)[0] ?? [];
+    const list = Array.isArray(arg) ? arg : [];
+    switch (fn) {
+      case 'Condition':
+        return typeof arg === 'string' ? this.evaluateCondition(arg, seen) : undefined;
+      case 'Fn::Equals': {
+        const [a, b] = list.map((v) => resolveIntrinsics(v, this.context));
+        if (typeof a !== 'string' && typeof a !== 'number') return undefined;
+        if (typeof b !== 'string' && typeof b !== 'number') return undefined;
+        return String(a) === String(b);
+      }
+      case 'Fn::Not': {
+        const inner = this.evaluateConditionExpression(list[0], seen);
+        return inner === undefined ? undefined : !inner;
+      }
+      case 'Fn::And':
+      case 'Fn::Or': {
+        const values = list.map((v) => this.evaluateConditionExpression(v, seen));
+        if (fn === 'Fn::And' && values.includes(false)) return false;
+        if (fn === 'Fn::Or' && values.includes(true)) return true;
+        return values.includes(undefined) ? undefined : fn === 'Fn::And';
+      }
+      default:
+        return undefined;
+    }
+  }
+}

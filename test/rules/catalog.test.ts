@@ -1,0 +1,27 @@
+import { ALL_RULES, findRule } from '../../lib/rules/catalog';
+
+describe('rule catalog', () => {
+  test('IDs are unique, well-formed and in order', () => {
+    const ids = ALL_RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of ALL_RULES) expect(rule.id).toMatch(new RegExp(`^AG-${rule.cloud === 'azure' ? 'AZ' : rule.cloud.toUpperCase()}-\\d{3}$`));
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  test('IDs never change meaning: the AWS rule titles are pinned', () => {
+    expect(ALL_RULES.filter((r) => r.cloud === 'aws').map((r) => [r.id, r.severity])).toEqual([
+      ['AG-AWS-001', 'critical'],
+      ['AG-AWS-002', 'critical'],
+      ['AG-AWS-003', 'critical'],
+      ['AG-AWS-004', 'high'],
+      ['AG-AWS-005', 'high'],
+      ['AG-AWS-006', 'high'],
+      ['AG-AWS-007', 'medium'],
+    ]);
+  });
+
+  test('findRule', () => {
+    expect(findRule('AG-AWS-004')?.title).toContain('trusts no other principal');
+    expect(findRule('AG-AWS-000')).toBeUndefined();
+  });
+});
