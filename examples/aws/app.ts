@@ -1,0 +1,87 @@
+/**
+ * Two agent identities behind one trust anchor: a high-privilege deployer and a read-only reader.
+ *
+ * The CA bundle and CRL come from configuration — context `attestgate:caBundle` / `attestgate:crl`
+ * or the environment `ATTESTGATE_CA_BUNDLE` / `ATTESTGATE_CRL` (file paths) — and default to the
+ * committed example CA, whose private key was discarded after it signed the example CRL.
+ *
+ *   npx cdk synth                       # uses cdk.json
+ *   ATTESTGATE_CA_BUNDLE=ca.pem npx cdk synth
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { AgentTrustAnchor, AttestationChecks, AttestedRole, TrustAnchorSource } from '../../lib/aws';
+
+/** The subject of the CA that issues agent certificates (also used by the test PKI). */
+export const EXAMPLE_ISSUING_CA = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' } as const;
+
+export interface AgentGatesStackProps extends StackProps {
+  /** PEM text of the CA bundle. */
+  readonly caBundlePem: string;
+  /** PEM text of the CA's CRL. */
+  readonly crlPem: string;
+}
+
+export class AgentGatesStack extends Stack {
+  public readonly deployer: AttestedRole;
+  public readonly reader: AttestedRole;
+
+  constructor(scope: Construct, id: string, props: AgentGatesStackProps) {
+    super(scope, id, props);
+
+    const anchor = new AgentTrustAnchor(this, 'AgentsAnchor', {
+      source: TrustAnchorSource.fromCertificateBundle(props.caBundlePem),
+    });
+    anchor.addCrl('AgentsCrl', props.crlPem);
+
+    this.deployer = new AttestedRole(this, 'Deployer', {
+      identity: new AgentIdentity({
+        name: 'deployer',
+        spiffeId: 'spiffe://prod.example/agent/deployer',
+        subject: { CN: 'deployer', O: 'attestgate examples' },
+        issuingCa: EXAMPLE_ISSUING_CA,
+        privilege: PrivilegeTier.HIGH,
+        maxCredentialLifetime: Duration.hours(1),
+      }),
+      trustAnchors: [anchor],
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
+    });
+
+    this.reader = new AttestedRole(this, 'Reader', {
+      identity: new AgentIdentity({
+        name: 'reader',
+        spiffeId: 'spiffe://prod.example/agent/reader',
+        subject: { CN: 'reader', O: 'attestgate examples' },
+        issuingCa: EXAMPLE_ISSUING_CA,
+        privilege: PrivilegeTier.READ_ONLY,
+        maxCredentialLifetime: Duration.hours(4),
+      }),
+      trustAnchors: [anchor],
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
+    });
+  }
+}
+
+/** Reads a configured file: context key, then environment variable, then the committed default. */
+function configuredFile(app: App, contextKey: string, envVar: string, fallback: string): string {
+  const configured = (app.node.tryGetContext(contextKey) as string | undefined) ?? process.env[envVar];
+  return fs.readFileSync(configured ?? path.join(__dirname, 'pki', fallback), 'utf8');
+}
+
+/** Builds the example app; `npx cdk synth` and the tests both call it. */
+export function buildExampleApp(app: App = new App()): { app: App; stack: AgentGatesStack } {
+  Validations.of(app).addPlugins(new AttestationChecks());
+  const stack = new AgentGatesStack(app, 'AttestgateAwsExample', {
+    caBundlePem: configuredFile(app, 'attestgate:caBundle', 'ATTESTGATE_CA_BUNDLE', 'example-ca.pem'),
+    crlPem: configuredFile(app, 'attestgate:crl', 'ATTESTGATE_CRL', 'example-ca.crl.pem'),
+  });
+  return { app, stack };
+}
+
+if (require.main === module) {
+  buildExampleApp().app.synth();
+}

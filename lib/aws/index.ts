@@ -1,0 +1,10 @@
+export * from './agent-trust-anchor';
+export * from './trust-anchor-crl';
+export * from './attested-profile';
+export * from './attested-role';
+export { AttestationChecks } from '../packs/attestation-checks';
+export { AttestationAspect } from '../packs/attestation-aspect';
+export { RuleAcknowledgements } from '../rules/acknowledgements';
+export { AWS_RULES } from '../rules/aws';
+// The cloud-neutral model, re-exported so AWS-only users need one import.
+export { AgentIdentity, PrivilegeTier } from '../core';

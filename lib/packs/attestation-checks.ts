@@ -1,0 +1,63 @@
+import * as fs from 'node:fs';
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { TemplateModel } from '../cloudformation/template';
+import { RULE_NAMESPACE, RuleAcknowledgements } from '../rules/acknowledgements';
+import { AWS_RULES } from '../rules/aws';
+import { Verdict, applyAcknowledgements, cdkSeverity, evaluateRules, formatVerdict, isOpen } from '../rules/evaluate';
+import { elementsByLogicalId } from './private/stack-template';
+import { PACKAGE_VERSION } from './private/version';
+
+/**
+ * The attestgate rules as a CDK policy-validation plugin: they judge every CloudFormation
+ * resource of every synthesized template — including raw L1 resources written without
+ * attestgate — and fail `cdk synth` on any open finding.
+ *
+ * @example
+ * Validations.of(app).addPlugins(new AttestationChecks());
+ */
+export class AttestationChecks implements IPolicyValidationPlugin {
+  public readonly name = RULE_NAMESPACE;
+  public readonly version = PACKAGE_VERSION;
+  public readonly ruleIds = AWS_RULES.map((r) => r.id);
+
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const violations: PolicyViolation[] = [];
+    for (const stackTemplate of context.stackTemplates) {
+      const model = TemplateModel.parse(fs.readFileSync(stackTemplate.templatePath, 'utf8'), stackTemplate.templatePath);
+      const constructs = constructsOfStack(context.appConstruct, stackTemplate.stackConstructPath);
+      const verdicts = applyAcknowledgements(evaluateRules(AWS_RULES, model), (logicalId) => {
+        const construct = constructs.get(logicalId);
+        return construct ? RuleAcknowledgements.applying(construct) : [];
+      });
+      for (const verdict of verdicts.filter(isOpen)) {
+        violations.push(toViolation(verdict, stackTemplate.templatePath, constructs.get(verdict.finding.resource)));
+      }
+    }
+    return { success: violations.length === 0, violations };
+  }
+}
+
+function toViolation(verdict: Verdict, templatePath: string, construct: IConstruct | undefined): PolicyViolation {
+  return {
+    ruleName: verdict.rule.id,
+    description: formatVerdict(verdict),
+    fix: verdict.rule.fix,
+    severity: cdkSeverity(verdict),
+    ruleMetadata: { severity: verdict.rule.severity, outcome: verdict.finding.outcome, title: verdict.rule.title },
+    violatingResources: [
+      {
+        resourceLogicalId: verdict.finding.resource,
+        templatePath,
+        locations: [verdict.finding.location],
+        ...(construct ? { constructPath: construct.node.path } : {}),
+      },
+    ],
+  };
+}
+
+/** Logical ID → construct for the stack at a construct path (empty when it is not in the tree). */
+function constructsOfStack(app: IConstruct, stackPath: string): Map<string, IConstruct> {
+  const stack = app.node.findAll().find((c) => Stack.isStack(c) && c.node.path === stackPath);
+  return stack ? elementsByLogicalId(stack as Stack) : new Map();
+}

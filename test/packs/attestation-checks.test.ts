@@ -1,0 +1,129 @@
+import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { AttestationChecks } from '../../lib/packs/attestation-checks';
+import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
+import { AttestedRole } from '../../lib/aws/attested-role';
+import { RuleAcknowledgements } from '../../lib/rules/acknowledgements';
+import { deployerIdentity } from '../fixtures/identities';
+import { TestPki, makeTestPki } from '../fixtures/pki';
+
+let pki: TestPki;
+beforeAll(async () => {
+  pki = await makeTestPki();
+});
+
+function appWithChecks() {
+  const app = new App();
+  Validations.of(app).addPlugins(new AttestationChecks());
+  return { app, stack: new Stack(app, 'Brownfield', { env: { account: '111122223333', region: 'eu-west-1' } }) };
+}
+
+/** A raw L1 role trusted by Roles Anywhere with no conditions at all: the classic open gate. */
+function openRole(stack: Stack, conditions?: Record<string, unknown>) {
+  return new iam.CfnRole(stack, 'OpenRole', {
+    assumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'rolesanywhere.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+          ...(conditions ? { Condition: conditions } : {}),
+        },
+      ],
+    },
+  });
+}
+
+function synthError(app: App): string {
+  try {
+    app.synth();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('synth did not fail');
+}
+
+describe('AttestationChecks (policy-validation plugin)', () => {
+  test('a raw CfnRole trusted by Roles Anywhere with no conditions fails synth with rule IDs and fixes', () => {
+    // GIVEN
+    const { app, stack } = appWithChecks();
+    // WHEN
+    openRole(stack);
+    // THEN
+    const message = synthError(app);
+    expect(message).toContain('AG-AWS-001');
+    expect(message).toContain('Role OpenRole lets rolesanywhere.amazonaws.com assume it without pinning aws:SourceArn to a trust anchor');
+    expect(message).toContain('Fix: Add a condition ArnEquals {"aws:SourceArn": <canonical trust-anchor ARN>}');
+    expect(message).toContain('AG-AWS-002');
+    expect(message).toContain('Brownfield/OpenRole');
+  });
+
+  test('an app of attestgate constructs passes', () => {
+    const { app, stack } = appWithChecks();
+    const anchor = new AgentTrustAnchor(stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    anchor.addCrl('Crl', pki.crlPem);
+    new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('a missing CRL fails synth; an acknowledgement with a reason accepts it', () => {
+    const { app, stack } = appWithChecks();
+    const anchor = new AgentTrustAnchor(stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    expect(synthError(app)).toContain('[AG-AWS-006] Trust anchor');
+
+    const again = appWithChecks();
+    const anchor2 = new AgentTrustAnchor(again.stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    new AttestedRole(again.stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor2] });
+    RuleAcknowledgements.of(anchor2).add('AG-AWS-006', 'CRL imported out of band by the PKI team (runbook PKI-7)');
+    expect(() => again.app.synth()).not.toThrow();
+  });
+
+  test('a critical violation cannot be acknowledged: synth still fails and says why', () => {
+    const { app, stack } = appWithChecks();
+    const role = openRole(stack);
+    RuleAcknowledgements.of(role).add('AG-AWS-001', 'we trust every trust anchor of this account');
+    const message = synthError(app);
+    expect(message).toContain('Acknowledgement at Brownfield/OpenRole rejected: AG-AWS-001 is critical: its violations cannot be acknowledged, only fixed');
+  });
+
+  test('an aws-cdk-lib acknowledgement with a short reason is rejected', () => {
+    const { app, stack } = appWithChecks();
+    const anchor = new AgentTrustAnchor(stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    Validations.of(anchor).acknowledge({ id: 'attestgate::AG-AWS-006', reason: 'later' });
+    expect(synthError(app)).toContain('its reason "later" is shorter than 10 characters');
+  });
+
+  test('an aws-cdk-lib acknowledgement with a reason is honoured', () => {
+    const { app, stack } = appWithChecks();
+    const anchor = new AgentTrustAnchor(stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    Validations.of(anchor).acknowledge({ id: 'attestgate::AG-AWS-006', reason: 'CRL imported out of band by the PKI team' });
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('an unjudgeable value fails synth until vouched for, even for a critical rule', () => {
+    const { app, stack } = appWithChecks();
+    const anchorArn = new CfnParameter(stack, 'AnchorArn');
+    const role = openRole(stack, {
+      ArnEquals: { 'aws:SourceArn': anchorArn.valueAsString },
+      StringEquals: { 'aws:PrincipalTag/x509Subject/CN': 'deployer' },
+    });
+    expect(synthError(app)).toContain('[AG-AWS-001] cannot be judged: Role OpenRole: statement 0 pins aws:SourceArn to ${parameter AnchorArn}');
+
+    const again = appWithChecks();
+    const param = new CfnParameter(again.stack, 'AnchorArn');
+    const role2 = openRole(again.stack, { ArnEquals: { 'aws:SourceArn': param.valueAsString }, StringEquals: { 'aws:PrincipalTag/x509Subject/CN': 'deployer' } });
+    RuleAcknowledgements.of(role2).add('AG-AWS-001', 'the pipeline passes the canonical ARN of the agents anchor');
+    expect(() => again.app.synth()).not.toThrow();
+    expect(role).toBeDefined();
+  });
+
+  test('RuleAcknowledgements rejects unknown rules and short reasons at once', () => {
+    const { stack } = appWithChecks();
+    expect(() => RuleAcknowledgements.of(stack).add('AG-AWS-999', 'a long enough reason')).toThrow(/ruleId "AG-AWS-999" is not a rule attestgate has/);
+    expect(() => RuleAcknowledgements.of(stack).add('AG-AWS-004', 'nope')).toThrow(/reason "nope" is shorter than 10 characters/);
+  });
+});
