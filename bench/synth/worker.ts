@@ -1,0 +1,17 @@
+// One measurement in a fresh process: build + synth wall and CPU time (ms), peak RSS (MB), as JSON.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Variant, synthesize } from './stacks';
+
+process.env.CDK_VALIDATION = 'false';
+const [variant, n, repoRoot] = [process.argv[2] as Variant, Number(process.argv[3]), process.argv[4]];
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-'));
+const start = performance.now();
+const cpuStart = process.cpuUsage();
+const resources = synthesize(variant, n, outdir, repoRoot);
+const ms = performance.now() - start;
+const cpu = process.cpuUsage(cpuStart);
+fs.rmSync(outdir, { recursive: true, force: true });
+process.stdout.write(JSON.stringify({ variant, n, ms, cpuMs: (cpu.user + cpu.system) / 1000, rssMb: process.resourceUsage().maxRSS / 1024, resources }));
