@@ -2,7 +2,7 @@ import { discoverAwsGates } from '../discovery/aws-gates';
 import { loadTemplateSources } from '../discovery/sources';
 import { renderGateTable } from '../report/gate-table';
 import { parseArgs } from 'node:util';
-import { UsageError } from './main';
+import { UsageError } from './usage-error';
 
 /** `attestgate gates --app PATH...`: the gate table of synthesized output. */
 export async function gatesCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {

@@ -1,17 +1,33 @@
 import { SourceError } from '../discovery/sources';
+import { PkiError } from '../pki/pki-directory';
+import { conformanceCommand } from './conformance-command';
+import { emulatorCommand } from './emulator-command';
 import { gatesCommand } from './gates-command';
+import { EXIT_USAGE, UsageError } from './usage-error';
 
-/** Exit codes: 0 success, 1 a FAIL, 2 INCONCLUSIVE, 64 usage error (sysexits EX_USAGE). */
-export const EXIT_USAGE = 64;
-
-export class UsageError extends Error {}
+export { EXIT_USAGE, UsageError };
 
 const USAGE = `Usage: attestgate <command> [options]
 
 Commands:
-  gates --app PATH...    print what each attestation gate accepts
-                         (PATH: a CDK cloud assembly directory or a CloudFormation template)
-  help                   print this help
+  gates --app PATH...          print what each attestation gate accepts
+  conformance --app PATH...    probe every gate and prove unattested issuance fails
+      [--target local|aws]     local: the embedded emulator (default); aws: the live endpoints
+      [--pki DIR]              CA certificates (*.crt), their keys (*.key) and CRLs (*.crl),
+                               matched to trust anchors by public key
+      [--tags TAG,...]         run checks with every TAG (and none of !TAG), or these check IDs
+      [--list]                 list the checks and gates, probe nothing
+      [--format table|json|junit|sarif]...   (default table; files go to --out)
+      [--out DIR]              (default attestgate-report)
+      [--region R] [--stack-name NAME] [--allow-mutations]
+      [--endpoint-rolesanywhere URL] [--endpoint-sts URL] [--endpoint-cloudformation URL]
+      [--rate N] [--concurrency N]
+  emulator --app PATH... [--pki DIR] [--port N] [--private-ca ARN=FILE]... [--no-throttle]
+                               serve the apps on 127.0.0.1 and print the endpoints as JSON
+  help                         print this help
+
+PATH: a CDK cloud assembly directory or a CloudFormation template (JSON).
+Exit codes: 0 no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 INCONCLUSIVE but no FAIL; 64 usage error.
 `;
 
 /** Runs the CLI; resolves to the process exit code. Output goes to the given streams. */
@@ -21,6 +37,10 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     switch (command) {
       case 'gates':
         return await gatesCommand(rest, out);
+      case 'conformance':
+        return await conformanceCommand(rest, out, err);
+      case 'emulator':
+        return await emulatorCommand(rest, out);
       case 'help':
       case '--help':
       case '-h':
@@ -30,7 +50,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SourceError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof SourceError || e instanceof PkiError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err.write(`attestgate: ${(e as Error).message}\n\n${USAGE}`);
       return EXIT_USAGE;
     }

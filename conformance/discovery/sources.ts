@@ -4,7 +4,7 @@ import { TemplateModel } from '../../lib/cloudformation/template';
 
 /** A deployable unit read from `--app`: one CloudFormation template. */
 export interface TemplateSource {
-  /** The stack name (cloud assembly) or the file name without extension. */
+  /** The stack name (from the cloud assembly) or the file name without extension. */
   readonly stackName: string;
   /** The file the template was read from. */
   readonly file: string;
@@ -20,7 +20,7 @@ export class SourceError extends Error {
 }
 
 interface AssemblyManifest {
-  artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string }; displayName?: string }>;
+  artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string; stackName?: string }; displayName?: string }>;
 }
 
 /**
@@ -45,7 +45,8 @@ function loadAssembly(directory: string): TemplateSource[] {
   const sources: TemplateSource[] = [];
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
-      sources.push(loadTemplateFile(path.join(directory, artifact.properties.templateFile), artifact.displayName ?? artifactId));
+      // The deployed CloudFormation stack name, which the live target looks resources up by.
+      sources.push(loadTemplateFile(path.join(directory, artifact.properties.templateFile), artifact.properties.stackName ?? artifact.displayName ?? artifactId));
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       sources.push(...loadAssembly(path.join(directory, artifact.properties.directoryName)));
     }

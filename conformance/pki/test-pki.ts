@@ -42,6 +42,18 @@ export function signingAlgorithm(keyAlgorithm: KeyAlgorithm, hash: SigningHash =
   return keyAlgorithm.startsWith('EC') ? { name: 'ECDSA', hash } : ({ name: 'RSASSA-PKCS1-v1_5', hash } as Algorithm);
 }
 
+/**
+ * The private key to sign with for a hash. WebCrypto binds an RSA key to one hash at import, so
+ * an RSA key is re-imported for another hash (the SHA-1 mutation); ECDSA takes the hash per call.
+ */
+async function signingKeyFor(signer: { keys: CryptoKeyPair; keyAlgorithm: KeyAlgorithm }, hash: SigningHash = 'SHA-256'): Promise<CryptoKey> {
+  const key = signer.keys.privateKey;
+  const bound = (key.algorithm as RsaHashedKeyAlgorithm).hash?.name;
+  if (signer.keyAlgorithm.startsWith('EC') || bound === hash) return key;
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key);
+  return webcrypto.subtle.importKey('pkcs8', pkcs8, { name: 'RSASSA-PKCS1-v1_5', hash }, false, ['sign']);
+}
+
 /** A distinguished name in the order CAs conventionally write it (C, ST, L, O, OU, CN). */
 export function toX509Name(dn: DistinguishedName): x509.JsonName {
   const order = ['C', 'ST', 'L', 'O', 'OU', 'CN'] as const;
@@ -99,7 +111,7 @@ export async function createCa(options: CaOptions): Promise<IssuedCertificate> {
       subject: toX509Name(options.subject),
       issuer: options.issuer.certificate.subjectName.toJSON(),
       publicKey: keys.publicKey,
-      signingKey: options.issuer.keys.privateKey,
+      signingKey: await signingKeyFor(options.issuer, options.signingHash),
       signingAlgorithm: signingAlgorithm(options.issuer.keyAlgorithm, options.signingHash),
     });
     return finish(certificate, keys, keyAlgorithm);
@@ -107,7 +119,7 @@ export async function createCa(options: CaOptions): Promise<IssuedCertificate> {
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     ...base,
     name: toX509Name(options.subject),
-    keys,
+    keys: { publicKey: keys.publicKey, privateKey: await signingKeyFor({ keys, keyAlgorithm }, options.signingHash) },
     signingAlgorithm: signingAlgorithm(keyAlgorithm, options.signingHash),
   });
   return finish(certificate, keys, keyAlgorithm);
@@ -155,7 +167,7 @@ export async function issueLeaf(options: LeafOptions): Promise<IssuedCertificate
     notBefore: options.notBefore ?? new Date(now - 60_000),
     notAfter: options.notAfter ?? new Date(now + DAY),
     publicKey: keys.publicKey,
-    signingKey: options.issuer.keys.privateKey,
+    signingKey: await signingKeyFor(options.issuer, options.signingHash),
     signingAlgorithm: signingAlgorithm(options.issuer.keyAlgorithm, options.signingHash),
     extensions,
   });
@@ -200,7 +212,7 @@ export async function createCrl(options: CrlOptions): Promise<{ crl: x509.X509Cr
       new x509.Extension('2.5.29.20', false, derInteger(options.crlNumber ?? 1n)),
       await x509.AuthorityKeyIdentifierExtension.create(options.issuer.keys.publicKey),
     ],
-    signingKey: signer.keys.privateKey,
+    signingKey: await signingKeyFor(signer, options.signingHash),
     signingAlgorithm: signingAlgorithm(signer.keyAlgorithm, options.signingHash),
   });
   const der = Buffer.from(crl.rawData);

@@ -78,7 +78,7 @@ export class TemplateModel {
       },
       getAtt: (logicalId, attribute) =>
         logicalId in raw ? { symbolic: 'ref', logicalId, attribute } : { symbolic: 'unknown', reason: `Fn::GetAtt of ${logicalId}, which is not in the template` },
-      condition: (conditionName) => this.evaluateCondition(conditionName, new Set()),
+      condition: (conditionName) => evaluateTemplateCondition(template, conditionName, this.context),
       mappings: template.Mappings,
     };
     this.resources = Object.entries(raw).map(([logicalId, resource]) => {
@@ -101,41 +101,45 @@ export class TemplateModel {
   public resourcesOfType(type: string): TemplateResource[] {
     return this.resources.filter((r) => r.type === type);
   }
+}
 
-  /** Evaluates a template condition when it depends only on literals; `undefined` otherwise. */
-  private evaluateCondition(name: string, seen: Set<string>): boolean | undefined {
-    const expression = this.template.Conditions?.[name];
-    if (expression === undefined || seen.has(name)) return undefined;
-    seen.add(name);
-    return this.evaluateConditionExpression(expression, seen);
-  }
+/**
+ * Evaluates a template condition (Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition) against a
+ * context: literal-only conditions always resolve; with a symbolic context, conditions over
+ * parameters stay `undefined`, with a concrete one (the emulator) they resolve too.
+ */
+export function evaluateTemplateCondition(template: CloudFormationTemplate, name: string, ctx: IntrinsicContext, seen: Set<string> = new Set()): boolean | undefined {
+  const expression = template.Conditions?.[name];
+  if (expression === undefined || seen.has(name)) return undefined;
+  seen.add(name);
+  return evaluateConditionExpression(template, expression, ctx, seen);
+}
 
-  private evaluateConditionExpression(expression: unknown, seen: Set<string>): boolean | undefined {
-    if (expression === null || typeof expression !== 'object' || Array.isArray(expression)) return undefined;
-    const [fn, arg] = Object.entries(expression as Record<string, unknown>)[0] ?? [];
-    const list = Array.isArray(arg) ? arg : [];
-    switch (fn) {
-      case 'Condition':
-        return typeof arg === 'string' ? this.evaluateCondition(arg, seen) : undefined;
-      case 'Fn::Equals': {
-        const [a, b] = list.map((v) => resolveIntrinsics(v, this.context));
-        if (typeof a !== 'string' && typeof a !== 'number') return undefined;
-        if (typeof b !== 'string' && typeof b !== 'number') return undefined;
-        return String(a) === String(b);
-      }
-      case 'Fn::Not': {
-        const inner = this.evaluateConditionExpression(list[0], seen);
-        return inner === undefined ? undefined : !inner;
-      }
-      case 'Fn::And':
-      case 'Fn::Or': {
-        const values = list.map((v) => this.evaluateConditionExpression(v, seen));
-        if (fn === 'Fn::And' && values.includes(false)) return false;
-        if (fn === 'Fn::Or' && values.includes(true)) return true;
-        return values.includes(undefined) ? undefined : fn === 'Fn::And';
-      }
-      default:
-        return undefined;
+function evaluateConditionExpression(template: CloudFormationTemplate, expression: unknown, ctx: IntrinsicContext, seen: Set<string>): boolean | undefined {
+  if (expression === null || typeof expression !== 'object' || Array.isArray(expression)) return undefined;
+  const [fn, arg] = Object.entries(expression as Record<string, unknown>)[0] ?? [];
+  const list = Array.isArray(arg) ? arg : [];
+  switch (fn) {
+    case 'Condition':
+      return typeof arg === 'string' ? evaluateTemplateCondition(template, arg, ctx, seen) : undefined;
+    case 'Fn::Equals': {
+      const [a, b] = list.map((v) => resolveIntrinsics(v, ctx));
+      if (typeof a !== 'string' && typeof a !== 'number') return undefined;
+      if (typeof b !== 'string' && typeof b !== 'number') return undefined;
+      return String(a) === String(b);
     }
+    case 'Fn::Not': {
+      const inner = evaluateConditionExpression(template, list[0], ctx, seen);
+      return inner === undefined ? undefined : !inner;
+    }
+    case 'Fn::And':
+    case 'Fn::Or': {
+      const values = list.map((v) => evaluateConditionExpression(template, v, ctx, seen));
+      if (fn === 'Fn::And' && values.includes(false)) return false;
+      if (fn === 'Fn::Or' && values.includes(true)) return true;
+      return values.includes(undefined) ? undefined : fn === 'Fn::And';
+    }
+    default:
+      return undefined;
   }
 }

@@ -1,0 +1,134 @@
+import * as crypto from 'node:crypto';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
+import { HttpOutcome } from './http-outcome';
+import { AwsProbeTarget } from './probe-context';
+import { sendHttp } from './send-http';
+
+/** Endpoints of the three services probes talk to: scheme, host and port. */
+export interface AwsEndpoints {
+  readonly rolesAnywhere: string;
+  readonly sts: string;
+  readonly cloudFormation: string;
+}
+
+/** The public endpoints of a region. */
+export function publicAwsEndpoints(region: string): AwsEndpoints {
+  return {
+    rolesAnywhere: `https://rolesanywhere.${region}.amazonaws.com`,
+    sts: `https://sts.${region}.amazonaws.com`,
+    cloudFormation: `https://cloudformation.${region}.amazonaws.com`,
+  };
+}
+
+/** node:crypto SHA-256 (and HMAC-SHA-256 with a secret) in the shape @smithy/signature-v4 wants. */
+class NodeSha256 implements Checksum {
+  private hash: crypto.Hash | crypto.Hmac;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.fresh();
+  }
+
+  private fresh(): crypto.Hash | crypto.Hmac {
+    if (this.secret === undefined) return crypto.createHash('sha256');
+    const key = typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as ArrayBuffer);
+    return crypto.createHmac('sha256', key as crypto.BinaryLike);
+  }
+
+  public update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+
+  public async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+
+  public reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+export interface AwsHttpProbeTargetOptions {
+  readonly name: string;
+  readonly region: string;
+  readonly endpoints: AwsEndpoints;
+  /**
+   * Credentials of the unattested principal (and of the attacker who may create a trust anchor).
+   * Live AWS: the default credential chain. Local: the emulator's persona.
+   */
+  readonly unattestedCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/**
+ * Probes over HTTP, to the local emulator or to AWS. CreateSession requests go out exactly as
+ * signed; STS is called with the official @aws-sdk/client-sts; the control-plane calls are signed
+ * with @smithy/signature-v4, the SDK's own signer.
+ */
+export class AwsHttpProbeTarget implements AwsProbeTarget {
+  public readonly name: string;
+  public readonly region: string;
+  public readonly rolesAnywhereEndpoint: string;
+
+  constructor(private readonly options: AwsHttpProbeTargetOptions) {
+    this.name = options.name;
+    this.region = options.region;
+    this.rolesAnywhereEndpoint = options.endpoints.rolesAnywhere;
+  }
+
+  public send(request: SignedCreateSessionRequest): Promise<HttpOutcome> {
+    return sendHttp(request.url, request.method, request.headers, request.body);
+  }
+
+  public async assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { unavailable: string }> {
+    if (!this.options.unattestedCredentials) return { unavailable: 'no credentials for an unattested principal (configure the default AWS credential chain)' };
+    const client = new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 3 });
+    try {
+      const answer = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'attestgate-unattested-probe', DurationSeconds: 900 }));
+      return { kind: 'response', status: 200, headers: {}, body: answer.Credentials ? '<Credentials>issued</Credentials>' : '' };
+    } catch (e) {
+      const error = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      if (error.$metadata?.httpStatusCode === undefined) return { kind: 'network-error', error: error.message ?? String(e) };
+      return { kind: 'response', status: error.$metadata.httpStatusCode, headers: { 'x-amzn-errortype': error.name ?? 'Unknown' }, body: JSON.stringify({ message: error.message }) };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  public async createTrustAnchor(caPem: string): Promise<{ arn: string; remove(): Promise<void> } | { unavailable: string }> {
+    if (!this.options.unattestedCredentials) return { unavailable: 'no credentials allowed to create a trust anchor' };
+    const name = `attestgate-probe-${crypto.randomBytes(4).toString('hex')}`;
+    const body = JSON.stringify({ name, enabled: true, source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: caPem } } });
+    const created = await this.signedJson('POST', '/trustanchors', body);
+    if (created.kind !== 'response' || created.status !== 201) {
+      return { unavailable: created.kind === 'response' ? `CreateTrustAnchor answered ${created.status}: ${created.body.slice(0, 200)}` : created.error };
+    }
+    const { trustAnchor } = JSON.parse(created.body) as { trustAnchor: { trustAnchorArn: string; trustAnchorId: string } };
+    return {
+      arn: trustAnchor.trustAnchorArn,
+      remove: async () => {
+        const deleted = await this.signedJson('DELETE', `/trustanchor/${trustAnchor.trustAnchorId}`, '');
+        if (deleted.kind !== 'response' || deleted.status !== 200) {
+          throw new Error(`the probe's trust anchor ${trustAnchor.trustAnchorArn} could not be deleted: delete it by hand`);
+        }
+      },
+    };
+  }
+
+  private async signedJson(method: string, path: string, body: string): Promise<HttpOutcome> {
+    const url = new URL(path, this.options.endpoints.rolesAnywhere);
+    const signer = new SignatureV4({ credentials: this.options.unattestedCredentials!, region: this.region, service: 'rolesanywhere', sha256: NodeSha256 });
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query: {},
+      headers: { host: url.host, 'content-type': 'application/json' },
+      body,
+    });
+    return sendHttp(url.toString(), method, signed.headers as Record<string, string>, body);
+  }
+}

@@ -1,0 +1,56 @@
+import { ConditionEntry, parseConditionOperator } from '../../lib/cloudformation/iam-policy';
+import { AwsGate } from '../discovery/aws-gates';
+
+/** What a correctly attested certificate for a gate carries. */
+export interface ExpectedIdentity {
+  readonly subject: Record<string, string>;
+  readonly sanUris: readonly string[];
+  readonly sanDns: readonly string[];
+  /** Issuer attributes the gate pins; the signing CA must have them. */
+  readonly issuer: Record<string, string>;
+  /** Where it came from: the gate manifest (intent) or the trust policy (brownfield). */
+  readonly source: 'manifest' | 'trust-policy';
+}
+
+/** A value that satisfies a StringLike pattern: `*` becomes `probe`, `?` becomes `x`. */
+function satisfy(pattern: string, like: boolean): string {
+  return like ? pattern.replace(/\*/g, 'probe').replace(/\?/g, 'x') : pattern;
+}
+
+/**
+ * The identity the positive control certificate must carry. From the gate manifest when there
+ * is one; otherwise from the positive conditions of the trust policy (StringEquals/StringLike on
+ * x509 tags and sts:SourceIdentity), choosing the first allowed value of each.
+ */
+export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
+  if (gate.manifest) {
+    const id = gate.manifest.identity;
+    return { subject: { ...id.subject }, sanUris: [id.sanUri], sanDns: [], issuer: { ...(id.issuingCa ?? {}) }, source: 'manifest' };
+  }
+  const subject: Record<string, string> = {};
+  const issuer: Record<string, string> = {};
+  const sanUris: string[] = [];
+  const sanDns: string[] = [];
+  for (const condition of gate.attributeConditions) {
+    const value = positiveValue(condition);
+    if (value === undefined) continue;
+    const key = condition.key.replace(/^aws:principaltag\//i, '');
+    const [field, ...rest] = key.split('/');
+    const attribute = rest.join('/');
+    if (/^x509subject$/i.test(field)) subject[attribute] ??= value;
+    else if (/^x509issuer$/i.test(field)) issuer[attribute] ??= value;
+    else if (/^x509san$/i.test(field) && /^uri$/i.test(attribute)) sanUris.length === 0 && sanUris.push(value);
+    else if (/^x509san$/i.test(field) && /^dns$/i.test(attribute)) sanDns.length === 0 && sanDns.push(value);
+    else if (/^sts:sourceidentity$/i.test(condition.key) && value.startsWith('CN=')) subject.CN ??= value.slice(3);
+  }
+  if (Object.keys(subject).length === 0) subject.CN = 'attestgate-probe';
+  return { subject, sanUris, sanDns, issuer, source: 'trust-policy' };
+}
+
+function positiveValue(condition: ConditionEntry): string | undefined {
+  const { base, ifExists, qualifier } = parseConditionOperator(condition.operator);
+  if (ifExists || qualifier === 'ForAllValues') return undefined;
+  if (base !== 'StringEquals' && base !== 'StringLike' && base !== 'StringEqualsIgnoreCase') return undefined;
+  const first = condition.values.find((v): v is string => typeof v === 'string');
+  return first === undefined ? undefined : satisfy(first, base === 'StringLike');
+}

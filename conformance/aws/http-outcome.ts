@@ -1,0 +1,77 @@
+import { Verdict, fail, inconclusive, pass } from '../engine/check';
+
+/** What came back from a request: a response, or a transport failure. */
+export type HttpOutcome =
+  | { readonly kind: 'response'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  | { readonly kind: 'network-error'; readonly error: string };
+
+/** The denial a negative probe must get: status and error code exactly; the message softly. */
+export interface ExpectedDenial {
+  readonly status: number;
+  readonly code: string;
+  /** Matched softly: a different message still passes, with a note. */
+  readonly message?: RegExp;
+}
+
+/** The error code of an AWS error response: `x-amzn-ErrorType`, a JSON `__type`/`code`, or a Query-API `<Code>`. */
+export function errorCodeOf(outcome: HttpOutcome): string | undefined {
+  if (outcome.kind !== 'response') return undefined;
+  const header = outcome.headers['x-amzn-errortype'];
+  if (header) return header.split(':')[0];
+  try {
+    const json = JSON.parse(outcome.body) as { __type?: string; code?: string };
+    const type = json.__type ?? json.code;
+    if (type) return type.split('#').pop();
+  } catch {
+    const xml = /<Code>([^<]+)<\/Code>/.exec(outcome.body);
+    if (xml) return xml[1];
+  }
+  return undefined;
+}
+
+export function errorMessageOf(outcome: HttpOutcome): string {
+  if (outcome.kind !== 'response') return outcome.error;
+  try {
+    const json = JSON.parse(outcome.body) as { message?: string; Message?: string };
+    return json.message ?? json.Message ?? outcome.body.slice(0, 300);
+  } catch {
+    return /<Message>([^<]*)<\/Message>/.exec(outcome.body)?.[1] ?? outcome.body.slice(0, 300);
+  }
+}
+
+/** Throttling, server errors and transport failures: worth retrying, never a verdict. */
+export function isTransient(outcome: HttpOutcome): boolean {
+  if (outcome.kind === 'network-error') return true;
+  const code = errorCodeOf(outcome);
+  return outcome.status === 429 || outcome.status >= 500 || code === 'ThrottlingException' || code === 'Throttling' || code === 'TooManyRequestsException';
+}
+
+/** Whether a response issued credentials (CreateSession 201, or STS AssumeRole 200 with Credentials). */
+export function issuedCredentials(outcome: HttpOutcome): boolean {
+  if (outcome.kind !== 'response') return false;
+  if (outcome.status === 201 && /"credentialSet"/.test(outcome.body)) return true;
+  return outcome.status === 200 && /<Credentials>|"Credentials"/.test(outcome.body);
+}
+
+/** A short description of an outcome for reasons and evidence. */
+export function describeOutcome(outcome: HttpOutcome): string {
+  if (outcome.kind === 'network-error') return `network error: ${outcome.error}`;
+  return `${outcome.status}${errorCodeOf(outcome) ? ` ${errorCodeOf(outcome)}` : ''}: ${errorMessageOf(outcome).slice(0, 200)}`;
+}
+
+/**
+ * Differential judgement of a negative probe: PASS only for the expected denial; FAIL when
+ * credentials were issued; INCONCLUSIVE for anything else — throttling, 5xx, network errors, a
+ * malformed request, a denial for another reason.
+ */
+export function judgeDenial(outcome: HttpOutcome, expected: ExpectedDenial, what: string): Verdict {
+  const evidence = { received: describeOutcome(outcome), expected: `${expected.status} ${expected.code}${expected.message ? ` ${expected.message}` : ''}` };
+  if (issuedCredentials(outcome)) return fail(`${what}: credentials were issued`, evidence);
+  if (isTransient(outcome)) return inconclusive(`${what}: no verdict after retries (${describeOutcome(outcome)})`, evidence);
+  if (outcome.kind === 'response' && outcome.status === expected.status && errorCodeOf(outcome) === expected.code) {
+    const message = errorMessageOf(outcome);
+    const note = expected.message && !expected.message.test(message) ? ` (message differs from the expected ${expected.message}: "${message.slice(0, 120)}")` : '';
+    return pass(`${what}: denied with ${expected.status} ${expected.code}${note}`, evidence);
+  }
+  return inconclusive(`${what}: denied, but not for the expected reason (${describeOutcome(outcome)})`, evidence);
+}

@@ -1,0 +1,143 @@
+import { SignedCreateSessionRequest, signCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
+import { AwsGate } from '../discovery/aws-gates';
+import { Verdict, inconclusive, skipped } from '../engine/check';
+import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
+import { SigningCa } from '../pki/signing-ca';
+import { ExpectedIdentity } from './expected-identity';
+import { ExpectedDenial, HttpOutcome, describeOutcome, issuedCredentials, isTransient, judgeDenial } from './http-outcome';
+import { ProbeCertificates, ProbeCredential } from './probe-certificates';
+
+/**
+ * Where probes go: the local emulator or the real AWS endpoints. Both speak the same wire
+ * protocols; only the endpoints and the unattested persona's credentials differ.
+ */
+export interface AwsProbeTarget {
+  readonly name: string;
+  readonly region: string;
+  /** Scheme, host and port of the Roles Anywhere endpoint. */
+  readonly rolesAnywhereEndpoint: string;
+  /** Sends a signed CreateSession request. */
+  send(request: SignedCreateSessionRequest): Promise<HttpOutcome>;
+  /** `sts:AssumeRole` by an IAM principal of the account that holds no certificate. */
+  assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { readonly unavailable: string }>;
+  /** Creates a trust anchor for an attacker's CA, as someone allowed CreateTrustAnchor could. */
+  createTrustAnchor(caPem: string): Promise<{ readonly arn: string; remove(): Promise<void> } | { readonly unavailable: string }>;
+}
+
+/** A gate as deployed on a target, with what probing it needs. */
+export interface ResolvedAwsGate {
+  readonly gate: AwsGate;
+  readonly roleArn?: string;
+  readonly profileArn?: string;
+  /** ARNs of the trust anchors the gate accepts, as deployed. */
+  readonly trustAnchorArns: readonly string[];
+  /** Why the gate cannot be probed on this target (unresolvable resources), if so. */
+  readonly problems: readonly string[];
+  readonly expected: ExpectedIdentity;
+  /** A CA the anchor trusts whose key `--pki` holds; without one, certificate probes are skipped. */
+  readonly signingCa?: SigningCa;
+  readonly noSigningCaReason?: string;
+  /** Serials revoked by the enabled CRLs of the anchor that the signing CA issued. */
+  readonly revokedSerials: readonly string[];
+  readonly hasEnabledCrl: boolean;
+  /** The longest session the gate may issue: the identity's lifetime, or 1 h for a high-privilege brownfield role. */
+  readonly maxSessionSeconds?: number;
+}
+
+export interface AwsProbeContextOptions {
+  readonly target: AwsProbeTarget;
+  readonly limiter: RateLimiter;
+  readonly retry: RetryPolicy;
+  /** Whether probes may create resources on the target (the rogue trust anchor). */
+  readonly allowMutations: boolean;
+}
+
+/** Shared state of a run: the target, the rate limit, minted certificates, positive controls. */
+export class AwsProbeContext {
+  private readonly certificates = new Map<string, ProbeCertificates>();
+  private readonly controls = new Map<string, Promise<{ outcome: HttpOutcome; attempts: number }>>();
+  public attempts = 0;
+
+  constructor(public readonly options: AwsProbeContextOptions) {}
+
+  public get target(): AwsProbeTarget {
+    return this.options.target;
+  }
+
+  public certificatesFor(gate: ResolvedAwsGate): ProbeCertificates | undefined {
+    if (!gate.signingCa) return undefined;
+    if (!this.certificates.has(gate.gate.id)) this.certificates.set(gate.gate.id, new ProbeCertificates(gate.signingCa, gate.expected));
+    return this.certificates.get(gate.gate.id);
+  }
+
+  /** Signs and sends a CreateSession request, retrying transient failures within the rate limit. */
+  public async createSession(
+    gate: ResolvedAwsGate,
+    credential: ProbeCredential,
+    overrides: { trustAnchorArn?: string; durationSeconds?: number; roleSessionName?: string; now?: () => Date; tamper?: (r: SignedCreateSessionRequest) => SignedCreateSessionRequest } = {},
+  ): Promise<{ outcome: HttpOutcome; attempts: number }> {
+    const attempt = async (): Promise<HttpOutcome> => {
+      await this.options.limiter.take();
+      const signed = signCreateSessionRequest({
+        certificate: credential.certificateDer,
+        privateKey: credential.privateKey,
+        intermediates: credential.intermediates,
+        region: this.target.region,
+        endpoint: this.target.rolesAnywhereEndpoint,
+        trustAnchorArn: overrides.trustAnchorArn ?? gate.trustAnchorArns[0],
+        profileArn: gate.profileArn!,
+        roleArn: gate.roleArn!,
+        durationSeconds: overrides.durationSeconds,
+        roleSessionName: overrides.roleSessionName,
+        now: overrides.now?.(),
+      });
+      return this.target.send(overrides.tamper ? overrides.tamper(signed) : signed);
+    };
+    const { result, attempts } = await withRetries(attempt, isTransient, this.options.retry);
+    this.attempts += attempts;
+    return { outcome: result, attempts };
+  }
+
+  /** The positive control of a gate, run once per run: a correctly attested certificate. */
+  public positiveControl(gate: ResolvedAwsGate): Promise<{ outcome: HttpOutcome; attempts: number }> {
+    if (!this.controls.has(gate.gate.id)) {
+      const certificates = this.certificatesFor(gate)!;
+      this.controls.set(
+        gate.gate.id,
+        certificates.control().then((credential) => this.createSession(gate, credential)),
+      );
+    }
+    return this.controls.get(gate.gate.id)!;
+  }
+}
+
+/** Why a gate cannot be probed with certificates at all, or undefined when it can. */
+export function certificateProbeBlocker(gate: ResolvedAwsGate): Verdict | undefined {
+  if (gate.problems.length > 0) return inconclusive(`the gate is not deployed faithfully on this target: ${gate.problems.join('; ')}`);
+  if (!gate.roleArn || !gate.profileArn || gate.trustAnchorArns.length === 0) {
+    return inconclusive(`the gate has no ${!gate.roleArn ? 'role' : !gate.profileArn ? 'profile listing the role' : 'trust anchor'} on this target`);
+  }
+  if (!gate.signingCa) return skipped(gate.noSigningCaReason ?? 'no CA key for this trust anchor in --pki');
+  return undefined;
+}
+
+/**
+ * The skeleton of every certificate mutation: the positive control must have succeeded in this
+ * run, then the mutated request must be denied with the expected denial.
+ */
+export async function probeDenied(
+  gate: ResolvedAwsGate,
+  context: AwsProbeContext,
+  what: string,
+  expected: ExpectedDenial,
+  send: (certificates: ProbeCertificates) => Promise<{ outcome: HttpOutcome; attempts: number }>,
+): Promise<Verdict> {
+  const blocker = certificateProbeBlocker(gate);
+  if (blocker) return blocker;
+  const control = await context.positiveControl(gate);
+  if (!issuedCredentials(control.outcome)) {
+    return inconclusive(`the positive control did not get credentials in this run (${describeOutcome(control.outcome)}), so a denial would prove nothing`);
+  }
+  const { outcome } = await send(context.certificatesFor(gate)!);
+  return judgeDenial(outcome, expected, what);
+}

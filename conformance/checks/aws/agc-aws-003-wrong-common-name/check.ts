@@ -1,0 +1,19 @@
+import { Check } from '../../../engine/check';
+import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+
+export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
+  meta: {
+    id: 'AGC-AWS-003',
+    cloud: 'aws',
+    title: 'A certificate with another CN from the right CA is refused',
+    statement: 'Verify that the gate refuses a certificate from its trusted CA whose subject CN is not the agent\'s.',
+    threat: 'Any workload holding a certificate from the same CA — another agent, a build runner — obtains this agent\'s role.',
+    remediation: 'Require the subject with StringEquals on aws:PrincipalTag/x509Subject/CN (AttestedRole does).',
+    severity: 'critical',
+    tags: ['cloud:aws', 'kind:negative', 'threat:wrong-common-name', 'requires:ca-key'],
+  },
+  run: (gate, context) =>
+    probeDenied(gate, context, 'a certificate with another CN', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, async (certificates) =>
+      context.createSession(gate, await certificates.wrongCommonName()),
+    ),
+};

@@ -1,0 +1,9 @@
+/** A command line that cannot be run as given; the CLI exits 64 (sysexits EX_USAGE). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT_USAGE = 64;

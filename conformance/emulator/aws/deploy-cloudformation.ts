@@ -1,0 +1,278 @@
+import * as crypto from 'node:crypto';
+import { Certificate } from '../../../lib/core/pki/certificate';
+import { parseCertificateBundle } from '../../../lib/core/pki/ca-bundle';
+import { crlDer, parseCrl } from '../../../lib/core/pki/crl';
+import { IntrinsicContext, Value, describeValue, isConcrete, isSymbol, resolveIntrinsics } from '../../../lib/cloudformation/intrinsics';
+import { CRL_TYPE, PROFILE_TYPE, ROLE_TYPE, TRUST_ANCHOR_TYPE } from '../../../lib/cloudformation/roles-anywhere';
+import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/cloudformation/template';
+import { TemplateSource } from '../../discovery/sources';
+import { AwsWorld, deterministicId } from './world';
+
+/**
+ * "Deploys" CloudFormation templates into the emulator's in-memory account: resources of the
+ * types the emulator serves are created with deterministic physical IDs, and every `Ref`,
+ * `Fn::GetAtt`, `Fn::Sub`, `Fn::Join` (and the other intrinsics of lib/cloudformation) is resolved
+ * concretely. A value that stays unknown (an unset parameter, an import of nothing) is never
+ * guessed: the resource is reported as not deployed, and probes of its gate are inconclusive.
+ */
+
+/** One deployed resource: its physical ID and attributes. */
+export interface DeployedResource {
+  readonly logicalId: string;
+  readonly type: string;
+  readonly physicalId: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface DeployedStack {
+  readonly stackName: string;
+  readonly file: string;
+  readonly resources: ReadonlyMap<string, DeployedResource>;
+  /** Resources the emulator could not create faithfully, and why. */
+  readonly problems: ReadonlyArray<{ readonly logicalId: string; readonly problem: string }>;
+  readonly outputs: Readonly<Record<string, string>>;
+}
+
+export interface DeployOptions {
+  /** Parameter values by name (default: each parameter's Default). */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** CA certificates of ACM Private CAs, by CA ARN: the emulator cannot ask ACM PCA for them. */
+  readonly privateCaCertificates?: ReadonlyMap<string, Certificate>;
+}
+
+const ATTRIBUTES: Record<string, (world: AwsWorld, physicalId: string, name: string) => Record<string, string>> = {
+  [TRUST_ANCHOR_TYPE]: (w, id) => ({ TrustAnchorId: id, TrustAnchorArn: w.arn('rolesanywhere', `trust-anchor/${id}`) }),
+  [PROFILE_TYPE]: (w, id) => ({ ProfileId: id, ProfileArn: w.arn('rolesanywhere', `profile/${id}`) }),
+  [CRL_TYPE]: (w, id) => ({ CrlId: id, CrlArn: w.arn('rolesanywhere', `crl/${id}`) }),
+  [ROLE_TYPE]: (w, name, path) => ({
+    Arn: `arn:${w.env.partition}:iam::${w.env.account}:role${path}${name}`,
+    RoleId: `AROA${crypto.createHash('sha256').update(name).digest('hex').slice(0, 17).toUpperCase()}`,
+  }),
+  'AWS::IAM::ManagedPolicy': (w, name) => ({ PolicyArn: `arn:${w.env.partition}:iam::${w.env.account}:policy/${name}` }),
+  'AWS::IAM::User': (w, name) => ({ Arn: `arn:${w.env.partition}:iam::${w.env.account}:user/${name}` }),
+};
+
+/** CloudFormation's generated names: `<stack>-<logicalId>-<suffix>`, at most `max` characters. */
+function generatedName(stackName: string, logicalId: string, max: number): string {
+  const suffix = crypto.createHash('sha256').update(`${stackName}/${logicalId}`).digest('hex').slice(0, 12).toUpperCase();
+  const head = `${stackName}-${logicalId}`.slice(0, max - suffix.length - 1);
+  return `${head}-${suffix}`;
+}
+
+export function deployTemplates(world: AwsWorld, sources: readonly TemplateSource[], options: DeployOptions = {}): DeployedStack[] {
+  const exports = new Map<string, string>();
+  return sources.map((source) => {
+    const stack = deployTemplate(world, source, exports, options);
+    for (const [name, value] of Object.entries(stack.outputs)) exports.set(name, value);
+    return stack;
+  });
+}
+
+function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<string, string>, options: DeployOptions): DeployedStack {
+  const template: CloudFormationTemplate = source.model.template;
+  const raw = template.Resources ?? {};
+  const stackName = source.stackName;
+  const problems: Array<{ logicalId: string; problem: string }> = [];
+  const resources = new Map<string, DeployedResource>();
+
+  const physicalIdOf = (logicalId: string): DeployedResource | undefined => {
+    const existing = resources.get(logicalId);
+    if (existing) return existing;
+    const resource = raw[logicalId];
+    if (!resource) return undefined;
+    const props = (resource.Properties ?? {}) as Record<string, unknown>;
+    let physicalId: string;
+    let path = '/';
+    switch (resource.Type) {
+      case TRUST_ANCHOR_TYPE:
+      case PROFILE_TYPE:
+      case CRL_TYPE:
+        physicalId = deterministicId(world.env.account, stackName, logicalId);
+        break;
+      case ROLE_TYPE: {
+        const name = resolveIntrinsics(props.RoleName, ctx);
+        const rolePath = resolveIntrinsics(props.Path, ctx);
+        path = typeof rolePath === 'string' ? rolePath : '/';
+        physicalId = typeof name === 'string' ? name : generatedName(stackName, logicalId, 64);
+        break;
+      }
+      default: {
+        const name = resolveIntrinsics(props.ManagedPolicyName ?? props.UserName, ctx);
+        physicalId = typeof name === 'string' ? name : generatedName(stackName, logicalId, 128);
+      }
+    }
+    const deployed: DeployedResource = {
+      logicalId,
+      type: resource.Type,
+      physicalId: resource.Type === 'AWS::IAM::ManagedPolicy' ? ATTRIBUTES[resource.Type](world, physicalId, '').PolicyArn : physicalId,
+      attributes: ATTRIBUTES[resource.Type]?.(world, physicalId, path) ?? {},
+    };
+    resources.set(logicalId, deployed);
+    return deployed;
+  };
+
+  const pseudo: Record<string, string> = {
+    'AWS::AccountId': world.env.account,
+    'AWS::Region': world.env.region,
+    'AWS::Partition': world.env.partition,
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': stackName,
+    'AWS::StackId': world.arn('cloudformation', `stack/${stackName}/${deterministicId(stackName)}`),
+  };
+  const ctx: IntrinsicContext = {
+    ref: (name) => {
+      if (name in pseudo) return pseudo[name];
+      if (name === 'AWS::NoValue') return { symbolic: 'pseudo', name };
+      if (template.Parameters && name in template.Parameters) {
+        const given = options.parameters?.[name] ?? (template.Parameters[name] as { Default?: unknown })?.Default;
+        return given === undefined ? { symbolic: 'parameter', name } : String(given);
+      }
+      const deployed = physicalIdOf(name);
+      return deployed ? deployed.physicalId : { symbolic: 'unknown', reason: `a Ref to ${name}, which is not in the template` };
+    },
+    getAtt: (logicalId, attribute) => {
+      const deployed = physicalIdOf(logicalId);
+      const value = deployed?.attributes[attribute];
+      return value ?? { symbolic: 'unknown', reason: `${logicalId}.${attribute}, which the emulator does not model` };
+    },
+    condition: (name) => evaluateTemplateCondition(template, name, ctx),
+    mappings: template.Mappings,
+  };
+  const resolveImports = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolveImports);
+    if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (entries.length === 1 && entries[0][0] === 'Fn::ImportValue') {
+        const name = resolveIntrinsics(entries[0][1], ctx);
+        return typeof name === 'string' && exports.has(name) ? exports.get(name) : value;
+      }
+      return Object.fromEntries(entries.map(([k, v]) => [k, resolveImports(v)]));
+    }
+    return value;
+  };
+  const properties = (logicalId: string): Record<string, Value> | string => {
+    const resolved = resolveIntrinsics(resolveImports(raw[logicalId].Properties ?? {}), ctx) as Record<string, Value>;
+    if (!isConcrete(resolved)) return `a property is not known at deploy time: ${describeValue(resolved)}`;
+    return resolved;
+  };
+
+  for (const [logicalId, resource] of Object.entries(raw)) {
+    if (resource.Condition !== undefined && ctx.condition(resource.Condition) === false) continue;
+    const deployed = physicalIdOf(logicalId)!;
+    const handler = REGISTER[resource.Type];
+    if (!handler) continue;
+    const props = properties(logicalId);
+    if (typeof props === 'string') {
+      problems.push({ logicalId, problem: props });
+      continue;
+    }
+    const problem = handler(world, { stackName, logicalId, deployed, props, options });
+    if (problem) problems.push({ logicalId, problem });
+  }
+
+  const outputs: Record<string, string> = {};
+  for (const output of Object.values((template as { Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown } }> }).Outputs ?? {})) {
+    const name = resolveIntrinsics(output.Export?.Name, ctx);
+    const value = resolveIntrinsics(resolveImports(output.Value), ctx);
+    if (typeof name === 'string' && typeof value === 'string') outputs[name] = value;
+  }
+  return { stackName, file: source.file, resources, problems, outputs };
+}
+
+interface RegisterInput {
+  readonly stackName: string;
+  readonly logicalId: string;
+  readonly deployed: DeployedResource;
+  readonly props: Record<string, Value>;
+  readonly options: DeployOptions;
+}
+
+const bool = (value: Value | undefined, fallback: boolean): boolean => (value === undefined || value === null ? fallback : value === true || value === 'true');
+const num = (value: Value | undefined, fallback: number): number => (value === undefined || value === null ? fallback : Number(value));
+
+/** Registers a resource of a served type; returns a problem when it cannot be served faithfully. */
+const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string | undefined> = {
+  [TRUST_ANCHOR_TYPE]: (world, { stackName, logicalId, deployed, props, options }) => {
+    const source = props.Source as Record<string, Value> | undefined;
+    const data = source?.SourceData as Record<string, Value> | undefined;
+    const sourceType = String(source?.SourceType ?? '');
+    let caCertificates: Certificate[] = [];
+    let problem: string | undefined;
+    if (sourceType === 'CERTIFICATE_BUNDLE') {
+      try {
+        caCertificates = parseCertificateBundle(String(data?.X509CertificateData ?? ''));
+      } catch (e) {
+        problem = `its certificate bundle does not parse: ${(e as Error).message}`;
+      }
+    } else if (sourceType === 'AWS_ACM_PCA') {
+      const ca = options.privateCaCertificates?.get(String(data?.AcmPcaArn));
+      if (ca) caCertificates = [ca];
+      else problem = `it uses ACM Private CA ${String(data?.AcmPcaArn)}, whose CA certificate the emulator needs (pass it with --pki and --private-ca ARN=FILE)`;
+    } else {
+      problem = `its SourceType ${sourceType} is not one the emulator serves`;
+    }
+    world.trustAnchors.set(deployed.physicalId, {
+      id: deployed.physicalId,
+      arn: deployed.attributes.TrustAnchorArn,
+      name: String(props.Name ?? logicalId),
+      // CloudFormation's default for Enabled is undocumented; an anchor is served unless disabled.
+      enabled: bool(props.Enabled, true),
+      sourceType,
+      caCertificates,
+      origin: `${stackName}/${logicalId}`,
+    });
+    return problem;
+  },
+  [PROFILE_TYPE]: (world, { stackName, logicalId, deployed, props }) => {
+    const mappings = new Map<string, string[]>();
+    for (const m of (props.AttributeMappings as Array<Record<string, Value>> | undefined) ?? []) {
+      const rules = ((m.MappingRules as Array<Record<string, Value>> | undefined) ?? []).map((r) => String(r.Specifier));
+      mappings.set(String(m.CertificateField), rules);
+    }
+    world.profiles.set(deployed.physicalId, {
+      id: deployed.physicalId,
+      arn: deployed.attributes.ProfileArn,
+      name: String(props.Name ?? logicalId),
+      enabled: bool(props.Enabled, true),
+      roleArns: ((props.RoleArns as Value[] | undefined) ?? []).map(String),
+      durationSeconds: num(props.DurationSeconds, 3600),
+      acceptRoleSessionName: bool(props.AcceptRoleSessionName, false),
+      requireInstanceProperties: bool(props.RequireInstanceProperties, false),
+      attributeMappings: mappings,
+      origin: `${stackName}/${logicalId}`,
+    });
+    return undefined;
+  },
+  [CRL_TYPE]: (world, { stackName, logicalId, deployed, props }) => {
+    const der = crlDer(String(props.CrlData ?? ''));
+    let crl: EmulatedCrlData;
+    try {
+      crl = der ? parseCrl(der) : { unparseable: 'CrlData holds no PEM CRL' };
+    } catch (e) {
+      crl = { unparseable: (e as Error).message };
+    }
+    world.crls.set(deployed.physicalId, {
+      id: deployed.physicalId,
+      arn: deployed.attributes.CrlArn,
+      trustAnchorArn: String(props.TrustAnchorArn ?? ''),
+      // Only an explicit Enabled: true enables a CRL (README, divergences): the default is undocumented.
+      enabled: bool(props.Enabled, false),
+      crl,
+      origin: `${stackName}/${logicalId}`,
+    });
+    return 'unparseable' in crl ? `its CRL does not parse: ${crl.unparseable}` : undefined;
+  },
+  [ROLE_TYPE]: (world, { stackName, logicalId, deployed, props }) => {
+    world.roles.set(deployed.attributes.Arn, {
+      arn: deployed.attributes.Arn,
+      name: deployed.physicalId,
+      id: deployed.attributes.RoleId,
+      trustPolicy: typeof props.AssumeRolePolicyDocument === 'string' ? JSON.parse(props.AssumeRolePolicyDocument) : props.AssumeRolePolicyDocument,
+      maxSessionDuration: num(props.MaxSessionDuration, 3600),
+      origin: `${stackName}/${logicalId}`,
+    });
+    return isSymbol(props.AssumeRolePolicyDocument) ? 'its trust policy is not known' : undefined;
+  },
+};
+
+type EmulatedCrlData = ReturnType<typeof parseCrl> | { unparseable: string };

@@ -1,0 +1,115 @@
+import * as crypto from 'node:crypto';
+import { Certificate } from '../../../lib/core/pki/certificate';
+import { Crl } from '../../../lib/core/pki/crl';
+
+/**
+ * The in-memory AWS account the local emulator serves: the IAM Roles Anywhere and IAM resources
+ * "deployed" from templates, and the unattested personas that may call STS.
+ */
+
+/** The simulated account and region; fixed by default so results are reproducible. */
+export interface AwsEnvironment {
+  readonly account: string;
+  readonly region: string;
+  readonly partition: string;
+}
+
+export const DEFAULT_AWS_ENVIRONMENT: AwsEnvironment = { account: '111122223333', region: 'us-east-1', partition: 'aws' };
+
+export interface EmulatedTrustAnchor {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  enabled: boolean;
+  readonly sourceType: 'CERTIFICATE_BUNDLE' | 'AWS_ACM_PCA' | string;
+  /** The CA certificates; empty when not known (an ACM PCA anchor without --pki certificate). */
+  readonly caCertificates: readonly Certificate[];
+  /** Where it came from: `<stack>/<logicalId>`, or `api` when created through the API. */
+  readonly origin: string;
+}
+
+export interface EmulatedProfile {
+  readonly id: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly roleArns: readonly string[];
+  readonly durationSeconds: number;
+  readonly acceptRoleSessionName: boolean;
+  readonly requireInstanceProperties: boolean;
+  /** Mapping rules by certificate field; fields not listed keep the default rules. */
+  readonly attributeMappings: ReadonlyMap<string, readonly string[]>;
+  readonly origin: string;
+}
+
+export interface EmulatedCrl {
+  readonly id: string;
+  readonly arn: string;
+  readonly trustAnchorArn: string;
+  readonly enabled: boolean;
+  /** The parsed CRL, or why it could not be parsed (an unparseable CRL revokes nothing). */
+  readonly crl: Crl | { readonly unparseable: string };
+  readonly origin: string;
+}
+
+export interface EmulatedRole {
+  readonly arn: string;
+  readonly name: string;
+  readonly id: string;
+  /** The trust policy as concrete JSON. */
+  readonly trustPolicy: unknown;
+  readonly maxSessionDuration: number;
+  readonly origin: string;
+}
+
+/** An IAM principal of the account with long-term keys and no attestation: what a thief holds. */
+export interface Persona {
+  readonly arn: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** Deterministic identifiers, so reruns of the same templates give the same ARNs. */
+export function deterministicId(...parts: string[]): string {
+  const hex = crypto.createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export class AwsWorld {
+  public readonly trustAnchors = new Map<string, EmulatedTrustAnchor>();
+  public readonly profiles = new Map<string, EmulatedProfile>();
+  public readonly crls = new Map<string, EmulatedCrl>();
+  public readonly roles = new Map<string, EmulatedRole>();
+  public readonly personas = new Map<string, Persona>();
+
+  constructor(public readonly env: AwsEnvironment = DEFAULT_AWS_ENVIRONMENT) {
+    const probeUser = `arn:${env.partition}:iam::${env.account}:user/attestgate-unattested-probe`;
+    // The persona's keys are generated per emulator run; they exist only in memory.
+    this.personas.set(probeUser, {
+      arn: probeUser,
+      accessKeyId: `AKIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: crypto.randomBytes(30).toString('base64'),
+    });
+  }
+
+  public arn(service: string, resource: string, options: { region?: string } = {}): string {
+    const region = options.region ?? this.env.region;
+    return `arn:${this.env.partition}:${service}:${region}:${this.env.account}:${resource}`;
+  }
+
+  public trustAnchorByArn(arn: string): EmulatedTrustAnchor | undefined {
+    return [...this.trustAnchors.values()].find((t) => t.arn === arn);
+  }
+
+  public profileByArn(arn: string): EmulatedProfile | undefined {
+    return [...this.profiles.values()].find((p) => p.arn === arn);
+  }
+
+  public crlsOf(trustAnchorArn: string): EmulatedCrl[] {
+    return [...this.crls.values()].filter((c) => c.trustAnchorArn === trustAnchorArn);
+  }
+
+  public personaByAccessKey(accessKeyId: string): Persona | undefined {
+    return [...this.personas.values()].find((p) => p.accessKeyId === accessKeyId);
+  }
+}

@@ -1,0 +1,52 @@
+/** The status of one check against one gate. */
+export type CheckStatus = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'SKIPPED';
+
+export type Cloud = 'aws' | 'gcp' | 'azure';
+
+export type CheckSeverity = 'critical' | 'high' | 'medium' | 'low';
+
+/** Stable metadata of a check; `conformance/catalog.json` is generated from it and diffed in CI. */
+export interface CheckMeta {
+  /** `AGC-<CLOUD>-NNN`; never changed, never reused. */
+  readonly id: string;
+  readonly cloud: Cloud;
+  readonly title: string;
+  /** What the check proves, as an RFC 2119 sentence starting "Verify that". */
+  readonly statement: string;
+  /** The attack the check covers. */
+  readonly threat: string;
+  /** What to change when the check fails. */
+  readonly remediation: string;
+  readonly severity: CheckSeverity;
+  /** `cloud:…`, `kind:positive|negative|advisory`, `threat:…`, `requires:…`, `mutating`. */
+  readonly tags: readonly string[];
+}
+
+/** What a check concluded, before the runner adds timing and identity. */
+export interface Verdict {
+  readonly status: CheckStatus;
+  /** Why, in one sentence a person can act on. */
+  readonly reason: string;
+  /** What was sent and received, for the JSON report. */
+  readonly evidence?: Readonly<Record<string, unknown>>;
+}
+
+export const pass = (reason: string, evidence?: Record<string, unknown>): Verdict => ({ status: 'PASS', reason, evidence });
+export const fail = (reason: string, evidence?: Record<string, unknown>): Verdict => ({ status: 'FAIL', reason, evidence });
+export const inconclusive = (reason: string, evidence?: Record<string, unknown>): Verdict => ({ status: 'INCONCLUSIVE', reason, evidence });
+export const skipped = (reason: string): Verdict => ({ status: 'SKIPPED', reason });
+
+/** A check: metadata plus a probe of one gate. `Gate` and `Context` are cloud-specific. */
+export interface Check<Gate, Context> {
+  readonly meta: CheckMeta;
+  run(gate: Gate, context: Context): Promise<Verdict>;
+}
+
+/** Validates check metadata at load time: a malformed catalog entry is a bug, not a runtime surprise. */
+export function validateCheckMeta(meta: CheckMeta): void {
+  const prefix = { aws: 'AWS', gcp: 'GCP', azure: 'AZ' }[meta.cloud];
+  if (!new RegExp(`^AGC-${prefix}-\\d{3}$`).test(meta.id)) throw new Error(`check ${meta.id}: the ID must be AGC-${prefix}-NNN`);
+  if (!meta.statement.startsWith('Verify that ')) throw new Error(`check ${meta.id}: the statement must start with "Verify that "`);
+  if (!meta.tags.includes(`cloud:${meta.cloud}`)) throw new Error(`check ${meta.id}: tags must include cloud:${meta.cloud}`);
+  if (!meta.tags.some((t) => /^kind:(positive|negative|advisory)$/.test(t))) throw new Error(`check ${meta.id}: tags must include kind:positive|negative|advisory`);
+}

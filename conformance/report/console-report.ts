@@ -1,0 +1,30 @@
+import { ConformanceReport } from '../engine/report';
+import { renderTable } from './text-table';
+
+/** The report as a table: one row per check and gate, then the summary and the exit status. */
+export function renderConsoleReport(report: ConformanceReport): string {
+  const rows = report.results.map((r) => [r.gate, r.checkId, r.title, r.status, wrap(r.reason, 70)]);
+  const parts = [renderTable(['Gate', 'Check', 'Title', 'Status', 'Reason'], rows)];
+  if (report.advisories.length > 0) {
+    parts.push(
+      'Advisories (detection signals; not part of the verdict):',
+      renderTable(['Gate', 'Signal', 'Present', 'Detail'], report.advisories.map((a) => [a.gate, a.title, a.present ? 'yes' : 'NO', wrap(a.detail, 70)])),
+    );
+  }
+  const s = report.summary;
+  parts.push(`${report.results.length} results: ${s.PASS} PASS, ${s.FAIL} FAIL, ${s.INCONCLUSIVE} INCONCLUSIVE, ${s.SKIPPED} SKIPPED${report.interrupted ? ' (interrupted)' : ''}`);
+  return parts.join('\n');
+}
+
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line.length > 0 && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}

@@ -1,0 +1,106 @@
+import { runAwsConformance } from '../../../conformance/aws/run-aws-conformance';
+import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
+import { PkiOnDisk, exampleTemplate, probeLocally, sourceOf, statusesOf, writeTestPki } from '../../fixtures/conformance';
+
+let pki: PkiOnDisk;
+let template: Record<string, any>;
+beforeAll(async () => {
+  pki = await writeTestPki();
+  template = exampleTemplate(pki);
+});
+
+const roleId = (t: Record<string, any>, name: string) => Object.keys(t.Resources).find((k) => k.startsWith(name) && t.Resources[k].Type === 'AWS::IAM::Role')!;
+const clone = () => JSON.parse(JSON.stringify(template));
+const deployerStatement = (t: Record<string, any>) => t.Resources[roleId(t, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement[0];
+
+describe('AWS conformance on the local emulator', () => {
+  test('the example: every positive control passes and every mutation is denied', async () => {
+    const results = await probeLocally(sourceOf(template), pki);
+    expect(results).toHaveLength(36);
+    expect(results.filter((r) => r.status !== 'PASS').map((r) => `${r.gate} ${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
+  });
+
+  test('weakened: no aws:SourceArn pin — the foreign trust anchor gets the role (FAIL)', async () => {
+    const weak = clone();
+    delete deployerStatement(weak).Condition.ArnEquals;
+    const statuses = statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-001', 'AGC-AWS-015'] }), 'Deployer');
+    expect(statuses).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-015': 'FAIL' });
+  });
+
+  test('weakened: no subject condition — another CN from the same CA gets the role (FAIL)', async () => {
+    const weak = clone();
+    const conditions = deployerStatement(weak).Condition.StringEquals;
+    for (const key of Object.keys(conditions)) if (/x509Subject|x509SAN/.test(key)) delete conditions[key];
+    const statuses = statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['kind:negative', 'threat:wrong-common-name'] }), 'Deployer');
+    expect(statuses).toEqual({ 'AGC-AWS-003': 'FAIL' });
+  });
+
+  test('weakened: CRL disabled, or missing — a high-privilege gate fails the revocation check', async () => {
+    const disabled = clone();
+    const crlId = Object.keys(disabled.Resources).find((k) => disabled.Resources[k].Type === 'AWS::RolesAnywhere::CRL')!;
+    disabled.Resources[crlId].Properties.Enabled = false;
+    expect(statusesOf(await probeLocally(sourceOf(disabled), pki, { tags: ['AGC-AWS-006'] }), 'Deployer')).toEqual({ 'AGC-AWS-006': 'FAIL' });
+    const missing = clone();
+    delete missing.Resources[crlId];
+    const results = await probeLocally(sourceOf(missing), pki, { tags: ['AGC-AWS-006'] });
+    expect(statusesOf(results, 'Deployer')).toEqual({ 'AGC-AWS-006': 'FAIL' });
+    // The read-only reader is not high privilege: missing revocation is reported, not failed.
+    expect(statusesOf(results, 'Reader')).toEqual({ 'AGC-AWS-006': 'SKIPPED' });
+  });
+
+  test('weakened: an extra account principal — sts:AssumeRole without a certificate succeeds (FAIL)', async () => {
+    const weak = clone();
+    weak.Resources[roleId(weak, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement.push({
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+      Action: 'sts:AssumeRole',
+    });
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-016'] }), 'Deployer')).toEqual({ 'AGC-AWS-016': 'FAIL' });
+  });
+
+  test('a profile accepting caller-chosen session names fails AGC-AWS-017', async () => {
+    const weak = clone();
+    const profileId = Object.keys(weak.Resources).find((k) => k.startsWith('Deployer') && weak.Resources[k].Type === 'AWS::RolesAnywhere::Profile')!;
+    weak.Resources[profileId].Properties.AcceptRoleSessionName = true;
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-017'] }), 'Deployer')).toEqual({ 'AGC-AWS-017': 'FAIL' });
+  });
+
+  test('a profile issuing 12-hour sessions for a 1-hour identity fails AGC-AWS-018', async () => {
+    const weak = clone();
+    const profileId = Object.keys(weak.Resources).find((k) => k.startsWith('Deployer') && weak.Resources[k].Type === 'AWS::RolesAnywhere::Profile')!;
+    weak.Resources[profileId].Properties.DurationSeconds = 43200;
+    weak.Resources[roleId(weak, 'Deployer')].Properties.MaxSessionDuration = 43200;
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-018'] }), 'Deployer')).toEqual({ 'AGC-AWS-018': 'FAIL' });
+  });
+
+  test('without --pki, certificate probes are SKIPPED and the unattested-principal probe still runs', async () => {
+    const statuses = statusesOf(await probeLocally(sourceOf(template), undefined), 'Deployer');
+    expect(statuses['AGC-AWS-001']).toBe('SKIPPED');
+    expect(statuses['AGC-AWS-016']).toBe('PASS');
+  });
+
+  test('a positive control that fails makes every mutation INCONCLUSIVE, never PASS', async () => {
+    const broken = clone();
+    deployerStatement(broken).Condition.StringEquals['aws:PrincipalTag/x509Subject/CN'] = 'someone-else';
+    const results = await probeLocally(sourceOf(broken), pki, { tags: ['requires:ca-key'] });
+    const statuses = statusesOf(results, 'Deployer');
+    expect(statuses['AGC-AWS-001']).toBe('FAIL');
+    for (const [id, status] of Object.entries(statuses)) if (id !== 'AGC-AWS-001') expect([id, status]).toEqual([id, 'INCONCLUSIVE']);
+  });
+
+  test('throttling that outlasts the retries is INCONCLUSIVE, not PASS', async () => {
+    const run = await runAwsConformance({
+      sources: sourceOf(template),
+      pki: loadPkiDirectory(pki.dir),
+      target: 'local',
+      tags: ['AGC-AWS-001', 'AGC-AWS-003'],
+      ratePerSecond: Infinity,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      emulator: { createSessionRatePerSecond: 1 },
+      concurrency: 1,
+    });
+    const reasons = run.results.filter((r) => r.status === 'INCONCLUSIVE').map((r) => r.reason);
+    expect(reasons.some((r) => /429 ThrottlingException/.test(r))).toBe(true);
+    expect(run.results.some((r) => r.checkId === 'AGC-AWS-003' && r.status === 'PASS')).toBe(false);
+  });
+});
