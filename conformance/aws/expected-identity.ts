@@ -10,6 +10,25 @@ export interface ExpectedIdentity {
   readonly issuer: Record<string, string>;
   /** Where it came from: the gate manifest (intent) or the trust policy (brownfield). */
   readonly source: 'manifest' | 'trust-policy';
+  /**
+   * What the gate admits for each certificate attribute (`x509Subject/CN`, `x509SAN/URI`, …):
+   * exact values and StringLike patterns. Mutations pick values outside them.
+   */
+  readonly admitted: ReadonlyMap<string, ReadonlyArray<{ readonly value: string; readonly like: boolean }>>;
+}
+
+/** Whether a value satisfies an IAM StringLike pattern (`*`, `?`). */
+function likeMatches(pattern: string, value: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+}
+
+/**
+ * The first candidate the gate would not admit for an attribute; the last candidate when every
+ * one is admitted (the probe then shows the gate admits it).
+ */
+export function valueOutside(identity: ExpectedIdentity, attribute: string, candidates: readonly string[]): string {
+  const admitted = identity.admitted.get(attribute.toLowerCase()) ?? [];
+  return candidates.find((c) => !admitted.some((a) => (a.like ? likeMatches(a.value, c) : a.value === c))) ?? candidates[candidates.length - 1];
 }
 
 /** A value that satisfies a StringLike pattern: `*` becomes `probe`, `?` becomes `x`. */
@@ -23,9 +42,16 @@ function satisfy(pattern: string, like: boolean): string {
  * x509 tags and sts:SourceIdentity), choosing the first allowed value of each.
  */
 export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
+  const admitted = new Map<string, Array<{ value: string; like: boolean }>>();
+  for (const condition of gate.attributeConditions) {
+    const { base, ifExists, qualifier } = parseConditionOperator(condition.operator);
+    if (ifExists || qualifier === 'ForAllValues' || (base !== 'StringEquals' && base !== 'StringLike')) continue;
+    const key = condition.key.replace(/^aws:principaltag\//i, '').toLowerCase();
+    for (const v of condition.values) if (typeof v === 'string') (admitted.get(key) ?? admitted.set(key, []).get(key)!).push({ value: v, like: base === 'StringLike' });
+  }
   if (gate.manifest) {
     const id = gate.manifest.identity;
-    return { subject: { ...id.subject }, sanUris: [id.sanUri], sanDns: [], issuer: { ...(id.issuingCa ?? {}) }, source: 'manifest' };
+    return { subject: { ...id.subject }, sanUris: [id.sanUri], sanDns: [], issuer: { ...(id.issuingCa ?? {}) }, source: 'manifest', admitted };
   }
   const subject: Record<string, string> = {};
   const issuer: Record<string, string> = {};
@@ -44,7 +70,7 @@ export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
     else if (/^sts:sourceidentity$/i.test(condition.key) && value.startsWith('CN=')) subject.CN ??= value.slice(3);
   }
   if (Object.keys(subject).length === 0) subject.CN = 'attestgate-probe';
-  return { subject, sanUris, sanDns, issuer, source: 'trust-policy' };
+  return { subject, sanUris, sanDns, issuer, source: 'trust-policy', admitted };
 }
 
 function positiveValue(condition: ConditionEntry): string | undefined {

@@ -3,7 +3,7 @@ import { normalizeSerial } from '../../lib/core/pki/crl';
 import { SigningCa, asIssuer } from '../pki/signing-ca';
 import { IssuedCertificate, createCa, generateKeys, issueLeaf, randomSerial } from '../pki/test-pki';
 import { x509 } from '../pki/x509';
-import { ExpectedIdentity } from './expected-identity';
+import { ExpectedIdentity, valueOutside } from './expected-identity';
 
 /** A certificate to present, with the key that signs the request and the chain to send. */
 export interface ProbeCredential {
@@ -84,15 +84,19 @@ export class ProbeCertificates {
     return { caPem: rogue.pem, credential: { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] } };
   }
 
-  /** Right CA, wrong CN. */
+  /** Right CA, a CN the gate does not admit (outside its exact value or StringLike pattern). */
   public wrongCommonName(): Promise<ProbeCredential> {
-    return this.memo('wrong-cn', () => this.leaf({ subject: { ...this.expected.subject, CN: `${this.expected.subject.CN ?? 'agent'}-impostor` } }));
+    const cn = this.expected.subject.CN ?? 'agent';
+    const other = valueOutside(this.expected, 'x509Subject/CN', [`${cn}-impostor`, `impostor-${cn}`, 'impostor']);
+    return this.memo('wrong-cn', () => this.leaf({ subject: { ...this.expected.subject, CN: other } }));
   }
 
-  /** Right CA and subject, another SPIFFE ID (URI SAN). */
+  /** Right CA and subject, a SPIFFE ID (URI SAN) the gate does not admit. */
   public wrongSanUri(): Promise<ProbeCredential> {
     const original = this.expected.sanUris[0] ?? 'spiffe://attestgate.invalid/agent';
-    return this.memo('wrong-san', () => this.leaf({ sanUris: [`${original.replace(/\/[^/]*$/, '')}/impostor`] }));
+    const domain = /^spiffe:\/\/[^/]+/.exec(original)?.[0] ?? 'spiffe://attestgate.invalid';
+    const other = valueOutside(this.expected, 'x509SAN/URI', [`${original.replace(/\/[^/]*$/, '')}/impostor`, `${domain}/impostor`, 'spiffe://impostor.invalid/agent']);
+    return this.memo('wrong-san', () => this.leaf({ sanUris: [other] }));
   }
 
   /** Right CA and subject, no SAN at all. */
@@ -102,7 +106,9 @@ export class ProbeCertificates {
 
   /** Correct in every attribute but carrying a serial the deployed CRL revokes. */
   public revoked(serialHex: string): Promise<ProbeCredential> {
-    return this.memo(`revoked-${serialHex}`, () => this.leaf({ serialNumber: normalizeSerial(serialHex).padStart(2, '0') }));
+    // An even number of hex digits: the generator reads the serial byte by byte.
+    const serial = normalizeSerial(serialHex);
+    return this.memo(`revoked-${serial}`, () => this.leaf({ serialNumber: serial.length % 2 ? `0${serial}` : serial }));
   }
 
   public expired(): Promise<ProbeCredential> {

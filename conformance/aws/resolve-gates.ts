@@ -1,6 +1,7 @@
 import { CaCertificateInfo } from '../../lib/core/pki/ca-bundle';
 import { Certificate, parseCertificate } from '../../lib/core/pki/certificate';
 import { crlDer, normalizeSerial, parseCrl } from '../../lib/core/pki/crl';
+import { sameName } from '../../lib/core/pki/name';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { verifySignedDer } from '../../lib/core/pki/signature';
 import { HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS } from '../../lib/core/agent-identity';
@@ -49,7 +50,7 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
         try {
           const crl = parseCrl(der);
           // Only a CRL the signing CA really signed revokes its certificates.
-          if (crl.issuer.der.equals(signingCa.certificate.subject.der) && verifySignedDer(der, signingCa.certificate.publicKeySpki)) {
+          if (sameName(crl.issuer, signingCa.certificate.subject) && verifySignedDer(der, signingCa.certificate.publicKeySpki)) {
             revokedSerials.push(...crl.revokedSerials.map(normalizeSerial));
           }
         } catch {

@@ -10,6 +10,7 @@ import {
   maxRolesAnywhereSession,
   otherCredentialPrincipals,
   profilesListingRole,
+  requiredForIssuance,
   rolesAnywhereTrusts,
   sourceArnPin,
 } from '../../lib/cloudformation/roles-anywhere';
@@ -74,8 +75,10 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
     const rawManifest = role.metadata[GATE_MANIFEST_METADATA_KEY];
     const manifest = rawManifest === undefined ? undefined : parseGateManifest(rawManifest, `${source.file}: ${role.logicalId}`);
 
-    const pins = trust.statements.map((s) => sourceArnPin(model, s));
-    const pinnedAnchors = pins.every((p) => p.holds === true) ? [...new Set(pins.flatMap((p) => p.anchors ?? []))] : undefined;
+    // Pinned when, for one of the three actions CreateSession needs, every statement allowing it
+    // pins aws:SourceArn (the rules read it the same way); the anchors are those pins name.
+    const pinned = requiredForIssuance(trust, (s) => sourceArnPin(model, s));
+    const pinnedAnchors = pinned.holds === true ? [...new Set(trust.statements.flatMap((s) => sourceArnPin(model, s).anchors ?? []))] : undefined;
     const anchorRefs = pinnedAnchors ?? model.resourcesOfType(TRUST_ANCHOR_TYPE).map((a) => a.logicalId);
 
     const reasons = highPrivilegeReasons(model, role);
@@ -93,7 +96,7 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       role,
       manifest,
       trustAnchors: anchorRefs.map((ref) => describeAnchor(model, ref)),
-      anchorsPinned: pinnedAnchors !== undefined ? true : pins.some((p) => p.holds === undefined) ? undefined : false,
+      anchorsPinned: pinned.holds,
       attributeConditions: trust.statements.flatMap((s) =>
         s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity'),
       ),

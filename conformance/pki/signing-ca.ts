@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { Certificate } from '../../lib/core/pki/certificate';
+import { sameName } from '../../lib/core/pki/name';
 import { toPem } from '../../lib/core/pki/pem';
 import { verifySignedDer } from '../../lib/core/pki/signature';
 import { PkiMaterial } from './pki-directory';
@@ -36,7 +37,7 @@ export function findSigningCa(anchorCas: readonly Certificate[], pki: PkiMateria
       anchor = anchorCas.find((a) => a.publicKeySpki.equals(cert.publicKeySpki));
       if (anchor) break;
       path.push(cert);
-      current = pool.find((p) => p !== cert && p.subject.der.equals(cert.issuer.der) && verifySignedDer(cert.der, p.publicKeySpki));
+      current = pool.find((p) => p !== cert && sameName(p.subject, cert.issuer) && verifySignedDer(cert.der, p.publicKeySpki));
     }
     if (anchor && path.length <= MAX_INTERMEDIATES) candidates.push({ certificate: entry.certificate, privateKey: entry.privateKey, intermediates: path, anchor });
   }

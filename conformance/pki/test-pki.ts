@@ -109,7 +109,7 @@ export async function createCa(options: CaOptions): Promise<IssuedCertificate> {
     const certificate = await x509.X509CertificateGenerator.create({
       ...base,
       subject: toX509Name(options.subject),
-      issuer: options.issuer.certificate.subjectName.toJSON(),
+      issuer: options.issuer.certificate.subjectName,
       publicKey: keys.publicKey,
       signingKey: await signingKeyFor(options.issuer, options.signingHash),
       signingAlgorithm: signingAlgorithm(options.issuer.keyAlgorithm, options.signingHash),
@@ -163,7 +163,7 @@ export async function issueLeaf(options: LeafOptions): Promise<IssuedCertificate
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: options.serialNumber ?? randomSerial(),
     subject: toX509Name(options.subject),
-    issuer: options.issuer.certificate.subjectName.toJSON(),
+    issuer: options.issuer.certificate.subjectName,
     notBefore: options.notBefore ?? new Date(now - 60_000),
     notAfter: options.notAfter ?? new Date(now + DAY),
     publicKey: keys.publicKey,
@@ -200,7 +200,7 @@ export async function createCrl(options: CrlOptions): Promise<{ crl: x509.X509Cr
   const now = Date.now();
   const signer = options.signingKeys ?? options.issuer;
   const crl = await x509.X509CrlGenerator.create({
-    issuer: options.issuer.certificate.subjectName.toJSON(),
+    issuer: options.issuer.certificate.subjectName,
     thisUpdate: options.thisUpdate ?? new Date(now - 60_000),
     nextUpdate: options.nextUpdate ?? new Date(now + 7 * DAY),
     entries: (options.revokedSerials ?? []).map((serialNumber) => ({

@@ -78,7 +78,7 @@ export function describeValue(value: Value): string {
 const unknown = (reason: string): TemplateSymbol => ({ symbolic: 'unknown', reason });
 
 /** Joins parts into a plain string when all are literal, else a SymbolicString. */
-function concat(parts: ReadonlyArray<string | TemplateSymbol>): string | SymbolicString {
+function concat(parts: ReadonlyArray<string | TemplateSymbol>): string | TemplateSymbol | SymbolicString {
   const merged: Array<string | TemplateSymbol> = [];
   for (const part of parts) {
     const last = merged[merged.length - 1];
@@ -86,7 +86,8 @@ function concat(parts: ReadonlyArray<string | TemplateSymbol>): string | Symboli
     else if (part !== '') merged.push(part);
   }
   if (merged.length === 0) return '';
-  if (merged.length === 1 && typeof merged[0] === 'string') return merged[0];
+  // A string made of one part is that part: `Fn::Join ['', [GetAtt]]` is the attribute itself.
+  if (merged.length === 1) return merged[0];
   return new SymbolicString(merged);
 }
 

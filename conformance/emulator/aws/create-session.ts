@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { Certificate, parseCertificate } from '../../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../../lib/core/pki/crl';
+import { sameName } from '../../../lib/core/pki/name';
 import { isWeakHash, verifySignedDer } from '../../../lib/core/pki/signature';
 import {
   AuthorizationHeader,
@@ -203,11 +204,11 @@ function checkRevocation(world: AwsWorld, anchor: EmulatedTrustAnchor, chain: re
   for (const entry of world.crlsOf(anchor.arn)) {
     if (!entry.enabled || 'unparseable' in entry.crl) continue;
     const crl = entry.crl;
-    const signer = pool.find((ca) => ca.subject.der.equals(crl.issuer.der) && verifySignedDer(crl.der, ca.publicKeySpki));
+    const signer = pool.find((ca) => sameName(ca.subject, crl.issuer) && verifySignedDer(crl.der, ca.publicKeySpki));
     if (!signer) continue;
     const stale = crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < now.getTime();
     for (const cert of chain) {
-      if (!cert.issuer.der.equals(crl.issuer.der)) continue;
+      if (!sameName(cert.issuer, crl.issuer)) continue;
       if (stale && behaviour.staleCrl === 'deny-all') return 'Certificate revoked. The revocation list is past its nextUpdate.';
       if (crl.revokedSerials.includes(normalizeSerial(cert.serialNumber))) return 'Certificate revoked';
     }

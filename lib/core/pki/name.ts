@@ -48,3 +48,25 @@ export function decodeName(der: Uint8Array, node: DerNode): DecodedName {
     der: Buffer.from(encodingOf(der, node)),
   };
 }
+
+/** An attribute value prepared for comparison (RFC 5280 §7.1): case folded, spaces collapsed. */
+function prepared(value: string): string {
+  return value.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * Whether two distinguished names are the same name: the same RDNs in the same order, each
+ * with the same attribute values after RFC 5280 preparation. Encodings differ between CAs
+ * (PrintableString or UTF8String for the same text), so comparing DER bytes is not enough.
+ */
+export function sameName(a: DecodedName, b: DecodedName): boolean {
+  if (a.der.equals(b.der)) return true;
+  if (a.rdns.length !== b.rdns.length) return false;
+  return a.rdns.every((rdn, i) => {
+    const other = b.rdns[i];
+    const key = (x: { type: string; value: string }) => `${x.type}=${prepared(x.value)}`;
+    const left = rdn.map(key).sort();
+    const right = other.map(key).sort();
+    return left.length === right.length && left.every((k, j) => k === right[j]);
+  });
+}
