@@ -21,10 +21,14 @@ function asCertificate(info: CaCertificateInfo): Certificate {
   return parseCertificate(info.der);
 }
 
+/** Why resources could not be deployed on the target (the emulator says; live AWS has them or not). */
+export type DeploymentProblems = (stackName: string, logicalIds: readonly string[]) => string[];
+
 /** Resolves discovered gates against a target and the `--pki` material. */
-export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pki: PkiMaterial | undefined): ResolvedAwsGate[] {
+export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pki: PkiMaterial | undefined, deploymentProblems: DeploymentProblems = () => []): ResolvedAwsGate[] {
   return gates.map((gate) => {
-    const problems: string[] = [];
+    const involved = [gate.role.logicalId, ...gate.profiles.map((p) => p.logicalId), ...gate.trustAnchors.flatMap((a) => [a.ref, ...a.crls.map((c) => c.logicalId)])];
+    const problems: string[] = deploymentProblems(gate.stackName, involved);
     const roleArn = lookup(gate.stackName, gate.role.logicalId, 'role');
     if (!roleArn) problems.push(`role ${gate.role.logicalId} is not deployed`);
     const profile = gate.profiles[0];

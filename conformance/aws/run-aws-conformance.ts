@@ -11,7 +11,7 @@ import { GateRun, runGates, selectChecks } from '../engine/runner';
 import { PkiMaterial } from '../pki/pki-directory';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints } from './aws-probe-target';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
-import { ArnLookup, resolveAwsGates } from './resolve-gates';
+import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
 
 export interface AwsConformanceOptions {
   readonly sources: readonly TemplateSource[];
@@ -53,6 +53,7 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
   try {
     let target: AwsHttpProbeTarget;
     let lookup: ArnLookup;
+    let deploymentProblems: DeploymentProblems | undefined;
     if (options.target === 'local') {
       emulator = await startAwsEmulator({ sources: options.sources, ...options.emulator });
       const persona = [...emulator.world.personas.values()][0];
@@ -67,6 +68,8 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
         const resource = stacks.find((s) => s.stackName === stackName)?.resources.get(logicalId);
         return resource?.attributes[type === 'role' ? 'Arn' : type === 'profile' ? 'ProfileArn' : 'TrustAnchorArn'];
       };
+      deploymentProblems = (stackName, logicalIds) =>
+        (stacks.find((s) => s.stackName === stackName)?.problems ?? []).filter((p) => logicalIds.includes(p.logicalId)).map((p) => `${p.logicalId}: ${p.problem}`);
     } else {
       const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       if (!region) throw new Error('--target aws needs a region: pass --region or set AWS_REGION');
@@ -75,7 +78,7 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
       target = new AwsHttpProbeTarget({ name: `aws (${region})`, region, endpoints, unattestedCredentials: credentials });
       lookup = await liveLookup(gates, region, endpoints, credentials, options.stackName);
     }
-    const resolved = resolveAwsGates(gates, lookup, options.pki);
+    const resolved = resolveAwsGates(gates, lookup, options.pki, deploymentProblems);
     const context = new AwsProbeContext({
       target,
       limiter: new RateLimiter(options.ratePerSecond ?? 9),

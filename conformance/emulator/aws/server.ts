@@ -4,7 +4,7 @@ import { RolesAnywhereBehaviour, EmulatorHttpRequest, EmulatorHttpResponse, crea
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
-import { assumeRole, stsError } from './sts-assume-role';
+import { assumeRole, getCallerIdentity, stsError } from './sts-assume-role';
 import { AwsWorld } from './world';
 
 /** One request log line; the emulator keeps them for tests and `--verbose`. */
@@ -25,7 +25,8 @@ export interface AwsEmulatorServerOptions {
 
 /**
  * The HTTP face of the AWS emulator, on 127.0.0.1 only: Roles Anywhere CreateSession and the two
- * control-plane calls probes need, STS AssumeRole and CloudFormation DescribeStackResources — each
+ * control-plane calls probes need, STS AssumeRole and GetCallerIdentity, and CloudFormation
+ * DescribeStackResources — each
  * on the path and wire format the real endpoint uses, so unmodified clients work against it.
  */
 export class AwsEmulatorServer {
@@ -103,6 +104,7 @@ export class AwsEmulatorServer {
     if (request.method === 'POST' && request.path === '/') {
       const form = new URLSearchParams(request.body);
       if (verified.service === 'sts' && form.get('Action') === 'AssumeRole') return assumeRole(this.world, verified.persona, form, now);
+      if (verified.service === 'sts' && form.get('Action') === 'GetCallerIdentity') return getCallerIdentity(this.world, verified.persona);
       if (verified.service === 'cloudformation' && form.get('Action') === 'DescribeStackResources') return describeStackResources(this.stacks, form);
     }
     return errorResponse(404, 'UnknownOperationException', `The emulator does not serve ${request.method} ${request.path}.`);

@@ -43,3 +43,12 @@ export function assumeRole(world: AwsWorld, persona: Persona, form: URLSearchPar
     `</AssumeRoleResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`;
   return { status: 200, headers: { 'content-type': 'text/xml' }, body };
 }
+
+/** STS GetCallerIdentity: who the signing persona is (the live target asks it for the account). */
+export function getCallerIdentity(world: AwsWorld, persona: Persona): EmulatorHttpResponse {
+  const body =
+    `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${escape(persona.arn)}</Arn>` +
+    `<UserId>AIDA${crypto.createHash('sha256').update(persona.arn).digest('hex').slice(0, 17).toUpperCase()}</UserId><Account>${world.env.account}</Account>` +
+    `</GetCallerIdentityResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+  return { status: 200, headers: { 'content-type': 'text/xml' }, body };
+}

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../../../conformance/cli/main';
+import { PkiOnDisk, exampleTemplate, writeTestPki } from '../../fixtures/conformance';
+
+async function run(argv: string[]) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks = { out: '', err: '' };
+  out.on('data', (c) => (chunks.out += c));
+  err.on('data', (c) => (chunks.err += c));
+  const code = await main(argv, out, err);
+  return { code, ...chunks };
+}
+
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+function templateFile(template: unknown): string {
+  const file = path.join(tmp('attestgate-cli-'), 'Example.template.json');
+  fs.writeFileSync(file, JSON.stringify(template));
+  return file;
+}
+
+describe('attestgate conformance', () => {
+  let pki: PkiOnDisk;
+  let template: Record<string, any>;
+  beforeAll(async () => {
+    pki = await writeTestPki();
+    template = exampleTemplate(pki);
+  });
+
+  test('exit 0 when every gate holds; JSON, JUnit and SARIF written to --out', async () => {
+    const out = tmp('attestgate-report-');
+    // The default rate keeps under the emulator's CreateSession quota (10/s), as it would under AWS's.
+    const { code, out: stdout } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--format', 'table', '--format', 'json,junit,sarif', '--out', out]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('36 results: 36 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 SKIPPED');
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.results).toHaveLength(36);
+    for (const r of report.results) expect(Object.keys(r)).toEqual(expect.arrayContaining(['checkId', 'gate', 'status', 'reason']));
+    expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="36"[^>]*failures="0"/);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
+    expect(stdout).toContain(`wrote ${path.join(out, 'report.sarif')}`);
+  });
+
+  test('exit 1 when a gate issues credentials to an unattested certificate', async () => {
+    const weak = JSON.parse(JSON.stringify(template));
+    const role = Object.values(weak.Resources as Record<string, any>).find((r) => r.Type === 'AWS::IAM::Role')!;
+    delete role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals;
+    const out = tmp('attestgate-report-');
+    const { code } = await run(['conformance', '--app', templateFile(weak), '--pki', pki.dir, '--format', 'sarif', '--out', out, '--tags', 'AGC-AWS-001,AGC-AWS-003']);
+    expect(code).toBe(1);
+    const sarif = JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8'));
+    expect(sarif.runs[0].results.map((r: { ruleId: string; level: string; kind: string }) => [r.ruleId, r.level, r.kind])).toContainEqual(['AGC-AWS-003', 'error', 'fail']);
+  });
+
+  test('exit 2 when checks are inconclusive but none fails', async () => {
+    const undeployable = JSON.parse(JSON.stringify(template));
+    // A trust anchor ARN from a parameter without a default cannot be deployed faithfully.
+    undeployable.Parameters = { AnchorArn: { Type: 'String' } };
+    for (const r of Object.values(undeployable.Resources as Record<string, any>)) {
+      if (r.Type === 'AWS::IAM::Role') r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:SourceArn'] = { Ref: 'AnchorArn' };
+    }
+    const { code, out } = await run(['conformance', '--app', templateFile(undeployable), '--pki', pki.dir, '--tags', 'AGC-AWS-001']);
+    expect(code).toBe(2);
+    expect(out).toContain('INCONCLUSIVE');
+  });
+
+  test('--list names the checks and gates and probes nothing', async () => {
+    const { code, out } = await run(['conformance', '--app', templateFile(template), '--list', '--tags', 'kind:negative,!mutating']);
+    expect(code).toBe(0);
+    expect(out).toContain('AGC-AWS-002');
+    expect(out).not.toContain('AGC-AWS-001 ');
+    expect(out).not.toContain('AGC-AWS-015');
+    expect(out).toMatch(/2 gate\(s\): AttestgateAwsExample\/Deployer\w+, Example\/Reader|2 gate\(s\)/);
+  });
+
+  test.each([
+    [['conformance'], 'conformance needs at least one --app PATH'],
+    [['conformance', '--app', 'x.json', '--target', 'gcp2'], '--target gcp2: use local or aws'],
+    [['conformance', '--app', 'x.json', '--format', 'html'], '--format html: use table, json, junit, sarif'],
+    [['conformance', '--app', 'x.json', '--rate', '0'], '--rate 0'],
+    [['conformance', '--app', '/no/such.json'], '--app /no/such.json: no such file or directory'],
+    [['emulator'], 'emulator needs at least one --app PATH'],
+  ])('usage error %j exits 64', async (argv, message) => {
+    const { code, err } = await run(argv);
+    expect(code).toBe(64);
+    expect(err).toContain(message);
+  });
+
+  test('--pki that is not a directory is a usage error', async () => {
+    const { code, err } = await run(['conformance', '--app', templateFile(template), '--pki', '/no/such/dir']);
+    expect(code).toBe(64);
+    expect(err).toContain('--pki /no/such/dir: not a directory');
+  });
+
+  test('an interrupted run (SIGINT) still writes its reports, marked interrupted, and exits 2', async () => {
+    const out = tmp('attestgate-report-');
+    const bin = path.join(__dirname, '../../../bin/attestgate');
+    const child = spawn(bin, ['conformance', '--app', templateFile(template), '--pki', pki.dir, '--format', 'json', '--out', out, '--rate', '2', '--concurrency', '1']);
+    let stderr = '';
+    child.stderr.on('data', (c) => (stderr += c));
+    // Two requests a second: the run takes ~20 s, so it is still going when interrupted.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('interrupted; writing the reports of what ran');
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.interrupted).toBe(true);
+    expect(report.results.length).toBeGreaterThan(0);
+    expect(report.results.length).toBeLessThan(36);
+  });
+});
