@@ -1,4 +1,17 @@
+// attestgate/conformance: discover gates in synthesized output, probe them on the local emulator
+// or live AWS, and report. The CLI (`attestgate conformance`) is a thin layer over these.
 export * from './discovery/sources';
 export * from './discovery/aws-gates';
-export * from './report/gate-table';
+export { runAwsConformance } from './aws/run-aws-conformance';
+export type { AwsConformanceOptions, AwsConformanceRun } from './aws/run-aws-conformance';
+export { startAwsEmulator } from './emulator/aws-emulator';
+export type { AwsEmulatorOptions, RunningAwsEmulator } from './emulator/aws-emulator';
+export { loadPkiDirectory, PkiError } from './pki/pki-directory';
+export type { PkiMaterial, PkiEntry } from './pki/pki-directory';
+export { CHECK_CATALOG } from './catalog';
+export * from './engine/check';
+export * from './engine/report';
+export { renderGateTable } from './report/gate-table';
+export { writeReports, REPORT_FORMATS } from './report/write-reports';
+export type { ReportFormat } from './report/write-reports';
 export { main as runCli } from './cli/main';
