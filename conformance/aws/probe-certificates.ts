@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { normalizeSerial } from '../../lib/core/pki/crl';
 import { SigningCa, asIssuer } from '../pki/signing-ca';
-import { IssuedCertificate, createCa, generateKeys, issueLeaf, randomSerial } from '../pki/test-pki';
+import { IssuedCertificate, createCa, generateKeys, issueLeaf } from '../pki/test-pki';
 import { x509 } from '../pki/x509';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
 
@@ -142,10 +142,5 @@ export class ProbeCertificates {
       const control = await this.control();
       return { ...control, privateKey: await keyObjectOf(await generateKeys('EC-P256')) };
     });
-  }
-
-  /** A fresh serial, for probes that need a certificate distinct from the control. */
-  public static serial(): string {
-    return randomSerial();
   }
 }

@@ -2,19 +2,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../../conformance/cli/main';
+import { runCli } from '../../fixtures/cli';
 import { PkiOnDisk, exampleTemplate, writeTestPki } from '../../fixtures/conformance';
 
-async function run(argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: '', err: '' };
-  out.on('data', (c) => (chunks.out += c));
-  err.on('data', (c) => (chunks.err += c));
-  const code = await main(argv, out, err);
-  return { code, ...chunks };
-}
+const run = runCli;
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 function templateFile(template: unknown): string {

@@ -1,16 +1,7 @@
-import { PassThrough } from 'node:stream';
-import { main } from '../../../conformance/cli/main';
+import { runCli } from '../../fixtures/cli';
 import { synthExampleAssembly } from '../../fixtures/synth';
 
-async function run(argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks = { out: '', err: '' };
-  out.on('data', (c) => (chunks.out += c));
-  err.on('data', (c) => (chunks.err += c));
-  const code = await main(argv, out, err);
-  return { code, ...chunks };
-}
+const run = runCli;
 
 describe('attestgate gates', () => {
   test('prints the gate table of a cloud assembly', async () => {
