@@ -157,9 +157,16 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
   };
 
   for (const [logicalId, resource] of Object.entries(raw)) {
-    if (resource.Condition !== undefined && ctx.condition(resource.Condition) === false) continue;
-    const deployed = physicalIdOf(logicalId)!;
     const handler = REGISTER[resource.Type];
+    if (resource.Condition !== undefined) {
+      const holds = ctx.condition(resource.Condition);
+      if (holds === false) continue;
+      if (holds === undefined) {
+        if (resource.Type in REGISTER) problems.push({ logicalId, problem: `its condition ${resource.Condition} is not known at deploy time` });
+        continue;
+      }
+    }
+    const deployed = physicalIdOf(logicalId)!;
     if (!handler) continue;
     const props = properties(logicalId);
     if (typeof props === 'string') {
