@@ -208,6 +208,7 @@ const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string
     if (sourceType === 'CERTIFICATE_BUNDLE') {
       try {
         caCertificates = parseCertificateBundle(String(data?.X509CertificateData ?? ''));
+        if (caCertificates.length === 0) problem = 'its certificate bundle holds no PEM certificate';
       } catch (e) {
         problem = `its certificate bundle does not parse: ${(e as Error).message}`;
       }
