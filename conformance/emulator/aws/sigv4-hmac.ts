@@ -37,6 +37,8 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
   if (claimedHash !== undefined && claimedHash !== bodyHash) {
     return { code: 'SignatureDoesNotMatch', error: "The provided 'x-amz-content-sha256' header does not match what was computed." };
   }
+  const unsent = signedHeaders.split(';').find((name) => request.headers[name] === undefined);
+  if (unsent !== undefined) return { code: 'SignatureDoesNotMatch', error: `SignedHeaders names ${unsent}, which the request does not carry.` };
   const canonical = canonicalRequest({
     method: request.method,
     path: request.path,
