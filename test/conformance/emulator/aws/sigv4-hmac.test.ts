@@ -84,8 +84,8 @@ describe('SigV4 HMAC verification, through the running emulator', () => {
     expect(rejection(stale)).toEqual({ status: 403, code: 'SignatureDoesNotMatch', message: 'Signature expired.' });
     const early = await send(await stsCall({ signingDate: new Date(NOW.getTime() + 301_000) }));
     expect(rejection(early)).toEqual({ status: 403, code: 'SignatureDoesNotMatch', message: 'Signature expired.' });
-    expect((await send(await stsCall({ signingDate: new Date(NOW.getTime() - 300_000) }))).kind === 'response').toBe(true);
-    expect(rejection(await send(await stsCall({ signingDate: new Date(NOW.getTime() - 300_000) }))).code).toBeUndefined();
+    // The boundary itself is inside the window.
+    expect(await send(await stsCall({ signingDate: new Date(NOW.getTime() - 300_000) }))).toMatchObject({ kind: 'response', status: 200 });
 
     const signed = await stsCall();
     const { 'x-amz-date': _, ...undated } = signed.headers;
