@@ -28,6 +28,7 @@ export function createTrustAnchor(world: AwsWorld, persona: Persona, body: strin
   } catch (e) {
     return errorResponse(400, 'ValidationException', `Invalid certificate bundle: ${(e as Error).message}`);
   }
+  if (caCertificates.length === 0) return errorResponse(400, 'ValidationException', 'Invalid certificate bundle: it holds no PEM certificate.');
   const id = deterministicId(world.env.account, 'api', input.name, String(now.getTime()), String(world.trustAnchors.size));
   const anchor = {
     id,
