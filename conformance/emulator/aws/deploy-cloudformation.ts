@@ -156,6 +156,7 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     return resolved;
   };
 
+  const undeployed: string[] = [];
   for (const [logicalId, resource] of Object.entries(raw)) {
     const handler = REGISTER[resource.Type];
     if (resource.Condition !== undefined) {
@@ -171,6 +172,7 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     const props = properties(logicalId);
     if (typeof props === 'string') {
       problems.push({ logicalId, problem: props });
+      undeployed.push(logicalId);
       continue;
     }
     const problem = handler(world, { stackName, logicalId, deployed, props, options });
@@ -183,6 +185,8 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     const value = resolveIntrinsics(resolveImports(output.Value), ctx);
     if (typeof name === 'string' && typeof value === 'string') outputs[name] = value;
   }
+  // Refs to it still resolved to its physical ID; only now is it known that it was never created.
+  for (const logicalId of undeployed) resources.delete(logicalId);
   return { stackName, file: source.file, resources, problems, outputs };
 }
 
