@@ -201,7 +201,9 @@ describe('deployTemplates: values it cannot know are reported, never guessed', (
     };
     const { world, stacks } = deploy([['Gate', template]]);
     expect(stacks[0].problems).toEqual([{ logicalId: 'Profile', problem: expect.stringMatching(/^a property is not known at deploy time: .*parameter ExternalRoleArn/) }]);
+    // Not in the account, and not among the stack's resources, where lookups would find an ARN for it.
     expect(world.profiles.size).toBe(0);
+    expect(stacks[0].resources.has('Profile')).toBe(false);
 
     const overridden = deploy([['Gate', template]], { parameters: { ExternalRoleArn: 'arn:aws:iam::111122223333:role/external' } });
     expect(overridden.stacks[0].problems).toEqual([]);
@@ -222,6 +224,7 @@ describe('deployTemplates: values it cannot know are reported, never guessed', (
       { logicalId: 'Role', problem: expect.stringContaining('a Ref to Missing, which is not in the template') },
     ]);
     expect([world.profiles.size, world.roles.size, world.trustAnchors.size]).toEqual([0, 0, 1]);
+    expect([...stacks[0].resources.keys()]).toEqual(['Anchor']);
   });
 });
 
