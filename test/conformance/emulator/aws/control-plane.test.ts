@@ -126,14 +126,16 @@ describe('CloudFormation DescribeStackResources, with @aws-sdk/client-cloudforma
     }
   });
 
-  test('an unknown stack is a ValidationError', async () => {
+  test('an unknown stack is a ValidationError, its name escaped in the XML', async () => {
     const cfn = client();
     try {
-      await expect(cfn.send(new DescribeStackResourcesCommand({ StackName: 'Nope' })).catch(sdkError)).resolves.toEqual({
-        status: 400,
-        name: 'ValidationError',
-        message: 'Stack with id Nope does not exist',
-      });
+      for (const name of ['Nope', 'a<b>&c']) {
+        await expect(cfn.send(new DescribeStackResourcesCommand({ StackName: name })).catch(sdkError)).resolves.toEqual({
+          status: 400,
+          name: 'ValidationError',
+          message: `Stack with id ${name} does not exist`,
+        });
+      }
     } finally {
       cfn.destroy();
     }

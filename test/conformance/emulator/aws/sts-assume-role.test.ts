@@ -84,6 +84,14 @@ describe('STS AssumeRole for the unattested persona, with @aws-sdk/client-sts', 
     }
   });
 
+  test('a duration below the 900 s STS minimum: 400 ValidationError, no credentials', async () => {
+    expect(await failure(new AssumeRoleCommand({ RoleArn: roleArn('shared'), RoleSessionName: 'probe-session', DurationSeconds: 899 }))).toEqual({
+      status: 400,
+      name: 'ValidationError',
+      message: "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900",
+    });
+  });
+
   test('XML special characters in a message are escaped', async () => {
     const arn = roleArn('<script>&"');
     expect(await failure(new AssumeRoleCommand({ RoleArn: arn, RoleSessionName: 'probe-session' }))).toEqual({ status: 403, name: 'AccessDenied', message: notAuthorized(arn) });
