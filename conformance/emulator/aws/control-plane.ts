@@ -10,6 +10,8 @@ import { AwsWorld, Persona, deterministicId } from './world';
  * is tested too).
  */
 
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 const json = (status: number, body: unknown): EmulatorHttpResponse => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 export function createTrustAnchor(world: AwsWorld, persona: Persona, body: string, now: Date): EmulatorHttpResponse {
@@ -28,6 +30,7 @@ export function createTrustAnchor(world: AwsWorld, persona: Persona, body: strin
   } catch (e) {
     return errorResponse(400, 'ValidationException', `Invalid certificate bundle: ${(e as Error).message}`);
   }
+  if (caCertificates.length === 0) return errorResponse(400, 'ValidationException', 'Invalid certificate bundle: it holds no PEM certificate.');
   const id = deterministicId(world.env.account, 'api', input.name, String(now.getTime()), String(world.trustAnchors.size));
   const anchor = {
     id,
@@ -59,7 +62,7 @@ export function describeStackResources(stacks: readonly DeployedStack[], form: U
   const stack = stacks.find((s) => s.stackName === name);
   const ns = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
   if (!stack) {
-    return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${name} does not exist</Message></Error></ErrorResponse>` };
+    return { status: 400, headers: { 'content-type': 'text/xml' }, body: `<ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escapeXml(String(name))} does not exist</Message></Error></ErrorResponse>` };
   }
   const members = [...stack.resources.values()]
     .map((r) => `<member><StackName>${stack.stackName}</StackName><LogicalResourceId>${r.logicalId}</LogicalResourceId><PhysicalResourceId>${r.physicalId}</PhysicalResourceId><ResourceType>${r.type}</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus><Timestamp>2026-01-01T00:00:00Z</Timestamp></member>`)

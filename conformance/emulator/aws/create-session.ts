@@ -101,9 +101,12 @@ export async function createSession(world: AwsWorld, request: EmulatorHttpReques
   }
 
   // 2. The signing time must be within the allowed skew.
-  const skewMs = Math.abs(now.getTime() - signedAt.getTime());
-  if (skewMs > behaviour.clockSkewSeconds * 1000) {
-    return denied(`Signature expired: ${amzDate} is now earlier than ${new Date(now.getTime() - behaviour.clockSkewSeconds * 1000).toISOString()} (${behaviour.clockSkewSeconds} s skew allowed).`);
+  const skewMs = behaviour.clockSkewSeconds * 1000;
+  if (signedAt.getTime() < now.getTime() - skewMs) {
+    return denied(`Signature expired: ${amzDate} is now earlier than ${new Date(now.getTime() - skewMs).toISOString()} (${behaviour.clockSkewSeconds} s skew allowed).`);
+  }
+  if (signedAt.getTime() > now.getTime() + skewMs) {
+    return denied(`Signature not yet current: ${amzDate} is still later than ${new Date(now.getTime() + skewMs).toISOString()} (${behaviour.clockSkewSeconds} s skew allowed).`);
   }
 
   // 3. The leaf certificate, and its serial in the credential.

@@ -156,14 +156,23 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     return resolved;
   };
 
+  const undeployed: string[] = [];
   for (const [logicalId, resource] of Object.entries(raw)) {
-    if (resource.Condition !== undefined && ctx.condition(resource.Condition) === false) continue;
-    const deployed = physicalIdOf(logicalId)!;
     const handler = REGISTER[resource.Type];
+    if (resource.Condition !== undefined) {
+      const holds = ctx.condition(resource.Condition);
+      if (holds === false) continue;
+      if (holds === undefined) {
+        if (resource.Type in REGISTER) problems.push({ logicalId, problem: `its condition ${resource.Condition} is not known at deploy time` });
+        continue;
+      }
+    }
+    const deployed = physicalIdOf(logicalId)!;
     if (!handler) continue;
     const props = properties(logicalId);
     if (typeof props === 'string') {
       problems.push({ logicalId, problem: props });
+      undeployed.push(logicalId);
       continue;
     }
     const problem = handler(world, { stackName, logicalId, deployed, props, options });
@@ -176,6 +185,8 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     const value = resolveIntrinsics(resolveImports(output.Value), ctx);
     if (typeof name === 'string' && typeof value === 'string') outputs[name] = value;
   }
+  // Refs to it still resolved to its physical ID; only now is it known that it was never created.
+  for (const logicalId of undeployed) resources.delete(logicalId);
   return { stackName, file: source.file, resources, problems, outputs };
 }
 
@@ -201,6 +212,7 @@ const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string
     if (sourceType === 'CERTIFICATE_BUNDLE') {
       try {
         caCertificates = parseCertificateBundle(String(data?.X509CertificateData ?? ''));
+        if (caCertificates.length === 0) problem = 'its certificate bundle holds no PEM certificate';
       } catch (e) {
         problem = `its certificate bundle does not parse: ${(e as Error).message}`;
       }

@@ -30,12 +30,21 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
   }
   if (Math.abs(now.getTime() - signedAt.getTime()) > skewSeconds * 1000) return { code: 'SignatureDoesNotMatch', error: 'Signature expired.' };
   if (region !== world.env.region || date !== amzDate.slice(0, 8)) return { code: 'SignatureDoesNotMatch', error: 'Credential should be scoped to a valid region and date.' };
+  // The signature covers the body through its hash: a client's X-Amz-Content-Sha256 (the SDK
+  // signer sends one) is only a claim, checked against the body that arrived.
+  const bodyHash = payloadHash(request.body);
+  const claimedHash = request.headers['x-amz-content-sha256'];
+  if (claimedHash !== undefined && claimedHash !== bodyHash) {
+    return { code: 'SignatureDoesNotMatch', error: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+  }
+  const unsent = signedHeaders.split(';').find((name) => request.headers[name] === undefined);
+  if (unsent !== undefined) return { code: 'SignatureDoesNotMatch', error: `SignedHeaders names ${unsent}, which the request does not carry.` };
   const canonical = canonicalRequest({
     method: request.method,
     path: request.path,
     query: request.query,
     headers: canonicalHeaders(request.headers, signedHeaders.split(';')),
-    payloadHash: request.headers['x-amz-content-sha256'] ?? payloadHash(request.body),
+    payloadHash: bodyHash,
   });
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${payloadHash(canonical)}`;

@@ -32,7 +32,11 @@ export function assumeRole(world: AwsWorld, persona: Persona, form: URLSearchPar
     context: { 'aws:PrincipalArn': persona.arn, 'aws:PrincipalAccount': world.env.account, 'aws:username': persona.arn.split('/').pop() },
   });
   if (evaluation.decision !== 'Allow') return stsError(403, 'AccessDenied', notAuthorized);
-  const duration = Number(form.get('DurationSeconds') ?? 3600);
+  const requested = form.get('DurationSeconds');
+  const duration = Number(requested ?? 3600);
+  if (!Number.isInteger(duration) || duration < 900) {
+    return stsError(400, 'ValidationError', `1 validation error detected: Value '${requested}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
+  }
   if (duration > role.maxSessionDuration) return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const expiration = new Date(now.getTime() + duration * 1000).toISOString();
   const body =

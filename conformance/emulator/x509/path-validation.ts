@@ -13,6 +13,11 @@ export type PathValidation = { readonly valid: true } | { readonly valid: false;
 const VALIDITY = 8;
 const NOT_A_CA = 14;
 const NO_PATH = 97;
+/**
+ * pkijs reports a certificate whose issuer is nowhere to be found with a plain Error (code -1)
+ * carrying this message; code 97 only when paths were built and none ends at an anchor.
+ */
+const NO_PATH_MESSAGE = 'No valid certificate paths found';
 
 /**
  * Validates a certification path from `leaf` through `intermediates` to one of `trustAnchors`
@@ -45,7 +50,7 @@ export async function validatePath(input: { leaf: Uint8Array; intermediates: rea
     result = { result: false, resultCode: error.resultCode ?? -1, resultMessage: error.resultMessage ?? error.message ?? String(e) };
   }
   if (!result.result) {
-    const failure: PathFailure = result.resultCode === VALIDITY ? 'validity' : result.resultCode === NOT_A_CA ? 'not-a-ca' : result.resultCode === NO_PATH ? 'no-path' : 'other';
+    const failure: PathFailure = result.resultCode === VALIDITY ? 'validity' : result.resultCode === NOT_A_CA ? 'not-a-ca' : result.resultCode === NO_PATH || result.resultMessage === NO_PATH_MESSAGE ? 'no-path' : 'other';
     return { valid: false, failure, detail: `${result.resultMessage} (pkijs code ${result.resultCode})` };
   }
   const path = result.certificatePath ?? [];

@@ -1,0 +1,113 @@
+import { HttpOutcome, describeOutcome, errorCodeOf, errorMessageOf, isTransient, issuedCredentials, judgeDenial } from '../../../conformance/aws/http-outcome';
+
+const response = (status: number, body = '', headers: Record<string, string> = {}): HttpOutcome => ({ kind: 'response', status, headers, body });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) => response(status, JSON.stringify(body), headers);
+const stsXml = (status: number, code: string, message: string) =>
+  response(status, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error></ErrorResponse>`, {
+    'content-type': 'text/xml',
+  });
+const networkError: HttpOutcome = { kind: 'network-error', error: 'connect ECONNREFUSED 127.0.0.1:1' };
+
+describe('errorCodeOf', () => {
+  test('reads x-amzn-errortype, without the suffix after ":"; the header wins over the body', () => {
+    expect(errorCodeOf(json(403, { message: 'x' }, { 'x-amzn-errortype': 'AccessDeniedException' }))).toBe('AccessDeniedException');
+    expect(errorCodeOf(json(400, {}, { 'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/' }))).toBe('ValidationException');
+    expect(errorCodeOf(json(400, { __type: 'Other' }, { 'x-amzn-errortype': 'ValidationException' }))).toBe('ValidationException');
+  });
+
+  test('reads a JSON __type (namespace dropped) or code', () => {
+    expect(errorCodeOf(json(404, { __type: 'com.amazonaws.rolesanywhere#ResourceNotFoundException', message: 'x' }))).toBe('ResourceNotFoundException');
+    expect(errorCodeOf(json(429, { code: 'ThrottlingException' }))).toBe('ThrottlingException');
+  });
+
+  test('reads a Query-API XML <Code>', () => {
+    expect(errorCodeOf(stsXml(403, 'AccessDenied', 'User: x is not authorized'))).toBe('AccessDenied');
+  });
+
+  test('undefined without a code, for odd bodies, and for network errors', () => {
+    expect(errorCodeOf(json(403, { message: 'no code' }))).toBeUndefined();
+    expect(errorCodeOf(response(502, 'Bad Gateway'))).toBeUndefined();
+    expect(errorCodeOf(response(500, 'null'))).toBeUndefined();
+    expect(errorCodeOf(networkError)).toBeUndefined();
+  });
+});
+
+describe('errorMessageOf and describeOutcome', () => {
+  test('the message of JSON (message or Message), of XML, else the start of the body', () => {
+    expect(errorMessageOf(json(403, { message: 'Invalid signature' }))).toBe('Invalid signature');
+    expect(errorMessageOf(json(403, { Message: 'Capitalized' }))).toBe('Capitalized');
+    expect(errorMessageOf(stsXml(403, 'AccessDenied', 'not authorized'))).toBe('not authorized');
+    expect(errorMessageOf(response(502, 'x'.repeat(400)))).toBe('x'.repeat(300));
+    expect(errorMessageOf(networkError)).toBe('connect ECONNREFUSED 127.0.0.1:1');
+  });
+
+  test('describes a response by status, code and message; a network error as such', () => {
+    expect(describeOutcome(json(403, { message: 'Untrusted signing certificate' }, { 'x-amzn-errortype': 'AccessDeniedException' }))).toBe('403 AccessDeniedException: Untrusted signing certificate');
+    expect(describeOutcome(response(502, 'Bad Gateway'))).toBe('502: Bad Gateway');
+    expect(describeOutcome(networkError)).toBe('network error: connect ECONNREFUSED 127.0.0.1:1');
+  });
+});
+
+describe('isTransient and issuedCredentials', () => {
+  test('throttling, 5xx and network errors are transient; denials are not', () => {
+    expect(isTransient(networkError)).toBe(true);
+    expect(isTransient(response(429))).toBe(true);
+    expect(isTransient(response(500))).toBe(true);
+    expect(isTransient(response(503))).toBe(true);
+    expect(isTransient(json(400, { __type: 'ThrottlingException' }))).toBe(true);
+    expect(isTransient(stsXml(400, 'Throttling', 'Rate exceeded'))).toBe(true);
+    expect(isTransient(json(400, {}, { 'x-amzn-errortype': 'TooManyRequestsException' }))).toBe(true);
+    expect(isTransient(json(403, {}, { 'x-amzn-errortype': 'AccessDeniedException' }))).toBe(false);
+    expect(isTransient(json(400, {}, { 'x-amzn-errortype': 'ValidationException' }))).toBe(false);
+    expect(isTransient(response(404))).toBe(false);
+  });
+
+  test('credentials are a CreateSession 201 with a credential set, or an STS 200 with Credentials', () => {
+    expect(issuedCredentials(json(201, { credentialSet: [{}] }))).toBe(true);
+    expect(issuedCredentials(response(200, '<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId></Credentials>'))).toBe(true);
+    expect(issuedCredentials(json(200, { Credentials: { AccessKeyId: 'ASIA' } }))).toBe(true);
+    expect(issuedCredentials(json(201, { trustAnchor: {} }))).toBe(false);
+    expect(issuedCredentials(json(403, { credentialSet: [] }))).toBe(false);
+    expect(issuedCredentials(networkError)).toBe(false);
+  });
+});
+
+describe('judgeDenial', () => {
+  const expected = { status: 403, code: 'AccessDeniedException', message: /Untrusted signing certificate/ };
+  const denial = (message: string) => json(403, { message }, { 'x-amzn-errortype': 'AccessDeniedException' });
+
+  test('PASS for the expected status and code, with evidence of both sides', () => {
+    expect(judgeDenial(denial('Untrusted signing certificate'), expected, 'a rogue CA')).toEqual({
+      status: 'PASS',
+      reason: 'a rogue CA: denied with 403 AccessDeniedException',
+      evidence: { received: '403 AccessDeniedException: Untrusted signing certificate', expected: '403 AccessDeniedException /Untrusted signing certificate/' },
+    });
+  });
+
+  test('a different message still passes, with a note; the message is matched softly', () => {
+    const verdict = judgeDenial(denial('Certificate revoked'), expected, 'a rogue CA');
+    expect(verdict.status).toBe('PASS');
+    expect(verdict.reason).toBe('a rogue CA: denied with 403 AccessDeniedException (message differs from the expected /Untrusted signing certificate/: "Certificate revoked")');
+    expect(judgeDenial(denial('anything'), { status: 403, code: 'AccessDeniedException' }, 'x').reason).toBe('x: denied with 403 AccessDeniedException');
+  });
+
+  test('FAIL when credentials were issued, from either service', () => {
+    expect(judgeDenial(json(201, { credentialSet: [{}] }), expected, 'a rogue CA')).toMatchObject({ status: 'FAIL', reason: 'a rogue CA: credentials were issued' });
+    expect(judgeDenial(response(200, '<Credentials>issued</Credentials>'), expected, 'sts')).toMatchObject({ status: 'FAIL' });
+  });
+
+  test('INCONCLUSIVE for throttling, server and network errors, and denials for another reason', () => {
+    expect(judgeDenial(json(429, { message: 'Rate exceeded' }, { 'x-amzn-errortype': 'ThrottlingException' }), expected, 'a rogue CA')).toMatchObject({
+      status: 'INCONCLUSIVE',
+      reason: 'a rogue CA: no verdict after retries (429 ThrottlingException: Rate exceeded)',
+    });
+    expect(judgeDenial(networkError, expected, 'x').status).toBe('INCONCLUSIVE');
+    expect(judgeDenial(response(500, 'boom'), expected, 'x').status).toBe('INCONCLUSIVE');
+    expect(judgeDenial(json(400, { message: 'bad' }, { 'x-amzn-errortype': 'ValidationException' }), expected, 'a rogue CA')).toMatchObject({
+      status: 'INCONCLUSIVE',
+      reason: 'a rogue CA: denied, but not for the expected reason (400 ValidationException: bad)',
+    });
+    // The right code with the wrong status is not the expected denial either.
+    expect(judgeDenial(json(401, { message: 'x' }, { 'x-amzn-errortype': 'AccessDeniedException' }), expected, 'x').status).toBe('INCONCLUSIVE');
+  });
+});

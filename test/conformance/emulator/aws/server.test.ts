@@ -1,0 +1,132 @@
+import * as net from 'node:net';
+import { HttpOutcome, errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
+import { sendHttp } from '../../../../conformance/aws/send-http';
+import { RunningAwsEmulator, startAwsEmulator } from '../../../../conformance/emulator/aws-emulator';
+import { signCreateSessionRequest } from '../../../../lib/credentials/roles-anywhere/sign-request';
+import { accountRole, personaOf, signHmac, signingKeyOf, templateSource } from '../../../fixtures/emulator';
+import { TestPki, makeTestPki } from '../../../fixtures/pki';
+import { gateTemplate } from '../../../fixtures/templates';
+
+// The emulator's clock, which the throttling test moves; near real time, which the SDK signer uses.
+const START = new Date(Math.floor(Date.now() / 1000) * 1000);
+let clock = START;
+
+let pki: TestPki;
+let emulator: RunningAwsEmulator;
+beforeAll(async () => {
+  pki = await makeTestPki();
+  const template = gateTemplate({
+    anchor: { Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: pki.ca.pem } } },
+    crl: { CrlData: pki.crlPem },
+    extra: { Shared: accountRole({ RoleName: 'shared' }) },
+  });
+  emulator = await startAwsEmulator({ sources: [templateSource(template)], createSessionRatePerSecond: 3, now: () => clock });
+});
+
+afterEach(() => {
+  clock = START;
+});
+
+afterAll(() => emulator.close());
+
+const outcomeOf = (outcome: HttpOutcome) => ({ status: outcome.kind === 'response' ? outcome.status : 0, code: errorCodeOf(outcome), message: errorMessageOf(outcome) });
+
+/** A call signed with the persona's key. */
+async function signedCall(method: string, path: string, service: string, body = '', contentType?: string): Promise<HttpOutcome> {
+  const signed = await signHmac({ endpoint: emulator.endpoint, method, path, body, service, contentType, signingDate: clock, credentials: personaOf(emulator.world) });
+  return sendHttp(signed.url, method, signed.headers, body);
+}
+
+/** Loopback requests are fast, but sent one at a time so the throttle window sees a known order. */
+async function sessionsInOrder(count: number): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const outcome = await sendHttp(`${emulator.endpoint}/sessions`, 'POST', { 'content-type': 'application/json' }, '{}');
+    statuses.push(outcome.kind === 'response' ? outcome.status : 0);
+  }
+  return statuses;
+}
+
+describe('AwsEmulatorServer', () => {
+  test('listens on 127.0.0.1 only', async () => {
+    expect(emulator.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const server = (emulator.server as unknown as { server: net.Server }).server;
+    expect(server.address()).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+    // Another loopback address reaches the host, but not a socket bound to 127.0.0.1 alone.
+    const port = new URL(emulator.endpoint).port;
+    expect(await sendHttp(`http://127.0.0.2:${port}/sessions`, 'POST', {}, '')).toEqual({ kind: 'network-error', error: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  test('serves CreateSession on POST /sessions exactly as signed by the credential library', async () => {
+    const stack = emulator.stacks[0];
+    const signed = signCreateSessionRequest({
+      certificate: pki.leaf.der,
+      privateKey: signingKeyOf(pki.leaf),
+      region: 'us-east-1',
+      endpoint: emulator.endpoint,
+      now: clock,
+      trustAnchorArn: stack.resources.get('Anchor')!.attributes.TrustAnchorArn,
+      profileArn: stack.resources.get('Profile')!.attributes.ProfileArn,
+      roleArn: stack.resources.get('Role')!.attributes.Arn,
+    });
+    const outcome = await sendHttp(signed.url, signed.method, signed.headers, signed.body);
+    expect(outcome).toMatchObject({ kind: 'response', status: 201, headers: { 'content-type': 'application/json' } });
+    expect(emulator.server.log[emulator.server.log.length - 1]).toEqual({ method: 'POST', path: '/sessions', status: 201 });
+  });
+
+  test('throttles CreateSession after N requests within one second of its clock: 429 ThrottlingException', async () => {
+    // GIVEN a quota of 3 per second and a clock that stands still, past what other tests sent
+    const t0 = START.getTime() + 10_000;
+    clock = new Date(t0);
+
+    // WHEN four requests arrive in the same second
+    expect(await sessionsInOrder(4)).toEqual([403, 403, 403, 429]);
+
+    // THEN the fourth is throttled, until a full second has passed since the first three
+    const throttled = await sendHttp(`${emulator.endpoint}/sessions`, 'POST', {}, '');
+    expect(outcomeOf(throttled)).toEqual({ status: 429, code: 'ThrottlingException', message: 'Rate exceeded' });
+    clock = new Date(t0 + 999);
+    expect(await sessionsInOrder(1)).toEqual([429]);
+    clock = new Date(t0 + 1000);
+    expect(await sessionsInOrder(4)).toEqual([403, 403, 403, 429]);
+
+    // AND the quota is CreateSession's alone: STS still answers
+    const sts = await signedCall('POST', '/', 'sts', 'Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fshared&RoleSessionName=probe', 'application/x-www-form-urlencoded');
+    expect(outcomeOf(sts).status).toBe(200);
+  });
+
+  test('an unknown route, method or service, correctly signed, is 404 UnknownOperationException', async () => {
+    expect(outcomeOf(await signedCall('GET', '/nothing', 'rolesanywhere'))).toEqual({
+      status: 404,
+      code: 'UnknownOperationException',
+      message: 'The emulator does not serve GET /nothing.',
+    });
+    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', 'application/x-www-form-urlencoded'))).toMatchObject({
+      status: 404,
+      code: 'UnknownOperationException',
+    });
+    // CreateTrustAnchor signed for STS is not CreateTrustAnchor.
+    expect(outcomeOf(await signedCall('POST', '/trustanchors', 'sts', '{}'))).toMatchObject({ status: 404, code: 'UnknownOperationException' });
+    expect(outcomeOf(await signedCall('GET', '/sessions', 'rolesanywhere'))).toMatchObject({ status: 404, code: 'UnknownOperationException' });
+  });
+
+  test('an unsigned call outside /sessions is refused before routing: JSON for REST paths, STS XML for the Query API', async () => {
+    const rest = await sendHttp(`${emulator.endpoint}/nothing`, 'GET', {}, '');
+    expect(outcomeOf(rest)).toEqual({ status: 403, code: 'AccessDeniedException', message: 'Request must contain a valid AWS4-HMAC-SHA256 Authorization header.' });
+    const query = await sendHttp(`${emulator.endpoint}/`, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=AssumeRole');
+    expect(query).toMatchObject({ kind: 'response', status: 403, headers: { 'content-type': 'text/xml' }, body: expect.stringMatching(/^<ErrorResponse /) });
+    expect(errorCodeOf(query)).toBe('IncompleteSignature');
+  });
+
+  test('logs every request, with the start of the error body for failures', async () => {
+    const before = emulator.server.log.length;
+    await sendHttp(`${emulator.endpoint}/nothing?x=1`, 'GET', {}, '');
+    expect(emulator.server.log.slice(before)).toEqual([{ method: 'GET', path: '/nothing', status: 403, error: expect.stringContaining('AWS4-HMAC-SHA256 Authorization header') }]);
+  });
+
+  test('after close() nothing listens', async () => {
+    const other = await startAwsEmulator({ sources: [] });
+    await other.close();
+    expect(await sendHttp(`${other.endpoint}/sessions`, 'POST', {}, '')).toEqual({ kind: 'network-error', error: expect.stringContaining('ECONNREFUSED') });
+  });
+});

@@ -1,0 +1,35 @@
+import { renderConsoleReport } from '../../../conformance/report/console-report';
+import { checkResult, sampleReport } from '../../fixtures/reports';
+
+describe('renderConsoleReport', () => {
+  test('one row per check and gate, then the advisories, then the summary', () => {
+    const text = renderConsoleReport(sampleReport());
+    const lines = text.split('\n');
+    expect(lines[1]).toMatch(/^\| Gate +\| Check +\| Title +\| Status +\| Reason +\|$/);
+    expect(text).toMatch(/\| Stack\/Deployer \| AGC-AWS-002 \| AGC-AWS-002 title \| FAIL +\| a rogue CA <same DN> & "friends" got credentials +\|/);
+    expect(text).toMatch(/\| Stack\/Reader +\| AGC-AWS-018 \| AGC-AWS-018 title \| FAIL +\| sessions last 12 hours +\|/);
+    expect(text.indexOf('Advisories (detection signals; not part of the verdict):')).toBeGreaterThan(text.indexOf('AGC-AWS-018'));
+    expect(text).toMatch(/\| Stack\/Deployer \| CloudTrail records CreateSession \| NO +\| no trail in the template \|/);
+    expect(lines[lines.length - 1]).toBe('6 results: 2 PASS, 2 FAIL, 1 INCONCLUSIVE, 1 SKIPPED');
+  });
+
+  test('no advisory section without advisories; a present signal reads yes; an interrupted run says so', () => {
+    expect(renderConsoleReport(sampleReport({ advisories: [] }))).not.toContain('Advisories');
+    const present = sampleReport({ advisories: [{ id: 'ADV-AWS-001', gate: 'Stack/Deployer', title: 'CloudTrail', present: true, detail: 'trail found' }] });
+    expect(renderConsoleReport(present)).toMatch(/\| CloudTrail \| yes +\| trail found \|/);
+    expect(renderConsoleReport(sampleReport({ interrupted: true })).split('\n').pop()).toBe('6 results: 2 PASS, 2 FAIL, 1 INCONCLUSIVE, 1 SKIPPED (interrupted)');
+  });
+
+  test('long reasons wrap at word boundaries within 70 characters', () => {
+    const reason = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+    const text = renderConsoleReport(sampleReport({ results: [checkResult('Stack/Deployer', 'AGC-AWS-001', 'INCONCLUSIVE', reason)], advisories: [] }));
+    const cells = text
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .slice(1)
+      .map((line) => line.split('|')[5].trim());
+    expect(cells.every((cell) => cell.length <= 70)).toBe(true);
+    expect(cells.length).toBeGreaterThan(1);
+    expect(cells.join(' ')).toBe(reason);
+  });
+});
