@@ -101,10 +101,13 @@ describe('AwsEmulatorServer', () => {
       code: 'UnknownOperationException',
       message: 'The emulator does not serve GET /nothing.',
     });
-    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', 'application/x-www-form-urlencoded'))).toMatchObject({
+    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=GetSessionToken&Version=2011-06-15', 'application/x-www-form-urlencoded'))).toMatchObject({
       status: 404,
       code: 'UnknownOperationException',
     });
+    // GetCallerIdentity is served: the live target asks it for the account.
+    const identity = await signedCall('POST', '/', 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', 'application/x-www-form-urlencoded');
+    expect(outcomeOf(identity).status).toBe(200);
     // CreateTrustAnchor signed for STS is not CreateTrustAnchor.
     expect(outcomeOf(await signedCall('POST', '/trustanchors', 'sts', '{}'))).toMatchObject({ status: 404, code: 'UnknownOperationException' });
     expect(outcomeOf(await signedCall('GET', '/sessions', 'rolesanywhere'))).toMatchObject({ status: 404, code: 'UnknownOperationException' });
