@@ -83,7 +83,7 @@ export class TerraformModel {
     this.resources = raw.map(({ mode, type, name: resourceName, body }) => {
       const attributes: Record<string, Value> = {};
       for (const [key, v] of Object.entries(body)) {
-        if (key !== '//' && !META_ARGUMENTS.has(key)) attributes[key] = resolveValue(v, this.context);
+        if (key !== '//' && !META_ARGUMENTS.has(key) && v !== undefined) attributes[key] = resolveValue(v, this.context);
       }
       const comment = isObject(body['//']) ? body['//'] : {};
       const metadata = isObject(comment.metadata) ? comment.metadata : {};

@@ -221,7 +221,8 @@ export function resolveValue(value: unknown, ctx: ExpressionContext): Value {
   if (typeof value !== 'object') return unknown(`unsupported value ${String(value)}`);
   const result: { [key: string]: Value } = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k !== '//') result[k] = resolveValue(v, ctx);
+    // JSON has no undefined; a JavaScript object handed in directly may, and it means absent.
+    if (k !== '//' && v !== undefined) result[k] = resolveValue(v, ctx);
   }
   return result;
 }
