@@ -78,7 +78,7 @@ describe('grants and service accounts', () => {
 
   test('serviceAccountAddress reads ${sa.name}, serviceAccount:${sa.email} and ${sa.member}', () => {
     const [impersonation, editor, , folder] = iamGrants(model);
-    expect(serviceAccountAddress(model, (impersonation.target as { value: never }).value)).toBe('google_service_account.deployer');
+    expect(serviceAccountAddress(model, impersonation.target.kind === "service-account" ? impersonation.target.value : undefined)).toBe('google_service_account.deployer');
     expect(serviceAccountAddress(model, editor.member)).toBe('google_service_account.deployer');
     expect(serviceAccountAddress(model, folder.member)).toBe('google_service_account.deployer');
     expect(serviceAccountAddress(model, 'serviceAccount:x@p.iam.gserviceaccount.com')).toBeUndefined();
