@@ -3,8 +3,8 @@ import { AttestGateError } from '../core/errors';
 import { inspectCaBundle } from '../core/pki/ca-bundle';
 import { SpiffeId } from '../core/spiffe-id';
 import { issuerProblem } from '../terraform/oidc-issuer';
-import { subjectConstraint } from './cel/condition-analysis';
-import { ATTRIBUTE_CONDITION_MAX_LENGTH, ATTRIBUTE_MAPPING_EXPRESSION_MAX_LENGTH, CelSyntaxError, celString, parseCel } from './cel/environment';
+import { CredentialKind, subjectConstraint } from './cel/condition-analysis';
+import { ATTRIBUTE_CONDITION_MAX_LENGTH, CelSyntaxError, celString, parseCel } from './cel/environment';
 import { checkedJwks } from './private/jwks';
 import { AwsSourceProps, OidcSourceProps, WorkloadIdentitySource, X509SourceProps } from './workload-identity-source';
 
@@ -78,21 +78,30 @@ export function federationPolicyFor(identity: AgentIdentity, source: WorkloadIde
     parts.push(`(${options.extraCondition})`);
   }
   const attributeCondition = parts.join(' && ');
-  if (attributeCondition.length > ATTRIBUTE_CONDITION_MAX_LENGTH) {
-    fail('attributeCondition', `${attributeCondition.length} characters`, `is longer than the ${ATTRIBUTE_CONDITION_MAX_LENGTH} characters GCP accepts`, 'shorten extraCondition or the audiences');
-  }
-  for (const [key, expression] of Object.entries(policy.attributeMapping)) {
-    if (expression.length > ATTRIBUTE_MAPPING_EXPRESSION_MAX_LENGTH) {
-      fail(`attributeMapping.${key}`, expression, `is longer than the ${ATTRIBUTE_MAPPING_EXPRESSION_MAX_LENGTH} characters GCP accepts`, 'shorten the mapped value');
-    }
-  }
-  // The generated condition is checked like any other: a real CEL parse, and it must pin the subject.
-  const judgement = subjectConstraint({ condition: attributeCondition, kind: policy.credential, mapping: policy.attributeMapping });
-  if (judgement.holds !== true) {
-    fail('attributeCondition', attributeCondition, `does not constrain the subject (${judgement.why})`, 'report this as an attestgate bug');
-  }
+  checkAttributeCondition(attributeCondition, policy.credential, policy.attributeMapping, where);
   const { conditions: _conditions, ...rest } = policy;
   return { ...rest, attributeCondition };
+}
+
+/**
+ * Checks an attribute condition as the gate needs it: it parses as CEL (with @bufbuild/cel, the
+ * grammar GCP uses), fits GCP's 4096 characters, and constrains the subject (see
+ * condition-analysis.ts). Applied to every condition attestgate generates.
+ *
+ * @throws AttestGateError naming the condition and what is wrong with it
+ */
+export function checkAttributeCondition(condition: string, credential: CredentialKind, mapping: Readonly<Record<string, string>>, where: string): void {
+  const fail = (problem: string, fix: string): never => {
+    throw new AttestGateError({ where, field: 'attributeCondition', value: condition, problem, fix });
+  };
+  if (condition.length > ATTRIBUTE_CONDITION_MAX_LENGTH) fail(`is ${condition.length} characters, more than the ${ATTRIBUTE_CONDITION_MAX_LENGTH} GCP accepts`, 'shorten extraCondition or the audiences');
+  try {
+    parseCel(condition);
+  } catch (e) {
+    fail(`is not valid CEL (${(e as CelSyntaxError).detail})`, 'fix the expression');
+  }
+  const judgement = subjectConstraint({ condition, kind: credential, mapping });
+  if (judgement.holds !== true) fail(`does not constrain the subject (${judgement.why})`, 'pin the subject with == a literal, in a literal list, or a prefix that ends its host');
 }
 
 type Fail = (field: string, value: unknown, problem: string, fix: string) => never;

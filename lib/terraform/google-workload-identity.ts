@@ -211,6 +211,9 @@ export function readMember(member: Value): MemberReading {
   else if (isSymbolicString(member)) {
     text = member.parts.map((p) => (typeof p === 'string' ? p : `${MARK}${symbols.push(p) - 1}${MARK}`)).join('');
   } else if (isSymbol(member)) {
+    // `member` / `email` of a configured resource (a service account, a service identity) is that
+    // resource's own identity, never a pool's principal set.
+    if (member.symbolic === 'ref' && (member.attribute === 'member' || member.attribute === 'email')) return { other: describeValue(member) };
     return { unknown: describeValue(member) };
   } else {
     return { other: describeValue(member) };

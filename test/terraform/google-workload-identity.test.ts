@@ -49,6 +49,8 @@ describe('readMember', () => {
     ['user:a@example.com', { other: '"user:a@example.com"' }],
     ['principal://agents.global.org-1.system.id.goog/resources/x', { other: 'principal://agents.global.org-1.system.id.goog/resources/x' }],
     [{ symbolic: 'variable', name: 'm' }, { unknown: '${var.m}' }],
+    [{ symbolic: 'ref', address: 'google_service_account.sa', attribute: 'member' }, { other: '${google_service_account.sa.member}' }],
+    [{ symbolic: 'ref', address: 'google_x.y', attribute: 'principal' }, { unknown: '${google_x.y.principal}' }],
     [new SymbolicString([{ symbolic: 'variable', name: 'm' }, '/*']), { unknown: '${var.m}/*' }],
     [new SymbolicString(['principalSet://iam.googleapis.com/', { symbolic: 'variable', name: 'p' }, '/*']), { unknown: 'principalSet://iam.googleapis.com/${var.p}/*' }],
   ])('%#', (member, reading) => {

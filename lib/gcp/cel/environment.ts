@@ -21,9 +21,8 @@ export type CelAst = ReturnType<typeof Cel.parse>;
 /** A node of a parsed expression (cel.expr.Expr). */
 export type CelExpr = CelAst['expr'];
 
-/** The limits GCP documents for attribute mappings and conditions. */
+/** GCP's limit on an attribute condition. */
 export const ATTRIBUTE_CONDITION_MAX_LENGTH = 4096;
-export const ATTRIBUTE_MAPPING_EXPRESSION_MAX_LENGTH = 2048;
 
 /** A CEL expression that does not parse. */
 export class CelSyntaxError extends Error {
