@@ -138,7 +138,7 @@ describe('federationPolicyFor: X.509', () => {
     [{ trustAnchors: ['LEAF'] }, 'is not a CA certificate'],
     [{ trustAnchors: ['CA'], intermediateCas: Array.from({ length: 11 }, () => 'CA') }, 'intermediateCas "11 certificates" holds more than the 10 GCP accepts'],
     [{ trustAnchors: ['CA'], intermediateCas: ['LEAF'] }, 'intermediateCas[0]'],
-  ])('rejects %#', (props, message) => {
+  ] as Array<[{ trustAnchors: string[]; intermediateCas?: string[] }, string]>)('rejects %#', (props, message) => {
     const resolve = (pem: string) => (pem === 'CA' ? pki.ca.pem : pem === 'LEAF' ? pki.leaf.pem : pem);
     const source = WorkloadIdentitySource.x509({ trustAnchors: props.trustAnchors.map(resolve), intermediateCas: props.intermediateCas?.map(resolve) });
     expect(() => policyOf(source)).toThrow(message);
