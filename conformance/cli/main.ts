@@ -10,7 +10,7 @@ const USAGE = `Usage: attestgate <command> [options]
 
 Commands:
   gates --app PATH...    print what each attestation gate accepts
-                         (PATH: a CDK cloud assembly directory or a CloudFormation template)
+                         (PATH: a CDK cloud assembly or CloudFormation template, a cdktf output directory or *.tf.json)
   help                   print this help
 `;
 
