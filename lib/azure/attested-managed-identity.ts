@@ -1,12 +1,11 @@
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { Annotations, Lazy, TerraformStack, Token } from 'cdktf';
+import { Annotations, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../core/gate-manifest';
-import { TerraformAttestationAspect } from '../packs/terraform-attestation-aspect';
 import { AZURE_TOKEN_EXCHANGE_AUDIENCE, FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH, MAX_FEDERATED_CREDENTIALS } from '../terraform/azure-federated-identity';
 import { issuerProblem, issuerWithoutTrailingSlash } from '../terraform/oidc-issuer';
 
@@ -82,12 +81,6 @@ export class AttestedManagedIdentity extends Construct {
   /** The federated credentials, in the order they are written. */
   public readonly federatedCredentials: FederatedIdentityCredential[] = [];
   public readonly roleAssignments: RoleAssignment[] = [];
-  /** The client ID agents use in token requests. @attribute */
-  public readonly clientId: string;
-  /** The principal (object) ID roles are assigned to. @attribute */
-  public readonly principalId: string;
-  /** @attribute */
-  public readonly tenantId: string;
   private readonly resourceGroupName: string;
   private readonly trusted: Array<{ issuer: string; subject: string; audience: string; credential: FederatedIdentityCredential }> = [];
 
@@ -109,9 +102,6 @@ export class AttestedManagedIdentity extends Construct {
       location: props.location,
       tags: props.tags ?? { 'attestgate-agent': props.identity.name, 'attestgate-spiffe-id': props.identity.spiffeId.toString(), 'attestgate-privilege': props.identity.privilege },
     });
-    this.clientId = this.userAssignedIdentity.clientId;
-    this.principalId = this.userAssignedIdentity.principalId;
-    this.tenantId = this.userAssignedIdentity.tenantId;
 
     this.addFederatedCredential(props);
     for (const assignment of props.roleAssignments ?? []) this.assignRole(assignment.scope, assignment.role, assignment);
@@ -119,7 +109,6 @@ export class AttestedManagedIdentity extends Construct {
     // Terraform ignores "//" keys; Lazy so credentials added later are listed.
     this.userAssignedIdentity.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, Lazy.anyValue({ produce: () => this.gateManifest() }));
     Annotations.of(this).addInfo(ENTRA_RSA_NOTE);
-    TerraformAttestationAspect.ensureOn(TerraformStack.of(this));
   }
 
   /**
@@ -225,6 +214,22 @@ export class AttestedManagedIdentity extends Construct {
     });
     this.roleAssignments.push(assignment);
     return assignment;
+  }
+
+  // Attributes are getters: each cdktf attribute token captures a stack trace (~1 ms).
+  /** The client ID agents use in token requests. @attribute */
+  public get clientId(): string {
+    return this.userAssignedIdentity.clientId;
+  }
+
+  /** The principal (object) ID roles are assigned to. @attribute */
+  public get principalId(): string {
+    return this.userAssignedIdentity.principalId;
+  }
+
+  /** @attribute */
+  public get tenantId(): string {
+    return this.userAssignedIdentity.tenantId;
   }
 
   private get where(): string {

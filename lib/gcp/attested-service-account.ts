@@ -1,10 +1,9 @@
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
-import { TerraformStack, Token } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AttestGateError } from '../core/errors';
-import { TerraformAttestationAspect } from '../packs/terraform-attestation-aspect';
 import { WORKLOAD_IDENTITY_USER } from '../terraform/google-workload-identity';
 import { AttestedWorkloadIdentityProvider } from './attested-workload-identity-provider';
 import { checkedRole } from './private/roles';
@@ -36,10 +35,6 @@ export class AttestedServiceAccount extends Construct {
   public readonly serviceAccount: ServiceAccount;
   /** The `roles/iam.workloadIdentityUser` binding to the gate's principal. */
   public readonly impersonation: ServiceAccountIamMember;
-  /** @attribute */
-  public readonly email: string;
-  /** `serviceAccount:<email>`. @attribute */
-  public readonly member: string;
   private readonly project?: string;
 
   constructor(scope: Construct, id: string, props: AttestedServiceAccountProps) {
@@ -70,8 +65,6 @@ export class AttestedServiceAccount extends Construct {
       displayName: props.displayName ?? `Attested agent ${identity.name}`.slice(0, 100),
       description: props.description ?? `Impersonated only by ${identity.spiffeId} through its attestation gate (${identity.privilege} privilege)`.slice(0, 256),
     });
-    this.email = this.serviceAccount.email;
-    this.member = this.serviceAccount.member;
     this.impersonation = new ServiceAccountIamMember(this, 'WorkloadIdentityUser', {
       serviceAccountId: this.serviceAccount.name,
       role: WORKLOAD_IDENTITY_USER,
@@ -79,7 +72,6 @@ export class AttestedServiceAccount extends Construct {
     });
     props.provider.registerServiceAccount(this.serviceAccount);
     for (const role of props.projectRoles ?? []) this.grantProjectRole(role);
-    TerraformAttestationAspect.ensureOn(TerraformStack.of(this));
   }
 
   /**
@@ -94,5 +86,16 @@ export class AttestedServiceAccount extends Construct {
     checkedRole(this.gate.identity, role, where);
     const id = `Grant-${role.replace(/[^A-Za-z0-9]+/g, '-')}-${project.replace(/[^A-Za-z0-9]+/g, '-')}`;
     return new ProjectIamMember(this, id, { project, role, member: this.member });
+  }
+
+  // Attributes are getters: each cdktf attribute token captures a stack trace (~1 ms).
+  /** @attribute */
+  public get email(): string {
+    return this.serviceAccount.email;
+  }
+
+  /** `serviceAccount:<email>`. @attribute */
+  public get member(): string {
+    return this.serviceAccount.member;
   }
 }

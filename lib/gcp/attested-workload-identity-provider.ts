@@ -1,12 +1,11 @@
 import { IamWorkloadIdentityPool } from '@cdktf/provider-google/lib/iam-workload-identity-pool';
 import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-workload-identity-pool-provider';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
-import { Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { Lazy, TerraformResource, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AgentIdentity } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA, GcpWorkloadIdentityGateManifest } from '../core/gate-manifest';
-import { TerraformAttestationAspect } from '../packs/terraform-attestation-aspect';
 import { FederationPolicy, federationPolicyFor } from './federation-policy';
 import { checkedRole } from './private/roles';
 import { WorkloadIdentitySource } from './workload-identity-source';
@@ -62,8 +61,6 @@ export class AttestedWorkloadIdentityProvider extends Construct {
   public readonly subject: string;
   /** `principal://iam.googleapis.com/<pool name>/subject/<subject>`: the only principal of this gate. */
   public readonly principal: string;
-  /** The audience clients exchange tokens for: `//iam.googleapis.com/<provider name>`. */
-  public readonly stsAudience: string;
   private readonly serviceAccounts: TerraformResource[] = [];
 
   constructor(scope: Construct, id: string, props: AttestedWorkloadIdentityProviderProps) {
@@ -121,11 +118,9 @@ export class AttestedWorkloadIdentityProvider extends Construct {
     });
 
     this.principal = `principal://iam.googleapis.com/${this.pool.name}/subject/${this.subject}`;
-    this.stsAudience = `//iam.googleapis.com/${this.provider.name}`;
     // Terraform ignores "//" keys; cdktf writes construct metadata there too. Lazy: service
     // accounts bound after this constructor are listed.
     this.provider.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, Lazy.anyValue({ produce: () => this.gateManifest() }));
-    TerraformAttestationAspect.ensureOn(TerraformStack.of(this));
   }
 
   /**
@@ -139,6 +134,12 @@ export class AttestedWorkloadIdentityProvider extends Construct {
     checkedRole(this.identity, role, `AttestedWorkloadIdentityProvider '${this.node.path}'`);
     const id = `Grant-${role.replace(/[^A-Za-z0-9]+/g, '-')}-${project.replace(/[^A-Za-z0-9]+/g, '-')}`;
     return new ProjectIamMember(this, id, { project, role, member: this.principal });
+  }
+
+  /** The audience clients exchange tokens for: `//iam.googleapis.com/<provider name>`. */
+  public get stsAudience(): string {
+    // A getter: each cdktf attribute token captures a stack trace (~1 ms).
+    return `//iam.googleapis.com/${this.provider.name}`;
   }
 
   /** Records a service account the principal may impersonate (for the gate manifest). */

@@ -20,13 +20,14 @@ export const TERRAFORM_RULES: ReadonlyArray<Rule<TerraformModel>> = [...AZURE_RU
  * violations cannot be acknowledged.
  *
  * cdktf 0.21 invokes only the Aspects of a stack and its children — an Aspect added to the App
- * is never run — so add it to each stack, or call `TerraformAttestationAspect.applyTo(app)` after
- * the stacks exist. attestgate's GCP and Azure constructs add it to their stack themselves.
- * cdktf runs Aspects in tree order without priorities: the stack is judged when the Aspect
- * reaches it, before Aspects registered on its children.
+ * is never run — so add it to each stack, or call `TerraformAttestationAspect.applyTo(app)` once
+ * the stacks exist. cdktf runs Aspects in tree order without priorities: the stack is judged when
+ * the Aspect reaches it, before Aspects registered on its children. Judging costs one more
+ * resolution of the stack (bench/synth-tf).
  *
  * @example
- * Aspects.of(stack).add(new TerraformAttestationAspect());
+ * TerraformAttestationAspect.applyTo(app);              // every stack of the app
+ * Aspects.of(stack).add(new TerraformAttestationAspect()); // or one stack
  */
 export class TerraformAttestationAspect implements IAspect {
   /** Adds the Aspect to every stack under `scope` (the App, say) that has none yet. */
@@ -35,7 +36,7 @@ export class TerraformAttestationAspect implements IAspect {
     for (const stack of stacks) TerraformAttestationAspect.ensureOn(stack);
   }
 
-  /** Adds the Aspect to a stack unless it has one; used by attestgate's constructs. */
+  /** Adds the Aspect to a stack unless it has one. */
   public static ensureOn(stack: TerraformStack): void {
     if (!Aspects.of(stack).all.some((a) => a instanceof TerraformAttestationAspect)) Aspects.of(stack).add(new TerraformAttestationAspect());
   }

@@ -90,10 +90,13 @@ describe('AttestedManagedIdentity', () => {
     expect(onlyResource(synthesized(stack), 'azurerm_role_assignment')).toMatchObject({ role_definition_id: definition, description: 'blob writer', condition_version: '2.0' });
   });
 
-  test('adds the attestation Aspect to its stack', () => {
-    const { stack } = tfStack();
-    new AttestedManagedIdentity(stack, 'Deployer', base());
-    expect(Aspects.of(stack).all.filter((a) => a instanceof TerraformAttestationAspect)).toHaveLength(1);
+  test('passes the attestation rules, several credentials included', () => {
+    const { app, stack } = tfStack();
+    Aspects.of(stack).add(new TerraformAttestationAspect());
+    const deployer = new AttestedManagedIdentity(stack, 'Deployer', base());
+    for (let i = 2; i <= 5; i++) deployer.addFederatedCredential({ issuer: `https://oidc-${i}.prod.example` });
+    expect(() => app.synth()).not.toThrow();
+    expect(annotations(stack, 'error')).toEqual([]);
   });
 
   test.each([

@@ -1,4 +1,6 @@
+import { Aspects } from 'cdktf';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
+import { TerraformAttestationAspect } from '../../lib/packs/terraform-attestation-aspect';
 import { AttestedServiceAccount, AttestedServiceAccountProps } from '../../lib/gcp/attested-service-account';
 import { AttestedWorkloadIdentityProvider } from '../../lib/gcp/attested-workload-identity-provider';
 import { WorkloadIdentitySource } from '../../lib/gcp/workload-identity-source';
@@ -41,8 +43,9 @@ describe('AttestedServiceAccount', () => {
     expect(annotations(stack, 'error')).toEqual([]);
   });
 
-  test('a whole-pool binding added beside it fails synth (AG-GCP-002), whatever an acknowledgement says', () => {
+  test('with the rules Aspect, a whole-pool binding fails synth (AG-GCP-002), whatever an acknowledgement says', () => {
     const { app, stack } = tfStack();
+    Aspects.of(stack).add(new TerraformAttestationAspect());
     const gate = gateIn(stack);
     const deployer = new AttestedServiceAccount(stack, 'Deployer', { provider: gate });
     deployer.impersonation.member = `principalSet://iam.googleapis.com/${gate.pool.name}/*`;

@@ -82,11 +82,13 @@ describe('AttestedWorkloadIdentityProvider', () => {
     expect(() => gate.grantProjectRole('owner', 'p')).toThrow('role "owner" is not a role name');
   });
 
-  test('adds the attestation Aspect to its stack once', () => {
-    const { stack } = tfStack();
+  test('passes the attestation rules', () => {
+    const { app, stack } = tfStack();
+    Aspects.of(stack).add(new TerraformAttestationAspect());
     new AttestedWorkloadIdentityProvider(stack, 'A', { identity: deployerIdentity(), source: spire(), providerId: 'aaaa', poolId: 'pool-a' });
-    new AttestedWorkloadIdentityProvider(stack, 'B', { identity: deployerIdentity(), source: spire(), providerId: 'bbbb', poolId: 'pool-b' });
-    expect(Aspects.of(stack).all.filter((a) => a instanceof TerraformAttestationAspect)).toHaveLength(1);
+    new AttestedWorkloadIdentityProvider(stack, 'B', { identity: deployerIdentity(), source: WorkloadIdentitySource.aws({ accountId: '123456789012', roleName: 'deployer' }), providerId: 'bbbb', poolId: 'pool-b' });
+    expect(() => app.synth()).not.toThrow();
+    expect(annotations(stack, 'error')).toEqual([]);
   });
 
   test.each([

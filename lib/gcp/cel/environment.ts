@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import type * as Cel from '@bufbuild/cel';
 import { extract } from './extract';
 
@@ -7,13 +8,34 @@ import { extract } from './extract';
  * The synth-time validation, the rules and the local emulator share it. No cdktf imports.
  *
  * @bufbuild/cel is loaded on first use, not at import: the rule catalog reaches this module, and
- * an AWS-only synth should not pay the ~150 ms the library takes to load.
+ * an AWS-only synth should not pay for it.
  */
 let library: typeof Cel | undefined;
 function cel(): typeof Cel {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   library ??= require('@bufbuild/cel') as typeof Cel;
   return library;
+}
+
+/**
+ * The parser alone. The package entry also loads the evaluator, the standard library and the
+ * protobuf runtime: ~120 ms, more than a whole synth of the examples (bench/synth-tf), while
+ * synth only parses. The parser module (4 files, ~7 ms) is not in the package's exports map, so
+ * it is loaded by file path next to the resolved entry; the version is pinned, the fallback is
+ * the package entry (same function), and test/gcp/cel/environment.test.ts checks both agree.
+ */
+let parser: typeof Cel.parse | undefined;
+function celParse(): typeof Cel.parse {
+  if (!parser) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      parser = (require(path.join(path.dirname(require.resolve('@bufbuild/cel')), 'parse.js')) as { parse: typeof Cel.parse }).parse;
+    } catch {
+      parser = cel().parse;
+    }
+    if (typeof parser !== 'function') parser = cel().parse;
+  }
+  return parser;
 }
 
 /** A parsed CEL expression. */
@@ -36,17 +58,28 @@ export class CelSyntaxError extends Error {
   }
 }
 
+/** Parses by expression text: a parse costs ~1 ms, and a gate's condition is read by the construct, the rules and discovery. */
+const parsed = new Map<string, CelAst | CelSyntaxError>();
+const PARSE_CACHE_LIMIT = 10_000;
+
 /**
- * Parses an expression with the real CEL grammar.
+ * Parses an expression with the real CEL grammar. The result is shared: do not modify it.
  *
  * @throws CelSyntaxError with the parser's position and message
  */
 export function parseCel(expression: string): CelAst {
-  try {
-    return cel().parse(expression);
-  } catch (e) {
-    throw new CelSyntaxError(expression, (e as Error).message);
+  let result = parsed.get(expression);
+  if (result === undefined) {
+    try {
+      result = celParse()(expression);
+    } catch (e) {
+      result = new CelSyntaxError(expression, (e as Error).message);
+    }
+    if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+    parsed.set(expression, result);
   }
+  if (result instanceof CelSyntaxError) throw result;
+  return result;
 }
 
 let environment: Cel.CelEnv | undefined;

@@ -3,6 +3,19 @@ import { CelSyntaxError, celString, evaluateCel, parseCel } from '../../../lib/g
 const deployer = { sub: 'spiffe://prod.example/agent/deployer', aud: ['gcp'], iss: 'https://oidc.prod.example' };
 
 describe('the WIF CEL environment', () => {
+  test('the parser loaded on its own and the package entry’s parser build the same trees', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const entry = require('@bufbuild/cel') as typeof import('@bufbuild/cel');
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    for (const expression of [
+      "assertion.sub == 'spiffe://prod.example/agent/deployer' && (assertion.aud in ['gcp'] || assertion.aud.exists(a, a in ['gcp']))",
+      "assertion.arn.extract('assumed-role/{role_name}/') + 'x'",
+      "!(assertion.sub != 'x') ? {'a': 1}[assertion.k] : google.subject.matches('^a$')",
+    ]) {
+      expect(plain(parseCel(expression))).toEqual(plain(entry.parse(expression)));
+    }
+  });
+
   test('extract() is available as a string method', () => {
     expect(evaluateCel("assertion.arn.extract('assumed-role/{role_name}/')", { assertion: { arn: 'arn:aws:sts::1:assumed-role/r/s' } })).toEqual({ value: 'r' });
   });
