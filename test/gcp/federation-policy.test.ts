@@ -131,6 +131,15 @@ describe('federationPolicyFor: X.509', () => {
     expect(admits(p, { ...certificate, san: { uri: 'spiffe://prod.example/agent/reader' } })).toBe(false);
   });
 
+  test('a URI SAN that is not a SPIFFE ID: pinned as is, rejected over 127 bytes', () => {
+    const short = 'urn:agents:deployer';
+    expect(policyOf(WorkloadIdentitySource.x509({ trustAnchors: [pki.ca.pem] }), deployerIdentity({ sanUri: short })).subject).toBe(short);
+    const long = `urn:agents:${'d'.repeat(130)}`;
+    expect(() => policyOf(WorkloadIdentitySource.x509({ trustAnchors: [pki.ca.pem] }), deployerIdentity({ sanUri: long }))).toThrow(
+      `identity.sanUri "${long}" is 141 bytes; google.subject holds at most 127. Fix: use a shorter URI`,
+    );
+  });
+
   test.each([
     [{ trustAnchors: [] }, 'trustAnchors [] must hold 1–3 CA certificates'],
     [{ trustAnchors: ['a', 'b', 'c', 'd'] }, 'must hold 1–3 CA certificates'],
