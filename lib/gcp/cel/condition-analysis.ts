@@ -204,15 +204,15 @@ class Analyzer {
       case '@in':
         return positive ? this.membership(args[0], args[1]) : this.excludesOnly(expr);
       case 'startsWith':
-        if (!positive || !target || !this.isSubject(target)) return this.notConstraining(expr, positive);
-        return this.prefix(args[0], (text) => text);
+        if (!target || !this.isSubject(target)) return this.notConstraining(expr);
+        return positive ? this.prefix(args[0], (text) => text) : this.excludesOnly(expr);
       case 'matches': {
         const [subject, pattern] = target ? [target, args[0]] : [args[0], args[1]];
-        if (!positive || !subject || !this.isSubject(subject)) return this.notConstraining(expr, positive);
-        return this.prefix(pattern, anchoredLiteralPrefix, 'regex');
+        if (!subject || !this.isSubject(subject)) return this.notConstraining(expr);
+        return positive ? this.prefix(pattern, anchoredLiteralPrefix, 'regex') : this.excludesOnly(expr);
       }
       default:
-        return this.notConstraining(expr, positive);
+        return this.notConstraining(expr);
     }
   }
 
@@ -229,14 +229,14 @@ class Analyzer {
 
   private equality(a: CelExpr, b: CelExpr): SubjectJudgement {
     const [subject, other] = this.isSubject(a) ? [a, b] : this.isSubject(b) ? [b, a] : [undefined, undefined];
-    if (!subject || !other) return this.notConstraining(a, true, b);
+    if (!subject || !other) return this.notConstraining(a, b);
     const literal = this.literal(other);
     if (!literal) return NO(`${pathOf(subject)} is compared with an expression, not a literal`);
     return YES(`${pathOf(subject)} == ${this.render(literal)}`);
   }
 
   private membership(element: CelExpr, collection: CelExpr): SubjectJudgement {
-    if (!this.isSubject(element)) return this.notConstraining(element, true, collection);
+    if (!this.isSubject(element)) return this.notConstraining(element, collection);
     const kind = collection.exprKind;
     const items =
       kind.case === 'listExpr' ? kind.value.elements : kind.case === 'structExpr' && kind.value.messageName === '' ? kind.value.entries.map((e) => (e.keyKind.case === 'mapKey' ? e.keyKind.value : undefined)) : undefined;
@@ -265,7 +265,7 @@ class Analyzer {
       : this.notConstraining(expr);
   }
 
-  private notConstraining(expr: CelExpr, _positive = true, other?: CelExpr): SubjectJudgement {
+  private notConstraining(expr: CelExpr, other?: CelExpr): SubjectJudgement {
     if (this.unknownMapping.length > 0) {
       return { holds: undefined, why: `the mapping of ${this.unknownMapping.join(', ')} is known only at apply` };
     }

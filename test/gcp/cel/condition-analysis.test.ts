@@ -31,6 +31,8 @@ describe('subjectConstraint', () => {
     ["assertion.sub.matches('spiffe://prod.example/.*')", 'not anchored'],
     ["assertion.sub.matches('^(spiffe|x)://.*')", 'not restricted to a literal prefix'],
     ["assertion.sub in [assertion.email]", 'non-literal entries'],
+    ["!assertion.sub.startsWith('spiffe://evil.example/')", 'deny-list'],
+    ["!assertion.sub.matches('^spiffe://evil\\.example/')", 'deny-list'],
     ["assertion.sub == ", 'not valid CEL'],
   ])('does not constrain: %s', (condition, why) => {
     const result = oidc(condition);
