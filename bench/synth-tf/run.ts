@@ -6,7 +6,7 @@
  * + build + synth: what `cdktf synth` of the examples costs) and, as bench/synth does, build +
  * synth alone. Variants are interleaved within each round; the median of the rounds is reported.
  *
- *   npm run bench:tf            (ROUNDS=9 npm run bench:tf for more rounds)
+ *   npm run bench:tf            (ROUNDS=9 npm run bench:tf for more rounds; SIZES=1 for the examples only)
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +16,7 @@ import { buildSync } from 'esbuild';
 import type { Variant } from './stacks';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
-const SIZES = [1, 10, 100];
+const SIZES = (process.env.SIZES ?? '1,10,100').split(',').map(Number);
 const VARIANTS: Variant[] = ['raw-cdktf', 'attestgate', 'attestgate+aspect'];
 
 interface Sample {
