@@ -3,7 +3,7 @@
  *
  * 1. Creates a throwaway test PKI (a CA with the example's issuing-CA subject, its key, and a CRL
  *    revoking one serial) in a temporary directory — never in the repository.
- * 2. Synthesizes the examples against it (cdk.out/).
+ * 2. Synthesizes the examples against it (cdk.out/, cdktf.out/).
  * 3. Prints the gate table, then runs every conformance check against the embedded emulator,
  *    prints the report and writes JSON, JUnit and SARIF to attestgate-report/.
  * 4. Exits non-zero when a gate let unattested issuance through (1) or a check was inconclusive (2).
@@ -12,7 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { App as TerraformApp } from 'cdktf';
 import { buildExampleApp, EXAMPLE_ISSUING_CA } from '../examples/aws/app';
+import { buildAzureExample } from '../examples/azure/main';
+import { buildGcpExample } from '../examples/gcp/main';
+import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
 import { main } from '../conformance/cli/main';
 import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/test-pki';
 
@@ -34,9 +38,13 @@ async function start(): Promise<number> {
     buildExampleApp(
       new App({ outdir, context: { 'attestgate:caBundle': path.join(pkiDir, 'agents-ca.crt'), 'attestgate:crl': path.join(pkiDir, 'agents-ca.crl') } }),
     ).app.synth();
-    process.stdout.write('Synthesized examples/aws into cdk.out/.\n\nWhat each gate accepts:\n');
+    const tfOutdir = path.join(root, 'cdktf.out');
+    fs.rmSync(tfOutdir, { recursive: true, force: true });
+    buildGcpExample(new TerraformApp({ outdir: tfOutdir, stackTraces: false })).app.synth();
+    buildAzureExample(keepOtherAppsStacks(new TerraformApp({ outdir: tfOutdir, stackTraces: false }))).app.synth();
+    process.stdout.write('Synthesized examples/aws into cdk.out/ and examples/gcp, examples/azure into cdktf.out/.\n\nWhat each gate accepts:\n');
 
-    await main(['gates', '--app', outdir]);
+    await main(['gates', '--app', outdir, '--app', tfOutdir]);
     process.stdout.write('\nProbing every gate on the local emulator:\n');
     const reportDir = path.join(root, 'attestgate-report');
     const code = await main(['conformance', '--app', outdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif', '--out', reportDir]);

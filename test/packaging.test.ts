@@ -21,6 +21,39 @@ describe('packaging (runs against dist/, which `npm test` builds first)', () => 
     expect(loaded).toEqual([]);
   });
 
+  test('attestgate/aws loads @bufbuild/cel lazily: not at import', () => {
+    const loaded = JSON.parse(node(`require('attestgate/aws'); console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes('@bufbuild'))));`));
+    expect(loaded).toEqual([]);
+  });
+
+  /** The @cdktf/provider-* modules an entry point loads, as `package/lib/module`. */
+  function providerModules(entry: string, check: string): string[] {
+    return JSON.parse(
+      node(`
+        const m = require('${entry}');
+        if (${check}) throw new Error('exports missing');
+        const files = Object.keys(require.cache).filter((f) => /[\\\\/]@cdktf[\\\\/]provider-/.test(f));
+        console.log(JSON.stringify([...new Set(files.map((f) => f.replace(/\\\\/g, '/').replace(/.*@cdktf\\/(provider-[^/]+)\\/lib\\/([^/]+).*/, '$1/lib/$2')))].sort()));
+      `),
+    );
+  }
+
+  test('attestgate/gcp deep-imports provider-google only: no provider barrel, nothing of azurerm', () => {
+    const modules = providerModules('attestgate/gcp', "typeof m.AttestedServiceAccount !== 'function' || typeof m.TerraformAttestationAspect !== 'function'");
+    expect(modules).toEqual([
+      'provider-google/lib/iam-workload-identity-pool',
+      'provider-google/lib/iam-workload-identity-pool-provider',
+      'provider-google/lib/project-iam-member',
+      'provider-google/lib/service-account',
+      'provider-google/lib/service-account-iam-member',
+    ]);
+  });
+
+  test('attestgate/azure deep-imports provider-azurerm only: no provider barrel, nothing of google', () => {
+    const modules = providerModules('attestgate/azure', "typeof m.AttestedManagedIdentity !== 'function'");
+    expect(modules).toEqual(['provider-azurerm/lib/federated-identity-credential', 'provider-azurerm/lib/role-assignment', 'provider-azurerm/lib/user-assigned-identity']);
+  });
+
   test('attestgate and attestgate/core load no CDK at all', () => {
     const loaded = JSON.parse(
       node(`

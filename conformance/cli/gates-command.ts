@@ -1,15 +1,24 @@
 import { discoverAwsGates } from '../discovery/aws-gates';
-import { loadTemplateSources } from '../discovery/sources';
+import { discoverAzureGates } from '../discovery/azure-gates';
+import { discoverGcpGates } from '../discovery/gcp-gates';
+import { TemplateSource, loadTemplateSources } from '../discovery/sources';
+import { TerraformSource, isTerraformApp, loadTerraformSources } from '../discovery/terraform-sources';
 import { renderGateTable } from '../report/gate-table';
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error';
 
-/** `attestgate gates --app PATH...`: the gate table of synthesized output. */
+/** `attestgate gates --app PATH...`: the gate table of synthesized output (CloudFormation or Terraform JSON). */
 export async function gatesCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: { app: { type: 'string', multiple: true } }, strict: true });
   const apps = values.app;
   if (!apps || apps.length === 0) throw new UsageError('gates needs at least one --app PATH');
-  const gates = discoverAwsGates(apps.flatMap(loadTemplateSources));
+  const templates: TemplateSource[] = [];
+  const configurations: TerraformSource[] = [];
+  for (const app of apps) {
+    if (isTerraformApp(app)) configurations.push(...loadTerraformSources(app));
+    else templates.push(...loadTemplateSources(app));
+  }
+  const gates = [...discoverAwsGates(templates), ...discoverGcpGates(configurations), ...discoverAzureGates(configurations)];
   out.write(`${renderGateTable(gates)}\n`);
   return 0;
 }

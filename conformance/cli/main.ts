@@ -26,7 +26,8 @@ Commands:
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
   help                         print this help
 
-PATH: a CDK cloud assembly directory or a CloudFormation template (JSON).
+PATH: a CDK cloud assembly directory or a CloudFormation template (JSON); for gates also a
+cdktf output directory or a *.tf.json file.
 Exit codes: 0 no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 INCONCLUSIVE but no FAIL; 64 usage error.
 `;
 

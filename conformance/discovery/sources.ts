@@ -68,7 +68,7 @@ function loadTemplateFile(file: string, stackName: string): TemplateSource {
     throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); YAML templates must be converted first (cfn-flip)`);
   }
   if (json === null || typeof json !== 'object' || !('Resources' in (json as object))) {
-    throw new SourceError(`--app ${file}: not a CloudFormation template (no Resources section)`);
+    throw new SourceError(`--app ${file}: not a CloudFormation template (no Resources section); Terraform JSON files must be named *.tf.json`);
   }
   return { stackName, file, model: TemplateModel.parse(json, file) };
 }

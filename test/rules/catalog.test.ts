@@ -20,6 +20,16 @@ describe('rule catalog', () => {
     ]);
   });
 
+  test('IDs never change meaning: the GCP and Azure rule severities are pinned', () => {
+    expect(ALL_RULES.filter((r) => r.cloud !== 'aws').map((r) => [r.id, r.severity])).toEqual([
+      ['AG-AZ-001', 'high'],
+      ['AG-AZ-002', 'medium'],
+      ['AG-AZ-003', 'medium'],
+      ['AG-GCP-001', 'critical'],
+      ['AG-GCP-002', 'critical'],
+    ]);
+  });
+
   test('findRule', () => {
     expect(findRule('AG-AWS-004')?.title).toContain('trusts no other principal');
     expect(findRule('AG-AWS-000')).toBeUndefined();

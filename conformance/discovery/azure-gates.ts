@@ -1,0 +1,73 @@
+import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
+import { PrivilegeTier } from '../../lib/core/privilege-tier';
+import { credentialsByParent, roleAssignmentsOf } from '../../lib/terraform/azure-federated-identity';
+import { TerraformResource } from '../../lib/terraform/configuration';
+import { Value, describeValue } from '../../lib/terraform/expressions';
+import { TerraformSource } from './terraform-sources';
+
+/** Built-in roles that amount to broad write authority or to granting access. */
+const HIGH_PRIVILEGE_ROLES = new Set(['Owner', 'Contributor', 'User Access Administrator', 'Role Based Access Control Administrator']);
+
+/** A federated credential of a gate, values rendered for people. */
+export interface DiscoveredCredential {
+  readonly address: string;
+  readonly issuer: string;
+  readonly subject: string;
+  readonly audiences: readonly string[];
+}
+
+/** An Entra workload identity federation gate: an identity and the tokens it is handed out for. */
+export interface AzureGate {
+  /** `<stack>/<identity address or ID>`. */
+  readonly id: string;
+  readonly cloud: 'azure';
+  readonly stackName: string;
+  readonly file: string;
+  /** The identity (or application) resource, when it is in the configuration. */
+  readonly identity?: TerraformResource;
+  readonly manifest?: AzureFederatedIdentityGateManifest;
+  readonly credentials: readonly DiscoveredCredential[];
+  readonly roles: ReadonlyArray<{ readonly role: string; readonly scope: string; readonly resource: string }>;
+  readonly privilege: PrivilegeTier | 'unknown';
+  readonly privilegeReasons: readonly string[];
+}
+
+const text = (value: Value | undefined): string => (typeof value === 'string' ? value : describeValue(value));
+
+/** Finds every identity that has federated credentials, in every configuration. */
+export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGate[] {
+  return sources.flatMap((source) => {
+    const { model } = source;
+    return [...credentialsByParent(model)].map(([parent, credentials]) => {
+      const identity = model.resource(parent);
+      const raw = identity?.comment[GATE_MANIFEST_METADATA_KEY];
+      const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${parent}`, 'azure-federated-identity-credential');
+      const roles = identity
+        ? roleAssignmentsOf(model, identity.address).map((r) => ({
+            role: text(r.attributes.role_definition_name ?? r.attributes.role_definition_id),
+            scope: text(r.attributes.scope),
+            resource: r.address,
+          }))
+        : [];
+      const reasons = roles.filter((r) => HIGH_PRIVILEGE_ROLES.has(r.role)).map((r) => `${r.role} on ${r.scope}`);
+      const declared = manifest?.identity.privilege;
+      return {
+        id: `${source.stackName}/${parent}`,
+        cloud: 'azure' as const,
+        stackName: source.stackName,
+        file: source.file,
+        ...(identity ? { identity } : {}),
+        ...(manifest ? { manifest } : {}),
+        credentials: credentials.map((c) => ({
+          address: c.resource.address,
+          issuer: text(c.issuer),
+          subject: text(c.subject),
+          audiences: Array.isArray(c.audiences) ? c.audiences.map(text) : [text(c.audiences)],
+        })),
+        roles,
+        privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
+        privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
+      };
+    });
+  });
+}

@@ -1,0 +1,149 @@
+import { GATE_MANIFEST_METADATA_KEY, GcpWorkloadIdentityGateManifest, parseGateManifest } from '../../lib/core/gate-manifest';
+import { PrivilegeTier } from '../../lib/core/privilege-tier';
+import type { SubjectJudgement } from '../../lib/gcp/cel/condition-analysis';
+import { TerraformResource, block, blocks } from '../../lib/terraform/configuration';
+import { Value, describeValue } from '../../lib/terraform/expressions';
+import {
+  GrantTarget,
+  PoolPrincipal,
+  WORKLOAD_IDENTITY_USER,
+  WorkloadIdentityProviderModel,
+  iamGrants,
+  isHighPrivilegeRole,
+  principalInPool,
+  providerSubjectConstraint,
+  readMember,
+  serviceAccountAddress,
+  workloadIdentityProviders,
+} from '../../lib/terraform/google-workload-identity';
+import { TerraformSource } from './terraform-sources';
+
+/** Roles that let a principal act as a service account. */
+const IMPERSONATION_ROLES = new Set([WORKLOAD_IDENTITY_USER, 'roles/iam.serviceAccountTokenCreator']);
+
+/** A role granted, and where. */
+export interface DiscoveredGrant {
+  readonly role: string;
+  /** e.g. `project "attestgate-example"`. */
+  readonly on: string;
+  /** The IAM resource's address. */
+  readonly resource: string;
+}
+
+/** A principal of the provider's pool that holds something. */
+export interface BoundPrincipal {
+  readonly principal: PoolPrincipal;
+  /** The member as written. */
+  readonly member: string;
+  /** Service accounts it can impersonate, with their roles. */
+  readonly serviceAccounts: ReadonlyArray<{ readonly address: string; readonly accountId?: string; readonly via: string; readonly grants: readonly DiscoveredGrant[] }>;
+  /** Roles granted to the principal itself. */
+  readonly grants: readonly DiscoveredGrant[];
+}
+
+/** A GCP workload identity federation gate found in a configuration. */
+export interface GcpGate {
+  /** `<stack>/<provider address>`: stable across runs of the same configuration. */
+  readonly id: string;
+  readonly cloud: 'gcp';
+  readonly stackName: string;
+  readonly file: string;
+  readonly provider: TerraformResource;
+  /** The intent written by attestgate constructs; absent for brownfield providers. */
+  readonly manifest?: GcpWorkloadIdentityGateManifest;
+  readonly kind: WorkloadIdentityProviderModel['kind'];
+  readonly disabled: boolean;
+  /** What the provider trusts: the OIDC issuer, the X.509 trust store size or the AWS account. */
+  readonly trusts: string;
+  readonly audiences: readonly string[];
+  readonly attributeCondition?: string;
+  /** Whether the condition pins the subject. */
+  readonly subjectConstraint: SubjectJudgement;
+  readonly boundPrincipals: readonly BoundPrincipal[];
+  /** Declared (manifest) or inferred privilege. */
+  readonly privilege: PrivilegeTier | 'unknown';
+  readonly privilegeReasons: readonly string[];
+}
+
+function describeTarget(target: GrantTarget): string {
+  return target.kind === 'resource' ? target.type.replace(/^google_|_iam_(member|binding|policy)$/g, '') : `${target.kind} ${describeValue(target.value)}`;
+}
+
+function trustsOf(provider: WorkloadIdentityProviderModel): string {
+  const a = provider.resource.attributes;
+  switch (provider.kind) {
+    case 'oidc': {
+      const jwks = block(a.oidc)?.jwks_json;
+      return `OIDC ${describeText(provider.issuerUri)}${jwks !== undefined && jwks !== null ? ' (inline JWKS)' : ''}`;
+    }
+    case 'x509': {
+      const store = block(block(a.x509)?.trust_store);
+      return `X.509: ${blocks(store?.trust_anchors).length} trust anchor(s), ${blocks(store?.intermediate_cas).length} intermediate(s)`;
+    }
+    case 'aws':
+      return `AWS account ${describeText(block(a.aws)?.account_id)}`;
+    case 'saml':
+      return 'SAML';
+    default:
+      return 'unknown credential';
+  }
+}
+
+const describeText = (value: Value | undefined): string => (typeof value === 'string' ? value : describeValue(value));
+
+/** Finds every workload identity pool provider of every configuration, with what it admits and what its pool's principals hold. */
+export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[] {
+  return sources.flatMap((source) => {
+    const { model } = source;
+    const grants = iamGrants(model);
+    return workloadIdentityProviders(model).map((provider) => {
+      const address = provider.resource.address;
+      const raw = provider.resource.comment[GATE_MANIFEST_METADATA_KEY];
+      const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${address}`, 'gcp-workload-identity-federation');
+
+      const bound = new Map<string, { principal: PoolPrincipal; member: string; serviceAccounts: BoundPrincipal['serviceAccounts'][number][]; grants: DiscoveredGrant[] }>();
+      for (const grant of grants) {
+        const reading = readMember(grant.member);
+        if (!('principal' in reading) || !principalInPool(model, reading.principal, provider)) continue;
+        const member = describeText(grant.member);
+        const entry = bound.get(member) ?? { principal: reading.principal, member, serviceAccounts: [], grants: [] };
+        bound.set(member, entry);
+        const role = describeText(grant.role);
+        const account = grant.target.kind === 'service-account' ? serviceAccountAddress(model, grant.target.value) : undefined;
+        if (account && IMPERSONATION_ROLES.has(role)) {
+          const accountGrants = grants
+            .filter((g) => serviceAccountAddress(model, g.member) === account)
+            .map((g) => ({ role: describeText(g.role), on: describeTarget(g.target), resource: g.resource.address }));
+          const accountId = model.resource(account)?.attributes.account_id;
+          entry.serviceAccounts.push({ address: account, ...(typeof accountId === 'string' ? { accountId } : {}), via: role, grants: accountGrants });
+        } else {
+          entry.grants.push({ role, on: describeTarget(grant.target), resource: grant.resource.address });
+        }
+      }
+      const boundPrincipals = [...bound.values()];
+      const reasons = boundPrincipals.flatMap((p) => [
+        ...p.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `${p.member} holds ${g.role} on ${g.on}`),
+        ...p.serviceAccounts.flatMap((sa) => sa.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `service account ${sa.accountId ?? sa.address} holds ${g.role} on ${g.on}`)),
+      ]);
+      const declared = manifest?.identity.privilege;
+      const audiences = Array.isArray(provider.allowedAudiences) ? provider.allowedAudiences.map(describeText) : [];
+      return {
+        id: `${source.stackName}/${address}`,
+        cloud: 'gcp' as const,
+        stackName: source.stackName,
+        file: source.file,
+        provider: provider.resource,
+        ...(manifest ? { manifest } : {}),
+        kind: provider.kind,
+        disabled: provider.disabled,
+        trusts: trustsOf(provider),
+        audiences,
+        ...(provider.condition !== undefined ? { attributeCondition: describeText(provider.condition) } : {}),
+        subjectConstraint: providerSubjectConstraint(provider),
+        boundPrincipals,
+        privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
+        privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
+      };
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { TerraformModel } from '../../lib/terraform/configuration';
+import { SourceError } from './sources';
+
+/** A deployable unit read from `--app`: one Terraform JSON configuration. */
+export interface TerraformSource {
+  /** The cdktf stack name, or the file name without `.tf.json`. */
+  readonly stackName: string;
+  /** The file the configuration was read from. */
+  readonly file: string;
+  readonly model: TerraformModel;
+}
+
+interface CdktfManifest {
+  stacks?: Record<string, { name?: string; synthesizedStackPath?: string }>;
+}
+
+/** Reads a manifest.json, or undefined when the directory has none. */
+function manifestOf(directory: string): Record<string, unknown> | undefined {
+  const file = path.join(directory, 'manifest.json');
+  if (!fs.existsSync(file)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new SourceError(`--app ${file}: not JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Whether `--app` names Terraform JSON: a cdktf output directory (its manifest.json lists
+ * `stacks`; a CDK cloud assembly's lists `artifacts`) or a `*.tf.json` file.
+ */
+export function isTerraformApp(appPath: string): boolean {
+  if (!fs.existsSync(appPath)) return false;
+  if (fs.statSync(appPath).isDirectory()) {
+    const manifest = manifestOf(appPath);
+    return manifest !== undefined && typeof manifest.stacks === 'object' && manifest.stacks !== null && !('artifacts' in manifest);
+  }
+  return appPath.endsWith('.tf.json');
+}
+
+/** Reads the configurations of a cdktf output directory (every stack of its manifest) or of one `*.tf.json` file. */
+export function loadTerraformSources(appPath: string): TerraformSource[] {
+  if (!fs.existsSync(appPath)) throw new SourceError(`--app ${appPath}: no such file or directory`);
+  if (!fs.statSync(appPath).isDirectory()) return [loadConfiguration(appPath, path.basename(appPath).replace(/\.tf\.json$/, ''))];
+  const manifest = manifestOf(appPath) as CdktfManifest | undefined;
+  if (!manifest?.stacks) throw new SourceError(`--app ${appPath}: a directory without a cdktf manifest.json listing stacks (run the cdktf app first)`);
+  return Object.entries(manifest.stacks).map(([name, stack]) => {
+    if (!stack.synthesizedStackPath) throw new SourceError(`--app ${appPath}: stack ${name} has no synthesizedStackPath in manifest.json`);
+    return loadConfiguration(path.join(appPath, stack.synthesizedStackPath), stack.name ?? name);
+  });
+}
+
+function loadConfiguration(file: string, stackName: string): TerraformSource {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new SourceError(`--app ${file}: cannot be read (${(e as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); HCL (.tf) must be converted first (cdktf synth, or terraform show -json for a plan)`);
+  }
+  try {
+    return { stackName, file, model: TerraformModel.parse(json, file) };
+  } catch (e) {
+    throw new SourceError(`--app ${(e as Error).message}`);
+  }
+}

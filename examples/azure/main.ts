@@ -1,0 +1,62 @@
+/**
+ * The deployer agent of examples/aws — same SPIFFE ID — gated on Azure: a user-assigned managed
+ * identity that Entra hands out only for a JWT-SVID of the deployer, from the SPIRE OIDC discovery
+ * providers of two regions (two federated credentials, written one after the other), with
+ * Contributor on the agents' resource group.
+ *
+ * Entra accepts only RSA-signed tokens: the SPIRE servers behind these issuers must use
+ * jwt_key_type = "rsa-2048" (SPIRE's default, ec-p256, fails with AADSTS5002738). The issuers must
+ * be reachable from Entra over https (otherwise AADSTS90061).
+ *
+ *   npx tsx examples/azure/main.ts   # writes cdktf.out/stacks/attestgate-azure-example/cdk.tf.json
+ */
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AttestedManagedIdentity, TerraformAttestationAspect } from '../../lib/azure';
+import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { keepOtherAppsStacks } from '../gcp/shared-outdir';
+
+export const AZURE_EXAMPLE_STACK = 'attestgate-azure-example';
+
+export class AzureGateStack extends TerraformStack {
+  public readonly deployer: AttestedManagedIdentity;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Relative, so the synthesized JSON is the same on every machine (cdktf's default is absolute).
+    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    new AzurermProvider(this, 'azurerm', { features: [{}] });
+    const agents = new ResourceGroup(this, 'Agents', { name: 'attestgate-agents', location: 'westeurope' });
+
+    this.deployer = new AttestedManagedIdentity(this, 'Deployer', {
+      identity: new AgentIdentity({
+        name: 'deployer',
+        spiffeId: 'spiffe://prod.example/agent/deployer',
+        subject: { CN: 'deployer', O: 'attestgate examples' },
+        issuingCa: { CN: 'attestgate Example Agents CA', O: 'attestgate examples' },
+        privilege: PrivilegeTier.HIGH,
+        maxCredentialLifetime: { toSeconds: () => 3600 },
+      }),
+      issuer: 'https://oidc.prod.example',
+      resourceGroupName: agents.name,
+      location: agents.location,
+      roleAssignments: [{ scope: agents.id, role: 'Contributor' }],
+    });
+    // The same agent attested by the second region's SPIRE server.
+    this.deployer.addFederatedCredential({ issuer: 'https://oidc.eu.prod.example' });
+  }
+}
+
+/** Builds the example app; `npm run synth` and the tests both call it. */
+export function buildAzureExample(app: App = new App({ outdir: 'cdktf.out', stackTraces: false })): { app: App; stack: AzureGateStack } {
+  const stack = new AzureGateStack(app, AZURE_EXAMPLE_STACK);
+  // The rules fail synth on any open finding, in attestgate's resources and in any other.
+  TerraformAttestationAspect.applyTo(app);
+  return { app, stack };
+}
+
+if (require.main === module) {
+  buildAzureExample(keepOtherAppsStacks(new App({ outdir: 'cdktf.out', stackTraces: false }))).app.synth();
+}

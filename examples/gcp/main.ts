@@ -1,0 +1,70 @@
+/**
+ * The deployer agent of examples/aws — same SPIFFE ID, same certificate subject — gated on GCP:
+ * a workload identity pool provider that accepts JWT-SVIDs from the SPIRE OIDC discovery
+ * provider at https://oidc.prod.example, whose condition pins the deployer's SPIFFE ID and the
+ * audience "gcp", and a service account only that one principal can impersonate.
+ *
+ * The issuer is not reachable from Google, so its public JWKS is uploaded inline
+ * (spire-jwks.json: an RSA key generated for this example, whose private key was never written
+ * down). Re-upload it whenever SPIRE rotates its JWT signing keys.
+ *
+ *   npx tsx examples/gcp/main.ts     # writes cdktf.out/stacks/attestgate-gcp-example/cdk.tf.json
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { AttestedServiceAccount, AttestedWorkloadIdentityProvider, TerraformAttestationAspect, WorkloadIdentitySource } from '../../lib/gcp';
+import { keepOtherAppsStacks } from './shared-outdir';
+
+export const GCP_EXAMPLE_STACK = 'attestgate-gcp-example';
+export const GCP_EXAMPLE_PROJECT = 'attestgate-example';
+
+export class GcpGateStack extends TerraformStack {
+  public readonly gate: AttestedWorkloadIdentityProvider;
+  public readonly deployer: AttestedServiceAccount;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Relative, so the synthesized JSON is the same on every machine (cdktf's default is absolute).
+    new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    new GoogleProvider(this, 'google', { project: GCP_EXAMPLE_PROJECT });
+
+    this.gate = new AttestedWorkloadIdentityProvider(this, 'DeployerGate', {
+      identity: new AgentIdentity({
+        name: 'deployer',
+        spiffeId: 'spiffe://prod.example/agent/deployer',
+        subject: { CN: 'deployer', O: 'attestgate examples' },
+        issuingCa: { CN: 'attestgate Example Agents CA', O: 'attestgate examples' },
+        privilege: PrivilegeTier.HIGH,
+        maxCredentialLifetime: { toSeconds: () => 3600 },
+      }),
+      source: WorkloadIdentitySource.oidc({
+        issuerUri: 'https://oidc.prod.example',
+        allowedAudiences: ['gcp'],
+        jwks: fs.readFileSync(path.join(__dirname, 'spire-jwks.json'), 'utf8'),
+      }),
+      poolId: 'attested-agents',
+    });
+
+    this.deployer = new AttestedServiceAccount(this, 'Deployer', {
+      provider: this.gate,
+      project: GCP_EXAMPLE_PROJECT,
+      projectRoles: ['roles/editor'],
+    });
+  }
+}
+
+/** Builds the example app; `npm run synth` and the tests both call it. */
+export function buildGcpExample(app: App = new App({ outdir: 'cdktf.out', stackTraces: false })): { app: App; stack: GcpGateStack } {
+  const stack = new GcpGateStack(app, GCP_EXAMPLE_STACK);
+  // The rules fail synth on any open finding, in attestgate's resources and in any other.
+  TerraformAttestationAspect.applyTo(app);
+  return { app, stack };
+}
+
+if (require.main === module) {
+  buildGcpExample(keepOtherAppsStacks(new App({ outdir: 'cdktf.out', stackTraces: false }))).app.synth();
+}

@@ -1,0 +1,35 @@
+import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
+import { TerraformSource, loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
+import { DEPLOYER_SPIFFE_ID, azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
+
+const source = (configuration: unknown): TerraformSource => ({ stackName: 'brownfield', file: 'brownfield.tf.json', model: tfModel(configuration) });
+
+describe('discoverAzureGates', () => {
+  test('the example: two exact credentials, Contributor on the resource group, declared high', () => {
+    const [gate] = discoverAzureGates(loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-azure-example'));
+    expect(gate.credentials.map((c) => [c.issuer, c.subject, c.audiences])).toEqual([
+      ['https://oidc.prod.example', DEPLOYER_SPIFFE_ID, ['api://AzureADTokenExchange']],
+      ['https://oidc.eu.prod.example', DEPLOYER_SPIFFE_ID, ['api://AzureADTokenExchange']],
+    ]);
+    expect(gate.roles).toEqual([expect.objectContaining({ role: 'Contributor', scope: '${azurerm_resource_group.Agents.id}' })]);
+    expect(gate).toMatchObject({ privilege: 'high', manifest: expect.objectContaining({ kind: 'azure-federated-identity-credential' }) });
+  });
+
+  test('brownfield: privilege inferred from roles; identities outside the configuration; app registrations', () => {
+    const configuration = azureConfiguration({
+      credentials: { a: credential(DEPLOYER_SPIFFE_ID), b: credential('spiffe://x/y', { parent_id: '/subscriptions/s/identities/external' }) },
+      extra: {
+        azuread_application_federated_identity_credential: { app: { application_id: '${azuread_application.ci.id}', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/infra:environment:prod', audiences: ['api://AzureADTokenExchange'] } },
+        azuread_application: { ci: { display_name: 'ci' } },
+      },
+    });
+    const gates = discoverAzureGates([source(configuration)]);
+    expect(gates.map((g) => [g.id, g.privilege, g.roles.length, g.credentials.length])).toEqual([
+      ['brownfield/azurerm_user_assigned_identity.deployer', 'high', 1, 1],
+      ['brownfield//subscriptions/s/identities/external', 'unknown', 0, 1],
+      ['brownfield/azuread_application.ci', 'unknown', 0, 1],
+    ]);
+    expect(gates[0].privilegeReasons).toEqual(['Contributor on /subscriptions/00000000-0000-0000-0000-000000000000']);
+  });
+});

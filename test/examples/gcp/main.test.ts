@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Testing as TfTesting } from 'cdktf';
+import { GCP_EXAMPLE_PROJECT, buildGcpExample } from '../../../examples/gcp/main';
+import { checkedJwks } from '../../../lib/gcp/private/jwks';
+import { annotations, gateManifestIn, onlyResource } from '../../fixtures/cdktf';
+import { awsDeployerIdentity } from '../../fixtures/aws-example';
+
+const SPIFFE = 'spiffe://prod.example/agent/deployer';
+
+describe('examples/gcp', () => {
+  const { app, stack } = buildGcpExample(TfTesting.app());
+  TfTesting.synth(stack);
+  const tf = stack.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>>; terraform: { backend: { local: { path: string } } } };
+
+  test('a provider whose condition pins the deployer’s SPIFFE ID, with the inline JWKS', () => {
+    expect(onlyResource(tf, 'google_iam_workload_identity_pool_provider')).toMatchObject({
+      attribute_condition: `assertion.sub == '${SPIFFE}' && (assertion.aud in ['gcp'] || assertion.aud.exists(a, a in ['gcp']))`,
+      oidc: { issuer_uri: 'https://oidc.prod.example', allowed_audiences: ['gcp'], jwks_json: JSON.stringify(JSON.parse(fs.readFileSync(path.join(__dirname, '../../../examples/gcp/spire-jwks.json'), 'utf8'))) },
+    });
+  });
+
+  test('a service account bound to exactly the principal://…/subject/… of the deployer, with roles/editor', () => {
+    expect(onlyResource(tf, 'google_service_account_iam_member')).toMatchObject({
+      role: 'roles/iam.workloadIdentityUser',
+      member: expect.stringMatching(new RegExp(`^principal://iam\\.googleapis\\.com/\\$\\{google_iam_workload_identity_pool\\.\\w+\\.name\\}/subject/${SPIFFE}$`)),
+    });
+    expect(onlyResource(tf, 'google_project_iam_member')).toMatchObject({ project: GCP_EXAMPLE_PROJECT, role: 'roles/editor' });
+  });
+
+  test('the committed JWKS is public only, and the backend path is relative', () => {
+    expect(() => checkedJwks(fs.readFileSync(path.join(__dirname, '../../../examples/gcp/spire-jwks.json'), 'utf8'), 'spire-jwks.json')).not.toThrow();
+    expect(tf.terraform.backend.local.path).toBe('terraform.attestgate-gcp-example.tfstate');
+  });
+
+  test('the same deployer identity as the AWS example', () => {
+    expect(gateManifestIn(tf, 'google_iam_workload_identity_pool_provider').identity).toEqual(awsDeployerIdentity());
+  });
+
+  test('synthesizes without findings', () => {
+    expect(() => app.synth()).not.toThrow();
+    expect(annotations(stack, 'error')).toEqual([]);
+  });
+});
