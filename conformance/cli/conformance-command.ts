@@ -55,7 +55,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
-    for (const file of pki.unmatchedKeys) err.write(`attestgate: warning: ${file} matches no certificate in --pki\n`);
+    for (const file of pki.unmatchedKeys) err.write(`attestgate: note: ${file} matches no certificate in --pki; it is used only if it matches an OIDC issuer key\n`);
   }
 
   if (values.list) {

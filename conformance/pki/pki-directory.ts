@@ -15,6 +15,8 @@ export interface PkiEntry {
 
 export interface PkiMaterial {
   readonly entries: readonly PkiEntry[];
+  /** Every private key, certificate or not: OIDC issuer keys are matched to JWKS by public key. */
+  readonly keys: ReadonlyArray<{ readonly key: crypto.KeyObject; readonly file: string }>;
   readonly crls: ReadonlyArray<{ readonly crl: Crl; readonly file: string }>;
   /** Keys that match no certificate (reported, since they are likely a mistake). */
   readonly unmatchedKeys: readonly string[];
@@ -36,7 +38,8 @@ export function spkiOf(key: crypto.KeyObject): Buffer {
 /**
  * Reads a `--pki` directory: certificates `*.crt` (PEM, one or more per file), private keys `*.key`
  * (PKCS#8, SEC1 EC or PKCS#1 RSA PEM, as openssl writes them), CRLs `*.crl` (PEM or DER).
- * Keys are paired with certificates by public key, never by file name.
+ * Keys are paired with certificates — and with OIDC issuers' JWKS — by public key, never by file
+ * name.
  */
 export function loadPkiDirectory(directory: string): PkiMaterial {
   if (!fs.existsSync(directory) || !fs.statSync(directory).isDirectory()) throw new PkiError(`--pki ${directory}: not a directory`);
@@ -68,5 +71,5 @@ export function loadPkiDirectory(directory: string): PkiMaterial {
     if (match) used.add(match.file);
     return { certificate, file, ...(match ? { privateKey: match.key } : {}) };
   });
-  return { entries, crls, unmatchedKeys: keys.filter((k) => !used.has(k.file)).map((k) => k.file) };
+  return { entries, keys, crls, unmatchedKeys: keys.filter((k) => !used.has(k.file)).map((k) => k.file) };
 }

@@ -26,6 +26,7 @@ function material(entries: Array<IssuedCertificate | { withoutKey: IssuedCertifi
   return {
     entries: entries.map((e, i): PkiEntry => ('withoutKey' in e ? { certificate: cert(e.withoutKey), file: `cert-${i}.crt` } : { certificate: cert(e), privateKey: crypto.KeyObject.from(e.keys.privateKey), file: `cert-${i}.crt` })),
     crls: [],
+    keys: [],
     unmatchedKeys: [],
   };
 }

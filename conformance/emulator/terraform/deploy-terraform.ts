@@ -1,0 +1,132 @@
+import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, resolveValue } from '../../../lib/terraform/expressions';
+import { TerraformSource } from '../../discovery/terraform-sources';
+
+/**
+ * "Applies" Terraform JSON in memory: every `${…}` reference resolved concretely, with the
+ * attributes a provider computes (IDs, names, emails) supplied by the cloud's emulator. Shared by
+ * the GCP and Azure emulators. A value that stays unknown is reported, never guessed.
+ */
+
+/** What a cloud emulator contributes: the attributes its provider computes at apply time. */
+export interface TerraformProviderModel {
+  /**
+   * Attributes Terraform computes for a managed resource (e.g. a pool's `name`), from its
+   * configured attributes (already resolved). Return only what the provider computes; configured
+   * attributes are available to references as they are.
+   */
+  computed(type: string, address: string, configured: Readonly<Record<string, Value>>): Record<string, Value> | undefined;
+  /** The attributes of a data source the emulator can answer (e.g. the current subscription), or undefined. */
+  data?(type: string, address: string, configured: Readonly<Record<string, Value>>): Record<string, Value> | undefined;
+}
+
+/** A resource as applied: its address, type and concrete attributes (configured and computed). */
+export interface AppliedResource {
+  readonly address: string;
+  readonly type: string;
+  readonly attributes: Readonly<Record<string, Value>>;
+}
+
+export interface AppliedConfiguration {
+  readonly stackName: string;
+  readonly file: string;
+  readonly resources: ReadonlyMap<string, AppliedResource>;
+  /** Resources that could not be applied faithfully, and why. */
+  readonly problems: ReadonlyArray<{ readonly address: string; readonly problem: string }>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Navigates the rest of a traversal (`oidc`, `0`, `issuer_uri`) inside a resolved value. */
+function navigate(value: Value | undefined, rest: readonly string[]): Value | undefined {
+  let current: Value | undefined = value;
+  for (const step of rest) {
+    if (Array.isArray(current)) current = current[Number(step)];
+    else if (isObject(current) && !isSymbol(current)) current = (current as Record<string, Value>)[step];
+    else return undefined;
+  }
+  return current;
+}
+
+export function applyTerraform(sources: readonly TerraformSource[], provider: TerraformProviderModel, variables: Readonly<Record<string, string>> = {}): AppliedConfiguration[] {
+  return sources.map((source) => applyOne(source, provider, variables));
+}
+
+function applyOne(source: TerraformSource, provider: TerraformProviderModel, variables: Readonly<Record<string, string>>): AppliedConfiguration {
+  const configuration = source.model.configuration as Json;
+  const raw = new Map<string, { mode: 'managed' | 'data'; type: string; body: Json }>();
+  const collect = (section: unknown, mode: 'managed' | 'data') => {
+    for (const byType of Array.isArray(section) ? section : [section]) {
+      if (!isObject(byType)) continue;
+      for (const [type, byName] of Object.entries(byType)) {
+        if (!isObject(byName)) continue;
+        for (const [name, body] of Object.entries(byName)) {
+          if (name === '//' || !isObject(body)) continue;
+          raw.set(mode === 'data' ? `data.${type}.${name}` : `${type}.${name}`, { mode, type, body });
+        }
+      }
+    }
+  };
+  collect(configuration.resource, 'managed');
+  collect(configuration.data, 'data');
+  const variableDefaults = new Map<string, unknown>();
+  for (const block of Array.isArray(configuration.variable) ? configuration.variable : [configuration.variable]) {
+    if (isObject(block)) for (const [name, v] of Object.entries(block)) if (isObject(v) && 'default' in v) variableDefaults.set(name, v.default);
+  }
+  const locals = new Map<string, unknown>();
+  for (const block of Array.isArray(configuration.locals) ? configuration.locals : [configuration.locals]) {
+    if (isObject(block)) for (const [name, v] of Object.entries(block)) locals.set(name, v);
+  }
+
+  const applied = new Map<string, AppliedResource>();
+  const applying = new Set<string>();
+  const problems: Array<{ address: string; problem: string }> = [];
+
+  const ctx: ExpressionContext = {
+    reference(traversal) {
+      const [head, ...rest] = traversal;
+      if (head === 'var') {
+        const name = rest[0];
+        const value = variables[name] ?? variableDefaults.get(name);
+        return value === undefined ? { symbolic: 'variable', name } : navigate(resolveValue(value, ctx), rest.slice(1)) ?? { symbolic: 'unknown', reason: `var.${rest.join('.')}` };
+      }
+      if (head === 'local') return navigate(resolveValue(locals.get(rest[0]), ctx), rest.slice(1)) ?? { symbolic: 'unknown', reason: `local.${rest.join('.')}` };
+      const address = head === 'data' ? `data.${rest[0]}.${rest[1]}` : `${head}.${rest[0]}`;
+      const path = head === 'data' ? rest.slice(2) : rest.slice(1);
+      const resource = apply(address);
+      if (!resource) return { symbolic: 'unknown', reason: `${address}, which the emulator cannot apply` };
+      return navigate(resource.attributes as Record<string, Value>, path) ?? { symbolic: 'unknown', reason: `${address}.${path.join('.')}, which the emulator does not compute` };
+    },
+  };
+
+  function apply(address: string): AppliedResource | undefined {
+    if (applied.has(address)) return applied.get(address);
+    const entry = raw.get(address);
+    if (!entry || applying.has(address)) return undefined;
+    applying.add(address);
+    const configured: Record<string, Value> = {};
+    for (const [k, v] of Object.entries(entry.body)) {
+      if (k === '//' || k === 'depends_on' || k === 'lifecycle' || k === 'provider') continue;
+      configured[k] = resolveValue(v, ctx);
+    }
+    applying.delete(address);
+    const computed = entry.mode === 'data' ? provider.data?.(entry.type, address, configured) : provider.computed(entry.type, address, configured);
+    if (entry.mode === 'data' && computed === undefined) return undefined;
+    const resource = { address, type: entry.type, attributes: { ...configured, ...computed } };
+    applied.set(address, resource);
+    return resource;
+  }
+
+  for (const [address, entry] of raw) {
+    if (entry.mode !== 'managed') continue;
+    const resource = apply(address);
+    if (!resource) continue;
+    if (entry.body.count !== undefined || entry.body.for_each !== undefined) {
+      problems.push({ address, problem: 'count and for_each are not expanded by the emulator' });
+      continue;
+    }
+    const unknown = Object.entries(resource.attributes).find(([, v]) => !isConcrete(v));
+    if (unknown) problems.push({ address, problem: `${unknown[0]} is not known at apply time: ${describeValue(unknown[1])}` });
+  }
+  return { stackName: source.stackName, file: source.file, resources: applied, problems };
+}
