@@ -2,10 +2,12 @@ import * as crypto from 'node:crypto';
 import { Certificate } from '../../../lib/core/pki/certificate';
 import { parseCertificateBundle } from '../../../lib/core/pki/ca-bundle';
 import { crlDer, parseCrl } from '../../../lib/core/pki/crl';
-import { IntrinsicContext, Value, describeValue, isConcrete, isSymbol, resolveIntrinsics } from '../../../lib/cloudformation/intrinsics';
+import { IntrinsicContext, Value, describeValue, isConcrete, resolveIntrinsics } from '../../../lib/cloudformation/intrinsics';
 import { CRL_TYPE, PROFILE_TYPE, ROLE_TYPE, TRUST_ANCHOR_TYPE } from '../../../lib/cloudformation/roles-anywhere';
 import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/cloudformation/template';
 import { TemplateSource } from '../../discovery/sources';
+import { parseConditionOperator } from './iam/condition-operators';
+import { parsePolicyDocument } from './iam/policy-document';
 import { AwsWorld, deterministicId } from './world';
 
 /**
@@ -275,16 +277,36 @@ const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string
     return 'unparseable' in crl ? `its CRL does not parse: ${crl.unparseable}` : undefined;
   },
   [ROLE_TYPE]: (world, { stackName, logicalId, deployed, props }) => {
+    const document = props.AssumeRolePolicyDocument;
+    let trustPolicy: unknown;
+    try {
+      trustPolicy = typeof document === 'string' ? JSON.parse(document) : document;
+      parsePolicyDocument(trustPolicy, `${logicalId} trust policy`);
+    } catch (e) {
+      return `IAM would reject its trust policy (MalformedPolicyDocument): ${(e as Error).message}`;
+    }
+    // IAM refuses a policy with an unknown condition operator when it is written; so does the emulator.
+    const unknownOperator = conditionOperatorsOf(trustPolicy).find((op) => parseConditionOperator(op) === undefined);
+    if (unknownOperator) return `IAM would reject its trust policy (MalformedPolicyDocument): unknown condition operator ${unknownOperator}`;
     world.roles.set(deployed.attributes.Arn, {
       arn: deployed.attributes.Arn,
       name: deployed.physicalId,
       id: deployed.attributes.RoleId,
-      trustPolicy: typeof props.AssumeRolePolicyDocument === 'string' ? JSON.parse(props.AssumeRolePolicyDocument) : props.AssumeRolePolicyDocument,
+      trustPolicy,
       maxSessionDuration: num(props.MaxSessionDuration, 3600),
       origin: `${stackName}/${logicalId}`,
     });
-    return isSymbol(props.AssumeRolePolicyDocument) ? 'its trust policy is not known' : undefined;
+    return undefined;
   },
 };
 
 type EmulatedCrlData = ReturnType<typeof parseCrl> | { unparseable: string };
+
+/** Every condition operator a policy document uses. */
+function conditionOperatorsOf(policy: unknown): string[] {
+  const statements = (policy as { Statement?: unknown })?.Statement;
+  return (Array.isArray(statements) ? statements : [statements]).flatMap((s) => {
+    const condition = (s as { Condition?: unknown } | undefined)?.Condition;
+    return condition && typeof condition === 'object' ? Object.keys(condition) : [];
+  });
+}

@@ -340,3 +340,21 @@ describe('deployTemplates: trust anchors, profiles and CRLs', () => {
     expect([...world.profiles.values()][0]).toMatchObject({ enabled: false, acceptRoleSessionName: true, requireInstanceProperties: true, durationSeconds: 1800 });
   });
 });
+
+describe('trust policies IAM would refuse', () => {
+  test('an unknown condition operator or a malformed policy leaves the role undeployed, with the reason', () => {
+    const template = {
+      Resources: {
+        Typo: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEqualz: { 'aws:SourceArn': 'x' } } }] } } },
+        Broken: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Principal: '*', Action: 'sts:AssumeRole' }] } } },
+      },
+    };
+    const world = new AwsWorld();
+    const [stack] = deployTemplates(world, [templateSource(template, 'S')]);
+    expect(world.roles.size).toBe(0);
+    expect(stack.problems).toEqual([
+      { logicalId: 'Typo', problem: 'IAM would reject its trust policy (MalformedPolicyDocument): unknown condition operator StringEqualz' },
+      { logicalId: 'Broken', problem: expect.stringMatching(/^IAM would reject its trust policy \(MalformedPolicyDocument\): .*Effect/) },
+    ]);
+  });
+});
