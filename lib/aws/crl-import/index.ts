@@ -6,7 +6,11 @@ import {
   getCertificateAuthorityCertificate,
   getS3Object,
 } from './aws-clients';
+import { CRL_IMPORT_NAMESPACE, CrlSourceConfig, ENV } from './contract';
 import { CrlImportDependencies, CrlImportDependencyError, CrlImportMetric, CrlImportOutcome, MAX_CRL_DATA_BYTES, importCrl } from './import-crl';
+
+export { CRL_IMPORT_NAMESPACE, ENV } from './contract';
+export type { CrlSourceConfig } from './contract';
 
 /**
  * The Lambda entry of CrlImportSchedule: reads its configuration from the environment the
@@ -17,25 +21,12 @@ import { CrlImportDependencies, CrlImportDependencyError, CrlImportMetric, CrlIm
  * tree-shake: the bundle is ~70 KB of readable code instead of ~420 KB of unused protocol code.
  */
 
-/** The CloudWatch namespace of the import metrics. */
-export const CRL_IMPORT_NAMESPACE = 'attestgate/CrlImport';
-
-/** Where the published CRL comes from. */
-export type CrlSourceConfig = { readonly type: 'https'; readonly url: string } | { readonly type: 's3'; readonly bucket: string; readonly key: string; readonly region: string };
-
 export interface CrlImportConfig {
   readonly region: string;
   readonly trustAnchorId: string;
   readonly crlId: string;
   readonly source: CrlSourceConfig;
 }
-
-/** The environment variables the construct sets. */
-export const ENV = {
-  trustAnchorId: 'ATTESTGATE_TRUST_ANCHOR_ID',
-  crlId: 'ATTESTGATE_CRL_ID',
-  source: 'ATTESTGATE_CRL_SOURCE',
-} as const;
 
 /** Reads and checks the configuration; a bad one is a deployment error, so it throws. */
 export function readConfig(env: NodeJS.ProcessEnv): CrlImportConfig {
