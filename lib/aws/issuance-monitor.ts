@@ -211,7 +211,7 @@ export interface MonitoredRole {
   readonly roleArn: string;
   readonly roleName: string;
   /** Raised when CreateSession for this role fails `failuresPerIdentityThreshold` times in a period. */
-  readonly failureAlarm: cloudwatch.Alarm;
+  readonly failureAlarm: cloudwatch.CfnAlarm;
 }
 
 /** The registrations of one stack: its monitor and the roles allowed to UpdateCrl routinely. */
@@ -399,20 +399,20 @@ export class IssuanceMonitor extends Construct {
     chunk.roleArns.push(roleArn);
     chunk.roleNames.push(roleName);
 
-    const failureAlarm = new cloudwatch.Metric({
+    // An L1 alarm: the L2 Alarm costs ~0.5 ms more synth per role (measured at 100 identities).
+    const failureAlarm = new cloudwatch.CfnAlarm(this, `FailureAlarm${Names.uniqueId(role)}`, {
+      alarmDescription: `attestgate: Roles Anywhere refused CreateSession for ${roleArn}: a certificate for this identity was refused (wrong CA, revoked, expired, wrong subject) — a stolen or forged credential may be being tried.`,
       namespace: ISSUANCE_MONITOR_NAMESPACE,
       metricName: 'CreateSessionFailures',
-      dimensionsMap: { RoleArn: roleArn },
-      statistic: cloudwatch.Stats.SUM,
-      period: this.period,
-    }).createAlarm(this, `FailureAlarm${Names.uniqueId(role)}`, {
-      alarmDescription: `attestgate: Roles Anywhere refused CreateSession for ${roleArn}: a certificate for this identity was refused (wrong CA, revoked, expired, wrong subject) — a stolen or forged credential may be being tried.`,
+      dimensions: [{ name: 'RoleArn', value: roleArn }],
+      statistic: 'Sum',
+      period: this.period.toSeconds(),
       threshold: this.failureThreshold,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      comparisonOperator: 'GreaterThanOrEqualToThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [this.topic.topicArn],
     });
-    failureAlarm.addAlarmAction(new cwActions.SnsAction(this.topic));
     const monitoredRole = { roleArn, roleName, failureAlarm };
     this.monitored.push(monitoredRole);
     return monitoredRole;
