@@ -1,5 +1,8 @@
 /**
  * Two agent identities behind one trust anchor: a high-privilege deployer and a read-only reader.
+ * The anchor's CRL is kept fresh from the CA's distribution point every hour (CrlImportSchedule),
+ * and the deployer — high privilege — is watched by the stack's IssuanceMonitor: unattested
+ * AssumeRole, changes to its gate, failed CreateSession calls. Alarms go to one encrypted topic.
  *
  * The CA bundle and CRL come from configuration — context `attestgate:caBundle` / `attestgate:crl`
  * or the environment `ATTESTGATE_CA_BUNDLE` / `ATTESTGATE_CRL` (file paths) — and default to the
@@ -14,7 +17,7 @@ import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
-import { AgentTrustAnchor, AttestationChecks, AttestedRole, TrustAnchorSource } from '../../lib/aws';
+import { AgentTrustAnchor, AttestationChecks, AttestedRole, CrlImportSchedule, CrlSource, TrustAnchorSource } from '../../lib/aws';
 
 /** The subject of the CA that issues agent certificates (also used by the test PKI). */
 export const EXAMPLE_ISSUING_CA = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' } as const;
@@ -22,8 +25,14 @@ export const EXAMPLE_ISSUING_CA = { CN: 'attestgate Example Agents CA', O: 'atte
 export interface AgentGatesStackProps extends StackProps {
   /** PEM text of the CA bundle. */
   readonly caBundlePem: string;
-  /** PEM text of the CA's CRL. */
+  /** PEM text of the CA's CRL, imported at deployment. */
   readonly crlPem: string;
+  /**
+   * Where the CA publishes its CRL.
+   *
+   * @default 'https://pki.prod.example/agents-ca.crl'
+   */
+  readonly crlDistributionPoint?: string;
 }
 
 export class AgentGatesStack extends Stack {
@@ -36,7 +45,11 @@ export class AgentGatesStack extends Stack {
     const anchor = new AgentTrustAnchor(this, 'AgentsAnchor', {
       source: TrustAnchorSource.fromCertificateBundle(props.caBundlePem),
     });
-    anchor.addCrl('AgentsCrl', props.crlPem);
+    new CrlImportSchedule(this, 'AgentsCrl', {
+      trustAnchor: anchor,
+      initialCrlPem: props.crlPem,
+      source: CrlSource.fromHttpsUrl(props.crlDistributionPoint ?? 'https://pki.prod.example/agents-ca.crl'),
+    });
 
     this.deployer = new AttestedRole(this, 'Deployer', {
       identity: new AgentIdentity({

@@ -119,6 +119,8 @@ export class AgentTrustAnchor extends Resource implements IAgentTrustAnchor {
   public readonly trustAnchorArn: string;
   public readonly trustAnchorId: string;
   public readonly caCertificates: readonly CaCertificateInfo[];
+  /** Where the CA certificates come from. */
+  public readonly source: TrustAnchorSource;
   /** The underlying CloudFormation resource. */
   public readonly cfnTrustAnchor: CfnTrustAnchor;
   private readonly crls: TrustAnchorCrl[] = [];
@@ -127,6 +129,7 @@ export class AgentTrustAnchor extends Resource implements IAgentTrustAnchor {
     super(scope, id);
     const where = `AgentTrustAnchor '${this.node.path}'`;
     const { source } = props;
+    this.source = source;
 
     this.caCertificates =
       source.sourceType === 'CERTIFICATE_BUNDLE'
@@ -175,8 +178,9 @@ export class AgentTrustAnchor extends Resource implements IAgentTrustAnchor {
    * imported CRLs, and allows at most 2 per trust anchor.
    *
    * @param crlPem the CRL as PEM (`-----BEGIN X509 CRL-----`), as `openssl ca -gencrl` writes it
+   * @param options.crlName the CRL's name in Roles Anywhere (default: derived from the construct path)
    */
-  public addCrl(id: string, crlPem: string): TrustAnchorCrl {
+  public addCrl(id: string, crlPem: string, options: { readonly crlName?: string } = {}): TrustAnchorCrl {
     if (this.crls.length >= MAX_CRLS_PER_TRUST_ANCHOR) {
       throw new AttestGateError({
         where: `AgentTrustAnchor '${this.node.path}'`,
@@ -186,7 +190,7 @@ export class AgentTrustAnchor extends Resource implements IAgentTrustAnchor {
         fix: 'keep one CRL per issuing CA and update it in place (CrlImportSchedule) instead of importing new ones',
       });
     }
-    const crl = new TrustAnchorCrl(this, id, { trustAnchor: this, crlPem });
+    const crl = new TrustAnchorCrl(this, id, { trustAnchor: this, crlPem, crlName: options.crlName });
     this.crls.push(crl);
     return crl;
   }

@@ -10,6 +10,7 @@ import { ISSUANCE_ACTIONS, ROLES_ANYWHERE_SERVICE } from '../cloudformation/role
 import { RuleAcknowledgements } from '../rules/acknowledgements';
 import { IAgentTrustAnchor } from './agent-trust-anchor';
 import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
+import { IssuanceMonitor, IssuanceMonitoring, MonitoredRole } from './issuance-monitor';
 
 /** IAM's floor for a role's MaxSessionDuration. */
 const IAM_MIN_MAX_SESSION_SECONDS = 3600;
@@ -36,6 +37,14 @@ export interface AttestedRoleProps extends AttestedProfileOptions {
   readonly inlinePolicies?: { [name: string]: iam.PolicyDocument };
   /** @default - no permissions boundary */
   readonly permissionsBoundary?: iam.IManagedPolicy;
+
+  /**
+   * Whether the stack's IssuanceMonitor watches the role: unattested AssumeRole, changes to its
+   * gate, failed CreateSession calls. Turning it off for a high-privilege identity needs a reason.
+   *
+   * @default IssuanceMonitoring.forHighPrivilege() - watched when the identity is high privilege
+   */
+  readonly issuanceMonitoring?: IssuanceMonitoring;
 }
 
 /**
@@ -76,6 +85,10 @@ export class AttestedRole extends Resource implements iam.IRole {
   public readonly permissionsBoundary?: iam.IManagedPolicy;
   /** The underlying CloudFormation role. */
   public readonly cfnRole: iam.CfnRole;
+  /** Whether the stack's IssuanceMonitor watches the role, and why not. */
+  public readonly issuanceMonitoring: IssuanceMonitoring;
+  /** How the IssuanceMonitor watches the role, when it does. */
+  public readonly monitoring?: MonitoredRole;
   private readonly attachedPolicies = new Set<iam.Policy>();
   private defaultPolicy?: iam.Policy;
   /** The conditions of the attestation statement, by operator and key. */
@@ -137,6 +150,22 @@ export class AttestedRole extends Resource implements iam.IRole {
     });
 
     this.cfnRole.addMetadata(GATE_MANIFEST_METADATA_KEY, this.gateManifest());
+
+    if (props.issuanceMonitoring !== undefined && !(props.issuanceMonitoring instanceof IssuanceMonitoring)) {
+      throw new AttestGateError({
+        where,
+        field: 'issuanceMonitoring',
+        value: props.issuanceMonitoring,
+        problem: 'is not an IssuanceMonitoring',
+        fix: 'use IssuanceMonitoring.enabled(), IssuanceMonitoring.forHighPrivilege() or IssuanceMonitoring.disabled(reason)',
+      });
+    }
+    this.issuanceMonitoring = props.issuanceMonitoring ?? IssuanceMonitoring.forHighPrivilege();
+    if (this.issuanceMonitoring.appliesTo(props.identity)) {
+      this.monitoring = IssuanceMonitor.of(this).addRole(this);
+    } else if (this.issuanceMonitoring.disabledReason !== undefined) {
+      this.node.addMetadata('attestgate:issuanceMonitoringDisabled', this.issuanceMonitoring.disabledReason);
+    }
     this.node.addValidation({ validate: () => this.validateTrustPolicy() });
   }
 

@@ -98,4 +98,16 @@ describe('AgentTrustAnchor', () => {
     Template.fromStack(stack).resourceCountIs('AWS::RolesAnywhere::CRL', 2);
     expect(() => anchor.addCrl('Crl3', pki.crlPem)).toThrow(/addCrl\('Crl3'\) "CRL #3" exceeds the 2 CRLs Roles Anywhere allows per trust anchor/);
   });
+
+  test('addCrl takes the CRL’s name; the anchor tells where its CAs come from', () => {
+    // GIVEN
+    const stack = newStack();
+    const source = TrustAnchorSource.fromCertificateBundle(pki.ca.pem);
+    const anchor = new AgentTrustAnchor(stack, 'Anchor', { source });
+    // WHEN
+    anchor.addCrl('Crl', pki.crlPem, { crlName: 'agents-ca' });
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::RolesAnywhere::CRL', { Name: 'agents-ca', Enabled: true });
+    expect(anchor.source).toBe(source);
+  });
 });

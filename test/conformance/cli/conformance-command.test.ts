@@ -14,6 +14,9 @@ function templateFile(template: unknown): string {
   return file;
 }
 
+/** A role Roles Anywhere issues sessions for (the example also has the CRL import function's and the scheduler's). */
+const isGateRole = (r: any) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('rolesanywhere.amazonaws.com');
+
 describe('attestgate conformance', () => {
   let pki: PkiOnDisk;
   let template: Record<string, any>;
@@ -38,7 +41,7 @@ describe('attestgate conformance', () => {
 
   test('exit 1 when a gate issues credentials to an unattested certificate', async () => {
     const weak = JSON.parse(JSON.stringify(template));
-    const role = Object.values(weak.Resources as Record<string, any>).find((r) => r.Type === 'AWS::IAM::Role')!;
+    const role = Object.values(weak.Resources as Record<string, any>).find(isGateRole)!;
     delete role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals;
     const out = tmp('attestgate-report-');
     const { code } = await run(['conformance', '--app', templateFile(weak), '--pki', pki.dir, '--format', 'sarif', '--out', out, '--tags', 'AGC-AWS-001,AGC-AWS-003']);
@@ -52,7 +55,7 @@ describe('attestgate conformance', () => {
     // A trust anchor ARN from a parameter without a default cannot be deployed faithfully.
     undeployable.Parameters = { AnchorArn: { Type: 'String' } };
     for (const r of Object.values(undeployable.Resources as Record<string, any>)) {
-      if (r.Type === 'AWS::IAM::Role') r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:SourceArn'] = { Ref: 'AnchorArn' };
+      if (isGateRole(r)) r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:SourceArn'] = { Ref: 'AnchorArn' };
     }
     const { code, out } = await run(['conformance', '--app', templateFile(undeployable), '--pki', pki.dir, '--tags', 'AGC-AWS-001']);
     expect(code).toBe(2);
