@@ -5,7 +5,8 @@ import { AWS_CHECKS } from '../checks/aws';
 import { AwsGate, discoverAwsGates } from '../discovery/aws-gates';
 import { TemplateSource } from '../discovery/sources';
 import { AwsEmulatorOptions, RunningAwsEmulator, startAwsEmulator } from '../emulator/aws-emulator';
-import { CheckResult, GateSummary } from '../engine/report';
+import { Advisory, CheckResult, GateSummary } from '../engine/report';
+import { awsAdvisoriesOf } from '../discovery/aws-signals';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
 import { GateRun, runGates, selectChecks } from '../engine/runner';
 import { PkiMaterial } from '../pki/pki-directory';
@@ -41,6 +42,8 @@ export interface AwsConformanceRun {
   readonly target: string;
   readonly gates: readonly GateSummary[];
   readonly results: readonly CheckResult[];
+  /** Whether each gate's detection signals exist: outside the results and the exit code. */
+  readonly advisories: readonly Advisory[];
   /** Requests sent, retries included. */
   readonly requests: number;
 }
@@ -92,7 +95,11 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
       onResult: options.onResult,
       attemptsOf: (c) => (c as AwsProbeContext).attempts,
     });
-    return { target: target.name, gates: gates.map(summaryOf), results, requests: context.attempts };
+    const advisories = gates.flatMap((gate) => {
+      const source = options.sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);
+      return source ? awsAdvisoriesOf(source.model, gate) : [];
+    });
+    return { target: target.name, gates: gates.map(summaryOf), results, advisories, requests: context.attempts };
   } finally {
     await emulator?.close();
   }

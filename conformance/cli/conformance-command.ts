@@ -103,7 +103,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       interrupted: controller.signal.aborted,
       gates: run.gates,
       results: run.results,
-      advisories: [],
+      advisories: run.advisories,
       summary: summarize(run.results),
     };
     if (progress) err.write('\n');

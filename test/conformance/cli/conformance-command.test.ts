@@ -33,6 +33,11 @@ describe('attestgate conformance', () => {
     expect(stdout).toContain('36 results: 36 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 SKIPPED');
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.results).toHaveLength(36);
+    // Detection signals are advisories: reported apart, absent ones do not change the exit code.
+    expect(report.advisories.map((a: { id: string; present: boolean }) => `${a.id}:${a.present}`).sort()).toEqual(
+      ['ADV-AWS-001:false', 'ADV-AWS-001:true', 'ADV-AWS-002:false', 'ADV-AWS-002:true', 'ADV-AWS-003:false', 'ADV-AWS-003:true', 'ADV-AWS-004:true', 'ADV-AWS-004:true'],
+    );
+    expect(stdout).toContain('Advisories (detection signals; not part of the verdict):');
     for (const r of report.results) expect(Object.keys(r)).toEqual(expect.arrayContaining(['checkId', 'gate', 'status', 'reason']));
     expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="36"[^>]*failures="0"/);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
