@@ -16,7 +16,7 @@ import type { Variant } from './stacks';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = [1, 10, 100];
-const VARIANTS: Variant[] = ['raw-l1', 'attestgate', 'attestgate+checks'];
+const VARIANTS: Variant[] = ['raw-l1', 'attestgate', 'attestgate+monitoring', 'attestgate+checks'];
 
 interface Sample {
   ms: number;

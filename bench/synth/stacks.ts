@@ -3,12 +3,17 @@ import * as path from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnCRL, CfnProfile, CfnTrustAnchor } from 'aws-cdk-lib/aws-rolesanywhere';
-import { AgentTrustAnchor, AttestationChecks, AttestedRole, TrustAnchorSource } from '../../lib/aws';
+import { AgentTrustAnchor, AttestationChecks, AttestedRole, IssuanceMonitoring, TrustAnchorSource } from '../../lib/aws';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
 
 const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
 
-export type Variant = 'attestgate' | 'attestgate+checks' | 'raw-l1';
+/**
+ * `attestgate` is the gate alone, to compare with the same resources in raw L1; the two others
+ * add what the defaults add on top: the IssuanceMonitor's detection signals (rules, alarms, a
+ * topic: resources the raw variant does not have) and the rules plugin.
+ */
+export type Variant = 'raw-l1' | 'attestgate' | 'attestgate+monitoring' | 'attestgate+checks';
 
 /** The example's CA and CRL, so both variants carry the same data. */
 interface Pki {
@@ -17,7 +22,7 @@ interface Pki {
 }
 
 /** The example scaled to `n` identities behind one trust anchor, written with attestgate. */
-function attestgateGates(stack: Stack, n: number, { caPem, crlPem }: Pki): void {
+function attestgateGates(stack: Stack, n: number, { caPem, crlPem }: Pki, monitored: boolean): void {
   const anchor = new AgentTrustAnchor(stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(caPem) });
   anchor.addCrl('Crl', crlPem);
   for (let i = 0; i < n; i++) {
@@ -32,6 +37,7 @@ function attestgateGates(stack: Stack, n: number, { caPem, crlPem }: Pki): void 
       }),
       trustAnchors: [anchor],
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
+      ...(monitored ? {} : { issuanceMonitoring: IssuanceMonitoring.disabled('the benchmark compares the gate alone with raw L1') }),
     });
   }
 }
@@ -93,7 +99,7 @@ export function synthesize(variant: Variant, n: number, outdir: string, repoRoot
   if (variant === 'attestgate+checks') Validations.of(app).addPlugins(new AttestationChecks());
   const stack = new Stack(app, 'Bench');
   if (variant === 'raw-l1') rawGates(stack, n, pki);
-  else attestgateGates(stack, n, pki);
+  else attestgateGates(stack, n, pki, variant !== 'attestgate');
   const assembly = app.synth();
   return Object.keys(assembly.getStackByName('Bench').template.Resources).length;
 }
