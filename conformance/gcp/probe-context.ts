@@ -27,7 +27,7 @@ export type ControlRun =
       readonly source: string;
       readonly claims: TokenClaims;
       readonly exchange: HttpOutcome;
-      /** generateAccessToken for a service account the control's principal is bound to, when there is one. */
+      /** generateAccessToken for the service account bound to (or, per the manifest, meant for) the control's principal. */
       readonly impersonation?: { readonly serviceAccount: string; readonly outcome: HttpOutcome };
     };
 
@@ -131,7 +131,8 @@ export class GcpProbeContext {
     const exchange = await this.exchange(gate, token);
     const federated = issuedToken(exchange);
     const principal = gate.provider ? federatePlanned(gate.provider, claims) : undefined;
-    const serviceAccount = principal ? serviceAccountsFor(gate, principal)[0] : undefined;
+    // The account the configuration binds to this principal, else the one the manifest intends it to reach.
+    const serviceAccount = (principal ? serviceAccountsFor(gate, principal)[0] : undefined) ?? gate.intendedServiceAccounts[0];
     if (!federated || !serviceAccount) return { kind: 'ran', source, claims, exchange };
     return { kind: 'ran', source, claims, exchange, impersonation: { serviceAccount, outcome: await this.generateAccessToken(serviceAccount, federated) } };
   }

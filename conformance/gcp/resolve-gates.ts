@@ -27,6 +27,8 @@ export interface ResolvedGcpGate {
   /** The provider as the token plan reads it (OIDC providers with a known name). */
   readonly provider?: PlannedProvider;
   readonly plan?: TokenPlan;
+  /** Emails of the service accounts the gate manifest says its principal may impersonate. */
+  readonly intendedServiceAccounts: readonly string[];
   /** Who of the pool may impersonate which service account, per the configuration. */
   readonly impersonations: ReadonlyArray<{ readonly member: string; readonly serviceAccount: string; readonly role: string; readonly origin: string }>;
   /** Keys that sign tokens the provider trusts; empty when none is at hand. */
@@ -68,7 +70,10 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
       ...(configuration?.problems ?? []).filter((p) => p.address === address).map((p) => `${p.address}: ${p.problem}`),
       ...deploymentProblems(gate.stackName, [address]),
     ];
-    const base = { gate, keys: [] as IssuerKey[] };
+    const intendedServiceAccounts = (gate.manifest?.serviceAccounts ?? [])
+      .map((sa) => configuration?.resources.get(sa)?.attributes.email)
+      .filter((email): email is string => typeof email === 'string');
+    const base = { gate, keys: [] as IssuerKey[], intendedServiceAccounts };
     if (!applied) return { ...base, poolGrants: [], impersonations: [], reachableServiceAccounts: [], problems: [...problems, `provider ${address} is not deployed`] };
     const a = applied.attributes;
     const providerName = typeof a.name === 'string' && /\/providers\/[^/]+$/.test(a.name) ? a.name : undefined;
