@@ -69,15 +69,19 @@ export function needsShell(command: string): boolean {
 
 const redacted = (text: string) => text.replace(JWS_GLOBAL, '<redacted>').trim().slice(0, 300);
 
+/** The program and arguments to run: the words of the command, or `/bin/sh -c` when it needs a shell. */
+function invocation(command: string): [string, string[]] {
+  if (needsShell(command)) return ['/bin/sh', ['-c', command]];
+  const words = splitCommand(command);
+  if (words.length === 0) throw new TokenCommandError('--token-command is empty');
+  return [words[0], words.slice(1)];
+}
+
 /** Runs the command and returns the token it printed. */
-export function runTokenCommand(command: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
-  const [file, args] = needsShell(command) ? ['/bin/sh', ['-c', command]] : (() => {
-    const words = splitCommand(command);
-    if (words.length === 0) throw new TokenCommandError('--token-command is empty');
-    return [words[0], words.slice(1)] as const;
-  })();
+export async function runTokenCommand(command: string, options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const [file, args] = invocation(command);
   return new Promise((resolve, reject) => {
-    execFile(file, [...args], { timeout: options.timeoutMs ?? TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1 << 20, env: options.env ?? process.env }, (error, stdout, stderr) => {
+    execFile(file, args, { timeout: options.timeoutMs ?? TOKEN_COMMAND_TIMEOUT_MS, maxBuffer: 1 << 20, env: options.env ?? process.env }, (error, stdout, stderr) => {
       if (error) {
         const why = error.killed ? `was stopped after ${options.timeoutMs ?? TOKEN_COMMAND_TIMEOUT_MS} ms` : typeof error.code === 'number' ? `exited with code ${error.code}` : `could not run (${String(error.code ?? error.message)})`;
         const detail = redacted(String(stderr));
