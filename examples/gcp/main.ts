@@ -6,7 +6,9 @@
  *
  * The issuer is not reachable from Google, so its public JWKS is uploaded inline
  * (spire-jwks.json: an RSA key generated for this example, whose private key was never written
- * down). Re-upload it whenever SPIRE rotates its JWT signing keys.
+ * down). Re-upload it whenever SPIRE rotates its JWT signing keys. To probe the gate with tokens
+ * you can sign (the conformance suite's positive control), point ATTESTGATE_GCP_JWKS at another
+ * JWKS file — one whose private key is in your --pki directory.
  *
  *   npx tsx examples/gcp/main.ts     # writes cdktf.out/stacks/attestgate-gcp-example/cdk.tf.json
  */
@@ -22,11 +24,16 @@ import { keepOtherAppsStacks } from './shared-outdir';
 export const GCP_EXAMPLE_STACK = 'attestgate-gcp-example';
 export const GCP_EXAMPLE_PROJECT = 'attestgate-example';
 
+/** The JWKS file to upload: `jwksFile`, else $ATTESTGATE_GCP_JWKS, else the committed spire-jwks.json. */
+export function exampleJwksFile(jwksFile?: string): string {
+  return jwksFile ?? process.env.ATTESTGATE_GCP_JWKS ?? path.join(__dirname, 'spire-jwks.json');
+}
+
 export class GcpGateStack extends TerraformStack {
   public readonly gate: AttestedWorkloadIdentityProvider;
   public readonly deployer: AttestedServiceAccount;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: { readonly jwksFile?: string } = {}) {
     super(scope, id);
     // Relative, so the synthesized JSON is the same on every machine (cdktf's default is absolute).
     new LocalBackend(this, { path: `terraform.${id}.tfstate` });
@@ -44,7 +51,7 @@ export class GcpGateStack extends TerraformStack {
       source: WorkloadIdentitySource.oidc({
         issuerUri: 'https://oidc.prod.example',
         allowedAudiences: ['gcp'],
-        jwks: fs.readFileSync(path.join(__dirname, 'spire-jwks.json'), 'utf8'),
+        jwks: fs.readFileSync(exampleJwksFile(props.jwksFile), 'utf8'),
       }),
       poolId: 'attested-agents',
     });
@@ -58,8 +65,8 @@ export class GcpGateStack extends TerraformStack {
 }
 
 /** Builds the example app; `npm run synth` and the tests both call it. */
-export function buildGcpExample(app: App = new App({ outdir: 'cdktf.out', stackTraces: false })): { app: App; stack: GcpGateStack } {
-  const stack = new GcpGateStack(app, GCP_EXAMPLE_STACK);
+export function buildGcpExample(app: App = new App({ outdir: 'cdktf.out', stackTraces: false }), options: { readonly jwksFile?: string } = {}): { app: App; stack: GcpGateStack } {
+  const stack = new GcpGateStack(app, GCP_EXAMPLE_STACK, options);
   // The rules fail synth on any open finding, in attestgate's resources and in any other.
   TerraformAttestationAspect.applyTo(app);
   return { app, stack };

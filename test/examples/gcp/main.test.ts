@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing as TfTesting } from 'cdktf';
-import { GCP_EXAMPLE_PROJECT, buildGcpExample } from '../../../examples/gcp/main';
+import { GCP_EXAMPLE_PROJECT, buildGcpExample, exampleJwksFile } from '../../../examples/gcp/main';
+import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { checkedJwks } from '../../../lib/gcp/private/jwks';
 import { annotations, gateManifestIn, onlyResource } from '../../fixtures/cdktf';
 import { awsDeployerIdentity } from '../../fixtures/aws-example';
@@ -40,5 +42,28 @@ describe('examples/gcp', () => {
   test('synthesizes without findings', () => {
     expect(() => app.synth()).not.toThrow();
     expect(annotations(stack, 'error')).toEqual([]);
+  });
+
+  test('another JWKS can be uploaded: the jwksFile option, else ATTESTGATE_GCP_JWKS, else the committed file', () => {
+    // GIVEN a JWKS of a key the test holds
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-jwks-')), 'jwks.json');
+    const jwks = { keys: [generateIssuerKey().publicJwk] };
+    fs.writeFileSync(file, JSON.stringify(jwks));
+    // WHEN the example is built with it
+    const other = buildGcpExample(TfTesting.app(), { jwksFile: file });
+    const synthesized = other.stack.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    // THEN the provider uploads it; the file is chosen option first, then the environment
+    expect(onlyResource(synthesized, 'google_iam_workload_identity_pool_provider')).toMatchObject({ oidc: { jwks_json: JSON.stringify(jwks) } });
+    const previous = process.env.ATTESTGATE_GCP_JWKS;
+    try {
+      process.env.ATTESTGATE_GCP_JWKS = '/from/env.json';
+      expect(exampleJwksFile()).toBe('/from/env.json');
+      expect(exampleJwksFile('/given.json')).toBe('/given.json');
+      delete process.env.ATTESTGATE_GCP_JWKS;
+      expect(exampleJwksFile()).toBe(path.join(__dirname, '../../../examples/gcp/spire-jwks.json'));
+    } finally {
+      if (previous === undefined) delete process.env.ATTESTGATE_GCP_JWKS;
+      else process.env.ATTESTGATE_GCP_JWKS = previous;
+    }
   });
 });

@@ -1,0 +1,21 @@
+import { Check } from '../../../engine/check';
+import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
+  meta: {
+    id: 'AGC-GCP-006',
+    cloud: 'gcp',
+    title: 'An expired token is refused',
+    statement: 'Verify that the STS refuses a correctly signed token whose exp passed ten minutes ago (beyond the 60 s clock skew).',
+    threat: 'Tokens leaked from logs or caches stay usable forever if expiry is not enforced.',
+    remediation: 'Nothing to configure in the provider; a failure means the endpoint does not check exp.',
+    severity: 'high',
+    tags: ['cloud:gcp', 'kind:negative', 'threat:expired-token', 'requires:issuer-key'],
+  },
+  run: (gate, context) =>
+    probeExchangeDenied(gate, context, 'an expired token', { status: 400, code: 'invalid_grant', message: /stale to sign-in/ }, true, (baseline) => {
+      const now = Math.floor(Date.now() / 1000);
+      return context.sign(gate, { ...baseline, iat: now - 3600, exp: now - 600 });
+    }),
+};

@@ -1,0 +1,24 @@
+import { Check, skipped } from '../../../engine/check';
+import { tamperedJwt } from '../../../oidc/jwt';
+import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
+  meta: {
+    id: 'AGC-GCP-008',
+    cloud: 'gcp',
+    title: 'A token with a tampered signature is refused',
+    statement: "Verify that the STS refuses a token of the issuer's known key whose signature has one bit flipped.",
+    threat: 'An endpoint that matches the key ID but does not verify the signature accepts any claims an attacker writes.',
+    remediation: 'Nothing to configure in the provider; a failure means the endpoint does not verify signatures.',
+    severity: 'critical',
+    tags: ['cloud:gcp', 'kind:negative', 'threat:tampered-signature', 'requires:signed-token'],
+  },
+  run: (gate, context) =>
+    probeExchangeDenied(gate, context, 'a token with a tampered signature', { status: 400, code: 'invalid_grant', message: /Unable to verify the ID Token signature/ }, false, async (baseline) => {
+      if (gate.keys.length > 0) return tamperedJwt(context.sign(gate, baseline));
+      const fromCommand = await context.tokenFromCommand();
+      if (fromCommand && 'token' in fromCommand) return tamperedJwt(fromCommand.token);
+      return skipped(`a signed token to tamper with needs the issuer's key (--pki) or --token-command: ${gate.noKeyReason ?? 'no key'}`);
+    }),
+};

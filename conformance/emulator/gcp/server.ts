@@ -1,0 +1,107 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../aws/create-session';
+import { RequestLogEntry } from '../aws/server';
+import { DEFAULT_IAM_CREDENTIALS_BEHAVIOUR, GENERATE_ACCESS_TOKEN_PATH, IamCredentialsBehaviour, generateAccessToken, googleError } from './generate-access-token';
+import { PlayedIssuer, discoveryDocument } from './played-issuers';
+import { DEFAULT_GCP_STS_BEHAVIOUR, GcpStsBehaviour, oauthError, stsToken } from './sts-token';
+import { GcpWorld } from './world';
+
+export interface GcpEmulatorServerOptions {
+  readonly sts?: GcpStsBehaviour;
+  readonly iamCredentials?: IamCredentialsBehaviour;
+  /** The clock; tests move it. */
+  readonly now?: () => Date;
+}
+
+/** `playedIssuerPaths`: the issuer URI is one URL-encoded path segment. */
+const PLAYED_ISSUER_PATH = /^\/issuers\/([^/]+)\/(\.well-known\/openid-configuration|jwks)$/;
+
+const json = (value: unknown): EmulatorHttpResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+
+/**
+ * The HTTP face of the GCP emulator, on 127.0.0.1 only, one origin for every service:
+ *
+ * - `POST /v1/token` — STS token exchange (sts.googleapis.com)
+ * - `POST /v1/projects/-/serviceAccounts/{email}:generateAccessToken` — IAM credentials
+ *   (iamcredentials.googleapis.com)
+ * - `GET /issuers/{url-encoded issuer}/.well-known/openid-configuration` and
+ *   `GET /issuers/{url-encoded issuer}/jwks` — the OIDC issuers the emulator plays
+ */
+export class GcpEmulatorServer {
+  public readonly log: RequestLogEntry[] = [];
+  private readonly server: http.Server;
+  private endpoint = '';
+
+  constructor(
+    private readonly world: GcpWorld,
+    private readonly issuers: ReadonlyMap<string, PlayedIssuer>,
+    private readonly options: GcpEmulatorServerOptions = {},
+  ) {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void this.handle(req, Buffer.concat(chunks).toString('utf8')).then((response) => {
+          res.writeHead(response.status, response.headers);
+          res.end(response.body);
+        });
+      });
+    });
+  }
+
+  /** Listens on 127.0.0.1 (never another interface); resolves to the endpoint URL. */
+  public listen(port = 0): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        resolve(this.endpoint);
+      });
+    });
+  }
+
+  public close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private async handle(req: http.IncomingMessage, body: string): Promise<EmulatorHttpResponse> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    const request: EmulatorHttpRequest = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
+    let response: EmulatorHttpResponse;
+    try {
+      response = await this.route(request);
+    } catch (e) {
+      response = googleError(500, 'INTERNAL', `emulator error: ${(e as Error).message}`);
+    }
+    this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) });
+    return response;
+  }
+
+  private route(request: EmulatorHttpRequest): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {
+    const now = this.options.now?.() ?? new Date();
+    if (request.path === '/v1/token') {
+      if (request.method !== 'POST') return oauthError(405, 'invalid_request', `${request.method} is not allowed; POST the token exchange.`);
+      return stsToken(this.world, this.issuers, request, now, this.options.sts ?? DEFAULT_GCP_STS_BEHAVIOUR);
+    }
+    if (request.method === 'POST' && GENERATE_ACCESS_TOKEN_PATH.test(request.path)) {
+      return generateAccessToken(this.world, request, now, this.options.iamCredentials ?? DEFAULT_IAM_CREDENTIALS_BEHAVIOUR);
+    }
+    const document = request.method === 'GET' ? PLAYED_ISSUER_PATH.exec(request.path) : null;
+    if (document) {
+      let issuer: PlayedIssuer | undefined;
+      try {
+        issuer = this.issuers.get(decodeURIComponent(document[1]));
+      } catch {
+        issuer = undefined;
+      }
+      if (issuer) return json(document[2] === 'jwks' ? issuer.jwks : discoveryDocument(this.endpoint, issuer));
+    }
+    return googleError(404, 'NOT_FOUND', `The emulator does not serve ${request.method} ${request.path}.`);
+  }
+}

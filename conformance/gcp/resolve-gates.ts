@@ -1,0 +1,121 @@
+import { block } from '../../lib/terraform/configuration';
+import { Value } from '../../lib/terraform/expressions';
+import { GcpGate } from '../discovery/gcp-gates';
+import { ConcreteGrant, concreteGrants } from '../emulator/gcp/deploy-terraform';
+import { IMPERSONATION_ROLES, Jwks } from '../emulator/gcp/world';
+import { AppliedConfiguration } from '../emulator/terraform/deploy-terraform';
+import { IssuerKey } from '../oidc/issuer-key';
+import { FederatedPrincipal } from '../emulator/gcp/world';
+import { PlannedProvider, TokenPlan, planTokens } from './token-plan';
+
+/** A gate as deployed on a target, with what probing it needs. */
+export interface ResolvedGcpGate {
+  readonly gate: GcpGate;
+  /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>` */
+  readonly providerName?: string;
+  readonly poolName?: string;
+  /** The STS `audience`: `//iam.googleapis.com/<provider name>`. */
+  readonly stsAudience?: string;
+  readonly issuer?: string;
+  readonly jwks?: Jwks;
+  /** Grants (service account and project IAM) whose member is a principal or principal set of the gate's pool. */
+  readonly poolGrants: readonly ConcreteGrant[];
+  /** Service accounts some principal of the pool may impersonate. */
+  readonly reachableServiceAccounts: readonly string[];
+  /** Why the gate cannot be probed on this target, if so. */
+  readonly problems: readonly string[];
+  /** The provider as the token plan reads it (OIDC providers with a known name). */
+  readonly provider?: PlannedProvider;
+  readonly plan?: TokenPlan;
+  /** Emails of the service accounts the gate manifest says its principal may impersonate. */
+  readonly intendedServiceAccounts: readonly string[];
+  /** Who of the pool may impersonate which service account, per the configuration. */
+  readonly impersonations: ReadonlyArray<{ readonly member: string; readonly serviceAccount: string; readonly role: string; readonly origin: string }>;
+  /** Keys that sign tokens the provider trusts; empty when none is at hand. */
+  readonly keys: readonly IssuerKey[];
+  readonly noKeyReason?: string;
+}
+
+/** Why resources could not be deployed on the target (the emulator says; a live project has them or not). */
+export type GcpDeploymentProblems = (stackName: string, addresses: readonly string[]) => string[];
+
+const strings = (value: Value | undefined): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** Service accounts a grant lets its member impersonate: the account itself, or every account of the project. */
+function impersonatedBy(grant: ConcreteGrant, accountsByProject: ReadonlyMap<string, readonly string[]>): string[] {
+  if (!IMPERSONATION_ROLES.has(grant.role) || grant.condition !== undefined) return [];
+  return grant.target.kind === 'service-account' ? [grant.target.email] : [...(accountsByProject.get(grant.target.project) ?? [])];
+}
+
+/**
+ * Resolves discovered gates against the configurations as applied on the target (the
+ * emulator's, or — for a live project — applied with the user's project numbers). Keys are
+ * attached later (they may need the network).
+ */
+export function resolveGcpGates(gates: readonly GcpGate[], configurations: readonly AppliedConfiguration[], deploymentProblems: GcpDeploymentProblems = () => []): ResolvedGcpGate[] {
+  const { grants } = concreteGrants(configurations);
+  const accountsByProject = new Map<string, string[]>();
+  for (const configuration of configurations) {
+    for (const resource of configuration.resources.values()) {
+      if (resource.type !== 'google_service_account' || typeof resource.attributes.email !== 'string') continue;
+      const project = String(resource.attributes.project);
+      accountsByProject.set(project, [...(accountsByProject.get(project) ?? []), resource.attributes.email]);
+    }
+  }
+  return gates.map((gate) => {
+    const configuration = configurations.find((c) => c.stackName === gate.stackName && c.file === gate.file);
+    const address = gate.provider.address;
+    const applied = configuration?.resources.get(address);
+    const problems = [
+      ...(configuration?.problems ?? []).filter((p) => p.address === address).map((p) => `${p.address}: ${p.problem}`),
+      ...deploymentProblems(gate.stackName, [address]),
+    ];
+    const intendedServiceAccounts = (gate.manifest?.serviceAccounts ?? [])
+      .map((sa) => configuration?.resources.get(sa)?.attributes.email)
+      .filter((email): email is string => typeof email === 'string');
+    const base = { gate, keys: [] as IssuerKey[], intendedServiceAccounts };
+    if (!applied) return { ...base, poolGrants: [], impersonations: [], reachableServiceAccounts: [], problems: [...problems, `provider ${address} is not deployed`] };
+    const a = applied.attributes;
+    const providerName = typeof a.name === 'string' && /\/providers\/[^/]+$/.test(a.name) ? a.name : undefined;
+    if (!providerName) problems.push(`the resource name of ${address} is not known (${problems.length > 0 ? 'see above' : 'its pool or project is not resolved'})`);
+    const poolName = providerName?.replace(/\/providers\/[^/]+$/, '');
+    const poolPrefixes = poolName ? [`principal://iam.googleapis.com/${poolName}/`, `principalSet://iam.googleapis.com/${poolName}/`] : [];
+    const poolGrants = grants.filter((g) => poolPrefixes.some((p) => g.member.startsWith(p)));
+    const impersonations = poolGrants.flatMap((g) => impersonatedBy(g, accountsByProject).map((serviceAccount) => ({ member: g.member, serviceAccount, role: g.role, origin: g.origin })));
+    const reachableServiceAccounts = [...new Set(impersonations.map((i) => i.serviceAccount))];
+    const oidc = block(a.oidc);
+    const issuer = typeof oidc?.issuer_uri === 'string' ? oidc.issuer_uri : undefined;
+    let jwks: Jwks | undefined;
+    if (typeof oidc?.jwks_json === 'string' && oidc.jwks_json !== '') {
+      try {
+        jwks = JSON.parse(oidc.jwks_json) as Jwks;
+      } catch {
+        problems.push(`${address}: oidc.jwks_json is not JSON`);
+      }
+    }
+    const resolved = { ...base, providerName, poolName, ...(providerName ? { stsAudience: `//iam.googleapis.com/${providerName}` } : {}), issuer, jwks, poolGrants, impersonations, reachableServiceAccounts, problems };
+    if (gate.kind !== 'oidc' || !providerName || !poolName || !issuer) return resolved;
+
+    const allowed = strings(oidc?.allowed_audiences);
+    const mapping = Object.fromEntries(Object.entries((a.attribute_mapping ?? {}) as Record<string, Value>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const condition = typeof a.attribute_condition === 'string' && a.attribute_condition !== '' ? a.attribute_condition : undefined;
+    const planned: PlannedProvider = {
+      name: providerName,
+      poolName,
+      issuer,
+      audiences: allowed.length > 0 ? allowed : [`//iam.googleapis.com/${providerName}`],
+      attributeMapping: mapping,
+      ...(condition !== undefined ? { attributeCondition: condition } : {}),
+      impersonators: new Set(impersonations.map((i) => i.member)),
+      boundSubjects: new Set(poolGrants.map((g) => g.member).filter((m) => m.startsWith(`principal://iam.googleapis.com/${poolName}/subject/`))),
+      ...(gate.manifest ? { manifest: { spiffeId: gate.manifest.identity.spiffeId, subject: gate.manifest.subject, audiences: gate.manifest.audiences } } : {}),
+    };
+    return { ...resolved, provider: planned, plan: planTokens(planned) };
+  });
+}
+
+/** The service accounts a federated principal may impersonate, per the configuration. */
+export function serviceAccountsFor(gate: ResolvedGcpGate, principal: FederatedPrincipal): string[] {
+  const members = new Set([principal.principal, ...principal.principalSets]);
+  return [...new Set(gate.impersonations.filter((i) => members.has(i.member)).map((i) => i.serviceAccount))];
+}
