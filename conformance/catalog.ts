@@ -1,8 +1,9 @@
 import { CheckMeta } from './engine/check';
 import { AWS_CHECKS } from './checks/aws';
+import { AZURE_CHECKS } from './checks/azure';
 
 /** Every check's metadata, all clouds, in ID order. */
-export const CHECK_CATALOG: readonly CheckMeta[] = [...AWS_CHECKS.map((c) => c.meta)];
+export const CHECK_CATALOG: readonly CheckMeta[] = [...AWS_CHECKS.map((c) => c.meta), ...AZURE_CHECKS.map((c) => c.meta)];
 
 /** conformance/catalog.json: generated from the checks, committed, and diffed in CI. */
 export function renderCatalogJson(): string {
