@@ -5,7 +5,8 @@ import { AzureProbeContext, ResolvedAzureGate, claimsFor, gateBlocker, mint } fr
 import { HttpOutcome } from '../../../aws/http-outcome';
 
 /** Whether an access token was issued to the gate's identity: its `azp` (v2) or `appid` (v1) is the client ID. */
-function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string): Verdict {
+function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string, assertion: string): Verdict {
+  const signedWith = decodeJwt(assertion).header.kid;
   const token = accessTokenOf(outcome);
   if (!token) {
     if (isTransientAad(outcome)) return inconclusive(`${what}: no verdict after retries (${describeAadOutcome(outcome)})`);
@@ -19,7 +20,7 @@ function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string
     return pass(`${what} got an access token (opaque: its client could not be read)`);
   }
   if (client !== gate.clientId) return fail(`${what} got an access token for client ${String(client)}, not for the identity's client ${gate.clientId}`);
-  return pass(`${what} got an access token for the identity`, { received: describeAadOutcome(outcome) });
+  return pass(`${what} got an access token for the identity`, { received: describeAadOutcome(outcome), signedWith });
 }
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
@@ -41,11 +42,12 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     const control = await context.positiveControl(gate);
     if (control.kind === 'unavailable') return skipped(control.reason);
     const what = `a ${control.source === 'token-command' ? "token command's" : 'correctly signed'} token for ${control.credential.address}`;
-    const verdicts = [judgeIssued(control.outcome, gate, what)];
+    const verdicts = [judgeIssued(control.outcome, gate, what, control.assertion)];
     for (const credential of gate.credentials) {
       const key = context.rsaKeyFor(gate, credential);
       if (credential === control.credential || !key) continue;
-      verdicts.push(judgeIssued(await context.exchange(gate, mint(key, claimsFor(credential))), gate, `a correctly signed token for ${credential.address}`));
+      const assertion = mint(key, claimsFor(credential));
+      verdicts.push(judgeIssued(await context.exchange(gate, assertion), gate, `a correctly signed token for ${credential.address}`, assertion));
     }
     return combineVerdicts(verdicts);
   },
