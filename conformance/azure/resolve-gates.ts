@@ -90,25 +90,8 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
   const applied = new Map(
     options.sources.map((s) => [`${s.stackName}\u0000${s.file}`, applyTerraform([s], azureProviderModel(DEFAULT_AZURE_ENVIRONMENT, s.stackName), options.variables)[0]]),
   );
-  const keysByIssuer = new Map<string, { keys: IssuerKey[]; why?: string }>();
-  const issuers = [...new Set(gates.flatMap((g) => g.credentials.map((c) => c.issuer)))];
-  for (const issuer of issuers) {
-    if (options.candidateKeys.length === 0) {
-      keysByIssuer.set(issuer, { keys: [], why: 'no issuer key: put the issuer\'s private key in --pki (or pass issuerKeys), or name a --token-command' });
-      continue;
-    }
-    const jwks = options.issuerJwks?.[issuer] ?? (await fetchIssuerJwks(issuer, { caPem: options.caPem }));
-    if ('error' in jwks) {
-      keysByIssuer.set(issuer, { keys: [], why: `the keys of ${issuer} could not be read (${jwks.error}); pass its JWKS with issuerJwks` });
-      continue;
-    }
-    const keys = rsaFirst(keysForJwks(jwks, options.candidateKeys.map((k) => ({ key: k.privateKey }))));
-    keysByIssuer.set(issuer, keys.length > 0 ? { keys } : { keys: [], why: `none of the ${options.candidateKeys.length} issuer key(s) given is published by ${issuer}` });
-  }
-
-  return gates.map((gate) => {
+  const read = gates.map((gate) => {
     const configuration = applied.get(`${gate.stackName}\u0000${gate.file}`);
-    const source = options.sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);
     const problems: string[] = [];
     const declared = declaredAddresses(gate);
     const credentials: ProbeCredential[] = [];
@@ -122,6 +105,26 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
       }
       credentials.push({ address: discovered.address, issuer, subject, audience, declared: declared.has(discovered.address) });
     }
+    return { gate, credentials, problems };
+  });
+
+  const keysByIssuer = new Map<string, { keys: IssuerKey[]; why?: string }>();
+  for (const issuer of new Set(read.flatMap((r) => r.credentials.map((c) => c.issuer)))) {
+    if (options.candidateKeys.length === 0) {
+      keysByIssuer.set(issuer, { keys: [], why: "no issuer key: put the issuer's private key in --pki (or pass issuerKeys), or name a --token-command" });
+      continue;
+    }
+    const jwks = options.issuerJwks?.[issuer] ?? (await fetchIssuerJwks(issuer, { caPem: options.caPem }));
+    if ('error' in jwks) {
+      keysByIssuer.set(issuer, { keys: [], why: `the keys of ${issuer} could not be read (${jwks.error}); pass its JWKS with issuerJwks` });
+      continue;
+    }
+    const keys = rsaFirst(keysForJwks(jwks, options.candidateKeys.map((k) => ({ key: k.privateKey }))));
+    keysByIssuer.set(issuer, keys.length > 0 ? { keys } : { keys: [], why: `none of the ${options.candidateKeys.length} issuer key(s) given is published by ${issuer}` });
+  }
+
+  return read.map(({ gate, credentials, problems }) => {
+    const source = options.sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);
     const names = [gate.id, gate.identity?.address, typeof gate.identity?.attributes.name === 'string' ? gate.identity.attributes.name : undefined].filter((n): n is string => n !== undefined);
     const clientId = names.map((n) => options.clientIds?.[n]).find((id) => id !== undefined) ?? (gates.length === 1 ? options.soleClientId : undefined);
     const tenantId = options.tenantId ?? (source ? providerTenant(source) : undefined);
@@ -138,7 +141,7 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
       ...(gate.manifest ? { agentSubject: gate.manifest.identity.spiffeId } : {}),
       issuerKeys,
       noKeyReason,
-      foreignSubjects: gates.filter((g) => g !== gate).flatMap((g) => g.credentials.map((c) => ({ subject: c.subject, identity: g.id }))),
+      foreignSubjects: read.filter((r) => r.gate !== gate).flatMap((r) => r.credentials.map((c) => ({ subject: c.subject, identity: r.gate.id }))),
       scope: options.scope,
     };
   });

@@ -49,7 +49,7 @@ describe('--target azure against an authority host override', () => {
     withTenant.provider.azurerm[0].tenant_id = emulator.tenantId;
     process.env.AZURE_CLIENT_ID = [...emulator.world.identities.values()][0].clientId;
     delete process.env.AZURE_TENANT_ID;
-    const result = await runAzureConformance({ ...live, sources: tfSourceOf(withTenant, 'cdk.tf.json'), tenantId: undefined, clientIds: undefined, issuerKeys: [userKey], tags: ['AGC-AZ-001'] });
+    const result = await runAzureConformance({ ...live, target: 'azure', sources: tfSourceOf(withTenant, 'cdk.tf.json'), tenantId: undefined, clientIds: undefined, issuerKeys: [userKey], tags: ['AGC-AZ-001'] });
     expect(azureStatuses(result.results)).toEqual({ 'AGC-AZ-001': 'PASS' });
   });
 
