@@ -1,9 +1,10 @@
 import { CheckMeta } from './engine/check';
 import { AWS_CHECKS } from './checks/aws';
+import { AZURE_CHECKS } from './checks/azure';
 import { GCP_CHECKS } from './checks/gcp';
 
 /** Every check's metadata, all clouds, in ID order. */
-export const CHECK_CATALOG: readonly CheckMeta[] = [...AWS_CHECKS.map((c) => c.meta), ...GCP_CHECKS.map((c) => c.meta)];
+export const CHECK_CATALOG: readonly CheckMeta[] = [...AWS_CHECKS, ...AZURE_CHECKS, ...GCP_CHECKS].map((c) => c.meta);
 
 /** conformance/catalog.json: generated from the checks, committed, and diffed in CI. */
 export function renderCatalogJson(): string {

@@ -1,0 +1,49 @@
+import { Check, inconclusive } from '../../../engine/check';
+import { DENIED } from '../../../azure/expected-denials';
+import { AzureProbeContext, DenialProbe, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { otherWorkloadSubject, sharedSubjectReason } from '../../../azure/token-mutations';
+
+export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
+  meta: {
+    id: 'AGC-AZ-011',
+    cloud: 'azure',
+    title: "Only the agent's own subject obtains the identity",
+    statement:
+      "Verify that Entra refuses, with AADSTS700213, validly signed tokens of other workloads: subjects other identities trust, another workload of the same issuer, a subject many workloads share (a namespace's default service account, every pull request), and — when a gate manifest declares the agent — any subject neither the agent's nor declared there.",
+    threat: "A credential whose subject is not bound to the agent hands the high-privilege identity to every workload that presents that subject: a stolen or unattested workload gets it without the agent's attestation.",
+    remediation: "Give the identity one credential per attested agent subject (its SPIFFE ID), never a shared subject; remove credentials added outside the construct, or declare them with a reason.",
+    severity: 'critical',
+    tags: ['cloud:azure', 'kind:negative', 'threat:unbound-subject', 'requires:issuer-key'],
+  },
+  async run(gate, context) {
+    // Subjects of this identity that could not be minted for (no key for their issuer).
+    const unprobed: string[] = [];
+    const verdict = await probeAzureDenied(gate, context, 'issuer-key', ({ credential, key }) => {
+      const trusted = new Set(gate.credentials.map((c) => c.subject));
+      const probes: DenialProbe[] = [];
+      const add = (what: string, assertion: string) => {
+        if (!probes.some((p) => p.what === what)) probes.push({ what, assertion, expected: DENIED.subject });
+      };
+      for (const { subject, identity } of gate.foreignSubjects) {
+        if (!trusted.has(subject)) add(`a token for subject '${subject}', which identity ${identity} trusts`, mint(key!, claimsFor(credential, { sub: subject })));
+      }
+      for (const c of gate.credentials) {
+        const shared = sharedSubjectReason(c.subject);
+        const undeclared = gate.agentSubject !== undefined && c.subject !== gate.agentSubject && !c.declared;
+        if (!shared && !undeclared) continue;
+        const signer = context.rsaKeyFor(gate, c);
+        if (!signer) {
+          unprobed.push(`${c.address} (subject '${c.subject}'; no key for issuer ${c.issuer})`);
+          continue;
+        }
+        const why = shared ?? `neither the agent's ${gate.agentSubject} nor declared in the gate manifest`;
+        add(`another workload's token for subject '${c.subject}' (${c.address}: ${why})`, mint(signer, claimsFor(c)));
+      }
+      const other = otherWorkloadSubject(credential.subject);
+      if (!trusted.has(other)) add(`a token of another workload of ${credential.issuer} (subject '${other}')`, mint(key!, claimsFor(credential, { sub: other })));
+      return probes;
+    });
+    if (verdict.status === 'PASS' && unprobed.length > 0) return inconclusive(`${verdict.reason}; but not probed, for want of a key: ${unprobed.join(', ')}`, verdict.evidence as Record<string, unknown>);
+    return verdict;
+  },
+};

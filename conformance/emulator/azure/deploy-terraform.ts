@@ -1,0 +1,246 @@
+import { Value, describeValue } from '../../../lib/terraform/expressions';
+import {
+  APPLICATION_FEDERATED_CREDENTIAL_TYPE,
+  FEDERATED_CREDENTIAL_TYPE,
+  FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH,
+  MAX_FEDERATED_CREDENTIALS,
+  ROLE_ASSIGNMENT_TYPE,
+  USER_ASSIGNED_IDENTITY_TYPE,
+} from '../../../lib/terraform/azure-federated-identity';
+import { TerraformSource } from '../../discovery/terraform-sources';
+import { deterministicId } from '../aws/world';
+import { AppliedConfiguration, AppliedResource, TerraformProviderModel, applyTerraform } from '../terraform/deploy-terraform';
+import { AzureEnvironment, AzureWorld, EntraIdentity, applicationIds, managedIdentityIds, sameResourceId } from './world';
+
+/**
+ * "Deploys" Terraform JSON into the emulator's tenant: applies it with the attributes azurerm and
+ * azuread compute (resource IDs, client and principal IDs), then builds the Entra world from what
+ * was applied, with the checks Azure makes when it creates a federated credential.
+ */
+
+const APPLICATION_TYPES = new Set(['azuread_application', 'azuread_application_registration']);
+const SERVICE_PRINCIPAL_TYPE = 'azuread_service_principal';
+const UAMI_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
+
+const concrete = (value: Value | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+const unknown = (reason: string): Value => ({ symbolic: 'unknown', reason });
+
+/** The attributes azurerm and azuread compute at apply time, for one configuration. */
+export function azureProviderModel(env: AzureEnvironment, stackName: string): TerraformProviderModel {
+  const rgId = (configured: Readonly<Record<string, Value>>, address: string): Value => {
+    const name = concrete(configured.name);
+    return name === undefined ? unknown(`${address}.id (its name is ${describeValue(configured.name)})`) : `/subscriptions/${env.subscriptionId}/resourceGroups/${name}`;
+  };
+  const identityAttributes = (configured: Readonly<Record<string, Value>>, address: string): Record<string, Value> => {
+    const name = concrete(configured.name);
+    const group = concrete(configured.resource_group_name);
+    if (name === undefined || group === undefined) {
+      const why = unknown(`${address} (its name or resource group is not known: ${describeValue(configured.name)}, ${describeValue(configured.resource_group_name)})`);
+      return { id: why, client_id: why, principal_id: why, tenant_id: env.tenantId };
+    }
+    const id = `/subscriptions/${env.subscriptionId}/resourceGroups/${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+    const ids = managedIdentityIds(env, id);
+    return { id, client_id: ids.clientId, principal_id: ids.principalId, tenant_id: ids.tenantId };
+  };
+  return {
+    computed(type, address, configured) {
+      switch (type) {
+        case 'azurerm_resource_group':
+          return { id: rgId(configured, address) };
+        case USER_ASSIGNED_IDENTITY_TYPE:
+          return identityAttributes(configured, address);
+        case FEDERATED_CREDENTIAL_TYPE: {
+          const parent = concrete(configured.parent_id);
+          const name = concrete(configured.name);
+          return { id: parent && name ? `${parent}/federatedIdentityCredentials/${name}` : unknown(`${address}.id`) };
+        }
+        case ROLE_ASSIGNMENT_TYPE: {
+          const scope = concrete(configured.scope);
+          const guid = deterministicId('role-assignment', stackName, address);
+          return { name: guid, id: scope ? `${scope}/providers/Microsoft.Authorization/roleAssignments/${guid}` : unknown(`${address}.id`) };
+        }
+        case 'azuread_application':
+        case 'azuread_application_registration': {
+          const ids = applicationIds(env, `${stackName}/${address}`);
+          // azuread 3.x: id is /applications/<object id>; application_id is 2.x's name for client_id.
+          return { id: `/applications/${ids.objectId}`, object_id: ids.objectId, client_id: ids.clientId, application_id: ids.clientId };
+        }
+        case SERVICE_PRINCIPAL_TYPE: {
+          const objectId = deterministicId('service-principal', env.tenantId, stackName, address);
+          return { id: `/servicePrincipals/${objectId}`, object_id: objectId };
+        }
+        case APPLICATION_FEDERATED_CREDENTIAL_TYPE: {
+          const credentialId = deterministicId('application-federated-credential', stackName, address);
+          const parent = concrete(configured.application_id) ?? concrete(configured.application_object_id);
+          return { credential_id: credentialId, id: parent ? `${parent}/federatedIdentityCredential/${credentialId}` : unknown(`${address}.id`) };
+        }
+        default:
+          return undefined;
+      }
+    },
+    data(type, address, configured) {
+      const deployer = { client_id: deterministicId('deployer-client-id', env.tenantId), object_id: deterministicId('deployer-object-id', env.tenantId), tenant_id: env.tenantId };
+      switch (type) {
+        case 'azurerm_client_config':
+          return { ...deployer, subscription_id: env.subscriptionId };
+        case 'azuread_client_config':
+          return deployer;
+        case 'azurerm_subscription': {
+          const subscription = concrete(configured.subscription_id) ?? env.subscriptionId;
+          return { id: `/subscriptions/${subscription}`, subscription_id: subscription, tenant_id: env.tenantId, display_name: 'attestgate emulator subscription', state: 'Enabled' };
+        }
+        case 'azurerm_resource_group':
+          return { id: rgId(configured, address) };
+        case USER_ASSIGNED_IDENTITY_TYPE:
+          return identityAttributes(configured, address);
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+export interface AzureDeployment {
+  readonly configurations: readonly AppliedConfiguration[];
+}
+
+/** Applies every configuration into the world; problems are recorded per configuration. */
+export function deployTerraform(world: AzureWorld, sources: readonly TerraformSource[], variables: Readonly<Record<string, string>> = {}): AppliedConfiguration[] {
+  return sources.map((source) => {
+    const [applied] = applyTerraform([source], azureProviderModel(world.env, source.stackName), variables);
+    const problems = [...applied.problems];
+    const unfaithful = new Set(problems.map((p) => p.address));
+    const usable = (r: AppliedResource) => !unfaithful.has(r.address);
+    const of = (...types: string[]) => [...applied.resources.values()].filter((r) => types.includes(r.type) && usable(r));
+    const origin = (address: string) => `${source.stackName}/${address}`;
+
+    for (const r of of(USER_ASSIGNED_IDENTITY_TYPE)) {
+      const id = concrete(r.attributes.id);
+      if (!id) continue;
+      world.add({
+        kind: 'user-assigned-identity',
+        resourceId: id,
+        name: id.split('/').pop()!,
+        ...managedIdentityIds(world.env, id),
+        hasServicePrincipal: true,
+        federatedCredentials: [],
+        origins: [origin(r.address)],
+      });
+    }
+    const servicePrincipalClients = new Set(of(SERVICE_PRINCIPAL_TYPE).map((sp) => concrete(sp.attributes.client_id) ?? concrete(sp.attributes.application_id)));
+    for (const r of of(...APPLICATION_TYPES)) {
+      const clientId = concrete(r.attributes.client_id)!;
+      world.add({
+        kind: 'application',
+        resourceId: concrete(r.attributes.id)!,
+        name: concrete(r.attributes.display_name) ?? r.address,
+        clientId,
+        principalId: deterministicId('application-principal-id', world.env.tenantId, clientId),
+        tenantId: world.env.tenantId,
+        hasServicePrincipal: servicePrincipalClients.has(clientId),
+        federatedCredentials: [],
+        origins: [origin(r.address)],
+      });
+    }
+
+    for (const r of of(FEDERATED_CREDENTIAL_TYPE, APPLICATION_FEDERATED_CREDENTIAL_TYPE)) {
+      const managed = r.type === FEDERATED_CREDENTIAL_TYPE;
+      const parent = concrete(managed ? r.attributes.parent_id : (r.attributes.application_id ?? r.attributes.application_object_id));
+      const identity = parent === undefined ? undefined : parentIdentity(world, parent, managed, r.address, origin);
+      if (!identity) {
+        problems.push({ address: r.address, problem: `its identity ${parent ?? '(unset)'} is neither in the configuration nor an identity ID` });
+        continue;
+      }
+      const refused = credentialProblem(identity, r, managed);
+      if (refused) {
+        problems.push({ address: r.address, problem: refused });
+        continue;
+      }
+      identity.federatedCredentials.push({
+        id: concrete(r.attributes.id) ?? r.address,
+        name: concrete(r.attributes.name ?? r.attributes.display_name) ?? r.address,
+        issuer: concrete(r.attributes.issuer)!,
+        subject: concrete(r.attributes.subject)!,
+        audiences: audiencesOf(managed ? r.attributes.audience : r.attributes.audiences) ?? [],
+        origin: origin(r.address),
+      });
+    }
+
+    for (const r of of(ROLE_ASSIGNMENT_TYPE)) {
+      const principalId = concrete(r.attributes.principal_id);
+      const scope = concrete(r.attributes.scope);
+      if (!principalId || !scope) continue;
+      world.roleAssignments.push({
+        id: concrete(r.attributes.id)!,
+        scope,
+        principalId,
+        role: concrete(r.attributes.role_definition_name) ?? concrete(r.attributes.role_definition_id) ?? '(unset)',
+        origin: origin(r.address),
+      });
+    }
+    return { ...applied, problems };
+  });
+}
+
+/**
+ * The identity a credential hangs on. A literal ID of an identity created elsewhere (brownfield:
+ * credentials added to an existing identity) stands for that identity, with the IDs Azure would
+ * have given it.
+ */
+function parentIdentity(world: AzureWorld, parent: string, managed: boolean, address: string, origin: (a: string) => string): EntraIdentity | undefined {
+  if (managed) {
+    const existing = world.identityByResourceId(parent);
+    if (existing) return existing;
+    if (!UAMI_ID.test(parent)) return undefined;
+    return world.add({
+      kind: 'user-assigned-identity',
+      resourceId: parent,
+      name: parent.split('/').pop()!,
+      ...managedIdentityIds(world.env, parent),
+      hasServicePrincipal: true,
+      federatedCredentials: [],
+      origins: [origin(parent)],
+    });
+  }
+  // azuread 3.x names the application by `/applications/<object id>`, 2.x by the object ID.
+  const objectId = parent.replace(/^\/applications\//, '');
+  const existing = [...world.identities.values()].find((i) => i.kind === 'application' && (sameResourceId(i.resourceId, parent) || sameResourceId(i.resourceId, `/applications/${objectId}`)));
+  if (existing) return existing;
+  if (!/^[0-9a-f-]{36}$/i.test(objectId)) return undefined;
+  const ids = applicationIds(world.env, `existing:${objectId.toLowerCase()}`);
+  return world.add({
+    kind: 'application',
+    resourceId: `/applications/${objectId}`,
+    name: `${objectId} (${address})`,
+    clientId: ids.clientId,
+    principalId: deterministicId('application-principal-id', world.env.tenantId, ids.clientId),
+    tenantId: world.env.tenantId,
+    // An application created elsewhere is assumed to have its service principal.
+    hasServicePrincipal: true,
+    federatedCredentials: [],
+    origins: [origin(parent)],
+  });
+}
+
+function audiencesOf(value: Value | undefined): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  return undefined;
+}
+
+/** What Azure refuses when a federated credential is created (the write fails; nothing is stored). */
+function credentialProblem(identity: EntraIdentity, r: AppliedResource, managed: boolean): string | undefined {
+  const issuer = concrete(r.attributes.issuer);
+  const subject = concrete(r.attributes.subject);
+  const audiences = audiencesOf(managed ? r.attributes.audience : r.attributes.audiences);
+  if (!issuer) return `issuer is ${describeValue(r.attributes.issuer)}, not a string`;
+  if (!subject) return `subject is ${describeValue(r.attributes.subject)}, not a string (flexible credentials are not emulated)`;
+  if (!audiences || audiences.length !== 1) return `${managed ? 'audience' : 'audiences'} must hold exactly one audience, not ${describeValue(managed ? r.attributes.audience : r.attributes.audiences)}`;
+  for (const [field, value] of [['issuer', issuer], ['subject', subject], ['audience', audiences[0]]] as const) {
+    if (value.length === 0 || value.length > FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH) return `${field} must be 1–${FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH} characters, not ${value.length}`;
+  }
+  if (identity.federatedCredentials.length >= MAX_FEDERATED_CREDENTIALS) return `the identity already has the ${MAX_FEDERATED_CREDENTIALS} federated credentials Entra allows`;
+  const duplicate = identity.federatedCredentials.find((c) => c.issuer === issuer && c.subject === subject);
+  if (duplicate) return `the identity already trusts issuer ${issuer} with subject ${subject} (${duplicate.origin}); Entra allows each pair once`;
+  return undefined;
+}

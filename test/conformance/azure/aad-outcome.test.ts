@@ -1,0 +1,72 @@
+import { HttpOutcome } from '../../../conformance/aws/http-outcome';
+import { aadErrorOf, accessTokenOf, combineVerdicts, describeAadOutcome, isTransientAad, judgeAadDenial } from '../../../conformance/azure/aad-outcome';
+import { fail, inconclusive, pass, skipped } from '../../../conformance/engine/check';
+
+const response = (status: number, body: unknown): HttpOutcome => ({ kind: 'response', status, headers: {}, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const denial = (status: number, error: string, code: number, message = 'No matching federated identity record found for presented assertion issuer') =>
+  response(status, { error, error_description: `AADSTS${code}: ${message}. Trace ID: x`, error_codes: [code] });
+const ISSUER = { status: 401, error: 'invalid_client', code: 700211, description: /presented assertion issuer/ };
+
+describe('reading Entra responses', () => {
+  test('the code from error_codes, else from the AADSTS prefix of the description', () => {
+    expect(aadErrorOf(denial(401, 'invalid_client', 700211))).toMatchObject({ error: 'invalid_client', code: 700211 });
+    expect(aadErrorOf(response(400, { error: 'invalid_request', error_description: 'AADSTS50027: Invalid JWT token.' }))?.code).toBe(50027);
+    expect(aadErrorOf(response(502, '<html>bad gateway</html>'))).toEqual({ description: '<html>bad gateway</html>' });
+    expect(aadErrorOf({ kind: 'network-error', error: 'ECONNRESET' })).toBeUndefined();
+  });
+
+  test('an access token only from a 200 carrying one; descriptions never include it', () => {
+    const issued = response(200, { token_type: 'Bearer', access_token: 'eyJsecret.x.y', expires_in: 3599 });
+    expect(accessTokenOf(issued)).toBe('eyJsecret.x.y');
+    expect(accessTokenOf(response(200, { token_type: 'Bearer' }))).toBeUndefined();
+    expect(accessTokenOf(response(400, { access_token: 'x' }))).toBeUndefined();
+    expect(describeAadOutcome(issued)).toBe('200: an access token was issued');
+    expect(describeAadOutcome(denial(401, 'invalid_client', 700211))).toMatch(/^401 invalid_client AADSTS700211: No matching/);
+  });
+
+  test('transient: network errors, 429, 5xx and temporarily_unavailable', () => {
+    expect(isTransientAad({ kind: 'network-error', error: 'ETIMEDOUT' })).toBe(true);
+    expect(isTransientAad(response(429, {}))).toBe(true);
+    expect(isTransientAad(response(503, {}))).toBe(true);
+    expect(isTransientAad(response(400, { error: 'temporarily_unavailable' }))).toBe(true);
+    expect(isTransientAad(denial(401, 'invalid_client', 700211))).toBe(false);
+  });
+});
+
+describe('judging a denial', () => {
+  test('PASS only for the expected status, error and code; a differing description is a note', () => {
+    expect(judgeAadDenial(denial(401, 'invalid_client', 700211), ISSUER, 'a foreign issuer').status).toBe('PASS');
+    const reworded = judgeAadDenial(denial(401, 'invalid_client', 700211, 'Issuer mismatch'), ISSUER, 'a foreign issuer');
+    expect(reworded.status).toBe('PASS');
+    expect(reworded.reason).toContain('description differs');
+  });
+
+  test('FAIL when a token was issued; INCONCLUSIVE for another code, another status, or a transient outcome', () => {
+    expect(judgeAadDenial(response(200, { access_token: 'a.b.c' }), ISSUER, 'x').status).toBe('FAIL');
+    expect(judgeAadDenial(denial(401, 'invalid_client', 7000272), ISSUER, 'x')).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringContaining('not for the expected reason') });
+    expect(judgeAadDenial(denial(400, 'invalid_client', 700211), ISSUER, 'x').status).toBe('INCONCLUSIVE');
+    expect(judgeAadDenial(denial(401, 'invalid_request', 700211), ISSUER, 'x').status).toBe('INCONCLUSIVE');
+    expect(judgeAadDenial(response(503, {}), ISSUER, 'x')).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringContaining('no verdict after retries') });
+  });
+
+  test('several accepted denials: any of them passes', () => {
+    const accepted = [
+      { status: 400, error: 'invalid_request', code: 5002738 },
+      { status: 400, error: 'invalid_request', code: 50027 },
+    ];
+    expect(judgeAadDenial(denial(400, 'invalid_request', 50027), accepted, 'alg none').status).toBe('PASS');
+    expect(judgeAadDenial(denial(400, 'invalid_request', 5002738), accepted, 'alg none').status).toBe('PASS');
+    expect(judgeAadDenial(denial(400, 'invalid_request', 90002), accepted, 'alg none').status).toBe('INCONCLUSIVE');
+  });
+});
+
+describe('combining probes', () => {
+  test('FAIL over INCONCLUSIVE over PASS; SKIPPED decides only when every probe was skipped; none sent is INCONCLUSIVE', () => {
+    expect(combineVerdicts([pass('a'), inconclusive('b'), fail('c')])).toMatchObject({ status: 'FAIL', reason: 'c' });
+    expect(combineVerdicts([pass('a'), inconclusive('b')]).status).toBe('INCONCLUSIVE');
+    expect(combineVerdicts([pass('a'), skipped('b')])).toMatchObject({ status: 'PASS', reason: 'a' });
+    expect(combineVerdicts([skipped('b')]).status).toBe('SKIPPED');
+    expect(combineVerdicts([]).status).toBe('INCONCLUSIVE');
+    expect(combineVerdicts([pass('a'), pass('b')]).evidence).toEqual({ probes: [{ status: 'PASS', reason: 'a' }, { status: 'PASS', reason: 'b' }] });
+  });
+});

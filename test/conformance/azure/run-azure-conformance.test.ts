@@ -1,0 +1,120 @@
+import { runAzureConformance } from '../../../conformance/azure/run-azure-conformance';
+import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
+import { azureExampleConfiguration, azureStatuses, probeAzureLocally, resourceOf, tfSourceOf } from '../../fixtures/azure-conformance';
+import { azureConfiguration, credential } from '../../fixtures/terraform';
+
+const ALL = ['AGC-AZ-001', 'AGC-AZ-002', 'AGC-AZ-003', 'AGC-AZ-004', 'AGC-AZ-005', 'AGC-AZ-006', 'AGC-AZ-007', 'AGC-AZ-008', 'AGC-AZ-009', 'AGC-AZ-010', 'AGC-AZ-011'];
+const KEYLESS = ['AGC-AZ-002', 'AGC-AZ-003', 'AGC-AZ-009', 'AGC-AZ-010'];
+
+let example: Record<string, any>;
+beforeAll(() => {
+  example = azureExampleConfiguration();
+});
+const clone = () => JSON.parse(JSON.stringify(example)) as Record<string, any>;
+
+describe('Azure conformance on the local emulator', () => {
+  test('examples/azure: the positive control passes and every mutation is denied for its reason', async () => {
+    const run = await runAzureConformance({ sources: tfSourceOf(example, 'cdk.tf.json'), target: 'local', ratePerSecond: Infinity });
+    expect(run.target).toBe('local');
+    expect(run.gates).toEqual([{ id: 'cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558', cloud: 'azure', source: expect.stringMatching(/cdk\.tf\.json$/), privilege: 'high' }]);
+    expect(run.results.map((r) => r.checkId)).toEqual(ALL);
+    expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
+    // Both credentials (two issuers) are exercised by the control.
+    expect(run.results[0].reason.match(/got an access token for the identity/g)).toHaveLength(2);
+    // 2 controls, 3 issuers, 1 key, 1 audience, 2 subjects, 2 validity, 1 signature, 2 algorithms, 1 other workload.
+    expect(run.requests).toBe(15);
+  });
+
+  test('weakened: a credential for the namespace default service account — another pod of the namespace gets the identity (FAIL)', async () => {
+    const sources = tfSourceOf(azureConfiguration({ credentials: { k8s: credential('system:serviceaccount:agents:default', { issuer: 'https://aks.example/oidc' }) } }));
+    const results = await probeAzureLocally(sources, { tags: ['AGC-AZ-001', 'AGC-AZ-011'] });
+    expect(azureStatuses(results)).toEqual({ 'AGC-AZ-001': 'PASS', 'AGC-AZ-011': 'FAIL' });
+    expect(results[1].reason).toContain("another workload's token for subject 'system:serviceaccount:agents:default'");
+    expect(results[1].reason).toContain('every pod there without its own service account');
+  });
+
+  test('weakened: a second credential added outside the construct, for another issuer and subject the probe can mint (FAIL)', async () => {
+    const weak = clone();
+    const [identityName] = resourceOf(weak, 'azurerm_user_assigned_identity');
+    weak.resource.azurerm_federated_identity_credential.ci = {
+      name: 'ci',
+      resource_group_name: 'attestgate-agents',
+      parent_id: `\${azurerm_user_assigned_identity.${identityName}.id}`,
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:example/deployer:ref:refs/heads/main',
+      audience: ['api://AzureADTokenExchange'],
+    };
+    const results = await probeAzureLocally(tfSourceOf(weak, 'cdk.tf.json'), { tags: ['AGC-AZ-001', 'AGC-AZ-011'] });
+    expect(azureStatuses(results)).toEqual({ 'AGC-AZ-001': 'PASS', 'AGC-AZ-011': 'FAIL' });
+    expect(results[1].reason).toContain("subject 'repo:example/deployer:ref:refs/heads/main' (azurerm_federated_identity_credential.ci: neither the agent's spiffe://prod.example/agent/deployer nor declared in the gate manifest)");
+  });
+
+  test("another identity's subject is probed against this one, and denied", async () => {
+    const sources = tfSourceOf(
+      azureConfiguration({
+        extra: {
+          azurerm_user_assigned_identity: { deployer: { name: 'deployer', resource_group_name: 'agents' }, reader: { name: 'reader', resource_group_name: 'agents' } },
+          azurerm_federated_identity_credential: {
+            spire: credential('spiffe://prod.example/agent/deployer'),
+            reader: credential('spiffe://prod.example/agent/reader', { parent_id: '${azurerm_user_assigned_identity.reader.id}' }),
+          },
+        },
+      }),
+    );
+    const results = await probeAzureLocally(sources, { tags: ['AGC-AZ-011'] });
+    expect(azureStatuses(results, 'deployer')).toEqual({ 'AGC-AZ-011': 'PASS' });
+    expect(results.find((r) => r.gate.endsWith('deployer'))!.reason).toContain("subject 'spiffe://prod.example/agent/reader', which identity");
+  });
+
+  test('an endpoint that matches subjects ignoring case (Entra before 2024–25) fails AGC-AZ-005; one accepting ES256 fails AGC-AZ-010', async () => {
+    const sources = tfSourceOf(example, 'cdk.tf.json');
+    const lax = await probeAzureLocally(sources, { tags: ['AGC-AZ-005', 'AGC-AZ-010'], emulator: { behaviour: { subjectMatching: 'case-insensitive', acceptedAlgorithms: ['RS256', 'ES256'] } } });
+    expect(azureStatuses(lax)).toEqual({ 'AGC-AZ-005': 'FAIL', 'AGC-AZ-010': 'FAIL' });
+    expect(lax[0].reason).toContain('(case only): an access token was issued');
+  });
+
+  test('a positive control that fails makes every mutation INCONCLUSIVE, never PASS (an app without a service principal)', async () => {
+    const sources = tfSourceOf({
+      resource: {
+        azuread_application: { agent: { display_name: 'agent' } },
+        azuread_application_federated_identity_credential: {
+          spire: { application_id: '${azuread_application.agent.id}', display_name: 'spire', issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer', audiences: ['api://AzureADTokenExchange'] },
+        },
+      },
+    });
+    const results = await probeAzureLocally(sources);
+    const statuses = azureStatuses(results);
+    expect(statuses['AGC-AZ-001']).toBe('FAIL');
+    expect(results[0].reason).toContain('AADSTS7000229');
+    for (const id of ALL.slice(1)) expect([id, statuses[id]]).toEqual([id, 'INCONCLUSIVE']);
+  });
+
+  test("an issuer's real JWKS with no matching key: the control and re-signing checks are SKIPPED; keyless mutations still run", async () => {
+    const elsewhere = generateIssuerKey('RS256');
+    const sources = tfSourceOf(example, 'cdk.tf.json');
+    const issuerJwks = {
+      'https://oidc.prod.example': { keys: [{ ...elsewhere.publicJwk }] },
+      'https://oidc.eu.prod.example': { keys: [{ ...elsewhere.publicJwk }] },
+    };
+    const results = await probeAzureLocally(sources, { issuerJwks });
+    const statuses = azureStatuses(results);
+    for (const id of ALL) expect([id, statuses[id]]).toEqual([id, KEYLESS.includes(id) ? 'PASS' : 'SKIPPED']);
+    expect(results.find((r) => r.checkId === 'AGC-AZ-003')!.reason).toContain('no positive control in this run');
+  });
+
+  test('a gate not deployed faithfully (an issuer from a variable without a value) is INCONCLUSIVE throughout', async () => {
+    const sources = tfSourceOf({ ...azureConfiguration({ credentials: { spire: credential('spiffe://prod.example/agent/deployer', { issuer: '${var.issuer}' }) } }), variable: { issuer: { type: 'string' } } });
+    const results = await probeAzureLocally(sources, { tags: ['AGC-AZ-001', 'AGC-AZ-003'] });
+    expect(azureStatuses(results)).toEqual({ 'AGC-AZ-001': 'INCONCLUSIVE', 'AGC-AZ-003': 'INCONCLUSIVE' });
+    expect(results[0].reason).toContain('var.issuer');
+    const given = await probeAzureLocally(sources, { tags: ['AGC-AZ-001'], variables: { issuer: 'https://oidc.prod.example' } });
+    expect(azureStatuses(given)).toEqual({ 'AGC-AZ-001': 'PASS' });
+  });
+
+  test('selection by tag; results reported as they come', async () => {
+    const seen: string[] = [];
+    const results = await probeAzureLocally(tfSourceOf(example, 'cdk.tf.json'), { tags: ['kind:negative', '!requires:issuer-key', '!requires:valid-token'], onResult: (r) => seen.push(r.checkId) });
+    expect(results.map((r) => r.checkId)).toEqual(KEYLESS);
+    expect([...seen].sort()).toEqual(KEYLESS);
+  });
+});
