@@ -11,7 +11,7 @@ import { PkiMaterial } from '../pki/pki-directory';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
 import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './probe-context';
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
-import { runTokenCommand } from './token-command';
+import { runTokenCommand } from '../oidc/token-command';
 
 export interface AzureConformanceOptions {
   readonly sources: readonly TerraformSource[];

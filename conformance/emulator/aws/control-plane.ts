@@ -1,5 +1,6 @@
 import { parseCertificateBundle } from '../../../lib/core/pki/ca-bundle';
-import { EmulatorHttpResponse, errorResponse } from './create-session';
+import { EmulatorHttpResponse } from '../http/loopback-server';
+import { errorResponse } from './create-session';
 import { DeployedStack } from './deploy-cloudformation';
 import { AwsWorld, Persona, deterministicId } from './world';
 

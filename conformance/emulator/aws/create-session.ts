@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { EmulatorHttpRequest, EmulatorHttpResponse } from '../http/loopback-server';
 import { Certificate, parseCertificate } from '../../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../../lib/core/pki/crl';
 import { sameName } from '../../../lib/core/pki/name';
@@ -24,22 +25,6 @@ import { AwsWorld, EmulatedProfile, EmulatedRole, EmulatedTrustAnchor } from './
  * reference/aws-rolesanywhere.md §8, in that order, answering with the documented (or, where
  * AWS documents none, the observed) status, error type and message.
  */
-
-export interface EmulatorHttpRequest {
-  readonly method: string;
-  /** Path without the query string. */
-  readonly path: string;
-  readonly query: ReadonlyArray<readonly [string, string]>;
-  /** Lowercase header names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: string;
-}
-
-export interface EmulatorHttpResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
 
 /** Behaviours AWS does not document, each set to the safe choice (README, divergence table). */
 export interface RolesAnywhereBehaviour {

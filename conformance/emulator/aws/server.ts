@@ -1,6 +1,5 @@
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { RolesAnywhereBehaviour, EmulatorHttpRequest, EmulatorHttpResponse, createSession, errorResponse } from './create-session';
+import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../http/loopback-server';
+import { RolesAnywhereBehaviour, createSession, errorResponse } from './create-session';
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
@@ -31,7 +30,7 @@ export interface AwsEmulatorServerOptions {
  */
 export class AwsEmulatorServer {
   public readonly log: RequestLogEntry[] = [];
-  private readonly server: http.Server;
+  private readonly server: LoopbackServer;
   private readonly window: number[] = [];
 
   constructor(
@@ -39,50 +38,25 @@ export class AwsEmulatorServer {
     private readonly stacks: readonly DeployedStack[],
     private readonly options: AwsEmulatorServerOptions,
   ) {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void this.handle(req, Buffer.concat(chunks).toString('utf8')).then((response) => {
-          res.writeHead(response.status, response.headers);
-          res.end(response.body);
-        });
-      });
+    this.server = new LoopbackServer({
+      handle: (request) => this.route(request),
+      internalError: (message) => errorResponse(500, 'InternalServerException', message),
+      answered: (request, response) =>
+        this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) }),
     });
   }
 
   /** Listens on 127.0.0.1 (never another interface); resolves to the endpoint URL. */
   public listen(port = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(this.server.address() as AddressInfo).port}`));
-    });
+    return this.server.listen(port);
   }
 
   public close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return this.server.close();
   }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
-  }
-
-  private async handle(req: http.IncomingMessage, body: string): Promise<EmulatorHttpResponse> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-    const request: EmulatorHttpRequest = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
-    let response: EmulatorHttpResponse;
-    try {
-      response = await this.route(request);
-    } catch (e) {
-      response = errorResponse(500, 'InternalServerException', `emulator error: ${(e as Error).message}`);
-    }
-    this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) });
-    return response;
   }
 
   private route(request: EmulatorHttpRequest): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { canonicalHeaders, canonicalRequest, parseAmzDate, payloadHash } from '../../../lib/credentials/roles-anywhere/canonical-request';
-import { EmulatorHttpRequest } from './create-session';
+import { EmulatorHttpRequest } from '../http/loopback-server';
 import { AwsWorld, Persona } from './world';
 
 /**

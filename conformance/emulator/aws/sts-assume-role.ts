@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { EmulatorHttpResponse } from './create-session';
+import { EmulatorHttpResponse } from '../http/loopback-server';
 import { evaluateResourcePolicy } from './iam';
 import { AwsWorld, Persona } from './world';
 

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import { EmulatorHttpResponse } from '../http/loopback-server';
 
 /**
  * The AADSTS errors the Entra emulator answers with (reference/gcp-azure.md §5.2). Each entry says
@@ -56,12 +57,6 @@ export const AADSTS = {
 } as const satisfies Record<string, AadErrorSpec>;
 
 export type AadErrorName = keyof typeof AADSTS;
-
-export interface EmulatorHttpResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
 
 export const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store, no-cache' } as const;
 

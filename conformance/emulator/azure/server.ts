@@ -1,7 +1,6 @@
-import * as https from 'node:https';
-import { AddressInfo } from 'node:net';
+import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../http/loopback-server';
 import { IssuerKey, generateIssuerKey } from '../../oidc/issuer-key';
-import { AADSTS, EmulatorHttpResponse, JSON_HEADERS, aadError } from './aad-errors';
+import { AADSTS, JSON_HEADERS, aadError } from './aad-errors';
 import { openIdConfiguration } from './discovery';
 import { PlayedIssuer, issuerDiscoveryDocument } from './played-issuers';
 import { ServerTls } from './test-ca';
@@ -39,63 +38,42 @@ export class AzureEmulatorServer {
   public readonly log: AzureRequestLogEntry[] = [];
   /** The key the tenant signs access tokens with. */
   public readonly tenantKey: IssuerKey = generateIssuerKey('RS256');
-  private readonly server: https.Server;
-  private origin = '';
+  private readonly server: LoopbackServer;
 
   constructor(
     private readonly world: AzureWorld,
     private readonly issuers: ReadonlyMap<string, PlayedIssuer>,
     private readonly options: AzureEmulatorServerOptions,
   ) {
-    this.server = https.createServer({ cert: options.tls.certificatePem, key: options.tls.privateKeyPem }, (req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void this.handle(req.method ?? 'GET', req.url ?? '/', Buffer.concat(chunks).toString('utf8')).then((response) => {
-          res.writeHead(response.status, response.headers);
-          res.end(response.body);
-        });
-      });
+    this.server = new LoopbackServer({
+      handle: (request) => this.route(request),
+      internalError: (message) => ({ status: 500, headers: JSON_HEADERS, body: JSON.stringify({ error: 'server_error', error_description: message }) }),
+      answered: (request, response) => {
+        const code = response.status >= 400 ? (JSON.parse(response.body) as { error_codes?: number[] }).error_codes?.[0] : undefined;
+        this.log.push({ method: request.method, path: request.path, status: response.status, ...(code !== undefined ? { code } : {}) });
+      },
+      tls: options.tls,
     });
   }
 
   /** Listens on 127.0.0.1 (never another interface); resolves to the authority host, `https://127.0.0.1:<port>`. */
   public listen(port = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.origin = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        resolve(this.origin);
-      });
-    });
+    return this.server.listen(port);
   }
 
   public close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
+    return this.server.close();
+  }
+
+  private get origin(): string {
+    return this.server.origin;
   }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
 
-  private async handle(method: string, url: string, body: string): Promise<EmulatorHttpResponse> {
-    const path = new URL(url, 'https://127.0.0.1').pathname;
-    let response: EmulatorHttpResponse;
-    try {
-      response = await this.route(method, path, body);
-    } catch (e) {
-      response = { status: 500, headers: JSON_HEADERS, body: JSON.stringify({ error: 'server_error', error_description: `emulator error: ${(e as Error).message}` }) };
-    }
-    let code: number | undefined;
-    if (response.status >= 400) code = (JSON.parse(response.body) as { error_codes?: number[] }).error_codes?.[0];
-    this.log.push({ method, path, status: response.status, ...(code !== undefined ? { code } : {}) });
-    return response;
-  }
-
-  private route(method: string, path: string, body: string): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {
+  private route({ method, path, body }: EmulatorHttpRequest): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {
     const now = this.now();
     const json = (value: unknown): EmulatorHttpResponse => ({ status: 200, headers: JSON_HEADERS, body: JSON.stringify(value) });
     const tenantId = this.world.env.tenantId;

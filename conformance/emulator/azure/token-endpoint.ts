@@ -2,7 +2,8 @@ import * as crypto from 'node:crypto';
 import { compactVerify, importJWK } from 'jose';
 import { IssuerKey } from '../../oidc/issuer-key';
 import { signJwt } from '../../oidc/jwt';
-import { AADSTS, AadErrorSpec, EmulatorHttpResponse, JSON_HEADERS, aadError } from './aad-errors';
+import { EmulatorHttpResponse } from '../http/loopback-server';
+import { AADSTS, AadErrorSpec, JSON_HEADERS, aadError } from './aad-errors';
 import { PlayedIssuer } from './played-issuers';
 import { AzureWorld, EntraFederatedCredential, EntraIdentity } from './world';
 

@@ -1,4 +1,4 @@
-import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../aws/create-session';
+import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../http/loopback-server';
 import { GcpWorld } from './world';
 
 /**

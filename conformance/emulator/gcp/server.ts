@@ -1,6 +1,4 @@
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
-import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../aws/create-session';
+import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../http/loopback-server';
 import { RequestLogEntry } from '../aws/server';
 import { DEFAULT_IAM_CREDENTIALS_BEHAVIOUR, GENERATE_ACCESS_TOKEN_PATH, IamCredentialsBehaviour, generateAccessToken, googleError } from './generate-access-token';
 import { PlayedIssuer, discoveryDocument } from './played-issuers';
@@ -30,57 +28,28 @@ const json = (value: unknown): EmulatorHttpResponse => ({ status: 200, headers: 
  */
 export class GcpEmulatorServer {
   public readonly log: RequestLogEntry[] = [];
-  private readonly server: http.Server;
-  private endpoint = '';
+  private readonly server: LoopbackServer;
 
   constructor(
     private readonly world: GcpWorld,
     private readonly issuers: ReadonlyMap<string, PlayedIssuer>,
     private readonly options: GcpEmulatorServerOptions = {},
   ) {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void this.handle(req, Buffer.concat(chunks).toString('utf8')).then((response) => {
-          res.writeHead(response.status, response.headers);
-          res.end(response.body);
-        });
-      });
+    this.server = new LoopbackServer({
+      handle: (request) => this.route(request),
+      internalError: (message) => googleError(500, 'INTERNAL', message),
+      answered: (request, response) =>
+        this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) }),
     });
   }
 
   /** Listens on 127.0.0.1 (never another interface); resolves to the endpoint URL. */
   public listen(port = 0): Promise<string> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, '127.0.0.1', () => {
-        this.endpoint = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        resolve(this.endpoint);
-      });
-    });
+    return this.server.listen(port);
   }
 
   public close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.closeAllConnections();
-      this.server.close(() => resolve());
-    });
-  }
-
-  private async handle(req: http.IncomingMessage, body: string): Promise<EmulatorHttpResponse> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-    const request: EmulatorHttpRequest = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
-    let response: EmulatorHttpResponse;
-    try {
-      response = await this.route(request);
-    } catch (e) {
-      response = googleError(500, 'INTERNAL', `emulator error: ${(e as Error).message}`);
-    }
-    this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) });
-    return response;
+    return this.server.close();
   }
 
   private route(request: EmulatorHttpRequest): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {
@@ -100,7 +69,7 @@ export class GcpEmulatorServer {
       } catch {
         issuer = undefined;
       }
-      if (issuer) return json(document[2] === 'jwks' ? issuer.jwks : discoveryDocument(this.endpoint, issuer));
+      if (issuer) return json(document[2] === 'jwks' ? issuer.jwks : discoveryDocument(this.server.origin, issuer));
     }
     return googleError(404, 'NOT_FOUND', `The emulator does not serve ${request.method} ${request.path}.`);
   }

@@ -1,5 +1,5 @@
 import { compactVerify, importJWK } from 'jose';
-import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../aws/create-session';
+import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../http/loopback-server';
 import { federate, isRejection } from './federated-identity';
 import { PlayedIssuer } from './played-issuers';
 import { EmulatedProvider, GcpWorld } from './world';

@@ -1,12 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as pkijs from 'pkijs';
-import {
-  DEFAULT_ROLES_ANYWHERE_BEHAVIOUR,
-  EmulatorHttpRequest,
-  EmulatorHttpResponse,
-  RolesAnywhereBehaviour,
-  createSession,
-} from '../../../../conformance/emulator/aws/create-session';
+import { DEFAULT_ROLES_ANYWHERE_BEHAVIOUR, RolesAnywhereBehaviour, createSession } from '../../../../conformance/emulator/aws/create-session';
+import { EmulatorHttpRequest, EmulatorHttpResponse } from '../../../../conformance/emulator/http/loopback-server';
 import { deployTemplates } from '../../../../conformance/emulator/aws/deploy-cloudformation';
 import { AwsWorld } from '../../../../conformance/emulator/aws/world';
 import { IssuedCertificate, LeafOptions, createCa, createCrl, issueLeaf } from '../../../../conformance/pki/test-pki';

@@ -1,0 +1,92 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { AddressInfo } from 'node:net';
+
+/** A request as the emulators' handlers see it: the whole body read, header names lowercased. */
+export interface EmulatorHttpRequest {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly query: ReadonlyArray<readonly [string, string]>;
+  /** Lowercase header names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+export interface EmulatorHttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface LoopbackServerOptions {
+  /** Answers one request. */
+  readonly handle: (request: EmulatorHttpRequest) => Promise<EmulatorHttpResponse> | EmulatorHttpResponse;
+  /** The cloud's own shape of an internal error, for a handler that threw. */
+  readonly internalError: (message: string) => EmulatorHttpResponse;
+  /** Sees every answer, internal errors included: the emulators' request logs. */
+  readonly answered?: (request: EmulatorHttpRequest, response: EmulatorHttpResponse) => void;
+  /** Serve HTTPS with this certificate (Entra clients refuse plain HTTP); HTTP otherwise. */
+  readonly tls?: { readonly certificatePem: string; readonly privateKeyPem: string };
+}
+
+/**
+ * The listening socket every emulator shares. It binds 127.0.0.1 only, never another interface:
+ * an emulator hands out credentials for whoever asks, so nothing off the machine may reach it.
+ */
+export class LoopbackServer {
+  private readonly server: http.Server;
+  private boundOrigin = '';
+
+  constructor(private readonly options: LoopbackServerOptions) {
+    const listener: http.RequestListener = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void this.answer(req, Buffer.concat(chunks).toString('utf8')).then((response) => {
+          res.writeHead(response.status, response.headers);
+          res.end(response.body);
+        });
+      });
+    };
+    this.server = options.tls ? https.createServer({ cert: options.tls.certificatePem, key: options.tls.privateKeyPem }, listener) : http.createServer(listener);
+  }
+
+  /** `http(s)://127.0.0.1:<port>` once listening; empty before. */
+  public get origin(): string {
+    return this.boundOrigin;
+  }
+
+  /** Listens on 127.0.0.1; resolves to the origin. Port 0 picks a free one. */
+  public listen(port = 0): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.boundOrigin = `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        resolve(this.boundOrigin);
+      });
+    });
+  }
+
+  public close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.closeAllConnections();
+      this.server.close(() => resolve());
+    });
+  }
+
+  private async answer(req: http.IncomingMessage, body: string): Promise<EmulatorHttpResponse> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+    const request: EmulatorHttpRequest = { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams.entries()], headers, body };
+    let response: EmulatorHttpResponse;
+    try {
+      response = await this.options.handle(request);
+    } catch (e) {
+      response = this.options.internalError(`emulator error: ${(e as Error).message}`);
+    }
+    this.options.answered?.(request, response);
+    return response;
+  }
+}
