@@ -1,11 +1,12 @@
 /**
  * `npm start`: the main job, end to end, on the local emulator.
  *
- * 1. Creates a throwaway test PKI (a CA with the example's issuing-CA subject, its key, and a CRL
- *    revoking one serial) in a temporary directory — never in the repository.
- * 2. Synthesizes the examples against it (cdk.out/, cdktf.out/).
- * 3. Prints the gate table, then runs every conformance check against the embedded emulator,
- *    prints the report and writes JSON, JUnit and SARIF to attestgate-report/.
+ * 1. Creates throwaway test material in a temporary directory — never in the repository: a CA
+ *    with the AWS example's issuing-CA subject, its key and a CRL revoking one serial; and an
+ *    OIDC issuer key whose public JWKS the GCP example uploads (as SPIRE's would be).
+ * 2. Synthesizes the three examples against it (cdk.out/ for AWS, cdktf.out/ for GCP and Azure).
+ * 3. Prints the gate table, then runs every conformance check against the embedded emulators of
+ *    the three clouds, prints the report and writes JSON, JUnit and SARIF to attestgate-report/.
  * 4. Exits non-zero when a gate let unattested issuance through (1) or a check was inconclusive (2).
  */
 import * as fs from 'node:fs';
@@ -18,6 +19,7 @@ import { buildAzureExample } from '../examples/azure/main';
 import { buildGcpExample } from '../examples/gcp/main';
 import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
 import { main } from '../conformance/cli/main';
+import { generateIssuerKey } from '../conformance/oidc/issuer-key';
 import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/test-pki';
 
 async function start(): Promise<number> {
@@ -31,7 +33,14 @@ async function start(): Promise<number> {
     fs.writeFileSync(path.join(pkiDir, 'agents-ca.crt'), ca.pem);
     fs.writeFileSync(path.join(pkiDir, 'agents-ca.key'), await privateKeyPem(ca.keys), { mode: 0o600 });
     fs.writeFileSync(path.join(pkiDir, 'agents-ca.crl'), crl.pem);
-    process.stdout.write(`Throwaway test PKI in ${pkiDir} (deleted at exit).\n`);
+    // The GCP example's provider trusts an inline JWKS; signing the positive control takes its
+    // private key, which the suite finds in --pki by public key. The Azure example's issuers are
+    // played by the emulator, which publishes this key for them too.
+    const issuerKey = generateIssuerKey('RS256');
+    fs.writeFileSync(path.join(pkiDir, 'oidc-issuer.key'), issuerKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+    const jwksFile = path.join(pkiDir, 'oidc-issuer.jwks.json');
+    fs.writeFileSync(jwksFile, JSON.stringify({ keys: [issuerKey.publicJwk] }));
+    process.stdout.write(`Throwaway test PKI and OIDC issuer key in ${pkiDir} (deleted at exit).\n`);
 
     const outdir = path.join(root, 'cdk.out');
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -40,14 +49,14 @@ async function start(): Promise<number> {
     ).app.synth();
     const tfOutdir = path.join(root, 'cdktf.out');
     fs.rmSync(tfOutdir, { recursive: true, force: true });
-    buildGcpExample(new TerraformApp({ outdir: tfOutdir, stackTraces: false })).app.synth();
+    buildGcpExample(new TerraformApp({ outdir: tfOutdir, stackTraces: false }), { jwksFile }).app.synth();
     buildAzureExample(keepOtherAppsStacks(new TerraformApp({ outdir: tfOutdir, stackTraces: false }))).app.synth();
     process.stdout.write('Synthesized examples/aws into cdk.out/ and examples/gcp, examples/azure into cdktf.out/.\n\nWhat each gate accepts:\n');
 
     await main(['gates', '--app', outdir, '--app', tfOutdir]);
-    process.stdout.write('\nProbing every gate on the local emulator:\n');
+    process.stdout.write('\nProbing every gate on the local emulators (AWS, GCP, Azure):\n');
     const reportDir = path.join(root, 'attestgate-report');
-    const code = await main(['conformance', '--app', outdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif', '--out', reportDir]);
+    const code = await main(['conformance', '--app', outdir, '--app', tfOutdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif', '--out', reportDir]);
     const verdict = code === 0 ? 'every gate refused unattested issuance' : code === 1 ? 'a gate let unattested issuance through' : 'some checks were inconclusive';
     process.stdout.write(`\nnpm start: ${verdict} (exit ${code}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     return code;

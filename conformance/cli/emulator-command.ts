@@ -1,15 +1,74 @@
-import { parseArgs } from 'node:util';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseCertificate } from '../../lib/core/pki/certificate';
 import { pemBlocks } from '../../lib/core/pki/pem';
-import { loadTemplateSources } from '../discovery/sources';
-import { startAwsEmulator } from '../emulator/aws-emulator';
-import { loadPkiDirectory } from '../pki/pki-directory';
+import { pkiIssuerKeys } from '../azure/run-azure-conformance';
+import { configurationsOf, loadAppSources } from '../discovery/app-sources';
+import { discoverAwsGates } from '../discovery/aws-gates';
+import { discoverAzureGates } from '../discovery/azure-gates';
+import { discoverGcpGates } from '../discovery/gcp-gates';
+import { RunningAwsEmulator, startAwsEmulator } from '../emulator/aws-emulator';
+import { RunningAzureEmulator, startAzureEmulator } from '../emulator/azure-emulator';
+import { RunningGcpEmulator, startGcpEmulator } from '../emulator/gcp-emulator';
+import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { UsageError } from './usage-error';
 
+function portOption(name: string, value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} ${value}: give a TCP port (0 for any free one)`);
+  return port;
+}
+
+/** What a client needs to reach the AWS emulator: its endpoint, the deployed ARNs, the personas' keys. */
+function describeAws(emulator: RunningAwsEmulator): Record<string, unknown> {
+  return {
+    endpoint: emulator.endpoint,
+    account: emulator.world.env.account,
+    region: emulator.world.env.region,
+    trustAnchors: [...emulator.world.trustAnchors.values()].map((t) => ({ arn: t.arn, origin: t.origin })),
+    profiles: [...emulator.world.profiles.values()].map((p) => ({ arn: p.arn, origin: p.origin })),
+    roles: [...emulator.world.roles.values()].map((r) => ({ arn: r.arn, origin: r.origin })),
+    personas: [...emulator.world.personas.values()],
+    problems: emulator.stacks.flatMap((s) => s.problems.map((p) => `${s.stackName}/${p.logicalId}: ${p.problem}`)),
+  };
+}
+
+/** The GCP emulator serves STS and IAM credentials on one origin; clients set both endpoints to it. */
+function describeGcp(emulator: RunningGcpEmulator): Record<string, unknown> {
+  return {
+    endpoint: emulator.endpoint,
+    stsTokenUrl: `${emulator.endpoint}/v1/token`,
+    iamCredentialsEndpoint: emulator.endpoint,
+    providers: [...emulator.world.providers.values()].map((p) => ({ name: p.name, issuer: p.oidc?.issuerUri, audience: `//iam.googleapis.com/${p.name}` })),
+    serviceAccounts: [...emulator.world.serviceAccounts.values()].map((s) => ({ email: s.email, origin: s.origin })),
+    playedIssuers: [...emulator.playedIssuers.keys()],
+    problems: emulator.problems.map((p) => `${p.origin}: ${p.problem}`),
+  };
+}
+
+/** Entra clients need the authority host, the tenant, each identity's client ID, and to trust the test CA. */
+function describeAzure(emulator: RunningAzureEmulator, caFile: string): Record<string, unknown> {
+  return {
+    authorityHost: emulator.authorityHost,
+    tenantId: emulator.tenantId,
+    caFile,
+    identities: [...emulator.world.identities.values()].map((i) => ({
+      name: i.name,
+      clientId: i.clientId,
+      origins: i.origins,
+      federatedCredentials: i.federatedCredentials.map((f) => ({ issuer: f.issuer, subject: f.subject, audiences: f.audiences })),
+    })),
+    playedIssuers: [...emulator.playedIssuers.keys()],
+    problems: emulator.configurations.flatMap((c) => c.problems.map((p) => `${c.stackName}/${p.address}: ${p.problem}`)),
+  };
+}
+
 /**
- * `attestgate emulator --app PATH... [--pki DIR] [--port N]`: deploys the apps into the local
- * emulator, prints one JSON line with its endpoints and personas, and serves until interrupted.
+ * `attestgate emulator --app PATH...`: deploys the apps into the local emulator of each cloud that
+ * has gates in them, prints one JSON line with the endpoints (and where the Entra emulator's test
+ * CA is, for NODE_EXTRA_CA_CERTS), and serves until interrupted.
  */
 export async function emulatorCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
@@ -18,6 +77,8 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
       app: { type: 'string', multiple: true },
       pki: { type: 'string' },
       port: { type: 'string', default: '0' },
+      'gcp-port': { type: 'string', default: '0' },
+      'azure-port': { type: 'string', default: '0' },
       'private-ca': { type: 'string', multiple: true },
       'no-throttle': { type: 'boolean', default: false },
     },
@@ -25,8 +86,7 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
   });
   const apps = values.app ?? [];
   if (apps.length === 0) throw new UsageError('emulator needs at least one --app PATH');
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${values.port}: give a TCP port (0 for any free one)`);
+  const ports = { aws: portOption('port', values.port), gcp: portOption('gcp-port', values['gcp-port']), azure: portOption('azure-port', values['azure-port']) };
   const privateCas = new Map(
     (values['private-ca'] ?? []).map((entry) => {
       const [arn, file] = entry.split('=');
@@ -36,39 +96,55 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
       return [arn, parseCertificate(der)] as const;
     }),
   );
-  let pkiEntries = 0;
+  let pki: PkiMaterial | undefined;
   if (values.pki) {
     try {
-      pkiEntries = loadPkiDirectory(values.pki).entries.length;
+      pki = loadPkiDirectory(values.pki);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
   }
-  const emulator = await startAwsEmulator({
-    sources: apps.flatMap(loadTemplateSources),
-    port,
-    privateCaCertificates: privateCas,
-    ...(values['no-throttle'] ? { createSessionRatePerSecond: Infinity } : {}),
-  });
-  out.write(
-    `${JSON.stringify({
-      aws: {
-        endpoint: emulator.endpoint,
-        account: emulator.world.env.account,
-        region: emulator.world.env.region,
-        trustAnchors: [...emulator.world.trustAnchors.values()].map((t) => ({ arn: t.arn, origin: t.origin })),
-        profiles: [...emulator.world.profiles.values()].map((p) => ({ arn: p.arn, origin: p.origin })),
-        roles: [...emulator.world.roles.values()].map((r) => ({ arn: r.arn, origin: r.origin })),
-        personas: [...emulator.world.personas.values()],
-        problems: emulator.stacks.flatMap((s) => s.problems.map((p) => `${s.stackName}/${p.logicalId}: ${p.problem}`)),
-      },
-      pkiCertificates: pkiEntries,
-    })}\n`,
-  );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await emulator.close();
-  return 0;
+  const sources = loadAppSources(apps);
+  const gcpConfigurations = configurationsOf(sources.configurations, discoverGcpGates(sources.configurations));
+  const azureConfigurations = configurationsOf(sources.configurations, discoverAzureGates(sources.configurations));
+  const hasGates = { aws: discoverAwsGates(sources.templates).length > 0, gcp: gcpConfigurations.length > 0, azure: azureConfigurations.length > 0 };
+  if (!hasGates.aws && !hasGates.gcp && !hasGates.azure) throw new UsageError(`no gate found in ${apps.join(', ')}: nothing to emulate`);
+
+  const running: Array<{ close(): Promise<void> }> = [];
+  let caDir: string | undefined;
+  try {
+    const description: Record<string, unknown> = { pkiCertificates: pki?.entries.length ?? 0 };
+    if (hasGates.aws) {
+      const aws = await startAwsEmulator({
+        sources: sources.templates,
+        port: ports.aws,
+        privateCaCertificates: privateCas,
+        ...(values['no-throttle'] ? { createSessionRatePerSecond: Infinity } : {}),
+      });
+      running.push(aws);
+      description.aws = describeAws(aws);
+    }
+    if (hasGates.gcp) {
+      const gcp = await startGcpEmulator({ sources: gcpConfigurations, port: ports.gcp, issuerKeys: pkiIssuerKeys(pki) });
+      running.push(gcp);
+      description.gcp = describeGcp(gcp);
+    }
+    if (hasGates.azure) {
+      const azure = await startAzureEmulator({ sources: azureConfigurations, port: ports.azure, issuerKeys: pkiIssuerKeys(pki) });
+      running.push(azure);
+      caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-entra-ca-'));
+      const caFile = path.join(caDir, 'entra-emulator-ca.pem');
+      fs.writeFileSync(caFile, azure.caPem);
+      description.azure = describeAzure(azure, caFile);
+    }
+    out.write(`${JSON.stringify(description)}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    return 0;
+  } finally {
+    await Promise.all(running.map((emulator) => emulator.close()));
+    if (caDir) fs.rmSync(caDir, { recursive: true, force: true });
+  }
 }

@@ -1,8 +1,7 @@
 import { discoverAwsGates } from '../discovery/aws-gates';
 import { discoverAzureGates } from '../discovery/azure-gates';
 import { discoverGcpGates } from '../discovery/gcp-gates';
-import { TemplateSource, loadTemplateSources } from '../discovery/sources';
-import { TerraformSource, isTerraformApp, loadTerraformSources } from '../discovery/terraform-sources';
+import { loadAppSources } from '../discovery/app-sources';
 import { renderGateTable } from '../report/gate-table';
 import { parseArgs } from 'node:util';
 import { UsageError } from './usage-error';
@@ -12,12 +11,7 @@ export async function gatesCommand(args: readonly string[], out: NodeJS.Writable
   const { values } = parseArgs({ args: [...args], options: { app: { type: 'string', multiple: true } }, strict: true });
   const apps = values.app;
   if (!apps || apps.length === 0) throw new UsageError('gates needs at least one --app PATH');
-  const templates: TemplateSource[] = [];
-  const configurations: TerraformSource[] = [];
-  for (const app of apps) {
-    if (isTerraformApp(app)) configurations.push(...loadTerraformSources(app));
-    else templates.push(...loadTemplateSources(app));
-  }
+  const { templates, configurations } = loadAppSources(apps);
   const gates = [...discoverAwsGates(templates), ...discoverGcpGates(configurations), ...discoverAzureGates(configurations)];
   out.write(`${renderGateTable(gates)}\n`);
   return 0;

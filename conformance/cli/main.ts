@@ -12,23 +12,35 @@ const USAGE = `Usage: attestgate <command> [options]
 Commands:
   gates --app PATH...          print what each attestation gate accepts
   conformance --app PATH...    probe every gate and prove unattested issuance fails
-      [--target local|aws]     local: the embedded emulator (default); aws: the live endpoints
+      [--target local|aws|gcp|azure]
+                               local: every cloud on the embedded emulators (default);
+                               aws, gcp, azure: that cloud's live endpoints
       [--pki DIR]              CA certificates (*.crt), their keys (*.key) and CRLs (*.crl),
-                               matched to trust anchors by public key
+                               matched to trust anchors by public key; other keys sign as
+                               the OIDC issuer whose published key they match
       [--tags TAG,...]         run checks with every TAG (and none of !TAG), or these check IDs
       [--list]                 list the checks and gates, probe nothing
       [--format table|json|junit|sarif]...   (default table; files go to --out)
       [--out DIR]              (default attestgate-report)
-      [--region R] [--stack-name NAME] [--allow-mutations]
-      [--endpoint-rolesanywhere URL] [--endpoint-sts URL] [--endpoint-cloudformation URL]
-      [--rate N] [--concurrency N]
-  emulator --app PATH... [--pki DIR] [--port N] [--private-ca ARN=FILE]... [--no-throttle]
+      [--rate N]               requests per second to each cloud (default AWS 9, GCP 10, Azure 5)
+      [--concurrency N]        gates probed at once per cloud (default 4)
+    aws:   [--region R] [--stack-name NAME] [--allow-mutations]
+           [--endpoint-rolesanywhere URL] [--endpoint-sts URL] [--endpoint-cloudformation URL]
+    gcp:   [--project-number [PROJECT=]NUMBER]... [--project ID]
+           [--endpoint-gcp-sts URL] [--endpoint-iamcredentials URL]
+    azure: [--tenant-id ID] [--client-id GATE_OR_IDENTITY=CLIENT_ID]...
+           [--issuer-jwks ISSUER_URL=FILE]... [--authority-host URL] [--scope SCOPE]
+    gcp, azure: [--token-command CMD]  prints a valid token (the control without an issuer key)
+           [--var NAME=VALUE]...       Terraform variables the configurations use
+  emulator --app PATH... [--pki DIR] [--port N] [--gcp-port N] [--azure-port N]
+           [--private-ca ARN=FILE]... [--no-throttle]
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
   help                         print this help
 
-PATH: a CDK cloud assembly directory or a CloudFormation template (JSON); for gates also a
-cdktf output directory or a *.tf.json file.
-Exit codes: 0 no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 INCONCLUSIVE but no FAIL; 64 usage error.
+PATH: a CDK cloud assembly directory or a CloudFormation template (JSON) for AWS; a cdktf
+output directory or a *.tf.json file for GCP and Azure.
+Exit codes: 0 no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 INCONCLUSIVE but no FAIL, or no gate
+found; 64 usage error.
 `;
 
 /** Runs the CLI; resolves to the process exit code. Output goes to the given streams. */

@@ -16,6 +16,8 @@ export interface GcpEmulatorOptions {
   readonly iamCredentials?: Partial<IamCredentialsBehaviour>;
   /** Keys to sign with for played issuers, by issuer URI; an issuer not listed gets a fresh RS256 key. */
   readonly playedIssuerKeys?: ReadonlyMap<string, readonly IssuerKey[]>;
+  /** Keys every other played issuer publishes besides its own (the user's, from `--pki`). */
+  readonly issuerKeys?: readonly IssuerKey[];
   /** Values of Terraform variables. */
   readonly variables?: Readonly<Record<string, string>>;
   /** @default 0 (any free port) */
@@ -46,7 +48,7 @@ export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<Run
     variables: options.variables,
   });
   const problems = deployGcpWorld(world, configurations);
-  const playedIssuers = playIssuers(world, options.playedIssuerKeys);
+  const playedIssuers = playIssuers(world, options.playedIssuerKeys, options.issuerKeys);
   const server = new GcpEmulatorServer(world, playedIssuers, {
     sts: { ...DEFAULT_GCP_STS_BEHAVIOUR, ...options.sts },
     iamCredentials: { ...DEFAULT_IAM_CREDENTIALS_BEHAVIOUR, ...options.iamCredentials },

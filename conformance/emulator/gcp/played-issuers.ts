@@ -21,13 +21,17 @@ export function playedIssuerPaths(issuer: string): { discovery: string; jwks: st
   return { discovery: `${base}/.well-known/openid-configuration`, jwks: `${base}/jwks` };
 }
 
-/** One played issuer per distinct issuer URI of the world's OIDC providers that carry no JWKS. */
-export function playIssuers(world: GcpWorld, given: ReadonlyMap<string, readonly IssuerKey[]> = new Map()): Map<string, PlayedIssuer> {
+/**
+ * One played issuer per distinct issuer URI of the world's OIDC providers that carry no JWKS. An
+ * issuer in `given` signs with exactly those keys; any other with a fresh RS256 key and, after it,
+ * `shared` — keys the user holds (`--pki`), so their own tokens verify as the real issuer's would.
+ */
+export function playIssuers(world: GcpWorld, given: ReadonlyMap<string, readonly IssuerKey[]> = new Map(), shared: readonly IssuerKey[] = []): Map<string, PlayedIssuer> {
   const played = new Map<string, PlayedIssuer>();
   for (const provider of world.providers.values()) {
     const oidc = provider.oidc;
     if (!oidc || oidc.jwks || played.has(oidc.issuerUri)) continue;
-    const keys = given.get(oidc.issuerUri) ?? [generateIssuerKey('RS256')];
+    const keys = given.get(oidc.issuerUri) ?? [generateIssuerKey('RS256'), ...shared];
     played.set(oidc.issuerUri, { issuer: oidc.issuerUri, keys, jwks: { keys: keys.map((k) => k.publicJwk) } });
   }
   return played;

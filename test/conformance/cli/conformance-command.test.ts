@@ -4,6 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../../fixtures/cli';
 import { PkiOnDisk, exampleTemplate, writeTestPki } from '../../fixtures/conformance';
+import { writeIssuerKey } from '../../fixtures/gcp-conformance';
+import { writeTerraformExamples } from '../../fixtures/terraform-examples';
 
 const run = runCli;
 
@@ -78,7 +80,12 @@ describe('attestgate conformance', () => {
 
   test.each([
     [['conformance'], 'conformance needs at least one --app PATH'],
-    [['conformance', '--app', 'x.json', '--target', 'gcp2'], '--target gcp2: use local or aws'],
+    [['conformance', '--app', 'x.json', '--target', 'gcp2'], '--target gcp2: use local, aws, gcp, azure'],
+    [['conformance', '--app', 'x.json', '--var', 'novalue'], '--var novalue: write it as NAME=VALUE'],
+    [['conformance', '--app', 'x.json', '--project-number', 'my-project'], '--project-number my-project: a project number is digits only'],
+    [['conformance', '--app', 'x.json', '--project-number', '123456789', '--project-number', '987654321'], 'write PROJECT=NUMBER for each project'],
+    [['conformance', '--app', 'x.json', '--client-id', '=abc'], '--client-id =abc: write it as GATE_OR_IDENTITY=CLIENT_ID'],
+    [['conformance', '--app', 'x.json', '--issuer-jwks', 'https://oidc.example=/no/such/jwks.json'], '--issuer-jwks https://oidc.example=/no/such/jwks.json: ENOENT'],
     [['conformance', '--app', 'x.json', '--format', 'html'], '--format html: use table, json, junit, sarif'],
     [['conformance', '--app', 'x.json', '--rate', '0'], '--rate 0'],
     [['conformance', '--app', '/no/such.json'], '--app /no/such.json: no such file or directory'],
@@ -87,6 +94,29 @@ describe('attestgate conformance', () => {
     const { code, err } = await run(argv);
     expect(code).toBe(64);
     expect(err).toContain(message);
+  });
+
+  test('one run probes the AWS, GCP and Azure gates of a cloud assembly and a cdktf.out together', async () => {
+    const issuer = writeIssuerKey();
+    const cdktfOut = writeTerraformExamples(issuer.jwksFile);
+    const pkiDir = tmp('attestgate-pki-');
+    for (const file of fs.readdirSync(pki.dir)) fs.copyFileSync(path.join(pki.dir, file), path.join(pkiDir, file));
+    fs.copyFileSync(path.join(issuer.pkiDir, 'issuer.key'), path.join(pkiDir, 'oidc-issuer.key'));
+    const out = tmp('attestgate-report-');
+    const { code, out: stdout, err } = await run(['conformance', '--app', templateFile(template), '--app', cdktfOut, '--pki', pkiDir, '--format', 'table,json', '--out', out]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('58 results: 57 PASS, 0 FAIL, 0 INCONCLUSIVE, 1 SKIPPED');
+    expect(err).toContain('oidc-issuer.key matches no certificate in --pki; it is used as an OIDC issuer');
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.target).toBe('local');
+    expect(report.gates.map((g: { cloud: string }) => g.cloud).sort()).toEqual(['aws', 'aws', 'azure', 'gcp']);
+  });
+
+  test('a target with no gate of its cloud probes nothing and exits 2, naming the gates it left', async () => {
+    const { code, err } = await run(['conformance', '--app', templateFile(template), '--target', 'azure', '--format', 'json', '--out', tmp('attestgate-report-')]);
+    expect(code).toBe(2);
+    expect(err).toContain('--target azure probes azure gates only; not probed: Example/Deployer');
+    expect(err).toContain('no azure gate found in');
   });
 
   test('--pki that is not a directory is a usage error', async () => {

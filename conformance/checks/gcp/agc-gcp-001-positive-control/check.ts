@@ -1,5 +1,5 @@
 import { Check, fail, inconclusive, pass, skipped } from '../../../engine/check';
-import { describeGcpOutcome, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
+import { describeGcpOutcome, gcpErrorCodeOf, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
 import { GcpProbeContext, gateProbeBlocker } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 
@@ -24,6 +24,11 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     if (control.kind === 'error') return inconclusive(`the positive control could not run: ${control.reason}`);
     const evidence = { token: control.source, sts: describeGcpOutcome(control.exchange), ...(control.impersonation ? { generateAccessToken: describeGcpOutcome(control.impersonation.outcome) } : {}) };
     if (isTransientGcp(control.exchange)) return inconclusive(`STS: no verdict after retries (${describeGcpOutcome(control.exchange)})`, evidence);
+    // STS knows no enabled provider by the audience's name: the gate was not reached at all, most
+    // often a wrong --project-number on a live run, so nothing about it is proven either way.
+    if (gcpErrorCodeOf(control.exchange) === 'invalid_target') {
+      return inconclusive(`STS knows no enabled provider ${gate.providerName ?? gate.gate.id}: is it deployed and enabled, and is the project number right? (${describeGcpOutcome(control.exchange)})`, evidence);
+    }
     if (!issuedToken(control.exchange)) return fail(`the provider refuses its own correctly attested token (STS: ${describeGcpOutcome(control.exchange)})`, evidence);
     if (!control.impersonation) return pass(`a correctly attested token (${control.source}) got a federated token; no service account is bound to its principal`, evidence);
     const { serviceAccount, outcome } = control.impersonation;

@@ -34,6 +34,17 @@ describe('played issuers', () => {
     expect(playIssuers(worldWith([{ id: 'a', issuer: 'https://one.example' }]), new Map([['https://one.example', [key]]])).get('https://one.example')!.keys).toEqual([key]);
   });
 
+  test("shared keys (the user's) are published after the issuer's own key, but not for an issuer given its keys", () => {
+    const mine = generateIssuerKey('RS256');
+    const given = generateIssuerKey('RS256');
+    const played = playIssuers(worldWith([{ id: 'a', issuer: 'https://one.example' }, { id: 'b', issuer: 'https://two.example' }]), new Map([['https://two.example', [given]]]), [mine]);
+    const one = played.get('https://one.example')!;
+    expect(one.keys).toHaveLength(2);
+    expect(one.keys[1]).toBe(mine);
+    expect(one.jwks.keys.map((k) => k.kid)).toContain(mine.publicJwk.kid);
+    expect(played.get('https://two.example')!.keys).toEqual([given]);
+  });
+
   test('paths and the discovery document on the emulator’s origin', () => {
     expect(playedIssuerPaths('https://oidc.prod.example/spire')).toEqual({
       discovery: '/issuers/https%3A%2F%2Foidc.prod.example%2Fspire/.well-known/openid-configuration',

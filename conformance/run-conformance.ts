@@ -1,0 +1,95 @@
+import { AwsConformanceOptions, runAwsConformance } from './aws/run-aws-conformance';
+import { AzureConformanceOptions, azureGateSummary, runAzureConformance } from './azure/run-azure-conformance';
+import { AppSources, configurationsOf } from './discovery/app-sources';
+import { discoverAwsGates } from './discovery/aws-gates';
+import { discoverAzureGates } from './discovery/azure-gates';
+import { discoverGcpGates } from './discovery/gcp-gates';
+import { summaryOf as awsGateSummary } from './aws/run-aws-conformance';
+import { Cloud } from './engine/check';
+import { Advisory, CheckResult, GateSummary } from './engine/report';
+import { GcpConformanceOptions, gcpSummaryOf, runGcpConformance } from './gcp/run-gcp-conformance';
+import { PkiMaterial } from './pki/pki-directory';
+
+/** `local`: every cloud's gates on the embedded emulators. A cloud name: that cloud's live endpoints. */
+export type ConformanceTarget = 'local' | Cloud;
+
+export const CONFORMANCE_TARGETS: readonly ConformanceTarget[] = ['local', 'aws', 'gcp', 'azure'];
+
+/** What every cloud's runner takes alike; the rest is per cloud. */
+type CommonOptions = 'sources' | 'pki' | 'target' | 'tags' | 'signal' | 'onResult' | 'concurrency' | 'ratePerSecond';
+
+export interface ConformanceOptions {
+  readonly sources: AppSources;
+  readonly target: ConformanceTarget;
+  readonly pki?: PkiMaterial;
+  /** Check selection by tag or ID (IDs are OR-ed, tags AND-ed, `!tag` excludes). */
+  readonly tags?: readonly string[];
+  /** Requests per second to each cloud. @default each cloud's own (AWS 9, GCP 10, Azure 5) */
+  readonly ratePerSecond?: number;
+  /** Gates probed at once, per cloud. @default 4 */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly onResult?: (result: CheckResult) => void;
+  readonly aws?: Omit<AwsConformanceOptions, CommonOptions>;
+  readonly gcp?: Omit<GcpConformanceOptions, CommonOptions>;
+  readonly azure?: Omit<AzureConformanceOptions, CommonOptions>;
+}
+
+export interface ConformanceRun {
+  /** The target's name, e.g. `local` or `aws (eu-west-1)`; several when a local run probed several clouds. */
+  readonly target: string;
+  /** The gates probed. */
+  readonly gates: readonly GateSummary[];
+  /** Gates of other clouds than a live target's: found, not probed. */
+  readonly unprobed: readonly GateSummary[];
+  readonly results: readonly CheckResult[];
+  readonly advisories: readonly Advisory[];
+  /** Requests sent, retries included, all clouds. */
+  readonly requests: number;
+}
+
+interface CloudRun {
+  readonly target: string;
+  readonly gates: readonly GateSummary[];
+  readonly results: readonly CheckResult[];
+  readonly advisories?: readonly Advisory[];
+  readonly requests: number;
+}
+
+/**
+ * Probes the gates of synthesized apps. A local run starts an emulator for each cloud that has
+ * gates and probes the clouds side by side (each emulator and rate limit is its own); a live run
+ * probes its one cloud, and reports the other clouds' gates as unprobed rather than dropping them.
+ */
+export async function runConformance(options: ConformanceOptions): Promise<ConformanceRun> {
+  const gcpGates = discoverGcpGates(options.sources.configurations);
+  const azureGates = discoverAzureGates(options.sources.configurations);
+  const gatesByCloud: Record<Cloud, readonly GateSummary[]> = {
+    aws: discoverAwsGates(options.sources.templates).map(awsGateSummary),
+    gcp: gcpGates.map(gcpSummaryOf),
+    azure: azureGates.map(azureGateSummary),
+  };
+  const clouds = (Object.keys(gatesByCloud) as Cloud[]).filter((cloud) => (options.target === 'local' || options.target === cloud) && gatesByCloud[cloud].length > 0);
+  const common = {
+    pki: options.pki,
+    tags: options.tags,
+    signal: options.signal,
+    onResult: options.onResult,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
+  };
+  const runners: Record<Cloud, () => Promise<CloudRun>> = {
+    aws: () => runAwsConformance({ ...options.aws, ...common, sources: options.sources.templates, target: options.target === 'local' ? 'local' : 'aws' }),
+    gcp: () => runGcpConformance({ ...options.gcp, ...common, sources: configurationsOf(options.sources.configurations, gcpGates), target: options.target === 'local' ? 'local' : 'gcp' }),
+    azure: () => runAzureConformance({ ...options.azure, ...common, sources: configurationsOf(options.sources.configurations, azureGates), target: options.target === 'local' ? 'local' : 'azure' }),
+  };
+  const runs = await Promise.all(clouds.map((cloud) => runners[cloud]()));
+  return {
+    target: options.target === 'local' ? 'local' : (runs[0]?.target ?? options.target),
+    gates: runs.flatMap((r) => r.gates),
+    unprobed: (Object.keys(gatesByCloud) as Cloud[]).filter((cloud) => !clouds.includes(cloud)).flatMap((cloud) => gatesByCloud[cloud]),
+    results: runs.flatMap((r) => r.results),
+    advisories: runs.flatMap((r) => r.advisories ?? []),
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+  };
+}

@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { exampleTemplate, writeTestPki } from '../../fixtures/conformance';
+import { writeIssuerKey } from '../../fixtures/gcp-conformance';
+import { writeTerraformExamples } from '../../fixtures/terraform-examples';
+import { runCli } from '../../fixtures/cli';
+
+describe('attestgate emulator', () => {
+  test('serves every cloud with gates, prints their endpoints as one JSON line, and cleans up on SIGTERM', async () => {
+    const pki = await writeTestPki();
+    const templateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-emu-')), 'Example.template.json');
+    fs.writeFileSync(templateFile, JSON.stringify(exampleTemplate(pki)));
+    const cdktfOut = writeTerraformExamples(writeIssuerKey().jwksFile);
+    const bin = path.join(__dirname, '../../../bin/attestgate');
+    const child = spawn(bin, ['emulator', '--app', templateFile, '--app', cdktfOut]);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        readline.createInterface({ input: child.stdout }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      });
+      const endpoints = JSON.parse(line);
+      expect(endpoints.aws.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(endpoints.aws.roles.length).toBeGreaterThan(0);
+      expect(endpoints.gcp.stsTokenUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/token$/);
+      expect(endpoints.gcp.providers[0].audience).toMatch(/^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\//);
+      expect(endpoints.azure.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(endpoints.azure.identities[0].clientId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(fs.readFileSync(endpoints.azure.caFile, 'utf8')).toContain('BEGIN CERTIFICATE');
+      for (const cloud of ['aws', 'gcp', 'azure']) expect(endpoints[cloud].problems).toEqual([]);
+
+      // The STS answers as Google's does: a token exchange without a subject token is refused.
+      const sts = await fetch(endpoints.gcp.stsTokenUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grantType: 'urn:ietf:params:oauth:grant-type:token-exchange' }) });
+      expect(sts.status).toBe(400);
+
+      child.kill('SIGTERM');
+      expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+      expect(fs.existsSync(endpoints.azure.caFile)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('apps without any gate are a usage error', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-emu-')), 'Empty.template.json');
+    fs.writeFileSync(file, JSON.stringify({ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }));
+    const { code, err } = await runCli(['emulator', '--app', file]);
+    expect(code).toBe(64);
+    expect(err).toContain(`no gate found in ${file}: nothing to emulate`);
+  });
+});
