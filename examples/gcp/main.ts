@@ -47,6 +47,7 @@ export class GcpGateStack extends TerraformStack {
         jwks: fs.readFileSync(path.join(__dirname, 'spire-jwks.json'), 'utf8'),
       }),
       poolId: 'attested-agents',
+      project: GCP_EXAMPLE_PROJECT,
     });
 
     this.deployer = new AttestedServiceAccount(this, 'Deployer', {
