@@ -8,6 +8,11 @@
  * (spire-jwks.json: an RSA key generated for this example, whose private key was never written
  * down). Re-upload it whenever SPIRE rotates its JWT signing keys.
  *
+ * The deployer is high privilege, so the stack's FederationMonitor watches it: Data Access audit
+ * logs for STS and IAM, alerts on refused exchanges and impersonation, on its service account's
+ * credentials issued to anyone but the gate's principal, and on changes to its pool — notified to
+ * the Pub/Sub topic attestgate-signals-attestgate-gcp-example (subscribe to it).
+ *
  *   npx tsx examples/gcp/main.ts     # writes cdktf.out/stacks/attestgate-gcp-example/cdk.tf.json
  */
 import * as fs from 'node:fs';
