@@ -179,7 +179,7 @@ const nameSafe = (text: string, max: number) => text.replace(/[^A-Za-z0-9_-]+/g,
  * - per 20 watched service accounts, a log-match alert on credentials issued to any principal
  *   but the gate's (a token without the attested credential), and on new keys, IAM policy changes
  *   and re-enabling of those accounts;
- * - per 20 watched pools, a log-match alert on pools and providers created, changed, deleted or
+ * - per 20 watched providers, a log-match alert on their pools, and providers in them, created, changed, deleted or
  *   restored in them;
  * - the notification channel: the ones given, an email channel, or a Pub/Sub topic.
  *
