@@ -4,7 +4,7 @@ import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-g
 import { MonitorActivityLogAlert } from '@cdktf/provider-azurerm/lib/monitor-activity-log-alert';
 import { MonitorScheduledQueryRulesAlertV2 } from '@cdktf/provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { Lazy, TerraformStack, Token } from 'cdktf';
+import { Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
@@ -85,6 +85,16 @@ export interface SignInMonitorProps {
   readonly evaluationFrequencyMinutes?: number;
 }
 
+/**
+ * `${type.name.attribute}` of a resource of the monitor's stack: what cdktf writes for the
+ * attribute's token, without the token — each token captures a full stack trace, which at 100
+ * identities cost more than the rest of the monitor. A resource of another stack keeps its token,
+ * so cdktf can wire the cross-stack reference.
+ */
+function referenceTo(stack: TerraformStack, resource: TerraformResource, attribute: string, token: () => string): string {
+  return TerraformStack.of(resource) === stack ? `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}.${attribute}}` : token();
+}
+
 const registries = new WeakMap<TerraformStack, SignInMonitor>();
 const nameSafe = (text: string, max: number) => text.replace(/[^A-Za-z0-9-]+/g, '-').slice(0, max);
 
@@ -128,6 +138,8 @@ export class SignInMonitor extends Construct {
   /** Created once a watched identity has a role assignment. */
   public roleAssignmentChangeAlert?: MonitorActivityLogAlert;
   private readonly identities: UserAssignedIdentity[] = [];
+  /** Their client IDs and resource IDs, as Terraform references. */
+  private readonly watched: Array<{ readonly clientId: string; readonly id: string }> = [];
   private readonly roleScopes: string[] = [];
   private readonly resourceGroupName: string;
   private readonly stackName: string;
@@ -207,7 +219,7 @@ export class SignInMonitor extends Construct {
       this.actionGroupId = this.actionGroup.id;
     }
 
-    const clientIds = () => this.identities.map((i) => i.clientId);
+    const clientIds = () => this.watched.map((w) => w.clientId);
     const rule = (id: string, name: string, description: string, query: () => string, ruleThreshold: number, severity: number) =>
       new MonitorScheduledQueryRulesAlertV2(this, id, {
         name: `${name}-${this.stackName}`,
@@ -255,7 +267,7 @@ export class SignInMonitor extends Construct {
       description: 'attestgate: a gated managed identity, or one of its federated credentials, was written or deleted. A new or changed credential lets another issuer or subject obtain the identity.',
       resourceGroupName,
       location: 'global',
-      scopes: Lazy.listValue({ produce: () => this.identities.map((i) => i.id) }),
+      scopes: Lazy.listValue({ produce: () => this.watched.map((w) => w.id) }),
       criteria: { category: 'Administrative', resourceTypes: [USER_ASSIGNED_IDENTITY_RESOURCE_TYPE, FEDERATED_CREDENTIAL_RESOURCE_TYPE] },
       action: [{ actionGroupId: this.actionGroupId }],
     });
@@ -274,7 +286,10 @@ export class SignInMonitor extends Construct {
    * and its federated credentials. Done for high-privilege AttestedManagedIdentity by default.
    */
   public addIdentity(identity: UserAssignedIdentity): void {
-    if (!this.identities.includes(identity)) this.identities.push(identity);
+    if (this.identities.includes(identity)) return;
+    this.identities.push(identity);
+    const stack = TerraformStack.of(this);
+    this.watched.push({ clientId: referenceTo(stack, identity, 'client_id', () => identity.clientId), id: referenceTo(stack, identity, 'id', () => identity.id) });
   }
 
   /**

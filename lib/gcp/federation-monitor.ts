@@ -7,7 +7,7 @@ import { ProjectIamAuditConfig } from '@cdktf/provider-google/lib/project-iam-au
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
-import { Annotations, Lazy, TerraformStack, Token } from 'cdktf';
+import { Annotations, Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
@@ -159,6 +159,16 @@ const registryOf = (scope: IConstruct): Map<string, FederationMonitor> => {
   return registry;
 };
 const projectKey = (project: string | undefined) => project ?? '';
+
+/**
+ * `${type.name.attribute}` of a resource of the monitor's stack: what cdktf writes for the
+ * attribute's token, without the token — each token captures a full stack trace, which at 100
+ * gates cost more than the rest of the monitor. A resource of another stack keeps its token, so
+ * cdktf can wire the cross-stack reference.
+ */
+function referenceTo(stack: TerraformStack, resource: TerraformResource, attribute: string, token: () => string): string {
+  return TerraformStack.of(resource) === stack ? `\${${resource.terraformResourceType}.${resource.friendlyUniqueId}.${attribute}}` : token();
+}
 
 /** Names of metrics, topics and policies: unique per stack, within the characters GCP allows. */
 const nameSafe = (text: string, max: number) => text.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, max);
@@ -348,7 +358,7 @@ export class FederationMonitor extends Construct {
   public addProvider(provider: IamWorkloadIdentityPoolProvider): void {
     if (this.providers.has(provider)) return;
     this.providers.add(provider);
-    const poolId = provider.workloadIdentityPoolId;
+    const poolId = referenceTo(TerraformStack.of(this), provider, 'workload_identity_pool_id', () => provider.workloadIdentityPoolId);
     let chunk = this.poolChunks[this.poolChunks.length - 1];
     if (!chunk || chunk.items.length >= WATCHED_PER_POLICY) {
       const items: string[] = [];
@@ -403,7 +413,7 @@ export class FederationMonitor extends Construct {
       };
       this.accountChunks.push(chunk);
     }
-    chunk.items.push({ email: account.email, principal });
+    chunk.items.push({ email: referenceTo(TerraformStack.of(this), account, 'email', () => account.email), principal });
   }
 
   private policy(id: string, options: { displayName: string; documentation: string; conditions: MonitoringAlertPolicyConditions[]; logMatch?: boolean }): MonitoringAlertPolicy {

@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { TerraformStack } from 'cdktf';
 import { GoogleFilter } from '../../conformance/discovery/google-filter';
@@ -202,6 +205,20 @@ describe('FederationMonitor', () => {
     expect(bypass.notification_channels).toEqual(['projects/agents-prod/notificationChannels/42', expect.stringMatching(/^\$\{google_monitoring_notification_channel\./)]);
     expect(deployed(matchedLogFilter(bypass)).matches(generateAccessToken({ principalEmail: 'attacker@example.com' }))).toBe(true);
     expect(FederationMonitor.of(stack)).toBe(monitor);
+  });
+
+  test('a service account of another stack is referred to across stacks, as cdktf wires it', () => {
+    const { app, stack } = tfStack();
+    const other = new TerraformStack(app, 'identities');
+    new GoogleProvider(other, 'google', { project: 'agents-prod' });
+    const monitor = new FederationMonitor(stack, 'Monitor', {});
+    monitor.addServiceAccount(new ServiceAccount(other, 'Shared', { accountId: 'shared-agent' }), GATE_PRINCIPAL);
+    monitor.addServiceAccount(new ServiceAccount(stack, 'Local', { accountId: 'local-agent' }), GATE_PRINCIPAL);
+    app.synth();
+    const written = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', 'agents', 'cdk.tf.json'), 'utf8')) as Tf;
+    const filter = matchedLogFilter(policyNamed(written, 'attestgate: service account credentials outside the gate')[0]);
+    expect(filter).toMatch(/resource\.labels\.email_id="\$\{data\.terraform_remote_state\.[\w-]+\.outputs\.[\w-]+\}"/);
+    expect(filter).toMatch(/resource\.labels\.email_id="\$\{google_service_account\.Local\.email\}"/);
   });
 
   test('Data Access audit logs configured elsewhere: no audit config is written, and why is recorded', () => {
