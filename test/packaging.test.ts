@@ -41,9 +41,16 @@ describe('packaging (runs against dist/, which `npm test` builds first)', () => 
   test('attestgate/gcp deep-imports provider-google only: no provider barrel, nothing of azurerm', () => {
     const modules = providerModules('attestgate/gcp', "typeof m.AttestedServiceAccount !== 'function' || typeof m.TerraformAttestationAspect !== 'function'");
     expect(modules).toEqual([
+      'provider-google/lib/data-google-project',
       'provider-google/lib/iam-workload-identity-pool',
       'provider-google/lib/iam-workload-identity-pool-provider',
+      'provider-google/lib/logging-metric',
+      'provider-google/lib/monitoring-alert-policy',
+      'provider-google/lib/monitoring-notification-channel',
+      'provider-google/lib/project-iam-audit-config',
       'provider-google/lib/project-iam-member',
+      'provider-google/lib/pubsub-topic',
+      'provider-google/lib/pubsub-topic-iam-member',
       'provider-google/lib/service-account',
       'provider-google/lib/service-account-iam-member',
     ]);
@@ -51,7 +58,16 @@ describe('packaging (runs against dist/, which `npm test` builds first)', () => 
 
   test('attestgate/azure deep-imports provider-azurerm only: no provider barrel, nothing of google', () => {
     const modules = providerModules('attestgate/azure', "typeof m.AttestedManagedIdentity !== 'function'");
-    expect(modules).toEqual(['provider-azurerm/lib/federated-identity-credential', 'provider-azurerm/lib/role-assignment', 'provider-azurerm/lib/user-assigned-identity']);
+    expect(modules).toEqual([
+      'provider-azurerm/lib/federated-identity-credential',
+      'provider-azurerm/lib/log-analytics-workspace',
+      'provider-azurerm/lib/monitor-aad-diagnostic-setting',
+      'provider-azurerm/lib/monitor-action-group',
+      'provider-azurerm/lib/monitor-activity-log-alert',
+      'provider-azurerm/lib/monitor-scheduled-query-rules-alert-v2',
+      'provider-azurerm/lib/role-assignment',
+      'provider-azurerm/lib/user-assigned-identity',
+    ]);
   });
 
   test('attestgate and attestgate/core load no CDK at all', () => {

@@ -8,6 +8,12 @@
  * jwt_key_type = "rsa-2048" (SPIRE's default, ec-p256, fails with AADSTS5002738). The issuers must
  * be reachable from Entra over https (otherwise AADSTS90061).
  *
+ * The deployer is high privilege, so the stack's SignInMonitor watches it: the tenant's Entra
+ * diagnostic setting sends managed identity sign-ins to a Log Analytics workspace (applying it
+ * needs Security Administrator in Entra and a P1/P2 licence), and the subscription's Owners are
+ * told of its refused sign-ins, tokens issued without its federated credential, and changes to its
+ * credentials and to role assignments on the agents' resource group.
+ *
  *   npx tsx examples/azure/main.ts   # writes cdktf.out/stacks/attestgate-azure-example/cdk.tf.json
  */
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';

@@ -10,6 +10,11 @@
  * you can sign (the conformance suite's positive control), point ATTESTGATE_GCP_JWKS at another
  * JWKS file — one whose private key is in your --pki directory.
  *
+ * The deployer is high privilege, so the stack's FederationMonitor watches it: Data Access audit
+ * logs for STS and IAM, alerts on refused exchanges and impersonation, on its service account's
+ * credentials issued to anyone but the gate's principal, and on changes to its pool — notified to
+ * the Pub/Sub topic attestgate-signals-attestgate-gcp-example (subscribe to it).
+ *
  *   npx tsx examples/gcp/main.ts     # writes cdktf.out/stacks/attestgate-gcp-example/cdk.tf.json
  */
 import * as fs from 'node:fs';
@@ -54,6 +59,7 @@ export class GcpGateStack extends TerraformStack {
         jwks: fs.readFileSync(exampleJwksFile(props.jwksFile), 'utf8'),
       }),
       poolId: 'attested-agents',
+      project: GCP_EXAMPLE_PROJECT,
     });
 
     this.deployer = new AttestedServiceAccount(this, 'Deployer', {

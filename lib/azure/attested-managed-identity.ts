@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../core/gate-manifest';
+import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
 import { AZURE_TOKEN_EXCHANGE_AUDIENCE, FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH, MAX_FEDERATED_CREDENTIALS } from '../terraform/azure-federated-identity';
 import { issuerProblem, issuerWithoutTrailingSlash } from '../terraform/oidc-issuer';
+import { SignInMonitor } from './sign-in-monitor';
 
 const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;
 const CREDENTIAL_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
@@ -63,6 +65,14 @@ export interface AttestedManagedIdentityProps extends FederatedCredentialOptions
   readonly tags?: Record<string, string>;
   /** Role assignments: a built-in role name (`Reader`) or a role definition ID, at a scope. @default - none */
   readonly roleAssignments?: ReadonlyArray<{ readonly scope: string; readonly role: string } & RoleAssignmentOptions>;
+  /**
+   * Whether the stack's SignInMonitor watches the identity: refused sign-ins, tokens issued
+   * without a federated credential, changes to its credentials and to role assignments where it
+   * holds roles.
+   *
+   * @default SignalMonitoring.forHighPrivilege() - watched when the identity is high privilege
+   */
+  readonly signInMonitoring?: SignalMonitoring;
 }
 
 /**
@@ -81,6 +91,10 @@ export class AttestedManagedIdentity extends Construct {
   /** The federated credentials, in the order they are written. */
   public readonly federatedCredentials: FederatedIdentityCredential[] = [];
   public readonly roleAssignments: RoleAssignment[] = [];
+  /** Whether the stack's SignInMonitor watches the identity, and why not. */
+  public readonly signInMonitoring: SignalMonitoring;
+  /** The monitor watching the identity, when one does. */
+  public readonly monitor?: SignInMonitor;
   private readonly resourceGroupName: string;
   private readonly trusted: Array<{ issuer: string; subject: string; audience: string; credential: FederatedIdentityCredential }> = [];
 
@@ -91,6 +105,7 @@ export class AttestedManagedIdentity extends Construct {
       throw new AttestGateError({ where, field: 'identity', value: props.identity, problem: 'is not an AgentIdentity', fix: 'create it with new AgentIdentity({...}) from attestgate/core' });
     }
     this.identity = props.identity;
+    this.signInMonitoring = signalMonitoringOf(props.signInMonitoring, where, 'signInMonitoring');
     const name = props.identityName ?? `${props.identity.name}-agent`;
     if (!Token.isUnresolved(name) && !IDENTITY_NAME.test(name)) {
       throw new AttestGateError({ where, field: 'identityName', value: name, problem: 'is not 3–128 letters, digits, hyphens and underscores starting with a letter or digit', fix: 'rename it' });
@@ -102,6 +117,13 @@ export class AttestedManagedIdentity extends Construct {
       location: props.location,
       tags: props.tags ?? { 'attestgate-agent': props.identity.name, 'attestgate-spiffe-id': props.identity.spiffeId.toString(), 'attestgate-privilege': props.identity.privilege },
     });
+
+    if (this.signInMonitoring.appliesTo(props.identity)) {
+      this.monitor = SignInMonitor.of(this, { resourceGroupName: props.resourceGroupName, location: props.location });
+      this.monitor.addIdentity(this.userAssignedIdentity);
+    } else if (this.signInMonitoring.disabledReason !== undefined) {
+      this.node.addMetadata('attestgate:signInMonitoringDisabled', this.signInMonitoring.disabledReason);
+    }
 
     this.addFederatedCredential(props);
     for (const assignment of props.roleAssignments ?? []) this.assignRole(assignment.scope, assignment.role, assignment);
@@ -213,6 +235,7 @@ export class AttestedManagedIdentity extends Construct {
       ...(options.condition ? { condition: options.condition, conditionVersion: '2.0' } : {}),
     });
     this.roleAssignments.push(assignment);
+    this.monitor?.addRoleAssignmentScope(scope);
     return assignment;
   }
 

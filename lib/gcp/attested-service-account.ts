@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { AttestGateError } from '../core/errors';
 import { WORKLOAD_IDENTITY_USER } from '../terraform/google-workload-identity';
 import { AttestedWorkloadIdentityProvider } from './attested-workload-identity-provider';
+import { FederationMonitor } from './federation-monitor';
 import { checkedRole } from './private/roles';
 
 const ACCOUNT_ID = /^[a-z]([-a-z0-9]*[a-z0-9])$/;
@@ -35,6 +36,8 @@ export class AttestedServiceAccount extends Construct {
   public readonly serviceAccount: ServiceAccount;
   /** The `roles/iam.workloadIdentityUser` binding to the gate's principal. */
   public readonly impersonation: ServiceAccountIamMember;
+  /** The monitor watching the service account: its gate's choice, in the account's project. */
+  public readonly monitor?: FederationMonitor;
   private readonly project?: string;
 
   constructor(scope: Construct, id: string, props: AttestedServiceAccountProps) {
@@ -71,6 +74,11 @@ export class AttestedServiceAccount extends Construct {
       member: props.provider.principal,
     });
     props.provider.registerServiceAccount(this.serviceAccount);
+    if (props.provider.monitor) {
+      // Its audit logs land in its own project: the provider's unless another is given.
+      this.monitor = FederationMonitor.of(this, props.project ?? props.provider.project);
+      this.monitor.addServiceAccount(this.serviceAccount, props.provider.principal);
+    }
     for (const role of props.projectRoles ?? []) this.grantProjectRole(role);
   }
 

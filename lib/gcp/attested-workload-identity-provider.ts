@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 import { AgentIdentity } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA, GcpWorkloadIdentityGateManifest } from '../core/gate-manifest';
+import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
+import { FederationMonitor } from './federation-monitor';
 import { FederationPolicy, federationPolicyFor } from './federation-policy';
 import { checkedRole } from './private/roles';
 import { WorkloadIdentitySource } from './workload-identity-source';
@@ -40,6 +42,13 @@ export interface AttestedWorkloadIdentityProviderProps {
    * @default - none
    */
   readonly extraCondition?: string;
+  /**
+   * Whether the FederationMonitor of the stack and project watches the gate: failed exchanges,
+   * credentials of its service accounts issued outside it, and changes to its pool and provider.
+   *
+   * @default SignalMonitoring.forHighPrivilege() - watched when the identity is high privilege
+   */
+  readonly federationMonitoring?: SignalMonitoring;
 }
 
 /**
@@ -61,6 +70,12 @@ export class AttestedWorkloadIdentityProvider extends Construct {
   public readonly subject: string;
   /** `principal://iam.googleapis.com/<pool name>/subject/<subject>`: the only principal of this gate. */
   public readonly principal: string;
+  /** The project of the pool and provider, when given. */
+  public readonly project?: string;
+  /** Whether the stack's FederationMonitor watches the gate, and why not. */
+  public readonly federationMonitoring: SignalMonitoring;
+  /** The monitor watching the gate, when one does. */
+  public readonly monitor?: FederationMonitor;
   private readonly serviceAccounts: TerraformResource[] = [];
 
   constructor(scope: Construct, id: string, props: AttestedWorkloadIdentityProviderProps) {
@@ -73,6 +88,8 @@ export class AttestedWorkloadIdentityProvider extends Construct {
       throw new AttestGateError({ where, field: 'source', value: props.source, problem: 'is not a WorkloadIdentitySource', fix: 'use WorkloadIdentitySource.oidc(), .x509() or .aws()' });
     }
     this.identity = props.identity;
+    this.project = props.project;
+    this.federationMonitoring = signalMonitoringOf(props.federationMonitoring, where, 'federationMonitoring');
     const poolId = props.poolId ?? `${props.identity.name}-pool`;
     const providerId = props.providerId ?? props.identity.name;
     if (!props.pool) checkId(where, props.poolId === undefined ? 'poolId (default: <identity name>-pool)' : 'poolId', poolId);
@@ -121,6 +138,13 @@ export class AttestedWorkloadIdentityProvider extends Construct {
     // Terraform ignores "//" keys; cdktf writes construct metadata there too. Lazy: service
     // accounts bound after this constructor are listed.
     this.provider.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, Lazy.anyValue({ produce: () => this.gateManifest() }));
+
+    if (this.federationMonitoring.appliesTo(props.identity)) {
+      this.monitor = FederationMonitor.of(this, props.project);
+      this.monitor.addProvider(this.provider);
+    } else if (this.federationMonitoring.disabledReason !== undefined) {
+      this.node.addMetadata('attestgate:federationMonitoringDisabled', this.federationMonitoring.disabledReason);
+    }
   }
 
   /**

@@ -4,8 +4,9 @@ export * from './workload-identity-source';
 export * from './federation-policy';
 export * from './attested-workload-identity-provider';
 export * from './attested-service-account';
+export * from './federation-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';
 export { GCP_RULES } from '../rules/gcp';
 // The cloud-neutral model, re-exported so GCP users need one import.
-export { AgentIdentity, PrivilegeTier } from '../core';
+export { AgentIdentity, PrivilegeTier, SignalMonitoring } from '../core';

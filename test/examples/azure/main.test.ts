@@ -25,6 +25,13 @@ describe('examples/azure', () => {
     });
   });
 
+  test('the deployer is watched: sign-in logs to a workspace, its failed and unattested sign-ins, changes to its credentials and roles', () => {
+    expect(stack.deployer.monitor!.watchedIdentities).toEqual([stack.deployer.userAssignedIdentity]);
+    expect(Object.keys(tf.resource.azurerm_monitor_scheduled_query_rules_alert_v2)).toHaveLength(2);
+    expect(Object.keys(tf.resource.azurerm_monitor_activity_log_alert)).toHaveLength(2);
+    expect(onlyResource(tf, 'azurerm_monitor_aad_diagnostic_setting').log_analytics_workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
+  });
+
   test('the same deployer identity as the AWS example; a relative backend path', () => {
     expect(gateManifestIn(tf, 'azurerm_user_assigned_identity').identity).toEqual(awsDeployerIdentity());
     expect(tf.terraform.backend.local.path).toBe(`terraform.${AZURE_EXAMPLE_STACK}.tfstate`);

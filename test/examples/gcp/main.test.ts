@@ -30,6 +30,14 @@ describe('examples/gcp', () => {
     expect(onlyResource(tf, 'google_project_iam_member')).toMatchObject({ project: GCP_EXAMPLE_PROJECT, role: 'roles/editor' });
   });
 
+  test('the deployer’s gate and service account are watched in the example project, alerts to its Pub/Sub topic', () => {
+    expect(stack.gate.monitor!.watchedProviders).toEqual([stack.gate.provider]);
+    expect(stack.deployer.monitor).toBe(stack.gate.monitor);
+    expect(Object.values(tf.resource.google_project_iam_audit_config).map((c) => c.service)).toEqual(['sts.googleapis.com', 'iam.googleapis.com']);
+    expect(onlyResource(tf, 'google_pubsub_topic')).toMatchObject({ project: GCP_EXAMPLE_PROJECT, name: 'attestgate-signals-attestgate-gcp-example' });
+    expect(Object.keys(tf.resource.google_monitoring_alert_policy)).toHaveLength(4);
+  });
+
   test('the committed JWKS is public only, and the backend path is relative', () => {
     expect(() => checkedJwks(fs.readFileSync(path.join(__dirname, '../../../examples/gcp/spire-jwks.json'), 'utf8'), 'spire-jwks.json')).not.toThrow();
     expect(tf.terraform.backend.local.path).toBe('terraform.attestgate-gcp-example.tfstate');

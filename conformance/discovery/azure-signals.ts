@@ -1,0 +1,260 @@
+import { roleAssignmentsOf } from '../../lib/terraform/azure-federated-identity';
+import { TerraformModel, TerraformResource, blocks } from '../../lib/terraform/configuration';
+import { Advisory } from '../engine/report';
+import { ActivityLogEvent, activityLogAlertMatches } from './activity-log-alert';
+import { AzureGate } from './azure-gates';
+import { KqlError, KqlQuery, KqlSchema } from './kql-query';
+import { TerraformStandIns } from './terraform-stand-ins';
+
+/**
+ * Detection signals of an Azure gate, as advisories: probes prove issuance fails; these say
+ * whether an attack would be seen. Read from the Terraform JSON, so signals written without
+ * attestgate count too. Each is judged by running the configuration's alert rules on the record
+ * the attack would write — a sign-in log row of the gate's identity, an activity log event on
+ * it — rendered with the gate's own resources: a rule counts because it would fire.
+ */
+
+/**
+ * The columns of AADManagedIdentitySignInLogs and AADServicePrincipalSignInLogs (the Azure
+ * Monitor table reference lists the same ones for both).
+ */
+export const SIGN_IN_LOG_SCHEMA: KqlSchema = {
+  AppId: 'string',
+  AuthenticationContextClassReferences: 'string',
+  AuthenticationProcessingDetails: 'string',
+  _BilledSize: 'real',
+  Category: 'string',
+  ConditionalAccessPolicies: 'string',
+  ConditionalAccessStatus: 'string',
+  CorrelationId: 'string',
+  DurationMs: 'long',
+  FederatedCredentialId: 'string',
+  Id: 'string',
+  Identity: 'string',
+  IPAddress: 'string',
+  _IsBillable: 'string',
+  Level: 'string',
+  Location: 'string',
+  LocationDetails: 'string',
+  OperationName: 'string',
+  OperationVersion: 'string',
+  ResourceDisplayName: 'string',
+  ResourceGroup: 'string',
+  ResourceIdentity: 'string',
+  ResourceServicePrincipalId: 'string',
+  ResultDescription: 'string',
+  ResultSignature: 'string',
+  ResultType: 'string',
+  ServicePrincipalCredentialKeyId: 'string',
+  ServicePrincipalCredentialThumbprint: 'string',
+  ServicePrincipalId: 'string',
+  ServicePrincipalName: 'string',
+  SourceSystem: 'string',
+  TenantId: 'string',
+  TimeGenerated: 'datetime',
+  Type: 'string',
+  UniqueTokenIdentifier: 'string',
+};
+
+type SignInRecord = Record<string, string | number | boolean | null>;
+
+/** The identity's sign-in, as its table records it. */
+function signIn(table: string, appId: string, principalId: string, name: string, outcome: 'refused' | 'without-federated-credential'): SignInRecord {
+  const refused = outcome === 'refused';
+  return {
+    Type: table,
+    Category: table === 'AADManagedIdentitySignInLogs' ? 'ManagedIdentitySignInLogs' : 'ServicePrincipalSignInLogs',
+    OperationName: 'Sign-in activity',
+    AppId: appId,
+    ServicePrincipalId: principalId,
+    ServicePrincipalName: name,
+    Identity: name,
+    ResultType: refused ? '700213' : '0',
+    ResultDescription: refused ? 'AADSTS700213: No matching federated identity record found for presented assertion subject.' : '',
+    FederatedCredentialId: '',
+    IPAddress: '203.0.113.7',
+    ResourceDisplayName: 'Windows Azure Service Management API',
+    DurationMs: 0,
+  };
+}
+
+interface Judgement {
+  readonly firing: string[];
+  readonly unjudged: string[];
+}
+
+/** The enabled query rules with an action group whose query keeps the record. */
+function queryRulesFor(model: TerraformModel, standIns: TerraformStandIns, table: string, record: SignInRecord): Judgement {
+  const firing: string[] = [];
+  const unjudged: string[] = [];
+  const v2 = model.resourcesOfType('azurerm_monitor_scheduled_query_rules_alert_v2').map((r) => ({
+    resource: r,
+    queries: blocks(r.attributes.criteria).map((c) => c.query),
+    actions: blocks(r.attributes.action).flatMap((a) => (Array.isArray(a.action_groups) ? a.action_groups : [])),
+  }));
+  const v1 = model.resourcesOfType('azurerm_monitor_scheduled_query_rules_alert').map((r) => ({
+    resource: r,
+    queries: [r.attributes.query],
+    actions: blocks(r.attributes.action).map((a) => a.action_group).flatMap((g) => (Array.isArray(g) ? g : g === undefined ? [] : [g])),
+  }));
+  for (const { resource, queries, actions } of [...v2, ...v1]) {
+    if (resource.attributes.enabled === false || actions.length === 0) continue;
+    const keeps = queries.some((query) => {
+      const text = standIns.text(query);
+      if (text === undefined) {
+        unjudged.push(`${resource.address}: its query is known only at apply`);
+        return false;
+      }
+      try {
+        return KqlQuery.parse(text).keeps(table, SIGN_IN_LOG_SCHEMA, record);
+      } catch (e) {
+        if (!(e instanceof KqlError)) throw e;
+        unjudged.push(`${resource.address}: ${e.message}`);
+        return false;
+      }
+    });
+    if (keeps) firing.push(resource.address);
+  }
+  return { firing, unjudged };
+}
+
+/** The enabled activity log alerts with an action group that fire for the event. */
+function activityAlertsFor(model: TerraformModel, standIns: TerraformStandIns, event: ActivityLogEvent): Judgement {
+  const firing: string[] = [];
+  const unjudged: string[] = [];
+  for (const alert of model.resourcesOfType('azurerm_monitor_activity_log_alert')) {
+    const a = alert.attributes;
+    if (blocks(a.action).length === 0) continue;
+    const scopes = standIns.plain(a.scopes);
+    const criteria = standIns.plain(blocks(a.criteria)[0] ?? {});
+    if (!Array.isArray(scopes) || criteria === undefined) {
+      unjudged.push(`${alert.address}: its scopes or criteria are known only at apply`);
+      continue;
+    }
+    if (activityLogAlertMatches({ scopes: scopes as string[], enabled: a.enabled !== false, criteria: criteria as Record<string, unknown> }, event)) firing.push(alert.address);
+  }
+  return { firing, unjudged };
+}
+
+/** Diagnostic settings that send managed identity sign-ins somewhere. */
+function signInExports(model: TerraformModel): TerraformResource[] {
+  return model.resourcesOfType('azurerm_monitor_aad_diagnostic_setting').filter((setting) => {
+    const a = setting.attributes;
+    const destination = [a.log_analytics_workspace_id, a.storage_account_id, a.eventhub_authorization_rule_id].some((d) => d !== undefined && d !== null);
+    const enabled = [...blocks(a.enabled_log), ...blocks(a.log).filter((l) => l.enabled !== false)].some((l) => l.category === 'ManagedIdentitySignInLogs');
+    return destination && enabled;
+  });
+}
+
+/** The advisories of one gate. */
+export function azureAdvisoriesOf(model: TerraformModel, gate: AzureGate): Advisory[] {
+  const standIns = new TerraformStandIns(model);
+  const advisory = (id: string, title: string, present: boolean, detail: string): Advisory => ({ id, gate: gate.id, title, present, detail });
+  const withUnjudged = (detail: string, unjudged: readonly string[]) => (unjudged.length > 0 ? `${detail} (could not judge ${[...new Set(unjudged)].join('; ')})` : detail);
+  const identity = gate.identity;
+  const managed = identity?.type === 'azurerm_user_assigned_identity';
+  const application = identity?.type === 'azuread_application';
+  const judged = (judgement: Judgement, present: string, absent: string) => ({
+    present: judgement.firing.length > 0,
+    detail: withUnjudged(judgement.firing.length > 0 ? `${present}: ${judgement.firing.join(', ')}` : absent, judgement.unjudged),
+  });
+
+  let failures: { present: boolean; detail: string };
+  let unattested: { present: boolean; detail: string };
+  if (identity && (managed || application)) {
+    // A user-assigned identity signs in as a managed identity; an app registration as a service principal.
+    const table = managed ? 'AADManagedIdentitySignInLogs' : 'AADServicePrincipalSignInLogs';
+    const appId = standIns.attribute(identity.address, 'client_id') ?? '';
+    const principalId = standIns.attribute(identity.address, managed ? 'principal_id' : 'object_id') ?? '';
+    const name = standIns.attribute(identity.address, managed ? 'name' : 'display_name') ?? '';
+    failures = judged(
+      queryRulesFor(model, standIns, table, signIn(table, appId, principalId, name, 'refused')),
+      `scheduled query rule on refused sign-ins (${table})`,
+      `no enabled scheduled query rule with an action group keeps a refused sign-in of this identity in ${table} (add SignInMonitor: the Entra diagnostic setting and a rule on its failed sign-ins)`,
+    );
+    unattested = judged(
+      queryRulesFor(model, standIns, table, signIn(table, appId, principalId, name, 'without-federated-credential')),
+      'scheduled query rule on sign-ins without a federated credential',
+      'no enabled scheduled query rule with an action group keeps a successful sign-in of this identity with an empty FederatedCredentialId',
+    );
+  } else {
+    const absent = { present: false, detail: `the identity (${gate.id.split('/').slice(1).join('/')}) is not in this configuration, so its sign-ins cannot be told apart` };
+    failures = absent;
+    unattested = absent;
+  }
+
+  let credentials: { present: boolean; detail: string };
+  if (managed && identity) {
+    const identityId = standIns.attribute(identity.address, 'id');
+    credentials =
+      identityId === undefined
+        ? { present: false, detail: 'the identity’s resource ID is not known before apply' }
+        : judged(
+            activityAlertsFor(model, standIns, {
+              category: 'Administrative',
+              operationName: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write',
+              resourceId: `${identityId}/federatedIdentityCredentials/added-by-someone`,
+              resourceType: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials',
+              resourceProvider: 'Microsoft.ManagedIdentity',
+              status: 'Succeeded',
+            }),
+            'activity log alert on federated credential writes',
+            'no enabled activity log alert with an action group fires when a federated credential is written on this identity',
+          );
+  } else {
+    credentials = {
+      present: false,
+      detail: application
+        ? 'an app registration’s federated credentials change in Entra (AuditLogs), which activity log alerts do not see; alert on them from the Entra audit log instead'
+        : 'the identity is not in this configuration',
+    };
+  }
+
+  let roles: { present: boolean; detail: string };
+  const assignments = identity ? roleAssignmentsOf(model, identity.address) : [];
+  if (assignments.length === 0) {
+    roles = { present: false, detail: 'the identity has no role assignment in this configuration to watch' };
+  } else {
+    const results = assignments.map((assignment) => {
+      const scope = standIns.text(assignment.attributes.scope);
+      if (scope === undefined) return { assignment, firing: [], unjudged: [`${assignment.address}: its scope is known only at apply`] };
+      return {
+        assignment,
+        ...activityAlertsFor(model, standIns, {
+          category: 'Administrative',
+          operationName: 'Microsoft.Authorization/roleAssignments/write',
+          resourceId: `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-0000000000aa`,
+          resourceType: 'Microsoft.Authorization/roleAssignments',
+          resourceProvider: 'Microsoft.Authorization',
+          status: 'Succeeded',
+        }),
+      };
+    });
+    const missing = results.filter((r) => r.firing.length === 0).map((r) => r.assignment.address);
+    roles = {
+      present: missing.length === 0,
+      detail: withUnjudged(
+        missing.length === 0
+          ? `activity log alert on role assignments at its scopes: ${[...new Set(results.flatMap((r) => r.firing))].join(', ')}`
+          : `no enabled activity log alert with an action group fires on role assignments written at the scope of: ${missing.join(', ')}`,
+        results.flatMap((r) => r.unjudged),
+      ),
+    };
+  }
+
+  const exports = signInExports(model);
+  return [
+    advisory('ADV-AZ-001', 'Failed sign-ins of this identity are alerted', failures.present, failures.detail),
+    advisory('ADV-AZ-002', 'Tokens issued without a federated credential are alerted', unattested.present, unattested.detail),
+    advisory('ADV-AZ-003', 'Changes to its federated credentials are alerted', credentials.present, credentials.detail),
+    advisory('ADV-AZ-004', 'Changes to role assignments where it holds roles are alerted', roles.present, roles.detail),
+    advisory(
+      'ADV-AZ-005',
+      'Managed identity sign-in logs are exported',
+      exports.length > 0,
+      exports.length > 0
+        ? `Entra diagnostic setting with ManagedIdentitySignInLogs: ${exports.map((e) => e.address).join(', ')}`
+        : 'no Entra diagnostic setting in this configuration sends ManagedIdentitySignInLogs anywhere; the sign-in rules see nothing unless one outside it does',
+    ),
+  ];
+}

@@ -1,0 +1,167 @@
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { TerraformStack, Testing } from 'cdktf';
+import { activityLogAlertMatches } from '../../conformance/discovery/activity-log-alert';
+import { SIGN_IN_LOG_SCHEMA } from '../../conformance/discovery/azure-signals';
+import { KqlQuery } from '../../conformance/discovery/kql-query';
+import { AttestedManagedIdentity } from '../../lib/azure/attested-managed-identity';
+import { OWNER_ROLE_ID, SIGN_IN_LOG_CATEGORIES, SIGN_IN_TABLES, SignInMonitor } from '../../lib/azure/sign-in-monitor';
+import { PrivilegeTier } from '../../lib/core/privilege-tier';
+import { SignalMonitoring } from '../../lib/core/signal-monitoring';
+import { synthesized, tfStack } from '../fixtures/cdktf';
+import { deployerIdentity } from '../fixtures/identities';
+
+type Tf = ReturnType<typeof synthesized>;
+const RG = '/subscriptions/s/resourceGroups/agents';
+const IDENTITY_ID = `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer-agent`;
+const CLIENT_ID = '6b1a3c2e-0000-4000-8000-00000000c11d';
+
+function managed(stack: TerraformStack, options: { name?: string; privilege?: PrivilegeTier; monitoring?: SignalMonitoring; roles?: boolean } = {}) {
+  const name = options.name ?? 'deployer';
+  return new AttestedManagedIdentity(stack, `Agent-${name}`, {
+    identity: deployerIdentity({ name, spiffeId: `spiffe://prod.example/agent/${name}`, privilege: options.privilege ?? PrivilegeTier.HIGH }),
+    issuer: 'https://oidc.prod.example',
+    resourceGroupName: 'agents',
+    location: 'westeurope',
+    signInMonitoring: options.monitoring,
+    ...(options.roles === false ? {} : { roleAssignments: [{ scope: RG, role: 'Contributor' }] }),
+  });
+}
+
+const resourcesOf = (tf: Tf, type: string) => Object.values(tf.resource[type] ?? {}) as Array<Record<string, unknown>>;
+const ruleNamed = (tf: Tf, prefix: string) => resourcesOf(tf, 'azurerm_monitor_scheduled_query_rules_alert_v2').find((r) => String(r.name).startsWith(prefix))!;
+const alertNamed = (tf: Tf, prefix: string) => resourcesOf(tf, 'azurerm_monitor_activity_log_alert').find((r) => String(r.name).startsWith(prefix))!;
+
+/** A rule's query as deployed: Terraform fills in the identity's client ID. */
+const deployedQuery = (rule: Record<string, unknown>) =>
+  KqlQuery.parse((rule.criteria as Array<{ query: string }>)[0].query.replace(/\$\{azurerm_user_assigned_identity\.[\w-]+\.client_id\}/g, CLIENT_ID));
+const signIn = (fields: Record<string, string>) => ({ AppId: CLIENT_ID, ResultType: '0', FederatedCredentialId: '8f0e5a1c-fic', IPAddress: '203.0.113.7', ...fields });
+
+describe('SignInMonitor', () => {
+  describe('wiring', () => {
+    test('a high-privilege identity is watched by the stack’s one monitor, its role scopes too', () => {
+      // GIVEN
+      const { stack } = tfStack();
+      // WHEN
+      const deployer = managed(stack);
+      // THEN
+      const monitor = SignInMonitor.of(stack, { resourceGroupName: 'x', location: 'y' });
+      expect(deployer.monitor).toBe(monitor);
+      expect(monitor.watchedIdentities).toEqual([deployer.userAssignedIdentity]);
+      const tf = synthesized(stack);
+      expect(resourcesOf(tf, 'azurerm_log_analytics_workspace')).toEqual([expect.objectContaining({ resource_group_name: 'agents', location: 'westeurope', retention_in_days: 365, sku: 'PerGB2018' })]);
+      expect(resourcesOf(tf, 'azurerm_monitor_aad_diagnostic_setting')).toEqual([
+        expect.objectContaining({ log_analytics_workspace_id: expect.stringMatching(/^\$\{azurerm_log_analytics_workspace\.\w+\.id\}$/), enabled_log: SIGN_IN_LOG_CATEGORIES.map((category) => ({ category })) }),
+      ]);
+      expect(resourcesOf(tf, 'azurerm_monitor_scheduled_query_rules_alert_v2')).toHaveLength(2);
+      expect(alertNamed(tf, 'attestgate-role-assignments-changed').scopes).toEqual([RG]);
+      expect(resourcesOf(tf, 'azurerm_monitor_action_group')).toEqual([expect.objectContaining({ location: 'global', short_name: 'attestgate', arm_role_receiver: [expect.objectContaining({ role_id: OWNER_ROLE_ID })] })]);
+    });
+
+    test('a read-only identity is not watched unless asked; opting a high-privilege one out needs a reason', () => {
+      // GIVEN
+      const { stack } = tfStack();
+      // WHEN
+      const reader = managed(stack, { name: 'reader', privilege: PrivilegeTier.READ_ONLY, roles: false });
+      const watched = managed(stack, { name: 'watched', privilege: PrivilegeTier.READ_ONLY, monitoring: SignalMonitoring.enabled(), roles: false });
+      const unwatched = managed(stack, { name: 'unwatched', monitoring: SignalMonitoring.disabled('Sentinel analytics rule SEC-90') });
+      // THEN
+      expect(reader.monitor).toBeUndefined();
+      expect(unwatched.monitor).toBeUndefined();
+      expect(unwatched.node.metadata.find((m) => m.type === 'attestgate:signInMonitoringDisabled')?.data).toBe('Sentinel analytics rule SEC-90');
+      expect(watched.monitor!.watchedIdentities).toEqual([watched.userAssignedIdentity]);
+      // The unwatched identity's role scope is not watched either, and no alert is made for none.
+      expect(watched.monitor!.roleAssignmentChangeAlert).toBeUndefined();
+      expect(() => managed(stack, { name: 'bad', monitoring: {} as never })).toThrow('signInMonitoring {} is not a SignalMonitoring');
+    });
+  });
+
+  describe('signals, evaluated on sign-in records and activity log events', () => {
+    const { stack } = tfStack();
+    managed(stack);
+    const tf = synthesized(stack);
+
+    test('refused sign-ins of the identity, in either sign-in table, one alert per identity', () => {
+      const rule = ruleNamed(tf, 'attestgate-failed-sign-ins');
+      const query = deployedQuery(rule);
+      for (const table of SIGN_IN_TABLES) expect(query.keeps(table, SIGN_IN_LOG_SCHEMA, signIn({ ResultType: '700213', FederatedCredentialId: '' }))).toBe(true);
+      expect(query.keeps('AADManagedIdentitySignInLogs', SIGN_IN_LOG_SCHEMA, signIn({}))).toBe(false);
+      expect(query.keeps('AADManagedIdentitySignInLogs', SIGN_IN_LOG_SCHEMA, signIn({ AppId: 'another-identity', ResultType: '700213' }))).toBe(false);
+      expect(rule).toMatchObject({ skip_query_validation: true, evaluation_frequency: 'PT5M', window_duration: 'PT5M', scopes: [expect.stringMatching(/^\$\{azurerm_log_analytics_workspace\./)] });
+      expect((rule.criteria as unknown[])[0]).toMatchObject({ time_aggregation_method: 'Count', operator: 'GreaterThanOrEqual', threshold: 1, dimension: [{ name: 'AppId', operator: 'Include', values: ['*'] }] });
+    });
+
+    test('tokens issued without a federated credential; a federated sign-in is not reported', () => {
+      const query = deployedQuery(ruleNamed(tf, 'attestgate-unattested-sign-ins'));
+      expect(query.keeps('AADManagedIdentitySignInLogs', SIGN_IN_LOG_SCHEMA, signIn({ FederatedCredentialId: '' }))).toBe(true);
+      expect(query.keeps('AADManagedIdentitySignInLogs', SIGN_IN_LOG_SCHEMA, signIn({}))).toBe(false);
+      expect(query.keeps('AADManagedIdentitySignInLogs', SIGN_IN_LOG_SCHEMA, signIn({ FederatedCredentialId: '', ResultType: '700213' }))).toBe(false);
+    });
+
+    test('credential and identity changes below the identity; role assignments at its role scopes', () => {
+      const deploy = (alert: Record<string, unknown>) => ({
+        scopes: (alert.scopes as string[]).map((s) => s.replace(/\$\{azurerm_user_assigned_identity\.[\w-]+\.id\}/, IDENTITY_ID)),
+        criteria: alert.criteria as Record<string, unknown>,
+      });
+      const identity = deploy(alertNamed(tf, 'attestgate-identity-changed'));
+      const event = (operationName: string, resourceId: string, resourceType: string) => ({ category: 'Administrative', operationName, resourceId, resourceType, status: 'Succeeded' });
+      const fic = 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials';
+      expect(activityLogAlertMatches(identity, event(`${fic}/write`, `${IDENTITY_ID}/federatedIdentityCredentials/intruder`, fic))).toBe(true);
+      expect(activityLogAlertMatches(identity, event(`${fic}/delete`, `${IDENTITY_ID}/federatedIdentityCredentials/deployer-1`, fic))).toBe(true);
+      expect(activityLogAlertMatches(identity, event(`${fic}/write`, `${IDENTITY_ID}-2/federatedIdentityCredentials/x`, fic))).toBe(false);
+      const roles = deploy(alertNamed(tf, 'attestgate-role-assignments-changed'));
+      expect(activityLogAlertMatches(roles, event('Microsoft.Authorization/roleAssignments/write', `${RG}/providers/Microsoft.Authorization/roleAssignments/1`, 'Microsoft.Authorization/roleAssignments'))).toBe(true);
+      expect(activityLogAlertMatches(roles, event('Microsoft.Authorization/roleAssignments/write', '/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/1', 'Microsoft.Authorization/roleAssignments'))).toBe(false);
+    });
+  });
+
+  test('given a workspace whose logs another diagnostic setting sends, an action group: none is created', () => {
+    const { stack } = tfStack();
+    const monitor = new SignInMonitor(stack, 'Monitor', {
+      resourceGroupName: 'ops',
+      location: 'westeurope',
+      workspaceId: '/subscriptions/s/resourceGroups/ops/providers/Microsoft.OperationalInsights/workspaces/sentinel',
+      existingDiagnosticSettingReason: 'tenant setting "to-sentinel" sends both categories, SEC-12',
+      actionGroupId: '/subscriptions/s/resourceGroups/ops/providers/Microsoft.Insights/actionGroups/soc',
+    });
+    monitor.addIdentity(new UserAssignedIdentity(stack, 'Legacy', { name: 'legacy', resourceGroupName: 'ops', location: 'westeurope' }));
+    const tf = synthesized(stack);
+    for (const type of ['azurerm_log_analytics_workspace', 'azurerm_monitor_aad_diagnostic_setting', 'azurerm_monitor_action_group']) expect(resourcesOf(tf, type)).toEqual([]);
+    expect(ruleNamed(tf, 'attestgate-failed-sign-ins')).toMatchObject({ action: { action_groups: ['/subscriptions/s/resourceGroups/ops/providers/Microsoft.Insights/actionGroups/soc'] } });
+    expect(monitor.node.metadata.find((m) => m.type === 'attestgate:existingDiagnosticSetting')?.data).toBe('tenant setting "to-sentinel" sends both categories, SEC-12');
+    expect(SignInMonitor.of(stack, { resourceGroupName: 'x', location: 'y' })).toBe(monitor);
+  });
+
+  test('emails make an action group that emails them instead of the Owners', () => {
+    const { stack } = tfStack();
+    new SignInMonitor(stack, 'Monitor', { resourceGroupName: 'ops', location: 'westeurope', emails: ['soc@example.com'] }).addIdentity(new UserAssignedIdentity(stack, 'Legacy', { name: 'legacy', resourceGroupName: 'ops', location: 'westeurope' }));
+    expect(resourcesOf(synthesized(stack), 'azurerm_monitor_action_group')).toEqual([
+      expect.objectContaining({ email_receiver: [{ name: 'email-1', email_address: 'soc@example.com', use_common_alert_schema: true }] }),
+    ]);
+  });
+
+  test('a monitor that watches nothing fails synth, saying how to fix it', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'empty');
+    new SignInMonitor(stack, 'Monitor', { resourceGroupName: 'ops', location: 'westeurope' });
+    expect(() => app.synth()).toThrow("SignInMonitor 'empty/Monitor': watches no identity");
+  });
+
+  test.each([
+    [{ failuresPerIdentityThreshold: 0 }, 'failuresPerIdentityThreshold 0 is not a positive whole number'],
+    [{ evaluationFrequencyMinutes: 7 }, 'evaluationFrequencyMinutes 7 is not one of 5, 10, 15, 30, 45, 60'],
+    [{ retentionDays: 7 }, 'retentionDays 7 is not a whole number of days from 30 to 730'],
+    [{ existingDiagnosticSettingReason: 'exists' }, 'existingDiagnosticSettingReason "exists" is shorter than 10 characters'],
+    [{ existingDiagnosticSettingReason: 'tenant setting to-sentinel' }, 'workspaceId (unset) is required with existingDiagnosticSettingReason'],
+    [{ emails: ['soc'] }, 'emails "soc" is not an email address'],
+    [{ emails: ['soc@example.com'], actionGroupId: '/x' }, 'emails ["soc@example.com"] are given with actionGroupId'],
+  ])('%j is refused at synth: %s', (props, message) => {
+    const { stack } = tfStack();
+    expect(() => new SignInMonitor(stack, 'Monitor', { resourceGroupName: 'ops', location: 'westeurope', ...props })).toThrow(`SignInMonitor 'agents/Monitor': ${message}`);
+  });
+
+  test('a second monitor in the stack is refused, naming the first', () => {
+    const { stack } = tfStack();
+    managed(stack);
+    expect(() => new SignInMonitor(stack, 'Late', { resourceGroupName: 'ops', location: 'westeurope' })).toThrow("SignInMonitor 'agents/Late': construction \"agents/AttestgateSignInMonitor\" is a second SignInMonitor in this stack");
+  });
+});

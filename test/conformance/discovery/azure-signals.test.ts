@@ -1,0 +1,135 @@
+import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
+import { azureAdvisoriesOf } from '../../../conformance/discovery/azure-signals';
+import { TerraformSource, loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
+import { ISSUER, azureConfiguration, tfModel } from '../../fixtures/terraform';
+
+const source = (configuration: unknown): TerraformSource => ({ stackName: 'brownfield', file: 'brownfield.tf.json', model: tfModel(configuration) });
+const advisoriesOf = (s: TerraformSource) => azureAdvisoriesOf(s.model, discoverAzureGates([s])[0]);
+const presence = (advisories: ReturnType<typeof azureAdvisoriesOf>) => Object.fromEntries(advisories.map((a) => [a.id, a.present]));
+const ALL = { 'ADV-AZ-001': true, 'ADV-AZ-002': true, 'ADV-AZ-003': true, 'ADV-AZ-004': true, 'ADV-AZ-005': true };
+const NONE = { 'ADV-AZ-001': false, 'ADV-AZ-002': false, 'ADV-AZ-003': false, 'ADV-AZ-004': false, 'ADV-AZ-005': false };
+
+/** Hand-written signals for the brownfield identity, as a team might write them without attestgate. */
+function handWrittenSignals(overrides: { failedQuery?: string; scopes?: string[]; enabled?: boolean; actionGroups?: string[] } = {}) {
+  const group = '${azurerm_monitor_action_group.soc.id}';
+  return {
+    azurerm_monitor_action_group: { soc: { name: 'soc', resource_group_name: 'ops', short_name: 'soc', email_receiver: [{ name: 'soc', email_address: 'soc@example.com' }] } },
+    azurerm_log_analytics_workspace: { sentinel: { name: 'sentinel', resource_group_name: 'ops', location: 'westeurope' } },
+    azurerm_monitor_aad_diagnostic_setting: { entra: { name: 'to-sentinel', log_analytics_workspace_id: '${azurerm_log_analytics_workspace.sentinel.id}', enabled_log: [{ category: 'ManagedIdentitySignInLogs' }, { category: 'SignInLogs' }] } },
+    azurerm_monitor_scheduled_query_rules_alert_v2: {
+      failed: {
+        name: 'deployer-failures',
+        resource_group_name: 'ops',
+        location: 'westeurope',
+        scopes: ['${azurerm_log_analytics_workspace.sentinel.id}'],
+        enabled: overrides.enabled ?? true,
+        severity: 1,
+        evaluation_frequency: 'PT5M',
+        window_duration: 'PT5M',
+        criteria: [{ query: overrides.failedQuery ?? 'AADManagedIdentitySignInLogs\n| where ServicePrincipalId == "${azurerm_user_assigned_identity.deployer.principal_id}" and ResultType != "0"', time_aggregation_method: 'Count', operator: 'GreaterThan', threshold: 0 }],
+        action: { action_groups: overrides.actionGroups ?? [group] },
+      },
+    },
+    azurerm_monitor_scheduled_query_rules_alert: {
+      legacy: {
+        name: 'deployer-imds',
+        resource_group_name: 'ops',
+        location: 'westeurope',
+        data_source_id: '${azurerm_log_analytics_workspace.sentinel.id}',
+        frequency: 5,
+        time_window: 5,
+        query: 'AADManagedIdentitySignInLogs | where AppId =~ "${azurerm_user_assigned_identity.deployer.client_id}" | where ResultType == "0" and FederatedCredentialId == ""',
+        trigger: { operator: 'GreaterThan', threshold: 0 },
+        action: { action_group: overrides.actionGroups ?? [group] },
+      },
+    },
+    azurerm_monitor_activity_log_alert: {
+      credentials: {
+        name: 'deployer-credentials',
+        resource_group_name: 'ops',
+        location: 'global',
+        scopes: overrides.scopes ?? ['/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/agents'],
+        criteria: { category: 'Administrative', operation_name: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials/write' },
+        action: [{ action_group_id: group }],
+      },
+      roles: {
+        name: 'subscription-roles',
+        resource_group_name: 'ops',
+        location: 'global',
+        scopes: overrides.scopes ?? ['${data.azurerm_subscription.current.id}'],
+        criteria: { category: 'Administrative', resource_type: 'Microsoft.Authorization/roleAssignments' },
+        action: [{ action_group_id: group }],
+      },
+    },
+  };
+}
+
+function brownfield(overrides: Parameters<typeof handWrittenSignals>[0] = {}) {
+  const configuration = azureConfiguration({ extra: handWrittenSignals(overrides) }) as Record<string, unknown>;
+  // The role assignment at the subscription, as the data source gives it.
+  const resources = configuration.resource as Record<string, Record<string, Record<string, unknown>>>;
+  resources.azurerm_role_assignment.contributor.scope = '${data.azurerm_subscription.current.id}';
+  return { ...configuration, data: { azurerm_subscription: { current: {} } } };
+}
+
+describe('Azure detection signals as advisories', () => {
+  test('the example: its SignInMonitor gives the deployer every signal', () => {
+    const [example] = loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-azure-example');
+    const advisories = advisoriesOf(example);
+    expect(presence(advisories)).toEqual(ALL);
+    expect(advisories[0]).toMatchObject({ gate: expect.stringMatching(/^attestgate-azure-example\/azurerm_user_assigned_identity\./), detail: expect.stringContaining('FailedSignIns') });
+    expect(advisories[1].detail).toContain('UnattestedSignIns');
+  });
+
+  test('brownfield without signals: every advisory absent, saying what to add', () => {
+    const advisories = advisoriesOf(source(azureConfiguration()));
+    expect(presence(advisories)).toEqual(NONE);
+    expect(advisories[0].detail).toContain('add SignInMonitor');
+    expect(advisories[4].detail).toContain('no Entra diagnostic setting');
+  });
+
+  test('brownfield with hand-written rules that refer to the identity (v2 and legacy query rules, subscription-wide alerts): present', () => {
+    const advisories = advisoriesOf(source(brownfield()));
+    expect(presence(advisories)).toEqual(ALL);
+    expect(advisories.map((a) => a.detail)).toEqual([
+      'scheduled query rule on refused sign-ins (AADManagedIdentitySignInLogs): azurerm_monitor_scheduled_query_rules_alert_v2.failed',
+      'scheduled query rule on sign-ins without a federated credential: azurerm_monitor_scheduled_query_rules_alert.legacy',
+      'activity log alert on federated credential writes: azurerm_monitor_activity_log_alert.credentials',
+      'activity log alert on role assignments at its scopes: azurerm_monitor_activity_log_alert.roles',
+      'Entra diagnostic setting with ManagedIdentitySignInLogs: azurerm_monitor_aad_diagnostic_setting.entra',
+    ]);
+  });
+
+  test('rules that would not fire for this identity do not count: another identity, another scope, disabled, no action group', () => {
+    const other = advisoriesOf(source(brownfield({ failedQuery: 'AADManagedIdentitySignInLogs | where AppId == "11111111-2222-3333-4444-555555555555"', scopes: ['/subscriptions/elsewhere'] })));
+    expect(presence(other)).toEqual({ ...NONE, 'ADV-AZ-002': true, 'ADV-AZ-005': true });
+    expect(presence(advisoriesOf(source(brownfield({ enabled: false }))))).toMatchObject({ 'ADV-AZ-001': false, 'ADV-AZ-002': true });
+    expect(presence(advisoriesOf(source(brownfield({ actionGroups: [] }))))).toMatchObject({ 'ADV-AZ-001': false, 'ADV-AZ-002': false });
+  });
+
+  test('a query it cannot evaluate does not count, and says so', () => {
+    const advisories = advisoriesOf(source(brownfield({ failedQuery: 'AADManagedIdentitySignInLogs | where ResultType != 0' })));
+    expect(advisories[0]).toMatchObject({ present: false, detail: expect.stringContaining('(could not judge azurerm_monitor_scheduled_query_rules_alert_v2.failed: cannot compare a string with a number)') });
+  });
+
+  test('an identity outside the configuration, or an app registration, cannot be watched from here', () => {
+    const external = advisoriesOf(source({ resource: { azurerm_federated_identity_credential: { c: { name: 'c', resource_group_name: 'a', parent_id: '/subscriptions/s/resourceGroups/a/providers/Microsoft.ManagedIdentity/userAssignedIdentities/x', issuer: ISSUER, subject: 's', audience: ['api://AzureADTokenExchange'] } } } }));
+    expect(presence(external)).toEqual(NONE);
+    expect(external[0].detail).toContain('is not in this configuration');
+    const app = advisoriesOf(
+      source({
+        resource: {
+          azuread_application: { deployer: { display_name: 'deployer' } },
+          azuread_application_federated_identity_credential: { c: { application_id: '${azuread_application.deployer.id}', display_name: 'c', issuer: ISSUER, subject: 's', audiences: ['api://AzureADTokenExchange'] } },
+          azurerm_monitor_action_group: { soc: { name: 'soc', resource_group_name: 'ops', short_name: 'soc' } },
+          azurerm_monitor_scheduled_query_rules_alert_v2: {
+            failed: { criteria: [{ query: 'AADServicePrincipalSignInLogs | where AppId == "${azuread_application.deployer.client_id}" and ResultType != "0"' }], action: { action_groups: ['${azurerm_monitor_action_group.soc.id}'] } },
+          },
+        },
+      }),
+    );
+    expect(presence(app)).toMatchObject({ 'ADV-AZ-001': true, 'ADV-AZ-003': false });
+    expect(app[2].detail).toContain('Entra (AuditLogs), which activity log alerts do not see');
+  });
+});
