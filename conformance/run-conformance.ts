@@ -52,7 +52,7 @@ interface CloudRun {
   readonly target: string;
   readonly gates: readonly GateSummary[];
   readonly results: readonly CheckResult[];
-  readonly advisories?: readonly Advisory[];
+  readonly advisories: readonly Advisory[];
   readonly requests: number;
 }
 
@@ -89,7 +89,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     gates: runs.flatMap((r) => r.gates),
     unprobed: (Object.keys(gatesByCloud) as Cloud[]).filter((cloud) => !clouds.includes(cloud)).flatMap((cloud) => gatesByCloud[cloud]),
     results: runs.flatMap((r) => r.results),
-    advisories: runs.flatMap((r) => r.advisories ?? []),
+    advisories: runs.flatMap((r) => r.advisories),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
   };
 }

@@ -17,7 +17,7 @@ import type { Variant } from './stacks';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = (process.env.SIZES ?? '1,10,100').split(',').map(Number);
-const VARIANTS: Variant[] = ['raw-cdktf', 'attestgate', 'attestgate+aspect'];
+const VARIANTS: Variant[] = ['raw-cdktf', 'attestgate', 'attestgate+aspect', 'attestgate+monitoring'];
 
 interface Sample {
   ms: number;

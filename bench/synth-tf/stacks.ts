@@ -13,10 +13,14 @@ import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { AttestedManagedIdentity } from '../../lib/azure';
-import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { AgentIdentity, PrivilegeTier, SignalMonitoring } from '../../lib/core';
 import { AttestedServiceAccount, AttestedWorkloadIdentityProvider, TerraformAttestationAspect, WorkloadIdentitySource } from '../../lib/gcp';
 
-export type Variant = 'raw-cdktf' | 'attestgate' | 'attestgate+aspect';
+export type Variant = 'raw-cdktf' | 'attestgate' | 'attestgate+aspect' | 'attestgate+monitoring';
+
+// The raw variant writes the gates alone, so the compared attestgate variants leave out the
+// detection signals high-privilege gates get by default; `attestgate+monitoring` shows their cost.
+const WITHOUT_SIGNALS = SignalMonitoring.disabled('benchmark: compares the gate alone with raw cdktf');
 
 const PROJECT = 'attestgate-example';
 const ISSUER = 'https://oidc.prod.example';
@@ -37,7 +41,8 @@ function identity(i: number): AgentIdentity {
 }
 
 /** The GCP and Azure examples scaled to `n` agents, written with attestgate. */
-function attestgateGates(gcp: TerraformStack, azure: TerraformStack, n: number, jwks: string): void {
+function attestgateGates(gcp: TerraformStack, azure: TerraformStack, n: number, jwks: string, monitoring: boolean): void {
+  const signals = monitoring ? {} : { federationMonitoring: WITHOUT_SIGNALS };
   const pool = new IamWorkloadIdentityPool(gcp, 'Pool', { workloadIdentityPoolId: 'attested-agents' });
   const agents = new ResourceGroup(azure, 'Agents', { name: 'attestgate-agents', location: 'westeurope' });
   for (let i = 0; i < n; i++) {
@@ -45,6 +50,7 @@ function attestgateGates(gcp: TerraformStack, azure: TerraformStack, n: number, 
       identity: identity(i),
       source: WorkloadIdentitySource.oidc({ issuerUri: ISSUER, allowedAudiences: ['gcp'], jwks }),
       pool,
+      ...signals,
     });
     new AttestedServiceAccount(gcp, `Agent${i}`, { provider: gate, project: PROJECT, projectRoles: ['roles/editor'] });
     const managed = new AttestedManagedIdentity(azure, `Agent${i}`, {
@@ -53,6 +59,7 @@ function attestgateGates(gcp: TerraformStack, azure: TerraformStack, n: number, 
       resourceGroupName: agents.name,
       location: agents.location,
       roleAssignments: [{ scope: agents.id, role: 'Contributor' }],
+      ...(monitoring ? {} : { signInMonitoring: WITHOUT_SIGNALS }),
     });
     managed.addFederatedCredential({ issuer: ISSUER_EU });
   }
@@ -129,7 +136,7 @@ export function synthesize(variant: Variant, n: number, outdir: string, repoRoot
   new GoogleProvider(gcp, 'google', { project: PROJECT });
   new AzurermProvider(azure, 'azurerm', { features: [{}] });
   if (variant === 'raw-cdktf') rawGates(gcp, azure, n, jwks);
-  else attestgateGates(gcp, azure, n, jwks);
+  else attestgateGates(gcp, azure, n, jwks, variant === 'attestgate+monitoring');
   if (variant === 'attestgate+aspect') TerraformAttestationAspect.applyTo(app);
   app.synth();
   return ['gcp', 'azure'].reduce((count, stack) => {

@@ -3,7 +3,8 @@ import { AzureGate, discoverAzureGates } from '../discovery/azure-gates';
 import { TerraformSource } from '../discovery/terraform-sources';
 import { AzureEmulatorOptions, RunningAzureEmulator, startAzureEmulator } from '../emulator/azure-emulator';
 import { Jwks } from '../emulator/azure/played-issuers';
-import { CheckResult, GateSummary } from '../engine/report';
+import { azureAdvisoriesOf } from '../discovery/azure-signals';
+import { Advisory, CheckResult, GateSummary } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
 import { GateRun, runGates, selectChecks } from '../engine/runner';
 import { IssuerKey, issuerKeyOf } from '../oidc/issuer-key';
@@ -59,6 +60,8 @@ export interface AzureConformanceRun {
   readonly target: string;
   readonly gates: readonly GateSummary[];
   readonly results: readonly CheckResult[];
+  /** Whether each gate's detection signals exist: outside the results and the exit code. */
+  readonly advisories: readonly Advisory[];
   /** Token requests sent, retries included. */
   readonly requests: number;
 }
@@ -129,7 +132,11 @@ export async function runAzureConformance(options: AzureConformanceOptions): Pro
       onResult: options.onResult,
       attemptsOf: (c) => (c as AzureProbeContext).attempts,
     });
-    return { target: target.name, gates: gates.map(azureGateSummary), results, requests: context.attempts };
+    const advisories = gates.flatMap((gate) => {
+      const source = options.sources.find((s) => s.file === gate.file);
+      return source ? azureAdvisoriesOf(source.model, gate) : [];
+    });
+    return { target: target.name, gates: gates.map(azureGateSummary), results, advisories, requests: context.attempts };
   } finally {
     await emulator?.close();
   }

@@ -4,7 +4,8 @@ import { TerraformSource } from '../discovery/terraform-sources';
 import { GcpEmulatorOptions, RunningGcpEmulator, startGcpEmulator } from '../emulator/gcp-emulator';
 import { applyGcpTerraform } from '../emulator/gcp/deploy-terraform';
 import { AppliedConfiguration } from '../emulator/terraform/deploy-terraform';
-import { CheckResult, GateSummary } from '../engine/report';
+import { gcpAdvisoriesOf } from '../discovery/gcp-signals';
+import { Advisory, CheckResult, GateSummary } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
 import { GateRun, runGates, selectChecks } from '../engine/runner';
 import { IssuerKey } from '../oidc/issuer-key';
@@ -51,6 +52,8 @@ export interface GcpConformanceRun {
   readonly target: string;
   readonly gates: readonly GateSummary[];
   readonly results: readonly CheckResult[];
+  /** Whether each gate's detection signals exist: outside the results and the exit code. */
+  readonly advisories: readonly Advisory[];
   /** Requests sent, retries included. */
   readonly requests: number;
 }
@@ -106,7 +109,11 @@ export async function runGcpConformance(options: GcpConformanceOptions): Promise
       onResult: options.onResult,
       attemptsOf: (c) => (c as GcpProbeContext).attempts,
     });
-    return { target: target.name, gates: gates.map(gcpSummaryOf), results, requests: context.attempts };
+    const advisories = gates.flatMap((gate) => {
+      const source = options.sources.find((s) => s.file === gate.file);
+      return source ? gcpAdvisoriesOf(source.model, gate) : [];
+    });
+    return { target: target.name, gates: gates.map(gcpSummaryOf), results, advisories, requests: context.attempts };
   } finally {
     await emulator?.close();
   }

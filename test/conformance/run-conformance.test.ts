@@ -43,7 +43,11 @@ describe('runConformance', () => {
     // The one SKIPPED: the GCP example's condition pins its one bound subject, so no admitted
     // subject is left unbound to probe AGC-GCP-010 with.
     expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId}:${r.status}`)).toEqual(['AGC-GCP-010:SKIPPED']);
-    expect(run.advisories.some((a) => a.id.startsWith('ADV-AWS-'))).toBe(true);
+    // Every example wires its cloud's detection signals for its high-privilege gate.
+    for (const prefix of ['ADV-AWS-', 'ADV-GCP-', 'ADV-AZ-']) expect(run.advisories.filter((a) => a.id.startsWith(prefix)).length).toBeGreaterThan(0);
+    const gcpGate = run.gates.find((g) => g.cloud === 'gcp')!.id;
+    const azureGate = run.gates.find((g) => g.cloud === 'azure')!.id;
+    expect(run.advisories.filter((a) => a.gate === gcpGate || a.gate === azureGate).filter((a) => !a.present).map((a) => `${a.id}: ${a.detail}`)).toEqual([]);
     expect(run.requests).toBeGreaterThan(run.results.length);
   });
 

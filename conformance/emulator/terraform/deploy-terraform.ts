@@ -12,7 +12,9 @@ export interface TerraformProviderModel {
   /**
    * Attributes Terraform computes for a managed resource (e.g. a pool's `name`), from its
    * configured attributes (already resolved). Return only what the provider computes; configured
-   * attributes are available to references as they are.
+   * attributes are available to references as they are. Undefined: the emulator does not model
+   * this type; it is applied for references only, and its unknowns are nobody's problem unless a
+   * modeled resource uses them.
    */
   computed(type: string, address: string, configured: Readonly<Record<string, Value>>): Record<string, Value> | undefined;
   /** The attributes of a data source the emulator can answer (e.g. the current subscription), or undefined. */
@@ -80,6 +82,7 @@ function applyOne(source: TerraformSource, provider: TerraformProviderModel, var
 
   const applied = new Map<string, AppliedResource>();
   const applying = new Set<string>();
+  const modeled = new Set<string>();
   const problems: Array<{ address: string; problem: string }> = [];
 
   const ctx: ExpressionContext = {
@@ -112,6 +115,7 @@ function applyOne(source: TerraformSource, provider: TerraformProviderModel, var
     applying.delete(address);
     const computed = entry.mode === 'data' ? provider.data?.(entry.type, address, configured) : provider.computed(entry.type, address, configured);
     if (entry.mode === 'data' && computed === undefined) return undefined;
+    if (computed !== undefined) modeled.add(address);
     const resource = { address, type: entry.type, attributes: { ...configured, ...computed } };
     applied.set(address, resource);
     return resource;
@@ -120,7 +124,8 @@ function applyOne(source: TerraformSource, provider: TerraformProviderModel, var
   for (const [address, entry] of raw) {
     if (entry.mode !== 'managed') continue;
     const resource = apply(address);
-    if (!resource) continue;
+    // An alert policy or a log sink is not emulated: what it cannot resolve changes no gate.
+    if (!resource || !modeled.has(address)) continue;
     if (entry.body.count !== undefined || entry.body.for_each !== undefined) {
       problems.push({ address, problem: 'count and for_each are not expanded by the emulator' });
       continue;
