@@ -1,7 +1,8 @@
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import { Annotations, Lazy, Token } from 'cdktf';
+import { Annotations, Token } from 'cdktf';
+import { producedAtSynth } from '../packs/private/produced-at-synth';
 import { Construct } from 'constructs';
 import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
@@ -128,8 +129,8 @@ export class AttestedManagedIdentity extends Construct {
     this.addFederatedCredential(props);
     for (const assignment of props.roleAssignments ?? []) this.assignRole(assignment.scope, assignment.role, assignment);
 
-    // Terraform ignores "//" keys; Lazy so credentials added later are listed.
-    this.userAssignedIdentity.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, Lazy.anyValue({ produce: () => this.gateManifest() }));
+    // Terraform ignores "//" keys; produced at synth so credentials added later are listed.
+    this.userAssignedIdentity.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, producedAtSynth(() => this.gateManifest()));
     Annotations.of(this).addInfo(ENTRA_RSA_NOTE);
   }
 
@@ -190,7 +191,8 @@ export class AttestedManagedIdentity extends Construct {
     const credential = new FederatedIdentityCredential(this, `FederatedCredential${this.trusted.length + 1}`, {
       name,
       resourceGroupName: this.resourceGroupName,
-      parentId: this.userAssignedIdentity.id,
+      // Read once: each read of a cdktf attribute creates a token and captures a stack trace.
+      parentId: (this.identityIdReference ??= this.userAssignedIdentity.id),
       issuer,
       subject,
       audience: [audience],
@@ -238,6 +240,8 @@ export class AttestedManagedIdentity extends Construct {
     this.monitor?.addRoleAssignmentScope(scope);
     return assignment;
   }
+
+  private identityIdReference?: string;
 
   // Attributes are getters: each cdktf attribute token captures a stack trace (~1 ms).
   /** The client ID agents use in token requests. @attribute */

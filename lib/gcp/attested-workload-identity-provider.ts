@@ -1,7 +1,8 @@
 import { IamWorkloadIdentityPool } from '@cdktf/provider-google/lib/iam-workload-identity-pool';
 import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-workload-identity-pool-provider';
 import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
-import { Lazy, TerraformResource, Token } from 'cdktf';
+import { TerraformResource, Token } from 'cdktf';
+import { producedAtSynth } from '../packs/private/produced-at-synth';
 import { Construct } from 'constructs';
 import { AgentIdentity } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
@@ -135,9 +136,9 @@ export class AttestedWorkloadIdentityProvider extends Construct {
     });
 
     this.principal = `principal://iam.googleapis.com/${this.pool.name}/subject/${this.subject}`;
-    // Terraform ignores "//" keys; cdktf writes construct metadata there too. Lazy: service
+    // Terraform ignores "//" keys; cdktf writes construct metadata there too. Produced at synth: service
     // accounts bound after this constructor are listed.
-    this.provider.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, Lazy.anyValue({ produce: () => this.gateManifest() }));
+    this.provider.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, producedAtSynth(() => this.gateManifest()));
 
     if (this.federationMonitoring.appliesTo(props.identity)) {
       this.monitor = FederationMonitor.of(this, props.project);
