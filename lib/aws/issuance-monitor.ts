@@ -7,9 +7,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
-import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
-import { PrivilegeTier } from '../core/privilege-tier';
+import { SignalMonitoring } from '../core/signal-monitoring';
 import { ROLES_ANYWHERE_SERVICE } from '../cloudformation/roles-anywhere';
 import { SignalTopic } from './signal-topic';
 
@@ -130,47 +129,13 @@ export function createSessionPattern(roleArns: readonly string[]): Record<string
   };
 }
 
-/** Whether, and why not, an AttestedRole is watched by its stack's IssuanceMonitor. */
-export class IssuanceMonitoring {
-  /** Watch high-privilege identities (the default); others are not watched. */
-  public static forHighPrivilege(): IssuanceMonitoring {
-    return new IssuanceMonitoring('high-privilege');
-  }
-
-  /** Watch this role whatever its identity's privilege. */
-  public static enabled(): IssuanceMonitoring {
-    return new IssuanceMonitoring('always');
-  }
-
-  /**
-   * Do not watch this role. Unattested issuance and changes to its gate then go unnoticed.
-   *
-   * @param reason why, at least 10 characters (e.g. "watched by the central security account's rules, SEC-88")
-   */
-  public static disabled(reason: string): IssuanceMonitoring {
-    if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) {
-      throw new AttestGateError({
-        where: 'IssuanceMonitoring.disabled',
-        field: 'reason',
-        value: reason,
-        problem: `is shorter than ${MIN_REASON_LENGTH} characters`,
-        fix: 'say who watches the role instead, e.g. "central detection account, runbook SEC-88"',
-      });
-    }
-    return new IssuanceMonitoring('never', reason);
-  }
-
-  private constructor(
-    public readonly mode: 'high-privilege' | 'always' | 'never',
-    /** Why monitoring is off, when it is. */
-    public readonly disabledReason?: string,
-  ) {}
-
-  /** Whether a role with this identity is watched. */
-  public appliesTo(identity: AgentIdentity): boolean {
-    return this.mode === 'always' || (this.mode === 'high-privilege' && identity.privilege === PrivilegeTier.HIGH);
-  }
-}
+/**
+ * Whether, and why not, an AttestedRole is watched by its stack's IssuanceMonitor: attestgate/aws's
+ * name for the cloud-neutral SignalMonitoring (`forHighPrivilege()`, `enabled()`,
+ * `disabled(reason)`), which the GCP and Azure gates take too.
+ */
+export const IssuanceMonitoring = SignalMonitoring;
+export type IssuanceMonitoring = SignalMonitoring;
 
 export interface IssuanceMonitorProps {
   /**

@@ -85,7 +85,7 @@ describe('IssuanceMonitor', () => {
       expect(watched).not.toContain(reader.roleArn);
       expect(watched).not.toContain(unwatched.roleArn);
       expect(unwatched.node.metadata.find((m) => m.type === 'attestgate:issuanceMonitoringDisabled')?.data).toBe('watched by the central detection account, SEC-88');
-      expect(() => IssuanceMonitoring.disabled('nope')).toThrow(/IssuanceMonitoring.disabled: reason "nope" is shorter than 10 characters/);
+      expect(() => IssuanceMonitoring.disabled('nope')).toThrow(/SignalMonitoring.disabled: reason "nope" is shorter than 10 characters/);
       expect(() => new AttestedRole(stack, 'Bad', { identity: deployerIdentity(), trustAnchors: [anchor], issuanceMonitoring: 'off' as never })).toThrow(
         /AttestedRole 'TestStack\/Bad': issuanceMonitoring "off" is not an IssuanceMonitoring/,
       );
