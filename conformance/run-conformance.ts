@@ -36,7 +36,7 @@ export interface ConformanceOptions {
 }
 
 export interface ConformanceRun {
-  /** The target's name, e.g. `local` or `aws (eu-west-1)`; several when a local run probed several clouds. */
+  /** The target's name: `local`, or the live target's, e.g. `aws (eu-west-1)`. */
   readonly target: string;
   /** The gates probed. */
   readonly gates: readonly GateSummary[];
@@ -70,10 +70,14 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     azure: azureGates.map(azureGateSummary),
   };
   const clouds = (Object.keys(gatesByCloud) as Cloud[]).filter((cloud) => (options.target === 'local' || options.target === cloud) && gatesByCloud[cloud].length > 0);
+  // One cloud failing stops the others: their emulators close and no request keeps going after
+  // the run has already failed.
+  const stopOthers = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopOthers.signal]) : stopOthers.signal;
   const common = {
     pki: options.pki,
     tags: options.tags,
-    signal: options.signal,
+    signal,
     onResult: options.onResult,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
@@ -83,7 +87,17 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     gcp: () => runGcpConformance({ ...options.gcp, ...common, sources: configurationsOf(options.sources.configurations, gcpGates), target: options.target === 'local' ? 'local' : 'gcp' }),
     azure: () => runAzureConformance({ ...options.azure, ...common, sources: configurationsOf(options.sources.configurations, azureGates), target: options.target === 'local' ? 'local' : 'azure' }),
   };
-  const runs = await Promise.all(clouds.map((cloud) => runners[cloud]()));
+  const settled = await Promise.allSettled(
+    clouds.map((cloud) =>
+      runners[cloud]().catch((error: unknown) => {
+        stopOthers.abort();
+        throw error;
+      }),
+    ),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  const runs = settled.map((s) => (s as PromiseFulfilledResult<CloudRun>).value);
   return {
     target: options.target === 'local' ? 'local' : (runs[0]?.target ?? options.target),
     gates: runs.flatMap((r) => r.gates),

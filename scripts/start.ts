@@ -53,11 +53,17 @@ async function start(): Promise<number> {
     buildAzureExample(keepOtherAppsStacks(new TerraformApp({ outdir: tfOutdir, stackTraces: false }))).app.synth();
     process.stdout.write('Synthesized examples/aws into cdk.out/ and examples/gcp, examples/azure into cdktf.out/.\n\nWhat each gate accepts:\n');
 
-    await main(['gates', '--app', outdir, '--app', tfOutdir]);
+    const gatesCode = await main(['gates', '--app', outdir, '--app', tfOutdir]);
+    if (gatesCode !== 0) return gatesCode;
     process.stdout.write('\nProbing every gate on the local emulators (AWS, GCP, Azure):\n');
     const reportDir = path.join(root, 'attestgate-report');
     const code = await main(['conformance', '--app', outdir, '--app', tfOutdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif', '--out', reportDir]);
-    const verdict = code === 0 ? 'every gate refused unattested issuance' : code === 1 ? 'a gate let unattested issuance through' : 'some checks were inconclusive';
+    const verdicts: Record<number, string> = {
+      0: 'every gate refused unattested issuance',
+      1: 'a gate let unattested issuance through',
+      2: 'something is unproven: inconclusive checks, or a gate nothing was proven about',
+    };
+    const verdict = verdicts[code] ?? 'the conformance command failed';
     process.stdout.write(`\nnpm start: ${verdict} (exit ${code}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     return code;
   } finally {

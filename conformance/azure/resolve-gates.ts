@@ -52,8 +52,10 @@ export function resolveLocalAzureGates(gates: readonly AzureGate[], emulator: Ru
 
 export interface LiveResolution {
   readonly sources: readonly TerraformSource[];
-  /** The tenant: given, else the literal `tenant_id` of the configuration's azurerm/azuread provider. */
+  /** The tenant: given, else the literal `tenant_id` of the configuration's azurerm/azuread provider, else `fallbackTenantId`. */
   readonly tenantId?: string;
+  /** The tenant when neither is known (e.g. `AZURE_TENANT_ID`): the environment never overrides the configuration. */
+  readonly fallbackTenantId?: string;
   /** Client IDs by gate ID, identity address or identity name. */
   readonly clientIds?: Readonly<Record<string, string>>;
   /** The client ID when there is exactly one gate (e.g. `AZURE_CLIENT_ID`). */
@@ -111,12 +113,12 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
   const keysByIssuer = new Map<string, { keys: IssuerKey[]; why?: string }>();
   for (const issuer of new Set(read.flatMap((r) => r.credentials.map((c) => c.issuer)))) {
     if (options.candidateKeys.length === 0) {
-      keysByIssuer.set(issuer, { keys: [], why: "no issuer key: put the issuer's private key in --pki (or pass issuerKeys), or name a --token-command" });
+      keysByIssuer.set(issuer, { keys: [], why: "no issuer key: put the issuer's private key in --pki (issuerKeys in the API), or name a --token-command" });
       continue;
     }
     const jwks = options.issuerJwks?.[issuer] ?? (await fetchIssuerJwks(issuer, { caPem: options.caPem }));
     if ('error' in jwks) {
-      keysByIssuer.set(issuer, { keys: [], why: `the keys of ${issuer} could not be read (${jwks.error}); pass its JWKS with issuerJwks` });
+      keysByIssuer.set(issuer, { keys: [], why: `the keys of ${issuer} could not be read (${jwks.error}); pass its JWKS with --issuer-jwks ${issuer}=<file> (issuerJwks in the API)` });
       continue;
     }
     const keys = rsaFirst(keysForJwks(jwks, options.candidateKeys.map((k) => ({ key: k.privateKey }))));
@@ -127,8 +129,11 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
     const source = options.sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);
     const names = [gate.id, gate.identity?.address, typeof gate.identity?.attributes.name === 'string' ? gate.identity.attributes.name : undefined].filter((n): n is string => n !== undefined);
     const clientId = names.map((n) => options.clientIds?.[n]).find((id) => id !== undefined) ?? (gates.length === 1 ? options.soleClientId : undefined);
-    const tenantId = options.tenantId ?? (source ? providerTenant(source) : undefined);
-    const missing = [!tenantId ? 'the tenant ID (tenantId; AZURE_TENANT_ID)' : undefined, !clientId ? `the identity's client ID (clientIds { "${gate.id}": "<client id>" }; AZURE_CLIENT_ID for a single gate)` : undefined].filter(Boolean);
+    const tenantId = options.tenantId ?? (source ? providerTenant(source) : undefined) ?? options.fallbackTenantId;
+    const missing = [
+      !tenantId ? 'the tenant ID (--tenant-id, or tenantId in the API; AZURE_TENANT_ID)' : undefined,
+      !clientId ? `the identity's client ID (--client-id ${gate.id}=<client id>, or clientIds in the API; AZURE_CLIENT_ID for a single gate)` : undefined,
+    ].filter(Boolean);
     const issuerKeys = new Map(credentials.map((c) => [c.issuer, keysByIssuer.get(c.issuer)?.keys ?? []]));
     const noKeyReason = [...new Set(credentials.map((c) => keysByIssuer.get(c.issuer)?.why).filter(Boolean))].join('; ') || 'no issuer key';
     return {

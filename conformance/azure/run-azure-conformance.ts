@@ -106,7 +106,8 @@ export async function runAzureConformance(options: AzureConformanceOptions): Pro
       target = new AzureHttpProbeTarget({ name: `azure (${new URL(authorityHost).host})`, authorityHost, caPem: options.endpoints?.caPem });
       resolved = await resolveLiveAzureGates(gates, {
         sources: options.sources,
-        tenantId: options.tenantId ?? process.env.AZURE_TENANT_ID,
+        tenantId: options.tenantId,
+        fallbackTenantId: process.env.AZURE_TENANT_ID,
         clientIds: options.clientIds,
         soleClientId: process.env.AZURE_CLIENT_ID,
         variables: options.variables,

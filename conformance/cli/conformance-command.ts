@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { CHECK_CATALOG } from '../catalog';
@@ -6,13 +5,13 @@ import { loadAppSources } from '../discovery/app-sources';
 import { discoverAwsGates } from '../discovery/aws-gates';
 import { discoverAzureGates } from '../discovery/azure-gates';
 import { discoverGcpGates } from '../discovery/gcp-gates';
-import { Jwks } from '../emulator/azure/played-issuers';
 import { selectChecks } from '../engine/runner';
-import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize } from '../engine/report';
+import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
 import { renderTable } from '../report/text-table';
 import { CONFORMANCE_TARGETS, ConformanceTarget, runConformance } from '../run-conformance';
+import { endpointUrl, issuerJwks, pairs, projectNumbers } from './option-values';
 import { UsageError } from './usage-error';
 
 const OPTIONS = {
@@ -48,45 +47,6 @@ const OPTIONS = {
   scope: { type: 'string' },
 } as const;
 
-/** `NAME=VALUE` pairs of a repeatable option, with the option named in the error. */
-function pairs(option: string, entries: readonly string[] | undefined, shape: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const entry of entries ?? []) {
-    const at = entry.lastIndexOf('=');
-    if (at <= 0 || at === entry.length - 1) throw new UsageError(`--${option} ${entry}: write it as ${shape}`);
-    result[entry.slice(0, at)] = entry.slice(at + 1);
-  }
-  return result;
-}
-
-/** `--project-number N` (every project) or `--project-number PROJECT=N`, repeatable. */
-function projectNumbers(entries: readonly string[] | undefined): { projectNumber?: string; projectNumbers: Record<string, string> } {
-  const numbered = (entries ?? []).filter((e) => e.includes('='));
-  const bare = (entries ?? []).filter((e) => !e.includes('='));
-  if (bare.length > 1) throw new UsageError(`--project-number given ${bare.length} times without a project: write PROJECT=NUMBER for each project`);
-  const projectNumbers = pairs('project-number', numbered, 'PROJECT_ID=PROJECT_NUMBER');
-  for (const [project, number] of Object.entries({ ...projectNumbers, ...(bare[0] ? { '': bare[0] } : {}) })) {
-    if (!/^\d{6,20}$/.test(number)) throw new UsageError(`--project-number ${project ? `${project}=` : ''}${number}: a project number is digits only (gcloud projects describe PROJECT --format='value(projectNumber)')`);
-  }
-  return { ...(bare[0] ? { projectNumber: bare[0] } : {}), projectNumbers };
-}
-
-/** `--issuer-jwks ISSUER=FILE`: the issuer's published keys, read now so a bad file is a usage error. */
-function issuerJwks(entries: readonly string[] | undefined): Record<string, Jwks> {
-  const result: Record<string, Jwks> = {};
-  for (const [issuer, file] of Object.entries(pairs('issuer-jwks', entries, 'ISSUER_URL=JWKS_FILE'))) {
-    let jwks: unknown;
-    try {
-      jwks = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`--issuer-jwks ${issuer}=${file}: ${(e as Error).message}`);
-    }
-    if (!Array.isArray((jwks as Jwks | null)?.keys)) throw new UsageError(`--issuer-jwks ${issuer}=${file}: not a JWKS (a JSON object with a "keys" array)`);
-    result[issuer] = jwks as Jwks;
-  }
-  return result;
-}
-
 /**
  * `attestgate conformance`: probes every gate of the given apps on a target and reports.
  * Exit codes: 0 no FAIL and no INCONCLUSIVE, 1 a FAIL, 2 INCONCLUSIVE but no FAIL (or no gate
@@ -106,10 +66,19 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate ${values.rate}: give requests per second, a positive number`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: give a whole number of gates probed at once`);
   const tags = (values.tags ?? []).flatMap((t) => t.split(',')).filter(Boolean);
-  const variables = pairs('var', values.var, 'NAME=VALUE');
+  const variables = pairs('var', values.var, 'NAME=VALUE', true);
   const gcpProjects = projectNumbers(values['project-number']);
   const clientIds = pairs('client-id', values['client-id'], 'GATE_OR_IDENTITY=CLIENT_ID');
   const jwks = issuerJwks(values['issuer-jwks']);
+  const endpoint = (option: keyof typeof OPTIONS) => endpointUrl(option, values[option] as string | undefined);
+  const endpoints = {
+    rolesAnywhere: endpoint('endpoint-rolesanywhere'),
+    sts: endpoint('endpoint-sts'),
+    cloudFormation: endpoint('endpoint-cloudformation'),
+    gcpSts: endpoint('endpoint-gcp-sts'),
+    iamCredentials: endpoint('endpoint-iamcredentials'),
+    authorityHost: endpoint('authority-host'),
+  };
 
   const sources = loadAppSources(apps);
   let pki: PkiMaterial | undefined;
@@ -154,9 +123,9 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
         region: values.region,
         stackName: values['stack-name'],
         endpoints: {
-          ...(values['endpoint-rolesanywhere'] ? { rolesAnywhere: values['endpoint-rolesanywhere'] } : {}),
-          ...(values['endpoint-sts'] ? { sts: values['endpoint-sts'] } : {}),
-          ...(values['endpoint-cloudformation'] ? { cloudFormation: values['endpoint-cloudformation'] } : {}),
+          ...(endpoints.rolesAnywhere ? { rolesAnywhere: endpoints.rolesAnywhere } : {}),
+          ...(endpoints.sts ? { sts: endpoints.sts } : {}),
+          ...(endpoints.cloudFormation ? { cloudFormation: endpoints.cloudFormation } : {}),
         },
       },
       gcp: {
@@ -167,8 +136,8 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
         // The emulator resolves the configurations' variables itself.
         emulator: { variables },
         endpoints: {
-          ...(values['endpoint-gcp-sts'] ? { sts: values['endpoint-gcp-sts'] } : {}),
-          ...(values['endpoint-iamcredentials'] ? { iamCredentials: values['endpoint-iamcredentials'] } : {}),
+          ...(endpoints.gcpSts ? { sts: endpoints.gcpSts } : {}),
+          ...(endpoints.iamCredentials ? { iamCredentials: endpoints.iamCredentials } : {}),
         },
       },
       azure: {
@@ -178,7 +147,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
         clientIds,
         issuerJwks: jwks,
         variables,
-        endpoints: values['authority-host'] ? { authorityHost: values['authority-host'] } : {},
+        endpoints: endpoints.authorityHost ? { authorityHost: endpoints.authorityHost } : {},
       },
     });
     if (progress) err.write('\n');
@@ -199,11 +168,9 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     };
     const files = writeReports(report, formats as ReportFormat[], values.out, out);
     for (const file of files) out.write(`wrote ${file}\n`);
-    if (run.gates.length === 0) {
-      // A run that probed nothing proved nothing: CI pointed at the wrong directory must not pass.
-      err.write(`attestgate: no ${target === 'local' ? '' : `${target} `}gate found in ${apps.join(', ')}: nothing was probed\n`);
-      return 2;
-    }
+    // A run that proved nothing must not pass CI: a wrong directory, a missing key or client ID.
+    if (run.gates.length === 0) err.write(`attestgate: no ${target === 'local' ? '' : `${target} `}gate found in ${apps.join(', ')}: nothing was probed\n`);
+    for (const { gate, why } of unprovenGates(report)) err.write(`attestgate: nothing proven about ${gate}: ${why}\n`);
     return exitCodeOf(report);
   } finally {
     process.removeListener('SIGINT', stop);

@@ -13,13 +13,8 @@ import { RunningAwsEmulator, startAwsEmulator } from '../emulator/aws-emulator';
 import { RunningAzureEmulator, startAzureEmulator } from '../emulator/azure-emulator';
 import { RunningGcpEmulator, startGcpEmulator } from '../emulator/gcp-emulator';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
+import { issuerJwks, pairs, portOption } from './option-values';
 import { UsageError } from './usage-error';
-
-function portOption(name: string, value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} ${value}: give a TCP port (0 for any free one)`);
-  return port;
-}
 
 /** What a client needs to reach the AWS emulator: its endpoint, the deployed ARNs, the personas' keys. */
 function describeAws(emulator: RunningAwsEmulator): Record<string, unknown> {
@@ -41,7 +36,8 @@ function describeGcp(emulator: RunningGcpEmulator): Record<string, unknown> {
     endpoint: emulator.endpoint,
     stsTokenUrl: `${emulator.endpoint}/v1/token`,
     iamCredentialsEndpoint: emulator.endpoint,
-    providers: [...emulator.world.providers.values()].map((p) => ({ name: p.name, issuer: p.oidc?.issuerUri, audience: `//iam.googleapis.com/${p.name}` })),
+    // stsAudience is the token exchange's `audience` parameter; the JWT's `aud` must be one of allowedAudiences.
+    providers: [...emulator.world.providers.values()].map((p) => ({ name: p.name, issuer: p.oidc?.issuerUri, stsAudience: `//iam.googleapis.com/${p.name}`, allowedAudiences: p.oidc?.allowedAudiences })),
     serviceAccounts: [...emulator.world.serviceAccounts.values()].map((s) => ({ email: s.email, origin: s.origin })),
     playedIssuers: [...emulator.playedIssuers.keys()],
     problems: emulator.problems.map((p) => `${p.origin}: ${p.problem}`),
@@ -81,17 +77,30 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
       'azure-port': { type: 'string', default: '0' },
       'private-ca': { type: 'string', multiple: true },
       'no-throttle': { type: 'boolean', default: false },
+      var: { type: 'string', multiple: true },
+      'issuer-jwks': { type: 'string', multiple: true },
     },
     strict: true,
   });
   const apps = values.app ?? [];
   if (apps.length === 0) throw new UsageError('emulator needs at least one --app PATH');
   const ports = { aws: portOption('port', values.port), gcp: portOption('gcp-port', values['gcp-port']), azure: portOption('azure-port', values['azure-port']) };
+  const fixed = [ports.aws, ports.gcp, ports.azure].filter((p) => p !== 0);
+  if (new Set(fixed).size < fixed.length) throw new UsageError(`--port ${ports.aws}, --gcp-port ${ports.gcp}, --azure-port ${ports.azure}: each emulator needs its own port (0 picks a free one)`);
+  const variables = pairs('var', values.var, 'NAME=VALUE', true);
+  const jwks = issuerJwks(values['issuer-jwks']);
   const privateCas = new Map(
     (values['private-ca'] ?? []).map((entry) => {
-      const [arn, file] = entry.split('=');
+      const at = entry.indexOf('=');
+      const [arn, file] = at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
       if (!arn || !file) throw new UsageError(`--private-ca ${entry}: write it as <ACM PCA ARN>=<CA certificate file>`);
-      const der = pemBlocks(fs.readFileSync(file, 'utf8'), 'CERTIFICATE')[0];
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--private-ca ${entry}: ${(e as Error).message}`);
+      }
+      const der = pemBlocks(text, 'CERTIFICATE')[0];
       if (!der) throw new UsageError(`--private-ca ${entry}: ${file} holds no PEM certificate`);
       return [arn, parseCertificate(der)] as const;
     }),
@@ -110,27 +119,40 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
   const hasGates = { aws: discoverAwsGates(sources.templates).length > 0, gcp: gcpConfigurations.length > 0, azure: azureConfigurations.length > 0 };
   if (!hasGates.aws && !hasGates.gcp && !hasGates.azure) throw new UsageError(`no gate found in ${apps.join(', ')}: nothing to emulate`);
 
+  // A port in use is the user's to fix: say which option, not a stack trace.
+  const listening = async <T>(option: string, port: number, start: () => Promise<T>): Promise<T> => {
+    try {
+      return await start();
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`--${option} ${port}: the port is in use; pick another, or 0 for any free one`);
+      throw e;
+    }
+  };
   const running: Array<{ close(): Promise<void> }> = [];
   let caDir: string | undefined;
   try {
     const description: Record<string, unknown> = { pkiCertificates: pki?.entries.length ?? 0 };
     if (hasGates.aws) {
-      const aws = await startAwsEmulator({
-        sources: sources.templates,
-        port: ports.aws,
-        privateCaCertificates: privateCas,
-        ...(values['no-throttle'] ? { createSessionRatePerSecond: Infinity } : {}),
-      });
+      const aws = await listening('port', ports.aws, () =>
+        startAwsEmulator({
+          sources: sources.templates,
+          port: ports.aws,
+          privateCaCertificates: privateCas,
+          ...(values['no-throttle'] ? { createSessionRatePerSecond: Infinity } : {}),
+        }),
+      );
       running.push(aws);
       description.aws = describeAws(aws);
     }
     if (hasGates.gcp) {
-      const gcp = await startGcpEmulator({ sources: gcpConfigurations, port: ports.gcp, issuerKeys: pkiIssuerKeys(pki) });
+      const gcp = await listening('gcp-port', ports.gcp, () => startGcpEmulator({ sources: gcpConfigurations, port: ports.gcp, issuerKeys: pkiIssuerKeys(pki), variables }));
       running.push(gcp);
       description.gcp = describeGcp(gcp);
     }
     if (hasGates.azure) {
-      const azure = await startAzureEmulator({ sources: azureConfigurations, port: ports.azure, issuerKeys: pkiIssuerKeys(pki) });
+      const azure = await listening('azure-port', ports.azure, () =>
+        startAzureEmulator({ sources: azureConfigurations, port: ports.azure, issuerKeys: pkiIssuerKeys(pki), issuerJwks: jwks, variables }),
+      );
       running.push(azure);
       caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-entra-ca-'));
       const caFile = path.join(caDir, 'entra-emulator-ca.pem');

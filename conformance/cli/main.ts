@@ -32,15 +32,17 @@ Commands:
            [--issuer-jwks ISSUER_URL=FILE]... [--authority-host URL] [--scope SCOPE]
     gcp, azure: [--token-command CMD]  prints a valid token (the control without an issuer key)
            [--var NAME=VALUE]...       Terraform variables the configurations use
-  emulator --app PATH... [--pki DIR] [--port N] [--gcp-port N] [--azure-port N]
-           [--private-ca ARN=FILE]... [--no-throttle]
+  emulator --app PATH... [--pki DIR] [--var NAME=VALUE]... [--issuer-jwks ISSUER_URL=FILE]...
+           [--port N (AWS)] [--gcp-port N] [--azure-port N]
+           [--private-ca ARN=FILE]... [--no-throttle (AWS)]
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
   help                         print this help
 
 PATH: a CDK cloud assembly directory or a CloudFormation template (JSON) for AWS; a cdktf
 output directory or a *.tf.json file for GCP and Azure.
-Exit codes: 0 no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 INCONCLUSIVE but no FAIL, or no gate
-found; 64 usage error.
+Exit codes: 0 every gate proven, no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 no FAIL but something
+unproven (INCONCLUSIVE, interrupted, no gate of the target found, or a gate whose positive control
+was skipped); 64 usage error.
 `;
 
 /** Runs the CLI; resolves to the process exit code. Output goes to the given streams. */

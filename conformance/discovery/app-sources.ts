@@ -1,4 +1,6 @@
-import { TemplateSource, loadTemplateSources } from './sources';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SourceError, TemplateSource, loadTemplateSources } from './sources';
 import { TerraformSource, isTerraformApp, loadTerraformSources } from './terraform-sources';
 
 /** What `--app` paths hold: CloudFormation templates (AWS) and Terraform JSON configurations (GCP, Azure). */
@@ -13,6 +15,8 @@ export function loadAppSources(apps: readonly string[]): AppSources {
   const configurations: TerraformSource[] = [];
   for (const app of apps) {
     if (isTerraformApp(app)) configurations.push(...loadTerraformSources(app));
+    else if (app.endsWith('.tf')) throw new SourceError(`--app ${app}: Terraform HCL is not read; give Terraform JSON (a cdktf.out directory, or a *.tf.json file)`);
+    else if (fs.existsSync(path.join(app, 'cdk.tf.json'))) throw new SourceError(`--app ${app}: one stack of a cdktf output; give the cdktf.out directory (its manifest.json names the stacks) or ${path.join(app, 'cdk.tf.json')}`);
     else templates.push(...loadTemplateSources(app));
   }
   return { templates, configurations };

@@ -55,10 +55,31 @@ export function summarize(results: readonly CheckResult[]): Record<CheckStatus, 
   return summary;
 }
 
-/** 0: no FAIL and no INCONCLUSIVE; 1: at least one FAIL; 2: INCONCLUSIVE but no FAIL. */
-export function exitCodeOf(report: Pick<ConformanceReport, 'results' | 'interrupted'>): 0 | 1 | 2 {
+/**
+ * Gates the run proved nothing about, and why: no check ended in PASS or FAIL (everything was
+ * SKIPPED or INCONCLUSIVE), or the positive control was SKIPPED — then a denial may have had any
+ * reason (no issuer key, no client ID), and a PASS of it is no evidence that the gate works.
+ */
+export function unprovenGates(report: Pick<ConformanceReport, 'results' | 'gates'>): Array<{ readonly gate: string; readonly why: string }> {
+  const unproven: Array<{ gate: string; why: string }> = [];
+  for (const { id } of report.gates) {
+    const results = report.results.filter((r) => r.gate === id);
+    const control = results.find((r) => r.tags.includes('kind:positive'));
+    if (!results.some((r) => r.status === 'PASS' || r.status === 'FAIL')) unproven.push({ gate: id, why: 'no check passed or failed' });
+    else if (control?.status === 'SKIPPED') unproven.push({ gate: id, why: `its positive control ${control.checkId} was skipped: ${control.reason}` });
+  }
+  return unproven;
+}
+
+/**
+ * 0: every gate proven, no FAIL, no INCONCLUSIVE; 1: at least one FAIL; 2: no FAIL, but something
+ * is unknown — an INCONCLUSIVE check, an interrupted run, no gate at all, or a gate about which
+ * nothing was proven (`unprovenGates`). A CI job must not pass on a run that proved nothing.
+ */
+export function exitCodeOf(report: Pick<ConformanceReport, 'results' | 'interrupted' | 'gates'>): 0 | 1 | 2 {
   const summary = summarize(report.results);
   if (summary.FAIL > 0) return 1;
   if (summary.INCONCLUSIVE > 0 || report.interrupted) return 2;
+  if (report.gates.length === 0 || unprovenGates(report).length > 0) return 2;
   return 0;
 }

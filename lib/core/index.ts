@@ -4,7 +4,7 @@ export * from './session-tag';
 export * from './privilege-tier';
 export * from './distinguished-name';
 export * from './agent-identity';
-export * from './signal-monitoring';
+export { SignalMonitoring } from './signal-monitoring';
 export * from './gate-manifest';
 export * from './pki/pem';
 export * from './pki/ca-bundle';

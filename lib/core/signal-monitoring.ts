@@ -31,7 +31,7 @@ export class SignalMonitoring {
         field: 'reason',
         value: reason,
         problem: `is shorter than ${MIN_REASON_LENGTH} characters`,
-        fix: 'say who watches the gate instead, e.g. "central detection project, runbook SEC-88"',
+        fix: 'say who watches the gate instead, e.g. "central detection team, runbook SEC-88"',
       });
     }
     return new SignalMonitoring('never', reason.trim());

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadAppSources } from '../../conformance/discovery/app-sources';
@@ -82,6 +83,29 @@ describe('runConformance', () => {
       expect(wrongProject.results[0].reason).toContain('STS knows no enabled provider projects/999999999999/');
     } finally {
       await emulator.close();
+    }
+  });
+
+  test("one cloud's runner failing fails the run and stops the others' probes", async () => {
+    const taken = net.createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as net.AddressInfo).port)));
+    const seen: string[] = [];
+    try {
+      // The AWS emulator cannot listen on a taken port; GCP and Azure start and begin probing.
+      await expect(
+        runConformance({
+          sources: loadAppSources([templateFile, cdktfOut]),
+          target: 'local',
+          pki: loadPkiDirectory(pkiDir),
+          ratePerSecond: 2,
+          onResult: (r) => seen.push(r.checkId),
+          aws: { emulator: { port } },
+        }),
+      ).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // Left running, GCP and Azure would have reported all 22 of their checks before the run ended.
+      expect(seen.length).toBeLessThan(22);
+    } finally {
+      taken.close();
     }
   });
 });

@@ -40,7 +40,7 @@ export class AwsEmulatorServer {
   ) {
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
-      internalError: (message) => errorResponse(500, 'InternalServerException', message),
+      internalError: (message, status = 500) => errorResponse(status, status === 413 ? 'ValidationException' : 'InternalServerException', message),
       answered: (request, response) =>
         this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) }),
     });

@@ -47,7 +47,7 @@ export class AzureEmulatorServer {
   ) {
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
-      internalError: (message) => ({ status: 500, headers: JSON_HEADERS, body: JSON.stringify({ error: 'server_error', error_description: message }) }),
+      internalError: (message, status = 500) => ({ status, headers: JSON_HEADERS, body: JSON.stringify({ error: status === 413 ? 'invalid_request' : 'server_error', error_description: message }) }),
       answered: (request, response) => {
         const code = response.status >= 400 ? (JSON.parse(response.body) as { error_codes?: number[] }).error_codes?.[0] : undefined;
         this.log.push({ method: request.method, path: request.path, status: response.status, ...(code !== undefined ? { code } : {}) });

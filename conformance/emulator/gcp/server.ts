@@ -37,7 +37,7 @@ export class GcpEmulatorServer {
   ) {
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
-      internalError: (message) => googleError(500, 'INTERNAL', message),
+      internalError: (message, status = 500) => googleError(status, status === 413 ? 'INVALID_ARGUMENT' : 'INTERNAL', message),
       answered: (request, response) =>
         this.log.push({ method: request.method, path: request.path, status: response.status, ...(response.status >= 400 ? { error: response.body.slice(0, 200) } : {}) }),
     });

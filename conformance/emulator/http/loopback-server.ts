@@ -2,6 +2,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
 
+/** Bodies larger than this are refused with 413: no real request of these APIs comes near it. */
+export const MAX_BODY_BYTES = 1 << 20;
+
 /** A request as the emulators' handlers see it: the whole body read, header names lowercased. */
 export interface EmulatorHttpRequest {
   readonly method: string;
@@ -22,8 +25,8 @@ export interface EmulatorHttpResponse {
 export interface LoopbackServerOptions {
   /** Answers one request. */
   readonly handle: (request: EmulatorHttpRequest) => Promise<EmulatorHttpResponse> | EmulatorHttpResponse;
-  /** The cloud's own shape of an internal error, for a handler that threw. */
-  readonly internalError: (message: string) => EmulatorHttpResponse;
+  /** The cloud's own shape of an error the server itself answers: a handler that threw (500), a body too large (413). */
+  readonly internalError: (message: string, status?: number) => EmulatorHttpResponse;
   /** Sees every answer, internal errors included: the emulators' request logs. */
   readonly answered?: (request: EmulatorHttpRequest, response: EmulatorHttpResponse) => void;
   /** Serve HTTPS with this certificate (Entra clients refuse plain HTTP); HTTP otherwise. */
@@ -41,12 +44,20 @@ export class LoopbackServer {
   constructor(private readonly options: LoopbackServerOptions) {
     const listener: http.RequestListener = (req, res) => {
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(c);
+      });
       req.on('end', () => {
-        void this.answer(req, Buffer.concat(chunks).toString('utf8')).then((response) => {
-          res.writeHead(response.status, response.headers);
-          res.end(response.body);
-        });
+        const answered = size > MAX_BODY_BYTES ? Promise.resolve(this.options.internalError(`request body over ${MAX_BODY_BYTES} bytes`, 413)) : this.answer(req, Buffer.concat(chunks).toString('utf8'));
+        answered
+          .then((response) => {
+            res.writeHead(response.status, response.headers);
+            res.end(response.body);
+          })
+          // Never an unhandled rejection: it would stop the emulator and leave the client waiting.
+          .catch(() => res.destroy());
       });
     };
     this.server = options.tls ? https.createServer({ cert: options.tls.certificatePem, key: options.tls.privateKeyPem }, listener) : http.createServer(listener);
@@ -62,6 +73,7 @@ export class LoopbackServer {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
+        this.server.removeListener('error', reject);
         this.boundOrigin = `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         resolve(this.boundOrigin);
       });
@@ -86,7 +98,11 @@ export class LoopbackServer {
     } catch (e) {
       response = this.options.internalError(`emulator error: ${(e as Error).message}`);
     }
-    this.options.answered?.(request, response);
+    try {
+      this.options.answered?.(request, response);
+    } catch {
+      // A request log that cannot record an answer must not cost the client its answer.
+    }
     return response;
   }
 }

@@ -7,10 +7,12 @@ import { IResolvable, Token } from 'cdktf';
  * traces were a measurable part of synth at 100 gates.
  */
 export function producedAtSynth(produce: () => unknown): IResolvable {
-  const value: IResolvable = {
+  const value: IResolvable & { toJSON(): string } = {
     creationStack: [],
     resolve: () => produce(),
     toString: () => Token.asString(value),
+    // As cdktf's own tokens: stringified before synth, it says so instead of showing its fields.
+    toJSON: () => '<unresolved-token>',
   };
   return value;
 }

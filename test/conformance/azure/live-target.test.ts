@@ -57,7 +57,7 @@ describe('--target azure against an authority host override', () => {
     delete process.env.AZURE_CLIENT_ID;
     const result = await run({ clientIds: {}, issuerKeys: [userKey] });
     expect(new Set(result.results.map((r) => r.status))).toEqual(new Set(['SKIPPED']));
-    expect(result.results[0].reason).toContain(`clientIds { "${result.gates[0].id}": "<client id>" }`);
+    expect(result.results[0].reason).toContain(`--client-id ${result.gates[0].id}=<client id>`);
   });
 
   test('with a token command and no key: the control and the tampered signature use its token; re-signing checks are SKIPPED', async () => {

@@ -74,6 +74,17 @@ describe('resolving Azure gates', () => {
     expect(known.noKeyReason).toContain('put the issuer\'s private key in --pki');
   });
 
+  test("live: the tenant given wins, then the provider block's literal tenant_id, and only then the environment's", async () => {
+    const configuration: Record<string, any> = { ...azureConfiguration(), provider: { azurerm: [{ features: [{}], tenant_id: 'from-the-configuration' }] } };
+    const sources = tfSourceOf(configuration);
+    const gates = discoverAzureGates(sources);
+    const base = { sources, clientIds: { deployer: 'c' }, candidateKeys: [], scope: DEFAULT_PROBE_SCOPE, fallbackTenantId: 'from-the-environment' };
+    expect((await resolveLiveAzureGates(gates, base))[0].tenantId).toBe('from-the-configuration');
+    expect((await resolveLiveAzureGates(gates, { ...base, tenantId: 'given' }))[0].tenantId).toBe('given');
+    const withoutLiteral = tfSourceOf(azureConfiguration());
+    expect((await resolveLiveAzureGates(discoverAzureGates(withoutLiteral), { ...base, sources: withoutLiteral }))[0].tenantId).toBe('from-the-environment');
+  });
+
   test('live: keys paired with a given JWKS by public key; an unread JWKS is a reason, not a guess', async () => {
     const key = generateIssuerKey('RS256');
     const sources = tfSourceOf(azureConfiguration());

@@ -82,10 +82,17 @@ describe('attestgate conformance', () => {
     [['conformance'], 'conformance needs at least one --app PATH'],
     [['conformance', '--app', 'x.json', '--target', 'gcp2'], '--target gcp2: use local, aws, gcp, azure'],
     [['conformance', '--app', 'x.json', '--var', 'novalue'], '--var novalue: write it as NAME=VALUE'],
-    [['conformance', '--app', 'x.json', '--project-number', 'my-project'], '--project-number my-project: a project number is digits only'],
+    [['conformance', '--app', 'x.json', '--project-number', 'my-project'], '--project-number my-project: a project number is 6 to 20 digits'],
     [['conformance', '--app', 'x.json', '--project-number', '123456789', '--project-number', '987654321'], 'write PROJECT=NUMBER for each project'],
     [['conformance', '--app', 'x.json', '--client-id', '=abc'], '--client-id =abc: write it as GATE_OR_IDENTITY=CLIENT_ID'],
     [['conformance', '--app', 'x.json', '--issuer-jwks', 'https://oidc.example=/no/such/jwks.json'], '--issuer-jwks https://oidc.example=/no/such/jwks.json: ENOENT'],
+    [['conformance', '--app', 'x.json', '--project-number', ''], '--project-number is empty'],
+    [['conformance', '--app', 'x.json', '--project-number', '123'], '--project-number 123: a project number is 6 to 20 digits'],
+    [['conformance', '--app', 'x.json', '--endpoint-gcp-sts', 'notaurl'], '--endpoint-gcp-sts notaurl: not an absolute URL'],
+    [['conformance', '--app', 'x.json', '--authority-host', 'http://login.example.com'], '--authority-host http://login.example.com: use https (plain http only for 127.0.0.1 or localhost)'],
+    [['emulator', '--app', 'x.json', '--port', '4000', '--gcp-port', '4000'], 'each emulator needs its own port'],
+    [['emulator', '--app', 'x.json', '--gcp-port', ''], '--gcp-port : give a TCP port'],
+    [['emulator', '--app', 'x.json', '--private-ca', 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x=/no/such.pem'], 'ENOENT'],
     [['conformance', '--app', 'x.json', '--format', 'html'], '--format html: use table, json, junit, sarif'],
     [['conformance', '--app', 'x.json', '--rate', '0'], '--rate 0'],
     [['conformance', '--app', '/no/such.json'], '--app /no/such.json: no such file or directory'],
@@ -117,6 +124,22 @@ describe('attestgate conformance', () => {
     expect(code).toBe(2);
     expect(err).toContain('--target azure probes azure gates only; not probed: Example/Deployer');
     expect(err).toContain('no azure gate found in');
+  });
+
+  test('a gate whose positive control was skipped is unproven: exit 2, naming it, even when its denials passed', async () => {
+    // The GCP example's JWKS key is not in --pki: the control cannot be signed.
+    const cdktfOut = writeTerraformExamples(writeIssuerKey().jwksFile);
+    const { code, out: stdout, err } = await run(['conformance', '--app', cdktfOut, '--format', 'json', '--out', tmp('attestgate-report-')]);
+    expect(code).toBe(2);
+    expect(err).toMatch(/nothing proven about attestgate-gcp-example\/\S+: its positive control AGC-GCP-001 was skipped: /);
+    expect(err).not.toContain('nothing proven about attestgate-azure-example');
+    expect(stdout).toContain('wrote');
+  });
+
+  test('NAME=VALUE options split at the first =: values may hold = (base64, URLs) or be empty', async () => {
+    const { code, err } = await run(['conformance', '--app', templateFile(template), '--list', '--var', 'key=abc==', '--var', 'url=https://h/?a=b', '--var', 'empty=']);
+    expect(err).toBe('');
+    expect(code).toBe(0);
   });
 
   test('--pki that is not a directory is a usage error', async () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -25,7 +26,7 @@ describe('attestgate emulator', () => {
       expect(endpoints.aws.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(endpoints.aws.roles.length).toBeGreaterThan(0);
       expect(endpoints.gcp.stsTokenUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/token$/);
-      expect(endpoints.gcp.providers[0].audience).toMatch(/^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\//);
+      expect(endpoints.gcp.providers[0].stsAudience).toMatch(/^\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\//);
       expect(endpoints.azure.authorityHost).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(endpoints.azure.identities[0].clientId).toMatch(/^[0-9a-f-]{36}$/);
       expect(fs.readFileSync(endpoints.azure.caFile, 'utf8')).toContain('BEGIN CERTIFICATE');
@@ -40,6 +41,21 @@ describe('attestgate emulator', () => {
       expect(fs.existsSync(endpoints.azure.caFile)).toBe(false);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  test('a port in use is a usage error naming the option', async () => {
+    const pki = await writeTestPki();
+    const templateFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-emu-')), 'Example.template.json');
+    fs.writeFileSync(templateFile, JSON.stringify(exampleTemplate(pki)));
+    const taken = net.createServer();
+    const port = await new Promise<number>((resolve) => taken.listen(0, '127.0.0.1', () => resolve((taken.address() as net.AddressInfo).port)));
+    try {
+      const { code, err } = await runCli(['emulator', '--app', templateFile, '--port', String(port)]);
+      expect(code).toBe(64);
+      expect(err).toContain(`--port ${port}: the port is in use; pick another, or 0 for any free one`);
+    } finally {
+      taken.close();
     }
   });
 

@@ -18,4 +18,14 @@ describe('loadAppSources', () => {
     expect(configurationsOf(sources.configurations, discoverGcpGates(sources.configurations)).map((c) => c.stackName)).toEqual(['attestgate-gcp-example']);
     expect(configurationsOf(sources.configurations, discoverAzureGates(sources.configurations)).map((c) => c.stackName)).toEqual(['attestgate-azure-example']);
   });
+
+  test('Terraform HCL and a single cdktf stack directory get a Terraform hint, not a CloudFormation one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-apps-'));
+    fs.writeFileSync(path.join(dir, 'main.tf'), 'resource "x" "y" {}');
+    expect(() => loadAppSources([path.join(dir, 'main.tf')])).toThrow(/main.tf: Terraform HCL is not read; give Terraform JSON/);
+    const stackDir = path.join(dir, 'stacks', 'agents');
+    fs.mkdirSync(stackDir, { recursive: true });
+    fs.writeFileSync(path.join(stackDir, 'cdk.tf.json'), '{}');
+    expect(() => loadAppSources([stackDir])).toThrow(/one stack of a cdktf output; give the cdktf.out directory/);
+  });
 });

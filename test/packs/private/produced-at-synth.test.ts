@@ -19,7 +19,8 @@ describe('producedAtSynth', () => {
     expect(synthesized.resource.google_service_account.Account['//']['attestgate:test']).toEqual({ listed: ['added later'] });
   });
 
-  test('captures no creation stack', () => {
+  test('captures no creation stack, and says it is unresolved when stringified before synth', () => {
     expect(producedAtSynth(() => 1).creationStack).toEqual([]);
+    expect(JSON.stringify({ manifest: producedAtSynth(() => 1) })).toBe('{"manifest":"<unresolved-token>"}');
   });
 });

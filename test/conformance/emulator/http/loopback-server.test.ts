@@ -1,8 +1,8 @@
 import * as https from 'node:https';
 import { createServerTls } from '../../../../conformance/emulator/azure/test-ca';
-import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../../../../conformance/emulator/http/loopback-server';
+import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer, MAX_BODY_BYTES } from '../../../../conformance/emulator/http/loopback-server';
 
-const internalError = (message: string): EmulatorHttpResponse => ({ status: 500, headers: { 'content-type': 'text/plain' }, body: message });
+const internalError = (message: string, status = 500): EmulatorHttpResponse => ({ status, headers: { 'content-type': 'text/plain' }, body: message });
 
 describe('LoopbackServer', () => {
   test('binds 127.0.0.1 and hands the handler the whole request: method, path, query, lowercased headers, body', async () => {
@@ -47,6 +47,30 @@ describe('LoopbackServer', () => {
       expect(response.status).toBe(500);
       expect(await response.text()).toBe('emulator error: no such table');
       expect(answered).toEqual([['/broken', 500]]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a body over the limit is refused with 413 without reaching the handler; a failing request log costs no answer', async () => {
+    let handled = 0;
+    const server = new LoopbackServer({
+      handle: () => {
+        handled++;
+        return { status: 200, headers: {}, body: 'ok' };
+      },
+      internalError,
+      answered: () => {
+        throw new Error('log full');
+      },
+    });
+    const origin = await server.listen();
+    try {
+      const big = await fetch(`${origin}/v1/token`, { method: 'POST', body: 'x'.repeat(MAX_BODY_BYTES + 1) });
+      expect(big.status).toBe(413);
+      expect(handled).toBe(0);
+      const small = await fetch(`${origin}/v1/token`, { method: 'POST', body: 'x' });
+      expect([small.status, await small.text()]).toEqual([200, 'ok']);
     } finally {
       await server.close();
     }
