@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Checksum, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { NodeSha256 } from '../../lib/credentials/node-sha256';
 import { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
 import { HttpOutcome } from './http-outcome';
 import { AwsProbeTarget } from './probe-context';
@@ -23,32 +24,6 @@ export function publicAwsEndpoints(region: string): AwsEndpoints {
   };
 }
 
-/** node:crypto SHA-256 (and HMAC-SHA-256 with a secret) in the shape @smithy/signature-v4 wants. */
-class NodeSha256 implements Checksum {
-  private hash: crypto.Hash | crypto.Hmac;
-
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-
-  private fresh(): crypto.Hash | crypto.Hmac {
-    if (this.secret === undefined) return crypto.createHash('sha256');
-    const key = typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as ArrayBuffer);
-    return crypto.createHmac('sha256', key as crypto.BinaryLike);
-  }
-
-  public update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-
-  public async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-
-  public reset(): void {
-    this.hash = this.fresh();
-  }
-}
 
 export interface AwsHttpProbeTargetOptions {
   readonly name: string;

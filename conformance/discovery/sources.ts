@@ -54,19 +54,23 @@ function loadAssembly(directory: string): TemplateSource[] {
   return sources;
 }
 
-function loadTemplateFile(file: string, stackName: string): TemplateSource {
+/** Reads a JSON file named by `--app`; `notJsonHint` says what else the file may be and what to do. */
+export function readAppJson(file: string, notJsonHint: string): unknown {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new SourceError(`--app ${file}: cannot be read (${(e as Error).message})`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
-    throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); YAML templates must be converted first (cfn-flip)`);
+    throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); ${notJsonHint}`);
   }
+}
+
+function loadTemplateFile(file: string, stackName: string): TemplateSource {
+  const json = readAppJson(file, 'YAML templates must be converted first (cfn-flip)');
   if (json === null || typeof json !== 'object' || !('Resources' in (json as object))) {
     throw new SourceError(`--app ${file}: not a CloudFormation template (no Resources section); Terraform JSON files must be named *.tf.json`);
   }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformModel } from '../../lib/terraform/configuration';
-import { SourceError } from './sources';
+import { SourceError, readAppJson } from './sources';
 
 /** A deployable unit read from `--app`: one Terraform JSON configuration. */
 export interface TerraformSource {
@@ -53,18 +53,7 @@ export function loadTerraformSources(appPath: string): TerraformSource[] {
 }
 
 function loadConfiguration(file: string, stackName: string): TerraformSource {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SourceError(`--app ${file}: cannot be read (${(e as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); HCL (.tf) must be converted first (cdktf synth, or terraform show -json for a plan)`);
-  }
+  const json = readAppJson(file, 'HCL (.tf) must be converted first (cdktf synth, or terraform show -json for a plan)');
   try {
     return { stackName, file, model: TerraformModel.parse(json, file) };
   } catch (e) {

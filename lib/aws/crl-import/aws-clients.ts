@@ -1,8 +1,8 @@
-import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentity, Checksum, SourceData } from '@smithy/types';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { NodeSha256 } from '../../credentials/node-sha256';
 import { pemBlocks } from '../../core/pki/pem';
 import { CrlImportDependencyError, DependencyFailureKind } from './import-crl';
 
@@ -16,33 +16,6 @@ import { CrlImportDependencyError, DependencyFailureKind } from './import-crl';
  * are the documented ones: Roles Anywhere REST-JSON (GET/PATCH /crl/{id}, GET
  * /trustanchor/{id}), S3 GetObject, ACM PCA JSON 1.1.
  */
-
-/** node:crypto SHA-256 (and HMAC-SHA-256 with a secret) in the shape @smithy/signature-v4 wants. */
-class NodeSha256 implements Checksum {
-  private hash: crypto.Hash | crypto.Hmac;
-
-  constructor(private readonly secret?: SourceData) {
-    this.hash = this.fresh();
-  }
-
-  private fresh(): crypto.Hash | crypto.Hmac {
-    if (this.secret === undefined) return crypto.createHash('sha256');
-    const key = typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as ArrayBuffer);
-    return crypto.createHmac('sha256', key as crypto.BinaryLike);
-  }
-
-  public update(data: Uint8Array): void {
-    this.hash.update(data);
-  }
-
-  public async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-
-  public reset(): void {
-    this.hash = this.fresh();
-  }
-}
 
 export interface HttpResponse {
   readonly status: number;
