@@ -1,5 +1,5 @@
 import { CelExpr, parseCel } from '../../lib/gcp/cel/environment';
-import { pathOf } from '../../lib/gcp/cel/condition-analysis';
+import { celChildren, pathOf, stringConstant } from '../../lib/gcp/cel/condition-analysis';
 import { federate, isRejection, principalOf } from '../emulator/gcp/federated-identity';
 import { FederatedPrincipal } from '../emulator/gcp/world';
 import { TokenClaims } from '../oidc/jwt';
@@ -60,27 +60,6 @@ interface ConditionLiterals {
   readonly prefixes: Map<string, string[]>;
 }
 
-function stringConstant(expr: CelExpr): string | undefined {
-  const kind = expr.exprKind;
-  return kind.case === 'constExpr' && kind.value.constantKind.case === 'stringValue' ? kind.value.constantKind.value : undefined;
-}
-
-function childrenOf(expr: CelExpr): CelExpr[] {
-  const kind = expr.exprKind;
-  switch (kind.case) {
-    case 'selectExpr':
-      return kind.value.operand ? [kind.value.operand] : [];
-    case 'callExpr':
-      return [...(kind.value.target ? [kind.value.target] : []), ...kind.value.args];
-    case 'listExpr':
-      return kind.value.elements;
-    case 'comprehensionExpr':
-      return [kind.value.iterRange, kind.value.loopStep, kind.value.result].filter((e): e is CelExpr => e !== undefined);
-    default:
-      return [];
-  }
-}
-
 /**
  * The literals a condition compares claims with. Paths are read through the mapping: a
  * condition on `attribute.x` or `google.subject` mapped from a bare `assertion.<claim>` counts
@@ -129,7 +108,7 @@ export function conditionLiterals(condition: string | undefined, mapping: Readon
         add(prefixes, claimOf(target), stringConstant(args[0]));
       }
     }
-    childrenOf(expr).forEach(walk);
+    celChildren(expr).forEach(walk);
   };
   walk(ast);
   return { values, prefixes };

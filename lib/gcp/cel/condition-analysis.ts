@@ -108,7 +108,8 @@ export function pathOf(expr: CelExpr): string | undefined {
   return undefined;
 }
 
-function stringConstant(expr: CelExpr): string | undefined {
+/** The value of a string literal, else undefined. */
+export function stringConstant(expr: CelExpr): string | undefined {
   const kind = expr.exprKind;
   return kind.case === 'constExpr' && kind.value.constantKind.case === 'stringValue' ? kind.value.constantKind.value : undefined;
 }
@@ -275,7 +276,7 @@ class Analyzer {
 
   private mentionsSubject(expr: CelExpr): boolean {
     if (this.isSubject(expr)) return true;
-    return children(expr).some((c) => this.mentionsSubject(c));
+    return celChildren(expr).some((c) => this.mentionsSubject(c));
   }
 
   private render(literal: Literal): string {
@@ -285,7 +286,8 @@ class Analyzer {
   }
 }
 
-function children(expr: CelExpr): CelExpr[] {
+/** The direct subexpressions of an expression, macros' expansions included. */
+export function celChildren(expr: CelExpr): CelExpr[] {
   const kind = expr.exprKind;
   switch (kind.case) {
     case 'selectExpr':
