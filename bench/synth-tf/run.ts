@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Variant } from './stacks';
+import { interleavedMedians } from '../interleaved-rounds';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = (process.env.SIZES ?? '1,10,100').split(',').map(Number);
@@ -49,18 +50,12 @@ function measure(variant: Variant, n: number): Sample {
   return JSON.parse(out) as Sample;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const rows: string[] = [];
 for (const n of SIZES) {
-  const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const variant of VARIANTS) samples.get(variant)!.push(measure(variant, n));
-  }
-  const of = (variant: Variant, key: keyof Sample) => median(samples.get(variant)!.map((x) => x[key]));
+  const { of, first } = interleavedMedians(VARIANTS, ROUNDS, (variant) => measure(variant, n));
   for (const variant of VARIANTS) {
     const cell = (key: keyof Sample) => `${of(variant, key).toFixed(0)} (${(of(variant, key) / of('raw-cdktf', key)).toFixed(2)}×)`;
-    rows.push(`| ${n} | ${variant} | ${samples.get(variant)![0].resources} | ${cell('ms')} | ${cell('cpuMs')} | ${cell('synthMs')} | ${cell('synthCpuMs')} | ${cell('rssMb')} |`);
+    rows.push(`| ${n} | ${variant} | ${first(variant).resources} | ${cell('ms')} | ${cell('cpuMs')} | ${cell('synthMs')} | ${cell('synthCpuMs')} | ${cell('rssMb')} |`);
   }
 }
 fs.rmSync(outdir, { recursive: true, force: true });

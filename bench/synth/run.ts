@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Variant } from './stacks';
+import { interleavedMedians } from '../interleaved-rounds';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = [1, 10, 100];
@@ -44,19 +45,13 @@ function measure(variant: Variant, n: number): Sample {
   return JSON.parse(out) as Sample;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const rows: string[] = [];
 for (const n of SIZES) {
-  const samples = new Map<Variant, Sample[]>(VARIANTS.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const variant of VARIANTS) samples.get(variant)!.push(measure(variant, n));
-  }
-  const of = (variant: Variant, key: keyof Sample) => median(samples.get(variant)!.map((x) => x[key]));
+  const { of, first } = interleavedMedians(VARIANTS, ROUNDS, (variant) => measure(variant, n));
   for (const variant of VARIANTS) {
     const [ms, cpu, rss] = [of(variant, 'ms'), of(variant, 'cpuMs'), of(variant, 'rssMb')];
     const ratio = (value: number, key: keyof Sample) => `${(value / of('raw-l1', key)).toFixed(2)}×`;
-    rows.push(`| ${n} | ${variant} | ${samples.get(variant)![0].resources} | ${ms.toFixed(0)} | ${ratio(ms, 'ms')} | ${cpu.toFixed(0)} | ${ratio(cpu, 'cpuMs')} | ${rss.toFixed(0)} | ${ratio(rss, 'rssMb')} |`);
+    rows.push(`| ${n} | ${variant} | ${first(variant).resources} | ${ms.toFixed(0)} | ${ratio(ms, 'ms')} | ${cpu.toFixed(0)} | ${ratio(cpu, 'cpuMs')} | ${rss.toFixed(0)} | ${ratio(rss, 'rssMb')} |`);
   }
 }
 console.log(`bench/synth — median of ${ROUNDS} rounds, fresh process each, compiled JS, CDK_VALIDATION=false, node ${process.version}\n`);

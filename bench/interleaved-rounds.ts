@@ -1,0 +1,16 @@
+/**
+ * Runs every variant once per round, interleaved, so a slow spell of a shared machine lands on
+ * all variants alike; returns the median of the rounds per variant and measure.
+ */
+export function interleavedMedians<V extends string, S extends { [K in keyof S]: number }>(
+  variants: readonly V[],
+  rounds: number,
+  measure: (variant: V) => S,
+): { of: (variant: V, key: keyof S) => number; first: (variant: V) => S } {
+  const samples = new Map<V, S[]>(variants.map((v) => [v, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) samples.get(variant)!.push(measure(variant));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { of: (variant, key) => median(samples.get(variant)!.map((x) => x[key])), first: (variant) => samples.get(variant)![0] };
+}
