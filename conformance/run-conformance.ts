@@ -16,7 +16,7 @@ export type ConformanceTarget = 'local' | Cloud;
 export const CONFORMANCE_TARGETS: readonly ConformanceTarget[] = ['local', 'aws', 'gcp', 'azure'];
 
 /** What every cloud's runner takes alike; the rest is per cloud. */
-type CommonOptions = 'sources' | 'pki' | 'target' | 'tags' | 'signal' | 'onResult' | 'concurrency' | 'ratePerSecond';
+type CommonOptions = 'sources' | 'pki' | 'target' | 'tags' | 'signal' | 'onResult' | 'concurrency' | 'ratePerSecond' | 'allowUnproven';
 
 export interface ConformanceOptions {
   readonly sources: AppSources;
@@ -24,6 +24,12 @@ export interface ConformanceOptions {
   readonly pki?: PkiMaterial;
   /** Check selection by tag or ID (IDs are OR-ed, tags AND-ed, `!tag` excludes). */
   readonly tags?: readonly string[];
+  /**
+   * Why negative checks may run without their positive control, when `tags` excludes it by name
+   * (`!kind:positive`): those checks stay INCONCLUSIVE, but acknowledged, and the run does not
+   * exit 2 for them alone. Without it, such a run exits 2.
+   */
+  readonly allowUnproven?: string;
   /** Requests per second to each cloud. @default each cloud's own (AWS 9, GCP 10, Azure 5) */
   readonly ratePerSecond?: number;
   /** Gates probed at once, per cloud. @default 4 */
@@ -77,6 +83,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const common = {
     pki: options.pki,
     tags: options.tags,
+    ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
     signal,
     onResult: options.onResult,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

@@ -6,7 +6,8 @@ import { NodeSha256 } from '../../lib/credentials/node-sha256';
 import { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
 import { HttpOutcome } from './http-outcome';
 import { AwsProbeTarget } from './probe-context';
-import { sendHttp } from './send-http';
+import { REQUEST_DEADLINE_MS, sendHttp } from './send-http';
+import { probeSignal } from '../engine/probe-scope';
 
 /** Endpoints of the three services probes talk to: scheme, host and port. */
 export interface AwsEndpoints {
@@ -58,9 +59,12 @@ export class AwsHttpProbeTarget implements AwsProbeTarget {
 
   public async assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { unavailable: string }> {
     if (!this.options.unattestedCredentials) return { unavailable: 'no credentials for an unattested principal (configure the default AWS credential chain)' };
-    const client = new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 3 });
+    // One attempt: the probe context retries, as it does every probe, within the run's rate limit.
+    const client = new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 1 });
+    const interrupted = probeSignal();
+    const abortSignal = interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(REQUEST_DEADLINE_MS)]) : AbortSignal.timeout(REQUEST_DEADLINE_MS);
     try {
-      const answer = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'attestgate-unattested-probe', DurationSeconds: 900 }));
+      const answer = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'attestgate-unattested-probe', DurationSeconds: 900 }), { abortSignal });
       return { kind: 'response', status: 200, headers: {}, body: answer.Credentials ? '<Credentials>issued</Credentials>' : '' };
     } catch (e) {
       const error = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };

@@ -1,4 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
+import { RetryHints, retryAfterMs } from '../engine/retry';
 
 /** What came back from a request: a response, or a transport failure. */
 export type HttpOutcome =
@@ -46,11 +47,40 @@ export function isTransient(outcome: HttpOutcome): boolean {
   return outcome.status === 429 || outcome.status >= 500 || code === 'ThrottlingException' || code === 'Throttling' || code === 'TooManyRequestsException';
 }
 
-/** Whether a response issued credentials (CreateSession 201, or STS AssumeRole 200 with Credentials). */
+/** Retry hints of any cloud's HTTP answer: its `Retry-After` header. */
+export const HTTP_RETRY_HINTS: RetryHints<HttpOutcome> = {
+  retryAfterMs: (outcome) => (outcome.kind === 'response' ? retryAfterMs(outcome.headers['retry-after']) : undefined),
+};
+
+/**
+ * Whether a response issued credentials: any 2xx carrying them — CreateSession's `credentialSet`
+ * with an access key, or STS's `<Credentials>`. The status alone decides nothing: a lax endpoint
+ * that answers 200 instead of 201 still handed them out.
+ */
 export function issuedCredentials(outcome: HttpOutcome): boolean {
-  if (outcome.kind !== 'response') return false;
-  if (outcome.status === 201 && /"credentialSet"/.test(outcome.body)) return true;
-  return outcome.status === 200 && /<Credentials>|"Credentials"/.test(outcome.body);
+  if (outcome.kind !== 'response' || outcome.status < 200 || outcome.status > 299) return false;
+  if (/<Credentials>/.test(outcome.body)) return true;
+  try {
+    const json = JSON.parse(outcome.body) as { credentialSet?: Array<{ credentials?: { accessKeyId?: unknown } }> };
+    return Array.isArray(json.credentialSet) && json.credentialSet.some((c) => typeof c?.credentials?.accessKeyId === 'string');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether an answer is AWS's own: credentials, or an error with an AWS error code. An HTML page
+ * of a proxy or firewall, an empty 400 or an unparseable 200 is not — it says nothing about the
+ * gate, so it is never read as the gate's refusal.
+ */
+export function isAwsAnswer(outcome: HttpOutcome): boolean {
+  return issuedCredentials(outcome) || errorCodeOf(outcome) !== undefined;
+}
+
+/** The reason an answer that is not the cloud's own gives no verdict. */
+export function notTheCloudsAnswer(cloud: string, described: string, outcome: HttpOutcome): string {
+  const type = outcome.kind === 'response' ? outcome.headers['content-type'] : undefined;
+  return `the answer is not ${cloud}'s (${described}${type ? `; content-type ${type}` : ''}): a proxy, firewall or wrong endpoint in between? It proves nothing either way`;
 }
 
 /** A short description of an outcome for reasons and evidence. */
@@ -73,5 +103,6 @@ export function judgeDenial(outcome: HttpOutcome, expected: ExpectedDenial, what
     const note = expected.message && !expected.message.test(message) ? ` (message differs from the expected ${expected.message}: "${message.slice(0, 120)}")` : '';
     return pass(`${what}: denied with ${expected.status} ${expected.code}${note}`, evidence);
   }
+  if (!isAwsAnswer(outcome)) return inconclusive(`${what}: ${notTheCloudsAnswer('AWS', describeOutcome(outcome), outcome)}`, evidence);
   return inconclusive(`${what}: denied, but not for the expected reason (${describeOutcome(outcome)})`, evidence);
 }

@@ -4,7 +4,7 @@ import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { SigningCa } from '../pki/signing-ca';
 import { ExpectedIdentity } from './expected-identity';
-import { ExpectedDenial, HttpOutcome, describeOutcome, issuedCredentials, isTransient, judgeDenial } from './http-outcome';
+import { ExpectedDenial, HTTP_RETRY_HINTS, HttpOutcome, describeOutcome, issuedCredentials, isTransient, judgeDenial } from './http-outcome';
 import { ProbeCertificates, ProbeCredential } from './probe-certificates';
 
 /**
@@ -93,9 +93,25 @@ export class AwsProbeContext {
       });
       return this.target.send(overrides.tamper ? overrides.tamper(signed) : signed);
     };
-    const { result, attempts } = await withRetries(attempt, isTransient, this.options.retry);
+    const { result, attempts } = await withRetries(attempt, isTransient, this.options.retry, HTTP_RETRY_HINTS);
     this.attempts += attempts;
     return { outcome: result, attempts };
+  }
+
+  /** `sts:AssumeRole` of the gate's role by the account's unattested principal, retried like every probe. */
+  public async assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { readonly unavailable: string }> {
+    type Answer = HttpOutcome | { readonly unavailable: string };
+    const { result, attempts } = await withRetries<Answer>(
+      async () => {
+        await this.options.limiter.take();
+        return this.target.assumeRoleUnattested(roleArn);
+      },
+      (answer) => !('unavailable' in answer) && isTransient(answer),
+      this.options.retry,
+      { retryAfterMs: (answer) => ('unavailable' in answer ? undefined : HTTP_RETRY_HINTS.retryAfterMs?.(answer)) },
+    );
+    this.attempts += attempts;
+    return result;
   }
 
   /** The positive control of a gate, run once per run: a correctly attested certificate. */

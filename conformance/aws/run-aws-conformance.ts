@@ -8,7 +8,7 @@ import { AwsEmulatorOptions, RunningAwsEmulator, startAwsEmulator } from '../emu
 import { Advisory, CheckResult, GateSummary } from '../engine/report';
 import { awsAdvisoriesOf } from '../discovery/aws-signals';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
-import { GateRun, runGates, selectChecks } from '../engine/runner';
+import { GateRun, planChecks, runGates } from '../engine/runner';
 import { PkiMaterial } from '../pki/pki-directory';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints } from './aws-probe-target';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
@@ -34,6 +34,8 @@ export interface AwsConformanceOptions {
   readonly retry?: RetryPolicy;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
+  /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
+  readonly allowUnproven?: string;
   /** Emulator settings for the local target. */
   readonly emulator?: Partial<Omit<AwsEmulatorOptions, 'sources'>>;
 }
@@ -51,7 +53,7 @@ export interface AwsConformanceRun {
 /** Probes every AWS gate of the sources on a target. */
 export async function runAwsConformance(options: AwsConformanceOptions): Promise<AwsConformanceRun> {
   const gates = discoverAwsGates(options.sources);
-  const checks = selectChecks(AWS_CHECKS, options.tags ?? []);
+  const plan = planChecks(AWS_CHECKS, options.tags ?? []);
   let emulator: RunningAwsEmulator | undefined;
   try {
     let target: AwsHttpProbeTarget;
@@ -88,12 +90,12 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
       retry: options.retry ?? DEFAULT_RETRY_POLICY,
       allowMutations: options.target === 'local' || options.allowMutations === true,
     });
-    const runs: Array<GateRun<ResolvedAwsGate, AwsProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'aws', gate, context, checks }));
+    const runs: Array<GateRun<ResolvedAwsGate, AwsProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'aws', gate, context, checks: plan.checks, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) }));
     const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
       concurrency: options.concurrency ?? 4,
       signal: options.signal,
       onResult: options.onResult,
-      attemptsOf: (c) => (c as AwsProbeContext).attempts,
+      ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
     });
     const advisories = gates.flatMap((gate) => {
       const source = options.sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);

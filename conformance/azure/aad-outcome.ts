@@ -1,4 +1,4 @@
-import { HttpOutcome } from '../aws/http-outcome';
+import { HttpOutcome, notTheCloudsAnswer } from '../aws/http-outcome';
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
 
 /** The denial a negative probe must get from Entra: status, `error` and AADSTS code exactly; the description softly. */
@@ -33,7 +33,8 @@ export function aadErrorOf(outcome: HttpOutcome): AadError | undefined {
 
 /** The access token of a successful exchange, if the response carries one. */
 export function accessTokenOf(outcome: HttpOutcome): string | undefined {
-  if (outcome.kind !== 'response' || outcome.status !== 200) return undefined;
+  // Any 2xx: a token handed out is handed out, whatever the status says.
+  if (outcome.kind !== 'response' || outcome.status < 200 || outcome.status > 299) return undefined;
   try {
     const json = JSON.parse(outcome.body) as { access_token?: unknown };
     return typeof json.access_token === 'string' && json.access_token.length > 0 ? json.access_token : undefined;
@@ -43,6 +44,16 @@ export function accessTokenOf(outcome: HttpOutcome): string | undefined {
 }
 
 export const issuedAccessToken = (outcome: HttpOutcome): boolean => accessTokenOf(outcome) !== undefined;
+
+/**
+ * Whether an answer is Entra's own: an access token, or an OAuth error body (`error`, and an
+ * AADSTS code). A proxy's HTML page, an empty 400 or an unparseable 200 is not, and is never read
+ * as the gate's refusal.
+ */
+export function isAadAnswer(outcome: HttpOutcome): boolean {
+  const error = aadErrorOf(outcome);
+  return issuedAccessToken(outcome) || (error?.error !== undefined && error.code !== undefined);
+}
 
 /** Throttling, server errors and transport failures: worth retrying, never a verdict. */
 export function isTransientAad(outcome: HttpOutcome): boolean {
@@ -76,6 +87,7 @@ export function judgeAadDenial(outcome: HttpOutcome, expected: AadDenial | reado
     const note = match.description && !match.description.test(error.description) ? ` (description differs from the expected ${match.description}: "${error.description.slice(0, 120)}")` : '';
     return pass(`${what}: denied with ${render(match)}${note}`, evidence);
   }
+  if (!isAadAnswer(outcome)) return inconclusive(`${what}: ${notTheCloudsAnswer('Entra', describeAadOutcome(outcome), outcome)}`, evidence);
   return inconclusive(`${what}: denied, but not for the expected reason (${describeAadOutcome(outcome)})`, evidence);
 }
 

@@ -1,6 +1,7 @@
 import * as https from 'node:https';
 import * as tls from 'node:tls';
 import { HttpOutcome } from '../aws/http-outcome';
+import { REQUEST_DEADLINE_MS, sendHttp } from '../aws/send-http';
 
 /** Entra's public authority host; sovereign clouds and tests override it. */
 export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';
@@ -19,7 +20,7 @@ export interface AzureHttpProbeTargetOptions {
   readonly authorityHost: string;
   /** A CA to trust besides the system's, PEM: the emulator's test CA. */
   readonly caPem?: string;
-  /** @default 15000 */
+  /** The deadline of one exchange, connection to last byte. @default 15000 */
   readonly timeoutMs?: number;
 }
 
@@ -44,24 +45,6 @@ export class AzureHttpProbeTarget implements AzureProbeTarget {
 
   public requestToken(tenantId: string, form: Readonly<Record<string, string>>): Promise<HttpOutcome> {
     const body = new URLSearchParams(form as Record<string, string>).toString();
-    const timeoutMs = this.options.timeoutMs ?? 15_000;
-    return new Promise((resolve) => {
-      const request = https.request(
-        this.tokenEndpoint(tenantId),
-        { method: 'POST', agent: this.agent, timeout: timeoutMs, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(Buffer.byteLength(body)) } },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (c: Buffer) => chunks.push(c));
-          response.on('end', () => {
-            const headers: Record<string, string> = {};
-            for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-            resolve({ kind: 'response', status: response.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') });
-          });
-        },
-      );
-      request.on('timeout', () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-      request.on('error', (e) => resolve({ kind: 'network-error', error: e.message }));
-      request.end(body);
-    });
+    return sendHttp(this.tokenEndpoint(tenantId), 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, body, this.options.timeoutMs ?? REQUEST_DEADLINE_MS, { agent: this.agent });
   }
 }

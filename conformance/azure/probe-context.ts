@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { HttpOutcome } from '../aws/http-outcome';
+import { HTTP_RETRY_HINTS, HttpOutcome } from '../aws/http-outcome';
 import { AzureGate } from '../discovery/azure-gates';
 import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
@@ -87,7 +87,7 @@ export class AzureProbeContext {
         client_assertion: assertion,
       });
     };
-    const { result, attempts } = await withRetries(attempt, isTransientAad, this.options.retry);
+    const { result, attempts } = await withRetries(attempt, isTransientAad, this.options.retry, HTTP_RETRY_HINTS);
     this.attempts += attempts;
     return result;
   }

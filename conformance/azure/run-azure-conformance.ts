@@ -6,7 +6,7 @@ import { Jwks } from '../emulator/azure/played-issuers';
 import { azureAdvisoriesOf } from '../discovery/azure-signals';
 import { Advisory, CheckResult, GateSummary } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
-import { GateRun, runGates, selectChecks } from '../engine/runner';
+import { GateRun, planChecks, runGates } from '../engine/runner';
 import { IssuerKey, issuerKeyOf } from '../oidc/issuer-key';
 import { PkiMaterial } from '../pki/pki-directory';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
@@ -29,6 +29,8 @@ export interface AzureConformanceOptions {
   readonly retry?: RetryPolicy;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
+  /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
+  readonly allowUnproven?: string;
   /** Issuer private keys besides `--pki`'s (API users). */
   readonly issuerKeys?: readonly IssuerKey[];
   /**
@@ -84,7 +86,7 @@ export function pkiIssuerKeys(pki: PkiMaterial | undefined): IssuerKey[] {
 /** Probes every Azure gate of the sources on a target. */
 export async function runAzureConformance(options: AzureConformanceOptions): Promise<AzureConformanceRun> {
   const gates = discoverAzureGates(options.sources);
-  const checks = selectChecks(AZURE_CHECKS, options.tags ?? []);
+  const plan = planChecks(AZURE_CHECKS, options.tags ?? []);
   const userKeys = [...(options.issuerKeys ?? []), ...pkiIssuerKeys(options.pki)];
   const scope = options.scope ?? DEFAULT_PROBE_SCOPE;
   let emulator: RunningAzureEmulator | undefined;
@@ -126,12 +128,12 @@ export async function runAzureConformance(options: AzureConformanceOptions): Pro
       // Run once, and only if a gate has no issuer key for its control.
       ...(tokenCommand ? { commandToken: () => (commandToken ??= runTokenCommand(tokenCommand)) } : {}),
     });
-    const runs: Array<GateRun<ResolvedAzureGate, AzureProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'azure', gate, context, checks }));
+    const runs: Array<GateRun<ResolvedAzureGate, AzureProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'azure', gate, context, checks: plan.checks, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) }));
     const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
       concurrency: options.concurrency ?? 4,
       signal: options.signal,
       onResult: options.onResult,
-      attemptsOf: (c) => (c as AzureProbeContext).attempts,
+      ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
     });
     const advisories = gates.flatMap((gate) => {
       const source = options.sources.find((s) => s.file === gate.file);

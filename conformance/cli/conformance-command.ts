@@ -5,7 +5,8 @@ import { loadAppSources } from '../discovery/app-sources';
 import { discoverAwsGates } from '../discovery/aws-gates';
 import { discoverAzureGates } from '../discovery/azure-gates';
 import { discoverGcpGates } from '../discovery/gcp-gates';
-import { selectChecks } from '../engine/runner';
+import { Cloud } from '../engine/check';
+import { planChecks, selectChecks } from '../engine/runner';
 import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
@@ -19,6 +20,7 @@ const OPTIONS = {
   app: { type: 'string', multiple: true },
   pki: { type: 'string' },
   tags: { type: 'string', multiple: true },
+  'allow-unproven': { type: 'string' },
   list: { type: 'boolean', default: false },
   format: { type: 'string', multiple: true },
   out: { type: 'string', default: 'attestgate-report' },
@@ -66,6 +68,10 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate ${values.rate}: give requests per second, a positive number`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${values.concurrency}: give a whole number of gates probed at once`);
   const tags = (values.tags ?? []).flatMap((t) => t.split(',')).filter(Boolean);
+  const allowUnproven = values['allow-unproven']?.trim();
+  if (values['allow-unproven'] !== undefined && (allowUnproven ?? '').length < 10) {
+    throw new UsageError(`--allow-unproven ${JSON.stringify(values['allow-unproven'])}: give the reason the positive controls are left out, at least 10 characters (it is written into the report)`);
+  }
   const variables = pairs('var', values.var, 'NAME=VALUE', true);
   const gcpProjects = projectNumbers(values['project-number']);
   const clientIds = pairs('client-id', values['client-id'], 'GATE_OR_IDENTITY=CLIENT_ID');
@@ -99,13 +105,16 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     return 0;
   }
 
+  // The first SIGINT or SIGTERM stops the run: nothing new is sent and the report of what was
+  // judged is written within seconds. Later signals change nothing: the report is on its way.
   const controller = new AbortController();
-  const stop = () => {
-    if (!controller.signal.aborted) err.write('\nattestgate: interrupted; writing the reports of what ran\n');
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    err.write(`\nattestgate: ${signal}: stopping; writing the report of what was judged, the rest INCONCLUSIVE\n`);
     controller.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const startedAt = new Date().toISOString();
   const progress = (err as NodeJS.WriteStream).isTTY ? progressPrinter(err) : undefined;
   try {
@@ -114,6 +123,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       pki,
       target,
       tags,
+      ...(allowUnproven ? { allowUnproven } : {}),
       ...(rate !== undefined ? { ratePerSecond: rate } : {}),
       concurrency,
       signal: controller.signal,
@@ -165,17 +175,27 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       results: run.results,
       advisories: run.advisories,
       summary: summarize(run.results),
+      ...(allowUnproven && run.results.some((r) => r.acknowledged) ? { unprovenSubset: { reason: allowUnproven, results: run.results.filter((r) => r.acknowledged).length } } : {}),
     };
     const files = writeReports(report, formats as ReportFormat[], values.out, out);
     for (const file of files) out.write(`wrote ${file}\n`);
     // A run that proved nothing must not pass CI: a wrong directory, a missing key or client ID.
     if (run.gates.length === 0) err.write(`attestgate: no ${target === 'local' ? '' : `${target} `}gate found in ${apps.join(', ')}: nothing was probed\n`);
-    for (const { gate, why } of unprovenGates(report)) err.write(`attestgate: nothing proven about ${gate}: ${why}\n`);
+    for (const { gate, why, acknowledged } of unprovenGates(report)) err.write(`attestgate: nothing proven about ${gate}: ${why}${acknowledged ? ` (acknowledged: ${allowUnproven})` : ''}\n`);
+    const excludedControls = excludedControlsOf(tags, run.gates.map((g) => g.cloud));
+    if (excludedControls.length > 0 && !allowUnproven) {
+      err.write(`attestgate: --tags excludes the positive control${excludedControls.length > 1 ? 's' : ''} ${excludedControls.join(', ')}, so no denial of ${excludedControls.length > 1 ? 'their' : 'its'} gates is proven; pass --allow-unproven REASON to accept that on purpose\n`);
+    }
     return exitCodeOf(report);
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
   }
+}
+
+/** The positive controls a check filter excludes by name, for the clouds probed. */
+function excludedControlsOf(tags: readonly string[], clouds: readonly Cloud[]): string[] {
+  return [...new Set(clouds)].flatMap((cloud) => planChecks(CHECK_CATALOG.filter((meta) => meta.cloud === cloud).map((meta) => ({ meta })), tags).excludedControl ?? []);
 }
 
 function progressPrinter(err: NodeJS.WritableStream): (result: CheckResult) => void {

@@ -17,6 +17,12 @@ export interface CheckResult {
   /** How many requests it took, retries included. */
   readonly attempts: number;
   readonly evidence?: Readonly<Record<string, unknown>>;
+  /**
+   * Set on an INCONCLUSIVE negative check whose positive control the user excluded, with the
+   * reason they gave (`--allow-unproven`): still unproven, but asked for, so it does not make the
+   * run exit 2 on its own.
+   */
+  readonly acknowledged?: string;
 }
 
 /** Whether a detection signal exists for a gate: outside results and the exit code. */
@@ -47,6 +53,8 @@ export interface ConformanceReport {
   readonly results: readonly CheckResult[];
   readonly advisories: readonly Advisory[];
   readonly summary: Readonly<Record<CheckStatus, number>>;
+  /** Present when the user ran negative checks without their positive control, with their reason. */
+  readonly unprovenSubset?: { readonly reason: string; readonly results: number };
 }
 
 export function summarize(results: readonly CheckResult[]): Record<CheckStatus, number> {
@@ -57,16 +65,21 @@ export function summarize(results: readonly CheckResult[]): Record<CheckStatus, 
 
 /**
  * Gates the run proved nothing about, and why: no check ended in PASS or FAIL (everything was
- * SKIPPED or INCONCLUSIVE), or the positive control was SKIPPED — then a denial may have had any
- * reason (no issuer key, no client ID), and a PASS of it is no evidence that the gate works.
+ * SKIPPED or INCONCLUSIVE), or the positive control did not run or did not pass — then a denial
+ * may have had any cause (no issuer key, no client ID, a proxy in between), and nothing that was
+ * denied is evidence that the gate works. A gate whose control the user excluded on purpose
+ * (`acknowledged` results only) is listed with `acknowledged: true`.
  */
-export function unprovenGates(report: Pick<ConformanceReport, 'results' | 'gates'>): Array<{ readonly gate: string; readonly why: string }> {
-  const unproven: Array<{ gate: string; why: string }> = [];
+export function unprovenGates(report: Pick<ConformanceReport, 'results' | 'gates'>): Array<{ readonly gate: string; readonly why: string; readonly acknowledged: boolean }> {
+  const unproven: Array<{ gate: string; why: string; acknowledged: boolean }> = [];
   for (const { id } of report.gates) {
     const results = report.results.filter((r) => r.gate === id);
     const control = results.find((r) => r.tags.includes('kind:positive'));
-    if (!results.some((r) => r.status === 'PASS' || r.status === 'FAIL')) unproven.push({ gate: id, why: 'no check passed or failed' });
-    else if (control?.status === 'SKIPPED') unproven.push({ gate: id, why: `its positive control ${control.checkId} was skipped: ${control.reason}` });
+    const acknowledged = results.length > 0 && results.every((r) => r.acknowledged !== undefined || r.status === 'SKIPPED') && results.some((r) => r.acknowledged !== undefined);
+    if (results.some((r) => r.status === 'FAIL')) continue;
+    if (!results.some((r) => r.status === 'PASS')) unproven.push({ gate: id, why: results.length === 0 ? 'no check ran' : 'no check passed or failed', acknowledged });
+    else if (!control) unproven.push({ gate: id, why: 'its positive control did not run', acknowledged });
+    else if (control.status !== 'PASS') unproven.push({ gate: id, why: `its positive control ${control.checkId} was ${control.status}: ${control.reason}`, acknowledged: false });
   }
   return unproven;
 }
@@ -74,12 +87,14 @@ export function unprovenGates(report: Pick<ConformanceReport, 'results' | 'gates
 /**
  * 0: every gate proven, no FAIL, no INCONCLUSIVE; 1: at least one FAIL; 2: no FAIL, but something
  * is unknown — an INCONCLUSIVE check, an interrupted run, no gate at all, or a gate about which
- * nothing was proven (`unprovenGates`). A CI job must not pass on a run that proved nothing.
+ * nothing was proven (`unprovenGates`). A CI job must not pass on a run that proved nothing. The
+ * only unknowns that do not count are those the user asked for by name (`acknowledged`).
  */
 export function exitCodeOf(report: Pick<ConformanceReport, 'results' | 'interrupted' | 'gates'>): 0 | 1 | 2 {
   const summary = summarize(report.results);
   if (summary.FAIL > 0) return 1;
-  if (summary.INCONCLUSIVE > 0 || report.interrupted) return 2;
-  if (report.gates.length === 0 || unprovenGates(report).length > 0) return 2;
+  if (report.interrupted || report.gates.length === 0) return 2;
+  if (report.results.some((r) => r.status === 'INCONCLUSIVE' && r.acknowledged === undefined)) return 2;
+  if (unprovenGates(report).some((u) => !u.acknowledged)) return 2;
   return 0;
 }

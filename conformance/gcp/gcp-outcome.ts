@@ -1,5 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
-import type { ExpectedDenial, HttpOutcome } from '../aws/http-outcome';
+import { type ExpectedDenial, type HttpOutcome, notTheCloudsAnswer } from '../aws/http-outcome';
 
 /**
  * The GCP-shaped counterpart of aws/http-outcome: error codes from the STS's OAuth bodies
@@ -39,10 +39,20 @@ export function gcpErrorMessageOf(outcome: HttpOutcome): string {
 
 /** A federated token (STS: `access_token`) or a service account token (IAM credentials: `accessToken`). */
 export function issuedToken(outcome: HttpOutcome): string | undefined {
-  if (outcome.kind !== 'response' || outcome.status !== 200) return undefined;
+  // Any 2xx: a token handed out is handed out, whatever the status says.
+  if (outcome.kind !== 'response' || outcome.status < 200 || outcome.status > 299) return undefined;
   const body = bodyOf(outcome);
   const token = body?.access_token ?? body?.accessToken;
   return typeof token === 'string' && token !== '' ? token : undefined;
+}
+
+/**
+ * Whether an answer is Google's own: a token, or an error body of the STS (`{error}`) or of a
+ * Google API (`{error: {status}}`). A proxy's HTML page, an empty 400 or an unparseable 200 is
+ * not, and is never read as the gate's refusal.
+ */
+export function isGcpAnswer(outcome: HttpOutcome): boolean {
+  return issuedToken(outcome) !== undefined || gcpErrorCodeOf(outcome) !== undefined;
 }
 
 const TRANSIENT_CODES = new Set(['RESOURCE_EXHAUSTED', 'UNAVAILABLE', 'INTERNAL', 'DEADLINE_EXCEEDED', 'temporarily_unavailable', 'server_error']);
@@ -75,5 +85,6 @@ export function judgeGcpDenial(outcome: HttpOutcome, expected: ExpectedDenial, w
     const note = expected.message && !expected.message.test(message) ? ` (message differs from the expected ${expected.message}: "${message.slice(0, 120)}")` : '';
     return pass(`${what}: denied with ${expected.status} ${expected.code}${note}`, evidence);
   }
+  if (!isGcpAnswer(outcome)) return inconclusive(`${what}: ${notTheCloudsAnswer('Google', describeGcpOutcome(outcome), outcome)}`, evidence);
   return inconclusive(`${what}: denied, but not for the expected reason (${describeGcpOutcome(outcome)})`, evidence);
 }

@@ -1,5 +1,6 @@
 import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
+import { HTTP_RETRY_HINTS } from '../aws/http-outcome';
 import { IssuerKey } from '../oidc/issuer-key';
 import { TokenClaims, decodeJwt, signJwt } from '../oidc/jwt';
 import { ExpectedDenial, HttpOutcome, describeGcpOutcome, isTransientGcp, issuedToken, judgeGcpDenial } from './gcp-outcome';
@@ -69,6 +70,7 @@ export class GcpProbeContext {
       },
       isTransientGcp,
       this.options.retry,
+      HTTP_RETRY_HINTS,
     );
     this.attempts += attempts;
     return result;

@@ -7,7 +7,7 @@ import { AppliedConfiguration } from '../emulator/terraform/deploy-terraform';
 import { gcpAdvisoriesOf } from '../discovery/gcp-signals';
 import { Advisory, CheckResult, GateSummary } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
-import { GateRun, runGates, selectChecks } from '../engine/runner';
+import { GateRun, planChecks, runGates } from '../engine/runner';
 import { IssuerKey } from '../oidc/issuer-key';
 import { runTokenCommand } from '../oidc/token-command';
 import { PkiMaterial } from '../pki/pki-directory';
@@ -31,6 +31,8 @@ export interface GcpConformanceOptions {
   readonly retry?: RetryPolicy;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
+  /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
+  readonly allowUnproven?: string;
   /** Test-issuer keys (live): sign the positive control and the mutations that change claims. */
   readonly issuerKeys?: readonly IssuerKey[];
   /** A command that prints a valid token for the gate (live): the positive control's token. Run once per run, 30 s at most. */
@@ -65,7 +67,7 @@ export function gcpSummaryOf(gate: GcpGate): GateSummary {
 /** Probes every GCP workload identity gate of the sources on a target. */
 export async function runGcpConformance(options: GcpConformanceOptions): Promise<GcpConformanceRun> {
   const gates = discoverGcpGates(options.sources);
-  const checks = selectChecks(GCP_CHECKS, options.tags ?? []);
+  const plan = planChecks(GCP_CHECKS, options.tags ?? []);
   let emulator: RunningGcpEmulator | undefined;
   try {
     let target: GcpHttpProbeTarget;
@@ -102,12 +104,12 @@ export async function runGcpConformance(options: GcpConformanceOptions): Promise
       retry: options.retry ?? DEFAULT_RETRY_POLICY,
       ...(tokenCommand ? { tokenCommand: () => runTokenCommand(tokenCommand) } : {}),
     });
-    const runs: Array<GateRun<ResolvedGcpGate, GcpProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'gcp', gate, context, checks }));
+    const runs: Array<GateRun<ResolvedGcpGate, GcpProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'gcp', gate, context, checks: plan.checks, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) }));
     const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
       concurrency: options.concurrency ?? 4,
       signal: options.signal,
       onResult: options.onResult,
-      attemptsOf: (c) => (c as GcpProbeContext).attempts,
+      ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
     });
     const advisories = gates.flatMap((gate) => {
       const source = options.sources.find((s) => s.file === gate.file);

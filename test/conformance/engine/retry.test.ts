@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY, RateLimiter, withRetries } from '../../../conformance/engine/retry';
+import { DEFAULT_RETRY_POLICY, RateLimiter, retryAfterMs, withRetries } from '../../../conformance/engine/retry';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -54,6 +54,45 @@ describe('withRetries', () => {
     await jest.runAllTimersAsync();
     expect(await run).toEqual({ result: 'busy', attempts: DEFAULT_RETRY_POLICY.attempts });
     expect(timeouts.mock.calls.map(([, ms]) => ms)).toEqual([125, 250, 500]);
+  });
+});
+
+describe('Retry-After', () => {
+  test('is read as delay-seconds or an HTTP date; anything else is no hint', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    expect(retryAfterMs('3', now)).toBe(3000);
+    expect(retryAfterMs(' 0 ', now)).toBe(0);
+    expect(retryAfterMs('Fri, 04 Dec 2026 12:00:05 GMT', now)).toBe(5000);
+    expect(retryAfterMs('Fri, 04 Dec 2026 11:59:00 GMT', now)).toBe(0);
+    expect(retryAfterMs(undefined, now)).toBeUndefined();
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs('-1', now)).toBeUndefined();
+  });
+
+  test('a retry never comes sooner than the service asked, even when the jitter would be shorter', async () => {
+    jest.useFakeTimers();
+    jest.spyOn(Math, 'random').mockReturnValue(0.5);
+    const timeouts = jest.spyOn(global, 'setTimeout');
+    const run = withRetries(answering('throttled', 'throttled', 'denied'), (r) => r === 'throttled', DEFAULT_RETRY_POLICY, { retryAfterMs: () => 3000 });
+    await jest.runAllTimersAsync();
+    expect(await run).toEqual({ result: 'denied', attempts: 3 });
+    expect(timeouts.mock.calls.map(([, ms]) => ms)).toEqual([3000, 3000]);
+  });
+
+  test('a Retry-After beyond the budget ends the retries: the transient answer is returned, not waited out', async () => {
+    const timeouts = jest.spyOn(global, 'setTimeout');
+    const attempt = answering('throttled');
+    expect(await withRetries(attempt, (r) => r === 'throttled', { ...DEFAULT_RETRY_POLICY, budgetMs: 10_000 }, { retryAfterMs: () => 120_000 })).toEqual({ result: 'throttled', attempts: 1 });
+    expect(attempt).toHaveBeenCalledTimes(1);
+    expect(timeouts).not.toHaveBeenCalled();
+  });
+
+  test('the budget bounds the waits of one request in all', async () => {
+    jest.useFakeTimers();
+    const run = withRetries(answering('throttled'), (r) => r === 'throttled', { attempts: 10, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 7000 }, { retryAfterMs: () => 3000 });
+    await jest.runAllTimersAsync();
+    // Two waits of 3 s fit in 7 s; a third would not.
+    expect(await run).toEqual({ result: 'throttled', attempts: 3 });
   });
 });
 

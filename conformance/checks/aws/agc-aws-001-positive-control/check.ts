@@ -1,6 +1,6 @@
 import { Check, fail, inconclusive, pass } from '../../../engine/check';
 import { AwsProbeContext, ResolvedAwsGate, certificateProbeBlocker } from '../../../aws/probe-context';
-import { describeOutcome, issuedCredentials, isTransient } from '../../../aws/http-outcome';
+import { describeOutcome, isAwsAnswer, issuedCredentials, isTransient, notTheCloudsAnswer } from '../../../aws/http-outcome';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -19,6 +19,8 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const { outcome } = await context.positiveControl(gate);
     if (issuedCredentials(outcome)) return pass('a correctly attested certificate was issued credentials', { received: describeOutcome(outcome) });
     if (isTransient(outcome)) return inconclusive(`no verdict after retries (${describeOutcome(outcome)})`);
+    // Only AWS's own refusal says the gate refuses its agent.
+    if (!isAwsAnswer(outcome)) return inconclusive(notTheCloudsAnswer('AWS', describeOutcome(outcome), outcome), { received: describeOutcome(outcome) });
     return fail(`the gate refuses its own correctly attested identity (${describeOutcome(outcome)})`, { received: describeOutcome(outcome) });
   },
 };

@@ -15,7 +15,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   },
   async run(gate, context) {
     if (!gate.roleArn) return inconclusive('the gate has no role on this target');
-    const outcome = await context.target.assumeRoleUnattested(gate.roleArn);
+    const outcome = await context.assumeRoleUnattested(gate.roleArn);
     if ('unavailable' in outcome) return skipped(`no unattested principal to probe with: ${outcome.unavailable}`);
     return judgeDenial(outcome, { status: 403, code: 'AccessDenied', message: /not authorized to perform: sts:AssumeRole/ }, 'sts:AssumeRole by an unattested principal of the account');
   },

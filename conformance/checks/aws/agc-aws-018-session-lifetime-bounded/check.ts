@@ -35,8 +35,10 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
         ? pass(`a 12-hour session was refused (${describeOutcome(outcome)})`)
         : inconclusive(`unexpected answer (${describeOutcome(outcome)})`);
     }
-    const body = JSON.parse(outcome.body) as { credentialSet: Array<{ credentials: { expiration: string } }> };
-    const lifetime = Math.round((Date.parse(body.credentialSet[0].credentials.expiration) - asked) / 1000);
+    const body = JSON.parse(outcome.body) as { credentialSet: Array<{ credentials: { expiration?: unknown } }> };
+    const expiration = Date.parse(String(body.credentialSet[0].credentials.expiration));
+    if (Number.isNaN(expiration)) return inconclusive(`asked for 12 h and got credentials without a readable expiration (${String(body.credentialSet[0].credentials.expiration)}): not CreateSession's answer shape, so the lifetime is unknown`);
+    const lifetime = Math.round((expiration - asked) / 1000);
     const evidence = { issuedLifetimeSeconds: lifetime, maxSessionSeconds: gate.maxSessionSeconds };
     return lifetime <= gate.maxSessionSeconds + SLACK_SECONDS
       ? pass(`asked for 12 h, got ${lifetime} s (at most ${gate.maxSessionSeconds} s)`, evidence)

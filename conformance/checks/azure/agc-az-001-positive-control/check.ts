@@ -1,8 +1,8 @@
 import { Check, Verdict, fail, inconclusive, pass, skipped } from '../../../engine/check';
 import { decodeJwt } from '../../../oidc/jwt';
-import { accessTokenOf, combineVerdicts, describeAadOutcome, isTransientAad } from '../../../azure/aad-outcome';
+import { accessTokenOf, combineVerdicts, describeAadOutcome, isAadAnswer, isTransientAad } from '../../../azure/aad-outcome';
 import { AzureProbeContext, ResolvedAzureGate, claimsFor, gateBlocker, mint } from '../../../azure/probe-context';
-import { HttpOutcome } from '../../../aws/http-outcome';
+import { HttpOutcome, notTheCloudsAnswer } from '../../../aws/http-outcome';
 
 /** Whether an access token was issued to the gate's identity: its `azp` (v2) or `appid` (v1) is the client ID. */
 function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string, assertion: string): Verdict {
@@ -10,6 +10,8 @@ function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string
   const token = accessTokenOf(outcome);
   if (!token) {
     if (isTransientAad(outcome)) return inconclusive(`${what}: no verdict after retries (${describeAadOutcome(outcome)})`);
+    // Only Entra's own refusal says the gate refuses its agent.
+    if (!isAadAnswer(outcome)) return inconclusive(`${what}: ${notTheCloudsAnswer('Entra', describeAadOutcome(outcome), outcome)}`, { received: describeAadOutcome(outcome) });
     return fail(`the gate refuses ${what} (${describeAadOutcome(outcome)})`, { received: describeAadOutcome(outcome) });
   }
   let client: unknown;

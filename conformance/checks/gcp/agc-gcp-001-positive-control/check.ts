@@ -1,5 +1,6 @@
 import { Check, fail, inconclusive, pass, skipped } from '../../../engine/check';
-import { describeGcpOutcome, gcpErrorCodeOf, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
+import { notTheCloudsAnswer } from '../../../aws/http-outcome';
+import { describeGcpOutcome, gcpErrorCodeOf, isGcpAnswer, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
 import { GcpProbeContext, gateProbeBlocker } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 
@@ -29,10 +30,13 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     if (gcpErrorCodeOf(control.exchange) === 'invalid_target') {
       return inconclusive(`STS knows no enabled provider ${gate.providerName ?? gate.gate.id}: is it deployed and enabled, and is the project number right? (${describeGcpOutcome(control.exchange)})`, evidence);
     }
+    // Only Google's own refusal says the provider refuses its agent.
+    if (!isGcpAnswer(control.exchange)) return inconclusive(`STS: ${notTheCloudsAnswer('Google', describeGcpOutcome(control.exchange), control.exchange)}`, evidence);
     if (!issuedToken(control.exchange)) return fail(`the provider refuses its own correctly attested token (STS: ${describeGcpOutcome(control.exchange)})`, evidence);
     if (!control.impersonation) return pass(`a correctly attested token (${control.source}) got a federated token; no service account is bound to its principal`, evidence);
     const { serviceAccount, outcome } = control.impersonation;
     if (isTransientGcp(outcome)) return inconclusive(`generateAccessToken for ${serviceAccount}: no verdict after retries (${describeGcpOutcome(outcome)})`, evidence);
+    if (!isGcpAnswer(outcome)) return inconclusive(`generateAccessToken for ${serviceAccount}: ${notTheCloudsAnswer('Google', describeGcpOutcome(outcome), outcome)}`, evidence);
     if (!issuedToken(outcome)) return fail(`the federated token of the attested identity cannot impersonate ${serviceAccount}, the service account bound to it (${describeGcpOutcome(outcome)})`, evidence);
     return pass(`a correctly attested token (${control.source}) got a federated token and a token for ${serviceAccount}`, evidence);
   },
