@@ -54,15 +54,16 @@ export const HTTP_RETRY_HINTS: RetryHints<HttpOutcome> = {
 
 /**
  * Whether a response issued credentials: any 2xx carrying them — CreateSession's `credentialSet`
- * with an access key, or STS's `<Credentials>`. The status alone decides nothing: a lax endpoint
+ * with an access key, or STS's `Credentials` (XML or JSON). The status alone decides nothing: a lax endpoint
  * that answers 200 instead of 201 still handed them out.
  */
 export function issuedCredentials(outcome: HttpOutcome): boolean {
   if (outcome.kind !== 'response' || outcome.status < 200 || outcome.status > 299) return false;
   if (/<Credentials>/.test(outcome.body)) return true;
   try {
-    const json = JSON.parse(outcome.body) as { credentialSet?: Array<{ credentials?: { accessKeyId?: unknown } }> };
-    return Array.isArray(json.credentialSet) && json.credentialSet.some((c) => typeof c?.credentials?.accessKeyId === 'string');
+    const json = JSON.parse(outcome.body) as { credentialSet?: Array<{ credentials?: { accessKeyId?: unknown } }>; Credentials?: { AccessKeyId?: unknown } };
+    if (Array.isArray(json.credentialSet) && json.credentialSet.some((c) => typeof c?.credentials?.accessKeyId === 'string')) return true;
+    return typeof json.Credentials?.AccessKeyId === 'string';
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import { HttpOutcome, describeOutcome, errorCodeOf, errorMessageOf, isTransient, issuedCredentials, judgeDenial } from '../../../conformance/aws/http-outcome';
+import { HttpOutcome, describeOutcome, errorCodeOf, errorMessageOf, isAwsAnswer, isTransient, issuedCredentials, judgeDenial } from '../../../conformance/aws/http-outcome';
 
 const response = (status: number, body = '', headers: Record<string, string> = {}): HttpOutcome => ({ kind: 'response', status, headers, body });
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) => response(status, JSON.stringify(body), headers);
@@ -63,12 +63,30 @@ describe('isTransient and issuedCredentials', () => {
   });
 
   test('credentials are a CreateSession 201 with a credential set, or an STS 200 with Credentials', () => {
-    expect(issuedCredentials(json(201, { credentialSet: [{}] }))).toBe(true);
+    expect(issuedCredentials(json(201, { credentialSet: [{ credentials: { accessKeyId: 'ASIA' } }] }))).toBe(true);
     expect(issuedCredentials(response(200, '<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId></Credentials>'))).toBe(true);
     expect(issuedCredentials(json(200, { Credentials: { AccessKeyId: 'ASIA' } }))).toBe(true);
     expect(issuedCredentials(json(201, { trustAnchor: {} }))).toBe(false);
     expect(issuedCredentials(json(403, { credentialSet: [] }))).toBe(false);
     expect(issuedCredentials(networkError)).toBe(false);
+  });
+
+  test('credentials in any 2xx are issued credentials: a lax endpoint answering 200 still handed them out', () => {
+    expect(issuedCredentials(json(200, { credentialSet: [{ credentials: { accessKeyId: 'ASIA' } }] }))).toBe(true);
+    expect(issuedCredentials(json(202, { credentialSet: [{ credentials: { accessKeyId: 'ASIA' } }] }))).toBe(true);
+    // A body that merely names the field, or has no access key, is not credentials.
+    expect(issuedCredentials(response(201, 'oops "credentialSet" <html>'))).toBe(false);
+    expect(issuedCredentials(json(201, { credentialSet: [{}] }))).toBe(false);
+  });
+
+  test("only credentials or an AWS error code are AWS's answer; a proxy's HTML, an empty 400 or an unparseable 200 are not", () => {
+    expect(isAwsAnswer(json(403, {}, { 'x-amzn-errortype': 'AccessDeniedException' }))).toBe(true);
+    expect(isAwsAnswer(stsXml(403, 'AccessDenied', 'not authorized'))).toBe(true);
+    expect(isAwsAnswer(json(201, { credentialSet: [{ credentials: { accessKeyId: 'ASIA' } }] }))).toBe(true);
+    expect(isAwsAnswer(response(403, '<html><body><h1>403 Forbidden</h1>Request blocked by policy</body></html>', { 'content-type': 'text/html' }))).toBe(false);
+    expect(isAwsAnswer(response(400, ''))).toBe(false);
+    expect(isAwsAnswer(response(200, 'not json {'))).toBe(false);
+    expect(isAwsAnswer(networkError)).toBe(false);
   });
 });
 
@@ -91,8 +109,16 @@ describe('judgeDenial', () => {
     expect(judgeDenial(denial('anything'), { status: 403, code: 'AccessDeniedException' }, 'x').reason).toBe('x: denied with 403 AccessDeniedException');
   });
 
-  test('FAIL when credentials were issued, from either service', () => {
-    expect(judgeDenial(json(201, { credentialSet: [{}] }), expected, 'a rogue CA')).toMatchObject({ status: 'FAIL', reason: 'a rogue CA: credentials were issued' });
+  test("a refusal that is not AWS's answer is INCONCLUSIVE and says so", () => {
+    const verdict = judgeDenial(response(403, '<html>Access denied by WAF</html>', { 'content-type': 'text/html' }), expected, 'a rogue CA');
+    expect(verdict.status).toBe('INCONCLUSIVE');
+    expect(verdict.reason).toContain("the answer is not AWS's");
+    expect(verdict.reason).toContain('content-type text/html');
+  });
+
+  test('FAIL when credentials were issued, from either service, whatever the 2xx status', () => {
+    expect(judgeDenial(json(200, { credentialSet: [{ credentials: { accessKeyId: 'ASIA' } }] }), expected, 'a rogue CA')).toMatchObject({ status: 'FAIL' });
+    expect(judgeDenial(json(201, { credentialSet: [{ credentials: { accessKeyId: 'ASIA' } }] }), expected, 'a rogue CA')).toMatchObject({ status: 'FAIL', reason: 'a rogue CA: credentials were issued' });
     expect(judgeDenial(response(200, '<Credentials>issued</Credentials>'), expected, 'sts')).toMatchObject({ status: 'FAIL' });
   });
 

@@ -32,20 +32,21 @@ describe('AWS conformance on the local emulator', () => {
     const conditions = deployerStatement(weak).Condition.StringEquals;
     for (const key of Object.keys(conditions)) if (/x509Subject|x509SAN/.test(key)) delete conditions[key];
     const statuses = statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['kind:negative', 'threat:wrong-common-name'] }), 'Deployer');
-    expect(statuses).toEqual({ 'AGC-AWS-003': 'FAIL' });
+    // The positive control runs too: the filter selected a check that needs it.
+    expect(statuses).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-003': 'FAIL' });
   });
 
   test('weakened: CRL disabled, or missing — a high-privilege gate fails the revocation check', async () => {
     const disabled = clone();
     const crlId = Object.keys(disabled.Resources).find((k) => disabled.Resources[k].Type === 'AWS::RolesAnywhere::CRL')!;
     disabled.Resources[crlId].Properties.Enabled = false;
-    expect(statusesOf(await probeLocally(sourceOf(disabled), pki, { tags: ['AGC-AWS-006'] }), 'Deployer')).toEqual({ 'AGC-AWS-006': 'FAIL' });
+    expect(statusesOf(await probeLocally(sourceOf(disabled), pki, { tags: ['AGC-AWS-006'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-006': 'FAIL' });
     const missing = clone();
     delete missing.Resources[crlId];
     const results = await probeLocally(sourceOf(missing), pki, { tags: ['AGC-AWS-006'] });
-    expect(statusesOf(results, 'Deployer')).toEqual({ 'AGC-AWS-006': 'FAIL' });
+    expect(statusesOf(results, 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-006': 'FAIL' });
     // The read-only reader is not high privilege: missing revocation is reported, not failed.
-    expect(statusesOf(results, 'Reader')).toEqual({ 'AGC-AWS-006': 'SKIPPED' });
+    expect(statusesOf(results, 'Reader')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-006': 'SKIPPED' });
   });
 
   test('weakened: an extra account principal — sts:AssumeRole without a certificate succeeds (FAIL)', async () => {
@@ -55,14 +56,14 @@ describe('AWS conformance on the local emulator', () => {
       Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
       Action: 'sts:AssumeRole',
     });
-    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-016'] }), 'Deployer')).toEqual({ 'AGC-AWS-016': 'FAIL' });
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-016'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-016': 'FAIL' });
   });
 
   test('a profile accepting caller-chosen session names fails AGC-AWS-017', async () => {
     const weak = clone();
     const profileId = Object.keys(weak.Resources).find((k) => k.startsWith('Deployer') && weak.Resources[k].Type === 'AWS::RolesAnywhere::Profile')!;
     weak.Resources[profileId].Properties.AcceptRoleSessionName = true;
-    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-017'] }), 'Deployer')).toEqual({ 'AGC-AWS-017': 'FAIL' });
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-017'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'FAIL' });
   });
 
   test('a profile issuing 12-hour sessions for a 1-hour identity fails AGC-AWS-018', async () => {
@@ -70,13 +71,30 @@ describe('AWS conformance on the local emulator', () => {
     const profileId = Object.keys(weak.Resources).find((k) => k.startsWith('Deployer') && weak.Resources[k].Type === 'AWS::RolesAnywhere::Profile')!;
     weak.Resources[profileId].Properties.DurationSeconds = 43200;
     weak.Resources[roleId(weak, 'Deployer')].Properties.MaxSessionDuration = 43200;
-    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-018'] }), 'Deployer')).toEqual({ 'AGC-AWS-018': 'FAIL' });
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-018'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-018': 'FAIL' });
   });
 
-  test('without --pki, certificate probes are SKIPPED and the unattested-principal probe still runs', async () => {
-    const statuses = statusesOf(await probeLocally(sourceOf(template), undefined), 'Deployer');
+  test('without --pki, certificate probes are SKIPPED, and the unattested-principal denial proves nothing without its control', async () => {
+    const results = await probeLocally(sourceOf(template), undefined);
+    const statuses = statusesOf(results, 'Deployer');
     expect(statuses['AGC-AWS-001']).toBe('SKIPPED');
-    expect(statuses['AGC-AWS-016']).toBe('PASS');
+    expect(statuses['AGC-AWS-016']).toBe('INCONCLUSIVE');
+    const reason = results.find((r) => r.gate.includes('Deployer') && r.checkId === 'AGC-AWS-016')!.reason;
+    expect(reason).toMatch(/^sts:AssumeRole by an unattested principal of the account: denied with 403 AccessDenied.*; but this proves nothing: its positive control AGC-AWS-001 did not pass in this run \(SKIPPED:/);
+  });
+
+  test('a role that a CloudFormation Condition leaves undeployed: AssumeRole is denied, but AGC-AWS-016 is INCONCLUSIVE, never PASS', async () => {
+    // GIVEN the deployer role guarded by a Condition on a parameter without a default
+    const guarded = clone();
+    guarded.Parameters = { ...guarded.Parameters, DeployRoles: { Type: 'String', AllowedValues: ['yes', 'no'] } };
+    guarded.Conditions = { ...guarded.Conditions, RolesDeployed: { 'Fn::Equals': [{ Ref: 'DeployRoles' }, 'yes'] } };
+    guarded.Resources[roleId(guarded, 'Deployer')].Condition = 'RolesDeployed';
+    // WHEN only the unattested-principal check is asked for
+    const results = await probeLocally(sourceOf(guarded), pki, { tags: ['AGC-AWS-016'] });
+    // THEN its control ran first and could not pass, so the denial proves nothing
+    const statuses = statusesOf(results, 'Deployer');
+    expect(statuses['AGC-AWS-001']).not.toBe('PASS');
+    expect(statuses['AGC-AWS-016']).toBe('INCONCLUSIVE');
   });
 
   test('a positive control that fails makes every mutation INCONCLUSIVE, never PASS', async () => {

@@ -131,7 +131,7 @@ describe('attestgate conformance', () => {
     const cdktfOut = writeTerraformExamples(writeIssuerKey().jwksFile);
     const { code, out: stdout, err } = await run(['conformance', '--app', cdktfOut, '--format', 'json', '--out', tmp('attestgate-report-')]);
     expect(code).toBe(2);
-    expect(err).toMatch(/nothing proven about attestgate-gcp-example\/\S+: its positive control AGC-GCP-001 was skipped: /);
+    expect(err).toMatch(/nothing proven about attestgate-gcp-example\/\S+: its positive control AGC-GCP-001 was SKIPPED: /);
     expect(err).not.toContain('nothing proven about attestgate-azure-example');
     expect(stdout).toContain('wrote');
   });

@@ -36,7 +36,8 @@ const control = (status: Parameters<typeof checkResult>[2]) => ({ ...result(stat
     const controlSkipped = { gates, results: [control('SKIPPED'), result('PASS')], interrupted: false };
     expect(exitCodeOf(controlSkipped)).toBe(2);
     expect(unprovenGates(controlSkipped)).toEqual([{ gate: 'Stack/Deployer', why: 'its positive control AGC-AWS-001 was SKIPPED: SKIPPED', acknowledged: false }]);
-    expect(unprovenGates({ gates, results: [result('SKIPPED')] })).toEqual([{ gate: 'Stack/Deployer', why: 'no check passed or failed', acknowledged: false }]);
+    expect(unprovenGates({ gates, results: [result('SKIPPED')] })).toEqual([{ gate: 'Stack/Deployer', why: 'its positive control did not run', acknowledged: false }]);
+    expect(unprovenGates({ gates, results: [] })).toEqual([{ gate: 'Stack/Deployer', why: 'no check ran', acknowledged: false }]);
   });
 
   test('2 when a gate passed checks but no positive control ran', () => {
@@ -48,7 +49,7 @@ const control = (status: Parameters<typeof checkResult>[2]) => ({ ...result(stat
   test('unproven results the user asked for by name (acknowledged) do not make it 2; anything else still does', () => {
     const acknowledged = { ...result('INCONCLUSIVE'), acknowledged: 'no CA key on this runner' };
     expect(exitCodeOf({ gates, results: [acknowledged, result('SKIPPED')], interrupted: false })).toBe(0);
-    expect(unprovenGates({ gates, results: [acknowledged] })).toEqual([{ gate: 'Stack/Deployer', why: 'no check passed or failed', acknowledged: true }]);
+    expect(unprovenGates({ gates, results: [acknowledged] })).toEqual([{ gate: 'Stack/Deployer', why: 'its positive control did not run', acknowledged: true }]);
     expect(exitCodeOf({ gates, results: [acknowledged, result('INCONCLUSIVE')], interrupted: false })).toBe(2);
     expect(exitCodeOf({ gates, results: [acknowledged], interrupted: true })).toBe(2);
     expect(exitCodeOf({ gates, results: [acknowledged, result('FAIL')], interrupted: false })).toBe(1);

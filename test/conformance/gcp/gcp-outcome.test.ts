@@ -1,4 +1,4 @@
-import { HttpOutcome, describeGcpOutcome, gcpErrorCodeOf, gcpErrorMessageOf, isTransientGcp, issuedToken, judgeGcpDenial } from '../../../conformance/gcp/gcp-outcome';
+import { HttpOutcome, describeGcpOutcome, gcpErrorCodeOf, gcpErrorMessageOf, isGcpAnswer, isTransientGcp, issuedToken, judgeGcpDenial } from '../../../conformance/gcp/gcp-outcome';
 
 const response = (status: number, body: unknown): HttpOutcome => ({ kind: 'response', status, headers: {}, body: typeof body === 'string' ? body : JSON.stringify(body) });
 const oauth = (error: string, description: string) => response(400, { error, error_description: description });
@@ -15,11 +15,25 @@ describe('GCP outcomes', () => {
     expect(gcpErrorMessageOf({ kind: 'network-error', error: 'ECONNREFUSED' })).toBe('ECONNREFUSED');
   });
 
-  test('issued tokens: STS access_token and IAM credentials accessToken, only with 200', () => {
+  test('issued tokens: STS access_token and IAM credentials accessToken, in any 2xx', () => {
     expect(issuedToken(response(200, { access_token: 'a', token_type: 'Bearer' }))).toBe('a');
     expect(issuedToken(response(200, { accessToken: 'b', expireTime: 'x' }))).toBe('b');
     expect(issuedToken(response(200, { access_token: '' }))).toBeUndefined();
-    expect(issuedToken(response(201, { access_token: 'a' }))).toBeUndefined();
+    // A lax endpoint that answers 201 still handed a token out.
+    expect(issuedToken(response(201, { access_token: 'a' }))).toBe('a');
+    expect(issuedToken(response(400, { access_token: 'a' }))).toBeUndefined();
+  });
+
+  test("only a token or Google's error body is Google's answer; a proxy's HTML, an empty 400 or an unparseable 200 are not", () => {
+    expect(isGcpAnswer(oauth('invalid_grant', 'Unable to verify the ID Token signature.'))).toBe(true);
+    expect(isGcpAnswer(google(403, 'PERMISSION_DENIED', 'denied'))).toBe(true);
+    expect(isGcpAnswer(response(200, { access_token: 'a' }))).toBe(true);
+    expect(isGcpAnswer(response(403, '<html><h1>Forbidden</h1></html>'))).toBe(false);
+    expect(isGcpAnswer(response(400, ''))).toBe(false);
+    expect(isGcpAnswer(response(200, 'not json {'))).toBe(false);
+    const verdict = judgeGcpDenial(response(403, '<html>blocked</html>'), { status: 400, code: 'invalid_grant' }, 'a rogue issuer');
+    expect(verdict.status).toBe('INCONCLUSIVE');
+    expect(verdict.reason).toContain("the answer is not Google's");
   });
 
   test('transient: network errors, 429, 5xx, RESOURCE_EXHAUSTED and UNAVAILABLE bodies', () => {
