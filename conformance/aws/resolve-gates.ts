@@ -29,11 +29,13 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
   return gates.map((gate) => {
     const involved = [gate.role.logicalId, ...gate.profiles.map((p) => p.logicalId), ...gate.trustAnchors.flatMap((a) => [a.ref, ...a.crls.map((c) => c.logicalId)])];
     const problems: string[] = deploymentProblems(gate.stackName, involved);
+    // A resource missing because of a problem already named (a failed lookup) is not news.
+    const known = problems.length > 0;
     const roleArn = lookup(gate.stackName, gate.role.logicalId, 'role');
-    if (!roleArn) problems.push(`role ${gate.role.logicalId} is not deployed`);
+    if (!roleArn && !known) problems.push(`role ${gate.role.logicalId} is not deployed`);
     const profile = gate.profiles[0];
     const profileArn = profile ? lookup(gate.stackName, profile.logicalId, 'profile') : undefined;
-    if (profile && !profileArn) problems.push(`profile ${profile.logicalId} is not deployed`);
+    if (profile && !profileArn && !known) problems.push(`profile ${profile.logicalId} is not deployed`);
     const trustAnchorArns = gate.trustAnchors.map((a) => (a.inTemplate ? lookup(gate.stackName, a.ref, 'trust-anchor') : a.ref)).filter((a): a is string => a !== undefined);
 
     const expected = expectedIdentityOf(gate);

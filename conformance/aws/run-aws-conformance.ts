@@ -81,7 +81,7 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
       const endpoints = { ...publicAwsEndpoints(region), ...options.endpoints };
       const credentials = defaultProvider();
       target = new AwsHttpProbeTarget({ name: `aws (${region})`, region, endpoints, unattestedCredentials: credentials });
-      lookup = await liveLookup(gates, region, endpoints, credentials, options.stackName);
+      ({ lookup, problems: deploymentProblems } = await liveLookup(gates, region, endpoints, credentials, options.stackName, options.signal));
     }
     const resolved = resolveAwsGates(gates, lookup, options.pki, deploymentProblems);
     const context = new AwsProbeContext({
@@ -111,34 +111,71 @@ export function summaryOf(gate: AwsGate): GateSummary {
   return { id: gate.id, cloud: 'aws', source: gate.file, privilege: gate.privilege };
 }
 
-/** Maps logical IDs to ARNs on live AWS with DescribeStackResources, in the caller's account. */
+/** The deadline of one setup call (GetCallerIdentity, DescribeStackResources), its retries included. */
+const SETUP_CALL_DEADLINE_MS = 30_000;
+
+/** Why a setup call failed, in one line: the service's error code and message, or the transport's. */
+function setupFailure(call: string, error: unknown): string {
+  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return `${call} got no answer within ${SETUP_CALL_DEADLINE_MS / 1000} s`;
+  return `${call} failed${status ? ` (${status})` : ''}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${(e.message ?? String(error)).split('\n')[0].slice(0, 200)}`;
+}
+
+/**
+ * Maps logical IDs to ARNs on live AWS with DescribeStackResources, in the caller's account.
+ * Every call has a deadline and the SDK's standard retries (throttling and 5xx, Retry-After
+ * honoured); a call that still fails does not end the run: the gates it concerns are reported
+ * INCONCLUSIVE with the failure as their deployment problem.
+ */
 async function liveLookup(
   gates: readonly AwsGate[],
   region: string,
   endpoints: AwsEndpoints,
   credentials: ReturnType<typeof defaultProvider>,
   stackNameOverride: string | undefined,
-): Promise<ArnLookup> {
-  const sts = new STSClient({ region, endpoint: endpoints.sts, credentials });
-  const cfn = new CloudFormationClient({ region, endpoint: endpoints.cloudFormation, credentials });
+  interrupted: AbortSignal | undefined,
+): Promise<{ lookup: ArnLookup; problems: DeploymentProblems }> {
+  const config = { region, credentials, maxAttempts: 3, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  const sts = new STSClient({ ...config, endpoint: endpoints.sts });
+  const cfn = new CloudFormationClient({ ...config, endpoint: endpoints.cloudFormation });
+  const deadline = () => ({ abortSignal: interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(SETUP_CALL_DEADLINE_MS)]) : AbortSignal.timeout(SETUP_CALL_DEADLINE_MS) });
+  const failures = new Map<string, string>();
+  const physical = new Map<string, Map<string, string>>();
+  let account: string | undefined;
   try {
-    const account = (await sts.send(new GetCallerIdentityCommand({}))).Account!;
-    const physical = new Map<string, Map<string, string>>();
-    // DescribeStackResources gives a role's name; its ARN also carries the role's path.
-    const paths = new Map(gates.map((g) => [`${g.stackName}/${g.role.logicalId}`, typeof g.role.properties.Path === 'string' ? g.role.properties.Path : '/']));
-    for (const stackName of new Set(gates.map((g) => g.stackName))) {
-      const deployedName = stackNameOverride ?? stackName;
-      const answer = await cfn.send(new DescribeStackResourcesCommand({ StackName: deployedName }));
-      physical.set(stackName, new Map((answer.StackResources ?? []).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!])));
+    try {
+      account = (await sts.send(new GetCallerIdentityCommand({}), deadline())).Account;
+      if (!account) throw new Error('the answer names no account');
+    } catch (e) {
+      for (const gate of gates) failures.set(gate.stackName, `the account could not be identified: ${setupFailure('sts:GetCallerIdentity', e)}`);
     }
-    return (stackName, logicalId, type) => {
-      const id = physical.get(stackName)?.get(logicalId);
-      if (id === undefined) return undefined;
-      if (type === 'role') return id.startsWith('arn:') ? id : `arn:aws:iam::${account}:role${paths.get(`${stackName}/${logicalId}`) ?? '/'}${id}`;
-      return `arn:aws:rolesanywhere:${region}:${account}:${type}/${id}`;
-    };
+    for (const stackName of new Set(gates.map((g) => g.stackName))) {
+      if (failures.has(stackName)) continue;
+      const deployedName = stackNameOverride ?? stackName;
+      try {
+        const answer = await cfn.send(new DescribeStackResourcesCommand({ StackName: deployedName }), deadline());
+        physical.set(stackName, new Map((answer.StackResources ?? []).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!])));
+      } catch (e) {
+        failures.set(stackName, `its resources could not be looked up: ${setupFailure(`cloudformation:DescribeStackResources of stack ${deployedName}`, e)}`);
+      }
+    }
   } finally {
     sts.destroy();
     cfn.destroy();
   }
+  // DescribeStackResources gives a role's name; its ARN also carries the role's path.
+  const paths = new Map(gates.map((g) => [`${g.stackName}/${g.role.logicalId}`, typeof g.role.properties.Path === 'string' ? g.role.properties.Path : '/']));
+  return {
+    lookup: (stackName, logicalId, type) => {
+      const id = physical.get(stackName)?.get(logicalId);
+      if (id === undefined) return undefined;
+      if (type === 'role') return id.startsWith('arn:') ? id : `arn:aws:iam::${account}:role${paths.get(`${stackName}/${logicalId}`) ?? '/'}${id}`;
+      return `arn:aws:rolesanywhere:${region}:${account}:${type}/${id}`;
+    },
+    problems: (stackName) => {
+      const failure = failures.get(stackName);
+      return failure ? [failure] : [];
+    },
+  };
 }
