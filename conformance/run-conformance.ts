@@ -16,7 +16,7 @@ export type ConformanceTarget = 'local' | Cloud;
 export const CONFORMANCE_TARGETS: readonly ConformanceTarget[] = ['local', 'aws', 'gcp', 'azure'];
 
 /** What every cloud's runner takes alike; the rest is per cloud. */
-type CommonOptions = 'sources' | 'pki' | 'target' | 'tags' | 'signal' | 'onResult' | 'concurrency' | 'ratePerSecond' | 'allowUnproven';
+type CommonOptions = 'sources' | 'pki' | 'target' | 'tags' | 'signal' | 'onResult' | 'concurrency' | 'ratePerSecond' | 'allowUnproven' | 'requestDeadlineMs';
 
 export interface ConformanceOptions {
   readonly sources: AppSources;
@@ -32,6 +32,8 @@ export interface ConformanceOptions {
   readonly allowUnproven?: string;
   /** Requests per second to each cloud. @default each cloud's own (AWS 9, GCP 10, Azure 5) */
   readonly ratePerSecond?: number;
+  /** The deadline of one request, connection to last byte. @default 15000 */
+  readonly requestDeadlineMs?: number;
   /** Gates probed at once, per cloud. @default 4 */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
@@ -84,6 +86,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     pki: options.pki,
     tags: options.tags,
     ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
+    ...(options.requestDeadlineMs !== undefined ? { requestDeadlineMs: options.requestDeadlineMs } : {}),
     signal,
     onResult: options.onResult,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

@@ -35,6 +35,8 @@ export interface AwsHttpProbeTargetOptions {
    * Live AWS: the default credential chain. Local: the emulator's persona.
    */
   readonly unattestedCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** The deadline of one exchange, connection to last byte. @default 15000 */
+  readonly requestDeadlineMs?: number;
 }
 
 /**
@@ -53,8 +55,12 @@ export class AwsHttpProbeTarget implements AwsProbeTarget {
     this.rolesAnywhereEndpoint = options.endpoints.rolesAnywhere;
   }
 
+  private get deadlineMs(): number {
+    return this.options.requestDeadlineMs ?? REQUEST_DEADLINE_MS;
+  }
+
   public send(request: SignedCreateSessionRequest): Promise<HttpOutcome> {
-    return sendHttp(request.url, request.method, request.headers, request.body);
+    return sendHttp(request.url, request.method, request.headers, request.body, this.deadlineMs);
   }
 
   public async assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { unavailable: string }> {
@@ -62,7 +68,7 @@ export class AwsHttpProbeTarget implements AwsProbeTarget {
     // One attempt: the probe context retries, as it does every probe, within the run's rate limit.
     const client = new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 1 });
     const interrupted = probeSignal();
-    const abortSignal = interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(REQUEST_DEADLINE_MS)]) : AbortSignal.timeout(REQUEST_DEADLINE_MS);
+    const abortSignal = interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(this.deadlineMs)]) : AbortSignal.timeout(this.deadlineMs);
     try {
       const answer = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'attestgate-unattested-probe', DurationSeconds: 900 }), { abortSignal });
       return { kind: 'response', status: 200, headers: {}, body: answer.Credentials ? '<Credentials>issued</Credentials>' : '' };
@@ -108,6 +114,6 @@ export class AwsHttpProbeTarget implements AwsProbeTarget {
       headers: { host: url.host, 'content-type': 'application/json' },
       body,
     });
-    return sendHttp(url.toString(), method, signed.headers as Record<string, string>, body);
+    return sendHttp(url.toString(), method, signed.headers as Record<string, string>, body, this.deadlineMs);
   }
 }

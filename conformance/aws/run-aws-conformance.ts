@@ -11,6 +11,7 @@ import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry'
 import { GateRun, planChecks, runGates } from '../engine/runner';
 import { PkiMaterial } from '../pki/pki-directory';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints } from './aws-probe-target';
+import { REQUEST_DEADLINE_MS } from './send-http';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
 
@@ -32,6 +33,8 @@ export interface AwsConformanceOptions {
   /** @default 4 */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** The deadline of one request, connection to last byte; setup calls get twice as long. @default 15000 */
+  readonly requestDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
   /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
@@ -67,6 +70,7 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
         region: emulator.world.env.region,
         endpoints: { rolesAnywhere: emulator.endpoint, sts: emulator.endpoint, cloudFormation: emulator.endpoint },
         unattestedCredentials: { accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
+        requestDeadlineMs: options.requestDeadlineMs,
       });
       const stacks = emulator.stacks;
       lookup = (stackName, logicalId, type) => {
@@ -80,8 +84,9 @@ export async function runAwsConformance(options: AwsConformanceOptions): Promise
       if (!region) throw new Error('--target aws needs a region: pass --region or set AWS_REGION');
       const endpoints = { ...publicAwsEndpoints(region), ...options.endpoints };
       const credentials = defaultProvider();
-      target = new AwsHttpProbeTarget({ name: `aws (${region})`, region, endpoints, unattestedCredentials: credentials });
-      ({ lookup, problems: deploymentProblems } = await liveLookup(gates, region, endpoints, credentials, options.stackName, options.signal));
+      target = new AwsHttpProbeTarget({ name: `aws (${region})`, region, endpoints, unattestedCredentials: credentials, requestDeadlineMs: options.requestDeadlineMs });
+      const deadlineMs = 2 * (options.requestDeadlineMs ?? REQUEST_DEADLINE_MS);
+      ({ lookup, problems: deploymentProblems } = await liveLookup(gates, { region, endpoints, credentials, stackNameOverride: options.stackName, interrupted: options.signal, deadlineMs }));
     }
     const resolved = resolveAwsGates(gates, lookup, options.pki, deploymentProblems);
     const context = new AwsProbeContext({
@@ -111,14 +116,11 @@ export function summaryOf(gate: AwsGate): GateSummary {
   return { id: gate.id, cloud: 'aws', source: gate.file, privilege: gate.privilege };
 }
 
-/** The deadline of one setup call (GetCallerIdentity, DescribeStackResources), its retries included. */
-const SETUP_CALL_DEADLINE_MS = 30_000;
-
 /** Why a setup call failed, in one line: the service's error code and message, or the transport's. */
-function setupFailure(call: string, error: unknown): string {
+function setupFailure(call: string, error: unknown, deadlineMs: number): string {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return `${call} got no answer within ${SETUP_CALL_DEADLINE_MS / 1000} s`;
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return `${call} got no answer within ${deadlineMs / 1000} s`;
   return `${call} failed${status ? ` (${status})` : ''}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${(e.message ?? String(error)).split('\n')[0].slice(0, 200)}`;
 }
 
@@ -130,16 +132,21 @@ function setupFailure(call: string, error: unknown): string {
  */
 async function liveLookup(
   gates: readonly AwsGate[],
-  region: string,
-  endpoints: AwsEndpoints,
-  credentials: ReturnType<typeof defaultProvider>,
-  stackNameOverride: string | undefined,
-  interrupted: AbortSignal | undefined,
+  setup: {
+    readonly region: string;
+    readonly endpoints: AwsEndpoints;
+    readonly credentials: ReturnType<typeof defaultProvider>;
+    readonly stackNameOverride: string | undefined;
+    readonly interrupted: AbortSignal | undefined;
+    /** The deadline of one call, its retries included. */
+    readonly deadlineMs: number;
+  },
 ): Promise<{ lookup: ArnLookup; problems: DeploymentProblems }> {
-  const config = { region, credentials, maxAttempts: 3, requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 } };
+  const { region, endpoints, credentials, stackNameOverride, interrupted, deadlineMs } = setup;
+  const config = { region, credentials, maxAttempts: 3, requestHandler: { connectionTimeout: deadlineMs / 2, requestTimeout: deadlineMs / 2 } };
   const sts = new STSClient({ ...config, endpoint: endpoints.sts });
   const cfn = new CloudFormationClient({ ...config, endpoint: endpoints.cloudFormation });
-  const deadline = () => ({ abortSignal: interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(SETUP_CALL_DEADLINE_MS)]) : AbortSignal.timeout(SETUP_CALL_DEADLINE_MS) });
+  const deadline = () => ({ abortSignal: interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(deadlineMs)]) : AbortSignal.timeout(deadlineMs) });
   const failures = new Map<string, string>();
   const physical = new Map<string, Map<string, string>>();
   let account: string | undefined;
@@ -148,7 +155,7 @@ async function liveLookup(
       account = (await sts.send(new GetCallerIdentityCommand({}), deadline())).Account;
       if (!account) throw new Error('the answer names no account');
     } catch (e) {
-      for (const gate of gates) failures.set(gate.stackName, `the account could not be identified: ${setupFailure('sts:GetCallerIdentity', e)}`);
+      for (const gate of gates) failures.set(gate.stackName, `the account could not be identified: ${setupFailure('sts:GetCallerIdentity', e, deadlineMs)}`);
     }
     for (const stackName of new Set(gates.map((g) => g.stackName))) {
       if (failures.has(stackName)) continue;
@@ -157,7 +164,7 @@ async function liveLookup(
         const answer = await cfn.send(new DescribeStackResourcesCommand({ StackName: deployedName }), deadline());
         physical.set(stackName, new Map((answer.StackResources ?? []).map((r) => [r.LogicalResourceId!, r.PhysicalResourceId!])));
       } catch (e) {
-        failures.set(stackName, `its resources could not be looked up: ${setupFailure(`cloudformation:DescribeStackResources of stack ${deployedName}`, e)}`);
+        failures.set(stackName, `its resources could not be looked up: ${setupFailure(`cloudformation:DescribeStackResources of stack ${deployedName}`, e, deadlineMs)}`);
       }
     }
   } finally {

@@ -27,6 +27,8 @@ export interface AzureConformanceOptions {
   /** @default 4 */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** The deadline of one request, connection to last byte. @default 15000 */
+  readonly requestDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
   /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
@@ -101,11 +103,11 @@ export async function runAzureConformance(options: AzureConformanceOptions): Pro
         issuerKeys: [...userKeys, ...(options.emulator?.issuerKeys ?? [])],
         issuerJwks: { ...options.issuerJwks, ...options.emulator?.issuerJwks },
       });
-      target = new AzureHttpProbeTarget({ name: 'local', authorityHost: emulator.authorityHost, caPem: emulator.caPem });
+      target = new AzureHttpProbeTarget({ name: 'local', authorityHost: emulator.authorityHost, caPem: emulator.caPem, timeoutMs: options.requestDeadlineMs });
       resolved = resolveLocalAzureGates(gates, emulator, scope);
     } else {
       const authorityHost = options.endpoints?.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
-      target = new AzureHttpProbeTarget({ name: `azure (${new URL(authorityHost).host})`, authorityHost, caPem: options.endpoints?.caPem });
+      target = new AzureHttpProbeTarget({ name: `azure (${new URL(authorityHost).host})`, authorityHost, caPem: options.endpoints?.caPem, timeoutMs: options.requestDeadlineMs });
       resolved = await resolveLiveAzureGates(gates, {
         sources: options.sources,
         tenantId: options.tenantId,

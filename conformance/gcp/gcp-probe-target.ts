@@ -1,4 +1,4 @@
-import { sendHttp } from '../aws/send-http';
+import { REQUEST_DEADLINE_MS, sendHttp } from '../aws/send-http';
 import { HttpOutcome } from './gcp-outcome';
 
 /** Where the probes go: STS and IAM credentials, on the emulator or on Google. */
@@ -29,6 +29,8 @@ export class GcpHttpProbeTarget implements GcpProbeTarget {
   constructor(
     public readonly name: string,
     private readonly endpoints: GcpEndpoints,
+    /** The deadline of one exchange, connection to last byte. */
+    private readonly deadlineMs: number = REQUEST_DEADLINE_MS,
   ) {}
 
   public exchange(audience: string, subjectToken: string): Promise<HttpOutcome> {
@@ -40,16 +42,16 @@ export class GcpHttpProbeTarget implements GcpProbeTarget {
       subject_token: subjectToken,
       subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
     }).toString();
-    return sendHttp(`${this.endpoints.sts}/v1/token`, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, body);
+    return sendHttp(`${this.endpoints.sts}/v1/token`, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, body, this.deadlineMs);
   }
 
   public generateAccessToken(serviceAccountEmail: string, bearer: string, lifetimeSeconds = 3600): Promise<HttpOutcome> {
     const url = `${this.endpoints.iamCredentials}/v1/projects/-/serviceAccounts/${encodeURIComponent(serviceAccountEmail)}:generateAccessToken`;
     const body = JSON.stringify({ scope: [CLOUD_PLATFORM_SCOPE], lifetime: `${lifetimeSeconds}s` });
-    return sendHttp(url, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body);
+    return sendHttp(url, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body, this.deadlineMs);
   }
 
   public getJson(url: string): Promise<HttpOutcome> {
-    return sendHttp(url, 'GET', { accept: 'application/json' }, '');
+    return sendHttp(url, 'GET', { accept: 'application/json' }, '', this.deadlineMs);
   }
 }

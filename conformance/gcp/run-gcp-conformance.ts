@@ -29,6 +29,8 @@ export interface GcpConformanceOptions {
   /** @default 4 */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
+  /** The deadline of one request, connection to last byte. @default 15000 */
+  readonly requestDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
   /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
@@ -79,12 +81,12 @@ export async function runGcpConformance(options: GcpConformanceOptions): Promise
     if (options.target === 'local') {
       emulator = await startGcpEmulator({ sources: options.sources, ...options.emulator });
       const running = emulator;
-      target = new GcpHttpProbeTarget('local', { sts: running.endpoint, iamCredentials: running.endpoint });
+      target = new GcpHttpProbeTarget('local', { sts: running.endpoint, iamCredentials: running.endpoint }, options.requestDeadlineMs);
       configurations = running.configurations;
       deploymentProblems = (stackName, addresses) => running.problems.filter((p) => addresses.some((a) => p.origin === `${stackName}/${a}`)).map((p) => `${p.origin}: ${p.problem}`);
       keySources = { privateKeys, issuerKeys, played: running.playedIssuers };
     } else {
-      target = new GcpHttpProbeTarget('gcp', { ...PUBLIC_GCP_ENDPOINTS, ...options.endpoints });
+      target = new GcpHttpProbeTarget('gcp', { ...PUBLIC_GCP_ENDPOINTS, ...options.endpoints }, options.requestDeadlineMs);
       configurations = applyGcpTerraform(options.sources, {
         projectNumberOf: (project) => options.projectNumbers?.[project] ?? options.projectNumber,
         defaultProject: options.project ?? '',
