@@ -1,5 +1,6 @@
 // attestgate/credentials: clients that turn attested identities into cloud credentials.
-// Loads node:crypto, node:https and lib/core only — no CDK, cdktf or AWS SDK.
+// Loads node:crypto, node:https, lib/core and the AWS SDK's retry building blocks (@smithy/core/retry)
+// only — no CDK, cdktf or AWS SDK client.
 export * from './roles-anywhere/canonical-request';
 export * from './roles-anywhere/sign-request';
 export * from './roles-anywhere/credential-provider';

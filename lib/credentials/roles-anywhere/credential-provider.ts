@@ -2,7 +2,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { performance } from 'node:perf_hooks';
+import { DEFAULT_MAX_ATTEMPTS, StandardRetryStrategy, getRetryAfterHint, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorInfo, RetryErrorType, SdkError, StandardRetryToken } from '@smithy/types';
 import { AttestGateError } from '../../core/errors';
 import { pemBlocks } from '../../core/pki/pem';
 import {
@@ -15,6 +17,10 @@ import {
   readCertificate,
   signCreateSessionRequest,
 } from './sign-request';
+import { CreateSessionError, type CreateSessionHttpAnswer, parseCreateSessionResponse } from './create-session-response';
+
+export { BODY_EXCERPT_CHARS, CreateSessionError, parseCreateSessionResponse } from './create-session-response';
+export type { CreateSessionHttpAnswer } from './create-session-response';
 
 /** Credentials are fetched again this long before they expire, as the credential helper's `serve` does. */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
@@ -23,6 +29,12 @@ export const MIN_DURATION_SECONDS = 900;
 export const MAX_DURATION_SECONDS = 43_200;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * After a failed refresh while the cached credentials are still valid, callers get the cached
+ * ones without a new attempt for this long: otherwise every call in the last minutes before
+ * expiry would wait out a whole failing refresh (up to totalTimeoutMs) before being served.
+ */
+export const STALE_REFRESH_INTERVAL_MS = 30_000;
 /** A CreateSession answer is a few KB; anything far larger is not one. */
 const MAX_RESPONSE_BYTES = 1 << 20;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -68,26 +80,59 @@ export interface FromRolesAnywhereOptions {
   readonly instanceProperties?: Readonly<Record<string, string>>;
   /** @default 'query' (as the credential helper sends them) */
   readonly paramsIn?: ParamsIn;
-  /** @default 10000 */
+  /**
+   * The deadline of one CreateSession attempt, for the whole exchange: connecting, TLS, the
+   * headers and the last byte of the body. An answer trickling in slower than this fails with
+   * `TimeoutError` even if bytes keep arriving.
+   *
+   * @default 10000
+   */
   readonly timeoutMs?: number;
+  /**
+   * How many CreateSession requests one refresh may send. Throttling (429, ThrottlingException),
+   * 500, 502, 503, 504, timeouts and connection errors are retried with the AWS SDK's standard
+   * retry strategy: exponential backoff with full jitter (base 50 ms, 1 s when throttled),
+   * `Retry-After` honoured up to 5 s beyond the backoff as the SDK does, and a retry budget
+   * shared by all refreshes of this provider. Other errors are not retried. 1 turns retries off.
+   *
+   * @default 3 (the AWS SDK's default)
+   */
+  readonly maxAttempts?: number;
+  /**
+   * The deadline of one refresh: every attempt and the waits between them. An attempt gets what
+   * is left of it when that is less than timeoutMs; a wait that would overrun it (including a
+   * `Retry-After`) is not started, and the last error is thrown instead.
+   *
+   * @default maxAttempts × timeoutMs (30000 with the defaults)
+   */
+  readonly totalTimeoutMs?: number;
+  /**
+   * Called when a refresh failed but the cached credentials are still valid and are served
+   * anyway (they are refreshed from five minutes before they expire, so there is time to recover);
+   * the next attempt comes STALE_REFRESH_INTERVAL_MS (30 s) later at the earliest. Once the
+   * cached credentials have expired, a failed refresh throws.
+   *
+   * @default - process.emitWarning with code ATTESTGATE_STALE_CREDENTIALS
+   */
+  readonly onWarning?: (warning: RolesAnywhereWarning) => void;
+  /**
+   * The clock for deciding whether credentials are fresh or expired, and for X-Amz-Date. Timeouts,
+   * deadlines and retry waits always run on real time.
+   *
+   * @default - the system clock
+   */
+  readonly now?: () => Date;
 }
 
-/** A failed CreateSession call: `message` is the service's own message. */
-export class CreateSessionError extends Error {
-  /** The HTTP status; undefined when no answer arrived. */
-  public readonly status: number | undefined;
-  /** The error code, e.g. `AccessDeniedException`, `ValidationException`, `NetworkError`, `InvalidResponse`. */
-  public readonly code: string;
-  /** `x-amzn-RequestId`, when the service sent one. */
-  public readonly requestId: string | undefined;
-
-  constructor(details: { status: number | undefined; code: string; message: string; requestId?: string; cause?: unknown }) {
-    super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'CreateSessionError';
-    this.status = details.status;
-    this.code = details.code;
-    this.requestId = details.requestId;
-  }
+/** Something the provider recovered from but that needs attention. */
+export interface RolesAnywhereWarning {
+  /** `StaleCredentials`: a refresh failed and still-valid cached credentials were served. */
+  readonly code: 'StaleCredentials';
+  readonly message: string;
+  /** Why the refresh failed. */
+  readonly error: unknown;
+  /** When the credentials being served expire. */
+  readonly expiration: Date;
 }
 
 const WHERE = 'fromRolesAnywhere';
@@ -130,9 +175,18 @@ interface SigningMaterial {
  *
  * Options are checked now (ARNs, regions, endpoint, that the key belongs to the certificate);
  * credentials are cached until five minutes before they expire, and concurrent callers share one
- * request. Pass `{ forceRefresh: true }` to fetch anew.
+ * request. Pass `{ forceRefresh: true }` to fetch anew (a forced refresh that fails throws, even
+ * with valid credentials cached).
+ *
+ * Under faults: throttling, 5xx and network errors are retried as AWS SDK clients retry them
+ * (maxAttempts, backoff with jitter, Retry-After); each attempt has a deadline for the whole
+ * exchange (timeoutMs) and each refresh one for all attempts (totalTimeoutMs). A refresh that
+ * fails while the cached credentials are still valid serves them and warns (onWarning). A 2xx
+ * with credentials that have already expired is refused.
  *
  * @throws AttestGateError for bad options
+ * @returns a provider that rejects with CreateSessionError when CreateSession fails (see its
+ *   `code`), or with AttestGateError when a certificate or key file became unreadable
  */
 export function fromRolesAnywhere(options: FromRolesAnywhereOptions): AwsCredentialIdentityProvider {
   const anchor = parseArn('trustAnchorArn', options.trustAnchorArn);
@@ -180,42 +234,171 @@ export function fromRolesAnywhere(options: FromRolesAnywhereOptions): AwsCredent
   if (options.roleSessionName !== undefined && !/^[\w+=,.@-]{2,64}$/.test(options.roleSessionName)) {
     throw new AttestGateError({ where: WHERE, field: 'roleSessionName', value: options.roleSessionName, problem: 'is not 2–64 characters of letters, digits and + = , . @ _ -', fix: 'pass a valid session name, or leave it unset to use the certificate serial' });
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-    throw new AttestGateError({ where: WHERE, field: 'timeoutMs', value: options.timeoutMs, problem: 'is not a positive whole number of milliseconds', fix: 'pass e.g. 10000' });
+  const timeoutMs = positiveInteger(options, 'timeoutMs', DEFAULT_TIMEOUT_MS, 'pass e.g. 10000');
+  const maxAttempts = positiveInteger(options, 'maxAttempts', DEFAULT_MAX_ATTEMPTS, 'pass e.g. 3, or 1 for no retries');
+  const totalTimeoutMs = positiveInteger(options, 'totalTimeoutMs', maxAttempts * timeoutMs, 'pass e.g. 30000');
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new AttestGateError({ where: WHERE, field: 'onWarning', value: typeof options.onWarning, problem: 'is not a function', fix: 'pass a function that takes a RolesAnywhereWarning, or leave it unset' });
   }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new AttestGateError({ where: WHERE, field: 'now', value: typeof options.now, problem: 'is not a function', fix: 'pass a function returning the current Date, or leave it unset' });
+  }
+  const now = options.now ?? (() => new Date());
+  const warn = options.onWarning ?? ((warning: RolesAnywhereWarning) => process.emitWarning(warning.message, { type: 'AttestGateWarning', code: 'ATTESTGATE_STALE_CREDENTIALS' }));
   // Read and match the material now so a wrong path or key fails at startup, not at first use.
   loadMaterial(options);
 
+  // One strategy per provider, as one per SDK client: its retry budget drains while the endpoint
+  // keeps failing (so refreshes stop hammering it) and refills with successes.
+  const retryStrategy = new StandardRetryStrategy({ maxAttempts });
+
   const refresh = async (): Promise<AwsCredentialIdentity> => {
     const material = loadMaterial(options);
-    const request = signCreateSessionRequest({
-      ...material,
-      region,
-      endpoint,
-      trustAnchorArn: options.trustAnchorArn,
-      profileArn: options.profileArn,
-      roleArn: options.roleArn,
-      durationSeconds: options.durationSeconds,
-      roleSessionName: options.roleSessionName,
-      instanceProperties: options.instanceProperties,
-      paramsIn: options.paramsIn,
-    });
-    return parseCreateSessionResponse(await send(request, timeoutMs));
+    const deadline = performance.now() + totalTimeoutMs;
+    let token = await retryStrategy.acquireInitialRetryToken(endpoint);
+    let lastError: CreateSessionError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const remaining = Math.floor(deadline - performance.now());
+      if (remaining <= 0) throw refreshDeadlineError(totalTimeoutMs, attempt - 1, lastError);
+      // Signed anew for every attempt, as the SDK does, so X-Amz-Date stays current.
+      const request = signCreateSessionRequest({
+        ...material,
+        region,
+        endpoint,
+        trustAnchorArn: options.trustAnchorArn,
+        profileArn: options.profileArn,
+        roleArn: options.roleArn,
+        durationSeconds: options.durationSeconds,
+        roleSessionName: options.roleSessionName,
+        instanceProperties: options.instanceProperties,
+        paramsIn: options.paramsIn,
+        now: now(),
+      });
+      // The first attempt starts with the whole refresh deadline (the ms spent signing are not worth naming).
+      const refreshDeadlineBinds = attempt === 1 ? totalTimeoutMs < timeoutMs : remaining < timeoutMs;
+      const attemptMs = refreshDeadlineBinds ? Math.min(remaining, totalTimeoutMs) : timeoutMs;
+      const deadlineName = refreshDeadlineBinds
+        ? `${attempt === 1 ? 'the' : `what was left (${remaining} ms) of the`} ${totalTimeoutMs} ms refresh deadline (totalTimeoutMs)`
+        : `the ${timeoutMs} ms deadline of one attempt (timeoutMs)`;
+      try {
+        const credentials = parseCreateSessionResponse(await send(request, attemptMs, deadlineName), now());
+        retryStrategy.recordSuccess(token);
+        return credentials;
+      } catch (error) {
+        if (!(error instanceof CreateSessionError)) throw error;
+        lastError = withAttempts(error, attempt);
+      }
+      const errorInfo = retryErrorInfo(lastError);
+      const left = deadline - performance.now();
+      // Waiting as the server asked would overrun the deadline: the server's answer is the truth to report.
+      if (errorInfo.retryAfterHint && errorInfo.retryAfterHint.getTime() - Date.now() >= left) throw lastError;
+      const next = await withinDeadline(retryStrategy.refreshRetryTokenForRetry(token, errorInfo), left);
+      if (next === 'deadline') throw refreshDeadlineError(totalTimeoutMs, attempt, lastError);
+      // Not retryable, attempts used up, or the provider's retry budget spent.
+      if (next instanceof Error) throw lastError;
+      token = next;
+    }
   };
 
   let cached: AwsCredentialIdentity | undefined;
   let inFlight: Promise<AwsCredentialIdentity> | undefined;
+  /** After a refresh failed with cached credentials still valid: no new attempt before this (ms). */
+  let nextRefreshAfterFailure = 0;
+  let warnedAbout: unknown;
   return async (identityProperties?: Record<string, unknown>) => {
-    const fresh = cached?.expiration && cached.expiration.getTime() - REFRESH_BEFORE_EXPIRY_MS > Date.now();
-    if (fresh && identityProperties?.forceRefresh !== true) return cached!;
+    const forced = identityProperties?.forceRefresh === true;
+    const expiresAt = cached?.expiration?.getTime();
+    const at = now().getTime();
+    if (!forced && expiresAt !== undefined) {
+      if (expiresAt - REFRESH_BEFORE_EXPIRY_MS > at) return cached!;
+      if (expiresAt > at && at < nextRefreshAfterFailure) return cached!;
+    }
     inFlight ??= refresh()
-      .then((credentials) => (cached = credentials))
+      .then((credentials) => {
+        nextRefreshAfterFailure = 0;
+        return (cached = credentials);
+      })
       .finally(() => {
         inFlight = undefined;
       });
-    return inFlight;
+    try {
+      return await inFlight;
+    } catch (error) {
+      // A forced refresh asked for new credentials, not for the ones it already had.
+      const stale = cached;
+      const failedAt = now();
+      if (forced || stale?.expiration === undefined || stale.expiration.getTime() <= failedAt.getTime()) throw error;
+      nextRefreshAfterFailure = failedAt.getTime() + STALE_REFRESH_INTERVAL_MS;
+      // Callers sharing one failed refresh get one warning.
+      if (warnedAbout !== error) {
+        warnedAbout = error;
+        const minutesLeft = ((stale.expiration.getTime() - failedAt.getTime()) / 60_000).toFixed(1);
+        warn({
+          code: 'StaleCredentials',
+          message: `fromRolesAnywhere: refreshing credentials failed (${(error as Error).message}); serving the cached credentials, which expire at ${stale.expiration.toISOString()} (in ${minutesLeft} min), and trying again from ${new Date(nextRefreshAfterFailure).toISOString()}`,
+          error,
+          expiration: stale.expiration,
+        });
+      }
+      return stale;
+    }
   };
+}
+
+function positiveInteger(options: FromRolesAnywhereOptions, field: 'timeoutMs' | 'maxAttempts' | 'totalTimeoutMs', fallback: number, fix: string): number {
+  const value = options[field] ?? fallback;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new AttestGateError({ where: WHERE, field, value: options[field], problem: `is not a positive whole number${field === 'maxAttempts' ? '' : ' of milliseconds'}`, fix });
+  }
+  return value;
+}
+
+/**
+ * What the SDK's retry strategy needs to decide: the error type, classified by the SDK's own
+ * classifiers (they read an SDK error's name, HTTP status and, through `cause`, Node's socket
+ * error codes), and the Retry-After hint. The SDK's getRetryErrorType is not exported, so its
+ * order (throttling, transient, server error, client error) is repeated here.
+ */
+function retryErrorInfo(error: CreateSessionError): RetryErrorInfo {
+  const sdkView = Object.assign(new Error(error.message), { name: error.code, $metadata: { httpStatusCode: error.status }, cause: error.cause }) as SdkError;
+  const errorType: RetryErrorType = isThrottlingError(sdkView) ? 'THROTTLING' : isTransientError(sdkView) ? 'TRANSIENT' : isServerError(sdkView) ? 'SERVER_ERROR' : 'CLIENT_ERROR';
+  const retryAfterHint = error.retryAfter === undefined ? undefined : getRetryAfterHint({ statusCode: error.status ?? 0, headers: { 'retry-after': error.retryAfter } });
+  return { errorType, error: sdkView, ...(retryAfterHint ? { retryAfterHint } : {}) };
+}
+
+/**
+ * The strategy's token, or 'deadline' if `ms` pass first, or the strategy's refusal. The SDK
+ * strategy sleeps inside refreshRetryTokenForRetry and cannot be cancelled, so a wait cut short
+ * by the deadline leaves its timer running (at most a few seconds with the default attempts).
+ */
+async function withinDeadline(refreshing: Promise<StandardRetryToken>, ms: number): Promise<StandardRetryToken | 'deadline' | Error> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    timer = setTimeout(() => resolve('deadline'), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([refreshing.catch((refusal: unknown) => (refusal instanceof Error ? refusal : new Error(String(refusal)))), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function withAttempts(error: CreateSessionError, attempts: number): CreateSessionError {
+  return new CreateSessionError({ ...errorDetails(error), attempts, cause: error.cause });
+}
+
+function errorDetails(error: CreateSessionError) {
+  return { status: error.status, code: error.code, message: error.message, requestId: error.requestId, bodyExcerpt: error.bodyExcerpt, retryAfter: error.retryAfter };
+}
+
+function refreshDeadlineError(totalTimeoutMs: number, attempts: number, lastError: CreateSessionError | undefined): CreateSessionError {
+  return new CreateSessionError({
+    status: undefined,
+    code: 'TimeoutError',
+    message: `CreateSession did not succeed within the ${totalTimeoutMs} ms refresh deadline (totalTimeoutMs) after ${attempts} attempt${attempts === 1 ? '' : 's'}${lastError ? `; the last failed with ${lastError.code}${lastError.status === undefined ? '' : ` (HTTP ${lastError.status})`}: ${lastError.message}` : ''}`,
+    attempts,
+    cause: lastError,
+  });
 }
 
 function loadMaterial(options: FromRolesAnywhereOptions): SigningMaterial {
@@ -312,14 +495,13 @@ function certificateList(input: string | Uint8Array, field: string): Buffer[] {
   return [certificateDer(input, WHERE, field)];
 }
 
-/** An HTTP answer to CreateSession, as read off the wire. */
-export interface CreateSessionHttpAnswer {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: string;
-}
 
-function send(request: SignedCreateSessionRequest, timeoutMs: number): Promise<CreateSessionHttpAnswer> {
+/**
+ * One CreateSession exchange, failed with TimeoutError when it is not complete within timeoutMs:
+ * one timer for connect, TLS, headers and body together, unlike the socket's idle timeout, which
+ * a server sending a byte now and then would never trip.
+ */
+function send(request: SignedCreateSessionRequest, timeoutMs: number, deadlineName: string): Promise<CreateSessionHttpAnswer> {
   const url = new URL(request.url);
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -328,7 +510,6 @@ function send(request: SignedCreateSessionRequest, timeoutMs: number): Promise<C
       {
         method: request.method,
         headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) },
-        timeout: timeoutMs,
         ...(url.protocol === 'https:' ? { minVersion: 'TLSv1.2' as const } : {}),
       },
       (res) => {
@@ -337,64 +518,33 @@ function send(request: SignedCreateSessionRequest, timeoutMs: number): Promise<C
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_RESPONSE_BYTES) {
-            res.destroy();
+            clearTimeout(timer);
             reject(new CreateSessionError({ status: res.statusCode, code: 'InvalidResponse', message: `CreateSession answered with more than ${MAX_RESPONSE_BYTES} bytes` }));
+            req.destroy();
             return;
           }
           chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (error) => reject(new CreateSessionError({ status: res.statusCode, code: 'NetworkError', message: `CreateSession response failed: ${error.message}`, cause: error })));
+        res.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+        res.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error instanceof CreateSessionError ? error : new CreateSessionError({ status: res.statusCode, code: 'NetworkError', message: `CreateSession response from ${url.origin} failed: ${error.message}`, cause: error }));
+        });
       },
     );
-    req.on('timeout', () => {
-      req.destroy(new CreateSessionError({ status: undefined, code: 'TimeoutError', message: `CreateSession to ${url.origin} did not answer within ${timeoutMs} ms` }));
-    });
+    // Rejected here rather than through destroy(error): once the headers are in, Node reports a
+    // destroyed request as the response's "aborted", not with the error given.
+    const timer = setTimeout(() => {
+      reject(new CreateSessionError({ status: undefined, code: 'TimeoutError', message: `CreateSession to ${url.origin} did not complete within ${deadlineName}` }));
+      req.destroy();
+    }, timeoutMs);
     req.on('error', (error) => {
+      clearTimeout(timer);
       reject(error instanceof CreateSessionError ? error : new CreateSessionError({ status: undefined, code: 'NetworkError', message: `CreateSession to ${url.origin} failed: ${error.message}`, cause: error }));
     });
     req.end(request.body);
   });
-}
-
-/** Reads a CreateSession answer: credentials from a 2xx, a CreateSessionError from anything else. */
-export function parseCreateSessionResponse(answer: CreateSessionHttpAnswer): AwsCredentialIdentity {
-  const requestId = headerValue(answer.headers['x-amzn-requestid']);
-  let json: unknown;
-  try {
-    json = answer.body.length > 0 ? JSON.parse(answer.body) : undefined;
-  } catch {
-    json = undefined;
-  }
-  if (answer.status < 200 || answer.status >= 300) {
-    const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-    const message = [body.message, body.Message].find((m): m is string => typeof m === 'string') ?? `HTTP ${answer.status} with no error message`;
-    const code = errorCode(headerValue(answer.headers['x-amzn-errortype'])) ?? errorCode(typeof body.__type === 'string' ? body.__type : typeof body.code === 'string' ? body.code : undefined) ?? 'UnknownError';
-    throw new CreateSessionError({ status: answer.status, code, message, requestId });
-  }
-  const invalid = (what: string): never => {
-    throw new CreateSessionError({ status: answer.status, code: 'InvalidResponse', message: `CreateSession answered HTTP ${answer.status} but ${what}`, requestId });
-  };
-  const set = (json as { credentialSet?: unknown } | undefined)?.credentialSet;
-  if (!Array.isArray(set) || set.length === 0) invalid('with no credentialSet');
-  const credentials = (set as Array<{ credentials?: Record<string, unknown> }>)[0]?.credentials;
-  if (typeof credentials !== 'object' || credentials === null) invalid('credentialSet[0] has no credentials');
-  const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials as Record<string, unknown>;
-  for (const [name, value] of Object.entries({ accessKeyId, secretAccessKey, sessionToken, expiration })) {
-    if (typeof value !== 'string' || value.length === 0) invalid(`credentials.${name} is missing`);
-  }
-  const expires = new Date(expiration as string);
-  if (Number.isNaN(expires.getTime())) invalid(`credentials.expiration ${JSON.stringify(expiration)} is not a timestamp`);
-  return { accessKeyId: accessKeyId as string, secretAccessKey: secretAccessKey as string, sessionToken: sessionToken as string, expiration: expires };
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** `AccessDeniedException:http://internal.amazon.com/...` or `com.amazonaws.rolesanywhere#AccessDeniedException` → `AccessDeniedException`. */
-function errorCode(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
-  const code = raw.split(':')[0].split('#').pop()!.trim();
-  return code.length > 0 ? code : undefined;
 }

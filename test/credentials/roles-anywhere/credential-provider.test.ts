@@ -12,7 +12,13 @@ import {
   payloadHash,
   stringToSign,
 } from '../../../lib/credentials/roles-anywhere/canonical-request';
-import { CreateSessionError, FromRolesAnywhereOptions, fromRolesAnywhere } from '../../../lib/credentials/roles-anywhere/credential-provider';
+import {
+  CreateSessionError,
+  FromRolesAnywhereOptions,
+  RolesAnywhereWarning,
+  STALE_REFRESH_INTERVAL_MS,
+  fromRolesAnywhere,
+} from '../../../lib/credentials/roles-anywhere/credential-provider';
 import { signCreateSessionRequest, signatureMatches } from '../../../lib/credentials/roles-anywhere/sign-request';
 import { ARNS, TestIdentity, makeIdentity } from '../fixtures';
 
@@ -271,6 +277,81 @@ describe('fromRolesAnywhere: caching', () => {
   });
 });
 
+describe('fromRolesAnywhere: a failed refresh while the cached credentials are still valid', () => {
+  /** A clock the test moves; the fake service issues credentials on real time, so it starts there. */
+  function fakeClock() {
+    let offsetMs = 0;
+    return { now: () => new Date(Date.now() + offsetMs), advance: (ms: number) => (offsetMs += ms) };
+  }
+  const unavailable: Answer = { status: 503, headers: { 'x-amzn-ErrorType': 'ServiceUnavailableException' }, body: '{"message":"Service is unavailable"}' };
+
+  test('serves them with a warning until they expire, without retrying on every call, then throws', async () => {
+    // GIVEN credentials valid for an hour, and a service that then fails
+    const clock = fakeClock();
+    const warnings: RolesAnywhereWarning[] = [];
+    const provider = fromRolesAnywhere(options({ now: clock.now, onWarning: (w) => warnings.push(w), maxAttempts: 1 }));
+    const first = await provider();
+    service.answer = () => unavailable;
+
+    // WHEN a call comes inside the five-minute refresh window
+    clock.advance(HOUR - 4 * 60_000);
+    // THEN the refresh is tried, fails, and the cached credentials are served with a warning
+    expect(await provider()).toBe(first);
+    expect(service.seen).toHaveLength(2);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ code: 'StaleCredentials', expiration: first.expiration, error: expect.objectContaining({ status: 503, code: 'ServiceUnavailableException' }) });
+    expect(warnings[0].message).toMatch(/^fromRolesAnywhere: refreshing credentials failed \(Service is unavailable\); serving the cached credentials, which expire at .* \(in 4\.0 min\), and trying again from /);
+
+    // AND calls within the next 30 s do not try again
+    clock.advance(STALE_REFRESH_INTERVAL_MS - 1000);
+    expect(await provider()).toBe(first);
+    expect(service.seen).toHaveLength(2);
+    // AND after that they do, and warn again
+    clock.advance(2000);
+    expect(await provider()).toBe(first);
+    expect(service.seen).toHaveLength(3);
+    expect(warnings).toHaveLength(2);
+
+    // AND once they have expired, the failure is thrown
+    clock.advance(4 * 60_000);
+    await expect(provider()).rejects.toMatchObject({ status: 503, code: 'ServiceUnavailableException' });
+    expect(warnings).toHaveLength(2);
+
+    // AND a later success replaces them
+    service.answer = () => service.issue(10 * HOUR);
+    expect((await provider()).accessKeyId).not.toBe(first.accessKeyId);
+  });
+
+  test('concurrent callers sharing one failed refresh cause one warning; a forced refresh throws', async () => {
+    const clock = fakeClock();
+    const warnings: RolesAnywhereWarning[] = [];
+    const provider = fromRolesAnywhere(options({ now: clock.now, onWarning: (w) => warnings.push(w), maxAttempts: 1 }));
+    const first = await provider();
+    service.answer = () => unavailable;
+    clock.advance(HOUR - 60_000);
+    expect(await Promise.all([provider(), provider(), provider()])).toEqual([first, first, first]);
+    expect(warnings).toHaveLength(1);
+    await expect(provider({ forceRefresh: true })).rejects.toMatchObject({ code: 'ServiceUnavailableException' });
+  });
+
+  test('without onWarning, the warning goes to process.emitWarning', async () => {
+    const clock = fakeClock();
+    const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const provider = fromRolesAnywhere(options({ now: clock.now, maxAttempts: 1 }));
+      await provider();
+      service.answer = () => unavailable;
+      clock.advance(HOUR - 60_000);
+      await provider();
+      expect(emitted).toHaveBeenCalledTimes(1);
+      expect(emitted.mock.calls[0][0]).toMatch(/^fromRolesAnywhere: refreshing credentials failed/);
+      expect(emitted.mock.calls[0][1]).toEqual({ type: 'AttestGateWarning', code: 'ATTESTGATE_STALE_CREDENTIALS' });
+    } finally {
+      emitted.mockRestore();
+    }
+  });
+});
+
 describe('fromRolesAnywhere: errors from the service', () => {
   async function failure(answer: Answer, extra: Partial<FromRolesAnywhereOptions> = {}): Promise<CreateSessionError> {
     service.answer = () => answer;
@@ -292,13 +373,18 @@ describe('fromRolesAnywhere: errors from the service', () => {
     expect(error.requestId).toBe('req-1');
   });
 
-  test('the code comes from x-amzn-ErrorType without its suffix, else from the body, else UnknownError', async () => {
+  test('the code comes from x-amzn-ErrorType without its suffix, else from the body; an answer in no AWS shape is NonAwsResponse', async () => {
     const validation = await failure({ status: 400, headers: { 'x-amzn-ErrorType': 'ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/' }, body: '{"message":"1 validation error detected"}' });
     expect([validation.status, validation.code, validation.message]).toEqual([400, 'ValidationException', '1 validation error detected']);
     const fromBody = await failure({ status: 404, body: '{"__type":"com.amazonaws.rolesanywhere#ResourceNotFoundException","Message":"Profile not found"}' });
     expect([fromBody.status, fromBody.code, fromBody.message]).toEqual([404, 'ResourceNotFoundException', 'Profile not found']);
-    const bare = await failure({ status: 500, body: '' });
-    expect([bare.status, bare.code, bare.message]).toEqual([500, 'UnknownError', 'HTTP 500 with no error message']);
+    const bare = await failure({ status: 500, body: '' }, { maxAttempts: 1 });
+    expect([bare.status, bare.code, bare.bodyExcerpt]).toEqual([500, 'NonAwsResponse', undefined]);
+    expect(bare.message).toBe(
+      'CreateSession answered HTTP 500 with an empty body, which is not an AWS error response: something between this host and the endpoint (a proxy, firewall, WAF or load balancer) probably answered instead of IAM Roles Anywhere',
+    );
+    const untyped = await failure({ status: 400, body: '{"message":"Bad thing"}' });
+    expect([untyped.status, untyped.code, untyped.message]).toEqual([400, 'UnknownError', 'Bad thing']);
   });
 
   test('the fake service really verifies: a body changed after signing is denied as Invalid signature', async () => {
@@ -400,5 +486,13 @@ describe('fromRolesAnywhere: options are checked up front', () => {
     rejects({ roleSessionName: 'a b' }, /roleSessionName "a b" is not 2–64 characters/);
     rejects({ intermediates: alice.intermediate.pem, certificate: alice.leaf.pem + alice.intermediate.pem }, /intermediates .* gives the chain twice/);
     rejects({ intermediates: Array.from({ length: 6 }, () => alice.intermediate.der) }, /intermediates "6 certificates" is more than the 5 Roles Anywhere accepts/);
+  });
+
+  test('timeouts, attempts and callbacks that are not what they should be', () => {
+    rejects({ timeoutMs: 0 }, 'fromRolesAnywhere: timeoutMs 0 is not a positive whole number of milliseconds. Fix: pass e.g. 10000');
+    rejects({ maxAttempts: 1.5 }, 'fromRolesAnywhere: maxAttempts 1.5 is not a positive whole number. Fix: pass e.g. 3, or 1 for no retries');
+    rejects({ totalTimeoutMs: -1 }, /totalTimeoutMs -1 is not a positive whole number of milliseconds/);
+    rejects({ onWarning: 'log' as never }, /onWarning "string" is not a function/);
+    rejects({ now: new Date() as never }, /now "object" is not a function/);
   });
 });
