@@ -13,6 +13,8 @@ export function renderConsoleReport(report: ConformanceReport): string {
   }
   const s = report.summary;
   parts.push(`${report.results.length} results: ${s.PASS} PASS, ${s.FAIL} FAIL, ${s.INCONCLUSIVE} INCONCLUSIVE, ${s.SKIPPED} SKIPPED${report.interrupted ? ' (interrupted)' : ''}`);
+  // Unproven on purpose is still unproven: say so where the verdict is read.
+  if (report.unprovenSubset) parts.push(`${report.unprovenSubset.results} INCONCLUSIVE acknowledged (--allow-unproven): ${report.unprovenSubset.reason}`);
   return parts.join('\n');
 }
 

@@ -57,6 +57,59 @@ describe('attestgate conformance', () => {
     expect(sarif.runs[0].results.map((r: { ruleId: string; level: string; kind: string }) => [r.ruleId, r.level, r.kind])).toContainEqual(['AGC-AWS-003', 'error', 'fail']);
   });
 
+  describe('nothing proven by omission', () => {
+    test('--tags kind:negative without --pki: the controls still run (SKIPPED), so no denial is proven: exit 2', async () => {
+      const out = tmp('attestgate-report-');
+      const { code, err } = await run(['conformance', '--app', templateFile(template), '--tags', 'kind:negative', '--format', 'json', '--out', out]);
+      expect(code).toBe(2);
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+      expect(report.results.filter((r: { status: string }) => r.status === 'PASS')).toEqual([]);
+      expect(report.results.filter((r: { checkId: string }) => r.checkId === 'AGC-AWS-001').map((r: { status: string }) => r.status)).toEqual(['SKIPPED', 'SKIPPED']);
+      expect(err).toMatch(/nothing proven about Example\/\S+: its positive control AGC-AWS-001 was SKIPPED: no --pki directory/);
+    });
+
+    test('--tags AGC-AWS-016 alone runs its gate\'s control first and reports it', async () => {
+      const out = tmp('attestgate-report-');
+      const { code } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--tags', 'AGC-AWS-016', '--format', 'json', '--out', out]);
+      expect(code).toBe(0);
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+      expect(report.results.map((r: { checkId: string; status: string; attempts: number }) => `${r.checkId} ${r.status} ${r.attempts}`)).toEqual([
+        'AGC-AWS-001 PASS 1',
+        'AGC-AWS-016 PASS 1',
+        'AGC-AWS-001 PASS 1',
+        'AGC-AWS-016 PASS 1',
+      ]);
+    });
+
+    test('excluding the controls by name leaves every denial unproven: exit 2 and a pointer to --allow-unproven', async () => {
+      const out = tmp('attestgate-report-');
+      const { code, err } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--tags', '!kind:positive', '--format', 'json', '--out', out]);
+      expect(code).toBe(2);
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+      expect(report.results.some((r: { checkId: string }) => r.checkId === 'AGC-AWS-001')).toBe(false);
+      expect(report.results.filter((r: { status: string }) => r.status === 'PASS')).toEqual([]);
+      expect(report.unprovenSubset).toBeUndefined();
+      expect(err).toContain('--tags excludes the positive control AGC-AWS-001, so no denial of its gates is proven; pass --allow-unproven REASON');
+    });
+
+    test('--allow-unproven REASON accepts that on purpose: the denials stay INCONCLUSIVE, acknowledged, and the report says so', async () => {
+      const out = tmp('attestgate-report-');
+      const reason = 'CA key is held by the PKI team; controls run in their pipeline';
+      const { code, err } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--tags', '!kind:positive,AGC-AWS-003', '--allow-unproven', reason, '--format', 'json', '--out', out]);
+      expect(code).toBe(0);
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+      expect(report.results.map((r: { checkId: string; status: string; acknowledged: string }) => `${r.checkId} ${r.status} ${r.acknowledged}`)).toEqual([`AGC-AWS-003 INCONCLUSIVE ${reason}`, `AGC-AWS-003 INCONCLUSIVE ${reason}`]);
+      expect(report.unprovenSubset).toEqual({ reason, results: 2 });
+      expect(err).toContain(`(acknowledged: ${reason})`);
+    });
+
+    test('--allow-unproven needs a reason worth reading', async () => {
+      const { code, err } = await run(['conformance', '--app', templateFile(template), '--tags', '!kind:positive', '--allow-unproven', 'ok']);
+      expect(code).toBe(64);
+      expect(err).toContain('--allow-unproven "ok": give the reason the positive controls are left out, at least 10 characters');
+    });
+  });
+
   test('exit 2 when checks are inconclusive but none fails', async () => {
     const undeployable = JSON.parse(JSON.stringify(template));
     // A trust anchor ARN from a parameter without a default cannot be deployed faithfully.

@@ -13,6 +13,12 @@ describe('renderConsoleReport', () => {
     expect(lines[lines.length - 1]).toBe('6 results: 2 PASS, 2 FAIL, 1 INCONCLUSIVE, 1 SKIPPED');
   });
 
+  test('results left unproven on purpose are named under the summary, with the reason', () => {
+    const text = renderConsoleReport(sampleReport({ unprovenSubset: { reason: 'controls run in the PKI team pipeline', results: 3 } }));
+    expect(text.split('\n').slice(-1)[0]).toBe('3 INCONCLUSIVE acknowledged (--allow-unproven): controls run in the PKI team pipeline');
+    expect(renderConsoleReport(sampleReport())).not.toContain('acknowledged');
+  });
+
   test('no advisory section without advisories; a present signal reads yes; an interrupted run says so', () => {
     expect(renderConsoleReport(sampleReport({ advisories: [] }))).not.toContain('Advisories');
     const present = sampleReport({ advisories: [{ id: 'ADV-AWS-001', gate: 'Stack/Deployer', title: 'CloudTrail', present: true, detail: 'trail found' }] });
