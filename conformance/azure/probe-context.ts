@@ -165,8 +165,8 @@ export type ProbeNeeds = 'nothing' | 'valid-token' | 'issuer-key';
 /**
  * The skeleton of every token mutation. The positive control must have got a token in this run,
  * then each mutated assertion must be denied with its expected AADSTS code. Mutations that need
- * no issuer key still run when no control is possible (live, without a key or token command):
- * their specific AADSTS code is then the only evidence, and the reason says so.
+ * no issuer key still run when no control is possible (live, without a key or token command): a
+ * token they get is a FAIL, while the runner keeps their denials from passing without a control.
  */
 export async function probeAzureDenied(
   gate: ResolvedAzureGate,
@@ -188,6 +188,5 @@ export async function probeAzureDenied(
   if (!Array.isArray(probes)) return probes as Verdict;
   const verdicts: Verdict[] = [];
   for (const probe of probes) verdicts.push(judgeAadDenial(await context.exchange(gate, probe.assertion), probe.expected, probe.what));
-  const verdict = combineVerdicts(verdicts);
-  return control.kind === 'unavailable' && verdict.status === 'PASS' ? { ...verdict, reason: `${verdict.reason} (no positive control in this run: ${control.reason}; the AADSTS code is the only evidence)` } : verdict;
+  return combineVerdicts(verdicts);
 }

@@ -149,20 +149,20 @@ export function gateProbeBlocker(gate: ResolvedGcpGate): Verdict | undefined {
 }
 
 /**
- * The differential precondition of a mutation: the gate can be probed, and the positive control
- * succeeded in this run. A control that cannot run (no key, no token command) lets mutations
- * that need no issuer key go ahead, with a note; a control that ran and failed makes every
- * mutation INCONCLUSIVE.
+ * Why a mutation cannot be sent, or undefined when it can: the gate can be probed, and the
+ * positive control did not fail. A control that cannot run (no key, no token command) still lets
+ * mutations that need no issuer key go: a token they get is a FAIL, and the runner keeps any
+ * denial from passing without a control. A control that ran and failed makes them INCONCLUSIVE.
  */
-export async function mutationPrecondition(gate: ResolvedGcpGate, context: GcpProbeContext, needsKey: boolean): Promise<{ blocked: Verdict } | { note: string }> {
+export async function mutationBlocker(gate: ResolvedGcpGate, context: GcpProbeContext, needsKey: boolean): Promise<Verdict | undefined> {
   const blocker = gateProbeBlocker(gate);
-  if (blocker) return { blocked: blocker };
-  if (needsKey && gate.keys.length === 0) return { blocked: skipped(`${gate.noKeyReason ?? 'no issuer key'}: this mutation signs a token with changed claims, which needs the issuer's key (--pki)`) };
+  if (blocker) return blocker;
+  if (needsKey && gate.keys.length === 0) return skipped(`${gate.noKeyReason ?? 'no issuer key'}: this mutation signs a token with changed claims, which needs the issuer's key (--pki)`);
   const control = await context.positiveControl(gate);
-  if (control.kind === 'unavailable') return needsKey ? { blocked: skipped(control.reason) } : { note: ` (no positive control in this run: ${control.reason})` };
-  if (control.kind === 'error') return { blocked: inconclusive(`the positive control could not run: ${control.reason}`) };
-  if (!controlSucceeded(control)) return { blocked: inconclusive(`the positive control did not succeed in this run (${describeControl(control)}), so a denial would prove nothing`) };
-  return { note: '' };
+  if (control.kind === 'unavailable') return needsKey ? skipped(control.reason) : undefined;
+  if (control.kind === 'error') return inconclusive(`the positive control could not run: ${control.reason}`);
+  if (!controlSucceeded(control)) return inconclusive(`the positive control did not succeed in this run (${describeControl(control)}), so a denial would prove nothing`);
+  return undefined;
 }
 
 /** A mutated token must be refused by the STS with the expected denial. */
@@ -174,14 +174,13 @@ export async function probeExchangeDenied(
   needsKey: boolean,
   token: (baseline: TokenClaims) => string | Promise<string | Verdict> | Verdict,
 ): Promise<Verdict> {
-  const precondition = await mutationPrecondition(gate, context, needsKey);
-  if ('blocked' in precondition) return precondition.blocked;
+  const blocked = await mutationBlocker(gate, context, needsKey);
+  if (blocked) return blocked;
   const baseline = await context.baselineClaims(gate);
   if (!baseline) return skipped('no token claims could be derived for this provider');
   const made = await token(baseline);
   if (typeof made !== 'string') return made;
-  const verdict = judgeGcpDenial(await context.exchange(gate, made), expected, what);
-  return precondition.note ? { ...verdict, reason: `${verdict.reason}${precondition.note}` } : verdict;
+  return judgeGcpDenial(await context.exchange(gate, made), expected, what);
 }
 
 /** The denial generateAccessToken must answer for a principal without an impersonation grant. */

@@ -3,7 +3,7 @@ import { applyGcpTerraform } from '../../../conformance/emulator/gcp/deploy-terr
 import { RateLimiter } from '../../../conformance/engine/retry';
 import { HttpOutcome } from '../../../conformance/gcp/gcp-outcome';
 import { GcpProbeTarget } from '../../../conformance/gcp/gcp-probe-target';
-import { GcpProbeContext, controlSucceeded, mutationPrecondition, probeExchangeDenied, probeImpersonationsDenied } from '../../../conformance/gcp/probe-context';
+import { GcpProbeContext, controlSucceeded, mutationBlocker, probeExchangeDenied, probeImpersonationsDenied } from '../../../conformance/gcp/probe-context';
 import { ResolvedGcpGate, resolveGcpGates } from '../../../conformance/gcp/resolve-gates';
 import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { decodeJwt, signJwt } from '../../../conformance/oidc/jwt';
@@ -70,16 +70,16 @@ describe('GcpProbeContext', () => {
 
   test('a control whose service account refuses it makes mutations INCONCLUSIVE', async () => {
     const ctx = context(scripted([FEDERATED], [DENIED]));
-    expect(await mutationPrecondition(gate(), ctx, false)).toEqual({ blocked: expect.objectContaining({ status: 'INCONCLUSIVE', reason: expect.stringContaining('generateAccessToken deployer-agent@p.iam.gserviceaccount.com: 403 PERMISSION_DENIED') }) });
+    expect(await mutationBlocker(gate(), ctx, false)).toEqual(expect.objectContaining({ status: 'INCONCLUSIVE', reason: expect.stringContaining('generateAccessToken deployer-agent@p.iam.gserviceaccount.com: 403 PERMISSION_DENIED') }));
   });
 
-  test('no key and no token command: key-free mutations run with a note; the others are SKIPPED', async () => {
+  test('no key and no token command: key-free mutations still run (the runner keeps their denials from passing); the others are SKIPPED', async () => {
     const target = scripted([CONDITION]);
     const ctx = context(target);
     const keyless = { ...gate(), keys: [], noKeyReason: 'no key here' };
-    expect((await mutationPrecondition(keyless, ctx, true))).toEqual({ blocked: { status: 'SKIPPED', reason: expect.stringContaining('no key here') } });
+    expect(await mutationBlocker(keyless, ctx, true)).toEqual({ status: 'SKIPPED', reason: expect.stringContaining('no key here') });
     const verdict = await probeExchangeDenied(keyless, ctx, 'x', { status: 400, code: 'unauthorized_client' }, false, (b) => signJwt(generateIssuerKey(), b));
-    expect(verdict).toMatchObject({ status: 'PASS', reason: 'x: denied with 400 unauthorized_client (no positive control in this run: no key here, and no --token-command)' });
+    expect(verdict).toMatchObject({ status: 'PASS', reason: 'x: denied with 400 unauthorized_client' });
   });
 
   test('with a token command: its token is the control and its claims (times dropped) the baseline', async () => {
@@ -106,8 +106,8 @@ describe('GcpProbeContext', () => {
 
   test('a gate with problems, or not OIDC, is blocked before anything is sent', async () => {
     const target = scripted([]);
-    expect(await mutationPrecondition({ ...gate(), problems: ['broken'] }, context(target), false)).toEqual({ blocked: expect.objectContaining({ status: 'INCONCLUSIVE' }) });
-    expect(await mutationPrecondition({ ...gate(), gate: { ...gate().gate, kind: 'x509' } }, context(target), false)).toEqual({ blocked: expect.objectContaining({ status: 'SKIPPED' }) });
+    expect(await mutationBlocker({ ...gate(), problems: ['broken'] }, context(target), false)).toEqual(expect.objectContaining({ status: 'INCONCLUSIVE' }));
+    expect(await mutationBlocker({ ...gate(), gate: { ...gate().gate, kind: 'x509' } }, context(target), false)).toEqual(expect.objectContaining({ status: 'SKIPPED' }));
     expect(target.tokens).toEqual([]);
   });
 });

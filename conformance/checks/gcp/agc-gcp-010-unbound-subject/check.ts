@@ -1,6 +1,6 @@
 import { Check, inconclusive, skipped } from '../../../engine/check';
 import { describeGcpOutcome, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
-import { GcpProbeContext, mutationPrecondition, probeImpersonationsDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, mutationBlocker, probeImpersonationsDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
@@ -16,8 +16,8 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     tags: ['cloud:gcp', 'kind:negative', 'threat:unbound-subject', 'requires:issuer-key'],
   },
   async run(gate, context) {
-    const precondition = await mutationPrecondition(gate, context, true);
-    if ('blocked' in precondition) return precondition.blocked;
+    const blocked = await mutationBlocker(gate, context, true);
+    if (blocked) return blocked;
     const unbound = gate.plan?.unbound;
     if (!unbound || 'reason' in unbound) return skipped(`no subject to probe with: ${unbound?.reason ?? 'no token plan'}; AGC-GCP-005 covers the condition`);
     if (gate.reachableServiceAccounts.length === 0) return skipped('no service account is bound to a principal of the pool, so there is no impersonation to probe');

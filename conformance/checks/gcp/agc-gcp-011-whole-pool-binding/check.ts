@@ -1,7 +1,7 @@
 import { Check, Verdict, fail, inconclusive, pass } from '../../../engine/check';
 import { wholePoolOf } from '../../../emulator/gcp/federated-identity';
 import { describeGcpOutcome, gcpErrorCodeOf, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
-import { GcpProbeContext, mutationPrecondition, probeImpersonationsDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, mutationBlocker, probeImpersonationsDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 import { siblingSubject } from '../../../gcp/token-plan';
 
@@ -18,8 +18,8 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     tags: ['cloud:gcp', 'kind:negative', 'threat:whole-pool-binding', 'requires:issuer-key'],
   },
   async run(gate, context) {
-    const precondition = await mutationPrecondition(gate, context, true);
-    if ('blocked' in precondition) return precondition.blocked;
+    const blocked = await mutationBlocker(gate, context, true);
+    if (blocked) return blocked;
     const baseline = (await context.baselineClaims(gate))!;
     const other = siblingSubject(baseline.sub);
     const what = `a token of another subject of the same issuer (${other})`;
