@@ -1,13 +1,10 @@
-import { AwsConformanceOptions, runAwsConformance } from './aws/run-aws-conformance';
-import { AzureConformanceOptions, azureGateSummary, runAzureConformance } from './azure/run-azure-conformance';
-import { AppSources, configurationsOf } from './discovery/app-sources';
-import { discoverAwsGates } from './discovery/aws-gates';
-import { discoverAzureGates } from './discovery/azure-gates';
-import { discoverGcpGates } from './discovery/gcp-gates';
-import { summaryOf as awsGateSummary } from './aws/run-aws-conformance';
+import { AWS_CONFORMANCE, AwsConformanceOptions } from './aws/run-aws-conformance';
+import { AZURE_CONFORMANCE, AzureConformanceOptions } from './azure/run-azure-conformance';
+import { AppSources } from './discovery/app-sources';
 import { Cloud } from './engine/check';
+import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } from './engine/cloud-conformance';
 import { Advisory, CheckResult, GateSummary } from './engine/report';
-import { GcpConformanceOptions, gcpSummaryOf, runGcpConformance } from './gcp/run-gcp-conformance';
+import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
 import { PkiMaterial } from './pki/pki-directory';
 
 /** `local`: every cloud's gates on the embedded emulators. A cloud name: that cloud's live endpoints. */
@@ -16,7 +13,7 @@ export type ConformanceTarget = 'local' | Cloud;
 export const CONFORMANCE_TARGETS: readonly ConformanceTarget[] = ['local', 'aws', 'gcp', 'azure'];
 
 /** What every cloud's runner takes alike; the rest is per cloud. */
-type CommonOptions = 'sources' | 'pki' | 'target' | 'tags' | 'signal' | 'onResult' | 'concurrency' | 'ratePerSecond' | 'allowUnproven' | 'requestDeadlineMs';
+type CommonOptions = keyof CommonRunOptions<unknown>;
 
 export interface ConformanceOptions {
   readonly sources: AppSources;
@@ -56,12 +53,25 @@ export interface ConformanceRun {
   readonly requests: number;
 }
 
-interface CloudRun {
-  readonly target: string;
+/** One cloud of a run, its types erased: the gates its sources hold, and how to probe them. */
+interface CloudEntry {
+  readonly cloud: Cloud;
   readonly gates: readonly GateSummary[];
-  readonly results: readonly CheckResult[];
-  readonly advisories: readonly Advisory[];
-  readonly requests: number;
+  run(common: Omit<CommonRunOptions<never>, 'sources' | 'target'>, target: 'local' | Cloud): Promise<CloudRun>;
+}
+
+/** Discovers a cloud's gates once, and binds its own options for the run. */
+function entryOf<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>>(
+  adapter: CloudConformance<Source, Gate, Resolved, Context, Options>,
+  sources: readonly Source[],
+  own: Omit<Options, keyof CommonRunOptions<Source>> | undefined,
+): CloudEntry {
+  const gates = adapter.discover(sources);
+  return {
+    cloud: adapter.cloud,
+    gates: gates.map((g) => adapter.summary(g)),
+    run: (common, target) => runCloudConformance(adapter, { ...own, ...common, sources, target } as unknown as Options, gates),
+  };
 }
 
 /**
@@ -70,14 +80,12 @@ interface CloudRun {
  * probes its one cloud, and reports the other clouds' gates as unprobed rather than dropping them.
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceRun> {
-  const gcpGates = discoverGcpGates(options.sources.configurations);
-  const azureGates = discoverAzureGates(options.sources.configurations);
-  const gatesByCloud: Record<Cloud, readonly GateSummary[]> = {
-    aws: discoverAwsGates(options.sources.templates).map(awsGateSummary),
-    gcp: gcpGates.map(gcpSummaryOf),
-    azure: azureGates.map(azureGateSummary),
-  };
-  const clouds = (Object.keys(gatesByCloud) as Cloud[]).filter((cloud) => (options.target === 'local' || options.target === cloud) && gatesByCloud[cloud].length > 0);
+  const entries: CloudEntry[] = [
+    entryOf(AWS_CONFORMANCE, options.sources.templates, options.aws),
+    entryOf(GCP_CONFORMANCE, options.sources.configurations, options.gcp),
+    entryOf(AZURE_CONFORMANCE, options.sources.configurations, options.azure),
+  ];
+  const probed = entries.filter((e) => (options.target === 'local' || options.target === e.cloud) && e.gates.length > 0);
   // One cloud failing stops the others: their emulators close and no request keeps going after
   // the run has already failed.
   const stopOthers = new AbortController();
@@ -92,14 +100,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
   };
-  const runners: Record<Cloud, () => Promise<CloudRun>> = {
-    aws: () => runAwsConformance({ ...options.aws, ...common, sources: options.sources.templates, target: options.target === 'local' ? 'local' : 'aws' }),
-    gcp: () => runGcpConformance({ ...options.gcp, ...common, sources: configurationsOf(options.sources.configurations, gcpGates), target: options.target === 'local' ? 'local' : 'gcp' }),
-    azure: () => runAzureConformance({ ...options.azure, ...common, sources: configurationsOf(options.sources.configurations, azureGates), target: options.target === 'local' ? 'local' : 'azure' }),
-  };
   const settled = await Promise.allSettled(
-    clouds.map((cloud) =>
-      runners[cloud]().catch((error: unknown) => {
+    probed.map((entry) =>
+      entry.run(common, options.target === 'local' ? 'local' : entry.cloud).catch((error: unknown) => {
         stopOthers.abort();
         throw error;
       }),
@@ -111,7 +114,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   return {
     target: options.target === 'local' ? 'local' : (runs[0]?.target ?? options.target),
     gates: runs.flatMap((r) => r.gates),
-    unprobed: (Object.keys(gatesByCloud) as Cloud[]).filter((cloud) => !clouds.includes(cloud)).flatMap((cloud) => gatesByCloud[cloud]),
+    unprobed: entries.filter((e) => !probed.includes(e)).flatMap((e) => e.gates),
     results: runs.flatMap((r) => r.results),
     advisories: runs.flatMap((r) => r.advisories),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),

@@ -1,12 +1,12 @@
 import { AZURE_CHECKS } from '../checks/azure';
 import { AzureGate, discoverAzureGates } from '../discovery/azure-gates';
 import { TerraformSource } from '../discovery/terraform-sources';
-import { AzureEmulatorOptions, RunningAzureEmulator, startAzureEmulator } from '../emulator/azure-emulator';
+import { configurationsOf } from '../discovery/app-sources';
+import { AzureEmulatorOptions, startAzureEmulator } from '../emulator/azure-emulator';
 import { Jwks } from '../emulator/azure/played-issuers';
 import { azureAdvisoriesOf } from '../discovery/azure-signals';
-import { Advisory, CheckResult, GateSummary } from '../engine/report';
-import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
-import { GateRun, planChecks, runGates } from '../engine/runner';
+import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
+import { GateSummary } from '../engine/report';
 import { IssuerKey, issuerKeyOf } from '../oidc/issuer-key';
 import { PkiMaterial } from '../pki/pki-directory';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
@@ -14,25 +14,9 @@ import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './pro
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
 import { runTokenCommand } from '../oidc/token-command';
 
-export interface AzureConformanceOptions {
-  readonly sources: readonly TerraformSource[];
-  /** Issuer keys are the `--pki` private keys that pair with no certificate (CA keys do). */
-  readonly pki?: PkiMaterial;
+export interface AzureConformanceOptions extends CommonRunOptions<TerraformSource> {
   /** `local` (the in-process emulator) or `azure` (Entra). */
   readonly target: 'local' | 'azure';
-  /** Check selection by tag (`kind:negative`, `!requires:issuer-key`) or ID. */
-  readonly tags?: readonly string[];
-  /** @default 5 */
-  readonly ratePerSecond?: number;
-  /** @default 4 */
-  readonly concurrency?: number;
-  readonly retry?: RetryPolicy;
-  /** The deadline of one request, connection to last byte. @default 15000 */
-  readonly requestDeadlineMs?: number;
-  readonly signal?: AbortSignal;
-  readonly onResult?: (result: CheckResult) => void;
-  /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
-  readonly allowUnproven?: string;
   /** Issuer private keys besides `--pki`'s (API users). */
   readonly issuerKeys?: readonly IssuerKey[];
   /**
@@ -60,15 +44,8 @@ export interface AzureConformanceOptions {
   readonly emulator?: Partial<Omit<AzureEmulatorOptions, 'sources'>>;
 }
 
-export interface AzureConformanceRun {
-  readonly target: string;
-  readonly gates: readonly GateSummary[];
-  readonly results: readonly CheckResult[];
-  /** Whether each gate's detection signals exist: outside the results and the exit code. */
-  readonly advisories: readonly Advisory[];
-  /** Token requests sent, retries included. */
-  readonly requests: number;
-}
+/** What an Azure run found and concluded. */
+export type AzureConformanceRun = CloudRun;
 
 /** The `--pki` keys that pair with no certificate and that an OIDC issuer can use (RSA, EC P-256). */
 export function pkiIssuerKeys(pki: PkiMaterial | undefined): IssuerKey[] {
@@ -85,66 +62,70 @@ export function pkiIssuerKeys(pki: PkiMaterial | undefined): IssuerKey[] {
   return keys;
 }
 
-/** Probes every Azure gate of the sources on a target. */
-export async function runAzureConformance(options: AzureConformanceOptions): Promise<AzureConformanceRun> {
-  const gates = discoverAzureGates(options.sources);
-  const plan = planChecks(AZURE_CHECKS, options.tags ?? []);
+/** Federated identity credential gates, as the engine runs them. */
+export const AZURE_CONFORMANCE: CloudConformance<TerraformSource, AzureGate, ResolvedAzureGate, AzureProbeContext, AzureConformanceOptions> = {
+  cloud: 'azure',
+  defaultRatePerSecond: 5,
+  checks: AZURE_CHECKS,
+  discover: discoverAzureGates,
+  summary: (gate) => azureGateSummary(gate),
+  advisories: (gates, sources) =>
+    gates.flatMap((gate) => {
+      const source = sources.find((s) => s.file === gate.file);
+      return source ? azureAdvisoriesOf(source.model, gate) : [];
+    }),
+  sourcesToDeploy: configurationsOf,
+  prepare: prepareAzure,
+};
+
+/** The target of an Azure run: the emulator, or Entra with the identities' client IDs. */
+async function prepareAzure(gates: readonly AzureGate[], options: AzureConformanceOptions, setup: TargetSetup): Promise<PreparedTarget<ResolvedAzureGate, AzureProbeContext>> {
   const userKeys = [...(options.issuerKeys ?? []), ...pkiIssuerKeys(options.pki)];
   const scope = options.scope ?? DEFAULT_PROBE_SCOPE;
-  let emulator: RunningAzureEmulator | undefined;
-  try {
-    let target: AzureHttpProbeTarget;
-    let resolved: ResolvedAzureGate[];
-    if (options.target === 'local') {
-      emulator = await startAzureEmulator({
-        sources: options.sources,
-        variables: options.variables,
-        ...options.emulator,
-        issuerKeys: [...userKeys, ...(options.emulator?.issuerKeys ?? [])],
-        issuerJwks: { ...options.issuerJwks, ...options.emulator?.issuerJwks },
-      });
-      target = new AzureHttpProbeTarget({ name: 'local', authorityHost: emulator.authorityHost, caPem: emulator.caPem, timeoutMs: options.requestDeadlineMs });
-      resolved = resolveLocalAzureGates(gates, emulator, scope);
-    } else {
-      const authorityHost = options.endpoints?.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
-      target = new AzureHttpProbeTarget({ name: `azure (${new URL(authorityHost).host})`, authorityHost, caPem: options.endpoints?.caPem, timeoutMs: options.requestDeadlineMs });
-      resolved = await resolveLiveAzureGates(gates, {
-        sources: options.sources,
-        tenantId: options.tenantId,
-        fallbackTenantId: process.env.AZURE_TENANT_ID,
-        clientIds: options.clientIds,
-        soleClientId: process.env.AZURE_CLIENT_ID,
-        variables: options.variables,
-        candidateKeys: userKeys,
-        issuerJwks: options.issuerJwks,
-        caPem: options.endpoints?.caPem,
-        scope,
-      });
-    }
-    let commandToken: Promise<string> | undefined;
-    const tokenCommand = options.tokenCommand;
-    const context = new AzureProbeContext({
-      target,
-      limiter: new RateLimiter(options.ratePerSecond ?? 5),
-      retry: options.retry ?? DEFAULT_RETRY_POLICY,
-      // Run once, and only if a gate has no issuer key for its control.
-      ...(tokenCommand ? { commandToken: () => (commandToken ??= runTokenCommand(tokenCommand)) } : {}),
+  let target: AzureHttpProbeTarget;
+  let resolved: ResolvedAzureGate[];
+  if (options.target === 'local') {
+    const emulator = await startAzureEmulator({
+      sources: options.sources,
+      variables: options.variables,
+      ...options.emulator,
+      issuerKeys: [...userKeys, ...(options.emulator?.issuerKeys ?? [])],
+      issuerJwks: { ...options.issuerJwks, ...options.emulator?.issuerJwks },
     });
-    const runs: Array<GateRun<ResolvedAzureGate, AzureProbeContext>> = resolved.map((gate) => ({ id: gate.gate.id, cloud: 'azure', gate, context, checks: plan.checks, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) }));
-    const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
-      concurrency: options.concurrency ?? 4,
-      signal: options.signal,
-      onResult: options.onResult,
-      ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
+    setup.onClose(() => emulator.close());
+    target = new AzureHttpProbeTarget({ name: 'local', authorityHost: emulator.authorityHost, caPem: emulator.caPem, timeoutMs: setup.requestDeadlineMs });
+    resolved = resolveLocalAzureGates(gates, emulator, scope);
+  } else {
+    const authorityHost = options.endpoints?.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
+    target = new AzureHttpProbeTarget({ name: `azure (${new URL(authorityHost).host})`, authorityHost, caPem: options.endpoints?.caPem, timeoutMs: setup.requestDeadlineMs });
+    resolved = await resolveLiveAzureGates(gates, {
+      sources: options.sources,
+      tenantId: options.tenantId,
+      fallbackTenantId: process.env.AZURE_TENANT_ID,
+      clientIds: options.clientIds,
+      soleClientId: process.env.AZURE_CLIENT_ID,
+      variables: options.variables,
+      candidateKeys: userKeys,
+      issuerJwks: options.issuerJwks,
+      caPem: options.endpoints?.caPem,
+      scope,
     });
-    const advisories = gates.flatMap((gate) => {
-      const source = options.sources.find((s) => s.file === gate.file);
-      return source ? azureAdvisoriesOf(source.model, gate) : [];
-    });
-    return { target: target.name, gates: gates.map(azureGateSummary), results, advisories, requests: context.attempts };
-  } finally {
-    await emulator?.close();
   }
+  let commandToken: Promise<string> | undefined;
+  const tokenCommand = options.tokenCommand;
+  const context = new AzureProbeContext({
+    target,
+    limiter: setup.limiter,
+    retry: setup.retry,
+    // Run once, and only if a gate has no issuer key for its control.
+    ...(tokenCommand ? { commandToken: () => (commandToken ??= runTokenCommand(tokenCommand)) } : {}),
+  });
+  return { name: target.name, gates: resolved.map((gate) => ({ id: gate.gate.id, resolved: gate })), context, requests: () => context.attempts };
+}
+
+/** Probes every Azure gate of the sources on a target. */
+export function runAzureConformance(options: AzureConformanceOptions): Promise<AzureConformanceRun> {
+  return runCloudConformance(AZURE_CONFORMANCE, options);
 }
 
 export function azureGateSummary(gate: AzureGate): GateSummary {

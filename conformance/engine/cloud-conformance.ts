@@ -1,0 +1,119 @@
+import { PkiMaterial } from '../pki/pki-directory';
+import { Check, Cloud } from './check';
+import { Advisory, CheckResult, GateSummary } from './report';
+import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from './retry';
+import { GateRun, planChecks, runGates } from './runner';
+
+/** What every cloud's run takes alike; each cloud's options add its target's settings. */
+export interface CommonRunOptions<Source> {
+  readonly sources: readonly Source[];
+  /** `local` (that cloud's emulator, in process) or the cloud's live endpoints. */
+  readonly target: 'local' | Cloud;
+  /** `--pki`: CA keys sign probe certificates; other keys sign as the OIDC issuer whose published key they match. */
+  readonly pki?: PkiMaterial;
+  /** Check selection by tag (`kind:negative`, `!mutating`) or ID. */
+  readonly tags?: readonly string[];
+  /** Why negative checks may run without their positive control (the filter excludes it by name); see RunOptions. */
+  readonly allowUnproven?: string;
+  /** Requests per second to the cloud. @default the cloud's own (AWS 9, GCP 10, Azure 5) */
+  readonly ratePerSecond?: number;
+  /** @default 4 */
+  readonly concurrency?: number;
+  readonly retry?: RetryPolicy;
+  /** The deadline of one request, connection to last byte. @default 15000 */
+  readonly requestDeadlineMs?: number;
+  readonly signal?: AbortSignal;
+  readonly onResult?: (result: CheckResult) => void;
+}
+
+/** What one cloud's run found and concluded. */
+export interface CloudRun {
+  /** The target's name: `local`, or the live target's, e.g. `aws (eu-west-1)`. */
+  readonly target: string;
+  readonly gates: readonly GateSummary[];
+  readonly results: readonly CheckResult[];
+  /** Whether each gate's detection signals exist: outside the results and the exit code. */
+  readonly advisories: readonly Advisory[];
+  /** Requests sent, retries included. */
+  readonly requests: number;
+}
+
+/** What the engine gives a cloud to make its target ready with. */
+export interface TargetSetup {
+  /** The run's pacing and retries, shared by every probe to the cloud. */
+  readonly limiter: RateLimiter;
+  readonly retry: RetryPolicy;
+  readonly requestDeadlineMs?: number;
+  /** Registers what stops a resource the cloud started (an emulator): run when the run ends, however it ends. */
+  onClose(stop: () => Promise<void>): void;
+}
+
+/** A target a cloud has made ready: the gates as deployed there, and the context probes share. */
+export interface PreparedTarget<Resolved, Context> {
+  readonly name: string;
+  readonly gates: ReadonlyArray<{ readonly id: string; readonly resolved: Resolved }>;
+  readonly context: Context;
+  /** Requests the context sent, retries included. */
+  requests(): number;
+}
+
+/**
+ * One cloud, as the engine runs it: how to find its gates, make a target ready (start its
+ * emulator, or look the deployment up live), which checks it has, and which detection signals
+ * exist. The engine owns everything else — selecting checks, the positive-control rule, pacing,
+ * retries, concurrency, interruption — once for every cloud.
+ */
+export interface CloudConformance<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>> {
+  readonly cloud: Cloud;
+  /** Requests per second when the user sets none: under the cloud's documented quota. */
+  readonly defaultRatePerSecond: number;
+  readonly checks: ReadonlyArray<Check<Resolved, Context>>;
+  discover(sources: readonly Source[]): Gate[];
+  /**
+   * The sources the target deploys (the emulator applies): all of them unless the cloud says
+   * otherwise — Terraform clouds take only the configurations that hold their gates, so one
+   * cloud's emulator does not report another cloud's resources as undeployable.
+   */
+  sourcesToDeploy?(sources: readonly Source[], gates: readonly Gate[]): Source[];
+  summary(gate: Gate): GateSummary;
+  /** Makes the target ready for probing; what it starts, it registers with `setup.onClose` at once. */
+  prepare(gates: readonly Gate[], options: Options, setup: TargetSetup): Promise<PreparedTarget<Resolved, Context>>;
+  advisories(gates: readonly Gate[], sources: readonly Source[]): Advisory[];
+}
+
+/** Probes every gate one cloud's sources hold, on the target the options name; `gates` when already discovered. */
+export async function runCloudConformance<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>>(
+  adapter: CloudConformance<Source, Gate, Resolved, Context, Options>,
+  options: Options,
+  gates: readonly Gate[] = adapter.discover(options.sources),
+): Promise<CloudRun> {
+  const plan = planChecks(adapter.checks, options.tags ?? []);
+  const stops: Array<() => Promise<void>> = [];
+  const setup: TargetSetup = {
+    limiter: new RateLimiter(options.ratePerSecond ?? adapter.defaultRatePerSecond),
+    retry: options.retry ?? DEFAULT_RETRY_POLICY,
+    ...(options.requestDeadlineMs !== undefined ? { requestDeadlineMs: options.requestDeadlineMs } : {}),
+    onClose: (stop) => stops.push(stop),
+  };
+  try {
+    const sources = adapter.sourcesToDeploy?.(options.sources, gates) ?? options.sources;
+    const target = await adapter.prepare(gates, { ...options, sources }, setup);
+    const runs: Array<GateRun<Resolved, Context>> = target.gates.map(({ id, resolved }) => ({
+      id,
+      cloud: adapter.cloud,
+      gate: resolved,
+      context: target.context,
+      checks: plan.checks,
+      ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}),
+    }));
+    const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
+      concurrency: options.concurrency ?? 4,
+      signal: options.signal,
+      onResult: options.onResult,
+      ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
+    });
+    return { target: target.name, gates: gates.map((g) => adapter.summary(g)), results, advisories: adapter.advisories(gates, options.sources), requests: target.requests() };
+  } finally {
+    await Promise.all(stops.map((stop) => stop()));
+  }
+}
