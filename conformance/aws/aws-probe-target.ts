@@ -1,8 +1,10 @@
 import * as crypto from 'node:crypto';
+import type * as http from 'node:http';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeSha256 } from '../../lib/credentials/node-sha256';
+import { proxyAgentFor } from '../../lib/http/send-request';
 import { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
 import { HttpOutcome } from './http-outcome';
 import { AwsProbeTarget } from './probe-context';
@@ -25,6 +27,17 @@ export function publicAwsEndpoints(region: string): AwsEndpoints {
   };
 }
 
+
+/**
+ * The AWS SDK's HTTP handler settings for an endpoint: the proxy the environment names
+ * (HTTPS_PROXY, NO_PROXY), as for every other request attestgate sends — the SDK reads none.
+ */
+export function sdkAgentFor(endpoint: string): { httpAgent?: http.Agent; httpsAgent?: http.Agent } {
+  const url = new URL(endpoint);
+  const agent = proxyAgentFor(url);
+  if (!agent) return {};
+  return url.protocol === 'https:' ? { httpsAgent: agent } : { httpAgent: agent };
+}
 
 export interface AwsHttpProbeTargetOptions {
   readonly name: string;
@@ -66,7 +79,7 @@ export class AwsHttpProbeTarget implements AwsProbeTarget {
   public async assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { unavailable: string }> {
     if (!this.options.unattestedCredentials) return { unavailable: 'no credentials for an unattested principal (configure the default AWS credential chain)' };
     // One attempt: the probe context retries, as it does every probe, within the run's rate limit.
-    const client = new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 1 });
+    const client = new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 1, requestHandler: sdkAgentFor(this.options.endpoints.sts) });
     const interrupted = probeSignal();
     const abortSignal = interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(this.deadlineMs)]) : AbortSignal.timeout(this.deadlineMs);
     try {

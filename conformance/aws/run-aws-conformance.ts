@@ -8,7 +8,7 @@ import { AwsEmulatorOptions, startAwsEmulator } from '../emulator/aws-emulator';
 import { GateSummary } from '../engine/report';
 import { awsAdvisoriesOf } from '../discovery/aws-signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
-import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints } from './aws-probe-target';
+import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } from './aws-probe-target';
 import { REQUEST_DEADLINE_MS } from './send-http';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
@@ -122,9 +122,9 @@ async function liveLookup(
   },
 ): Promise<{ lookup: ArnLookup; problems: DeploymentProblems }> {
   const { region, endpoints, credentials, stackNameOverride, interrupted, deadlineMs } = setup;
-  const config = { region, credentials, maxAttempts: 3, requestHandler: { connectionTimeout: deadlineMs / 2, requestTimeout: deadlineMs / 2 } };
-  const sts = new STSClient({ ...config, endpoint: endpoints.sts });
-  const cfn = new CloudFormationClient({ ...config, endpoint: endpoints.cloudFormation });
+  const handler = (endpoint: string) => ({ connectionTimeout: deadlineMs / 2, requestTimeout: deadlineMs / 2, ...sdkAgentFor(endpoint) });
+  const sts = new STSClient({ region, credentials, maxAttempts: 3, endpoint: endpoints.sts, requestHandler: handler(endpoints.sts) });
+  const cfn = new CloudFormationClient({ region, credentials, maxAttempts: 3, endpoint: endpoints.cloudFormation, requestHandler: handler(endpoints.cloudFormation) });
   const deadline = () => ({ abortSignal: interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(deadlineMs)]) : AbortSignal.timeout(deadlineMs) });
   const failures = new Map<string, string>();
   const physical = new Map<string, Map<string, string>>();

@@ -1,5 +1,3 @@
-import * as https from 'node:https';
-import * as tls from 'node:tls';
 import { HttpOutcome } from '../aws/http-outcome';
 import { REQUEST_DEADLINE_MS, sendHttp } from '../aws/send-http';
 
@@ -18,7 +16,7 @@ export interface AzureHttpProbeTargetOptions {
   readonly name: string;
   /** `https://…`, without a trailing slash. */
   readonly authorityHost: string;
-  /** A CA to trust besides the system's, PEM: the emulator's test CA. */
+  /** A CA to trust besides the system's (added to Node's roots, so a live host keeps working), PEM: the emulator's test CA. */
   readonly caPem?: string;
   /** The deadline of one exchange, connection to last byte. @default 15000 */
   readonly timeoutMs?: number;
@@ -28,15 +26,12 @@ export interface AzureHttpProbeTargetOptions {
 export class AzureHttpProbeTarget implements AzureProbeTarget {
   public readonly name: string;
   public readonly authorityHost: string;
-  private readonly agent: https.Agent;
 
   constructor(private readonly options: AzureHttpProbeTargetOptions) {
     const url = new URL(options.authorityHost);
     if (url.protocol !== 'https:') throw new Error(`the authority host ${options.authorityHost} must use https (Entra and MSAL accept nothing else)`);
     this.name = options.name;
     this.authorityHost = options.authorityHost.replace(/\/+$/, '');
-    // The extra CA is added to Node's roots, not put in their place: a live authority host keeps working.
-    this.agent = new https.Agent({ keepAlive: false, ...(options.caPem ? { ca: [...tls.rootCertificates, options.caPem] } : {}) });
   }
 
   public tokenEndpoint(tenantId: string): string {
@@ -45,6 +40,6 @@ export class AzureHttpProbeTarget implements AzureProbeTarget {
 
   public requestToken(tenantId: string, form: Readonly<Record<string, string>>): Promise<HttpOutcome> {
     const body = new URLSearchParams(form as Record<string, string>).toString();
-    return sendHttp(this.tokenEndpoint(tenantId), 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, body, this.options.timeoutMs ?? REQUEST_DEADLINE_MS, { agent: this.agent });
+    return sendHttp(this.tokenEndpoint(tenantId), 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, body, this.options.timeoutMs ?? REQUEST_DEADLINE_MS, this.options.caPem ? { extraCa: this.options.caPem } : {});
   }
 }

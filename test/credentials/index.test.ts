@@ -37,7 +37,9 @@ describe('attestgate/credentials', () => {
       { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
     );
     // Only the AWS SDK's retry building blocks (@smithy/core/retry, which needs @smithy/types):
-    // fromRolesAnywhere retries as SDK clients do rather than with a retry loop of its own.
-    expect(JSON.parse(output)).toEqual(['@smithy/core', '@smithy/types']);
+    // fromRolesAnywhere retries as SDK clients do rather than with a retry loop of its own; and
+    // proxy-from-env, which reads HTTPS_PROXY and NO_PROXY (the tunnelling agents load only when
+    // a proxy is set).
+    expect(JSON.parse(output)).toEqual(['@smithy/core', '@smithy/types', 'proxy-from-env']);
   });
 });

@@ -1,14 +1,13 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { NodeSha256 } from '../../credentials/node-sha256';
+import { HttpTransportError, sendRequest } from '../../http/send-request';
 import { pemBlocks } from '../../core/pki/pem';
 import { CrlImportDependencyError, DependencyFailureKind } from './import-crl';
 
 /**
  * The AWS calls of the CRL import function, signed with @smithy/signature-v4 (the SDK's own
- * signer) and sent over node:https.
+ * signer) and sent over attestgate's one HTTP client (deadlines, HTTPS_PROXY).
  *
  * Why not the AWS SDK clients: the Lambda runtime's bundled SDK has no usable Roles Anywhere
  * client, the published @aws-sdk/client-rolesanywhere stopped at 3.332, and bundling three SDK
@@ -36,51 +35,23 @@ export interface HttpRequestOptions {
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 1_000_000;
 
-/** One HTTP(S) request. Transport failures throw CrlImportDependencyError `unreachable`. */
-export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
+/** One HTTP(S) request. Transport failures throw CrlImportDependencyError `unreachable` (or `too-large`). */
+export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
   const target = new URL(url);
-  const client = target.protocol === 'https:' ? https : http;
-  const body = options.body ?? '';
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (e: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(asDependencyError(e, target));
-    };
-    const headers: Record<string, string> = { ...options.headers };
-    if (body.length > 0) headers['content-length'] = String(Buffer.byteLength(body));
-    const request = client.request(target, { method: options.method ?? 'GET', headers, timeout: timeoutMs }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-          fail(new CrlImportDependencyError('too-large', `the response from ${target.host} exceeded ${maxBytes} bytes`));
-          response.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      response.on('end', () => {
-        if (settled) return;
-        settled = true;
-        const lower: Record<string, string> = {};
-        for (const [k, v] of Object.entries(response.headers)) if (v !== undefined) lower[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-        resolve({ status: response.statusCode ?? 0, headers: lower, body: Buffer.concat(chunks) });
-      });
-      response.on('error', fail);
+  try {
+    return await sendRequest(target, {
+      method: options.method ?? 'GET',
+      headers: options.headers,
+      body: options.body ?? '',
+      deadlineMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxResponseBytes: options.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     });
-    request.on('timeout', () => request.destroy(new CrlImportDependencyError('unreachable', `${target.host} did not answer within ${timeoutMs} ms`)));
-    request.on('error', fail);
-    request.end(body);
-  });
-}
-
-function asDependencyError(e: Error, target: URL): CrlImportDependencyError {
-  return e instanceof CrlImportDependencyError ? e : new CrlImportDependencyError('unreachable', `${target.host}: ${e.message}`);
+  } catch (error) {
+    if (error instanceof HttpTransportError && error.kind === 'too-large') throw new CrlImportDependencyError('too-large', `the response from ${target.host} exceeded ${options.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES} bytes`);
+    if (error instanceof HttpTransportError && error.kind === 'timeout') throw new CrlImportDependencyError('unreachable', `${target.host} did not answer within ${options.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms`);
+    const cause = error instanceof HttpTransportError && error.cause instanceof Error ? error.cause : (error as Error);
+    throw new CrlImportDependencyError('unreachable', `${target.host}: ${cause.message}`);
+  }
 }
 
 /** The error code of an AWS error response: `x-amzn-errortype`, a JSON `__type`/`code`, or an XML `<Code>`. */

@@ -1,11 +1,10 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_MAX_ATTEMPTS, StandardRetryStrategy, getRetryAfterHint, isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorInfo, RetryErrorType, SdkError, StandardRetryToken } from '@smithy/types';
 import { AttestGateError } from '../../core/errors';
+import { HttpTransportError, sendRequest } from '../../http/send-request';
 import { pemBlocks } from '../../core/pki/pem';
 import {
   MAX_INTERMEDIATES,
@@ -497,54 +496,20 @@ function certificateList(input: string | Uint8Array, field: string): Buffer[] {
 
 
 /**
- * One CreateSession exchange, failed with TimeoutError when it is not complete within timeoutMs:
- * one timer for connect, TLS, headers and body together, unlike the socket's idle timeout, which
- * a server sending a byte now and then would never trip.
+ * One CreateSession exchange over the one HTTP client: TimeoutError when it is not complete within
+ * timeoutMs (connect, TLS, headers and body together), NetworkError when no answer came, with
+ * Node's error as the cause (its code is what the SDK's retry classifiers read).
  */
-function send(request: SignedCreateSessionRequest, timeoutMs: number, deadlineName: string): Promise<CreateSessionHttpAnswer> {
+async function send(request: SignedCreateSessionRequest, timeoutMs: number, deadlineName: string): Promise<CreateSessionHttpAnswer> {
   const url = new URL(request.url);
-  const transport = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const req = transport.request(
-      url,
-      {
-        method: request.method,
-        headers: { ...request.headers, 'Content-Length': String(Buffer.byteLength(request.body)) },
-        ...(url.protocol === 'https:' ? { minVersion: 'TLSv1.2' as const } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) {
-            clearTimeout(timer);
-            reject(new CreateSessionError({ status: res.statusCode, code: 'InvalidResponse', message: `CreateSession answered with more than ${MAX_RESPONSE_BYTES} bytes` }));
-            req.destroy();
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', (error) => {
-          clearTimeout(timer);
-          reject(error instanceof CreateSessionError ? error : new CreateSessionError({ status: res.statusCode, code: 'NetworkError', message: `CreateSession response from ${url.origin} failed: ${error.message}`, cause: error }));
-        });
-      },
-    );
-    // Rejected here rather than through destroy(error): once the headers are in, Node reports a
-    // destroyed request as the response's "aborted", not with the error given.
-    const timer = setTimeout(() => {
-      reject(new CreateSessionError({ status: undefined, code: 'TimeoutError', message: `CreateSession to ${url.origin} did not complete within ${deadlineName}` }));
-      req.destroy();
-    }, timeoutMs);
-    req.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error instanceof CreateSessionError ? error : new CreateSessionError({ status: undefined, code: 'NetworkError', message: `CreateSession to ${url.origin} failed: ${error.message}`, cause: error }));
-    });
-    req.end(request.body);
-  });
+  try {
+    const answer = await sendRequest(url, { method: request.method, headers: request.headers, body: request.body, deadlineMs: timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
+    return { status: answer.status, headers: answer.headers, body: answer.body.toString('utf8') };
+  } catch (error) {
+    if (!(error instanceof HttpTransportError)) throw error;
+    if (error.kind === 'timeout') throw new CreateSessionError({ status: undefined, code: 'TimeoutError', message: `CreateSession to ${url.origin} did not complete within ${deadlineName}` });
+    if (error.kind === 'too-large') throw new CreateSessionError({ status: undefined, code: 'InvalidResponse', message: `CreateSession answered with more than ${MAX_RESPONSE_BYTES} bytes` });
+    const cause = error.cause instanceof Error ? error.cause : error;
+    throw new CreateSessionError({ status: undefined, code: 'NetworkError', message: `CreateSession to ${url.origin} failed: ${cause.message}`, cause });
+  }
 }
