@@ -1,8 +1,30 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ALL_RULES } from './catalog';
 import { Severity } from './rule';
 
-/** RULES.md, generated from the rules themselves; CI fails when the committed file drifts. */
-export function renderRulesMarkdown(): string {
+/**
+ * Each rule's source file, by rule ID, as the repository holds them: one rule per file, named by
+ * its ID and slug (`lib/rules/aws/ag-aws-004-single-issuance-path.ts`). Paths are relative to
+ * `repositoryRoot`, as RULES.md links them.
+ */
+export function ruleFiles(repositoryRoot: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const rulesDir = path.join(repositoryRoot, 'lib', 'rules');
+  for (const cloud of fs.readdirSync(rulesDir, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    for (const file of fs.readdirSync(path.join(rulesDir, cloud.name))) {
+      const id = /^(ag-[a-z]+-\d{3})-[a-z0-9-]+\.ts$/.exec(file)?.[1];
+      if (id) files.set(id.toUpperCase(), `lib/rules/${cloud.name}/${file}`);
+    }
+  }
+  return files;
+}
+
+/**
+ * RULES.md, generated from the rules themselves and linking each to its file; CI fails when the
+ * committed file drifts.
+ */
+export function renderRulesMarkdown(files: ReadonlyMap<string, string>): string {
   const lines = [
     '# attestgate rules',
     '',
@@ -19,7 +41,9 @@ export function renderRulesMarkdown(): string {
   for (const rule of ALL_RULES) {
     const cell = (s: string) => s.replace(/\|/g, '\\|');
     const severity = rule.severity === Severity.CRITICAL ? '**critical**' : rule.severity;
-    lines.push(`| ${rule.id} | ${severity} | ${cell(rule.title)} | ${cell(rule.rationale)} | ${cell(rule.fix)} |`);
+    const file = files.get(rule.id);
+    if (!file) throw new Error(`rule ${rule.id} has no file named by its ID under lib/rules (ag-<cloud>-NNN-<slug>.ts)`);
+    lines.push(`| [${rule.id}](${file}) | ${severity} | ${cell(rule.title)} | ${cell(rule.rationale)} | ${cell(rule.fix)} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,12 +1,12 @@
 import { TemplateModel } from '../../cloudformation/template';
 import { Rule } from '../rule';
-import { absentAttributeChecked } from './absent-attribute-checked';
-import { certificateAttributesRequired } from './certificate-attributes-required';
-import { fixedSessionName } from './fixed-session-name';
-import { highPrivilegeShortSessions } from './high-privilege-short-sessions';
-import { singleIssuancePath } from './single-issuance-path';
-import { trustAnchorPinned } from './trust-anchor-pinned';
-import { trustAnchorRevocation } from './trust-anchor-revocation';
+import { absentAttributeChecked } from './ag-aws-003-absent-attribute-checked';
+import { certificateAttributesRequired } from './ag-aws-002-certificate-attributes-required';
+import { fixedSessionName } from './ag-aws-007-fixed-session-name';
+import { highPrivilegeShortSessions } from './ag-aws-005-high-privilege-short-sessions';
+import { singleIssuancePath } from './ag-aws-004-single-issuance-path';
+import { trustAnchorPinned } from './ag-aws-001-trust-anchor-pinned';
+import { trustAnchorRevocation } from './ag-aws-006-trust-anchor-revocation';
 
 /** Every AWS rule, in ID order. */
 export const AWS_RULES: ReadonlyArray<Rule<TemplateModel>> = [

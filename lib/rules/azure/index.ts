@@ -1,8 +1,8 @@
 import { TerraformModel } from '../../terraform/configuration';
 import { Rule } from '../rule';
-import { credentialLimit } from './credential-limit';
-import { serializedCredentialWrites } from './serialized-credential-writes';
-import { noSharedSubject } from './shared-subject';
+import { credentialLimit } from './ag-az-002-credential-limit';
+import { serializedCredentialWrites } from './ag-az-003-serialized-credential-writes';
+import { noSharedSubject } from './ag-az-001-shared-subject';
 
 /** Every Azure rule, in ID order. They judge synthesized Terraform JSON. */
 export const AZURE_RULES: ReadonlyArray<Rule<TerraformModel>> = [noSharedSubject, credentialLimit, serializedCredentialWrites];

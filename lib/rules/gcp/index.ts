@@ -1,7 +1,7 @@
 import { TerraformModel } from '../../terraform/configuration';
 import { Rule } from '../rule';
-import { noWholePoolBinding } from './no-whole-pool-binding';
-import { providerConditionPinsSubject } from './provider-condition-pins-subject';
+import { noWholePoolBinding } from './ag-gcp-002-no-whole-pool-binding';
+import { providerConditionPinsSubject } from './ag-gcp-001-provider-condition-pins-subject';
 
 /** Every GCP rule, in ID order. They judge synthesized Terraform JSON. */
 export const GCP_RULES: ReadonlyArray<Rule<TerraformModel>> = [providerConditionPinsSubject, noWholePoolBinding];

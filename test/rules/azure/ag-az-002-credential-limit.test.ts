@@ -1,4 +1,4 @@
-import { credentialLimit } from '../../../lib/rules/azure/credential-limit';
+import { credentialLimit } from '../../../lib/rules/azure/ag-az-002-credential-limit';
 import { azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 
 /** `n` credentials on the deployer identity, each depending on the one before. */

@@ -1,4 +1,4 @@
-import { highPrivilegeShortSessions } from '../../../lib/rules/aws/high-privilege-short-sessions';
+import { highPrivilegeShortSessions } from '../../../lib/rules/aws/ag-aws-005-high-privilege-short-sessions';
 import { gateTemplate, model } from '../../fixtures/templates';
 
 const admin = { ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AdministratorAccess']] }] };

@@ -1,4 +1,4 @@
-import { absentAttributeChecked } from '../../../lib/rules/aws/absent-attribute-checked';
+import { absentAttributeChecked } from '../../../lib/rules/aws/ag-aws-003-absent-attribute-checked';
 import { attestedStatement, gateTemplate, model } from '../../fixtures/templates';
 
 const base = attestedStatement().Condition as Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { singleIssuancePath } from '../../../lib/rules/aws/single-issuance-path';
+import { singleIssuancePath } from '../../../lib/rules/aws/ag-aws-004-single-issuance-path';
 import { attestedStatement, gateTemplate, model } from '../../fixtures/templates';
 
 describe('AG-AWS-004: a role trusted by Roles Anywhere trusts no other principal', () => {

@@ -1,4 +1,4 @@
-import { certificateAttributesRequired } from '../../../lib/rules/aws/certificate-attributes-required';
+import { certificateAttributesRequired } from '../../../lib/rules/aws/ag-aws-002-certificate-attributes-required';
 import { attestedStatement, gateTemplate, model } from '../../fixtures/templates';
 
 const pin = { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } };

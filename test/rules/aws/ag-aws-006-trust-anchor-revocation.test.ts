@@ -1,4 +1,4 @@
-import { trustAnchorRevocation } from '../../../lib/rules/aws/trust-anchor-revocation';
+import { trustAnchorRevocation } from '../../../lib/rules/aws/ag-aws-006-trust-anchor-revocation';
 import { gateTemplate, model } from '../../fixtures/templates';
 
 describe('AG-AWS-006: a trust anchor has an enabled CRL', () => {

@@ -1,4 +1,4 @@
-import { fixedSessionName } from '../../../lib/rules/aws/fixed-session-name';
+import { fixedSessionName } from '../../../lib/rules/aws/ag-aws-007-fixed-session-name';
 import { gateTemplate, model } from '../../fixtures/templates';
 
 describe('AG-AWS-007: a profile does not accept caller-chosen session names', () => {

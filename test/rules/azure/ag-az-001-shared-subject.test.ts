@@ -1,4 +1,4 @@
-import { noSharedSubject, sharedIdentity } from '../../../lib/rules/azure/shared-subject';
+import { noSharedSubject, sharedIdentity } from '../../../lib/rules/azure/ag-az-001-shared-subject';
 import { azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 
 describe('AG-AZ-001: a federated credential does not trust a well-known shared subject', () => {

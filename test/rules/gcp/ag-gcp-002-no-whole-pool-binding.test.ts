@@ -1,4 +1,4 @@
-import { noWholePoolBinding } from '../../../lib/rules/gcp/no-whole-pool-binding';
+import { noWholePoolBinding } from '../../../lib/rules/gcp/ag-gcp-002-no-whole-pool-binding';
 import { gcpConfiguration, tfModel } from '../../fixtures/terraform';
 
 const WHOLE_POOL = 'principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*';

@@ -1,4 +1,4 @@
-import { providerConditionPinsSubject } from '../../../lib/rules/gcp/provider-condition-pins-subject';
+import { providerConditionPinsSubject } from '../../../lib/rules/gcp/ag-gcp-001-provider-condition-pins-subject';
 import { gcpConfiguration, tfModel } from '../../fixtures/terraform';
 
 const evaluate = (provider: Record<string, unknown>) => providerConditionPinsSubject.evaluate(tfModel(gcpConfiguration({ provider })));

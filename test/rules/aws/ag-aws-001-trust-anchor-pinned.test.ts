@@ -1,4 +1,4 @@
-import { trustAnchorPinned } from '../../../lib/rules/aws/trust-anchor-pinned';
+import { trustAnchorPinned } from '../../../lib/rules/aws/ag-aws-001-trust-anchor-pinned';
 import { attestedStatement, gateTemplate, model } from '../../fixtures/templates';
 
 const subjectOnly = { StringEquals: { 'aws:PrincipalTag/x509Subject/CN': 'deployer' } };

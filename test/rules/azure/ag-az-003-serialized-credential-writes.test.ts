@@ -1,4 +1,4 @@
-import { serializedCredentialWrites } from '../../../lib/rules/azure/serialized-credential-writes';
+import { serializedCredentialWrites } from '../../../lib/rules/azure/ag-az-003-serialized-credential-writes';
 import { azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 
 const evaluate = (credentials: Record<string, Record<string, unknown>>) => serializedCredentialWrites.evaluate(tfModel(azureConfiguration({ credentials })));
