@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnCRL, CfnProfile, CfnTrustAnchor } from 'aws-cdk-lib/aws-rolesanywhere';
-import { AgentTrustAnchor, AttestationChecks, AttestedRole, IssuanceMonitoring, TrustAnchorSource } from '../../lib/aws';
+import { AgentTrustAnchor, AttestationChecks, AttestedRole, SignalMonitoring, TrustAnchorSource } from '../../lib/aws';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
 
 const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
@@ -37,7 +37,7 @@ function attestgateGates(stack: Stack, n: number, { caPem, crlPem }: Pki, monito
       }),
       trustAnchors: [anchor],
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
-      ...(monitored ? {} : { issuanceMonitoring: IssuanceMonitoring.disabled('the benchmark compares the gate alone with raw L1') }),
+      ...(monitored ? {} : { issuanceMonitoring: SignalMonitoring.disabled('the benchmark compares the gate alone with raw L1') }),
     });
   }
 }

@@ -10,7 +10,8 @@ import { ISSUANCE_ACTIONS, ROLES_ANYWHERE_SERVICE } from '../cloudformation/role
 import { RuleAcknowledgements } from '../rules/acknowledgements';
 import { IAgentTrustAnchor } from './agent-trust-anchor';
 import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
-import { IssuanceMonitor, IssuanceMonitoring, MonitoredRole } from './issuance-monitor';
+import { IssuanceMonitor, MonitoredRole } from './issuance-monitor';
+import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
 
 /** IAM's floor for a role's MaxSessionDuration. */
 const IAM_MIN_MAX_SESSION_SECONDS = 3600;
@@ -42,9 +43,9 @@ export interface AttestedRoleProps extends AttestedProfileOptions {
    * Whether the stack's IssuanceMonitor watches the role: unattested AssumeRole, changes to its
    * gate, failed CreateSession calls. Turning it off for a high-privilege identity needs a reason.
    *
-   * @default IssuanceMonitoring.forHighPrivilege() - watched when the identity is high privilege
+   * @default SignalMonitoring.forHighPrivilege() - watched when the identity is high privilege
    */
-  readonly issuanceMonitoring?: IssuanceMonitoring;
+  readonly issuanceMonitoring?: SignalMonitoring;
 }
 
 /**
@@ -86,7 +87,7 @@ export class AttestedRole extends Resource implements iam.IRole {
   /** The underlying CloudFormation role. */
   public readonly cfnRole: iam.CfnRole;
   /** Whether the stack's IssuanceMonitor watches the role, and why not. */
-  public readonly issuanceMonitoring: IssuanceMonitoring;
+  public readonly issuanceMonitoring: SignalMonitoring;
   /** How the IssuanceMonitor watches the role, when it does. */
   public readonly monitoring?: MonitoredRole;
   private readonly attachedPolicies = new Set<iam.Policy>();
@@ -151,16 +152,7 @@ export class AttestedRole extends Resource implements iam.IRole {
 
     this.cfnRole.addMetadata(GATE_MANIFEST_METADATA_KEY, this.gateManifest());
 
-    if (props.issuanceMonitoring !== undefined && !(props.issuanceMonitoring instanceof IssuanceMonitoring)) {
-      throw new AttestGateError({
-        where,
-        field: 'issuanceMonitoring',
-        value: props.issuanceMonitoring,
-        problem: 'is not an IssuanceMonitoring',
-        fix: 'use IssuanceMonitoring.enabled(), IssuanceMonitoring.forHighPrivilege() or IssuanceMonitoring.disabled(reason)',
-      });
-    }
-    this.issuanceMonitoring = props.issuanceMonitoring ?? IssuanceMonitoring.forHighPrivilege();
+    this.issuanceMonitoring = signalMonitoringOf(props.issuanceMonitoring, where, 'issuanceMonitoring');
     if (this.issuanceMonitoring.appliesTo(props.identity)) {
       this.monitoring = IssuanceMonitor.of(this).addRole(this);
     } else if (this.issuanceMonitoring.disabledReason !== undefined) {

@@ -10,4 +10,4 @@ export { AttestationAspect } from '../packs/attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';
 export { AWS_RULES } from '../rules/aws';
 // The cloud-neutral model, re-exported so AWS-only users need one import.
-export { AgentIdentity, PrivilegeTier } from '../core';
+export { AgentIdentity, PrivilegeTier, SignalMonitoring } from '../core';

@@ -130,11 +130,13 @@ export function createSessionPattern(roleArns: readonly string[]): Record<string
 }
 
 /**
- * Whether, and why not, an AttestedRole is watched by its stack's IssuanceMonitor: attestgate/aws's
- * name for the cloud-neutral SignalMonitoring (`forHighPrivilege()`, `enabled()`,
- * `disabled(reason)`), which the GCP and Azure gates take too.
+ * The former AWS name of SignalMonitoring, which every cloud's gate takes (`forHighPrivilege()`,
+ * `enabled()`, `disabled(reason)`): one name per thing.
+ *
+ * @deprecated use SignalMonitoring
  */
 export const IssuanceMonitoring = SignalMonitoring;
+/** @deprecated use SignalMonitoring */
 export type IssuanceMonitoring = SignalMonitoring;
 
 export interface IssuanceMonitorProps {

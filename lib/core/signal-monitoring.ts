@@ -5,7 +5,7 @@ import { PrivilegeTier } from './privilege-tier';
 /**
  * Whether, and why not, a gate is watched by its stack's detection signals (AWS IssuanceMonitor,
  * GCP FederationMonitor, Azure SignInMonitor): the cloud-neutral choice; each cloud's monitor
- * decides what watching means. attestgate/aws calls it IssuanceMonitoring.
+ * decides what watching means.
  */
 export class SignalMonitoring {
   /** Watch high-privilege identities (the default); others are not watched. */

@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
 import { AttestedRole } from '../../lib/aws/attested-role';
 import { CrlImportSchedule, CrlSource } from '../../lib/aws/crl-import-schedule';
+import { SignalMonitoring } from '../../lib/core/signal-monitoring';
 import {
   IAM_ROLE_CHANGE_EVENTS,
   ISSUANCE_MONITOR_NAMESPACE,
@@ -73,11 +74,11 @@ describe('IssuanceMonitor', () => {
       const readOnly = deployerIdentity({ name: 'reader', privilege: PrivilegeTier.READ_ONLY, maxCredentialLifetime: undefined });
       // WHEN
       const reader = new AttestedRole(stack, 'Reader', { identity: readOnly, trustAnchors: [anchor] });
-      const watchedReader = new AttestedRole(stack, 'WatchedReader', { identity: readOnly, trustAnchors: [anchor], issuanceMonitoring: IssuanceMonitoring.enabled() });
+      const watchedReader = new AttestedRole(stack, 'WatchedReader', { identity: readOnly, trustAnchors: [anchor], issuanceMonitoring: SignalMonitoring.enabled() });
       const unwatched = new AttestedRole(stack, 'Unwatched', {
         identity: deployerIdentity(),
         trustAnchors: [anchor],
-        issuanceMonitoring: IssuanceMonitoring.disabled('watched by the central detection account, SEC-88'),
+        issuanceMonitoring: SignalMonitoring.disabled('watched by the central detection account, SEC-88'),
       });
       // THEN
       const watched = IssuanceMonitor.of(stack).roles.map((r) => r.roleArn);
@@ -85,9 +86,11 @@ describe('IssuanceMonitor', () => {
       expect(watched).not.toContain(reader.roleArn);
       expect(watched).not.toContain(unwatched.roleArn);
       expect(unwatched.node.metadata.find((m) => m.type === 'attestgate:issuanceMonitoringDisabled')?.data).toBe('watched by the central detection account, SEC-88');
-      expect(() => IssuanceMonitoring.disabled('nope')).toThrow(/SignalMonitoring.disabled: reason "nope" is shorter than 10 characters/);
+      // The former AWS name is the same class, kept for existing code.
+      expect(IssuanceMonitoring).toBe(SignalMonitoring);
+      expect(() => SignalMonitoring.disabled('nope')).toThrow(/SignalMonitoring.disabled: reason "nope" is shorter than 10 characters/);
       expect(() => new AttestedRole(stack, 'Bad', { identity: deployerIdentity(), trustAnchors: [anchor], issuanceMonitoring: 'off' as never })).toThrow(
-        /AttestedRole 'TestStack\/Bad': issuanceMonitoring "off" is not an IssuanceMonitoring/,
+        /AttestedRole 'TestStack\/Bad': issuanceMonitoring "off" is not a SignalMonitoring/,
       );
     });
 
