@@ -1,7 +1,9 @@
+import type { Cloud } from '../../lib/core/cloud';
+
+export type { Cloud };
+
 /** The status of one check against one gate. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'SKIPPED';
-
-export type Cloud = 'aws' | 'gcp' | 'azure';
 
 export type CheckSeverity = 'critical' | 'high' | 'medium' | 'low';
 

@@ -1,9 +1,8 @@
 import { Annotations, AspectPriority, IAspect, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TemplateModel } from '../cloudformation/template';
-import { RuleAcknowledgements } from '../rules/acknowledgements';
 import { AWS_RULES } from '../rules/aws';
-import { applyAcknowledgements, evaluateRules, formatVerdict } from '../rules/evaluate';
+import { annotateVerdicts, judgeStack } from './private/judge-stack';
 import { elementsByLogicalId, templateOfStack } from './private/stack-template';
 
 /**
@@ -26,15 +25,6 @@ export class AttestationAspect implements IAspect {
     this.judged.add(node);
     const model = TemplateModel.parse(templateOfStack(node), node.node.path);
     const constructs = elementsByLogicalId(node);
-    const verdicts = applyAcknowledgements(evaluateRules(AWS_RULES, model), (logicalId) => {
-      const construct = constructs.get(logicalId);
-      return construct ? RuleAcknowledgements.applying(construct) : [];
-    });
-    for (const verdict of verdicts) {
-      const target = constructs.get(verdict.finding.resource) ?? node;
-      const message = formatVerdict(verdict);
-      if (verdict.acknowledgement) Annotations.of(target).addInfo(message);
-      else Annotations.of(target).addError(message);
-    }
+    annotateVerdicts(judgeStack(AWS_RULES, model, constructs), constructs, node, (scope) => Annotations.of(scope));
   }
 }

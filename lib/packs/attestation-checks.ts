@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TemplateModel } from '../cloudformation/template';
-import { RULE_NAMESPACE, RuleAcknowledgements } from '../rules/acknowledgements';
+import { RULE_NAMESPACE } from '../rules/acknowledgements';
 import { AWS_RULES } from '../rules/aws';
-import { Verdict, applyAcknowledgements, cdkSeverity, evaluateRules, formatVerdict, isOpen } from '../rules/evaluate';
+import { RuleVerdict, cdkSeverity, formatVerdict, isOpen } from '../rules/evaluate';
+import { judgeStack } from './private/judge-stack';
 import { elementsByLogicalId } from './private/stack-template';
 import { PACKAGE_VERSION } from './private/version';
 
@@ -26,11 +27,7 @@ export class AttestationChecks implements IPolicyValidationPlugin {
     for (const stackTemplate of context.stackTemplates) {
       const model = TemplateModel.parse(fs.readFileSync(stackTemplate.templatePath, 'utf8'), stackTemplate.templatePath);
       const constructs = constructsOfStack(context.appConstruct, stackTemplate.stackConstructPath);
-      const verdicts = applyAcknowledgements(evaluateRules(AWS_RULES, model), (logicalId) => {
-        const construct = constructs.get(logicalId);
-        return construct ? RuleAcknowledgements.applying(construct) : [];
-      });
-      for (const verdict of verdicts.filter(isOpen)) {
+      for (const verdict of judgeStack(AWS_RULES, model, constructs).filter(isOpen)) {
         violations.push(toViolation(verdict, stackTemplate.templatePath, constructs.get(verdict.finding.resource)));
       }
     }
@@ -38,7 +35,7 @@ export class AttestationChecks implements IPolicyValidationPlugin {
   }
 }
 
-function toViolation(verdict: Verdict, templatePath: string, construct: IConstruct | undefined): PolicyViolation {
+function toViolation(verdict: RuleVerdict, templatePath: string, construct: IConstruct | undefined): PolicyViolation {
   return {
     ruleName: verdict.rule.id,
     description: formatVerdict(verdict),

@@ -1,9 +1,8 @@
 import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { TerraformModel } from '../terraform/configuration';
-import { RuleAcknowledgements } from '../rules/acknowledgements';
 import { AZURE_RULES } from '../rules/azure';
-import { applyAcknowledgements, evaluateRules, formatVerdict } from '../rules/evaluate';
+import { annotateVerdicts, judgeStack } from './private/judge-stack';
 import { GCP_RULES } from '../rules/gcp';
 import { Rule } from '../rules/rule';
 import { constructsByAddress } from './private/terraform-stack-resources';
@@ -49,15 +48,6 @@ export class TerraformAttestationAspect implements IAspect {
     // toTerraform() is what the synthesizer writes: tokens resolved, "//" comments included.
     const model = TerraformModel.parse(node.toTerraform(), node.node.path);
     const constructs = constructsByAddress(node);
-    const verdicts = applyAcknowledgements(evaluateRules(TERRAFORM_RULES, model), (address) => {
-      const construct = constructs.get(address);
-      return construct ? RuleAcknowledgements.applying(construct) : [];
-    });
-    for (const verdict of verdicts) {
-      const target = constructs.get(verdict.finding.resource) ?? node;
-      const message = formatVerdict(verdict);
-      if (verdict.acknowledgement) Annotations.of(target).addInfo(message);
-      else Annotations.of(target).addError(message);
-    }
+    annotateVerdicts(judgeStack(TERRAFORM_RULES, model, constructs), constructs, node, (scope) => Annotations.of(scope));
   }
 }

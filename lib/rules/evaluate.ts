@@ -3,7 +3,7 @@ import { Acknowledgement } from './acknowledgements';
 import { Rule, RuleFinding, Severity, isAcknowledgeable } from './rule';
 
 /** A finding with what became of the acknowledgements that apply to it. */
-export interface Verdict {
+export interface RuleVerdict {
   readonly rule: Rule<unknown>;
   readonly finding: RuleFinding;
   /** The acknowledgement that accepted the finding, if one did. */
@@ -35,7 +35,7 @@ export function evaluateRules<M>(rules: ReadonlyArray<Rule<M>>, model: M): Array
 export function applyAcknowledgements<M>(
   results: ReadonlyArray<{ rule: Rule<M>; finding: RuleFinding }>,
   acknowledgementsFor: (resource: string) => Acknowledgement[],
-): Verdict[] {
+): RuleVerdict[] {
   return results.map(({ rule, finding }) => {
     const acknowledgement = acknowledgementsFor(finding.resource).find((a) => a.ruleId === rule.id);
     const base = { rule: rule as Rule<unknown>, finding };
@@ -51,12 +51,12 @@ export function applyAcknowledgements<M>(
 }
 
 /** Whether a verdict still needs fixing. */
-export function isOpen(verdict: Verdict): boolean {
+export function isOpen(verdict: RuleVerdict): boolean {
   return verdict.acknowledgement === undefined;
 }
 
 /** One line for logs and annotations: `[AG-AWS-001] message Fix: …`. */
-export function formatVerdict(verdict: Verdict): string {
+export function formatVerdict(verdict: RuleVerdict): string {
   const { rule, finding } = verdict;
   const prefix = finding.outcome === 'unjudgeable' ? 'cannot be judged: ' : '';
   const rejected = verdict.rejected ? ` (Acknowledgement at ${verdict.rejected.acknowledgement.at} rejected: ${verdict.rejected.why}.)` : '';
@@ -66,7 +66,7 @@ export function formatVerdict(verdict: Verdict): string {
 }
 
 /** Severity CDK's validation report uses: critical violations and rejected acknowledgements cannot be suppressed. */
-export function cdkSeverity(verdict: Verdict): 'fatal' | 'error' {
+export function cdkSeverity(verdict: RuleVerdict): 'fatal' | 'error' {
   if (verdict.rejected) return 'fatal';
   return verdict.rule.severity === Severity.CRITICAL && verdict.finding.outcome === 'violation' ? 'fatal' : 'error';
 }

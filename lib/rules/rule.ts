@@ -1,5 +1,6 @@
-/** The clouds attestgate has rules for. */
-export type Cloud = 'aws' | 'gcp' | 'azure';
+import type { Cloud } from '../core/cloud';
+
+export type { Cloud };
 
 /** How bad a violation is. Critical findings cannot be acknowledged. */
 export enum Severity {

@@ -1,0 +1,2 @@
+/** The clouds attestgate gates, writes rules for and probes. */
+export type Cloud = 'aws' | 'gcp' | 'azure';
