@@ -2,6 +2,7 @@ import { runAwsConformance } from '../../../conformance/aws/run-aws-conformance'
 import { startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
 import { PkiOnDisk, exampleTemplate, sourceOf, statusesOf, writeTestPki } from '../../fixtures/conformance';
+import { FaultMode, startFaultProxy } from '../../fixtures/fault-proxy';
 
 /**
  * The live-AWS code path — default credential chain, STS GetCallerIdentity for the account,
@@ -42,6 +43,37 @@ describe('--target aws against endpoint overrides', () => {
       expect(run.results.filter((r) => r.status !== 'PASS' && r.checkId !== 'AGC-AWS-015').map((r) => `${r.checkId}: ${r.reason}`)).toEqual([]);
       expect(emulator.server.log.some((l) => l.path === '/' && l.status === 200)).toBe(true);
     } finally {
+      await emulator.close();
+    }
+  });
+
+  test.each<[string, FaultMode, RegExp]>([
+    ['503 on GetCallerIdentity', { kind: 'status', status: 503, body: '<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error></ErrorResponse>' }, /the account could not be identified: sts:GetCallerIdentity failed \(503\)/],
+    ['a hung GetCallerIdentity', { kind: 'hang' }, /the account could not be identified: sts:GetCallerIdentity got no answer within 0.6 s/],
+    ['a reset GetCallerIdentity', { kind: 'reset' }, /the account could not be identified: sts:GetCallerIdentity failed/],
+  ])('%s: a report with every gate INCONCLUSIVE naming the failed call, no stack trace, no hang', async (_label, mode, reason) => {
+    const sources = sourceOf(exampleTemplate(pki), 'AttestgateAwsExample.template.json');
+    const emulator = await startAwsEmulator({ sources, createSessionRatePerSecond: Infinity });
+    const proxy = await startFaultProxy({ upstream: emulator.endpoint, rules: [{ match: (r) => r.body.includes('Action=GetCallerIdentity'), mode }] });
+    try {
+      const persona = [...emulator.world.personas.values()][0];
+      Object.assign(process.env, { AWS_ACCESS_KEY_ID: persona.accessKeyId, AWS_SECRET_ACCESS_KEY: persona.secretAccessKey, AWS_REGION: 'us-east-1' });
+      delete process.env.AWS_PROFILE;
+      delete process.env.AWS_SESSION_TOKEN;
+      const run = await runAwsConformance({
+        sources,
+        pki: loadPkiDirectory(pki.dir),
+        target: 'aws',
+        endpoints: { rolesAnywhere: proxy.url, sts: proxy.url, cloudFormation: proxy.url },
+        ratePerSecond: Infinity,
+        requestDeadlineMs: 300,
+        retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      });
+      expect(run.gates).toHaveLength(2);
+      expect(new Set(run.results.map((r) => r.status))).toEqual(new Set(['INCONCLUSIVE']));
+      expect(run.results.find((r) => r.checkId === 'AGC-AWS-001')!.reason).toMatch(reason);
+    } finally {
+      await proxy.close();
       await emulator.close();
     }
   });

@@ -1,5 +1,5 @@
 import { HttpOutcome } from '../../../conformance/aws/http-outcome';
-import { aadErrorOf, accessTokenOf, combineVerdicts, describeAadOutcome, isTransientAad, judgeAadDenial } from '../../../conformance/azure/aad-outcome';
+import { aadErrorOf, accessTokenOf, combineVerdicts, describeAadOutcome, isAadAnswer, isTransientAad, judgeAadDenial } from '../../../conformance/azure/aad-outcome';
 import { fail, inconclusive, pass, skipped } from '../../../conformance/engine/check';
 
 const response = (status: number, body: unknown): HttpOutcome => ({ kind: 'response', status, headers: {}, body: typeof body === 'string' ? body : JSON.stringify(body) });
@@ -68,5 +68,25 @@ describe('combining probes', () => {
     expect(combineVerdicts([skipped('b')]).status).toBe('SKIPPED');
     expect(combineVerdicts([]).status).toBe('INCONCLUSIVE');
     expect(combineVerdicts([pass('a'), pass('b')]).evidence).toEqual({ probes: [{ status: 'PASS', reason: 'a' }, { status: 'PASS', reason: 'b' }] });
+  });
+});
+
+describe("Entra's own answer", () => {
+  test("only an access token or an OAuth error with an AADSTS code is Entra's answer; a proxy's HTML, an empty 400 or an unparseable 200 are not", () => {
+    expect(isAadAnswer(denial(401, 'invalid_client', 700211))).toBe(true);
+    expect(isAadAnswer(response(200, { access_token: 'eyJ.x.y', token_type: 'Bearer' }))).toBe(true);
+    expect(isAadAnswer(response(403, '<html><body>Blocked by policy</body></html>'))).toBe(false);
+    expect(isAadAnswer(response(400, ''))).toBe(false);
+    expect(isAadAnswer(response(200, 'not json {'))).toBe(false);
+    // An OAuth-looking body without an AADSTS code is some other server's.
+    expect(isAadAnswer(response(400, { error: 'invalid_request' }))).toBe(false);
+  });
+
+  test('a token in any 2xx is issued; a refusal that is not Entra\'s is INCONCLUSIVE and says so', () => {
+    expect(accessTokenOf(response(201, { access_token: 'eyJ.x.y' }))).toBe('eyJ.x.y');
+    expect(judgeAadDenial(response(202, { access_token: 'eyJ.x.y' }), ISSUER, 'a foreign issuer')).toMatchObject({ status: 'FAIL' });
+    const verdict = judgeAadDenial(response(403, '<html>Access denied</html>'), ISSUER, 'a foreign issuer');
+    expect(verdict.status).toBe('INCONCLUSIVE');
+    expect(verdict.reason).toContain("the answer is not Entra's");
   });
 });
