@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TemplateModel } from '../../lib/cloudformation/template';
+import { formatValue } from '../../lib/core/errors';
 
 /** A deployable unit read from `--app`: one CloudFormation template. */
 export interface TemplateSource {
@@ -40,15 +41,34 @@ export function loadTemplateSources(appPath: string): TemplateSource[] {
   return [loadTemplateFile(appPath, path.basename(appPath).replace(/(\.template)?\.json$/, ''))];
 }
 
-function loadAssembly(directory: string): TemplateSource[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'manifest.json'), 'utf8')) as AssemblyManifest;
+/**
+ * Reads the templates of a cloud assembly and of the assemblies nested in it. `within` holds the
+ * real paths of the assemblies it is nested in: a nested assembly that is one of them (a
+ * `directoryName` of `.` or `..`, or a symlink back) would be read forever.
+ */
+function loadAssembly(directory: string, within: readonly string[] = []): TemplateSource[] {
+  const manifestFile = path.join(directory, 'manifest.json');
+  const manifest = readAppJson(manifestFile, 'a cloud assembly\'s manifest.json is written by cdk synth: synthesize again') as AssemblyManifest | null;
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw new SourceError(`--app ${manifestFile}: not a cloud assembly manifest (not a JSON object); synthesize again (cdk synth)`);
+  }
+  const real = fs.realpathSync(directory);
+  const chain = [...within, real];
   const sources: TemplateSource[] = [];
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       // The deployed CloudFormation stack name, which the live target looks resources up by.
       sources.push(loadTemplateFile(path.join(directory, artifact.properties.templateFile), artifact.properties.stackName ?? artifact.displayName ?? artifactId));
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      sources.push(...loadAssembly(path.join(directory, artifact.properties.directoryName)));
+      const nested = path.join(directory, artifact.properties.directoryName);
+      const nestedReal = fs.existsSync(nested) ? fs.realpathSync(nested) : nested;
+      const loop = chain.indexOf(nestedReal);
+      if (loop !== -1) {
+        throw new SourceError(
+          `--app ${manifestFile}: nested cloud assembly ${artifactId} (directoryName ${JSON.stringify(artifact.properties.directoryName)}) is ${nestedReal}, an assembly it is already nested in, so reading it would never end (${[...chain.slice(loop), nestedReal].join(' → ')}); Fix: point directoryName at the nested assembly's own subdirectory (cdk synth writes assembly-<stage>), or synthesize again`,
+        );
+      }
+      sources.push(...loadAssembly(nested, chain));
     }
   }
   return sources;
@@ -73,6 +93,10 @@ function loadTemplateFile(file: string, stackName: string): TemplateSource {
   const json = readAppJson(file, 'YAML templates must be converted first (cfn-flip)');
   if (json === null || typeof json !== 'object' || !('Resources' in (json as object))) {
     throw new SourceError(`--app ${file}: not a CloudFormation template (no Resources section); Terraform JSON files must be named *.tf.json`);
+  }
+  const resources = (json as { Resources: unknown }).Resources;
+  if (resources === null || typeof resources !== 'object' || Array.isArray(resources)) {
+    throw new SourceError(`--app ${file}: Resources ${formatValue(resources)} is not an object; Fix: write Resources as an object of logical ID to resource ({ "Role": { "Type": "AWS::IAM::Role", … } })`);
   }
   return { stackName, file, model: TemplateModel.parse(json, file) };
 }

@@ -1,5 +1,9 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { main, printable } from '../../../conformance/cli/main';
+import { runCli } from '../../fixtures/cli';
 import { gateTemplate } from '../../fixtures/templates';
 import { writeTemplate } from '../../fixtures/synth';
 
@@ -46,5 +50,38 @@ describe('printable', () => {
   test('escapes control characters and folds newlines, so no input byte reaches the terminal raw', () => {
     expect(printable('a\u0000b\u001b[31mc\nd\u0085e\u2028')).toBe('a\\u0000b\\u001b[31mc d\\u0085e\\u2028');
     expect(printable('plain “text” é')).toBe('plain “text” é');
+  });
+});
+
+describe('main: bad --app input is one line and exit 64', () => {
+  const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bad-input-'));
+  /** The gate template with a cycle: the role's description names the profile, whose RoleArns name the role. */
+  const cyclicTemplate = () => gateTemplate({ role: { Description: { 'Fn::GetAtt': ['Profile', 'ProfileArn'] } } });
+
+  test.each(['gates', 'conformance', 'emulator'])('%s refuses a reference cycle between resources, naming the file, the cycle and the fix', async (command) => {
+    const file = writeTemplate(cyclicTemplate());
+    const { code, err } = await runCli([command, '--app', file]);
+    expect(code).toBe(64);
+    expect(err).toBe(
+      `attestgate: ${file}: resources "Role → Profile → Role" refer to each other in a cycle (Role.Properties.Description → Fn::GetAtt Profile.ProfileArn; Profile.Properties.RoleArns[0] → Fn::GetAtt Role.Arn); CloudFormation refuses such a template ("Circular dependency between resources: [Role, Profile]"). Fix: remove one of these references: a resource cannot use its own attributes, nor those of a resource that refers back to it (write the value literally, or take it from a parameter)\nRun 'attestgate ${command} --help' for usage.\n`,
+    );
+  });
+
+  test('a cloud assembly whose nested assembly is itself', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ version: '36.0.0', artifacts: { Stage: { type: 'cdk:cloud-assembly', properties: { directoryName: '.' } } } }));
+    const { code, err } = await runCli(['gates', '--app', dir]);
+    expect(code).toBe(64);
+    const real = fs.realpathSync(dir);
+    expect(err.split('\n')[0]).toBe(
+      `attestgate: --app ${path.join(dir, 'manifest.json')}: nested cloud assembly Stage (directoryName ".") is ${real}, an assembly it is already nested in, so reading it would never end (${real} → ${real}); Fix: point directoryName at the nested assembly's own subdirectory (cdk synth writes assembly-<stage>), or synthesize again`,
+    );
+  });
+
+  test('a template whose Resources is not an object', async () => {
+    const file = writeTemplate({ Resources: [] });
+    const { code, err } = await runCli(['gates', '--app', file]);
+    expect(code).toBe(64);
+    expect(err.split('\n')[0]).toBe(`attestgate: --app ${file}: Resources [] is not an object; Fix: write Resources as an object of logical ID to resource ({ "Role": { "Type": "AWS::IAM::Role", … } })`);
   });
 });
