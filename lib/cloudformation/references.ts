@@ -1,4 +1,5 @@
 import { AttestGateError } from '../core/errors';
+import { findReferenceCycle } from '../core/reference-cycle';
 
 /**
  * The references between a template's resources, and the cycles CloudFormation refuses.
@@ -78,50 +79,6 @@ export function resourceReferences(resources: Readonly<Record<string, { readonly
 }
 
 /**
- * The first reference cycle among resources (depth first, in template order), as the references
- * that form it, starting at its first resource in template order; `undefined` when there is none.
- */
-export function findReferenceCycle(references: readonly ResourceReference[], order: readonly string[]): ResourceReference[] | undefined {
-  const outgoing = new Map<string, ResourceReference[]>();
-  for (const reference of references) outgoing.set(reference.from, [...(outgoing.get(reference.from) ?? []), reference]);
-  const done = new Set<string>();
-  const onPath = new Map<string, number>();
-  const path: ResourceReference[] = [];
-  // Iterative, so that a long chain of references cannot overflow the stack either.
-  for (const start of order) {
-    if (done.has(start)) continue;
-    const frames: Array<{ id: string; next: number }> = [{ id: start, next: 0 }];
-    onPath.set(start, 0);
-    while (frames.length > 0) {
-      const frame = frames[frames.length - 1];
-      const edges = outgoing.get(frame.id) ?? [];
-      if (frame.next === edges.length) {
-        frames.pop();
-        onPath.delete(frame.id);
-        done.add(frame.id);
-        path.pop();
-        continue;
-      }
-      const edge = edges[frame.next++];
-      const depth = onPath.get(edge.to);
-      if (depth !== undefined) return startingAtFirst([...path.slice(depth), edge], order);
-      if (done.has(edge.to)) continue;
-      path.push(edge);
-      onPath.set(edge.to, frames.length);
-      frames.push({ id: edge.to, next: 0 });
-    }
-  }
-  return undefined;
-}
-
-/** The cycle rotated to start at its resource that comes first in the template, as a reader looks for it. */
-function startingAtFirst(cycle: ResourceReference[], order: readonly string[]): ResourceReference[] {
-  const position = (r: ResourceReference) => order.indexOf(r.from);
-  const first = cycle.reduce((best, r, i) => (position(r) < position(cycle[best]) ? i : best), 0);
-  return [...cycle.slice(first), ...cycle.slice(0, first)];
-}
-
-/**
  * Refuses what would make a reader of the template recurse forever, as CloudFormation refuses it:
  * a resource that refers to itself or a cycle of references between resources, and a condition
  * that refers to a resource (conditions may use parameters and other conditions only).
@@ -145,12 +102,16 @@ export function checkTemplateReferences(template: { readonly Resources?: Record<
   const cycle = findReferenceCycle(resourceReferences(resources), Object.keys(resources));
   if (!cycle) return;
   const ids = cycle.map((r) => r.from);
-  const steps = cycle.map((r) => `${r.from}.${r.path} → ${r.via}`).join('; ');
+  const circular = `CloudFormation refuses such a template ("Circular dependency between resources: [${ids.join(', ')}]")`;
   throw new AttestGateError({
     where: name,
-    field: ids.length === 1 ? 'resource' : 'resources',
-    value: [...ids, ids[0]].join(' → '),
-    problem: `${ids.length === 1 ? 'refers to itself' : 'refer to each other in a cycle'} (${steps}); CloudFormation refuses such a template ("Circular dependency between resources: [${ids.join(', ')}]")`,
+    ...(cycle.length === 1
+      ? { field: `${cycle[0].from}.${cycle[0].path}`, value: cycle[0].via, problem: `refers to its own resource; ${circular}` }
+      : {
+          field: 'resources',
+          value: [...ids, ids[0]].join(' → '),
+          problem: `refer to each other in a cycle (${cycle.map((r) => `${r.from}.${r.path} → ${r.via}`).join('; ')}); ${circular}`,
+        }),
     fix: `remove one of these references: a resource cannot use its own attributes, nor those of a resource that refers back to it (write the value literally, or take it from a parameter)`,
   });
 }

@@ -5,6 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { main, printable } from '../../../conformance/cli/main';
 import { runCli } from '../../fixtures/cli';
 import { gateTemplate } from '../../fixtures/templates';
+import { gcpConfiguration } from '../../fixtures/terraform';
 import { writeTemplate } from '../../fixtures/synth';
 
 /** A stdout that fails as a closed pipe would: an error that is no fault of the input. */
@@ -64,6 +65,16 @@ describe('main: bad --app input is one line and exit 64', () => {
     expect(code).toBe(64);
     expect(err).toBe(
       `attestgate: ${file}: resources "Role → Profile → Role" refer to each other in a cycle (Role.Properties.Description → Fn::GetAtt Profile.ProfileArn; Profile.Properties.RoleArns[0] → Fn::GetAtt Role.Arn); CloudFormation refuses such a template ("Circular dependency between resources: [Role, Profile]"). Fix: remove one of these references: a resource cannot use its own attributes, nor those of a resource that refers back to it (write the value literally, or take it from a parameter)\nRun 'attestgate ${command} --help' for usage.\n`,
+    );
+  });
+
+  test.each(['gates', 'conformance'])('%s refuses a Terraform JSON reference cycle, naming the addresses', async (command) => {
+    const configuration = { ...gcpConfiguration({ provider: { display_name: '${local.name}' } }), locals: { name: 'gate-${local.name}' } };
+    const file = writeTemplate(configuration, 'agents.tf.json');
+    const { code, err } = await runCli([command, '--app', file]);
+    expect(code).toBe(64);
+    expect(err).toBe(
+      `attestgate: --app ${file}: local.name "\${local.name}" refers to itself; Terraform refuses such a configuration ("Error: Cycle: local.name"). Fix: remove one of these references: a resource or local cannot use its own value, nor that of one that refers back to it (write the value literally, or take it from a variable)\nRun 'attestgate ${command} --help' for usage.\n`,
     );
   });
 
