@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TemplateModel } from '../../lib/cloudformation/template';
 import { formatValue } from '../../lib/core/errors';
+import { readInput, statInput, utf8Text } from './input-files';
 
 /** A deployable unit read from `--app`: one CloudFormation template. */
 export interface TemplateSource {
@@ -29,8 +30,8 @@ interface AssemblyManifest {
  * followed) or a single CloudFormation template file (JSON).
  */
 export function loadTemplateSources(appPath: string): TemplateSource[] {
-  if (!fs.existsSync(appPath)) throw new SourceError(`--app ${appPath}: no such file or directory`);
-  const stat = fs.statSync(appPath);
+  const stat = statInput(appPath, (problem) => new SourceError(`--app ${appPath}: ${problem}`));
+  if (!stat) throw new SourceError(`--app ${appPath}: no such file or directory`);
   if (stat.isDirectory()) {
     const manifestFile = path.join(appPath, 'manifest.json');
     if (!fs.existsSync(manifestFile)) {
@@ -76,14 +77,11 @@ function loadAssembly(directory: string, within: readonly string[] = []): Templa
 
 /** Reads a JSON file named by `--app`; `notJsonHint` says what else the file may be and what to do. */
 export function readAppJson(file: string, notJsonHint: string): unknown {
-  let text: string;
+  const decoded = utf8Text(readInput(file, (problem) => new SourceError(`--app ${file}: ${problem}`)));
+  if ('problem' in decoded) throw new SourceError(`--app ${file}: ${decoded.problem}`);
+  if (decoded.text.trim() === '') throw new SourceError(`--app ${file}: is empty; give the synthesized JSON (run the synth again, it may have been interrupted)`);
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SourceError(`--app ${file}: cannot be read (${(e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
+    return JSON.parse(decoded.text);
   } catch (e) {
     throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); ${notJsonHint}`);
   }

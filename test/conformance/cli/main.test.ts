@@ -95,4 +95,56 @@ describe('main: bad --app input is one line and exit 64', () => {
     expect(code).toBe(64);
     expect(err.split('\n')[0]).toBe(`attestgate: --app ${file}: Resources [] is not an object; Fix: write Resources as an object of logical ID to resource ({ "Role": { "Type": "AWS::IAM::Role", … } })`);
   });
+
+  const writeBytes = (name: string, data: Buffer) => {
+    const file = path.join(tmp(), name);
+    fs.writeFileSync(file, data);
+    return file;
+  };
+
+  test.each([
+    ['Example.template.json', (text: string) => Buffer.from(text.replace('"agents"', '"caf\xe9"'), 'latin1'), /is not valid UTF-8: byte 0xE9 at byte offset \d+ \(line 1, byte \d+ of the line\) is not part of a UTF-8 character; save the file as UTF-8/],
+    ['agents.tf.json', (text: string) => Buffer.from(text.replace('"agents"', '"caf\xe9"'), 'latin1'), /is not valid UTF-8: byte 0xE9 at byte offset \d+/],
+    ['Example.template.json', (text: string) => Buffer.from(text, 'utf16le'), /is UTF-16LE text, not UTF-8; save it as UTF-8 \(iconv -f UTF-16LE -t UTF-8;/],
+    ['Example.template.json', (text: string) => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]), /is UTF-16BE text \(with a byte order mark\), not UTF-8/],
+    ['Example.template.json', () => Buffer.alloc(0), /is empty; give the synthesized JSON/],
+  ])('%s, %#: refused with the encoding or the offset and the fix; no raw control byte printed', async (name, encode, expected) => {
+    const json = JSON.stringify(name.endsWith('.tf.json') ? gcpConfiguration() : gateTemplate());
+    const file = writeBytes(name, encode(json));
+    const { code, err } = await runCli(['gates', '--app', file]);
+    expect(code).toBe(64);
+    const [line, hint, ...more] = err.split('\n');
+    expect(line.startsWith(`attestgate: --app ${file}: `)).toBe(true);
+    expect(line).toMatch(expected);
+    expect(hint).toBe("Run 'attestgate gates --help' for usage.");
+    expect(more).toEqual(['']);
+    expect(err).not.toMatch(/[\u0000-\u0009\u000b-\u001f\ufffd]/);
+  });
+
+  test('a UTF-8 byte order mark is accepted, as editors write one', async () => {
+    const file = writeBytes('Example.template.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(gateTemplate()))]));
+    const { code, out } = await runCli(['gates', '--app', file]);
+    expect(code).toBe(0);
+    expect(out).toContain('Example/Role');
+  });
+
+  test('a symlink loop is named as one, not "no such file"', async () => {
+    const dir = tmp();
+    fs.symlinkSync(path.join(dir, 'b.json'), path.join(dir, 'a.json'));
+    fs.symlinkSync(path.join(dir, 'a.json'), path.join(dir, 'b.json'));
+    const { code, err } = await runCli(['gates', '--app', path.join(dir, 'a.json')]);
+    expect(code).toBe(64);
+    expect(err.split('\n')[0]).toBe(
+      `attestgate: --app ${path.join(dir, 'a.json')}: a symlink loop (ELOOP): the symlink points, directly or through other symlinks, back to itself; point it at the file or directory itself`,
+    );
+  });
+
+  test('a manifest whose template is a directory', async () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'Stack.template.json'));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ artifacts: { Stack: { type: 'aws:cloudformation:stack', properties: { templateFile: 'Stack.template.json' } } } }));
+    const { code, err } = await runCli(['gates', '--app', dir]);
+    expect(code).toBe(64);
+    expect(err.split('\n')[0]).toBe(`attestgate: --app ${path.join(dir, 'Stack.template.json')}: a directory, where a file was expected (EISDIR); give the file inside it`);
+  });
 });
