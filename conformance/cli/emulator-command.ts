@@ -107,11 +107,8 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
   );
   let pki: PkiMaterial | undefined;
   if (values.pki) {
-    try {
-      pki = loadPkiDirectory(values.pki);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    // A PkiError names the file and the fix; main reports it as bad input (64).
+    pki = loadPkiDirectory(values.pki);
   }
   const sources = loadAppSources(apps);
   const gcpConfigurations = configurationsOf(sources.configurations, discoverGcpGates(sources.configurations));

@@ -147,4 +147,14 @@ describe('main: bad --app input is one line and exit 64', () => {
     expect(code).toBe(64);
     expect(err.split('\n')[0]).toBe(`attestgate: --app ${path.join(dir, 'Stack.template.json')}: a directory, where a file was expected (EISDIR); give the file inside it`);
   });
+
+  test.each(['conformance', 'emulator'])('%s --pki: a .crt that holds no certificate is refused, not skipped', async (command) => {
+    const pki = tmp();
+    fs.writeFileSync(path.join(pki, 'ca.crt'), 'CN=agents CA\n');
+    const { code, err } = await runCli([command, '--app', writeTemplate(gateTemplate()), '--pki', pki]);
+    expect(code).toBe(64);
+    expect(err).toBe(
+      `attestgate: --pki ${path.join(pki, 'ca.crt')}: holds no PEM block; expected PEM certificates (-----BEGIN CERTIFICATE-----) or one DER certificate (a private key belongs in a .key file, a CRL in a .crl file)\nRun 'attestgate ${command} --help' for usage.\n`,
+    );
+  });
 });
