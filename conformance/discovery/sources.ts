@@ -96,5 +96,12 @@ function loadTemplateFile(file: string, stackName: string): TemplateSource {
   if (resources === null || typeof resources !== 'object' || Array.isArray(resources)) {
     throw new SourceError(`--app ${file}: Resources ${formatValue(resources)} is not an object; Fix: write Resources as an object of logical ID to resource ({ "Role": { "Type": "AWS::IAM::Role", … } })`);
   }
+  // CloudFormation refuses a resource without a Type; readers (the emulator) rely on one being there.
+  for (const [logicalId, resource] of Object.entries(resources as Record<string, unknown>)) {
+    const type = (resource as { Type?: unknown } | null)?.Type;
+    if (resource === null || typeof resource !== 'object' || Array.isArray(resource) || typeof type !== 'string' || type === '') {
+      throw new SourceError(`--app ${file}: Resources.${logicalId} ${formatValue(resource)} is not a resource (an object with a Type); Fix: give it a Type such as "AWS::IAM::Role", or remove it`);
+    }
+  }
   return { stackName, file, model: TemplateModel.parse(json, file) };
 }

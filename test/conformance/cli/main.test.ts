@@ -89,6 +89,13 @@ describe('main: bad --app input is one line and exit 64', () => {
     );
   });
 
+  test.each([[null, 'null'], ['x', '"x"'], [{ Properties: {} }, '{"Properties":{}}']])('a resource %j without a Type is refused by name, not a crash of the emulator', async (resource, shown) => {
+    const file = writeTemplate(gateTemplate({ extra: { Broken: resource } }));
+    const { code, err } = await runCli(['conformance', '--app', file]);
+    expect(code).toBe(64);
+    expect(err.split('\n')[0]).toBe(`attestgate: --app ${file}: Resources.Broken ${shown} is not a resource (an object with a Type); Fix: give it a Type such as "AWS::IAM::Role", or remove it`);
+  });
+
   test('a template whose Resources is not an object', async () => {
     const file = writeTemplate({ Resources: [] });
     const { code, err } = await runCli(['gates', '--app', file]);
