@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TemplateModel } from '../../lib/cloudformation/template';
-import { formatValue } from '../../lib/core/errors';
+import { AttestGateError, formatValue } from '../../lib/core/errors';
 import { readInput, statInput, utf8Text } from './input-files';
 
 /** A deployable unit read from `--app`: one CloudFormation template. */
@@ -103,5 +103,11 @@ function loadTemplateFile(file: string, stackName: string): TemplateSource {
       throw new SourceError(`--app ${file}: Resources.${logicalId} ${formatValue(resource)} is not a resource (an object with a Type); Fix: give it a Type such as "AWS::IAM::Role", or remove it`);
     }
   }
-  return { stackName, file, model: TemplateModel.parse(json, file) };
+  try {
+    return { stackName, file, model: TemplateModel.parse(json, file) };
+  } catch (e) {
+    // A reference cycle: the message names the file; say it came from --app, as every other message here does.
+    if (e instanceof AttestGateError) throw new SourceError(`--app ${e.message}`);
+    throw e;
+  }
 }

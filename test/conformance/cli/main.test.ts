@@ -64,7 +64,7 @@ describe('main: bad --app input is one line and exit 64', () => {
     const { code, err } = await runCli([command, '--app', file]);
     expect(code).toBe(64);
     expect(err).toBe(
-      `attestgate: ${file}: resources "Role → Profile → Role" refer to each other in a cycle (Role.Properties.Description → Fn::GetAtt Profile.ProfileArn; Profile.Properties.RoleArns[0] → Fn::GetAtt Role.Arn); CloudFormation refuses such a template ("Circular dependency between resources: [Role, Profile]"). Fix: remove one of these references: a resource cannot use its own attributes, nor those of a resource that refers back to it (write the value literally, or take it from a parameter)\nRun 'attestgate ${command} --help' for usage.\n`,
+      `attestgate: --app ${file}: resources "Role → Profile → Role" refer to each other in a cycle (Role.Properties.Description → Fn::GetAtt Profile.ProfileArn; Profile.Properties.RoleArns[0] → Fn::GetAtt Role.Arn); CloudFormation refuses such a template ("Circular dependency between resources: [Role, Profile]"). Fix: remove one of these references: a resource cannot use its own attributes, nor those of a resource that refers back to it (write the value literally, or take it from a parameter)\nRun 'attestgate ${command} --help' for usage.\n`,
     );
   });
 
