@@ -89,11 +89,8 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   const sources = loadAppSources(apps);
   let pki: PkiMaterial | undefined;
   if (values.pki) {
-    try {
-      pki = loadPkiDirectory(values.pki);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    // A PkiError names the file and the fix; main reports it as bad input (64).
+    pki = loadPkiDirectory(values.pki);
     for (const file of pki.unmatchedKeys) err.write(`attestgate: note: ${file} matches no certificate in --pki; it is used as an OIDC issuer's key where its public key is the issuer's\n`);
   }
 

@@ -101,17 +101,18 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
         throw new UsageError(`--private-ca ${entry}: ${(e as Error).message}`);
       }
       const der = pemBlocks(text, 'CERTIFICATE')[0];
-      if (!der) throw new UsageError(`--private-ca ${entry}: ${file} holds no PEM certificate`);
-      return [arn, parseCertificate(der)] as const;
+      if (!der) throw new UsageError(`--private-ca ${entry}: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the CA's certificate (aws acm-pca get-certificate-authority-certificate)`);
+      try {
+        return [arn, parseCertificate(der)] as const;
+      } catch (e) {
+        throw new UsageError(`--private-ca ${entry}: ${file} holds a PEM block that is not an X.509 certificate (${(e as Error).message}); give the CA's certificate (aws acm-pca get-certificate-authority-certificate)`);
+      }
     }),
   );
   let pki: PkiMaterial | undefined;
   if (values.pki) {
-    try {
-      pki = loadPkiDirectory(values.pki);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    // A PkiError names the file and the fix; main reports it as bad input (64).
+    pki = loadPkiDirectory(values.pki);
   }
   const sources = loadAppSources(apps);
   const gcpConfigurations = configurationsOf(sources.configurations, discoverGcpGates(sources.configurations));

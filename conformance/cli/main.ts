@@ -1,11 +1,12 @@
+import { AttestGateError } from '../../lib/core/errors';
 import { SourceError } from '../discovery/sources';
 import { PkiError } from '../pki/pki-directory';
 import { conformanceCommand } from './conformance-command';
 import { emulatorCommand } from './emulator-command';
 import { gatesCommand } from './gates-command';
-import { EXIT_USAGE, UsageError } from './usage-error';
+import { EXIT_INTERNAL, EXIT_USAGE, UsageError } from './usage-error';
 
-export { EXIT_USAGE, UsageError };
+export { EXIT_INTERNAL, EXIT_USAGE, UsageError };
 
 const USAGE = `Usage: attestgate <command> [options]
 
@@ -36,18 +37,43 @@ Commands:
            [--port N (AWS)] [--gcp-port N] [--azure-port N]
            [--private-ca ARN=FILE]... [--no-throttle (AWS)]
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
-  help                         print this help
+  help, <command> --help       print this help
 
 PATH: a CDK cloud assembly directory or a CloudFormation template (JSON) for AWS; a cdktf
 output directory or a *.tf.json file for GCP and Azure.
 Exit codes: 0 every gate proven, no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 no FAIL but something
 unproven (INCONCLUSIVE, interrupted, no gate of the target found, or a gate whose positive control
-was skipped); 64 usage error.
+was skipped); 64 bad command line or bad input (an --app or --pki file that cannot be used; the
+one-line message names the file, the problem and the fix); 70 internal error (a bug in attestgate:
+rerun with ATTESTGATE_DEBUG=1 for the stack trace, and report it).
 `;
+
+const COMMANDS = new Set(['gates', 'conformance', 'emulator']);
+
+/** Errors the user can fix: a bad command line, or an input file attestgate cannot use. */
+function isInputError(e: unknown): e is Error {
+  if (e instanceof UsageError || e instanceof SourceError || e instanceof PkiError || e instanceof AttestGateError) return true;
+  // parseArgs' errors: by code, since Node's errors need not be of this realm's Error.
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/**
+ * A message as one printable line: control characters (a NUL of a UTF-16 file, an escape
+ * sequence in a file name) are shown escaped, never written raw to the user's terminal.
+ */
+export function printable(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
 
 /** Runs the CLI; resolves to the process exit code. Output goes to the given streams. */
 export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
+  // `attestgate gates --help` prints the usage, whatever else is on the line.
+  if (COMMANDS.has(command) && (rest.includes('--help') || rest.includes('-h'))) {
+    out.write(USAGE);
+    return 0;
+  }
   try {
     switch (command) {
       case 'gates':
@@ -65,10 +91,16 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         throw new UsageError(command === undefined ? 'no command given' : `unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SourceError || e instanceof PkiError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      err.write(`attestgate: ${(e as Error).message}\n\n${USAGE}`);
+    if (isInputError(e)) {
+      const help = COMMANDS.has(command) ? `attestgate ${command} --help` : 'attestgate help';
+      err.write(`attestgate: ${printable(e.message)}\nRun '${help}' for usage.\n`);
       return EXIT_USAGE;
     }
-    throw e;
+    // Anything else is a bug: one line for the user, the stack only when asked for.
+    const { message, stack } = (e ?? {}) as { message?: unknown; stack?: unknown };
+    err.write(`attestgate: internal error: ${printable(typeof message === 'string' ? message : String(e))}\n`);
+    if (process.env.ATTESTGATE_DEBUG === '1') err.write(`${typeof stack === 'string' ? stack : String(e)}\n`);
+    else err.write('This is a bug in attestgate: rerun with ATTESTGATE_DEBUG=1 for the stack trace, and report it.\n');
+    return EXIT_INTERNAL;
   }
 }

@@ -7,3 +7,6 @@ export class UsageError extends Error {
 }
 
 export const EXIT_USAGE = 64;
+
+/** An unexpected error, i.e. a bug in attestgate (sysexits EX_SOFTWARE). */
+export const EXIT_INTERNAL = 70;

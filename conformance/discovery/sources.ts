@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TemplateModel } from '../../lib/cloudformation/template';
+import { AttestGateError, formatValue } from '../../lib/core/errors';
+import { readInput, statInput, utf8Text } from './input-files';
 
 /** A deployable unit read from `--app`: one CloudFormation template. */
 export interface TemplateSource {
@@ -28,8 +30,8 @@ interface AssemblyManifest {
  * followed) or a single CloudFormation template file (JSON).
  */
 export function loadTemplateSources(appPath: string): TemplateSource[] {
-  if (!fs.existsSync(appPath)) throw new SourceError(`--app ${appPath}: no such file or directory`);
-  const stat = fs.statSync(appPath);
+  const stat = statInput(appPath, (problem) => new SourceError(`--app ${appPath}: ${problem}`));
+  if (!stat) throw new SourceError(`--app ${appPath}: no such file or directory`);
   if (stat.isDirectory()) {
     const manifestFile = path.join(appPath, 'manifest.json');
     if (!fs.existsSync(manifestFile)) {
@@ -40,15 +42,34 @@ export function loadTemplateSources(appPath: string): TemplateSource[] {
   return [loadTemplateFile(appPath, path.basename(appPath).replace(/(\.template)?\.json$/, ''))];
 }
 
-function loadAssembly(directory: string): TemplateSource[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'manifest.json'), 'utf8')) as AssemblyManifest;
+/**
+ * Reads the templates of a cloud assembly and of the assemblies nested in it. `within` holds the
+ * real paths of the assemblies it is nested in: a nested assembly that is one of them (a
+ * `directoryName` of `.` or `..`, or a symlink back) would be read forever.
+ */
+function loadAssembly(directory: string, within: readonly string[] = []): TemplateSource[] {
+  const manifestFile = path.join(directory, 'manifest.json');
+  const manifest = readAppJson(manifestFile, 'a cloud assembly\'s manifest.json is written by cdk synth: synthesize again') as AssemblyManifest | null;
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) {
+    throw new SourceError(`--app ${manifestFile}: not a cloud assembly manifest (not a JSON object); synthesize again (cdk synth)`);
+  }
+  const real = fs.realpathSync(directory);
+  const chain = [...within, real];
   const sources: TemplateSource[] = [];
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       // The deployed CloudFormation stack name, which the live target looks resources up by.
       sources.push(loadTemplateFile(path.join(directory, artifact.properties.templateFile), artifact.properties.stackName ?? artifact.displayName ?? artifactId));
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
-      sources.push(...loadAssembly(path.join(directory, artifact.properties.directoryName)));
+      const nested = path.join(directory, artifact.properties.directoryName);
+      const nestedReal = fs.existsSync(nested) ? fs.realpathSync(nested) : nested;
+      const loop = chain.indexOf(nestedReal);
+      if (loop !== -1) {
+        throw new SourceError(
+          `--app ${manifestFile}: nested cloud assembly ${artifactId} (directoryName ${JSON.stringify(artifact.properties.directoryName)}) is ${nestedReal}, an assembly it is already nested in, so reading it would never end (${[...chain.slice(loop), nestedReal].join(' → ')}); Fix: point directoryName at the nested assembly's own subdirectory (cdk synth writes assembly-<stage>), or synthesize again`,
+        );
+      }
+      sources.push(...loadAssembly(nested, chain));
     }
   }
   return sources;
@@ -56,14 +77,11 @@ function loadAssembly(directory: string): TemplateSource[] {
 
 /** Reads a JSON file named by `--app`; `notJsonHint` says what else the file may be and what to do. */
 export function readAppJson(file: string, notJsonHint: string): unknown {
-  let text: string;
+  const decoded = utf8Text(readInput(file, (problem) => new SourceError(`--app ${file}: ${problem}`)));
+  if ('problem' in decoded) throw new SourceError(`--app ${file}: ${decoded.problem}`);
+  if (decoded.text.trim() === '') throw new SourceError(`--app ${file}: is empty; give the synthesized JSON (run the synth again, it may have been interrupted)`);
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new SourceError(`--app ${file}: cannot be read (${(e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
+    return JSON.parse(decoded.text);
   } catch (e) {
     throw new SourceError(`--app ${file}: not JSON (${(e as Error).message}); ${notJsonHint}`);
   }
@@ -74,5 +92,22 @@ function loadTemplateFile(file: string, stackName: string): TemplateSource {
   if (json === null || typeof json !== 'object' || !('Resources' in (json as object))) {
     throw new SourceError(`--app ${file}: not a CloudFormation template (no Resources section); Terraform JSON files must be named *.tf.json`);
   }
-  return { stackName, file, model: TemplateModel.parse(json, file) };
+  const resources = (json as { Resources: unknown }).Resources;
+  if (resources === null || typeof resources !== 'object' || Array.isArray(resources)) {
+    throw new SourceError(`--app ${file}: Resources ${formatValue(resources)} is not an object; Fix: write Resources as an object of logical ID to resource ({ "Role": { "Type": "AWS::IAM::Role", … } })`);
+  }
+  // CloudFormation refuses a resource without a Type; readers (the emulator) rely on one being there.
+  for (const [logicalId, resource] of Object.entries(resources as Record<string, unknown>)) {
+    const type = (resource as { Type?: unknown } | null)?.Type;
+    if (resource === null || typeof resource !== 'object' || Array.isArray(resource) || typeof type !== 'string' || type === '') {
+      throw new SourceError(`--app ${file}: Resources.${logicalId} ${formatValue(resource)} is not a resource (an object with a Type); Fix: give it a Type such as "AWS::IAM::Role", or remove it`);
+    }
+  }
+  try {
+    return { stackName, file, model: TemplateModel.parse(json, file) };
+  } catch (e) {
+    // A reference cycle: the message names the file; say it came from --app, as every other message here does.
+    if (e instanceof AttestGateError) throw new SourceError(`--app ${e.message}`);
+    throw e;
+  }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TerraformModel } from '../../lib/terraform/configuration';
+import { statInput } from './input-files';
 import { SourceError, readAppJson } from './sources';
 
 /** A deployable unit read from `--app`: one Terraform JSON configuration. */
@@ -20,11 +21,9 @@ interface CdktfManifest {
 function manifestOf(directory: string): Record<string, unknown> | undefined {
   const file = path.join(directory, 'manifest.json');
   if (!fs.existsSync(file)) return undefined;
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new SourceError(`--app ${file}: not JSON (${(e as Error).message})`);
-  }
+  const manifest = readAppJson(file, 'a cdktf manifest.json is written by cdktf synth: synthesize again');
+  // Not an object: not a cdktf manifest; the cloud assembly reader says what is wrong with it.
+  return manifest !== null && typeof manifest === 'object' && !Array.isArray(manifest) ? (manifest as Record<string, unknown>) : undefined;
 }
 
 /**
@@ -32,8 +31,9 @@ function manifestOf(directory: string): Record<string, unknown> | undefined {
  * `stacks`; a CDK cloud assembly's lists `artifacts`) or a `*.tf.json` file.
  */
 export function isTerraformApp(appPath: string): boolean {
-  if (!fs.existsSync(appPath)) return false;
-  if (fs.statSync(appPath).isDirectory()) {
+  const stat = statInput(appPath, (problem) => new SourceError(`--app ${appPath}: ${problem}`));
+  if (!stat) return false;
+  if (stat.isDirectory()) {
     const manifest = manifestOf(appPath);
     return manifest !== undefined && typeof manifest.stacks === 'object' && manifest.stacks !== null && !('artifacts' in manifest);
   }
@@ -42,8 +42,9 @@ export function isTerraformApp(appPath: string): boolean {
 
 /** Reads the configurations of a cdktf output directory (every stack of its manifest) or of one `*.tf.json` file. */
 export function loadTerraformSources(appPath: string): TerraformSource[] {
-  if (!fs.existsSync(appPath)) throw new SourceError(`--app ${appPath}: no such file or directory`);
-  if (!fs.statSync(appPath).isDirectory()) return [loadConfiguration(appPath, path.basename(appPath).replace(/\.tf\.json$/, ''))];
+  const stat = statInput(appPath, (problem) => new SourceError(`--app ${appPath}: ${problem}`));
+  if (!stat) throw new SourceError(`--app ${appPath}: no such file or directory`);
+  if (!stat.isDirectory()) return [loadConfiguration(appPath, path.basename(appPath).replace(/\.tf\.json$/, ''))];
   const manifest = manifestOf(appPath) as CdktfManifest | undefined;
   if (!manifest?.stacks) throw new SourceError(`--app ${appPath}: a directory without a cdktf manifest.json listing stacks (run the cdktf app first)`);
   return Object.entries(manifest.stacks).map(([name, stack]) => {

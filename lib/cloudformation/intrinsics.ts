@@ -225,5 +225,10 @@ function resolveFindInMap(arg: unknown, ctx: IntrinsicContext): Value {
   const [map, top, second] = arg.slice(0, 3).map((a) => resolveIntrinsics(a, ctx));
   if (typeof map !== 'string' || typeof top !== 'string' || typeof second !== 'string') return unknown('an Fn::FindInMap key not known at synth');
   const found = ctx.mappings?.[map]?.[top]?.[second];
-  return found === undefined ? unknown(`mapping ${map}.${top}.${second}, which does not exist`) : resolveIntrinsics(found, ctx);
+  if (found === undefined) return unknown(`mapping ${map}.${top}.${second}, which does not exist`);
+  // Mapping values are literal strings or lists of strings; they are not resolved, so a mapping
+  // whose value looks up itself cannot make the resolver recurse forever.
+  const literal = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  if (literal(found) || (Array.isArray(found) && found.every(literal))) return found as Value;
+  return unknown(`mapping ${map}.${top}.${second}, which is not a string or a list of strings (CloudFormation allows nothing else in Mappings)`);
 }

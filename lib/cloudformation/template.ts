@@ -1,4 +1,5 @@
 import { IntrinsicContext, Value, isSymbol, resolveIntrinsics } from './intrinsics';
+import { checkTemplateReferences } from './references';
 
 /** The parts of a CloudFormation template attestgate reads. */
 export interface CloudFormationTemplate {
@@ -45,7 +46,10 @@ const PSEUDO_PARAMETERS = new Set([
  * that say why a value cannot be judged at synth.
  */
 export class TemplateModel {
-  /** Parses template JSON text or an object; throws a plain Error naming `name` when it is not one. */
+  /**
+   * Parses template JSON text or an object; throws a plain Error naming `name` when it is not one,
+   * and an AttestGateError for a reference cycle between its resources (see references.ts).
+   */
   public static parse(template: unknown, name: string): TemplateModel {
     const value = typeof template === 'string' ? JSON.parse(template) : template;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -55,6 +59,7 @@ export class TemplateModel {
     if (resources !== undefined && (typeof resources !== 'object' || Array.isArray(resources))) {
       throw new Error(`${name} is not a CloudFormation template (Resources is not an object)`);
     }
+    checkTemplateReferences(value as CloudFormationTemplate, name);
     return new TemplateModel(value as CloudFormationTemplate, name);
   }
 

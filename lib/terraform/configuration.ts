@@ -1,3 +1,4 @@
+import { checkConfigurationReferences } from './references';
 import { ExpressionContext, TerraformSymbol, Value, isSymbol, isSymbolicString, referencedAddresses, resolveValue } from './expressions';
 
 /** Meta-arguments of a resource block: not attributes of the resource itself. */
@@ -44,7 +45,10 @@ function labelled(value: unknown): Array<[string, unknown]> {
  * become symbols that say why a value cannot be judged before apply.
  */
 export class TerraformModel {
-  /** Parses configuration JSON text or an object; throws a plain Error naming `name` when it is not one. */
+  /**
+   * Parses configuration JSON text or an object; throws a plain Error naming `name` when it is not
+   * one, and an AttestGateError for a reference cycle among its resources and locals (see references.ts).
+   */
   public static parse(configuration: unknown, name: string): TerraformModel {
     const value = typeof configuration === 'string' ? JSON.parse(configuration) : configuration;
     if (!isObject(value)) throw new Error(`${name} is not a Terraform JSON configuration (not a JSON object)`);
@@ -79,6 +83,13 @@ export class TerraformModel {
       }
     }
     const addresses = new Set(raw.map((r) => (r.mode === 'data' ? `data.${r.type}.${r.name}` : `${r.type}.${r.name}`)));
+    const referable = new Map<string, unknown>();
+    raw.forEach((r) => {
+      const address = r.mode === 'data' ? `data.${r.type}.${r.name}` : `${r.type}.${r.name}`;
+      if (!referable.has(address)) referable.set(address, r.body);
+    });
+    for (const [local, v] of this.locals) referable.set(`local.${local}`, v);
+    checkConfigurationReferences(referable, name);
     this.context = { reference: (traversal) => this.reference(traversal, addresses) };
     this.resources = raw.map(({ mode, type, name: resourceName, body }) => {
       const attributes: Record<string, Value> = {};
@@ -180,6 +191,7 @@ export class TerraformModel {
 
   private local(name: string, path: readonly string[]): Value {
     if (!this.locals.has(name)) return { symbolic: 'unknown', reason: `local.${name}, which is not defined` };
+    // parse refuses a cycle of locals; this stops one written in a form its scan does not read (local["x"]).
     if (this.localsResolving.has(name)) return { symbolic: 'unknown', reason: `local.${name}, which refers to itself` };
     let value = this.localsResolved.get(name);
     if (value === undefined) {

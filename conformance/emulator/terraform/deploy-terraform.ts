@@ -90,8 +90,10 @@ function applyOne(source: TerraformSource, provider: TerraformProviderModel, var
       const [head, ...rest] = traversal;
       if (head === 'var') {
         const name = rest[0];
+        // A variable's value is literal, as Terraform takes it: neither a --var value nor a
+        // default (in JSON syntax) is a template, so `${var.x}` in one is not resolved again.
         const value = variables[name] ?? variableDefaults.get(name);
-        return value === undefined ? { symbolic: 'variable', name } : navigate(resolveValue(value, ctx), rest.slice(1)) ?? { symbolic: 'unknown', reason: `var.${rest.join('.')}` };
+        return value === undefined ? { symbolic: 'variable', name } : navigate(value as Value, rest.slice(1)) ?? { symbolic: 'unknown', reason: `var.${rest.join('.')}` };
       }
       if (head === 'local') return navigate(resolveValue(locals.get(rest[0]), ctx), rest.slice(1)) ?? { symbolic: 'unknown', reason: `local.${rest.join('.')}` };
       const address = head === 'data' ? `data.${rest[0]}.${rest[1]}` : `${head}.${rest[0]}`;

@@ -10,6 +10,10 @@ import { writeTerraformExamples } from '../../fixtures/terraform-examples';
 const run = runCli;
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+/** A PEM certificate block whose content is no certificate. */
+const brokenPem = path.join(tmp('attestgate-cli-'), 'ca.pem');
+fs.writeFileSync(brokenPem, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+
 function templateFile(template: unknown): string {
   const file = path.join(tmp('attestgate-cli-'), 'Example.template.json');
   fs.writeFileSync(file, JSON.stringify(template));
@@ -146,6 +150,7 @@ describe('attestgate conformance', () => {
     [['emulator', '--app', 'x.json', '--port', '4000', '--gcp-port', '4000'], 'each emulator needs its own port'],
     [['emulator', '--app', 'x.json', '--gcp-port', ''], '--gcp-port : give a TCP port'],
     [['emulator', '--app', 'x.json', '--private-ca', 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x=/no/such.pem'], 'ENOENT'],
+    [['emulator', '--app', 'x.json', '--private-ca', `arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x=${brokenPem}`], `${brokenPem} holds a PEM block that is not an X.509 certificate (`],
     [['conformance', '--app', 'x.json', '--format', 'html'], '--format html: use table, json, junit, sarif'],
     [['conformance', '--app', 'x.json', '--rate', '0'], '--rate 0'],
     [['conformance', '--app', '/no/such.json'], '--app /no/such.json: no such file or directory'],

@@ -40,7 +40,20 @@ describe('attestgate gates', () => {
   ])('usage error %j exits 64', async (argv, message) => {
     const { code, err } = await run(argv as string[]);
     expect(code).toBe(64);
-    expect(err).toContain(message);
-    expect(err).toContain('Usage: attestgate <command>');
+    // One line naming the problem and where to find the usage, not the whole usage text.
+    const help = argv[0] === 'gates' ? "Run 'attestgate gates --help' for usage." : "Run 'attestgate help' for usage.";
+    const [line, hint, ...more] = err.split('\n');
+    expect(line).toMatch(/^attestgate: /);
+    expect(line).toContain(message);
+    expect(hint).toBe(help);
+    expect(more).toEqual(['']);
+  });
+
+  test.each([['gates', '--help'], ['conformance', '-h'], ['emulator', '--app', 'x', '--help']])('%s … %s prints the usage and exits 0', async (...argv) => {
+    const { code, out, err } = await run(argv);
+    expect(code).toBe(0);
+    expect(out).toContain('Usage: attestgate <command>');
+    expect(out).toMatch(/70 internal error .*ATTESTGATE_DEBUG=1/s);
+    expect(err).toBe('');
   });
 });

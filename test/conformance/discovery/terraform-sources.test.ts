@@ -44,7 +44,7 @@ describe('Terraform sources', () => {
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ stacks: { s: {} } }));
     expect(() => loadTerraformSources(dir)).toThrow('stack s has no synthesizedStackPath in manifest.json');
     fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ stacks: { s: { synthesizedStackPath: 'stacks/s/cdk.tf.json' } } }));
-    expect(() => loadTerraformSources(dir)).toThrow('cannot be read');
+    expect(() => loadTerraformSources(dir)).toThrow(`--app ${path.join(dir, 'stacks/s/cdk.tf.json')}: no such file or directory`);
     fs.writeFileSync(path.join(dir, 'manifest.json'), '{');
     expect(() => isTerraformApp(dir)).toThrow('not JSON');
   });

@@ -78,19 +78,31 @@ describe('loadPkiDirectory', () => {
     expect(pki.unmatchedKeys).toEqual([]);
   });
 
-  test('a file that cannot be read is a PkiError naming it', async () => {
-    const encrypted = keyObject(issuing).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' });
-    const cases: Record<string, string | Buffer> = {
-      'broken.crt': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
-      'locked.key': encrypted,
-      'broken.crl': Buffer.from('not a CRL'),
-    };
-    for (const [name, content] of Object.entries(cases)) {
-      const dir = directoryWith({ [name]: content });
-      const read = () => loadPkiDirectory(dir);
-      expect(read).toThrow(PkiError);
-      expect(read).toThrow(new RegExp(`^--pki ${path.join(dir, name).replace(/[.]/g, '\\.')}: cannot be read \\(.+\\); keys must be unencrypted PEM$`));
-    }
+  test('a DER certificate is read like a PEM one', () => {
+    const pki = loadPkiDirectory(directoryWith({ 'root.crt': root.der, 'issuing.crt': issuing.pem }));
+    expect(pki.entries.map((e) => [path.basename(e.file), e.certificate.fingerprintSha256])).toEqual([
+      ['issuing.crt', fingerprint(issuing)],
+      ['root.crt', fingerprint(root)],
+    ]);
+  });
+
+  test.each<[string, () => string | Buffer, string]>([
+    ['ca.crt', () => 'just some text\n', 'holds no PEM block; expected PEM certificates (-----BEGIN CERTIFICATE-----) or one DER certificate (a private key belongs in a .key file, a CRL in a .crl file)'],
+    ['ca.crt', () => keyObject(issuing).export({ type: 'pkcs8', format: 'pem' }), 'holds PEM "PRIVATE KEY" blocks only; expected PEM certificates (-----BEGIN CERTIFICATE-----) or one DER certificate'],
+    ['ca.crt', () => '', 'holds nothing (the file is empty); expected PEM certificates'],
+    ['ca.crt', () => Buffer.from(root.pem, 'utf16le'), 'is UTF-16LE text, not UTF-8; save it as UTF-8'],
+    ['ca.crt', () => Buffer.from([0x30, 0x03, 0x02, 0x01, 0x01]), 'not a DER X.509 certificate (TBSCertificate: expected tag 0x30, found 0x2); expected PEM certificates'],
+    ['ca.crt', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n', 'certificate 1 of 1 is not an X.509 certificate ('],
+    ['ca.key', () => keyObject(issuing).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'secret' }), 'the private key is encrypted; expected an unencrypted PEM private key (PKCS#8 -----BEGIN PRIVATE KEY-----, SEC1 EC or PKCS#1 RSA): decrypt it'],
+    ['ca.key', () => root.pem, 'holds PEM "CERTIFICATE" blocks only; expected an unencrypted PEM private key'],
+    ['ca.crl', () => Buffer.from('not a CRL'), 'holds no PEM block; expected a CRL in PEM (-----BEGIN X509 CRL-----) or DER, as openssl ca -gencrl writes it'],
+    ['ca.crl', () => Buffer.from([0x30, 0x00]), 'not a DER CRL (malformed or truncated DER); expected a CRL in PEM (-----BEGIN X509 CRL-----) or DER'],
+    ['ca.crl', () => Buffer.from([0xc3, 0x28, 0xa0]), 'is not valid UTF-8: byte 0xC3 at byte offset 0'],
+  ])('%s holding the wrong thing is a PkiError naming the file, what it holds and what was expected: %#', (name, content, expected) => {
+    const dir = directoryWith({ [name]: content() });
+    const read = () => loadPkiDirectory(dir);
+    expect(read).toThrow(PkiError);
+    expect(read).toThrow(`--pki ${path.join(dir, name)}: ${expected}`);
   });
 
   test('a path that is not a directory is a PkiError', () => {

@@ -33,8 +33,14 @@ describe('AG-AWS-001: a role trusted by Roles Anywhere pins aws:SourceArn', () =
   });
 
   test('Noncompliance 5: SourceArn pinned to something that is not a trust anchor', () => {
+    // Another Roles Anywhere resource, not the role's own profile: that would be a reference cycle CloudFormation refuses.
     const findings = trustAnchorPinned.evaluate(
-      model(gateTemplate({ statements: [attestedStatement({ Condition: { ...subjectOnly, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['Profile', 'ProfileArn'] } } } })] })),
+      model(
+        gateTemplate({
+          statements: [attestedStatement({ Condition: { ...subjectOnly, ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['OtherProfile', 'ProfileArn'] } } } })],
+          extra: { OtherProfile: { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'other', RoleArns: [] } } },
+        }),
+      ),
     );
     expect(findings[0].message).toContain('is not the TrustAnchorArn of a trust anchor');
   });

@@ -36,4 +36,16 @@ describe('applyTerraform', () => {
     expect(applied.problems.map((p) => p.address)).toEqual(['demo_identity.agent']);
     expect(applied.problems[0].problem).toContain('name is not known at apply time');
   });
+
+  test('a variable value is literal, as in Terraform: a --var or default holding ${var.…} is not resolved again', () => {
+    const [applied] = applyTerraform(
+      [tfSource({
+        variable: { owner: { default: '${var.owner}' }, team: {} },
+        resource: { demo_grant: { g: { owner: '${var.owner}', team: '${var.team}' } } },
+      })],
+      provider,
+      { team: '${var.team}-x' },
+    );
+    expect(applied.resources.get('demo_grant.g')!.attributes).toEqual({ owner: '${var.owner}', team: '${var.team}-x' });
+  });
 });
