@@ -19,7 +19,11 @@ Commands:
       [--pki DIR]              CA certificates (*.crt), their keys (*.key) and CRLs (*.crl),
                                matched to trust anchors by public key; other keys sign as
                                the OIDC issuer whose published key they match
-      [--tags TAG,...]         run checks with every TAG (and none of !TAG), or these check IDs
+      [--tags TAG,...]         run checks with every TAG (and none of !TAG), or these check IDs;
+                               a gate's positive control runs whenever its checks need it
+      [--allow-unproven REASON]
+                               accept that --tags excludes the positive controls (!kind:positive):
+                               their denials stay INCONCLUSIVE, acknowledged, and do not exit 2
       [--list]                 list the checks and gates, probe nothing
       [--format table|json|junit|sarif]...   (default table; files go to --out)
       [--out DIR]              (default attestgate-report)
@@ -43,7 +47,7 @@ PATH: a CDK cloud assembly directory or a CloudFormation template (JSON) for AWS
 output directory or a *.tf.json file for GCP and Azure.
 Exit codes: 0 every gate proven, no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 no FAIL but something
 unproven (INCONCLUSIVE, interrupted, no gate of the target found, or a gate whose positive control
-was skipped); 64 bad command line or bad input (an --app or --pki file that cannot be used; the
+did not pass); 64 bad command line or bad input (an --app or --pki file that cannot be used; the
 one-line message names the file, the problem and the fix); 70 internal error (a bug in attestgate:
 rerun with ATTESTGATE_DEBUG=1 for the stack trace, and report it).
 `;
