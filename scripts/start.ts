@@ -20,7 +20,7 @@ import { buildGcpExample } from '../examples/gcp/main';
 import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
 import { main } from '../conformance/cli/main';
 import { generateIssuerKey } from '../conformance/oidc/issuer-key';
-import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/test-pki';
+import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/throwaway-pki';
 
 async function start(): Promise<number> {
   const started = Date.now();

@@ -21,7 +21,7 @@ import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
 import { TemplateModel } from '../../lib/cloudformation/template';
 import { validatePath } from '../../conformance/emulator/x509/path-validation';
 import { loadPkiDirectory } from '../../conformance/pki/pki-directory';
-import { createCa, createCrl, issueLeaf, privateKeyPem, randomSerial } from '../../conformance/pki/test-pki';
+import { createCa, createCrl, issueLeaf, privateKeyPem, randomSerial } from '../../conformance/pki/throwaway-pki';
 
 process.env.CDK_VALIDATION = 'false';
 const ISSUER = { CN: 'attestgate Bench CA', O: 'attestgate bench' };

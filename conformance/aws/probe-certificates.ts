@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { normalizeSerial } from '../../lib/core/pki/crl';
 import { SigningCa, asIssuer } from '../pki/signing-ca';
-import { IssuedCertificate, createCa, generateKeys, issueLeaf } from '../pki/test-pki';
+import { IssuedCertificate, createCa, generateKeys, issueLeaf } from '../pki/throwaway-pki';
 import { x509 } from '../pki/x509';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
 

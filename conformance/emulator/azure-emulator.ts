@@ -3,7 +3,7 @@ import { IssuerKey } from '../oidc/issuer-key';
 import { deployTerraform } from './azure/deploy-terraform';
 import { Jwks, PlayedIssuer, playIssuers } from './azure/played-issuers';
 import { AzureEmulatorServer } from './azure/server';
-import { createServerTls } from './azure/test-ca';
+import { createServerTls } from './azure/server-tls';
 import { DEFAULT_ENTRA_BEHAVIOUR, EntraBehaviour } from './azure/token-endpoint';
 import { AzureEnvironment, AzureWorld, DEFAULT_AZURE_ENVIRONMENT } from './azure/world';
 import { AppliedConfiguration } from './terraform/deploy-terraform';

@@ -4,7 +4,7 @@ import { sameName } from '../../lib/core/pki/name';
 import { toPem } from '../../lib/core/pki/pem';
 import { verifySignedDer } from '../../lib/core/pki/signature';
 import { PkiMaterial } from './pki-directory';
-import { IssuedCertificate, KeyAlgorithm } from './test-pki';
+import { IssuedCertificate, KeyAlgorithm } from './throwaway-pki';
 import { x509 } from './x509';
 
 /** A CA whose key we hold and whose certificates a trust anchor accepts. */

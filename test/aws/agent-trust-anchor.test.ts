@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
-import { createCa, createCrl } from '../../conformance/pki/test-pki';
+import { createCa, createCrl } from '../../conformance/pki/throwaway-pki';
 import { newStack } from '../fixtures/cdk';
 import { TestPki, makeTestPki } from '../fixtures/pki';
 

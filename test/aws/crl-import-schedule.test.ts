@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
 import { CRL_IMPORT_RUNTIME, CrlImportSchedule, CrlImportScheduleProps, CrlSource, crlImportBundleDirectory, crlObjectCreatedPattern } from '../../lib/aws/crl-import-schedule';
 import { matchesEventPattern } from '../../conformance/emulator/aws/event-pattern';
-import { createCrl } from '../../conformance/pki/test-pki';
+import { createCrl } from '../../conformance/pki/throwaway-pki';
 import { newStack } from '../fixtures/cdk';
 import { s3ObjectCreated } from '../fixtures/cloudtrail-events';
 import { TestPki, makeTestPki } from '../fixtures/pki';

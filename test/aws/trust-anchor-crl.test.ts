@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
-import { createCa, createCrl } from '../../conformance/pki/test-pki';
+import { createCa, createCrl } from '../../conformance/pki/throwaway-pki';
 import { newStack } from '../fixtures/cdk';
 import { TestPki, makeTestPki } from '../fixtures/pki';
 

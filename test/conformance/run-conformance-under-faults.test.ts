@@ -2,7 +2,7 @@ import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
 import { runAzureConformance } from '../../conformance/azure/run-azure-conformance';
 import { RunningAwsEmulator, startAwsEmulator } from '../../conformance/emulator/aws-emulator';
 import { RunningAzureEmulator, startAzureEmulator } from '../../conformance/emulator/azure-emulator';
-import { createServerTls } from '../../conformance/emulator/azure/test-ca';
+import { createServerTls } from '../../conformance/emulator/azure/server-tls';
 import { RunningGcpEmulator, startGcpEmulator } from '../../conformance/emulator/gcp-emulator';
 import { CheckResult, exitCodeOf } from '../../conformance/engine/report';
 import { RetryPolicy } from '../../conformance/engine/retry';

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { HashConstructor, HttpRequest, SourceData } from '@smithy/types';
 import { SignatureV4Base, createScope, getCanonicalHeaders, getPayloadHash, prepareRequest } from '@smithy/signature-v4';
-import { IssuedCertificate, createCa, issueLeaf } from '../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, issueLeaf } from '../../conformance/pki/throwaway-pki';
 import type { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
 
 /** Key types the signer supports, as the test PKI names them. */

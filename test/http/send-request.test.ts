@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { AddressInfo } from 'node:net';
-import { createServerTls } from '../../conformance/emulator/azure/test-ca';
+import { createServerTls } from '../../conformance/emulator/azure/server-tls';
 import { HttpTransportError, proxyAgentFor, sendRequest } from '../../lib/http/send-request';
 
 /** A loopback server answering with `handler`, on 127.0.0.1 or another loopback address. */

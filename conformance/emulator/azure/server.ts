@@ -3,7 +3,7 @@ import { IssuerKey, generateIssuerKey } from '../../oidc/issuer-key';
 import { AADSTS, JSON_HEADERS, aadError } from './aad-errors';
 import { openIdConfiguration } from './discovery';
 import { PlayedIssuer, issuerDiscoveryDocument } from './played-issuers';
-import { ServerTls } from './test-ca';
+import { ServerTls } from './server-tls';
 import { EntraBehaviour, tokenRequest } from './token-endpoint';
 import { AzureWorld } from './world';
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { pemBlocks } from '../../../lib/core/pki/pem';
-import { IssuedCertificate } from '../../../conformance/pki/test-pki';
+import { IssuedCertificate } from '../../../conformance/pki/throwaway-pki';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: crypto.webcrypto as unknown as Crypto }));
 

@@ -9,7 +9,7 @@ import {
 } from '../../../lib/aws/crl-import/import-crl';
 import { normalizeSerial, parseCrl } from '../../../lib/core/pki/crl';
 import { pemBlocks } from '../../../lib/core/pki/pem';
-import { IssuedCertificate, createCa, createCrl, generateKeys } from '../../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, createCrl, generateKeys } from '../../../conformance/pki/throwaway-pki';
 import { FakeRolesAnywhere, OpensslCa, pkijsCrl } from './crl-fixtures';
 
 const HOUR = 3_600_000;

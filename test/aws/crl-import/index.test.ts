@@ -1,6 +1,6 @@
 import { CRL_IMPORT_NAMESPACE, ENV, embeddedMetricRecord, handler, readConfig } from '../../../lib/aws/crl-import/index';
 import { pemBlocks } from '../../../lib/core/pki/pem';
-import { IssuedCertificate, createCa, createCrl } from '../../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, createCrl } from '../../../conformance/pki/throwaway-pki';
 import { CREDENTIALS, FakeAwsServer, REGION } from './fake-aws-server';
 
 const CRL_ID = '5f0e8a4e-9c1d-4c1a-8d52-6a2b7c3d4e5f';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PkiError, loadPkiDirectory, spkiOf } from '../../../conformance/pki/pki-directory';
-import { IssuedCertificate, createCa, createCrl, issueLeaf, privateKeyPem } from '../../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, createCrl, issueLeaf, privateKeyPem } from '../../../conformance/pki/throwaway-pki';
 import { parseCertificate } from '../../../lib/core/pki/certificate';
 
 let root: IssuedCertificate;

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { PkiEntry, PkiMaterial } from '../../../conformance/pki/pki-directory';
 import { asIssuer, findSigningCa, keyAlgorithmOf } from '../../../conformance/pki/signing-ca';
-import { IssuedCertificate, createCa, issueLeaf } from '../../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, issueLeaf } from '../../../conformance/pki/throwaway-pki';
 import { Certificate, parseCertificate } from '../../../lib/core/pki/certificate';
 import { verifySignedDer } from '../../../lib/core/pki/signature';
 

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { x509 } from '../../../conformance/pki/x509';
 import { inspectCaBundle } from '../../../lib/core/pki/ca-bundle';
-import { createCa, issueLeaf } from '../../../conformance/pki/test-pki';
+import { createCa, issueLeaf } from '../../../conformance/pki/throwaway-pki';
 
 const limits = { maxCertificates: 2, maxPemLength: 8000 };
 const inspect = (pem: string, now?: Date) => inspectCaBundle(pem, { where: "AgentTrustAnchor 'S/A'", field: 'source', limits, now });

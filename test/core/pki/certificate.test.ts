@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseCertificate } from '../../../lib/core/pki/certificate';
 import { pemBlocks } from '../../../lib/core/pki/pem';
 import { verifySignedDer } from '../../../lib/core/pki/signature';
-import { createCa, issueLeaf } from '../../../conformance/pki/test-pki';
+import { createCa, issueLeaf } from '../../../conformance/pki/throwaway-pki';
 import { x509 } from '../../../conformance/pki/x509';
 
 describe('parseCertificate (lean DER reader)', () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inspectCaBundle } from '../../../lib/core/pki/ca-bundle';
 import { inspectCrl, normalizeSerial } from '../../../lib/core/pki/crl';
-import { createCa, createCrl, generateKeys } from '../../../conformance/pki/test-pki';
+import { createCa, createCrl, generateKeys } from '../../../conformance/pki/throwaway-pki';
 
 const limits = { maxCertificates: 2, maxPemLength: 8000 };
 const options = { where: "TrustAnchorCrl 'S/A/Crl'", field: 'crlPem' };

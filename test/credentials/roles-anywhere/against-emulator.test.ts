@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { CreateSessionError, fromRolesAnywhere } from '../../../lib/credentials/roles-anywhere/credential-provider';
 import { startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
-import { issueLeaf } from '../../../conformance/pki/test-pki';
+import { issueLeaf } from '../../../conformance/pki/throwaway-pki';
 import { exampleTemplate, sourceOf, writeTestPki } from '../../fixtures/conformance';
 
 /** An agent on Node using fromRolesAnywhere against the emulator serving the example's gates. */

@@ -16,7 +16,7 @@ import {
   signatureMatches,
   signingAlgorithmForKey,
 } from '../../../lib/credentials/roles-anywhere/sign-request';
-import { issueLeaf } from '../../../conformance/pki/test-pki';
+import { issueLeaf } from '../../../conformance/pki/throwaway-pki';
 import { ARNS, KeyKind, SmithyReference, TestIdentity, makeIdentity, toSmithyRequest } from '../fixtures';
 
 const NOW = new Date('2026-04-01T12:34:56.789Z');

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { CreateSessionError, FromRolesAnywhereOptions, fromRolesAnywhere } from '../../../lib/credentials/roles-anywhere/credential-provider';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
-import { IssuedCertificate, createCa, issueLeaf } from '../../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, issueLeaf } from '../../../conformance/pki/throwaway-pki';
 import { PkiOnDisk, exampleTemplate, sourceOf, writeTestPki } from '../../fixtures/conformance';
 import { FaultMode, FaultProxy, ProxiedRequest, startFaultProxy } from '../../fixtures/fault-proxy';
 

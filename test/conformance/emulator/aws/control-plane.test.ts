@@ -4,7 +4,7 @@ import { HttpOutcome, errorCodeOf, errorMessageOf } from '../../../../conformanc
 import { sendHttp } from '../../../../conformance/aws/send-http';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../../conformance/emulator/aws-emulator';
 import { Persona } from '../../../../conformance/emulator/aws/world';
-import { createCa, issueLeaf } from '../../../../conformance/pki/test-pki';
+import { createCa, issueLeaf } from '../../../../conformance/pki/throwaway-pki';
 import { parseCertificate } from '../../../../lib/core/pki/certificate';
 import { signCreateSessionRequest } from '../../../../lib/credentials/roles-anywhere/sign-request';
 import { personaOf, sdkError, signHmac, signingKeyOf, templateSource } from '../../../fixtures/emulator';

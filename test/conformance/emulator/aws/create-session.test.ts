@@ -4,7 +4,7 @@ import { DEFAULT_ROLES_ANYWHERE_BEHAVIOUR, RolesAnywhereBehaviour, createSession
 import { EmulatorHttpRequest, EmulatorHttpResponse } from '../../../../conformance/emulator/http/loopback-server';
 import { deployTemplates } from '../../../../conformance/emulator/aws/deploy-cloudformation';
 import { AwsWorld } from '../../../../conformance/emulator/aws/world';
-import { IssuedCertificate, LeafOptions, createCa, createCrl, issueLeaf } from '../../../../conformance/pki/test-pki';
+import { IssuedCertificate, LeafOptions, createCa, createCrl, issueLeaf } from '../../../../conformance/pki/throwaway-pki';
 import { x509 } from '../../../../conformance/pki/x509';
 import { parseCertificate } from '../../../../lib/core/pki/certificate';
 import {

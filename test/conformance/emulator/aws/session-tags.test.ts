@@ -1,5 +1,5 @@
 import { DEFAULT_ATTRIBUTE_MAPPINGS, sessionName, sessionTags, sourceIdentity } from '../../../../conformance/emulator/aws/session-tags';
-import { generateKeys } from '../../../../conformance/pki/test-pki';
+import { generateKeys } from '../../../../conformance/pki/throwaway-pki';
 import { x509 } from '../../../../conformance/pki/x509';
 import { Certificate, parseCertificate } from '../../../../lib/core/pki/certificate';
 

@@ -1,5 +1,5 @@
 import * as https from 'node:https';
-import { createServerTls } from '../../../../conformance/emulator/azure/test-ca';
+import { createServerTls } from '../../../../conformance/emulator/azure/server-tls';
 import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer, MAX_BODY_BYTES } from '../../../../conformance/emulator/http/loopback-server';
 
 const internalError = (message: string, status = 500): EmulatorHttpResponse => ({ status, headers: { 'content-type': 'text/plain' }, body: message });

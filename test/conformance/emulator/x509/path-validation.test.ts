@@ -1,5 +1,5 @@
 import { validatePath } from '../../../../conformance/emulator/x509/path-validation';
-import { IssuedCertificate, createCa, issueLeaf } from '../../../../conformance/pki/test-pki';
+import { IssuedCertificate, createCa, issueLeaf } from '../../../../conformance/pki/throwaway-pki';
 
 const NOW = new Date();
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { x509 } from '../../pki/x509';
-import { createCa, generateKeys, privateKeyPem, randomSerial } from '../../pki/test-pki';
+import { createCa, generateKeys, privateKeyPem, randomSerial } from '../../pki/throwaway-pki';
 
 /**
  * The emulator's TLS material, made fresh at every start: a test CA and a server certificate for

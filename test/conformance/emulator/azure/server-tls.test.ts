@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { createServerTls } from '../../../../conformance/emulator/azure/test-ca';
+import { createServerTls } from '../../../../conformance/emulator/azure/server-tls';
 
 describe('the emulator test CA', () => {
   test('a server certificate for IP 127.0.0.1, for server auth, signed by the CA; the CA is a CA', async () => {

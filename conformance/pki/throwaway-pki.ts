@@ -4,11 +4,12 @@ import { toPem } from '../../lib/core/pki/pem';
 import { x509 } from './x509';
 
 /**
- * A small certificate factory for test PKIs: CAs, leaves and CRLs with every property the
- * conformance probes mutate. Keys are WebCrypto keys from node:crypto; nothing is written to disk.
+ * A small certificate factory for throwaway PKIs — the probes' certificates, `npm start`'s
+ * material, the emulators' TLS: CAs, leaves and CRLs with every property the conformance probes
+ * mutate. Keys are WebCrypto keys from node:crypto; nothing is written to disk.
  */
 
-/** Key types a test PKI can use: the ones Roles Anywhere, GCP and Entra accept. */
+/** Key types a throwaway PKI can use: the ones Roles Anywhere, GCP and Entra accept. */
 export type KeyAlgorithm = 'EC-P256' | 'EC-P384' | 'RSA-2048';
 
 /** A hash a certificate or CRL can be signed with; SHA-1 exists only to build rejected mutations. */
