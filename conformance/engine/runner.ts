@@ -129,8 +129,9 @@ export async function runGates(runs: ReadonlyArray<GateRun<unknown, unknown>>, o
         if (!isControl(check.meta) && verdict.status === 'PASS') {
           const because = unprovenBecause(control, run.excludedControl);
           if (because) {
-            verdict = inconclusive(`${verdict.reason}; but this proves nothing: ${because}`, { ...verdict.evidence, probeVerdict: 'PASS' });
             if (!control && run.excludedControl && options.allowUnproven) acknowledged = options.allowUnproven;
+            // The acknowledgement is in the reason too, so every report format shows it.
+            verdict = inconclusive(`${verdict.reason}; but this proves nothing: ${because}${acknowledged ? ` (acknowledged: ${acknowledged})` : ''}`, { ...verdict.evidence, probeVerdict: 'PASS' });
           }
         }
         const result: CheckResult = {

@@ -289,5 +289,6 @@ describe('a negative check proves something only next to its own gate\'s passing
     expect(plain.acknowledged).toBeUndefined();
     const [acknowledged] = await runGates([{ ...gate('S/A', [denied]), excludedControl: 'AGC-AWS-001' }], { concurrency: 1, allowUnproven: 'no CA key on this runner' });
     expect(acknowledged).toMatchObject({ status: 'INCONCLUSIVE', acknowledged: 'no CA key on this runner' });
+    expect(acknowledged.reason).toMatch(/excluded by the check filter \(acknowledged: no CA key on this runner\)$/);
   });
 });
