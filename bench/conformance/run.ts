@@ -18,7 +18,7 @@ import { AgentIdentity, PrivilegeTier } from '../../lib/core';
 import { signCreateSessionRequest, signatureMatches } from '../../lib/credentials/roles-anywhere/sign-request';
 import { parseAuthorizationHeader, canonicalHeaders, canonicalRequest, payloadHash, stringToSign } from '../../lib/credentials/roles-anywhere/canonical-request';
 import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
-import { TemplateModel } from '../../lib/cloudformation/template';
+import { TemplateModel } from '../../lib/model/aws/template';
 import { validatePath } from '../../conformance/emulator/x509/path-validation';
 import { loadPkiDirectory } from '../../conformance/pki/pki-directory';
 import { createCa, createCrl, issueLeaf, privateKeyPem, randomSerial } from '../../conformance/pki/throwaway-pki';

@@ -1,4 +1,4 @@
-import { ConditionEntry, parseConditionOperator } from '../../lib/cloudformation/iam-policy';
+import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
 import { AwsGate } from '../discovery/aws-gates';
 
 /** What a correctly attested certificate for a gate carries. */

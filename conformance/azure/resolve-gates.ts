@@ -1,4 +1,4 @@
-import { Value } from '../../lib/terraform/expressions';
+import { Value } from '../../lib/model/terraform/expressions';
 import { AzureGate } from '../discovery/azure-gates';
 import { TerraformSource } from '../discovery/terraform-sources';
 import { RunningAzureEmulator } from '../emulator/azure-emulator';

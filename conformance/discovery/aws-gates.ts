@@ -1,9 +1,9 @@
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { CaCertificateInfo, caInfoOf, parseCertificateBundle } from '../../lib/core/pki/ca-bundle';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { ConditionEntry, parseConditionOperator } from '../../lib/cloudformation/iam-policy';
-import { Value, describeValue, isSymbol } from '../../lib/cloudformation/intrinsics';
-import { highPrivilegeReasons } from '../../lib/cloudformation/role-privilege';
+import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
+import { Value, describeValue, isSymbol } from '../../lib/model/aws/intrinsics';
+import { highPrivilegeReasons } from '../../lib/model/aws/role-privilege';
 import {
   TRUST_ANCHOR_TYPE,
   crlsOfTrustAnchor,
@@ -13,8 +13,8 @@ import {
   requiredForIssuance,
   rolesAnywhereTrusts,
   sourceArnPin,
-} from '../../lib/cloudformation/roles-anywhere';
-import { TemplateModel, TemplateResource } from '../../lib/cloudformation/template';
+} from '../../lib/model/aws/roles-anywhere';
+import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
 import { TemplateSource } from './sources';
 
 /** A trust anchor a gate accepts certificates through. */

@@ -1,6 +1,6 @@
-import { IntrinsicContext, Value, isConcrete, isSymbol, isSymbolicString, resolveIntrinsics } from '../../lib/cloudformation/intrinsics';
-import { TemplateModel, TemplateResource } from '../../lib/cloudformation/template';
-import { EventPatternError, matchesEventPattern } from '../emulator/aws/event-pattern';
+import { IntrinsicContext, Value, isConcrete, isSymbol, isSymbolicString, resolveIntrinsics } from '../../lib/model/aws/intrinsics';
+import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
+import { EventPatternError, matchesEventPattern } from '../../lib/model/aws/event-pattern';
 import { Advisory } from '../engine/report';
 import { AwsGate } from './aws-gates';
 

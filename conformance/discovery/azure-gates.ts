@@ -1,8 +1,8 @@
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { credentialsByParent, roleAssignmentsOf } from '../../lib/terraform/azure-federated-identity';
-import { TerraformResource } from '../../lib/terraform/configuration';
-import { Value, describeValue } from '../../lib/terraform/expressions';
+import { credentialsByParent, roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
+import { TerraformResource } from '../../lib/model/terraform/configuration';
+import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from './terraform-sources';
 
 /** Built-in roles that amount to broad write authority or to granting access. */

@@ -1,9 +1,9 @@
-import { roleAssignmentsOf } from '../../lib/terraform/azure-federated-identity';
-import { TerraformModel, TerraformResource, blocks } from '../../lib/terraform/configuration';
+import { roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
+import { TerraformModel, TerraformResource, blocks } from '../../lib/model/terraform/configuration';
 import { Advisory } from '../engine/report';
-import { ActivityLogEvent, activityLogAlertMatches } from './activity-log-alert';
+import { ActivityLogEvent, activityLogAlertMatches } from '../../lib/model/azure/activity-log-alert';
 import { AzureGate } from './azure-gates';
-import { KqlError, KqlQuery, KqlSchema } from './kql-query';
+import { KqlError, KqlQuery, KqlSchema } from '../../lib/model/azure/kql-query';
 import { TerraformStandIns } from './terraform-stand-ins';
 
 /**

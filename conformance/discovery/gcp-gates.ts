@@ -1,8 +1,8 @@
 import { GATE_MANIFEST_METADATA_KEY, GcpWorkloadIdentityGateManifest, parseGateManifest } from '../../lib/core/gate-manifest';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import type { SubjectJudgement } from '../../lib/gcp/cel/condition-analysis';
-import { TerraformResource, block, blocks } from '../../lib/terraform/configuration';
-import { Value, describeValue } from '../../lib/terraform/expressions';
+import type { SubjectJudgement } from '../../lib/model/gcp/cel/condition-analysis';
+import { TerraformResource, block, blocks } from '../../lib/model/terraform/configuration';
+import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import {
   GrantTarget,
   PoolPrincipal,
@@ -15,7 +15,7 @@ import {
   readMember,
   serviceAccountAddress,
   workloadIdentityProviders,
-} from '../../lib/terraform/google-workload-identity';
+} from '../../lib/model/gcp/google-workload-identity';
 import { TerraformSource } from './terraform-sources';
 
 /** Roles that let a principal act as a service account. */

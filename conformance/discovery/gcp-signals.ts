@@ -1,7 +1,7 @@
-import { TerraformModel, TerraformResource, blocks } from '../../lib/terraform/configuration';
+import { TerraformModel, TerraformResource, blocks } from '../../lib/model/terraform/configuration';
 import { Advisory } from '../engine/report';
 import { GcpGate } from './gcp-gates';
-import { FilterError, GoogleFilter } from './google-filter';
+import { FilterError, GoogleFilter } from '../../lib/model/gcp/google-filter';
 import { STAND_IN_PROJECT_NUMBER, TerraformStandIns } from './terraform-stand-ins';
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TemplateModel } from '../../lib/cloudformation/template';
+import { TemplateModel } from '../../lib/model/aws/template';
 import { AttestGateError, formatValue } from '../../lib/core/errors';
 import { readInput, statInput, utf8Text } from './input-files';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TerraformModel } from '../../lib/terraform/configuration';
+import { TerraformModel } from '../../lib/model/terraform/configuration';
 import { statInput } from './input-files';
 import { SourceError, readAppJson } from './sources';
 

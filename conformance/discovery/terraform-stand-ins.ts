@@ -1,5 +1,5 @@
-import { TerraformModel } from '../../lib/terraform/configuration';
-import { Value, isSymbol, isSymbolicString } from '../../lib/terraform/expressions';
+import { TerraformModel } from '../../lib/model/terraform/configuration';
+import { Value, isSymbol, isSymbolicString } from '../../lib/model/terraform/expressions';
 
 /** The project number, subscription and tenant a configuration does not know before apply. */
 export const STAND_IN_PROJECT_NUMBER = '100000000001';

@@ -1,5 +1,5 @@
-import { block } from '../../lib/terraform/configuration';
-import { Value } from '../../lib/terraform/expressions';
+import { block } from '../../lib/model/terraform/configuration';
+import { Value } from '../../lib/model/terraform/expressions';
 import { GcpGate } from '../discovery/gcp-gates';
 import { ConcreteGrant, concreteGrants } from '../emulator/gcp/deploy-terraform';
 import { IMPERSONATION_ROLES, Jwks } from '../emulator/gcp/world';

@@ -1,5 +1,5 @@
-import { CelExpr, parseCel } from '../../lib/gcp/cel/environment';
-import { celChildren, pathOf, stringConstant } from '../../lib/gcp/cel/condition-analysis';
+import { CelExpr, parseCel } from '../../lib/model/gcp/cel/environment';
+import { celChildren, pathOf, stringConstant } from '../../lib/model/gcp/cel/condition-analysis';
 import { federate, isRejection, principalOf } from '../emulator/gcp/federated-identity';
 import { FederatedPrincipal } from '../emulator/gcp/world';
 import { TokenClaims } from '../oidc/jwt';

@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AttestGateError } from '../core/errors';
 import { SignalMonitoring } from '../core/signal-monitoring';
-import { ROLES_ANYWHERE_SERVICE } from '../cloudformation/roles-anywhere';
+import { ROLES_ANYWHERE_SERVICE } from '../model/aws/roles-anywhere';
 import { SignalTopic } from './signal-topic';
 
 /** The detail-type of every CloudTrail record EventBridge receives. */

@@ -8,8 +8,8 @@ import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../core/gate-manifest';
 import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
-import { AZURE_TOKEN_EXCHANGE_AUDIENCE, FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH, MAX_FEDERATED_CREDENTIALS } from '../terraform/azure-federated-identity';
-import { issuerProblem, issuerWithoutTrailingSlash } from '../terraform/oidc-issuer';
+import { AZURE_TOKEN_EXCHANGE_AUDIENCE, FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH, MAX_FEDERATED_CREDENTIALS } from '../model/azure/azure-federated-identity';
+import { issuerProblem, issuerWithoutTrailingSlash } from '../model/terraform/oidc-issuer';
 import { SignInMonitor } from './sign-in-monitor';
 
 const IDENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{2,127}$/;

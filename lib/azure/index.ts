@@ -5,6 +5,6 @@ export * from './sign-in-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';
 export { AZURE_RULES } from '../rules/azure';
-export { AZURE_TOKEN_EXCHANGE_AUDIENCE, MAX_FEDERATED_CREDENTIALS } from '../terraform/azure-federated-identity';
+export { AZURE_TOKEN_EXCHANGE_AUDIENCE, MAX_FEDERATED_CREDENTIALS } from '../model/azure/azure-federated-identity';
 // The cloud-neutral model, re-exported so Azure users need one import.
 export { AgentIdentity, PrivilegeTier, SignalMonitoring } from '../core';

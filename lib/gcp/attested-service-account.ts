@@ -4,7 +4,7 @@ import { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-acco
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AttestGateError } from '../core/errors';
-import { WORKLOAD_IDENTITY_USER } from '../terraform/google-workload-identity';
+import { WORKLOAD_IDENTITY_USER } from '../model/gcp/google-workload-identity';
 import { AttestedWorkloadIdentityProvider } from './attested-workload-identity-provider';
 import { FederationMonitor } from './federation-monitor';
 import { checkedRole } from './private/roles';

@@ -2,9 +2,9 @@ import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { inspectCaBundle } from '../core/pki/ca-bundle';
 import { SpiffeId } from '../core/spiffe-id';
-import { issuerProblem } from '../terraform/oidc-issuer';
-import { CredentialKind, subjectConstraint } from './cel/condition-analysis';
-import { ATTRIBUTE_CONDITION_MAX_LENGTH, CelSyntaxError, celString, parseCel } from './cel/environment';
+import { issuerProblem } from '../model/terraform/oidc-issuer';
+import { CredentialKind, subjectConstraint } from '../model/gcp/cel/condition-analysis';
+import { ATTRIBUTE_CONDITION_MAX_LENGTH, CelSyntaxError, celString, parseCel } from '../model/gcp/cel/environment';
 import { checkedJwks } from './private/jwks';
 import { AwsSourceProps, OidcSourceProps, WorkloadIdentitySource, X509SourceProps } from './workload-identity-source';
 

@@ -1,6 +1,6 @@
 import { Annotations, AspectPriority, IAspect, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { TemplateModel } from '../cloudformation/template';
+import { TemplateModel } from '../model/aws/template';
 import { AWS_RULES } from '../rules/aws';
 import { annotateVerdicts, judgeStack } from './private/judge-stack';
 import { elementsByLogicalId, templateOfStack } from './private/stack-template';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { TemplateModel } from '../cloudformation/template';
+import { TemplateModel } from '../model/aws/template';
 import { RULE_NAMESPACE } from '../rules/acknowledgements';
 import { AWS_RULES } from '../rules/aws';
 import { RuleVerdict, cdkSeverity, formatVerdict, isOpen } from '../rules/evaluate';

@@ -1,6 +1,6 @@
 import { Annotations, Aspects, IAspect, TerraformStack } from 'cdktf';
 import { IConstruct } from 'constructs';
-import { TerraformModel } from '../terraform/configuration';
+import { TerraformModel } from '../model/terraform/configuration';
 import { AZURE_RULES } from '../rules/azure';
 import { annotateVerdicts, judgeStack } from './private/judge-stack';
 import { GCP_RULES } from '../rules/gcp';

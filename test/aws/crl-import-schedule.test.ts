@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
 import { CRL_IMPORT_RUNTIME, CrlImportSchedule, CrlImportScheduleProps, CrlSource, crlImportBundleDirectory, crlObjectCreatedPattern } from '../../lib/aws/crl-import-schedule';
-import { matchesEventPattern } from '../../conformance/emulator/aws/event-pattern';
+import { matchesEventPattern } from '../../lib/model/aws/event-pattern';
 import { createCrl } from '../../conformance/pki/throwaway-pki';
 import { newStack } from '../fixtures/cdk';
 import { s3ObjectCreated } from '../fixtures/cloudtrail-events';

@@ -17,7 +17,7 @@ import {
   unattestedAssumeRolePattern,
 } from '../../lib/aws/issuance-monitor';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { matchesEventPattern } from '../../conformance/emulator/aws/event-pattern';
+import { matchesEventPattern } from '../../lib/model/aws/event-pattern';
 import { newStack } from '../fixtures/cdk';
 import {
   assumeRole,

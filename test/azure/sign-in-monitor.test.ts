@@ -1,8 +1,8 @@
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { TerraformStack, Testing } from 'cdktf';
-import { activityLogAlertMatches } from '../../conformance/discovery/activity-log-alert';
+import { activityLogAlertMatches } from '../../lib/model/azure/activity-log-alert';
 import { SIGN_IN_LOG_SCHEMA } from '../../conformance/discovery/azure-signals';
-import { KqlQuery } from '../../conformance/discovery/kql-query';
+import { KqlQuery } from '../../lib/model/azure/kql-query';
 import { AttestedManagedIdentity } from '../../lib/azure/attested-managed-identity';
 import { OWNER_ROLE_ID, SIGN_IN_LOG_CATEGORIES, SIGN_IN_TABLES, SignInMonitor } from '../../lib/azure/sign-in-monitor';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { ServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { TerraformStack } from 'cdktf';
-import { GoogleFilter } from '../../conformance/discovery/google-filter';
+import { GoogleFilter } from '../../lib/model/gcp/google-filter';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { SignalMonitoring } from '../../lib/core/signal-monitoring';
 import { AttestedServiceAccount } from '../../lib/gcp/attested-service-account';

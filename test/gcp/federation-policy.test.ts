@@ -1,4 +1,4 @@
-import { evaluateCel } from '../../lib/gcp/cel/environment';
+import { evaluateCel } from '../../lib/model/gcp/cel/environment';
 import { FULL_SPIFFE_ID_ATTRIBUTE, checkAttributeCondition, federationPolicyFor } from '../../lib/gcp/federation-policy';
 import { OidcSourceProps, WorkloadIdentitySource } from '../../lib/gcp/workload-identity-source';
 import { deployerIdentity } from '../fixtures/identities';

@@ -2,9 +2,9 @@ import * as crypto from 'node:crypto';
 import { Certificate } from '../../../lib/core/pki/certificate';
 import { parseCertificateBundle } from '../../../lib/core/pki/ca-bundle';
 import { crlDer, parseCrl } from '../../../lib/core/pki/crl';
-import { IntrinsicContext, Value, describeValue, isConcrete, resolveIntrinsics } from '../../../lib/cloudformation/intrinsics';
-import { CRL_TYPE, PROFILE_TYPE, ROLE_TYPE, TRUST_ANCHOR_TYPE } from '../../../lib/cloudformation/roles-anywhere';
-import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/cloudformation/template';
+import { IntrinsicContext, Value, describeValue, isConcrete, resolveIntrinsics } from '../../../lib/model/aws/intrinsics';
+import { CRL_TYPE, PROFILE_TYPE, ROLE_TYPE, TRUST_ANCHOR_TYPE } from '../../../lib/model/aws/roles-anywhere';
+import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/model/aws/template';
 import { TemplateSource } from '../../discovery/sources';
 import { parseConditionOperator } from './iam/condition-operators';
 import { parsePolicyDocument } from './iam/policy-document';
@@ -13,7 +13,7 @@ import { AwsWorld, deterministicId } from './world';
 /**
  * "Deploys" CloudFormation templates into the emulator's in-memory account: resources of the
  * types the emulator serves are created with deterministic physical IDs, and every `Ref`,
- * `Fn::GetAtt`, `Fn::Sub`, `Fn::Join` (and the other intrinsics of lib/cloudformation) is resolved
+ * `Fn::GetAtt`, `Fn::Sub`, `Fn::Join` (and the other intrinsics of lib/model/aws) is resolved
  * concretely. A value that stays unknown (an unset parameter, an import of nothing) is never
  * guessed: the resource is reported as not deployed, and probes of its gate are inconclusive.
  */

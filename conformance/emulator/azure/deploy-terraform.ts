@@ -1,4 +1,4 @@
-import { Value, describeValue } from '../../../lib/terraform/expressions';
+import { Value, describeValue } from '../../../lib/model/terraform/expressions';
 import {
   APPLICATION_FEDERATED_CREDENTIAL_TYPE,
   FEDERATED_CREDENTIAL_TYPE,
@@ -6,7 +6,7 @@ import {
   MAX_FEDERATED_CREDENTIALS,
   ROLE_ASSIGNMENT_TYPE,
   USER_ASSIGNED_IDENTITY_TYPE,
-} from '../../../lib/terraform/azure-federated-identity';
+} from '../../../lib/model/azure/azure-federated-identity';
 import { TerraformSource } from '../../discovery/terraform-sources';
 import { deterministicId } from '../aws/world';
 import { AppliedConfiguration, AppliedResource, TerraformProviderModel, applyTerraform } from '../terraform/deploy-terraform';

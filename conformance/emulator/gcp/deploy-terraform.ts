@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
-import { CelSyntaxError, parseCel } from '../../../lib/gcp/cel/environment';
-import { block, blocks } from '../../../lib/terraform/configuration';
-import { Value, isConcrete } from '../../../lib/terraform/expressions';
+import { CelSyntaxError, parseCel } from '../../../lib/model/gcp/cel/environment';
+import { block, blocks } from '../../../lib/model/terraform/configuration';
+import { Value, isConcrete } from '../../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../discovery/terraform-sources';
 import { AppliedConfiguration, AppliedResource, TerraformProviderModel, applyTerraform } from '../terraform/deploy-terraform';
 import { EmulatedProvider, GcpWorld, Jwks, derivedUniqueId } from './world';

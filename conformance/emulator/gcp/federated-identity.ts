@@ -1,4 +1,4 @@
-import { CelSyntaxError, evaluateCel } from '../../../lib/gcp/cel/environment';
+import { CelSyntaxError, evaluateCel } from '../../../lib/model/gcp/cel/environment';
 import { FederatedPrincipal } from './world';
 
 /**

@@ -1,4 +1,4 @@
-import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, resolveValue } from '../../../lib/terraform/expressions';
+import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, resolveValue } from '../../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../discovery/terraform-sources';
 
 /**

@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { AgentIdentity } from '../../core/agent-identity';
 import { AttestGateError } from '../../core/errors';
-import { isHighPrivilegeRole } from '../../terraform/google-workload-identity';
+import { isHighPrivilegeRole } from '../../model/gcp/google-workload-identity';
 
 const ROLE = /^(roles\/[A-Za-z0-9_.]+|(projects|organizations)\/[^/]+\/roles\/[A-Za-z0-9_.]+)$/;
 

@@ -1,5 +1,5 @@
-import { requiredForIssuance, rolesAnywhereTrusts, sourceArnPin } from '../../cloudformation/roles-anywhere';
-import { TemplateModel } from '../../cloudformation/template';
+import { requiredForIssuance, rolesAnywhereTrusts, sourceArnPin } from '../../model/aws/roles-anywhere';
+import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

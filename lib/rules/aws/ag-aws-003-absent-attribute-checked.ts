@@ -1,5 +1,5 @@
-import { absentAttributeLoopholes, rolesAnywhereTrusts } from '../../cloudformation/roles-anywhere';
-import { TemplateModel } from '../../cloudformation/template';
+import { absentAttributeLoopholes, rolesAnywhereTrusts } from '../../model/aws/roles-anywhere';
+import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

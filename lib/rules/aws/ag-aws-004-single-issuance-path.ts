@@ -1,5 +1,5 @@
-import { otherCredentialPrincipals, rolesAnywhereTrusts } from '../../cloudformation/roles-anywhere';
-import { TemplateModel } from '../../cloudformation/template';
+import { otherCredentialPrincipals, rolesAnywhereTrusts } from '../../model/aws/roles-anywhere';
+import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

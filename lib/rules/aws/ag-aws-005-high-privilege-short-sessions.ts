@@ -1,6 +1,6 @@
-import { highPrivilegeReasons } from '../../cloudformation/role-privilege';
-import { maxRolesAnywhereSession, rolesAnywhereTrusts } from '../../cloudformation/roles-anywhere';
-import { TemplateModel } from '../../cloudformation/template';
+import { highPrivilegeReasons } from '../../model/aws/role-privilege';
+import { maxRolesAnywhereSession, rolesAnywhereTrusts } from '../../model/aws/roles-anywhere';
+import { TemplateModel } from '../../model/aws/template';
 import { HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS } from '../../core/agent-identity';
 import { Rule, RuleFinding, Severity } from '../rule';
 

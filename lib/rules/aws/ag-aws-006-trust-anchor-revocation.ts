@@ -1,5 +1,5 @@
-import { TRUST_ANCHOR_TYPE, crlsOfTrustAnchor } from '../../cloudformation/roles-anywhere';
-import { TemplateModel } from '../../cloudformation/template';
+import { TRUST_ANCHOR_TYPE, crlsOfTrustAnchor } from '../../model/aws/roles-anywhere';
+import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

@@ -1,5 +1,5 @@
-import { PROFILE_TYPE } from '../../cloudformation/roles-anywhere';
-import { TemplateModel } from '../../cloudformation/template';
+import { PROFILE_TYPE } from '../../model/aws/roles-anywhere';
+import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

@@ -1,4 +1,4 @@
-import { TemplateModel } from '../../cloudformation/template';
+import { TemplateModel } from '../../model/aws/template';
 import { Rule } from '../rule';
 import { absentAttributeChecked } from './ag-aws-003-absent-attribute-checked';
 import { certificateAttributesRequired } from './ag-aws-002-certificate-attributes-required';

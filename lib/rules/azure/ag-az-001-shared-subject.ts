@@ -1,6 +1,6 @@
-import { TerraformModel } from '../../terraform/configuration';
-import { describeValue } from '../../terraform/expressions';
-import { federatedCredentials } from '../../terraform/azure-federated-identity';
+import { TerraformModel } from '../../model/terraform/configuration';
+import { describeValue } from '../../model/terraform/expressions';
+import { federatedCredentials } from '../../model/azure/azure-federated-identity';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /** Subjects that many workloads share, and who they are. */

@@ -1,5 +1,5 @@
-import { TerraformModel } from '../../terraform/configuration';
-import { MAX_FEDERATED_CREDENTIALS, credentialsByParent, instanceCount } from '../../terraform/azure-federated-identity';
+import { TerraformModel } from '../../model/terraform/configuration';
+import { MAX_FEDERATED_CREDENTIALS, credentialsByParent, instanceCount } from '../../model/azure/azure-federated-identity';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

@@ -1,5 +1,5 @@
-import { TerraformModel } from '../../terraform/configuration';
-import { FEDERATED_CREDENTIAL_TYPE, credentialsByParent, instanceCount } from '../../terraform/azure-federated-identity';
+import { TerraformModel } from '../../model/terraform/configuration';
+import { FEDERATED_CREDENTIAL_TYPE, credentialsByParent, instanceCount } from '../../model/azure/azure-federated-identity';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

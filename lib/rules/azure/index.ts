@@ -1,4 +1,4 @@
-import { TerraformModel } from '../../terraform/configuration';
+import { TerraformModel } from '../../model/terraform/configuration';
 import { Rule } from '../rule';
 import { credentialLimit } from './ag-az-002-credential-limit';
 import { serializedCredentialWrites } from './ag-az-003-serialized-credential-writes';

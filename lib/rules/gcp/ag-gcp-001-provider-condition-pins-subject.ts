@@ -1,5 +1,5 @@
-import { TerraformModel } from '../../terraform/configuration';
-import { providerSubjectConstraint, workloadIdentityProviders } from '../../terraform/google-workload-identity';
+import { TerraformModel } from '../../model/terraform/configuration';
+import { providerSubjectConstraint, workloadIdentityProviders } from '../../model/gcp/google-workload-identity';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 /**

@@ -1,6 +1,6 @@
-import { TerraformModel } from '../../terraform/configuration';
-import { describeValue } from '../../terraform/expressions';
-import { IamGrant, iamGrants, isHighPrivilegeRole, readMember } from '../../terraform/google-workload-identity';
+import { TerraformModel } from '../../model/terraform/configuration';
+import { describeValue } from '../../model/terraform/expressions';
+import { IamGrant, iamGrants, isHighPrivilegeRole, readMember } from '../../model/gcp/google-workload-identity';
 import { Rule, RuleFinding, Severity } from '../rule';
 
 function describeTarget(grant: IamGrant): string {

@@ -1,4 +1,4 @@
-import { TerraformModel } from '../../terraform/configuration';
+import { TerraformModel } from '../../model/terraform/configuration';
 import { Rule } from '../rule';
 import { noWholePoolBinding } from './ag-gcp-002-no-whole-pool-binding';
 import { providerConditionPinsSubject } from './ag-gcp-001-provider-condition-pins-subject';

@@ -1,5 +1,5 @@
-import { AttestGateError } from '../core/errors';
-import { findReferenceCycle } from '../core/reference-cycle';
+import { AttestGateError } from '../../core/errors';
+import { findReferenceCycle } from '../../core/reference-cycle';
 import { parseTemplate } from './expressions';
 
 /**

@@ -1,5 +1,5 @@
-import { SymbolicString, isConcrete, resolveIntrinsics, IntrinsicContext, describeValue } from '../../lib/cloudformation/intrinsics';
-import { TemplateModel } from '../../lib/cloudformation/template';
+import { SymbolicString, isConcrete, resolveIntrinsics, IntrinsicContext, describeValue } from '../../../lib/model/aws/intrinsics';
+import { TemplateModel } from '../../../lib/model/aws/template';
 
 const concrete: IntrinsicContext = {
   ref: (name) => ({ 'AWS::AccountId': '123456789012', 'AWS::Region': 'eu-west-1', Param: 'p-value', Res: 'res-id' } as Record<string, string>)[name] ?? { symbolic: 'unknown', reason: name },

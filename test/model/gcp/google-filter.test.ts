@@ -1,4 +1,4 @@
-import { FilterError, GoogleFilter } from '../../../conformance/discovery/google-filter';
+import { FilterError, GoogleFilter } from '../../../lib/model/gcp/google-filter';
 import { PROVIDER_NAME, SA_EMAIL, exchangeToken, generateAccessToken } from '../../fixtures/gcp-audit-logs';
 
 const logging = (text: string, entry: unknown) => GoogleFilter.parse(text, 'logging').matches(entry);

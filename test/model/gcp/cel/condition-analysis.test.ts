@@ -1,4 +1,4 @@
-import { anchoredLiteralPrefix, prefixClosure, subjectConstraint, subjectPaths } from '../../../lib/gcp/cel/condition-analysis';
+import { anchoredLiteralPrefix, prefixClosure, subjectConstraint, subjectPaths } from '../../../../lib/model/gcp/cel/condition-analysis';
 
 const oidc = (condition: string, mapping?: Record<string, string | undefined>) => subjectConstraint({ condition, kind: 'oidc', mapping });
 

@@ -1,4 +1,4 @@
-import { SymbolicString } from '../../lib/terraform/expressions';
+import { SymbolicString } from '../../../lib/model/terraform/expressions';
 import {
   iamGrants,
   isHighPrivilegeRole,
@@ -8,8 +8,8 @@ import {
   serviceAccountAddress,
   withPlaceholders,
   workloadIdentityProviders,
-} from '../../lib/terraform/google-workload-identity';
-import { DEPLOYER_SPIFFE_ID, gcpConfiguration, tfModel } from '../fixtures/terraform';
+} from '../../../lib/model/gcp/google-workload-identity';
+import { DEPLOYER_SPIFFE_ID, gcpConfiguration, tfModel } from '../../fixtures/terraform';
 
 const poolName = { symbolic: 'ref', address: 'google_iam_workload_identity_pool.pool', attribute: 'name' } as const;
 

@@ -1,6 +1,6 @@
-import { checkTemplateReferences, resourceReferences } from '../../lib/cloudformation/references';
-import { resolveIntrinsics } from '../../lib/cloudformation/intrinsics';
-import { model, gateTemplate } from '../fixtures/templates';
+import { checkTemplateReferences, resourceReferences } from '../../../lib/model/aws/references';
+import { resolveIntrinsics } from '../../../lib/model/aws/intrinsics';
+import { model, gateTemplate } from '../../fixtures/templates';
 
 const role = (properties: Record<string, unknown>) => ({ Type: 'AWS::IAM::Role', Properties: properties });
 

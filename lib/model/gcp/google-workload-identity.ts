@@ -1,7 +1,7 @@
-import type { CredentialKind, SubjectJudgement } from '../gcp/cel/condition-analysis';
-import { subjectConstraint } from '../gcp/cel/condition-analysis';
-import { TerraformModel, TerraformResource, block, blocks } from './configuration';
-import { TerraformSymbol, Value, describeSymbol, describeValue, isSymbol, isSymbolicString } from './expressions';
+import type { CredentialKind, SubjectJudgement } from './cel/condition-analysis';
+import { subjectConstraint } from './cel/condition-analysis';
+import { TerraformModel, TerraformResource, block, blocks } from '../terraform/configuration';
+import { TerraformSymbol, Value, describeSymbol, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 
 /**
  * What GCP workload identity federation means in a Terraform configuration: which providers

@@ -1,5 +1,5 @@
-import { AttestGateError } from '../core/errors';
-import { findReferenceCycle } from '../core/reference-cycle';
+import { AttestGateError } from '../../core/errors';
+import { findReferenceCycle } from '../../core/reference-cycle';
 
 /**
  * The references between a template's resources, and the cycles CloudFormation refuses.

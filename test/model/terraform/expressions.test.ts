@@ -10,7 +10,7 @@ import {
   referencedAddresses,
   resolveTemplate,
   resolveValue,
-} from '../../lib/terraform/expressions';
+} from '../../../lib/model/terraform/expressions';
 
 /** Resolves every traversal to a reference symbol, so tests see what was parsed. */
 const ctx: ExpressionContext = {

@@ -1,5 +1,5 @@
-import { TerraformModel, TerraformResource } from './configuration';
-import { Value, describeValue, isSymbol, isSymbolicString } from './expressions';
+import { TerraformModel, TerraformResource } from '../terraform/configuration';
+import { Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 
 /**
  * What Entra workload identity federation means in a Terraform configuration: which federated

@@ -1,4 +1,4 @@
-import { CelSyntaxError, celString, evaluateCel, parseCel } from '../../../lib/gcp/cel/environment';
+import { CelSyntaxError, celString, evaluateCel, parseCel } from '../../../../lib/model/gcp/cel/environment';
 
 const deployer = { sub: 'spiffe://prod.example/agent/deployer', aud: ['gcp'], iss: 'https://oidc.prod.example' };
 

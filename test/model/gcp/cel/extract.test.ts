@@ -1,4 +1,4 @@
-import { extract, parseExtractTemplate } from '../../../lib/gcp/cel/extract';
+import { extract, parseExtractTemplate } from '../../../../lib/model/gcp/cel/extract';
 
 const ASSUMED = 'arn:aws:sts::123456789012:assumed-role/deployer/session-1';
 

@@ -1,4 +1,4 @@
-import { EventPatternError, matchesEventPattern } from '../../../../conformance/emulator/aws/event-pattern';
+import { EventPatternError, matchesEventPattern } from '../../../lib/model/aws/event-pattern';
 
 /** An EventBridge envelope around a detail object. */
 const envelope = (detail: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

@@ -1,4 +1,4 @@
-import { TerraformModel, block, blocks } from '../../lib/terraform/configuration';
+import { TerraformModel, block, blocks } from '../../../lib/model/terraform/configuration';
 
 const configuration = {
   '//': { metadata: { stackName: 's' } },

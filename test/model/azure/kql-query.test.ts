@@ -1,4 +1,4 @@
-import { KqlError, KqlQuery, KqlSchema } from '../../../conformance/discovery/kql-query';
+import { KqlError, KqlQuery, KqlSchema } from '../../../lib/model/azure/kql-query';
 
 const schema: KqlSchema = { AppId: 'string', ResultType: 'string', FederatedCredentialId: 'string', IPAddress: 'string', DurationMs: 'long', TimeGenerated: 'datetime' };
 const failed = { AppId: 'c1', ResultType: '700213', FederatedCredentialId: '', IPAddress: '203.0.113.7', DurationMs: 12 };

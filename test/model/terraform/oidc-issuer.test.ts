@@ -1,4 +1,4 @@
-import { issuerProblem, issuerWithoutTrailingSlash } from '../../lib/terraform/oidc-issuer';
+import { issuerProblem, issuerWithoutTrailingSlash } from '../../../lib/model/terraform/oidc-issuer';
 
 describe('issuerProblem', () => {
   test.each(['https://oidc.prod.example', 'https://oidc.prod.example/tenant/abc/', 'https://token.actions.githubusercontent.com', 'https://host:8443/spire'])('accepts %s', (issuer) => {

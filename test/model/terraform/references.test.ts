@@ -1,6 +1,6 @@
-import { TerraformModel } from '../../lib/terraform/configuration';
-import { configurationReferences } from '../../lib/terraform/references';
-import { gcpConfiguration } from '../fixtures/terraform';
+import { TerraformModel } from '../../../lib/model/terraform/configuration';
+import { configurationReferences } from '../../../lib/model/terraform/references';
+import { gcpConfiguration } from '../../fixtures/terraform';
 
 const parse = (configuration: unknown) => TerraformModel.parse(configuration, 'agents.tf.json');
 

@@ -2,7 +2,7 @@
  * Terraform JSON string templates (`"principal://…/${google_iam_workload_identity_pool.p.name}/subject/x"`),
  * resolved against a context.
  *
- * As with lib/cloudformation/intrinsics, one resolver serves the synth-time rules (a reference
+ * As with lib/model/aws/intrinsics, one resolver serves the synth-time rules (a reference
  * to a resource of the configuration stays a reference they can follow; a variable or a function
  * call becomes "cannot be judged") and, later, the emulator (which answers references with what
  * it deployed). Only plain references are understood; any other expression is reported as such,

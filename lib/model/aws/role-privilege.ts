@@ -1,4 +1,4 @@
-import { GATE_MANIFEST_METADATA_KEY } from '../core/gate-manifest';
+import { GATE_MANIFEST_METADATA_KEY } from '../../core/gate-manifest';
 import { parsePolicyDocument } from './iam-policy';
 import { Value, describeValue, isSymbol, isSymbolicString } from './intrinsics';
 import { TemplateModel, TemplateResource } from './template';

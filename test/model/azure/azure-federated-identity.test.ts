@@ -1,5 +1,5 @@
-import { credentialsByParent, federatedCredentials, instanceCount, parentKey, roleAssignmentsOf } from '../../lib/terraform/azure-federated-identity';
-import { azureConfiguration, credential, tfModel } from '../fixtures/terraform';
+import { credentialsByParent, federatedCredentials, instanceCount, parentKey, roleAssignmentsOf } from '../../../lib/model/azure/azure-federated-identity';
+import { azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 
 describe('Azure federated identity semantics', () => {
   const model = tfModel(azureConfiguration());

@@ -1,4 +1,4 @@
-import { iamWildcardMatch, isNegatedOperator, parseConditionOperator, parsePolicyDocument, statementCoversAction } from '../../lib/cloudformation/iam-policy';
+import { iamWildcardMatch, isNegatedOperator, parseConditionOperator, parsePolicyDocument, statementCoversAction } from '../../../lib/model/aws/iam-policy';
 
 describe('IAM policy model', () => {
   test('normalises principals, actions and conditions', () => {

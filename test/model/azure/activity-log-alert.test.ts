@@ -1,4 +1,4 @@
-import { ActivityLogEvent, activityLogAlertMatches, inScope } from '../../../conformance/discovery/activity-log-alert';
+import { ActivityLogEvent, activityLogAlertMatches, inScope } from '../../../lib/model/azure/activity-log-alert';
 
 const IDENTITY = '/subscriptions/s/resourceGroups/agents/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer-agent';
 const ficWrite: ActivityLogEvent = {

@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The dependency direction, held by a test so a change that imports against it fails:
+ * `lib/core` and `lib/model` (what each cloud means) sit at the bottom and import no construct
+ * library or cloud SDK; constructs, rules, discovery, the emulators and the probes read the clouds
+ * through `lib/model`; the conformance engine knows no cloud — the adapters depend on it, not the
+ * reverse; and the shipped library never imports the conformance suite.
+ */
+
+const ROOT = path.join(__dirname, '..');
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(relative);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [relative] : [];
+  });
+}
+
+/** Every import of a file: packages by name, relative imports as repository paths. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]).map((spec) => (spec.startsWith('.') ? path.normalize(path.join(path.dirname(file), spec)) : spec));
+}
+
+/** `file → import` for every import of the files under `dirs` that `forbidden` matches. */
+function violations(dirs: readonly string[], forbidden: (imported: string) => boolean): string[] {
+  return dirs.flatMap(sourceFiles).flatMap((file) => importsOf(file).filter(forbidden).map((imported) => `${file} → ${imported}`));
+}
+
+const CONSTRUCT_LIBRARIES = /^(aws-cdk-lib|cdktf|constructs|@cdktf\/|@aws-sdk\/)/;
+
+describe('dependency direction', () => {
+  test('lib/core and lib/model import no construct library and no cloud SDK', () => {
+    expect(violations(['lib/core', 'lib/model'], (i) => CONSTRUCT_LIBRARIES.test(i))).toEqual([]);
+  });
+
+  test('lib/model is the bottom: it imports nothing of the constructs, rules, packs or credentials', () => {
+    expect(violations(['lib/model'], (i) => /^lib\/(aws|gcp|azure|rules|packs|credentials)\//.test(i))).toEqual([]);
+  });
+
+  test('the shipped library never imports the conformance suite', () => {
+    expect(violations(['lib'], (i) => i.startsWith('conformance/'))).toEqual([]);
+  });
+
+  test('the conformance engine knows no cloud: adapters, checks, discovery and emulators depend on it, not the reverse', () => {
+    expect(violations(['conformance/engine'], (i) => /^conformance\/(aws|gcp|azure|checks|discovery|emulator)\//.test(i) || /^lib\/(model|aws|gcp|azure)\//.test(i))).toEqual([]);
+  });
+
+  test('the scanner sees relative and package imports (a test of the test)', () => {
+    expect(importsOf('conformance/engine/cloud-conformance.ts')).toEqual(expect.arrayContaining(['conformance/pki/pki-directory', 'conformance/engine/runner']));
+    expect(importsOf('lib/model/gcp/cel/environment.ts').some((i) => i.startsWith('@bufbuild/cel'))).toBe(true);
+    // The constructs do read the model, and the adapters the engine: a rule pointed the wrong way would fire.
+    expect(violations(['lib/aws'], (i) => i.startsWith('lib/model/'))).not.toEqual([]);
+    expect(violations(['conformance/aws'], (i) => i.startsWith('conformance/engine/'))).not.toEqual([]);
+  });
+});
