@@ -50,6 +50,24 @@ describe('dependency direction', () => {
     expect(violations(['conformance/engine'], (i) => /^conformance\/(aws|gcp|azure|checks|discovery|emulator)\//.test(i) || /^lib\/(model|aws|gcp|azure)\//.test(i))).toEqual([]);
   });
 
+  test('checks, judging, probe contexts and discovery never import the emulator; outside it, only these modules do — a list that only shrinks', () => {
+    // Starting an emulator is part of an adapter, and the CLI's `emulator` command serves one.
+    // The resolvers still apply Terraform JSON with the emulator's code (GCP, Azure live runs):
+    // moving that into lib/model/terraform takes them off this list.
+    const allowed = [
+      'conformance/aws/run-aws-conformance.ts',
+      'conformance/gcp/run-gcp-conformance.ts',
+      'conformance/azure/run-azure-conformance.ts',
+      'conformance/cli/emulator-command.ts',
+      'conformance/index.ts',
+      'conformance/gcp/issuer-keys.ts',
+      'conformance/gcp/resolve-gates.ts',
+      'conformance/azure/resolve-gates.ts',
+    ];
+    const importers = new Set(violations(['conformance', 'lib'], (i) => i.startsWith('conformance/emulator/') || i.startsWith('conformance/emulator.')).map((v) => v.split(' → ')[0]));
+    expect([...importers].filter((f) => !f.startsWith('conformance/emulator/')).sort()).toEqual([...allowed].sort());
+  });
+
   test('the scanner sees relative and package imports (a test of the test)', () => {
     expect(importsOf('conformance/engine/cloud-conformance.ts')).toEqual(expect.arrayContaining(['conformance/pki/pki-directory', 'conformance/engine/runner']));
     expect(importsOf('lib/model/gcp/cel/environment.ts').some((i) => i.startsWith('@bufbuild/cel'))).toBe(true);

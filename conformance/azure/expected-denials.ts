@@ -1,4 +1,4 @@
-import { AADSTS, AadErrorSpec } from '../emulator/azure/aad-errors';
+import { AADSTS, AadErrorSpec } from '../../lib/model/azure/aad-errors';
 import { generateIssuerKey, IssuerKey } from '../oidc/issuer-key';
 import { AadDenial } from './aad-outcome';
 

@@ -1,5 +1,5 @@
 import { sendRequest } from '../../lib/http/send-request';
-import { Jwks } from '../emulator/azure/played-issuers';
+import { Jwks } from '../../lib/core/jwks';
 
 /**
  * An issuer's published keys, fetched the way Entra fetches them: `<issuer>/.well-known/openid-configuration`,

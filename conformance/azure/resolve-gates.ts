@@ -3,7 +3,7 @@ import { AzureGate } from '../discovery/azure-gates';
 import { TerraformSource } from '../discovery/terraform-sources';
 import { RunningAzureEmulator } from '../emulator/azure-emulator';
 import { azureProviderModel } from '../emulator/azure/deploy-terraform';
-import { Jwks } from '../emulator/azure/played-issuers';
+import { Jwks } from '../../lib/core/jwks';
 import { DEFAULT_AZURE_ENVIRONMENT } from '../emulator/azure/world';
 import { applyTerraform } from '../emulator/terraform/deploy-terraform';
 import { IssuerKey, keysForJwks } from '../oidc/issuer-key';

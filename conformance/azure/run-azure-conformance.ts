@@ -3,7 +3,7 @@ import { AzureGate, discoverAzureGates } from '../discovery/azure-gates';
 import { TerraformSource } from '../discovery/terraform-sources';
 import { configurationsOf } from '../discovery/app-sources';
 import { AzureEmulatorOptions, startAzureEmulator } from '../emulator/azure-emulator';
-import { Jwks } from '../emulator/azure/played-issuers';
+import { Jwks } from '../../lib/core/jwks';
 import { azureAdvisoriesOf } from '../discovery/azure-signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { GateSummary } from '../engine/report';

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Jwks } from '../emulator/azure/played-issuers';
+import { Jwks } from '../../lib/core/jwks';
 import { UsageError } from './usage-error';
 
 // Parsing of option values the conformance and emulator commands share; every bad value is a

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { PlayedIssuer } from '../emulator/gcp/played-issuers';
-import { Jwks } from '../emulator/gcp/world';
+import { Jwks } from '../../lib/core/jwks';
 import { IssuerKey, keysForJwks } from '../oidc/issuer-key';
 import { GcpProbeTarget } from './gcp-probe-target';
 

@@ -2,10 +2,10 @@ import { block } from '../../lib/model/terraform/configuration';
 import { Value } from '../../lib/model/terraform/expressions';
 import { GcpGate } from '../discovery/gcp-gates';
 import { ConcreteGrant, concreteGrants } from '../emulator/gcp/deploy-terraform';
-import { IMPERSONATION_ROLES, Jwks } from '../emulator/gcp/world';
+import { Jwks } from '../../lib/core/jwks';
+import { FederatedPrincipal, IMPERSONATION_ROLES } from '../../lib/model/gcp/federated-identity';
 import { AppliedConfiguration } from '../emulator/terraform/deploy-terraform';
 import { IssuerKey } from '../oidc/issuer-key';
-import { FederatedPrincipal } from '../emulator/gcp/world';
 import { PlannedProvider, TokenPlan, planTokens } from './token-plan';
 
 /** A gate as deployed on a target, with what probing it needs. */

@@ -1,7 +1,6 @@
 import { CelExpr, parseCel } from '../../lib/model/gcp/cel/environment';
 import { celChildren, pathOf, stringConstant } from '../../lib/model/gcp/cel/condition-analysis';
-import { federate, isRejection, principalOf } from '../emulator/gcp/federated-identity';
-import { FederatedPrincipal } from '../emulator/gcp/world';
+import { FederatedPrincipal, federate, isRejection, principalOf } from '../../lib/model/gcp/federated-identity';
 import { TokenClaims } from '../oidc/jwt';
 
 /**

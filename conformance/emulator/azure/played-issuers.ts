@@ -1,10 +1,8 @@
 import * as crypto from 'node:crypto';
+import type { Jwks } from '../../../lib/core/jwks';
 import { IssuerKey, PublicJwk, generateIssuerKey, keysForJwks } from '../../oidc/issuer-key';
 
-/** A JSON Web Key Set as an issuer publishes it. */
-export interface Jwks {
-  readonly keys: ReadonlyArray<Record<string, unknown>>;
-}
+export type { Jwks };
 
 /**
  * An OIDC issuer the emulator plays in local mode: Entra would fetch the issuer's discovery

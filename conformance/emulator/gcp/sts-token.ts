@@ -1,6 +1,6 @@
 import { compactVerify, importJWK } from 'jose';
 import type { EmulatorHttpRequest, EmulatorHttpResponse } from '../http/loopback-server';
-import { federate, isRejection } from './federated-identity';
+import { federate, isRejection } from '../../../lib/model/gcp/federated-identity';
 import { PlayedIssuer } from './played-issuers';
 import { EmulatedProvider, GcpWorld } from './world';
 

@@ -1,4 +1,6 @@
 import * as crypto from 'node:crypto';
+import type { Jwks } from '../../../lib/core/jwks';
+import { type FederatedPrincipal, IMPERSONATION_ROLES, TOKEN_CREATOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from '../../../lib/model/gcp/federated-identity';
 
 /**
  * The in-memory Google Cloud the local emulator serves: workload identity pools and providers,
@@ -17,10 +19,7 @@ export interface GcpEnvironment {
 
 export const DEFAULT_GCP_ENVIRONMENT: GcpEnvironment = { projectNumber: '123456789012', projectNumbers: {}, defaultProject: 'attestgate-emulated' };
 
-export const WORKLOAD_IDENTITY_USER_ROLE = 'roles/iam.workloadIdentityUser';
-export const TOKEN_CREATOR_ROLE = 'roles/iam.serviceAccountTokenCreator';
-/** Roles that carry iam.serviceAccounts.getAccessToken. */
-export const IMPERSONATION_ROLES: ReadonlySet<string> = new Set([WORKLOAD_IDENTITY_USER_ROLE, TOKEN_CREATOR_ROLE]);
+export { IMPERSONATION_ROLES, TOKEN_CREATOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE };
 
 export interface EmulatedPool {
   /** `projects/<number>/locations/global/workloadIdentityPools/<id>` */
@@ -32,10 +31,7 @@ export interface EmulatedPool {
   readonly origin: string;
 }
 
-/** A JWKS as uploaded in `oidc.jwks_json`. */
-export interface Jwks {
-  readonly keys: ReadonlyArray<Readonly<Record<string, unknown>>>;
-}
+export type { Jwks };
 
 export interface EmulatedProvider {
   /** `<pool name>/providers/<id>` */
@@ -75,17 +71,7 @@ export interface IamGrant {
   readonly origin: string;
 }
 
-/** What a federated token stands for: the pool principal and the principal sets it belongs to. */
-export interface FederatedPrincipal {
-  readonly poolName: string;
-  readonly providerName: string;
-  readonly subject: string;
-  /** `principal://iam.googleapis.com/<pool>/subject/<google.subject>` */
-  readonly principal: string;
-  /** The whole pool (`…/*`), `…/group/<g>` and `…/attribute.<name>/<value>` sets. */
-  readonly principalSets: readonly string[];
-  readonly attributes: Readonly<Record<string, string | readonly string[]>>;
-}
+export type { FederatedPrincipal };
 
 export interface IssuedFederatedToken extends FederatedPrincipal {
   readonly kind: 'federated';

@@ -1,5 +1,5 @@
 import { Check, Verdict, fail, inconclusive, pass } from '../../../engine/check';
-import { wholePoolOf } from '../../../emulator/gcp/federated-identity';
+import { wholePoolOf } from '../../../../lib/model/gcp/federated-identity';
 import { describeGcpOutcome, gcpErrorCodeOf, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
 import { GcpProbeContext, mutationBlocker, probeImpersonationsDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';

@@ -1,5 +1,4 @@
-import { CelSyntaxError, evaluateCel } from '../../../lib/model/gcp/cel/environment';
-import { FederatedPrincipal } from './world';
+import { CelSyntaxError, evaluateCel } from './cel/environment';
 
 /**
  * What a workload identity pool provider makes of a verified credential: the attribute mapping
@@ -7,6 +6,23 @@ import { FederatedPrincipal } from './world';
  * `attribute`), then the principal and principal sets the federated token stands for. The STS
  * emulator decides with it; the probes use it to predict which claims a condition admits.
  */
+
+export const WORKLOAD_IDENTITY_USER_ROLE = 'roles/iam.workloadIdentityUser';
+export const TOKEN_CREATOR_ROLE = 'roles/iam.serviceAccountTokenCreator';
+/** Roles that carry iam.serviceAccounts.getAccessToken. */
+export const IMPERSONATION_ROLES: ReadonlySet<string> = new Set([WORKLOAD_IDENTITY_USER_ROLE, TOKEN_CREATOR_ROLE]);
+
+/** What a federated token stands for: the pool principal and the principal sets it belongs to. */
+export interface FederatedPrincipal {
+  readonly poolName: string;
+  readonly providerName: string;
+  readonly subject: string;
+  /** `principal://iam.googleapis.com/<pool>/subject/<google.subject>` */
+  readonly principal: string;
+  /** The whole pool (`…/*`), `…/group/<g>` and `…/attribute.<name>/<value>` sets. */
+  readonly principalSets: readonly string[];
+  readonly attributes: Readonly<Record<string, string | readonly string[]>>;
+}
 
 /** A refusal in the STS's OAuth shape. */
 export interface StsRejection {

@@ -1,4 +1,4 @@
-import { CONDITION_REJECTED, conditionAdmits, federate, mapAttributes, principalSetsOf } from '../../../../conformance/emulator/gcp/federated-identity';
+import { CONDITION_REJECTED, conditionAdmits, federate, mapAttributes, principalSetsOf } from '../../../lib/model/gcp/federated-identity';
 
 const POOL = 'projects/1/locations/global/workloadIdentityPools/agents';
 const SPIFFE = 'spiffe://prod.example/agent/deployer';
