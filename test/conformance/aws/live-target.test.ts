@@ -1,5 +1,5 @@
 import { runAwsConformance } from '../../../conformance/aws/run-aws-conformance';
-import { startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
+import { RunningAwsEmulator, startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
 import { PkiOnDisk, exampleTemplate, sourceOf, statusesOf, writeTestPki } from '../../fixtures/conformance';
 import { FaultMode, startFaultProxy } from '../../fixtures/fault-proxy';
@@ -9,6 +9,14 @@ import { FaultMode, startFaultProxy } from '../../fixtures/fault-proxy';
  * CloudFormation DescribeStackResources for the physical IDs, endpoints overridden — exercised
  * against the emulator standing in for AWS, since no account exists here.
  */
+/** The default credential chain reads these, as it would on a CI runner: the emulator's unattested persona. */
+function useEmulatorPersona(emulator: RunningAwsEmulator): void {
+  const persona = [...emulator.world.personas.values()][0];
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: persona.accessKeyId, AWS_SECRET_ACCESS_KEY: persona.secretAccessKey, AWS_REGION: 'us-east-1' });
+  delete process.env.AWS_PROFILE;
+  delete process.env.AWS_SESSION_TOKEN;
+}
+
 describe('--target aws against endpoint overrides', () => {
   let pki: PkiOnDisk;
   const saved = { ...process.env };
@@ -23,11 +31,7 @@ describe('--target aws against endpoint overrides', () => {
     const sources = sourceOf(exampleTemplate(pki), 'AttestgateAwsExample.template.json');
     const emulator = await startAwsEmulator({ sources, createSessionRatePerSecond: Infinity });
     try {
-      const persona = [...emulator.world.personas.values()][0];
-      // The default credential chain reads these, as it would on a CI runner.
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID: persona.accessKeyId, AWS_SECRET_ACCESS_KEY: persona.secretAccessKey, AWS_REGION: 'us-east-1' });
-      delete process.env.AWS_PROFILE;
-      delete process.env.AWS_SESSION_TOKEN;
+      useEmulatorPersona(emulator);
       const run = await runAwsConformance({
         sources,
         pki: loadPkiDirectory(pki.dir),
@@ -56,10 +60,7 @@ describe('--target aws against endpoint overrides', () => {
     const emulator = await startAwsEmulator({ sources, createSessionRatePerSecond: Infinity });
     const proxy = await startFaultProxy({ upstream: emulator.endpoint, rules: [{ match: (r) => r.body.includes('Action=GetCallerIdentity'), mode }] });
     try {
-      const persona = [...emulator.world.personas.values()][0];
-      Object.assign(process.env, { AWS_ACCESS_KEY_ID: persona.accessKeyId, AWS_SECRET_ACCESS_KEY: persona.secretAccessKey, AWS_REGION: 'us-east-1' });
-      delete process.env.AWS_PROFILE;
-      delete process.env.AWS_SESSION_TOKEN;
+      useEmulatorPersona(emulator);
       const run = await runAwsConformance({
         sources,
         pki: loadPkiDirectory(pki.dir),
