@@ -92,6 +92,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     // A PkiError names the file and the fix; main reports it as bad input (64).
     pki = loadPkiDirectory(values.pki);
     for (const file of pki.unmatchedKeys) err.write(`attestgate: note: ${file} matches no certificate in --pki; it is used as an OIDC issuer's key where its public key is the issuer's\n`);
+    for (const file of pki.ignoredFiles) err.write(`attestgate: note: --pki ${file} is not read: only *.crt (certificates), *.key (private keys) and *.crl (CRLs) are; rename it if it is one of those\n`);
   }
 
   if (values.list) {

@@ -21,6 +21,8 @@ export interface PkiMaterial {
   readonly crls: ReadonlyArray<{ readonly crl: Crl; readonly file: string }>;
   /** Keys that match no certificate (reported, since they are likely a mistake). */
   readonly unmatchedKeys: readonly string[];
+  /** Files the directory holds that are not read: not `*.crt`, `*.key` or `*.crl` (reported, never dropped silently). */
+  readonly ignoredFiles: readonly string[];
 }
 
 export class PkiError extends Error {
@@ -51,6 +53,7 @@ export function loadPkiDirectory(directory: string): PkiMaterial {
   const certificates: Array<{ certificate: Certificate; file: string }> = [];
   const keys: Array<{ key: crypto.KeyObject; file: string }> = [];
   const crls: Array<{ crl: Crl; file: string }> = [];
+  const ignoredFiles: string[] = [];
   for (const name of files) {
     const file = path.join(directory, name);
     const read = () => readInput(file, (problem) => new PkiError(`--pki ${file}: ${problem}`));
@@ -60,6 +63,8 @@ export function loadPkiDirectory(directory: string): PkiMaterial {
       keys.push({ key: readPrivateKey(file, read()), file });
     } else if (name.endsWith('.crl')) {
       for (const crl of readCrls(file, read())) crls.push({ crl, file });
+    } else {
+      ignoredFiles.push(file);
     }
   }
   const used = new Set<string>();
@@ -68,7 +73,7 @@ export function loadPkiDirectory(directory: string): PkiMaterial {
     if (match) used.add(match.file);
     return { certificate, file, ...(match ? { privateKey: match.key } : {}) };
   });
-  return { entries, keys, crls, unmatchedKeys: keys.filter((k) => !used.has(k.file)).map((k) => k.file) };
+  return { entries, keys, crls, unmatchedKeys: keys.filter((k) => !used.has(k.file)).map((k) => k.file), ignoredFiles };
 }
 
 /**

@@ -107,6 +107,14 @@ describe('attestgate conformance', () => {
       expect(err).toContain(`(acknowledged: ${reason})`);
     });
 
+    test('a --pki file it does not read is named in a note, not dropped silently', async () => {
+      const dir = tmp('attestgate-pki-');
+      for (const name of ['ca.crt', 'ca.key', 'ca.crl']) fs.copyFileSync(path.join(pki.dir, name), path.join(dir, name));
+      fs.copyFileSync(path.join(pki.dir, 'ca.crt'), path.join(dir, 'issuing-ca.pem'));
+      const { err } = await run(['conformance', '--app', templateFile(template), '--pki', dir, '--list']);
+      expect(err).toContain(`attestgate: note: --pki ${path.join(dir, 'issuing-ca.pem')} is not read: only *.crt (certificates), *.key (private keys) and *.crl (CRLs) are`);
+    });
+
     test('--allow-unproven needs a reason worth reading', async () => {
       const { code, err } = await run(['conformance', '--app', templateFile(template), '--tags', '!kind:positive', '--allow-unproven', 'ok']);
       expect(code).toBe(64);

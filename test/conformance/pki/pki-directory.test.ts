@@ -78,6 +78,12 @@ describe('loadPkiDirectory', () => {
     expect(pki.unmatchedKeys).toEqual([]);
   });
 
+  test('files it does not read are listed, never dropped silently', () => {
+    const pki = loadPkiDirectory(directoryWith({ 'root.crt': root.pem, 'issuing.pem': issuing.pem, 'notes.txt': 'x' }));
+    expect(pki.entries).toHaveLength(1);
+    expect(pki.ignoredFiles.map((f) => path.basename(f))).toEqual(['issuing.pem', 'notes.txt']);
+  });
+
   test('a DER certificate is read like a PEM one', () => {
     const pki = loadPkiDirectory(directoryWith({ 'root.crt': root.der, 'issuing.crt': issuing.pem }));
     expect(pki.entries.map((e) => [path.basename(e.file), e.certificate.fingerprintSha256])).toEqual([

@@ -28,6 +28,7 @@ function material(entries: Array<IssuedCertificate | { withoutKey: IssuedCertifi
     crls: [],
     keys: [],
     unmatchedKeys: [],
+    ignoredFiles: [],
   };
 }
 
