@@ -50,6 +50,14 @@ describe('dependency direction', () => {
     expect(violations(['conformance/engine'], (i) => /^conformance\/(aws|gcp|azure|checks|discovery|emulator)\//.test(i) || /^lib\/(model|aws|gcp|azure)\//.test(i))).toEqual([]);
   });
 
+  test("one cloud's probes never import another's: what they share is in the engine", () => {
+    const clouds = ['aws', 'gcp', 'azure'];
+    const crossing = clouds.flatMap((cloud) =>
+      violations([`conformance/${cloud}`, `conformance/checks/${cloud}`], (i) => clouds.some((other) => other !== cloud && (i.startsWith(`conformance/${other}/`) || i.startsWith(`conformance/checks/${other}/`)))),
+    );
+    expect(crossing).toEqual([]);
+  });
+
   test('checks, judging, probe contexts and discovery never import the emulator; outside it, only these modules do — a list that only shrinks', () => {
     // Starting an emulator is part of an adapter, and the CLI's `emulator` command serves one.
     // The resolvers still apply Terraform JSON with the emulator's code (GCP, Azure live runs):

@@ -6,9 +6,9 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 import { NodeSha256 } from '../../lib/credentials/node-sha256';
 import { proxyAgentFor } from '../../lib/http/send-request';
 import { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
-import { HttpOutcome } from './http-outcome';
+import { HttpOutcome } from '../engine/http-outcome';
 import { AwsProbeTarget } from './probe-context';
-import { REQUEST_DEADLINE_MS, sendHttp } from './send-http';
+import { REQUEST_DEADLINE_MS, sendHttp } from '../engine/send-http';
 import { probeSignal } from '../engine/probe-scope';
 
 /** Endpoints of the three services probes talk to: scheme, host and port. */

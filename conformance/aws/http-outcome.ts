@@ -1,18 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
-import { RetryHints, retryAfterMs } from '../engine/retry';
-
-/** What came back from a request: a response, or a transport failure. */
-export type HttpOutcome =
-  | { readonly kind: 'response'; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
-  | { readonly kind: 'network-error'; readonly error: string };
-
-/** The denial a negative probe must get: status and error code exactly; the message softly. */
-export interface ExpectedDenial {
-  readonly status: number;
-  readonly code: string;
-  /** Matched softly: a different message still passes, with a note. */
-  readonly message?: RegExp;
-}
+import { ExpectedDenial, HttpOutcome, notTheCloudsAnswer } from '../engine/http-outcome';
 
 /** The error code of an AWS error response: `x-amzn-ErrorType`, a JSON `__type`/`code`, or a Query-API `<Code>`. */
 export function errorCodeOf(outcome: HttpOutcome): string | undefined {
@@ -47,11 +34,6 @@ export function isTransient(outcome: HttpOutcome): boolean {
   return outcome.status === 429 || outcome.status >= 500 || code === 'ThrottlingException' || code === 'Throttling' || code === 'TooManyRequestsException';
 }
 
-/** Retry hints of any cloud's HTTP answer: its `Retry-After` header. */
-export const HTTP_RETRY_HINTS: RetryHints<HttpOutcome> = {
-  retryAfterMs: (outcome) => (outcome.kind === 'response' ? retryAfterMs(outcome.headers['retry-after']) : undefined),
-};
-
 /**
  * Whether a response issued credentials: any 2xx carrying them — CreateSession's `credentialSet`
  * with an access key, or STS's `Credentials` (XML or JSON). The status alone decides nothing: a lax endpoint
@@ -76,12 +58,6 @@ export function issuedCredentials(outcome: HttpOutcome): boolean {
  */
 export function isAwsAnswer(outcome: HttpOutcome): boolean {
   return issuedCredentials(outcome) || errorCodeOf(outcome) !== undefined;
-}
-
-/** The reason an answer that is not the cloud's own gives no verdict. */
-export function notTheCloudsAnswer(cloud: string, described: string, outcome: HttpOutcome): string {
-  const type = outcome.kind === 'response' ? outcome.headers['content-type'] : undefined;
-  return `the answer is not ${cloud}'s (${described}${type ? `; content-type ${type}` : ''}): a proxy, firewall or wrong endpoint in between? It proves nothing either way`;
 }
 
 /** A short description of an outcome for reasons and evidence. */

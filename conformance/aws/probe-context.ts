@@ -4,7 +4,8 @@ import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { SigningCa } from '../pki/signing-ca';
 import { ExpectedIdentity } from './expected-identity';
-import { ExpectedDenial, HTTP_RETRY_HINTS, HttpOutcome, describeOutcome, issuedCredentials, isTransient, judgeDenial } from './http-outcome';
+import { ExpectedDenial, HTTP_RETRY_HINTS, HttpOutcome } from '../engine/http-outcome';
+import { describeOutcome, issuedCredentials, isTransient, judgeDenial } from './http-outcome';
 import { ProbeCertificates, ProbeCredential } from './probe-certificates';
 
 /**

@@ -9,7 +9,7 @@ import { GateSummary } from '../engine/report';
 import { awsAdvisoriesOf } from '../discovery/aws-signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } from './aws-probe-target';
-import { REQUEST_DEADLINE_MS } from './send-http';
+import { REQUEST_DEADLINE_MS } from '../engine/send-http';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
 

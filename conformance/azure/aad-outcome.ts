@@ -1,4 +1,4 @@
-import { HttpOutcome, notTheCloudsAnswer } from '../aws/http-outcome';
+import { HttpOutcome, notTheCloudsAnswer } from '../engine/http-outcome';
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
 
 /** The denial a negative probe must get from Entra: status, `error` and AADSTS code exactly; the description softly. */

@@ -1,5 +1,5 @@
-import { HttpOutcome } from '../aws/http-outcome';
-import { REQUEST_DEADLINE_MS, sendHttp } from '../aws/send-http';
+import { HttpOutcome } from '../engine/http-outcome';
+import { REQUEST_DEADLINE_MS, sendHttp } from '../engine/send-http';
 
 /** Entra's public authority host; sovereign clouds and tests override it. */
 export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com';

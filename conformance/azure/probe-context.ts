@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { HTTP_RETRY_HINTS, HttpOutcome } from '../aws/http-outcome';
+import { HTTP_RETRY_HINTS, HttpOutcome } from '../engine/http-outcome';
 import { AzureGate } from '../discovery/azure-gates';
 import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';

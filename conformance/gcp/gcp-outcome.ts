@@ -1,5 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
-import { type ExpectedDenial, type HttpOutcome, notTheCloudsAnswer } from '../aws/http-outcome';
+import { type ExpectedDenial, type HttpOutcome, notTheCloudsAnswer } from '../engine/http-outcome';
 
 /**
  * The GCP-shaped counterpart of aws/http-outcome: error codes from the STS's OAuth bodies

@@ -1,4 +1,4 @@
-import { REQUEST_DEADLINE_MS, sendHttp } from '../aws/send-http';
+import { REQUEST_DEADLINE_MS, sendHttp } from '../engine/send-http';
 import { HttpOutcome } from './gcp-outcome';
 
 /** Where the probes go: STS and IAM credentials, on the emulator or on Google. */

@@ -1,6 +1,6 @@
 import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
-import { HTTP_RETRY_HINTS } from '../aws/http-outcome';
+import { HTTP_RETRY_HINTS } from '../engine/http-outcome';
 import { IssuerKey } from '../oidc/issuer-key';
 import { TokenClaims, decodeJwt, signJwt } from '../oidc/jwt';
 import { ExpectedDenial, HttpOutcome, describeGcpOutcome, isTransientGcp, issuedToken, judgeGcpDenial } from './gcp-outcome';

@@ -1,4 +1,5 @@
-import { HttpOutcome, describeOutcome, errorCodeOf, errorMessageOf, isAwsAnswer, isTransient, issuedCredentials, judgeDenial } from '../../../conformance/aws/http-outcome';
+import { HttpOutcome } from '../../../conformance/engine/http-outcome';
+import { describeOutcome, errorCodeOf, errorMessageOf, isAwsAnswer, isTransient, issuedCredentials, judgeDenial } from '../../../conformance/aws/http-outcome';
 
 const response = (status: number, body = '', headers: Record<string, string> = {}): HttpOutcome => ({ kind: 'response', status, headers, body });
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) => response(status, JSON.stringify(body), headers);

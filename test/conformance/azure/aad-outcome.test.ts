@@ -1,4 +1,4 @@
-import { HttpOutcome } from '../../../conformance/aws/http-outcome';
+import { HttpOutcome } from '../../../conformance/engine/http-outcome';
 import { aadErrorOf, accessTokenOf, combineVerdicts, describeAadOutcome, isAadAnswer, isTransientAad, judgeAadDenial } from '../../../conformance/azure/aad-outcome';
 import { fail, inconclusive, pass, skipped } from '../../../conformance/engine/check';
 

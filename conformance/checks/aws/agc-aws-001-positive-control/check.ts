@@ -1,6 +1,7 @@
 import { Check, fail, inconclusive, pass } from '../../../engine/check';
 import { AwsProbeContext, ResolvedAwsGate, certificateProbeBlocker } from '../../../aws/probe-context';
-import { describeOutcome, isAwsAnswer, issuedCredentials, isTransient, notTheCloudsAnswer } from '../../../aws/http-outcome';
+import { notTheCloudsAnswer } from '../../../engine/http-outcome';
+import { describeOutcome, isAwsAnswer, issuedCredentials, isTransient } from '../../../aws/http-outcome';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {

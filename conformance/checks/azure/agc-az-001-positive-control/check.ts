@@ -2,7 +2,7 @@ import { Check, Verdict, fail, inconclusive, pass, skipped } from '../../../engi
 import { decodeJwt } from '../../../oidc/jwt';
 import { accessTokenOf, combineVerdicts, describeAadOutcome, isAadAnswer, isTransientAad } from '../../../azure/aad-outcome';
 import { AzureProbeContext, ResolvedAzureGate, claimsFor, gateBlocker, mint } from '../../../azure/probe-context';
-import { HttpOutcome, notTheCloudsAnswer } from '../../../aws/http-outcome';
+import { HttpOutcome, notTheCloudsAnswer } from '../../../engine/http-outcome';
 
 /** Whether an access token was issued to the gate's identity: its `azp` (v2) or `appid` (v1) is the client ID. */
 function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string, assertion: string): Verdict {

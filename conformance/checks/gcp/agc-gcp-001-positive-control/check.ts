@@ -1,5 +1,5 @@
 import { Check, fail, inconclusive, pass, skipped } from '../../../engine/check';
-import { notTheCloudsAnswer } from '../../../aws/http-outcome';
+import { notTheCloudsAnswer } from '../../../engine/http-outcome';
 import { describeGcpOutcome, gcpErrorCodeOf, isGcpAnswer, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
 import { GcpProbeContext, gateProbeBlocker } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';

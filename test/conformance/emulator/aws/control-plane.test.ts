@@ -1,7 +1,8 @@
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { AwsHttpProbeTarget } from '../../../../conformance/aws/aws-probe-target';
-import { HttpOutcome, errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
-import { sendHttp } from '../../../../conformance/aws/send-http';
+import { HttpOutcome } from '../../../../conformance/engine/http-outcome';
+import { errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
+import { sendHttp } from '../../../../conformance/engine/send-http';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../../conformance/emulator/aws-emulator';
 import { Persona } from '../../../../conformance/emulator/aws/world';
 import { createCa, issueLeaf } from '../../../../conformance/pki/throwaway-pki';

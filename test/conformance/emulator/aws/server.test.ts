@@ -1,5 +1,6 @@
-import { HttpOutcome, errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
-import { sendHttp } from '../../../../conformance/aws/send-http';
+import { HttpOutcome } from '../../../../conformance/engine/http-outcome';
+import { errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
+import { sendHttp } from '../../../../conformance/engine/send-http';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../../conformance/emulator/aws-emulator';
 import { signCreateSessionRequest } from '../../../../lib/credentials/roles-anywhere/sign-request';
 import { accountRole, personaOf, signHmac, signingKeyOf, templateSource } from '../../../fixtures/emulator';

@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { HttpOutcome, errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
-import { sendHttp } from '../../../../conformance/aws/send-http';
+import { HttpOutcome } from '../../../../conformance/engine/http-outcome';
+import { errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
+import { sendHttp } from '../../../../conformance/engine/send-http';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../../conformance/emulator/aws-emulator';
 import { Persona } from '../../../../conformance/emulator/aws/world';
 import { HmacSignedRequest, accountRole, personaOf, sdkError, signHmac, templateSource } from '../../../fixtures/emulator';

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { sendHttp } from '../../../../conformance/aws/send-http';
+import { sendHttp } from '../../../../conformance/engine/send-http';
 import { RunningGcpEmulator, startGcpEmulator } from '../../../../conformance/emulator/gcp-emulator';
 import { playedIssuerPaths } from '../../../../conformance/emulator/gcp/played-issuers';
 import { signJwt } from '../../../../conformance/oidc/jwt';

@@ -1,5 +1,5 @@
 import { HttpTransportError, sendRequest } from '../../lib/http/send-request';
-import { probeSignal } from '../engine/probe-scope';
+import { probeSignal } from './probe-scope';
 import { HttpOutcome } from './http-outcome';
 
 /** The longest one exchange may take, connection to last byte of the body. */
