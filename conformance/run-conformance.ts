@@ -51,6 +51,8 @@ export interface ConformanceRun {
   readonly advisories: readonly Advisory[];
   /** Requests sent, retries included, all clouds. */
   readonly requests: number;
+  /** Positive controls the check filter excluded by name, one per cloud probed. */
+  readonly excludedControls: readonly string[];
 }
 
 /** One cloud of a run, its types erased: the gates its sources hold, and how to probe them. */
@@ -118,5 +120,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     results: runs.flatMap((r) => r.results),
     advisories: runs.flatMap((r) => r.advisories),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    excludedControls: runs.flatMap((r) => r.excludedControl ?? []),
   };
 }

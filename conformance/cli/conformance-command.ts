@@ -5,8 +5,7 @@ import { loadAppSources } from '../discovery/app-sources';
 import { discoverAwsGates } from '../discovery/aws-gates';
 import { discoverAzureGates } from '../discovery/azure-gates';
 import { discoverGcpGates } from '../discovery/gcp-gates';
-import { Cloud } from '../engine/check';
-import { planChecks, selectChecks } from '../engine/runner';
+import { selectChecks } from '../engine/runner';
 import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
@@ -180,7 +179,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     // A run that proved nothing must not pass CI: a wrong directory, a missing key or client ID.
     if (run.gates.length === 0) err.write(`attestgate: no ${target === 'local' ? '' : `${target} `}gate found in ${apps.join(', ')}: nothing was probed\n`);
     for (const { gate, why, acknowledged } of unprovenGates(report)) err.write(`attestgate: nothing proven about ${gate}: ${why}${acknowledged ? ` (acknowledged: ${allowUnproven})` : ''}\n`);
-    const excludedControls = excludedControlsOf(tags, run.gates.map((g) => g.cloud));
+    const excludedControls = run.excludedControls;
     if (excludedControls.length > 0 && !allowUnproven) {
       err.write(`attestgate: --tags excludes the positive control${excludedControls.length > 1 ? 's' : ''} ${excludedControls.join(', ')}, so no denial of ${excludedControls.length > 1 ? 'their' : 'its'} gates is proven; pass --allow-unproven REASON to accept that on purpose\n`);
     }
@@ -189,11 +188,6 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
   }
-}
-
-/** The positive controls a check filter excludes by name, for the clouds probed. */
-function excludedControlsOf(tags: readonly string[], clouds: readonly Cloud[]): string[] {
-  return [...new Set(clouds)].flatMap((cloud) => planChecks(CHECK_CATALOG.filter((meta) => meta.cloud === cloud).map((meta) => ({ meta })), tags).excludedControl ?? []);
 }
 
 function progressPrinter(err: NodeJS.WritableStream): (result: CheckResult) => void {

@@ -36,6 +36,8 @@ export interface CloudRun {
   readonly advisories: readonly Advisory[];
   /** Requests sent, retries included. */
   readonly requests: number;
+  /** The positive control the check filter excluded by name, leaving its gates' denials unproven. */
+  readonly excludedControl?: string;
 }
 
 /** What the engine gives a cloud to make its target ready with. */
@@ -112,7 +114,14 @@ export async function runCloudConformance<Source, Gate extends { readonly id: st
       onResult: options.onResult,
       ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
     });
-    return { target: target.name, gates: gates.map((g) => adapter.summary(g)), results, advisories: adapter.advisories(gates, options.sources), requests: target.requests() };
+    return {
+      target: target.name,
+      gates: gates.map((g) => adapter.summary(g)),
+      results,
+      advisories: adapter.advisories(gates, options.sources),
+      requests: target.requests(),
+      ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}),
+    };
   } finally {
     await Promise.all(stops.map((stop) => stop()));
   }
