@@ -72,6 +72,8 @@ function entryOf<Source, Gate extends { readonly id: string }, Resolved, Context
   return {
     cloud: adapter.cloud,
     gates: gates.map((g) => adapter.summary(g)),
+    // The cloud's own options plus the common ones make its Options; TypeScript cannot see that
+    // through the generic Omit, hence the cast.
     run: (common, target) => runCloudConformance(adapter, { ...own, ...common, sources, target } as unknown as Options, gates),
   };
 }
