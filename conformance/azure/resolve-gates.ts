@@ -1,11 +1,11 @@
 import { Value } from '../../lib/model/terraform/expressions';
 import { AzureGate } from '../discovery/azure-gates';
-import { TerraformSource } from '../discovery/terraform-sources';
-import { RunningAzureEmulator } from '../emulator/azure-emulator';
-import { azureProviderModel } from '../emulator/azure/deploy-terraform';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
+import { AppliedConfiguration } from '../../lib/model/terraform/apply';
+import { DEFAULT_AZURE_ENVIRONMENT } from '../../lib/model/azure/assigned-ids';
+import { azureProviderModel } from '../../lib/model/azure/azure-provider';
 import { Jwks } from '../../lib/core/jwks';
-import { DEFAULT_AZURE_ENVIRONMENT } from '../emulator/azure/world';
-import { applyTerraform } from '../emulator/terraform/deploy-terraform';
+import { applyTerraform } from '../../lib/model/terraform/apply';
 import { IssuerKey, keysForJwks } from '../oidc/issuer-key';
 import { fetchIssuerJwks } from './issuer-jwks';
 import { ProbeCredential, ResolvedAzureGate } from './probe-context';
@@ -17,8 +17,28 @@ function declaredAddresses(gate: AzureGate): Set<string> {
   return new Set((gate.manifest?.credentials ?? []).map((c) => c.resource));
 }
 
+/** An identity of a tenant deployed from the configurations, as the local resolver reads it. */
+export interface DeployedIdentity {
+  readonly clientId: string;
+  readonly resourceId: string;
+  readonly origins: readonly string[];
+  readonly federatedCredentials: ReadonlyArray<{ readonly origin: string; readonly issuer: string; readonly subject: string; readonly audiences: readonly string[] }>;
+}
+
+/**
+ * What the local resolver needs of a tenant deployed from the configurations — the running
+ * emulator is one; the resolver reads it through this shape so probing never depends on the
+ * emulator's code.
+ */
+export interface DeployedTenant {
+  readonly tenantId: string;
+  readonly configurations: readonly AppliedConfiguration[];
+  readonly world: { identityByOrigin(origin: string): DeployedIdentity | undefined; readonly identities: ReadonlyMap<string, DeployedIdentity> };
+  readonly playedIssuers: ReadonlyMap<string, { readonly signingKeys: readonly IssuerKey[] }>;
+}
+
 /** Resolves gates against the local emulator: identities, credentials and issuer keys as it deployed and plays them. */
-export function resolveLocalAzureGates(gates: readonly AzureGate[], emulator: RunningAzureEmulator, scope: string): ResolvedAzureGate[] {
+export function resolveLocalAzureGates(gates: readonly AzureGate[], emulator: DeployedTenant, scope: string): ResolvedAzureGate[] {
   const { world } = emulator;
   return gates.map((gate) => {
     const configuration = emulator.configurations.find((c) => c.stackName === gate.stackName && c.file === gate.file);

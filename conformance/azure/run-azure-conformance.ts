@@ -1,6 +1,6 @@
 import { AZURE_CHECKS } from '../checks/azure';
 import { AzureGate, discoverAzureGates } from '../discovery/azure-gates';
-import { TerraformSource } from '../discovery/terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { configurationsOf } from '../discovery/app-sources';
 import { AzureEmulatorOptions, startAzureEmulator } from '../emulator/azure-emulator';
 import { Jwks } from '../../lib/core/jwks';

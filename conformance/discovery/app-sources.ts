@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SourceError, TemplateSource, loadTemplateSources } from './sources';
-import { TerraformSource, isTerraformApp, loadTerraformSources } from './terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
+import { isTerraformApp, loadTerraformSources } from './terraform-sources';
 
 /** What `--app` paths hold: CloudFormation templates (AWS) and Terraform JSON configurations (GCP, Azure). */
 export interface AppSources {

@@ -3,7 +3,7 @@ import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { credentialsByParent, roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
 import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
-import { TerraformSource } from './terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
 
 /** Built-in roles that amount to broad write authority or to granting access. */
 const HIGH_PRIVILEGE_ROLES = new Set(['Owner', 'Contributor', 'User Access Administrator', 'Role Based Access Control Administrator']);

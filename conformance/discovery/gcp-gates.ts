@@ -16,7 +16,7 @@ import {
   serviceAccountAddress,
   workloadIdentityProviders,
 } from '../../lib/model/gcp/google-workload-identity';
-import { TerraformSource } from './terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
 
 /** Roles that let a principal act as a service account. */
 const IMPERSONATION_ROLES = new Set([WORKLOAD_IDENTITY_USER, 'roles/iam.serviceAccountTokenCreator']);

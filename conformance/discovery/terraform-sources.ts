@@ -1,17 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { TerraformModel } from '../../lib/model/terraform/configuration';
+import { TerraformModel, TerraformSource } from '../../lib/model/terraform/configuration';
 import { statInput } from './input-files';
 import { SourceError, readAppJson } from './sources';
-
-/** A deployable unit read from `--app`: one Terraform JSON configuration. */
-export interface TerraformSource {
-  /** The cdktf stack name, or the file name without `.tf.json`. */
-  readonly stackName: string;
-  /** The file the configuration was read from. */
-  readonly file: string;
-  readonly model: TerraformModel;
-}
 
 interface CdktfManifest {
   stacks?: Record<string, { name?: string; synthesizedStackPath?: string }>;

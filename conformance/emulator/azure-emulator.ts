@@ -1,12 +1,13 @@
-import { TerraformSource } from '../discovery/terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { IssuerKey } from '../oidc/issuer-key';
 import { deployTerraform } from './azure/deploy-terraform';
 import { Jwks, PlayedIssuer, playIssuers } from './azure/played-issuers';
 import { AzureEmulatorServer } from './azure/server';
 import { createServerTls } from './azure/server-tls';
 import { DEFAULT_ENTRA_BEHAVIOUR, EntraBehaviour } from './azure/token-endpoint';
-import { AzureEnvironment, AzureWorld, DEFAULT_AZURE_ENVIRONMENT } from './azure/world';
-import { AppliedConfiguration } from './terraform/deploy-terraform';
+import { AzureEnvironment, DEFAULT_AZURE_ENVIRONMENT } from '../../lib/model/azure/assigned-ids';
+import { AzureWorld } from './azure/world';
+import { AppliedConfiguration } from '../../lib/model/terraform/apply';
 
 export interface AzureEmulatorOptions {
   readonly sources: readonly TerraformSource[];

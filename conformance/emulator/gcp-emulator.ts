@@ -1,7 +1,8 @@
-import { TerraformSource } from '../discovery/terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { IssuerKey } from '../oidc/issuer-key';
-import { AppliedConfiguration } from './terraform/deploy-terraform';
-import { applyGcpTerraform, deployGcpWorld } from './gcp/deploy-terraform';
+import { AppliedConfiguration } from '../../lib/model/terraform/apply';
+import { applyGcpTerraform } from '../../lib/model/gcp/google-provider';
+import { deployGcpWorld } from './gcp/deploy-terraform';
 import { IamCredentialsBehaviour, DEFAULT_IAM_CREDENTIALS_BEHAVIOUR } from './gcp/generate-access-token';
 import { PlayedIssuer, playIssuers } from './gcp/played-issuers';
 import { GcpEmulatorServer } from './gcp/server';

@@ -1,5 +1,4 @@
 import * as crypto from 'node:crypto';
-import { PlayedIssuer } from '../emulator/gcp/played-issuers';
 import { Jwks } from '../../lib/core/jwks';
 import { IssuerKey, keysForJwks } from '../oidc/issuer-key';
 import { GcpProbeTarget } from './gcp-probe-target';
@@ -24,7 +23,7 @@ export interface KeySources {
   /** Issuer keys given as such (their own `kid`s), used when a live issuer's JWKS cannot be read. */
   readonly issuerKeys: readonly IssuerKey[];
   /** The emulator's played issuers (local target). */
-  readonly played?: ReadonlyMap<string, PlayedIssuer>;
+  readonly played?: ReadonlyMap<string, { readonly keys: readonly IssuerKey[] }>;
   /** Reads a live issuer's JWKS (live target). */
   readonly target?: GcpProbeTarget;
 }

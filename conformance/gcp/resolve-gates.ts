@@ -1,10 +1,10 @@
 import { block } from '../../lib/model/terraform/configuration';
 import { Value } from '../../lib/model/terraform/expressions';
 import { GcpGate } from '../discovery/gcp-gates';
-import { ConcreteGrant, concreteGrants } from '../emulator/gcp/deploy-terraform';
+import { ConcreteGrant, concreteGrants } from '../../lib/model/gcp/iam-grants';
 import { Jwks } from '../../lib/core/jwks';
 import { FederatedPrincipal, IMPERSONATION_ROLES } from '../../lib/model/gcp/federated-identity';
-import { AppliedConfiguration } from '../emulator/terraform/deploy-terraform';
+import { AppliedConfiguration } from '../../lib/model/terraform/apply';
 import { IssuerKey } from '../oidc/issuer-key';
 import { PlannedProvider, TokenPlan, planTokens } from './token-plan';
 

@@ -1,10 +1,10 @@
 import { GCP_CHECKS } from '../checks/gcp';
 import { GcpGate, discoverGcpGates } from '../discovery/gcp-gates';
-import { TerraformSource } from '../discovery/terraform-sources';
+import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { configurationsOf } from '../discovery/app-sources';
 import { GcpEmulatorOptions, startGcpEmulator } from '../emulator/gcp-emulator';
-import { applyGcpTerraform } from '../emulator/gcp/deploy-terraform';
-import { AppliedConfiguration } from '../emulator/terraform/deploy-terraform';
+import { applyGcpTerraform } from '../../lib/model/gcp/google-provider';
+import { AppliedConfiguration } from '../../lib/model/terraform/apply';
 import { gcpAdvisoriesOf } from '../discovery/gcp-signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { GateSummary } from '../engine/report';

@@ -2,7 +2,8 @@ import { parseCertificateBundle } from '../../../lib/core/pki/ca-bundle';
 import { EmulatorHttpResponse } from '../http/loopback-server';
 import { errorResponse } from './create-session';
 import { DeployedStack } from './deploy-cloudformation';
-import { AwsWorld, Persona, deterministicId } from './world';
+import { deterministicId } from '../../../lib/core/deterministic-id';
+import { AwsWorld, Persona } from './world';
 
 /**
  * The control-plane calls the probes make: Roles Anywhere CreateTrustAnchor/DeleteTrustAnchor

@@ -8,7 +8,8 @@ import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/
 import { TemplateSource } from '../../discovery/sources';
 import { parseConditionOperator } from './iam/condition-operators';
 import { parsePolicyDocument } from './iam/policy-document';
-import { AwsWorld, deterministicId } from './world';
+import { deterministicId } from '../../../lib/core/deterministic-id';
+import { AwsWorld } from './world';
 
 /**
  * "Deploys" CloudFormation templates into the emulator's in-memory account: resources of the

@@ -69,12 +69,6 @@ export interface Persona {
   readonly secretAccessKey: string;
 }
 
-/** Deterministic identifiers, so reruns of the same templates give the same ARNs. */
-export function deterministicId(...parts: string[]): string {
-  const hex = crypto.createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 export class AwsWorld {
   public readonly trustAnchors = new Map<string, EmulatedTrustAnchor>();
   public readonly profiles = new Map<string, EmulatedProfile>();

@@ -7,15 +7,17 @@ import {
   ROLE_ASSIGNMENT_TYPE,
   USER_ASSIGNED_IDENTITY_TYPE,
 } from '../../../lib/model/azure/azure-federated-identity';
-import { TerraformSource } from '../../discovery/terraform-sources';
-import { deterministicId } from '../aws/world';
-import { AppliedConfiguration, AppliedResource, TerraformProviderModel, applyTerraform } from '../terraform/deploy-terraform';
-import { AzureEnvironment, AzureWorld, EntraIdentity, applicationIds, managedIdentityIds, sameResourceId } from './world';
+import { deterministicId } from '../../../lib/core/deterministic-id';
+import { applicationIds, managedIdentityIds } from '../../../lib/model/azure/assigned-ids';
+import { azureProviderModel } from '../../../lib/model/azure/azure-provider';
+import { TerraformSource } from '../../../lib/model/terraform/configuration';
+import { AppliedConfiguration, AppliedResource, applyTerraform } from '../../../lib/model/terraform/apply';
+import { AzureWorld, EntraIdentity, sameResourceId } from './world';
 
 /**
- * "Deploys" Terraform JSON into the emulator's tenant: applies it with the attributes azurerm and
- * azuread compute (resource IDs, client and principal IDs), then builds the Entra world from what
- * was applied, with the checks Azure makes when it creates a federated credential.
+ * "Deploys" Terraform JSON into the emulator's tenant: applies it with the azurerm and azuread
+ * provider model (`lib/model/azure/azure-provider`), then builds the Entra world from what was
+ * applied, with the checks Azure makes when it creates a federated credential.
  */
 
 const APPLICATION_TYPES = new Set(['azuread_application', 'azuread_application_registration']);
@@ -23,82 +25,6 @@ const SERVICE_PRINCIPAL_TYPE = 'azuread_service_principal';
 const UAMI_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 
 const concrete = (value: Value | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
-const unknown = (reason: string): Value => ({ symbolic: 'unknown', reason });
-
-/** The attributes azurerm and azuread compute at apply time, for one configuration. */
-export function azureProviderModel(env: AzureEnvironment, stackName: string): TerraformProviderModel {
-  const rgId = (configured: Readonly<Record<string, Value>>, address: string): Value => {
-    const name = concrete(configured.name);
-    return name === undefined ? unknown(`${address}.id (its name is ${describeValue(configured.name)})`) : `/subscriptions/${env.subscriptionId}/resourceGroups/${name}`;
-  };
-  const identityAttributes = (configured: Readonly<Record<string, Value>>, address: string): Record<string, Value> => {
-    const name = concrete(configured.name);
-    const group = concrete(configured.resource_group_name);
-    if (name === undefined || group === undefined) {
-      const why = unknown(`${address} (its name or resource group is not known: ${describeValue(configured.name)}, ${describeValue(configured.resource_group_name)})`);
-      return { id: why, client_id: why, principal_id: why, tenant_id: env.tenantId };
-    }
-    const id = `/subscriptions/${env.subscriptionId}/resourceGroups/${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
-    const ids = managedIdentityIds(env, id);
-    return { id, client_id: ids.clientId, principal_id: ids.principalId, tenant_id: ids.tenantId };
-  };
-  return {
-    computed(type, address, configured) {
-      switch (type) {
-        case 'azurerm_resource_group':
-          return { id: rgId(configured, address) };
-        case USER_ASSIGNED_IDENTITY_TYPE:
-          return identityAttributes(configured, address);
-        case FEDERATED_CREDENTIAL_TYPE: {
-          const parent = concrete(configured.parent_id);
-          const name = concrete(configured.name);
-          return { id: parent && name ? `${parent}/federatedIdentityCredentials/${name}` : unknown(`${address}.id`) };
-        }
-        case ROLE_ASSIGNMENT_TYPE: {
-          const scope = concrete(configured.scope);
-          const guid = deterministicId('role-assignment', stackName, address);
-          return { name: guid, id: scope ? `${scope}/providers/Microsoft.Authorization/roleAssignments/${guid}` : unknown(`${address}.id`) };
-        }
-        case 'azuread_application':
-        case 'azuread_application_registration': {
-          const ids = applicationIds(env, `${stackName}/${address}`);
-          // azuread 3.x: id is /applications/<object id>; application_id is 2.x's name for client_id.
-          return { id: `/applications/${ids.objectId}`, object_id: ids.objectId, client_id: ids.clientId, application_id: ids.clientId };
-        }
-        case SERVICE_PRINCIPAL_TYPE: {
-          const objectId = deterministicId('service-principal', env.tenantId, stackName, address);
-          return { id: `/servicePrincipals/${objectId}`, object_id: objectId };
-        }
-        case APPLICATION_FEDERATED_CREDENTIAL_TYPE: {
-          const credentialId = deterministicId('application-federated-credential', stackName, address);
-          const parent = concrete(configured.application_id) ?? concrete(configured.application_object_id);
-          return { credential_id: credentialId, id: parent ? `${parent}/federatedIdentityCredential/${credentialId}` : unknown(`${address}.id`) };
-        }
-        default:
-          return undefined;
-      }
-    },
-    data(type, address, configured) {
-      const deployer = { client_id: deterministicId('deployer-client-id', env.tenantId), object_id: deterministicId('deployer-object-id', env.tenantId), tenant_id: env.tenantId };
-      switch (type) {
-        case 'azurerm_client_config':
-          return { ...deployer, subscription_id: env.subscriptionId };
-        case 'azuread_client_config':
-          return deployer;
-        case 'azurerm_subscription': {
-          const subscription = concrete(configured.subscription_id) ?? env.subscriptionId;
-          return { id: `/subscriptions/${subscription}`, subscription_id: subscription, tenant_id: env.tenantId, display_name: 'attestgate emulator subscription', state: 'Enabled' };
-        }
-        case 'azurerm_resource_group':
-          return { id: rgId(configured, address) };
-        case USER_ASSIGNED_IDENTITY_TYPE:
-          return identityAttributes(configured, address);
-        default:
-          return undefined;
-      }
-    },
-  };
-}
 
 export interface AzureDeployment {
   readonly configurations: readonly AppliedConfiguration[];

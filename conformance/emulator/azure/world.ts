@@ -1,21 +1,10 @@
-import { deterministicId } from '../aws/world';
+import { AzureEnvironment, DEFAULT_AZURE_ENVIRONMENT } from '../../../lib/model/azure/assigned-ids';
 
 /**
  * The in-memory Entra tenant and Azure subscription the local emulator serves: the identities
  * (user-assigned managed identities and app registrations) "deployed" from Terraform JSON, their
  * federated identity credentials, and the role assignments they hold.
  */
-
-/** The simulated tenant and subscription; fixed by default so reruns give the same IDs. */
-export interface AzureEnvironment {
-  readonly tenantId: string;
-  readonly subscriptionId: string;
-}
-
-export const DEFAULT_AZURE_ENVIRONMENT: AzureEnvironment = {
-  tenantId: '5f1b7c1e-9a4b-4c55-8a9e-2f6d3b7e4a10',
-  subscriptionId: '0b1f6471-1bf0-4dda-aec3-111122223333',
-};
 
 /** A federated identity credential as Entra stores it: exact issuer, subject and audience. */
 export interface EntraFederatedCredential {
@@ -57,20 +46,6 @@ export interface EntraRoleAssignment {
 
 /** Azure resource IDs compare case-insensitively (ARM treats them so). */
 export const sameResourceId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/**
- * The IDs Azure would assign a user-assigned identity, derived from its resource ID alone: a
- * resource, a data source and a literal `parent_id` naming the same identity agree.
- */
-export function managedIdentityIds(env: AzureEnvironment, resourceId: string): { clientId: string; principalId: string; tenantId: string } {
-  const key = resourceId.toLowerCase();
-  return { clientId: deterministicId('client-id', key), principalId: deterministicId('principal-id', key), tenantId: env.tenantId };
-}
-
-/** The IDs of an app registration, derived from where it was declared. */
-export function applicationIds(env: AzureEnvironment, origin: string): { objectId: string; clientId: string } {
-  return { objectId: deterministicId('application-object-id', env.tenantId, origin), clientId: deterministicId('application-client-id', env.tenantId, origin) };
-}
 
 export class AzureWorld {
   /** By client ID. */

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { Jwks } from '../../../lib/core/jwks';
 import { type FederatedPrincipal, IMPERSONATION_ROLES, TOKEN_CREATOR_ROLE, WORKLOAD_IDENTITY_USER_ROLE } from '../../../lib/model/gcp/federated-identity';
+import { derivedProjectNumber } from '../../../lib/model/gcp/assigned-ids';
 
 /**
  * The in-memory Google Cloud the local emulator serves: workload identity pools and providers,
@@ -154,16 +155,4 @@ export class GcpWorld {
     const candidates = [...(this.serviceAccountGrants.get(serviceAccountEmail) ?? []), ...(account ? (this.projectGrants.get(account.project) ?? []) : [])];
     return candidates.find((g) => IMPERSONATION_ROLES.has(g.role) && g.condition === undefined && members.includes(g.member));
   }
-}
-
-/** A 12-digit project number derived from a project ID. */
-export function derivedProjectNumber(projectId: string): string {
-  const digest = crypto.createHash('sha256').update(projectId).digest();
-  return String(100_000_000_000 + (digest.readUInt32BE(0) * 211 + digest.readUInt16BE(4)) % 900_000_000_000);
-}
-
-/** A 21-digit service account unique ID derived from its email, as stable as GCP's. */
-export function derivedUniqueId(email: string): string {
-  const digest = crypto.createHash('sha256').update(email).digest();
-  return `1${BigInt(`0x${digest.subarray(0, 10).toString('hex')}`).toString().padStart(20, '0').slice(-20)}`;
 }

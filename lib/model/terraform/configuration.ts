@@ -38,6 +38,15 @@ function labelled(value: unknown): Array<[string, unknown]> {
   return objectsOf(value).flatMap((o) => Object.entries(o).filter(([k]) => k !== '//'));
 }
 
+/** One Terraform JSON configuration as read: a cdktf stack's output or a `*.tf.json` file. */
+export interface TerraformSource {
+  /** The cdktf stack name, or the file name without `.tf.json`. */
+  readonly stackName: string;
+  /** The file the configuration was read from. */
+  readonly file: string;
+  readonly model: TerraformModel;
+}
+
 /**
  * A parsed Terraform JSON configuration (`*.tf.json`, or a cdktf stack's `cdk.tf.json`) whose
  * templates resolve symbolically: a reference to one of its resources stays a reference the

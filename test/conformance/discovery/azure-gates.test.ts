@@ -1,5 +1,6 @@
 import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
-import { TerraformSource, loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
 import { DEPLOYER_SPIFFE_ID, azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 

@@ -1,6 +1,7 @@
 import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
 import { azureAdvisoriesOf } from '../../../conformance/discovery/azure-signals';
-import { TerraformSource, loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
 import { ISSUER, azureConfiguration, tfModel } from '../../fixtures/terraform';
 

@@ -1,4 +1,5 @@
-import { TerraformSource, loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
 import { DEPLOYER_SPIFFE_ID, gcpConfiguration, tfModel } from '../../fixtures/terraform';

@@ -1,6 +1,7 @@
 import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
 import { gcpAdvisoriesOf } from '../../../conformance/discovery/gcp-signals';
-import { TerraformSource, loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
+import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
 import { gcpConfiguration, tfModel } from '../../fixtures/terraform';
 

@@ -1,5 +1,5 @@
 import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
-import { applyGcpTerraform } from '../../../conformance/emulator/gcp/deploy-terraform';
+import { applyGcpTerraform } from '../../../lib/model/gcp/google-provider';
 import { RateLimiter } from '../../../conformance/engine/retry';
 import { HttpOutcome } from '../../../conformance/gcp/gcp-outcome';
 import { GcpProbeTarget } from '../../../conformance/gcp/gcp-probe-target';

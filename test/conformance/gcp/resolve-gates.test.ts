@@ -1,5 +1,5 @@
 import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
-import { applyGcpTerraform } from '../../../conformance/emulator/gcp/deploy-terraform';
+import { applyGcpTerraform } from '../../../lib/model/gcp/google-provider';
 import { resolveGcpGates, serviceAccountsFor } from '../../../conformance/gcp/resolve-gates';
 import { exampleGcpSources, tfSource, writeIssuerKey } from '../../fixtures/gcp-conformance';
 import { DEPLOYER_SPIFFE_ID, gcpConfiguration } from '../../fixtures/terraform';

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { signJwt } from '../../../conformance/oidc/jwt';
 import { runGcpConformance } from '../../../conformance/gcp/run-gcp-conformance';
 import { startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
-import { TerraformSource } from '../../../conformance/discovery/terraform-sources';
+import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
 import { statusesOf } from '../../fixtures/conformance';
 import { IssuerOnDisk, exampleGcpSources, probeGcpLocally, tfSource, writeIssuerKey } from '../../fixtures/gcp-conformance';

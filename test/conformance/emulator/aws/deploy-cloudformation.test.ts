@@ -1,5 +1,6 @@
 import { DeployedStack, deployTemplates } from '../../../../conformance/emulator/aws/deploy-cloudformation';
-import { AwsWorld, deterministicId } from '../../../../conformance/emulator/aws/world';
+import { deterministicId } from '../../../../lib/core/deterministic-id';
+import { AwsWorld } from '../../../../conformance/emulator/aws/world';
 import { IssuedCertificate, createCa, createCrl } from '../../../../conformance/pki/throwaway-pki';
 import { parseCertificate } from '../../../../lib/core/pki/certificate';
 import { templateSource } from '../../../fixtures/emulator';

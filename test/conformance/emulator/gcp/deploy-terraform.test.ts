@@ -1,4 +1,6 @@
-import { applyGcpTerraform, concreteGrants, deployGcpWorld, providerProject, serviceAccountEmailOf } from '../../../../conformance/emulator/gcp/deploy-terraform';
+import { deployGcpWorld } from '../../../../conformance/emulator/gcp/deploy-terraform';
+import { applyGcpTerraform } from '../../../../lib/model/gcp/google-provider';
+import { concreteGrants } from '../../../../lib/model/gcp/iam-grants';
 import { GcpWorld } from '../../../../conformance/emulator/gcp/world';
 import { generateIssuerKey } from '../../../../conformance/oidc/issuer-key';
 import { tfSource } from '../../../fixtures/gcp-conformance';
@@ -12,39 +14,7 @@ function deploy(configuration: unknown, options: { projectNumberOf?: (p: string)
   return { world, configurations, problems: deployGcpWorld(world, configurations) };
 }
 
-const withProviderBlock = (configuration: object, project: unknown) => ({ ...configuration, provider: { google: [{ project }] } });
-
-describe('applying Terraform JSON with the google provider model', () => {
-  test('computed names: pool and provider with the project number; service account email, name, member, unique_id', () => {
-    const { configurations, problems } = deploy(withProviderBlock(gcpConfiguration(), 'my-project'));
-    expect(problems).toEqual([]);
-    const resources = configurations[0].resources;
-    expect(resources.get('google_iam_workload_identity_pool.pool')?.attributes).toMatchObject({ name: POOL, project: 'my-project', state: 'ACTIVE' });
-    expect(resources.get('google_iam_workload_identity_pool_provider.spire')?.attributes.name).toBe(`${POOL}/providers/spire`);
-    expect(resources.get('google_service_account.deployer')?.attributes).toMatchObject({
-      email: 'deployer-agent@my-project.iam.gserviceaccount.com',
-      name: 'projects/my-project/serviceAccounts/deployer-agent@my-project.iam.gserviceaccount.com',
-      member: 'serviceAccount:deployer-agent@my-project.iam.gserviceaccount.com',
-      unique_id: expect.stringMatching(/^\d{21}$/),
-    });
-    expect(resources.get('google_service_account_iam_member.impersonation')?.attributes).toMatchObject({
-      member: `principal://iam.googleapis.com/${POOL}/subject/${DEPLOYER_SPIFFE_ID}`,
-      id: expect.stringContaining('roles/iam.workloadIdentityUser'),
-    });
-  });
-
-  test('the project: the resource’s own, else the google provider’s (literal or a variable’s default), else the fallback', () => {
-    const configuration = gcpConfiguration() as { resource: Record<string, Record<string, Record<string, unknown>>>; variable?: unknown };
-    expect(providerProject(tfSource(withProviderBlock(configuration, 'lit')))).toBe('lit');
-    expect(providerProject(tfSource({ ...withProviderBlock(configuration, '${var.project}'), variable: { project: { default: 'from-default' } } }))).toBe('from-default');
-    expect(providerProject(tfSource(withProviderBlock(configuration, '${var.project}')), { project: 'given' })).toBe('given');
-    expect(providerProject(tfSource(configuration))).toBeUndefined();
-    configuration.resource.google_service_account.deployer.project = 'own';
-    const { configurations } = deploy(configuration);
-    expect(configurations[0].resources.get('google_service_account.deployer')?.attributes.email).toBe('deployer-agent@own.iam.gserviceaccount.com');
-    expect(configurations[0].resources.get('google_iam_workload_identity_pool.pool')?.attributes.project).toBe('fallback');
-  });
-
+describe('deploying applied Terraform JSON into the GCP world', () => {
   test('an unknown project number leaves the names unknown, reported as a problem (live target without --gcp-project-number)', () => {
     const { configurations, world } = deploy(gcpConfiguration(), { projectNumberOf: () => undefined });
     expect(configurations[0].problems).toEqual(
@@ -83,12 +53,6 @@ describe('applying Terraform JSON with the google provider model', () => {
     ]);
     expect(world.grantsOn('other@x.iam.gserviceaccount.com')).toHaveLength(1);
     expect(world.grantsOnProject('fallback')).toEqual([expect.objectContaining({ condition: 'true' })]);
-  });
-
-  test('service_account_id as an email or a resource name', () => {
-    expect(serviceAccountEmailOf('projects/p/serviceAccounts/a@p.iam.gserviceaccount.com')).toBe('a@p.iam.gserviceaccount.com');
-    expect(serviceAccountEmailOf('a@p.iam.gserviceaccount.com')).toBe('a@p.iam.gserviceaccount.com');
-    expect(serviceAccountEmailOf('projects/p/serviceAccounts/123')).toBeUndefined();
   });
 
   test.each([

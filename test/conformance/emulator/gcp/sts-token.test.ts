@@ -1,4 +1,5 @@
-import { applyGcpTerraform, deployGcpWorld } from '../../../../conformance/emulator/gcp/deploy-terraform';
+import { deployGcpWorld } from '../../../../conformance/emulator/gcp/deploy-terraform';
+import { applyGcpTerraform } from '../../../../lib/model/gcp/google-provider';
 import { PlayedIssuer, playIssuers } from '../../../../conformance/emulator/gcp/played-issuers';
 import { DEFAULT_GCP_STS_BEHAVIOUR, acceptedAudiences, stsParameters, stsToken } from '../../../../conformance/emulator/gcp/sts-token';
 import { GcpWorld } from '../../../../conformance/emulator/gcp/world';

@@ -1,18 +1,20 @@
-import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, resolveValue } from '../../../lib/model/terraform/expressions';
-import { TerraformSource } from '../../discovery/terraform-sources';
+import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, resolveValue } from './expressions';
+import { TerraformSource } from './configuration';
 
 /**
  * "Applies" Terraform JSON in memory: every `${…}` reference resolved concretely, with the
- * attributes a provider computes (IDs, names, emails) supplied by the cloud's emulator. Shared by
- * the GCP and Azure emulators. A value that stays unknown is reported, never guessed.
+ * attributes a provider computes (IDs, names, emails) supplied by the cloud's provider model
+ * (`lib/model/gcp/google-provider`, `lib/model/azure/azure-provider`). The emulators deploy what it
+ * returns; live runs resolve their gates' issuers, subjects and grants with it. A value that stays
+ * unknown is reported, never guessed.
  */
 
-/** What a cloud emulator contributes: the attributes its provider computes at apply time. */
+/** What a cloud's provider model contributes: the attributes its provider computes at apply time. */
 export interface TerraformProviderModel {
   /**
    * Attributes Terraform computes for a managed resource (e.g. a pool's `name`), from its
    * configured attributes (already resolved). Return only what the provider computes; configured
-   * attributes are available to references as they are. Undefined: the emulator does not model
+   * attributes are available to references as they are. Undefined: the model does not cover
    * this type; it is applied for references only, and its unknowns are nobody's problem unless a
    * modeled resource uses them.
    */
@@ -99,8 +101,8 @@ function applyOne(source: TerraformSource, provider: TerraformProviderModel, var
       const address = head === 'data' ? `data.${rest[0]}.${rest[1]}` : `${head}.${rest[0]}`;
       const path = head === 'data' ? rest.slice(2) : rest.slice(1);
       const resource = apply(address);
-      if (!resource) return { symbolic: 'unknown', reason: `${address}, which the emulator cannot apply` };
-      return navigate(resource.attributes as Record<string, Value>, path) ?? { symbolic: 'unknown', reason: `${address}.${path.join('.')}, which the emulator does not compute` };
+      if (!resource) return { symbolic: 'unknown', reason: `${address}, which cannot be applied` };
+      return navigate(resource.attributes as Record<string, Value>, path) ?? { symbolic: 'unknown', reason: `${address}.${path.join('.')}, which the provider model does not compute` };
     },
   };
 
@@ -129,7 +131,7 @@ function applyOne(source: TerraformSource, provider: TerraformProviderModel, var
     // An alert policy or a log sink is not emulated: what it cannot resolve changes no gate.
     if (!resource || !modeled.has(address)) continue;
     if (entry.body.count !== undefined || entry.body.for_each !== undefined) {
-      problems.push({ address, problem: 'count and for_each are not expanded by the emulator' });
+      problems.push({ address, problem: 'count and for_each are not expanded' });
       continue;
     }
     const unknown = Object.entries(resource.attributes).find(([, v]) => !isConcrete(v));

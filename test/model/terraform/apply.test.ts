@@ -1,5 +1,5 @@
-import { TerraformProviderModel, applyTerraform } from '../../../../conformance/emulator/terraform/deploy-terraform';
-import { tfSource } from '../../../fixtures/gcp-conformance';
+import { TerraformProviderModel, applyTerraform } from '../../../lib/model/terraform/apply';
+import { tfSource } from '../../fixtures/gcp-conformance';
 
 /** Models one type, `demo_identity`, whose `id` it computes; everything else is unmodeled. */
 const provider: TerraformProviderModel = {
