@@ -16,7 +16,7 @@ import {
 } from '../../../lib/credentials/roles-anywhere/canonical-request';
 import { signatureMatches } from '../../../lib/credentials/roles-anywhere/sign-request';
 import { validatePath } from '../x509/path-validation';
-import { evaluateResourcePolicy } from './iam';
+import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
 import { sessionName, sessionTags, sourceIdentity } from './session-tags';
 import { AwsWorld, EmulatedProfile, EmulatedRole, EmulatedTrustAnchor } from './world';
 

@@ -6,8 +6,8 @@ import { IntrinsicContext, Value, describeValue, isConcrete, resolveIntrinsics }
 import { CRL_TYPE, PROFILE_TYPE, ROLE_TYPE, TRUST_ANCHOR_TYPE } from '../../../lib/model/aws/roles-anywhere';
 import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/model/aws/template';
 import { TemplateSource } from '../../discovery/sources';
-import { parseConditionOperator } from './iam/condition-operators';
-import { parsePolicyDocument } from './iam/policy-document';
+import { parseConditionOperator } from '../../../lib/model/aws/iam/condition-operators';
+import { parsePolicyDocument } from '../../../lib/model/aws/iam/policy-document';
 import { deterministicId } from '../../../lib/core/deterministic-id';
 import { AwsWorld } from './world';
 

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { EmulatorHttpResponse } from '../http/loopback-server';
-import { evaluateResourcePolicy } from './iam';
+import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
 import { AwsWorld, Persona } from './world';
 
 /**

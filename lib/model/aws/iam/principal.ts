@@ -1,4 +1,4 @@
-import { AttestGateError } from '../../../../lib/core/errors';
+import { AttestGateError } from '../../../core/errors';
 import { splitArn } from './arn-pattern';
 import { PRINCIPAL_TYPES, PrincipalType, RequestPrincipal } from './request-context';
 

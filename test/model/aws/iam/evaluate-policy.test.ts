@@ -1,5 +1,5 @@
-import { AttestGateError } from '../../../../../lib/core/errors';
-import { ContextValue, RequestContext, evaluatePolicyDocument, evaluateResourcePolicy, parsePolicyDocument } from '../../../../../conformance/emulator/aws/iam';
+import { AttestGateError } from '../../../../lib/core/errors';
+import { ContextValue, RequestContext, evaluatePolicyDocument, evaluateResourcePolicy, parsePolicyDocument } from '../../../../lib/model/aws/iam';
 
 const ACCOUNT = '111122223333';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/deployer`;

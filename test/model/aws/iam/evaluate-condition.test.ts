@@ -1,6 +1,6 @@
-import { evaluateCondition, variablesOf } from '../../../../../conformance/emulator/aws/iam/evaluate-condition';
-import { ContextKeys } from '../../../../../conformance/emulator/aws/iam/request-context';
-import type { ContextValue } from '../../../../../conformance/emulator/aws/iam';
+import { evaluateCondition, variablesOf } from '../../../../lib/model/aws/iam/evaluate-condition';
+import { ContextKeys } from '../../../../lib/model/aws/iam/request-context';
+import type { ContextValue } from '../../../../lib/model/aws/iam';
 
 const CN = 'aws:PrincipalTag/x509Subject/CN';
 

@@ -1,4 +1,4 @@
-import { AttestGateError } from '../../../../lib/core/errors';
+import { AttestGateError } from '../../../core/errors';
 
 /**
  * The value of one condition key in a request.

@@ -1,5 +1,5 @@
-import { describePattern, matchesPattern, resolvePolicyString } from '../../../../../conformance/emulator/aws/iam/policy-string';
-import type { ContextValue } from '../../../../../conformance/emulator/aws/iam';
+import { describePattern, matchesPattern, resolvePolicyString } from '../../../../lib/model/aws/iam/policy-string';
+import type { ContextValue } from '../../../../lib/model/aws/iam';
 
 const context: Record<string, ContextValue> = {
   'aws:principaltag/x509subject/cn': 'deployer',

@@ -1,5 +1,5 @@
-import { AttestGateError } from '../../../../../lib/core/errors';
-import { parsePolicyDocument } from '../../../../../conformance/emulator/aws/iam';
+import { AttestGateError } from '../../../../lib/core/errors';
+import { parsePolicyDocument } from '../../../../lib/model/aws/iam';
 
 const STATEMENT = { Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: 'sts:AssumeRole' };
 

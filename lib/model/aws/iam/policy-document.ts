@@ -1,4 +1,4 @@
-import { AttestGateError } from '../../../../lib/core/errors';
+import { AttestGateError } from '../../../core/errors';
 import { PolicyCondition } from './evaluate-condition';
 import { PolicyPrincipal, parsePrincipalElement } from './principal';
 

@@ -1,6 +1,6 @@
-import { AttestGateError } from '../../../../../lib/core/errors';
-import { accountOf, isSessionOfRole, parsePrincipalElement, principalMatches } from '../../../../../conformance/emulator/aws/iam/principal';
-import type { RequestPrincipal } from '../../../../../conformance/emulator/aws/iam';
+import { AttestGateError } from '../../../../lib/core/errors';
+import { accountOf, isSessionOfRole, parsePrincipalElement, principalMatches } from '../../../../lib/model/aws/iam/principal';
+import type { RequestPrincipal } from '../../../../lib/model/aws/iam';
 
 const USER: RequestPrincipal = { type: 'AWS', id: 'arn:aws:iam::111122223333:user/probe' };
 const SESSION: RequestPrincipal = { type: 'AWS', id: 'arn:aws:sts::111122223333:assumed-role/ci/build-42' };

@@ -1,6 +1,6 @@
-import { BASE_OPERATORS, parseConditionOperator } from '../../../../../conformance/emulator/aws/iam';
-import { parseDate, parseNumeric } from '../../../../../conformance/emulator/aws/iam/condition-operators';
-import type { ContextValue } from '../../../../../conformance/emulator/aws/iam';
+import { BASE_OPERATORS, parseConditionOperator } from '../../../../lib/model/aws/iam';
+import { parseDate, parseNumeric } from '../../../../lib/model/aws/iam/condition-operators';
+import type { ContextValue } from '../../../../lib/model/aws/iam';
 
 const context: Record<string, ContextValue> = { 'aws:principaltag/x509subject/cn': 'deployer', 'aws:multifactorauthpresent': 'true' };
 const variables = (key: string): ContextValue | undefined => context[key.toLowerCase()];

@@ -1,4 +1,4 @@
-import type { ContextValue, RequestPrincipal } from '../../../../../conformance/emulator/aws/iam';
+import type { ContextValue, RequestPrincipal } from '../../../../lib/model/aws/iam';
 
 /**
  * Seeded generator of role trust policies and requests for the differential test against

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { ContextValue, Decision, evaluateResourcePolicy, parseConditionOperator } from '../../../../../conformance/emulator/aws/iam';
-import { splitArn } from '../../../../../conformance/emulator/aws/iam/arn-pattern';
-import { parseDate } from '../../../../../conformance/emulator/aws/iam/condition-operators';
+import { ContextValue, Decision, evaluateResourcePolicy, parseConditionOperator } from '../../../../lib/model/aws/iam';
+import { splitArn } from '../../../../lib/model/aws/iam/arn-pattern';
+import { parseDate } from '../../../../lib/model/aws/iam/condition-operators';
 import { ACCOUNT, DifferentialCase, ROLE_ARN, generateCases } from './differential-cases';
 
 // Differential test: our evaluator against @cloud-copilot/iam-simulate (AGPL, dev dependency only)

@@ -1,6 +1,6 @@
-import { AttestGateError } from '../../../../../lib/core/errors';
-import { ContextKeys, checkRequest } from '../../../../../conformance/emulator/aws/iam/request-context';
-import type { RequestContext } from '../../../../../conformance/emulator/aws/iam';
+import { AttestGateError } from '../../../../lib/core/errors';
+import { ContextKeys, checkRequest } from '../../../../lib/model/aws/iam/request-context';
+import type { RequestContext } from '../../../../lib/model/aws/iam';
 
 describe('ContextKeys', () => {
   test('looks keys up case-insensitively and treats undefined as absent', () => {

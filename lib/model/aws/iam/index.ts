@@ -1,6 +1,6 @@
-// The emulator's own IAM policy evaluator. It decides whether a role's trust policy lets an IAM
-// Roles Anywhere CreateSession or STS AssumeRole request in. @cloud-copilot/iam-simulate is the
-// reference it is tested against (test/conformance/emulator/aws/iam), never a runtime dependency:
+// AWS's IAM policy evaluation, as the model of what a policy admits: the emulator decides with it
+// whether a role's trust policy lets a Roles Anywhere CreateSession or STS AssumeRole request in. @cloud-copilot/iam-simulate is the
+// reference it is tested against (test/model/aws/iam), never a runtime dependency:
 // its licence is AGPL.
 export type { ContextValue, PrincipalType, RequestContext, RequestPrincipal } from './request-context';
 export type { Decision, EvaluateOptions, Evaluation } from './evaluate-policy';

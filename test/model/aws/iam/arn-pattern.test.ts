@@ -1,5 +1,5 @@
-import { arnMatches, splitArn } from '../../../../../conformance/emulator/aws/iam/arn-pattern';
-import type { ContextValue } from '../../../../../conformance/emulator/aws/iam';
+import { arnMatches, splitArn } from '../../../../lib/model/aws/iam/arn-pattern';
+import type { ContextValue } from '../../../../lib/model/aws/iam';
 
 const ANCHOR = 'arn:aws:rolesanywhere:us-east-1:111122223333:trust-anchor/ta-1111';
 const context: Record<string, ContextValue> = { 'aws:sourceaccount': '111122223333', 'aws:principaltag/anchorid': 'ta-1111' };
