@@ -30,7 +30,7 @@ export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> 
 export type AwsConformanceRun = CloudRun;
 
 export function summaryOf(gate: AwsGate): GateSummary {
-  return { id: gate.id, cloud: 'aws', source: gate.file, privilege: gate.privilege };
+  return { id: gate.id, cloud: 'aws', source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}) };
 }
 
 /** IAM Roles Anywhere gates, as the engine runs them. */

@@ -13,8 +13,12 @@ import { ProbeCredential, ResolvedAzureGate } from './probe-context';
 const rsaFirst = (keys: readonly IssuerKey[]) => [...keys.filter((k) => k.alg === 'RS256'), ...keys.filter((k) => k.alg !== 'RS256')];
 const addressOf = (origin: string, stackName: string) => origin.slice(stackName.length + 1);
 
-function declaredAddresses(gate: AzureGate): Set<string> {
-  return new Set((gate.manifest?.credentials ?? []).map((c) => c.resource));
+/**
+ * Whether a credential is one the gate manifest declares: the same issuer, subject and audience
+ * (Entra compares them exactly). A credential edited after synth is no longer declared.
+ */
+function isDeclared(gate: AzureGate, credential: { readonly issuer: string; readonly subject: string; readonly audience: string | undefined }): boolean {
+  return (gate.manifest?.credentials ?? []).some((d) => d.issuer === credential.issuer && d.subject === credential.subject && d.audience === credential.audience);
 }
 
 /** An identity of a tenant deployed from the configurations, as the local resolver reads it. */
@@ -46,10 +50,10 @@ export function resolveLocalAzureGates(gates: readonly AzureGate[], emulator: De
     const problems = (configuration?.problems ?? []).filter((p) => involved.has(p.address)).map((p) => `${p.address}: ${p.problem}`);
     const identity = world.identityByOrigin(gate.id);
     if (!identity) problems.push(`the identity ${gate.id} is not deployed`);
-    const declared = declaredAddresses(gate);
     const credentials: ProbeCredential[] = (identity?.federatedCredentials ?? []).map((c) => {
       const address = c.origin.startsWith(`${gate.stackName}/`) ? addressOf(c.origin, gate.stackName) : c.origin;
-      return { address, issuer: c.issuer, subject: c.subject, audience: c.audiences[0], declared: declared.has(address) };
+      const credential = { issuer: c.issuer, subject: c.subject, audience: c.audiences[0] };
+      return { address, ...credential, declared: isDeclared(gate, credential) };
     });
     const issuerKeys = new Map(credentials.map((c) => [c.issuer, emulator.playedIssuers.get(c.issuer)?.signingKeys ?? []]));
     const foreignSubjects = [...world.identities.values()]
@@ -115,7 +119,6 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
   const read = gates.map((gate) => {
     const configuration = applied.get(`${gate.stackName}\u0000${gate.file}`);
     const problems: string[] = [];
-    const declared = declaredAddresses(gate);
     const credentials: ProbeCredential[] = [];
     for (const discovered of gate.credentials) {
       const attributes = configuration?.resources.get(discovered.address)?.attributes ?? {};
@@ -125,7 +128,7 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
         problems.push(`${discovered.address}: issuer, subject or audience is not known before apply (${discovered.issuer}, ${discovered.subject}, ${discovered.audiences.join(', ')}); pass the variables it uses`);
         continue;
       }
-      credentials.push({ address: discovered.address, issuer, subject, audience, declared: declared.has(discovered.address) });
+      credentials.push({ address: discovered.address, issuer, subject, audience, declared: isDeclared(gate, { issuer, subject, audience }) });
     }
     return { gate, credentials, problems };
   });

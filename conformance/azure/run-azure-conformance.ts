@@ -129,5 +129,5 @@ export function runAzureConformance(options: AzureConformanceOptions): Promise<A
 }
 
 export function azureGateSummary(gate: AzureGate): GateSummary {
-  return { id: gate.id, cloud: 'azure', source: gate.file, privilege: gate.privilege };
+  return { id: gate.id, cloud: 'azure', source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}) };
 }

@@ -1,6 +1,7 @@
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { CaCertificateInfo, caInfoOf, parseCertificateBundle } from '../../lib/core/pki/ca-bundle';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
+import { certificateTagDrift, declaredCertificateTags } from '../../lib/model/aws/declared-certificate';
 import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
 import { Value, describeValue, isSymbol } from '../../lib/model/aws/intrinsics';
 import { highPrivilegeReasons } from '../../lib/model/aws/role-privilege';
@@ -61,6 +62,11 @@ export interface AwsGate {
   readonly privilegeReasons: readonly string[];
   /** Principals other than Roles Anywhere that can assume the role. */
   readonly otherPrincipals: readonly string[];
+  /**
+   * Where the trust policy no longer matches the identity its gate manifest declares (a condition
+   * edited by hand after synth); empty without a manifest.
+   */
+  readonly drift: readonly string[];
 }
 
 /** Finds every role of every template that IAM Roles Anywhere can issue sessions for. */
@@ -105,6 +111,7 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
       privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
       otherPrincipals,
+      drift: manifest ? trust.statements.flatMap((s) => certificateTagDrift(declaredCertificateTags(manifest.identity), s.conditions, `trust policy statement ${s.index}`)) : [],
     };
   });
 }

@@ -1,6 +1,7 @@
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { credentialsByParent, roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
+import { credentialDrift } from '../../lib/model/azure/declared-credentials';
 import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
@@ -30,6 +31,8 @@ export interface AzureGate {
   readonly roles: ReadonlyArray<{ readonly role: string; readonly scope: string; readonly resource: string }>;
   readonly privilege: PrivilegeTier | 'unknown';
   readonly privilegeReasons: readonly string[];
+  /** Where the federated credentials no longer match the trusts the gate manifest declares; empty without a manifest. */
+  readonly drift: readonly string[];
 }
 
 const text = (value: Value | undefined): string => (typeof value === 'string' ? value : describeValue(value));
@@ -67,6 +70,7 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
         roles,
         privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
         privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
+        drift: manifest ? credentialDrift(manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
       };
     });
   });

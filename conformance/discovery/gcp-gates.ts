@@ -17,6 +17,7 @@ import {
   workloadIdentityProviders,
 } from '../../lib/model/gcp/google-workload-identity';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
+import { subjectDrift } from '../../lib/model/gcp/declared-subject';
 
 /** Roles that let a principal act as a service account. */
 const IMPERSONATION_ROLES = new Set([WORKLOAD_IDENTITY_USER, 'roles/iam.serviceAccountTokenCreator']);
@@ -63,6 +64,8 @@ export interface GcpGate {
   /** Declared (manifest) or inferred privilege. */
   readonly privilege: PrivilegeTier | 'unknown';
   readonly privilegeReasons: readonly string[];
+  /** Where the provider and its bindings no longer match the identity its gate manifest declares; empty without a manifest. */
+  readonly drift: readonly string[];
 }
 
 function describeTarget(target: GrantTarget): string {
@@ -143,6 +146,13 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
         boundPrincipals,
         privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
         privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
+        drift: manifest
+          ? subjectDrift(
+              { spiffeId: manifest.identity.spiffeId, subject: manifest.subject, serviceAccounts: manifest.serviceAccounts },
+              provider.condition === undefined ? undefined : typeof provider.condition === 'string' ? provider.condition : null,
+              boundPrincipals.flatMap((p) => p.serviceAccounts.filter((sa) => manifest.serviceAccounts.includes(sa.address)).map((sa) => ({ principal: p.principal, member: p.member, serviceAccount: sa.address }))),
+            )
+          : [],
       };
     });
   });

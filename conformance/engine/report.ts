@@ -39,6 +39,11 @@ export interface GateSummary {
   readonly cloud: Cloud;
   readonly source: string;
   readonly privilege: string;
+  /**
+   * Where the resources no longer match the identity the gate manifest declares (a condition or
+   * credential edited after synth). Absent for a gate without a manifest; empty when they match.
+   */
+  readonly drift?: readonly string[];
 }
 
 export interface ConformanceReport {

@@ -108,7 +108,7 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
       ...(condition !== undefined ? { attributeCondition: condition } : {}),
       impersonators: new Set(impersonations.map((i) => i.member)),
       boundSubjects: new Set(poolGrants.map((g) => g.member).filter((m) => m.startsWith(`principal://iam.googleapis.com/${poolName}/subject/`))),
-      ...(gate.manifest ? { manifest: { spiffeId: gate.manifest.identity.spiffeId, subject: gate.manifest.subject, audiences: gate.manifest.audiences } } : {}),
+      ...(gate.manifest ? { manifest: { spiffeId: gate.manifest.identity.spiffeId, subject: gate.manifest.subject } } : {}),
     };
     return { ...resolved, provider: planned, plan: planTokens(planned) };
   });

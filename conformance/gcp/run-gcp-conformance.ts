@@ -39,7 +39,7 @@ export interface GcpConformanceOptions extends CommonRunOptions<TerraformSource>
 export type GcpConformanceRun = CloudRun;
 
 export function gcpSummaryOf(gate: GcpGate): GateSummary {
-  return { id: gate.id, cloud: 'gcp', source: gate.file, privilege: gate.privilege };
+  return { id: gate.id, cloud: 'gcp', source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}) };
 }
 
 /** Workload identity federation gates, as the engine runs them. */

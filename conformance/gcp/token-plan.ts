@@ -5,7 +5,7 @@ import { TokenClaims } from '../oidc/jwt';
 
 /**
  * Which claims the probes put in their tokens. The positive control's claims come from the gate
- * manifest (issuer, the SPIFFE ID, an allowed audience); for a brownfield provider they are
+ * manifest (the SPIFFE ID and its subject; issuer and audience from the provider); for a brownfield provider they are
  * derived from what the configuration says — the subjects its bindings name, the literals its
  * condition compares claims with, the prefixes it requires — and each candidate is checked by
  * running the provider's own mapping and condition on it (the emulator's CEL path). Only the
@@ -25,7 +25,7 @@ export interface PlannedProvider {
   readonly impersonators: ReadonlySet<string>;
   /** Members bound one by one: `principal://…/subject/<s>` of any grant. */
   readonly boundSubjects: ReadonlySet<string>;
-  readonly manifest?: { readonly spiffeId: string; readonly subject: string; readonly audiences: readonly string[] };
+  readonly manifest?: { readonly spiffeId: string; readonly subject: string };
 }
 
 export interface TokenPlan {
@@ -125,7 +125,7 @@ const holdsImpersonation = (provider: PlannedProvider, principal: FederatedPrinc
 /** The claims the probes use for a provider. */
 export function planTokens(provider: PlannedProvider): TokenPlan {
   const literals = conditionLiterals(provider.attributeCondition, provider.attributeMapping);
-  const audience = provider.manifest?.audiences.find((a) => provider.audiences.includes(a)) ?? provider.audiences[0];
+  const audience = provider.audiences[0];
   // Claims the condition pins to one value, other than the ones every token sets.
   const extra: Record<string, string> = {};
   for (const [claim, list] of literals.values) if (!['sub', 'aud', 'iss', 'iat', 'exp', 'nbf'].includes(claim) && list.length > 0) extra[claim] = list[0];

@@ -11,6 +11,13 @@ export function renderConsoleReport(report: ConformanceReport): string {
       renderTable(['Gate', 'Signal', 'Present', 'Detail'], report.advisories.map((a) => [a.gate, a.title, a.present ? 'yes' : 'NO', wrap(a.detail, 70)])),
     );
   }
+  const drifted = report.gates.filter((g) => (g.drift?.length ?? 0) > 0);
+  if (drifted.length > 0) {
+    parts.push(
+      'Drift (the resources no longer match the identity the gate manifest declares; the checks probe what is deployed):',
+      renderTable(['Gate', 'Drift'], drifted.flatMap((g) => g.drift!.map((d) => [g.id, wrap(d, 90)]))),
+    );
+  }
   const s = report.summary;
   parts.push(`${report.results.length} results: ${s.PASS} PASS, ${s.FAIL} FAIL, ${s.INCONCLUSIVE} INCONCLUSIVE, ${s.SKIPPED} SKIPPED${report.interrupted ? ' (interrupted)' : ''}`);
   // Unproven on purpose is still unproven: say so where the verdict is read.

@@ -1,8 +1,8 @@
-import { CfnElement, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
-import { RDN_KEYS } from '../core/distinguished-name';
+import { declaredCertificateTags } from '../model/aws/declared-certificate';
 import { AttestGateError } from '../core/errors';
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../core/gate-manifest';
 import { isNegatedOperator, parseConditionOperator } from '../model/aws/iam-policy';
@@ -296,10 +296,6 @@ export class AttestedRole extends Resource implements iam.IRole {
       schema: GATE_MANIFEST_SCHEMA,
       kind: 'aws-iam-roles-anywhere',
       identity: this.identity.describe(),
-      role: referenceTo(this, this.cfnRole, this.roleArn),
-      trustAnchors: this.trustAnchors.map((a) => referenceTo(this, a.node.defaultChild, a.trustAnchorArn)),
-      profiles: [referenceTo(this, this.profile.cfnProfile, this.profile.profileArn)],
-      maxSessionSeconds: this.profile.durationSeconds,
     };
   }
 
@@ -320,26 +316,10 @@ export class AttestedRole extends Resource implements iam.IRole {
  * attribute is compared with StringEquals: exact, case-sensitive, never true for an absent tag.
  */
 export function attestationConditionsFor(identity: AgentIdentity, trustAnchors: readonly IAgentTrustAnchor[]): Record<string, Record<string, string | string[]>> {
-  const attributes: Record<string, string> = {};
-  for (const key of RDN_KEYS) {
-    if (identity.subject[key] !== undefined) attributes[`aws:PrincipalTag/x509Subject/${key}`] = identity.subject[key]!;
-  }
-  attributes['aws:PrincipalTag/x509SAN/URI'] = identity.sanUri;
-  for (const key of RDN_KEYS) {
-    if (identity.issuingCa?.[key] !== undefined) attributes[`aws:PrincipalTag/x509Issuer/${key}`] = identity.issuingCa[key]!;
-  }
+  const attributes = declaredCertificateTags(identity);
   const arns = [...new Set(trustAnchors.map((a) => a.trustAnchorArn))];
   return {
     ArnEquals: { 'aws:SourceArn': arns.length === 1 ? arns[0] : arns },
     StringEquals: attributes,
   };
-}
-
-/** How a gate manifest refers to a resource: its logical ID in the same stack, else its ARN or path. */
-function referenceTo(from: IConstruct, element: IConstruct | undefined, arn: string): string {
-  if (element && CfnElement.isCfnElement(element) && Stack.of(element) === Stack.of(from)) {
-    // The element's own logicalId token: allocating another (Stack.getLogicalId) costs a hash.
-    return element.logicalId;
-  }
-  return Token.isUnresolved(arn) ? `construct:${element?.node.path ?? '?'}` : arn;
 }

@@ -268,13 +268,7 @@ export class AttestedManagedIdentity extends Construct {
       schema: GATE_MANIFEST_SCHEMA,
       kind: 'azure-federated-identity-credential',
       identity: this.identity.describe(),
-      managedIdentity: `${this.userAssignedIdentity.terraformResourceType}.${this.userAssignedIdentity.friendlyUniqueId}`,
-      credentials: this.trusted.map(({ issuer, subject, audience, credential }) => ({
-        resource: `${credential.terraformResourceType}.${credential.friendlyUniqueId}`,
-        issuer,
-        subject,
-        audience,
-      })),
+      credentials: this.trusted.map(({ issuer, subject, audience }) => ({ issuer, subject, audience })),
     };
   }
 }

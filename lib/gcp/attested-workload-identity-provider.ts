@@ -178,14 +178,7 @@ export class AttestedWorkloadIdentityProvider extends Construct {
       schema: GATE_MANIFEST_SCHEMA,
       kind: 'gcp-workload-identity-federation',
       identity: this.identity.describe(),
-      pool: address(this.pool),
-      provider: address(this.provider),
-      credential: this.policy.credential,
-      ...(this.policy.oidc ? { issuer: this.policy.oidc.issuerUri } : {}),
-      audiences: [...(this.policy.oidc?.allowedAudiences ?? [])],
       subject: this.subject,
-      principal: this.principal,
-      attributeCondition: this.policy.attributeCondition,
       serviceAccounts: this.serviceAccounts.map(address),
     };
   }

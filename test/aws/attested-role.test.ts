@@ -130,20 +130,12 @@ describe('AttestedRole', () => {
     });
   });
 
-  test('writes its gate manifest into the role metadata', () => {
-    const { stack, anchor, anchorId } = setup();
-    const role = new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+  test('writes its gate manifest into the role metadata: the declared identity only (anchors, profiles and sessions are read from the template)', () => {
+    const { stack, anchor } = setup();
+    new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
     const resources = Template.fromStack(stack).findResources('AWS::IAM::Role');
     const manifest = Object.values(resources)[0].Metadata[GATE_MANIFEST_METADATA_KEY];
-    expect(manifest).toEqual({
-      schema: 'attestgate/gate-manifest/v1',
-      kind: 'aws-iam-roles-anywhere',
-      identity: deployerIdentity().describe(),
-      role: stack.getLogicalId(role.cfnRole),
-      trustAnchors: [anchorId],
-      profiles: [stack.getLogicalId(role.profile.cfnProfile)],
-      maxSessionSeconds: 3600,
-    });
+    expect(manifest).toEqual({ schema: 'attestgate/gate-manifest/v2', kind: 'aws-iam-roles-anywhere', identity: deployerIdentity().describe() });
   });
 
   test('a second principal in the trust policy fails synth, naming it and the fix', () => {

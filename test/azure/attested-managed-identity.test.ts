@@ -49,26 +49,25 @@ describe('AttestedManagedIdentity', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('further credentials are chained with depends_on, and the manifest lists them all', () => {
+  test('further credentials are chained with depends_on, and the manifest declares every trust', () => {
     const { stack } = tfStack();
     const deployer = new AttestedManagedIdentity(stack, 'Deployer', base());
     deployer.addFederatedCredential({ issuer: 'https://oidc.eu.prod.example' });
     deployer.addFederatedCredential({ issuer: 'https://oidc.us.prod.example', name: 'deployer-us' });
     const tf = synthesized(stack);
-    const [first, second, third] = deployer.federatedCredentials.map((c) => `azurerm_federated_identity_credential.${c.friendlyUniqueId}`);
+    const [first, second] = deployer.federatedCredentials.map((c) => `azurerm_federated_identity_credential.${c.friendlyUniqueId}`);
     const credentials = tf.resource.azurerm_federated_identity_credential;
     expect(credentials[deployer.federatedCredentials[0].friendlyUniqueId].depends_on).toBeUndefined();
     expect(credentials[deployer.federatedCredentials[1].friendlyUniqueId].depends_on).toEqual([first]);
     expect(credentials[deployer.federatedCredentials[2].friendlyUniqueId]).toMatchObject({ depends_on: [second], name: 'deployer-us' });
     expect(gateManifestIn(tf, 'azurerm_user_assigned_identity')).toEqual({
-      schema: 'attestgate/gate-manifest/v1',
+      schema: 'attestgate/gate-manifest/v2',
       kind: 'azure-federated-identity-credential',
       identity: deployerIdentity().describe(),
-      managedIdentity: `azurerm_user_assigned_identity.${deployer.userAssignedIdentity.friendlyUniqueId}`,
       credentials: [
-        { resource: first, issuer: 'https://oidc.prod.example', subject: SPIFFE, audience: 'api://AzureADTokenExchange' },
-        { resource: second, issuer: 'https://oidc.eu.prod.example', subject: SPIFFE, audience: 'api://AzureADTokenExchange' },
-        { resource: third, issuer: 'https://oidc.us.prod.example', subject: SPIFFE, audience: 'api://AzureADTokenExchange' },
+        { issuer: 'https://oidc.prod.example', subject: SPIFFE, audience: 'api://AzureADTokenExchange' },
+        { issuer: 'https://oidc.eu.prod.example', subject: SPIFFE, audience: 'api://AzureADTokenExchange' },
+        { issuer: 'https://oidc.us.prod.example', subject: SPIFFE, audience: 'api://AzureADTokenExchange' },
       ],
     });
     expect(annotations(stack, 'error')).toEqual([]);

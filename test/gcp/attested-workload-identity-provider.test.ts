@@ -41,21 +41,14 @@ describe('AttestedWorkloadIdentityProvider', () => {
     expect(annotations(stack, 'error')).toEqual([]);
   });
 
-  test('writes the gate manifest into the provider’s "//" object', () => {
+  test('writes the gate manifest into the provider’s "//" object: the declared identity, its subject and the accounts it acts as', () => {
     const { stack } = tfStack();
-    const gate = new AttestedWorkloadIdentityProvider(stack, 'Gate', { identity: deployerIdentity(), source: spire() });
+    new AttestedWorkloadIdentityProvider(stack, 'Gate', { identity: deployerIdentity(), source: spire() });
     expect(gateManifestIn(synthesized(stack), 'google_iam_workload_identity_pool_provider')).toEqual({
-      schema: 'attestgate/gate-manifest/v1',
+      schema: 'attestgate/gate-manifest/v2',
       kind: 'gcp-workload-identity-federation',
       identity: deployerIdentity().describe(),
-      pool: `google_iam_workload_identity_pool.${gate.pool.friendlyUniqueId}`,
-      provider: `google_iam_workload_identity_pool_provider.${gate.provider.friendlyUniqueId}`,
-      credential: 'oidc',
-      issuer: 'https://oidc.prod.example',
-      audiences: ['gcp'],
       subject: SPIFFE,
-      principal: `principal://iam.googleapis.com/\${google_iam_workload_identity_pool.${gate.pool.friendlyUniqueId}.name}/subject/${SPIFFE}`,
-      attributeCondition: gate.policy.attributeCondition,
       serviceAccounts: [],
     });
   });

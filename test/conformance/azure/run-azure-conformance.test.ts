@@ -16,7 +16,7 @@ describe('Azure conformance on the local emulator', () => {
   test('examples/azure: the positive control passes and every mutation is denied for its reason', async () => {
     const run = await runAzureConformance({ sources: tfSourceOf(example, 'cdk.tf.json'), target: 'local', ratePerSecond: Infinity });
     expect(run.target).toBe('local');
-    expect(run.gates).toEqual([{ id: 'cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558', cloud: 'azure', source: expect.stringMatching(/cdk\.tf\.json$/), privilege: 'high' }]);
+    expect(run.gates).toEqual([{ id: 'cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558', cloud: 'azure', source: expect.stringMatching(/cdk\.tf\.json$/), privilege: 'high', drift: [] }]);
     expect(run.results.map((r) => r.checkId)).toEqual(ALL);
     expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
     // Both credentials (two issuers) are exercised by the control.

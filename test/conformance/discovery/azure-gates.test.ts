@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
@@ -15,6 +16,19 @@ describe('discoverAzureGates', () => {
     ]);
     expect(gate.roles).toEqual([expect.objectContaining({ role: 'Contributor', scope: '${azurerm_resource_group.Agents.id}' })]);
     expect(gate).toMatchObject({ privilege: 'high', manifest: expect.objectContaining({ kind: 'azure-federated-identity-credential' }) });
+    expect(gate.drift).toEqual([]);
+  });
+
+  test('the example with a credential’s subject edited by hand after synth: drift from the declared trusts', () => {
+    const [example] = loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-azure-example');
+    const configuration = JSON.parse(fs.readFileSync(example.file, 'utf8'));
+    const [address, credential] = Object.entries<{ subject: string }>(configuration.resource.azurerm_federated_identity_credential)[0];
+    credential.subject = 'system:serviceaccount:agents:default';
+    const [gate] = discoverAzureGates([{ ...example, model: tfModel(configuration) }]);
+    expect(gate.drift).toEqual([
+      `azurerm_federated_identity_credential.${address} trusts subject system:serviceaccount:agents:default of https://oidc.prod.example (audience api://AzureADTokenExchange), which the identity does not declare`,
+      `the declared trust of subject ${DEPLOYER_SPIFFE_ID} of https://oidc.prod.example (audience api://AzureADTokenExchange) has no federated credential: edited or removed after synth`,
+    ]);
   });
 
   test('brownfield: privilege inferred from roles; identities outside the configuration; app registrations', () => {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
@@ -7,8 +8,18 @@ import { DEPLOYER_SPIFFE_ID, gcpConfiguration, tfModel } from '../../fixtures/te
 const source = (configuration: unknown): TerraformSource => ({ stackName: 'brownfield', file: 'brownfield.tf.json', model: tfModel(configuration) });
 
 describe('discoverGcpGates', () => {
+  test('the example with its condition widened by hand after synth: drift from the declared subject', () => {
+    const [example] = loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-gcp-example');
+    const configuration = JSON.parse(fs.readFileSync(example.file, 'utf8'));
+    const [provider] = Object.values<{ attribute_condition: string }>(configuration.resource.google_iam_workload_identity_pool_provider);
+    provider.attribute_condition = "assertion.sub.startsWith('spiffe://prod.example/')";
+    const [gate] = discoverGcpGates([{ ...example, model: tfModel(configuration) }]);
+    expect(gate.drift).toEqual([`the attribute condition no longer names the declared ${DEPLOYER_SPIFFE_ID}: assertion.sub.startsWith('spiffe://prod.example/')`]);
+  });
+
   test('the example: manifest, issuer, pinned subject, the one principal, the service account and its role', () => {
     const [gate] = discoverGcpGates(loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-gcp-example'));
+    expect(gate.drift).toEqual([]);
     expect(gate).toMatchObject({
       cloud: 'gcp',
       kind: 'oidc',

@@ -32,8 +32,8 @@ describe('token plan', () => {
     expect(conditionLiterals('assertion.sub ==', {}).values.size).toBe(0);
   });
 
-  test('with a manifest: the SPIFFE ID and its audience; no unbound subject when the condition pins the bound one', () => {
-    const plan = planTokens(provider({ attributeCondition: `assertion.sub == '${SPIFFE}'`, manifest: { spiffeId: SPIFFE, subject: SPIFFE, audiences: ['gcp'] } }));
+  test('with a manifest: the SPIFFE ID, and the provider’s first audience; no unbound subject when the condition pins the bound one', () => {
+    const plan = planTokens(provider({ attributeCondition: `assertion.sub == '${SPIFFE}'`, manifest: { spiffeId: SPIFFE, subject: SPIFFE } }));
     expect(plan.control).toEqual({ iss: 'https://oidc.prod.example', sub: SPIFFE, aud: 'gcp' });
     expect(plan.controlNote).toContain('from the gate manifest');
     expect(plan.controlPrincipal?.principal).toBe(bound(SPIFFE));

@@ -26,6 +26,16 @@ describe('renderConsoleReport', () => {
     expect(renderConsoleReport(sampleReport({ interrupted: true })).split('\n').pop()).toBe('6 results: 2 PASS, 2 FAIL, 1 INCONCLUSIVE, 1 SKIPPED (interrupted)');
   });
 
+  test('a gate whose resources drifted from its manifest is named with each drift, before the summary; no section when none drifted', () => {
+    const drift = 'trust policy statement 0: x509Subject/CN admits values besides the declared "deployer", e.g. "deployx"';
+    const base = sampleReport();
+    const text = renderConsoleReport({ ...base, gates: [{ ...base.gates[0], drift: [drift] }, ...base.gates.slice(1).map((g) => ({ ...g, drift: [] }))] });
+    expect(text).toContain('Drift (the resources no longer match the identity the gate manifest declares; the checks probe what is deployed):');
+    expect(text).toMatch(new RegExp(`\\| ${base.gates[0].id} +\\| trust policy statement 0: x509Subject/CN admits values besides the declared "deployer",`));
+    expect(text.indexOf('Drift (')).toBeLessThan(text.indexOf('6 results'));
+    expect(renderConsoleReport(base)).not.toContain('Drift (');
+  });
+
   test('long reasons wrap at word boundaries within 70 characters', () => {
     const reason = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
     const text = renderConsoleReport(sampleReport({ results: [checkResult('Stack/Deployer', 'AGC-AWS-001', 'INCONCLUSIVE', reason)], advisories: [] }));
