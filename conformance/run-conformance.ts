@@ -1,21 +1,16 @@
-import { AWS_CONFORMANCE, AwsConformanceOptions } from './aws/run-aws-conformance';
-import { AZURE_CONFORMANCE, AzureConformanceOptions } from './azure/run-azure-conformance';
 import { AppSources } from './discovery/app-sources';
+import { CLOUDS, CloudRunOptions, discoverClouds } from './clouds';
 import { Cloud } from './engine/check';
-import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } from './engine/cloud-conformance';
+import { CloudRun } from './engine/cloud-conformance';
 import { Advisory, CheckResult, GateSummary } from './engine/report';
-import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
 import { PkiMaterial } from './pki/pki-directory';
 
 /** `local`: every cloud's gates on the embedded emulators. A cloud name: that cloud's live endpoints. */
 export type ConformanceTarget = 'local' | Cloud;
 
-export const CONFORMANCE_TARGETS: readonly ConformanceTarget[] = ['local', 'aws', 'gcp', 'azure'];
+export const CONFORMANCE_TARGETS: readonly ConformanceTarget[] = ['local', ...CLOUDS.map((c) => c.cloud)];
 
-/** What every cloud's runner takes alike; the rest is per cloud. */
-type CommonOptions = keyof CommonRunOptions<unknown>;
-
-export interface ConformanceOptions {
+export interface ConformanceOptions extends Partial<CloudRunOptions> {
   readonly sources: AppSources;
   readonly target: ConformanceTarget;
   readonly pki?: PkiMaterial;
@@ -35,9 +30,6 @@ export interface ConformanceOptions {
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
-  readonly aws?: Omit<AwsConformanceOptions, CommonOptions>;
-  readonly gcp?: Omit<GcpConformanceOptions, CommonOptions>;
-  readonly azure?: Omit<AzureConformanceOptions, CommonOptions>;
 }
 
 export interface ConformanceRun {
@@ -55,40 +47,13 @@ export interface ConformanceRun {
   readonly excludedControls: readonly string[];
 }
 
-/** One cloud of a run, its types erased: the gates its sources hold, and how to probe them. */
-interface CloudEntry {
-  readonly cloud: Cloud;
-  readonly gates: readonly GateSummary[];
-  run(common: Omit<CommonRunOptions<never>, 'sources' | 'target'>, target: 'local' | Cloud): Promise<CloudRun>;
-}
-
-/** Discovers a cloud's gates once, and binds its own options for the run. */
-function entryOf<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>>(
-  adapter: CloudConformance<Source, Gate, Resolved, Context, Options>,
-  sources: readonly Source[],
-  own: Omit<Options, keyof CommonRunOptions<Source>> | undefined,
-): CloudEntry {
-  const gates = adapter.discover(sources);
-  return {
-    cloud: adapter.cloud,
-    gates: gates.map((g) => adapter.summary(g)),
-    // The cloud's own options plus the common ones make its Options; TypeScript cannot see that
-    // through the generic Omit, hence the cast.
-    run: (common, target) => runCloudConformance(adapter, { ...own, ...common, sources, target } as unknown as Options, gates),
-  };
-}
-
 /**
  * Probes the gates of synthesized apps. A local run starts an emulator for each cloud that has
  * gates and probes the clouds side by side (each emulator and rate limit is its own); a live run
  * probes its one cloud, and reports the other clouds' gates as unprobed rather than dropping them.
  */
 export async function runConformance(options: ConformanceOptions): Promise<ConformanceRun> {
-  const entries: CloudEntry[] = [
-    entryOf(AWS_CONFORMANCE, options.sources.templates, options.aws),
-    entryOf(GCP_CONFORMANCE, options.sources.configurations, options.gcp),
-    entryOf(AZURE_CONFORMANCE, options.sources.configurations, options.azure),
-  ];
+  const entries = discoverClouds(options.sources);
   const probed = entries.filter((e) => (options.target === 'local' || options.target === e.cloud) && e.gates.length > 0);
   // One cloud failing stops the others: their emulators close and no request keeps going after
   // the run has already failed.
@@ -106,7 +71,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   };
   const settled = await Promise.allSettled(
     probed.map((entry) =>
-      entry.run(common, options.target === 'local' ? 'local' : entry.cloud).catch((error: unknown) => {
+      entry.run(common, options.target === 'local' ? 'local' : entry.cloud, options[entry.cloud]).catch((error: unknown) => {
         stopOthers.abort();
         throw error;
       }),

@@ -11,6 +11,7 @@ import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSet
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } from './aws-probe-target';
 import { REQUEST_DEADLINE_MS } from '../engine/send-http';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
+import { renderAwsGateTable } from './gate-table';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
 
 export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> {
@@ -40,7 +41,9 @@ export const AWS_CONFORMANCE: CloudConformance<TemplateSource, AwsGate, Resolved
   defaultRatePerSecond: 9,
   checks: AWS_CHECKS,
   discover: discoverAwsGates,
+  title: 'AWS — IAM Roles Anywhere',
   summary: summaryOf,
+  gateTable: renderAwsGateTable,
   advisories: (gates, sources) =>
     gates.flatMap((gate) => {
       const source = sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);

@@ -12,6 +12,7 @@ import { PkiMaterial } from '../pki/pki-directory';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
 import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './probe-context';
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
+import { renderAzureGateTable } from './gate-table';
 import { runTokenCommand } from '../oidc/token-command';
 
 export interface AzureConformanceOptions extends CommonRunOptions<TerraformSource> {
@@ -68,7 +69,9 @@ export const AZURE_CONFORMANCE: CloudConformance<TerraformSource, AzureGate, Res
   defaultRatePerSecond: 5,
   checks: AZURE_CHECKS,
   discover: discoverAzureGates,
+  title: 'Azure — federated identity credentials',
   summary: (gate) => azureGateSummary(gate),
+  gateTable: renderAzureGateTable,
   advisories: (gates, sources) =>
     gates.flatMap((gate) => {
       const source = sources.find((s) => s.file === gate.file);

@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { CHECK_CATALOG } from '../catalog';
+import { discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
-import { discoverAwsGates } from '../discovery/aws-gates';
-import { discoverAzureGates } from '../discovery/azure-gates';
-import { discoverGcpGates } from '../discovery/gcp-gates';
 import { selectChecks } from '../engine/runner';
 import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
@@ -97,7 +95,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   if (values.list) {
     const checks = selectChecks(CHECK_CATALOG.map((meta) => ({ meta })), tags);
     out.write(`${renderTable(['Check', 'Severity', 'Title', 'Tags'], checks.map(({ meta }) => [meta.id, meta.severity, meta.title, meta.tags.join(' ')]))}\n`);
-    const gates = [...discoverAwsGates(sources.templates), ...discoverGcpGates(sources.configurations), ...discoverAzureGates(sources.configurations)];
+    const gates = discoverClouds(sources).flatMap((c) => c.gates);
     out.write(`${gates.length} gate(s): ${gates.map((g) => g.id).join(', ') || 'none'}\n`);
     return 0;
   }

@@ -67,6 +67,8 @@ export interface PreparedTarget<Resolved, Context> {
  */
 export interface CloudConformance<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>> {
   readonly cloud: Cloud;
+  /** The heading of its gates, e.g. `AWS — IAM Roles Anywhere`. */
+  readonly title: string;
   /** Requests per second when the user sets none: under the cloud's documented quota. */
   readonly defaultRatePerSecond: number;
   readonly checks: ReadonlyArray<Check<Resolved, Context>>;
@@ -78,6 +80,8 @@ export interface CloudConformance<Source, Gate extends { readonly id: string }, 
    */
   sourcesToDeploy?(sources: readonly Source[], gates: readonly Gate[]): Source[];
   summary(gate: Gate): GateSummary;
+  /** What each gate accepts, one row per gate (`attestgate gates`). */
+  gateTable(gates: readonly Gate[]): string;
   /** Makes the target ready for probing; what it starts, it registers with `setup.onClose` at once. */
   prepare(gates: readonly Gate[], options: Options, setup: TargetSetup): Promise<PreparedTarget<Resolved, Context>>;
   advisories(gates: readonly Gate[], sources: readonly Source[]): Advisory[];

@@ -13,6 +13,7 @@ import { runTokenCommand } from '../oidc/token-command';
 import { GcpEndpoints, GcpHttpProbeTarget, PUBLIC_GCP_ENDPOINTS } from './gcp-probe-target';
 import { KeySources, keysForGate } from './issuer-keys';
 import { GcpProbeContext } from './probe-context';
+import { renderGcpGateTable } from './gate-table';
 import { GcpDeploymentProblems, ResolvedGcpGate, resolveGcpGates } from './resolve-gates';
 
 export interface GcpConformanceOptions extends CommonRunOptions<TerraformSource> {
@@ -49,7 +50,9 @@ export const GCP_CONFORMANCE: CloudConformance<TerraformSource, GcpGate, Resolve
   defaultRatePerSecond: 10,
   checks: GCP_CHECKS,
   discover: discoverGcpGates,
+  title: 'GCP — workload identity federation',
   summary: gcpSummaryOf,
+  gateTable: renderGcpGateTable,
   advisories: (gates, sources) =>
     gates.flatMap((gate) => {
       const source = sources.find((s) => s.file === gate.file);

@@ -1,21 +1,22 @@
-import { discoverAwsGates } from '../../../conformance/discovery/aws-gates';
-import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
-import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
+import { discoverClouds } from '../../../conformance/clouds';
+import { AppSources } from '../../../conformance/discovery/app-sources';
 import { loadTemplateSources } from '../../../conformance/discovery/sources';
 import { renderGateTable } from '../../../conformance/report/gate-table';
 import { azureConfiguration, gcpConfiguration, tfModel } from '../../fixtures/terraform';
 import { synthExampleAssembly } from '../../fixtures/synth';
 
 const source = (configuration: unknown) => [{ stackName: 'bf', file: 'bf.tf.json', model: tfModel(configuration) }];
+/** The table `attestgate gates` prints: each registered cloud's section of the apps' gates. */
+const tableOf = (app: Partial<AppSources>) => renderGateTable(discoverClouds({ templates: [], configurations: [], ...app }).map((c) => c.tableSection()));
 
 describe('renderGateTable', () => {
   test('no gates', () => {
     expect(renderGateTable([])).toBe('No attestation gates found.');
+    expect(tableOf({})).toBe('No attestation gates found.');
   });
 
   test('one section per cloud, in order, with the GCP and Azure columns', () => {
-    const gates = [...discoverAwsGates(loadTemplateSources(synthExampleAssembly())), ...discoverGcpGates(source(gcpConfiguration())), ...discoverAzureGates(source(azureConfiguration()))];
-    const table = renderGateTable(gates);
+    const table = tableOf({ templates: loadTemplateSources(synthExampleAssembly()), configurations: [...source(gcpConfiguration()), ...source(azureConfiguration()).map((s) => ({ ...s, file: 'az.tf.json' }))] });
     expect(table.indexOf('AWS — IAM Roles Anywhere')).toBe(0);
     expect(table.indexOf('GCP — workload identity federation')).toBeGreaterThan(0);
     expect(table.indexOf('Azure — federated identity credentials')).toBeGreaterThan(table.indexOf('GCP'));
@@ -29,9 +30,9 @@ describe('renderGateTable', () => {
   });
 
   test('an open GCP gate says so', () => {
-    const table = renderGateTable(
-      discoverGcpGates(source(gcpConfiguration({ provider: { attribute_condition: undefined, disabled: true }, member: 'principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*' }))),
-    );
+    const table = tableOf({
+      configurations: source(gcpConfiguration({ provider: { attribute_condition: undefined, disabled: true }, member: 'principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*' })),
+    });
     expect(table).toContain('SUBJECT NOT CONSTRAINED: it has no attribute_condition');
     expect(table).toContain('condition: NONE');
     expect(table).toContain('ALL OF THE POOL (principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*)');
@@ -39,7 +40,7 @@ describe('renderGateTable', () => {
   });
 
   test('a GCP condition known only at apply', () => {
-    const table = renderGateTable(discoverGcpGates(source(gcpConfiguration({ provider: { attribute_condition: '${var.condition}' } }))));
+    const table = tableOf({ configurations: source(gcpConfiguration({ provider: { attribute_condition: '${var.condition}' } })) });
     expect(table).toContain('subject: cannot be judged (its attribute_condition is ${var.condition}, known only at apply)');
   });
 });

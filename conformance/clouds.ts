@@ -1,0 +1,72 @@
+import { AWS_CONFORMANCE, AwsConformanceOptions } from './aws/run-aws-conformance';
+import { AZURE_CONFORMANCE, AzureConformanceOptions } from './azure/run-azure-conformance';
+import { AppSources } from './discovery/app-sources';
+import { Cloud } from './engine/check';
+import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } from './engine/cloud-conformance';
+import { GateSummary } from './engine/report';
+import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
+import { GateTableSection } from './report/gate-table';
+
+/**
+ * The clouds attestgate knows, each registered once: its adapter and which of an app's sources
+ * it reads. A run, `attestgate gates` and `conformance --list` iterate this list; nothing else
+ * names a cloud.
+ */
+
+/** What every cloud's runner takes alike; the rest is per cloud. */
+type CommonOptions = keyof CommonRunOptions<unknown>;
+
+/** Each cloud's own run options (API: `runConformance({ aws: {...}, gcp: {...} })`). */
+export interface CloudRunOptions {
+  readonly aws: Omit<AwsConformanceOptions, CommonOptions>;
+  readonly gcp: Omit<GcpConformanceOptions, CommonOptions>;
+  readonly azure: Omit<AzureConformanceOptions, CommonOptions>;
+}
+
+/** A cloud's gates in the given apps, discovered once, with what can be done with them. */
+export interface DiscoveredCloud {
+  readonly cloud: Cloud;
+  readonly gates: readonly GateSummary[];
+  /** The gates' section of `attestgate gates`. */
+  tableSection(): GateTableSection;
+  /** Probes them on the target with the common options and the cloud's own. */
+  run(common: Omit<CommonRunOptions<never>, 'sources' | 'target'>, target: 'local' | Cloud, own: unknown): Promise<CloudRun>;
+}
+
+export interface RegisteredCloud {
+  readonly cloud: Cloud;
+  discover(app: AppSources): DiscoveredCloud;
+}
+
+/** Binds an adapter to the sources it reads; its types are erased behind DiscoveredCloud. */
+function register<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>>(
+  adapter: CloudConformance<Source, Gate, Resolved, Context, Options>,
+  sourcesOf: (app: AppSources) => readonly Source[],
+): RegisteredCloud {
+  return {
+    cloud: adapter.cloud,
+    discover(app) {
+      const sources = sourcesOf(app);
+      const gates = adapter.discover(sources);
+      return {
+        cloud: adapter.cloud,
+        gates: gates.map((g) => adapter.summary(g)),
+        tableSection: () => ({ title: adapter.title, gateCount: gates.length, table: gates.length > 0 ? adapter.gateTable(gates) : '' }),
+        // The cloud's own options plus the common ones make its Options; TypeScript cannot see that
+        // through the generic Omit, hence the cast.
+        run: (common, target, own) => runCloudConformance(adapter, { ...(own as object), ...common, sources, target } as unknown as Options, gates),
+      };
+    },
+  };
+}
+
+export const CLOUDS: readonly RegisteredCloud[] = [
+  register(AWS_CONFORMANCE, (app) => app.templates),
+  register(GCP_CONFORMANCE, (app) => app.configurations),
+  register(AZURE_CONFORMANCE, (app) => app.configurations),
+];
+
+/** Every cloud's gates in the apps. */
+export function discoverClouds(app: AppSources): DiscoveredCloud[] {
+  return CLOUDS.map((c) => c.discover(app));
+}
