@@ -1,9 +1,13 @@
+import { AWS_CLI } from './aws/cli';
 import { AWS_CONFORMANCE, AwsConformanceOptions } from './aws/run-aws-conformance';
+import { AZURE_CLI } from './azure/cli';
 import { AZURE_CONFORMANCE, AzureConformanceOptions } from './azure/run-azure-conformance';
+import { CloudCli, OptionSpecs, OptionValues, ServedEmulator, SharedValues } from './cli/cloud-cli';
 import { AppSources } from './discovery/app-sources';
-import { Cloud } from './engine/check';
+import { CheckMeta, Cloud } from './engine/check';
 import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } from './engine/cloud-conformance';
 import { GateSummary } from './engine/report';
+import { GCP_CLI } from './gcp/cli';
 import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
 import { GateTableSection } from './report/gate-table';
 
@@ -31,20 +35,36 @@ export interface DiscoveredCloud {
   tableSection(): GateTableSection;
   /** Probes them on the target with the common options and the cloud's own. */
   run(common: Omit<CommonRunOptions<never>, 'sources' | 'target'>, target: 'local' | Cloud, own: unknown): Promise<CloudRun>;
+  /** Serves the sources that hold them on the cloud's emulator (`attestgate emulator`); `own` from `cli.emulator.readOptions`. */
+  serve(port: number, own: unknown, shared: SharedValues): Promise<ServedEmulator>;
+}
+
+/** A cloud's part of the command line, its types erased. */
+export interface RegisteredCli {
+  readonly conformance: { readonly options: OptionSpecs; readonly usage: readonly string[]; runOptions(values: OptionValues, shared: SharedValues): unknown };
+  readonly emulator: { readonly portOption: string; readonly options: OptionSpecs; readonly usage: readonly string[]; readOptions(values: OptionValues): unknown };
 }
 
 export interface RegisteredCloud {
   readonly cloud: Cloud;
+  readonly defaultRatePerSecond: number;
+  /** Its checks' metadata. */
+  readonly checks: readonly CheckMeta[];
+  readonly cli: RegisteredCli;
   discover(app: AppSources): DiscoveredCloud;
 }
 
 /** Binds an adapter to the sources it reads; its types are erased behind DiscoveredCloud. */
-function register<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>>(
+function register<Source, Gate extends { readonly id: string }, Resolved, Context, Options extends CommonRunOptions<Source>, EmulatorOwn>(
   adapter: CloudConformance<Source, Gate, Resolved, Context, Options>,
   sourcesOf: (app: AppSources) => readonly Source[],
+  cli: CloudCli<Source, Omit<Options, 'target' | 'sources'>, EmulatorOwn>,
 ): RegisteredCloud {
   return {
     cloud: adapter.cloud,
+    defaultRatePerSecond: adapter.defaultRatePerSecond,
+    checks: adapter.checks.map((c) => c.meta),
+    cli,
     discover(app) {
       const sources = sourcesOf(app);
       const gates = adapter.discover(sources);
@@ -55,15 +75,16 @@ function register<Source, Gate extends { readonly id: string }, Resolved, Contex
         // The cloud's own options plus the common ones make its Options; TypeScript cannot see that
         // through the generic Omit, hence the cast.
         run: (common, target, own) => runCloudConformance(adapter, { ...(own as object), ...common, sources, target } as unknown as Options, gates),
+        serve: (port, own, shared) => cli.emulator.serve(adapter.sourcesToDeploy?.(sources, gates) ?? [...sources], port, own as EmulatorOwn, shared),
       };
     },
   };
 }
 
 export const CLOUDS: readonly RegisteredCloud[] = [
-  register(AWS_CONFORMANCE, (app) => app.templates),
-  register(GCP_CONFORMANCE, (app) => app.configurations),
-  register(AZURE_CONFORMANCE, (app) => app.configurations),
+  register(AWS_CONFORMANCE, (app) => app.templates, AWS_CLI),
+  register(GCP_CONFORMANCE, (app) => app.configurations, GCP_CLI),
+  register(AZURE_CONFORMANCE, (app) => app.configurations, AZURE_CLI),
 ];
 
 /** Every cloud's gates in the apps. */

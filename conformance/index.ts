@@ -1,7 +1,7 @@
 // attestgate/conformance: discover gates in synthesized output, probe them on the local emulator
 // or live AWS, and report. The CLI (`attestgate conformance`) is a thin layer over these.
 export * from './discovery/sources';
-export * from './discovery/aws-gates';
+export * from './aws/discover-gates';
 export { runAwsConformance } from './aws/run-aws-conformance';
 export type { AwsConformanceOptions, AwsConformanceRun } from './aws/run-aws-conformance';
 export { startAwsEmulator } from './emulator/aws-emulator';
@@ -10,7 +10,8 @@ export { runGcpConformance } from './gcp/run-gcp-conformance';
 export type { GcpConformanceOptions, GcpConformanceRun } from './gcp/run-gcp-conformance';
 export { startGcpEmulator } from './emulator/gcp-emulator';
 export type { GcpEmulatorOptions, RunningGcpEmulator } from './emulator/gcp-emulator';
-export { runAzureConformance, pkiIssuerKeys } from './azure/run-azure-conformance';
+export { runAzureConformance } from './azure/run-azure-conformance';
+export { pkiIssuerKeys } from './oidc/issuer-key';
 export type { AzureConformanceOptions, AzureConformanceRun } from './azure/run-azure-conformance';
 export { startAzureEmulator } from './emulator/azure-emulator';
 export type { AzureEmulatorOptions, RunningAzureEmulator } from './emulator/azure-emulator';
@@ -24,14 +25,14 @@ export * from './engine/report';
 export { writeReports, REPORT_FORMATS } from './report/write-reports';
 export type { ReportFormat } from './report/write-reports';
 export * from './discovery/terraform-sources';
-export * from './discovery/gcp-gates';
-export * from './discovery/azure-gates';
+export * from './gcp/discover-gates';
+export * from './azure/discover-gates';
 export * from './report/gate-table';
 export { main as runCli } from './cli/main';
 export { runConformance, CONFORMANCE_TARGETS } from './run-conformance';
 export type { ConformanceOptions, ConformanceRun, ConformanceTarget } from './run-conformance';
 export { loadAppSources } from './discovery/app-sources';
 export type { AppSources } from './discovery/app-sources';
-export { awsAdvisoriesOf } from './discovery/aws-signals';
-export { gcpAdvisoriesOf } from './discovery/gcp-signals';
-export { azureAdvisoriesOf } from './discovery/azure-signals';
+export { awsAdvisoriesOf } from './aws/signals';
+export { gcpAdvisoriesOf } from './gcp/signals';
+export { azureAdvisoriesOf } from './azure/signals';

@@ -59,18 +59,30 @@ describe('dependency direction', () => {
   });
 
   test('checks, judging, probe contexts and discovery never import the emulator; outside it, only these modules do — a list that only shrinks', () => {
-    // Starting an emulator is part of an adapter, the CLI's `emulator` command serves one, and the
-    // package's conformance entry point exports them. Applying Terraform JSON and the IDs a cloud
-    // assigns live in lib/model, so resolvers and probes read a deployment, never the emulator.
+    // Starting an emulator is part of an adapter (for a run, and for the `emulator` command in its
+    // cli.ts), and the package's conformance entry point exports them. Applying Terraform JSON and
+    // the IDs a cloud assigns live in lib/model, so resolvers and probes read a deployment, never
+    // the emulator.
     const allowed = [
       'conformance/aws/run-aws-conformance.ts',
       'conformance/gcp/run-gcp-conformance.ts',
       'conformance/azure/run-azure-conformance.ts',
-      'conformance/cli/emulator-command.ts',
+      'conformance/aws/cli.ts',
+      'conformance/gcp/cli.ts',
+      'conformance/azure/cli.ts',
       'conformance/index.ts',
     ];
     const importers = new Set(violations(['conformance', 'lib'], (i) => i.startsWith('conformance/emulator/') || i.startsWith('conformance/emulator.')).map((v) => v.split(' → ')[0]));
     expect([...importers].filter((f) => !f.startsWith('conformance/emulator/')).sort()).toEqual([...allowed].sort());
+  });
+
+  test('clouds register once: outside their own folders only the registry and the entry point name an adapter, its checks or its emulator', () => {
+    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|checks|emulator)\//;
+    const shared = sourceFiles('conformance').filter((f) => !CLOUD_FOLDERS.test(f));
+    const naming = new Set(
+      shared.flatMap((file) => importsOf(file).filter((i) => CLOUD_FOLDERS.test(i) || /^conformance\/emulator\.?/.test(i)).map(() => file)),
+    );
+    expect([...naming].sort()).toEqual(['conformance/clouds.ts', 'conformance/index.ts']);
   });
 
   test('the scanner sees relative and package imports (a test of the test)', () => {

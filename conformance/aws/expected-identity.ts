@@ -1,5 +1,5 @@
 import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
-import { AwsGate } from '../discovery/aws-gates';
+import { AwsGate } from './discover-gates';
 
 /** What a correctly attested certificate for a gate carries. */
 export interface ExpectedIdentity {

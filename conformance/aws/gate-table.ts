@@ -1,4 +1,4 @@
-import { AwsGate, describeCondition } from '../discovery/aws-gates';
+import { AwsGate, describeCondition } from './discover-gates';
 import { renderTable } from '../report/text-table';
 
 /** The trust anchors (and their CAs), the certificate attributes required, the longest session. */

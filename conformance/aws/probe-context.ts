@@ -1,5 +1,5 @@
 import { SignedCreateSessionRequest, signCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
-import { AwsGate } from '../discovery/aws-gates';
+import { AwsGate } from './discover-gates';
 import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { SigningCa } from '../pki/signing-ca';

@@ -5,7 +5,7 @@ import { sameName } from '../../lib/core/pki/name';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { verifySignedDer } from '../../lib/core/pki/signature';
 import { HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS } from '../../lib/core/agent-identity';
-import { AwsGate } from '../discovery/aws-gates';
+import { AwsGate } from './discover-gates';
 import { PkiMaterial } from '../pki/pki-directory';
 import { findSigningCa } from '../pki/signing-ca';
 import { expectedIdentityOf } from './expected-identity';

@@ -2,11 +2,11 @@ import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/cl
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { AWS_CHECKS } from '../checks/aws';
-import { AwsGate, discoverAwsGates } from '../discovery/aws-gates';
+import { AwsGate, discoverAwsGates } from './discover-gates';
 import { TemplateSource } from '../discovery/sources';
 import { AwsEmulatorOptions, startAwsEmulator } from '../emulator/aws-emulator';
 import { GateSummary } from '../engine/report';
-import { awsAdvisoriesOf } from '../discovery/aws-signals';
+import { awsAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } from './aws-probe-target';
 import { REQUEST_DEADLINE_MS } from '../engine/send-http';

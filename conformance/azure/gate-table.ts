@@ -1,4 +1,4 @@
-import { AzureGate } from '../discovery/azure-gates';
+import { AzureGate } from './discover-gates';
 import { renderTable } from '../report/text-table';
 
 /** The exact issuer, subject and audience of each credential, and the identity's roles. */

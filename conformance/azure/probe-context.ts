@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { HTTP_RETRY_HINTS, HttpOutcome } from '../engine/http-outcome';
-import { AzureGate } from '../discovery/azure-gates';
+import { AzureGate } from './discover-gates';
 import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { IssuerKey } from '../oidc/issuer-key';

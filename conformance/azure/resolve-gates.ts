@@ -1,5 +1,5 @@
 import { Value } from '../../lib/model/terraform/expressions';
-import { AzureGate } from '../discovery/azure-gates';
+import { AzureGate } from './discover-gates';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { AppliedConfiguration } from '../../lib/model/terraform/apply';
 import { DEFAULT_AZURE_ENVIRONMENT } from '../../lib/model/azure/assigned-ids';

@@ -1,14 +1,13 @@
 import { AZURE_CHECKS } from '../checks/azure';
-import { AzureGate, discoverAzureGates } from '../discovery/azure-gates';
+import { AzureGate, discoverAzureGates } from './discover-gates';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { configurationsOf } from '../discovery/app-sources';
 import { AzureEmulatorOptions, startAzureEmulator } from '../emulator/azure-emulator';
 import { Jwks } from '../../lib/core/jwks';
-import { azureAdvisoriesOf } from '../discovery/azure-signals';
+import { azureAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { GateSummary } from '../engine/report';
-import { IssuerKey, issuerKeyOf } from '../oidc/issuer-key';
-import { PkiMaterial } from '../pki/pki-directory';
+import { IssuerKey, pkiIssuerKeys } from '../oidc/issuer-key';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
 import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './probe-context';
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
@@ -47,21 +46,6 @@ export interface AzureConformanceOptions extends CommonRunOptions<TerraformSourc
 
 /** What an Azure run found and concluded. */
 export type AzureConformanceRun = CloudRun;
-
-/** The `--pki` keys that pair with no certificate and that an OIDC issuer can use (RSA, EC P-256). */
-export function pkiIssuerKeys(pki: PkiMaterial | undefined): IssuerKey[] {
-  if (!pki) return [];
-  const keys: IssuerKey[] = [];
-  for (const { key, file } of pki.keys) {
-    if (!pki.unmatchedKeys.includes(file)) continue;
-    try {
-      keys.push(issuerKeyOf(key));
-    } catch {
-      // An Ed25519 or P-384 key cannot sign for Entra; it is not an issuer key here.
-    }
-  }
-  return keys;
-}
 
 /** Federated identity credential gates, as the engine runs them. */
 export const AZURE_CONFORMANCE: CloudConformance<TerraformSource, AzureGate, ResolvedAzureGate, AzureProbeContext, AzureConformanceOptions> = {

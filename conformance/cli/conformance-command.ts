@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { CHECK_CATALOG } from '../catalog';
-import { discoverClouds } from '../clouds';
+import { CLOUDS, discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
 import { selectChecks } from '../engine/runner';
 import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, unprovenGates } from '../engine/report';
@@ -9,10 +9,12 @@ import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
 import { renderTable } from '../report/text-table';
 import { CONFORMANCE_TARGETS, ConformanceTarget, runConformance } from '../run-conformance';
-import { endpointUrl, issuerJwks, pairs, projectNumbers } from './option-values';
+import { OptionSpecs, OptionValues } from './cloud-cli';
+import { pairs } from './option-values';
 import { UsageError } from './usage-error';
 
-const OPTIONS = {
+/** The conformance command's own options; each cloud adds those of its live target. */
+const COMMON_OPTIONS = {
   target: { type: 'string', default: 'local' },
   app: { type: 'string', multiple: true },
   pki: { type: 'string' },
@@ -23,28 +25,28 @@ const OPTIONS = {
   out: { type: 'string', default: 'attestgate-report' },
   rate: { type: 'string' },
   concurrency: { type: 'string', default: '4' },
-  // AWS, live
-  region: { type: 'string' },
-  'stack-name': { type: 'string' },
-  'endpoint-rolesanywhere': { type: 'string' },
-  'endpoint-sts': { type: 'string' },
-  'endpoint-cloudformation': { type: 'string' },
-  'allow-mutations': { type: 'boolean', default: false },
-  // GCP and Azure, live
+  // Live targets of OIDC clouds, and Terraform clouds.
   'token-command': { type: 'string' },
   var: { type: 'string', multiple: true },
-  // GCP, live
-  'project-number': { type: 'string', multiple: true },
-  project: { type: 'string' },
-  'endpoint-gcp-sts': { type: 'string' },
-  'endpoint-iamcredentials': { type: 'string' },
-  // Azure, live
-  'tenant-id': { type: 'string' },
-  'client-id': { type: 'string', multiple: true },
-  'issuer-jwks': { type: 'string', multiple: true },
-  'authority-host': { type: 'string' },
-  scope: { type: 'string' },
 } as const;
+
+/** The common options' values, as parseArgs returns them for COMMON_OPTIONS. */
+interface CommonValues {
+  readonly target: string;
+  readonly app?: string[];
+  readonly pki?: string;
+  readonly tags?: string[];
+  readonly 'allow-unproven'?: string;
+  readonly list: boolean;
+  readonly format?: string[];
+  readonly out: string;
+  readonly rate?: string;
+  readonly concurrency: string;
+  readonly 'token-command'?: string;
+  readonly var?: string[];
+}
+
+export const CONFORMANCE_OPTIONS: OptionSpecs = Object.assign({ ...COMMON_OPTIONS }, ...CLOUDS.map((c) => c.cli.conformance.options));
 
 /**
  * `attestgate conformance`: probes every gate of the given apps on a target and reports.
@@ -52,7 +54,8 @@ const OPTIONS = {
  * to probe), 64 usage error.
  */
 export async function conformanceCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
+  // Typed by the common options (defaults included); each cloud reads its own from `values`.
+  const { values } = parseArgs({ args: [...args], options: CONFORMANCE_OPTIONS, strict: true }) as unknown as { values: CommonValues & OptionValues };
   const apps = values.app ?? [];
   if (apps.length === 0) throw new UsageError('conformance needs at least one --app PATH');
   const target = values.target as ConformanceTarget;
@@ -70,18 +73,9 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     throw new UsageError(`--allow-unproven ${JSON.stringify(values['allow-unproven'])}: give the reason the positive controls are left out, at least 10 characters (it is written into the report)`);
   }
   const variables = pairs('var', values.var, 'NAME=VALUE', true);
-  const gcpProjects = projectNumbers(values['project-number']);
-  const clientIds = pairs('client-id', values['client-id'], 'GATE_OR_IDENTITY=CLIENT_ID');
-  const jwks = issuerJwks(values['issuer-jwks']);
-  const endpoint = (option: keyof typeof OPTIONS) => endpointUrl(option, values[option] as string | undefined);
-  const endpoints = {
-    rolesAnywhere: endpoint('endpoint-rolesanywhere'),
-    sts: endpoint('endpoint-sts'),
-    cloudFormation: endpoint('endpoint-cloudformation'),
-    gcpSts: endpoint('endpoint-gcp-sts'),
-    iamCredentials: endpoint('endpoint-iamcredentials'),
-    authorityHost: endpoint('authority-host'),
-  };
+  const tokenCommand = values['token-command'];
+  // Every cloud's options are read now, so a bad value is refused before anything is probed.
+  const cloudOptions = Object.fromEntries(CLOUDS.map((c) => [c.cloud, c.cli.conformance.runOptions(values, { variables, ...(tokenCommand ? { tokenCommand } : {}) })]));
 
   const sources = loadAppSources(apps);
   let pki: PkiMaterial | undefined;
@@ -123,37 +117,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       concurrency,
       signal: controller.signal,
       onResult: progress,
-      aws: {
-        allowMutations: values['allow-mutations'],
-        region: values.region,
-        stackName: values['stack-name'],
-        endpoints: {
-          ...(endpoints.rolesAnywhere ? { rolesAnywhere: endpoints.rolesAnywhere } : {}),
-          ...(endpoints.sts ? { sts: endpoints.sts } : {}),
-          ...(endpoints.cloudFormation ? { cloudFormation: endpoints.cloudFormation } : {}),
-        },
-      },
-      gcp: {
-        ...gcpProjects,
-        ...(values.project ? { project: values.project } : {}),
-        ...(values['token-command'] ? { tokenCommand: values['token-command'] } : {}),
-        variables,
-        // The emulator resolves the configurations' variables itself.
-        emulator: { variables },
-        endpoints: {
-          ...(endpoints.gcpSts ? { sts: endpoints.gcpSts } : {}),
-          ...(endpoints.iamCredentials ? { iamCredentials: endpoints.iamCredentials } : {}),
-        },
-      },
-      azure: {
-        ...(values['tenant-id'] ? { tenantId: values['tenant-id'] } : {}),
-        ...(values['token-command'] ? { tokenCommand: values['token-command'] } : {}),
-        ...(values.scope ? { scope: values.scope } : {}),
-        clientIds,
-        issuerJwks: jwks,
-        variables,
-        endpoints: endpoints.authorityHost ? { authorityHost: endpoints.authorityHost } : {},
-      },
+      ...cloudOptions,
     });
     if (progress) err.write('\n');
     if (run.unprobed.length > 0) {

@@ -1,5 +1,6 @@
 import { AttestGateError } from '../../lib/core/errors';
 import { SourceError } from '../discovery/sources';
+import { CLOUDS } from '../clouds';
 import { PkiError } from '../pki/pki-directory';
 import { conformanceCommand } from './conformance-command';
 import { emulatorCommand } from './emulator-command';
@@ -13,9 +14,9 @@ const USAGE = `Usage: attestgate <command> [options]
 Commands:
   gates --app PATH...          print what each attestation gate accepts
   conformance --app PATH...    probe every gate and prove unattested issuance fails
-      [--target local|aws|gcp|azure]
+      [--target local|${CLOUDS.map((c) => c.cloud).join('|')}]
                                local: every cloud on the embedded emulators (default);
-                               aws, gcp, azure: that cloud's live endpoints
+                               ${CLOUDS.map((c) => c.cloud).join(', ')}: that cloud's live endpoints
       [--pki DIR]              CA certificates (*.crt), their keys (*.key) and CRLs (*.crl),
                                matched to trust anchors by public key; other keys sign as
                                the OIDC issuer whose published key they match
@@ -27,19 +28,13 @@ Commands:
       [--list]                 list the checks and gates, probe nothing
       [--format table|json|junit|sarif]...   (default table; files go to --out)
       [--out DIR]              (default attestgate-report)
-      [--rate N]               requests per second to each cloud (default AWS 9, GCP 10, Azure 5)
+      [--rate N]               requests per second to each cloud (default ${CLOUDS.map((c) => `${c.cloud} ${c.defaultRatePerSecond}`).join(', ')})
       [--concurrency N]        gates probed at once per cloud (default 4)
-    aws:   [--region R] [--stack-name NAME] [--allow-mutations]
-           [--endpoint-rolesanywhere URL] [--endpoint-sts URL] [--endpoint-cloudformation URL]
-    gcp:   [--project-number [PROJECT=]NUMBER]... [--project ID]
-           [--endpoint-gcp-sts URL] [--endpoint-iamcredentials URL]
-    azure: [--tenant-id ID] [--client-id GATE_OR_IDENTITY=CLIENT_ID]...
-           [--issuer-jwks ISSUER_URL=FILE]... [--authority-host URL] [--scope SCOPE]
-    gcp, azure: [--token-command CMD]  prints a valid token (the control without an issuer key)
-           [--var NAME=VALUE]...       Terraform variables the configurations use
-  emulator --app PATH... [--pki DIR] [--var NAME=VALUE]... [--issuer-jwks ISSUER_URL=FILE]...
-           [--port N (AWS)] [--gcp-port N] [--azure-port N]
-           [--private-ca ARN=FILE]... [--no-throttle (AWS)]
+${CLOUDS.flatMap((c) => c.cli.conformance.usage).map((line) => `    ${line}`).join('\n')}
+    [--token-command CMD]      prints a valid token (the control without an issuer key; gcp, azure)
+    [--var NAME=VALUE]...      Terraform variables the configurations use
+  emulator --app PATH... [--pki DIR] [--var NAME=VALUE]...
+${CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `           ${line}`).join('\n')}
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
   help, <command> --help       print this help
 

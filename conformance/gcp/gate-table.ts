@@ -1,4 +1,4 @@
-import { GcpGate } from '../discovery/gcp-gates';
+import { GcpGate } from './discover-gates';
 import { renderTable } from '../report/text-table';
 
 /** Long CEL conditions are cut into lines at `&&` so the table stays readable. */

@@ -1,6 +1,6 @@
 import { block } from '../../lib/model/terraform/configuration';
 import { Value } from '../../lib/model/terraform/expressions';
-import { GcpGate } from '../discovery/gcp-gates';
+import { GcpGate } from './discover-gates';
 import { ConcreteGrant, concreteGrants } from '../../lib/model/gcp/iam-grants';
 import { Jwks } from '../../lib/core/jwks';
 import { FederatedPrincipal, IMPERSONATION_ROLES } from '../../lib/model/gcp/federated-identity';

@@ -1,11 +1,11 @@
 import { GCP_CHECKS } from '../checks/gcp';
-import { GcpGate, discoverGcpGates } from '../discovery/gcp-gates';
+import { GcpGate, discoverGcpGates } from './discover-gates';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { configurationsOf } from '../discovery/app-sources';
 import { GcpEmulatorOptions, startGcpEmulator } from '../emulator/gcp-emulator';
 import { applyGcpTerraform } from '../../lib/model/gcp/google-provider';
 import { AppliedConfiguration } from '../../lib/model/terraform/apply';
-import { gcpAdvisoriesOf } from '../discovery/gcp-signals';
+import { gcpAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { GateSummary } from '../engine/report';
 import { IssuerKey } from '../oidc/issuer-key';

@@ -1,4 +1,5 @@
 import * as crypto from 'node:crypto';
+import type { PkiMaterial } from '../pki/pki-directory';
 
 /** JWS algorithms the issuers here sign with: Entra accepts RSA only; GCP RSA and P-256. */
 export type JwsAlgorithm = 'RS256' | 'ES256';
@@ -76,4 +77,19 @@ export function keysForJwks(jwks: { keys?: ReadonlyArray<Record<string, unknown>
     }
   }
   return found;
+}
+
+/** The `--pki` keys that pair with no certificate and that an OIDC issuer can use (RSA, EC P-256). */
+export function pkiIssuerKeys(pki: PkiMaterial | undefined): IssuerKey[] {
+  if (!pki) return [];
+  const keys: IssuerKey[] = [];
+  for (const { key, file } of pki.keys) {
+    if (!pki.unmatchedKeys.includes(file)) continue;
+    try {
+      keys.push(issuerKeyOf(key));
+    } catch {
+      // An Ed25519 or P-384 key cannot sign for Entra or GCP; it is not an issuer key here.
+    }
+  }
+  return keys;
 }

@@ -1,7 +1,7 @@
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { TerraformStack, Testing } from 'cdktf';
 import { activityLogAlertMatches } from '../../lib/model/azure/activity-log-alert';
-import { SIGN_IN_LOG_SCHEMA } from '../../conformance/discovery/azure-signals';
+import { SIGN_IN_LOG_SCHEMA } from '../../conformance/azure/signals';
 import { KqlQuery } from '../../lib/model/azure/kql-query';
 import { AttestedManagedIdentity } from '../../lib/azure/attested-managed-identity';
 import { OWNER_ROLE_ID, SIGN_IN_LOG_CATEGORIES, SIGN_IN_TABLES, SignInMonitor } from '../../lib/azure/sign-in-monitor';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverAwsGates } from '../../conformance/discovery/aws-gates';
+import { discoverAwsGates } from '../../conformance/aws/discover-gates';
 import { probeLocally, sourceOf, statusesOf } from '../fixtures/conformance';
 
 /**

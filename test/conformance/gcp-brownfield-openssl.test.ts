@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverGcpGates } from '../../conformance/discovery/gcp-gates';
+import { discoverGcpGates } from '../../conformance/gcp/discover-gates';
 import { loadTerraformSources } from '../../conformance/discovery/terraform-sources';
 import { keysForJwks } from '../../conformance/oidc/issuer-key';
 import { loadPkiDirectory } from '../../conformance/pki/pki-directory';

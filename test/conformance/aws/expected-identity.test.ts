@@ -1,5 +1,5 @@
 import { expectedIdentityOf, valueOutside } from '../../../conformance/aws/expected-identity';
-import { AwsGate, discoverAwsGates } from '../../../conformance/discovery/aws-gates';
+import { AwsGate, discoverAwsGates } from '../../../conformance/aws/discover-gates';
 import { GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../../../lib/core/gate-manifest';
 import { templateSource } from '../../fixtures/emulator';
 import { deployerIdentity } from '../../fixtures/identities';

@@ -1,6 +1,6 @@
 import { DEFAULT_PROBE_SCOPE } from '../../../conformance/azure/probe-context';
 import { resolveLiveAzureGates, resolveLocalAzureGates } from '../../../conformance/azure/resolve-gates';
-import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
+import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
 import { startAzureEmulator } from '../../../conformance/emulator/azure-emulator';
 import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { azureExampleConfiguration, resourceOf, tfSourceOf } from '../../fixtures/azure-conformance';

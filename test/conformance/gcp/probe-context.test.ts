@@ -1,4 +1,4 @@
-import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
+import { discoverGcpGates } from '../../../conformance/gcp/discover-gates';
 import { applyGcpTerraform } from '../../../lib/model/gcp/google-provider';
 import { RateLimiter } from '../../../conformance/engine/retry';
 import { HttpOutcome } from '../../../conformance/gcp/gcp-outcome';

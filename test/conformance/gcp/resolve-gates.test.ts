@@ -1,4 +1,4 @@
-import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
+import { discoverGcpGates } from '../../../conformance/gcp/discover-gates';
 import { applyGcpTerraform } from '../../../lib/model/gcp/google-provider';
 import { resolveGcpGates, serviceAccountsFor } from '../../../conformance/gcp/resolve-gates';
 import { exampleGcpSources, tfSource, writeIssuerKey } from '../../fixtures/gcp-conformance';

@@ -1,5 +1,5 @@
-import { awsAdvisoriesOf } from '../../../conformance/discovery/aws-signals';
-import { discoverAwsGates } from '../../../conformance/discovery/aws-gates';
+import { awsAdvisoriesOf } from '../../../conformance/aws/signals';
+import { discoverAwsGates } from '../../../conformance/aws/discover-gates';
 import { PkiOnDisk, exampleTemplate, sourceOf, writeTestPki } from '../../fixtures/conformance';
 import { gateTemplate } from '../../fixtures/templates';
 

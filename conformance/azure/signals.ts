@@ -2,9 +2,9 @@ import { roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identit
 import { TerraformModel, TerraformResource, blocks } from '../../lib/model/terraform/configuration';
 import { Advisory } from '../engine/report';
 import { ActivityLogEvent, activityLogAlertMatches } from '../../lib/model/azure/activity-log-alert';
-import { AzureGate } from './azure-gates';
+import { AzureGate } from './discover-gates';
 import { KqlError, KqlQuery, KqlSchema } from '../../lib/model/azure/kql-query';
-import { TerraformStandIns } from './terraform-stand-ins';
+import { TerraformStandIns } from '../discovery/terraform-stand-ins';
 
 /**
  * Detection signals of an Azure gate, as advisories: probes prove issuance fails; these say

@@ -2,7 +2,7 @@ import { IntrinsicContext, Value, isConcrete, isSymbol, isSymbolicString, resolv
 import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
 import { EventPatternError, matchesEventPattern } from '../../lib/model/aws/event-pattern';
 import { Advisory } from '../engine/report';
-import { AwsGate } from './aws-gates';
+import { AwsGate } from './discover-gates';
 
 /** Stand-ins for the gate role's name and ARN, so rule patterns can be evaluated before deploy. */
 const ROLE_NAME = 'attestgate-gate-role';

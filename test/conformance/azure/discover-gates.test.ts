@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
+import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';

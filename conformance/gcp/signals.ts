@@ -1,8 +1,8 @@
 import { TerraformModel, TerraformResource, blocks } from '../../lib/model/terraform/configuration';
 import { Advisory } from '../engine/report';
-import { GcpGate } from './gcp-gates';
+import { GcpGate } from './discover-gates';
 import { FilterError, GoogleFilter } from '../../lib/model/gcp/google-filter';
-import { STAND_IN_PROJECT_NUMBER, TerraformStandIns } from './terraform-stand-ins';
+import { STAND_IN_PROJECT_NUMBER, TerraformStandIns } from '../discovery/terraform-stand-ins';
 
 /**
  * Detection signals of a GCP gate, as advisories: probes prove issuance fails; these say whether

@@ -16,7 +16,7 @@ import {
   sourceArnPin,
 } from '../../lib/model/aws/roles-anywhere';
 import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
-import { TemplateSource } from './sources';
+import { TemplateSource } from '../discovery/sources';
 
 /** A trust anchor a gate accepts certificates through. */
 export interface DiscoveredTrustAnchor {

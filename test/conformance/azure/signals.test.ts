@@ -1,5 +1,5 @@
-import { discoverAzureGates } from '../../../conformance/discovery/azure-gates';
-import { azureAdvisoriesOf } from '../../../conformance/discovery/azure-signals';
+import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
+import { azureAdvisoriesOf } from '../../../conformance/azure/signals';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';

@@ -1,5 +1,5 @@
-import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
-import { gcpAdvisoriesOf } from '../../../conformance/discovery/gcp-signals';
+import { discoverGcpGates } from '../../../conformance/gcp/discover-gates';
+import { gcpAdvisoriesOf } from '../../../conformance/gcp/signals';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PrivilegeTier } from '../../../lib/core/privilege-tier';
-import { discoverAwsGates, describeCondition } from '../../../conformance/discovery/aws-gates';
+import { discoverAwsGates, describeCondition } from '../../../conformance/aws/discover-gates';
 import { loadTemplateSources } from '../../../conformance/discovery/sources';
 import { synthExampleAssembly, writeTemplate } from '../../fixtures/synth';
 import { attestedStatement, gateTemplate } from '../../fixtures/templates';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
-import { discoverGcpGates } from '../../../conformance/discovery/gcp-gates';
+import { discoverGcpGates } from '../../../conformance/gcp/discover-gates';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
 import { DEPLOYER_SPIFFE_ID, gcpConfiguration, tfModel } from '../../fixtures/terraform';
 
