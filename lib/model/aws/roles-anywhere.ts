@@ -2,11 +2,12 @@ import {
   ConditionEntry,
   PolicyDocumentModel,
   StatementModel,
-  isNegatedOperator,
   parseConditionOperator,
   parsePolicyDocument,
   statementCoversAction,
 } from './iam-policy';
+import { evaluateCondition } from './iam/evaluate-condition';
+import { ContextKeys } from './iam/request-context';
 import { TemplateSymbol, Value, describeValue, isSymbol, isSymbolicString } from './intrinsics';
 import { TemplateModel, TemplateResource } from './template';
 
@@ -195,25 +196,30 @@ export function isX509Condition(condition: ConditionEntry): boolean {
 }
 
 /**
- * Conditions on x509 tags that a certificate without that attribute satisfies (a negated
- * operator or `…IfExists`), with no presence check on the same key in the same statement.
+ * Whether a condition holds for a request without its key, as IAM evaluates it (the model's
+ * evaluator: negated operators, `…IfExists` and `ForAllValues` hold; `ForAnyValue` and positive
+ * operators fail). A `Null` check whose value is not known at synth is taken to hold: it cannot
+ * be shown to require the key.
+ */
+function holdsWithoutKey(condition: ConditionEntry): boolean {
+  const literal = condition.values.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
+  if (!literal) return parseConditionOperator(condition.operator).base === 'Null' || evaluateCondition({ operator: condition.operator, key: condition.key, values: ['?'] }, NO_KEYS, undefined).holds;
+  return evaluateCondition({ operator: condition.operator, key: condition.key, values: condition.values.map(String) }, NO_KEYS, undefined).holds;
+}
+
+const NO_KEYS = new ContextKeys({}, 'a request without the attribute');
+
+/**
+ * Conditions on x509 tags that a certificate without that attribute satisfies, when every other
+ * condition of the statement on the same key does too (no presence check, no positive operator).
  */
 export function absentAttributeLoopholes(statement: StatementModel): ConditionEntry[] {
-  const present = new Set<string>();
-  for (const c of statement.conditions) {
-    const { base, ifExists, qualifier } = parseConditionOperator(c.operator);
-    const key = lower(c.key);
-    if (base === 'Null' && c.values.length > 0 && c.values.every((v) => v === false || v === 'false')) present.add(key);
-    // A positive, non-IfExists operator already fails when the key is absent.
-    if (base !== 'Null' && !ifExists && !isNegatedOperator(c.operator) && qualifier !== 'ForAllValues') present.add(key);
-  }
-  return statement.conditions.filter((c) => {
-    if (!isX509Condition(c)) return false;
-    const { base, ifExists, qualifier } = parseConditionOperator(c.operator);
-    if (base === 'Null') return false;
-    const loophole = isNegatedOperator(c.operator) || ifExists || qualifier === 'ForAllValues';
-    return loophole && !present.has(lower(c.key));
-  });
+  return statement.conditions.filter(
+    (c) =>
+      isX509Condition(c) &&
+      parseConditionOperator(c.operator).base !== 'Null' &&
+      statement.conditions.filter((other) => lower(other.key) === lower(c.key)).every(holdsWithoutKey),
+  );
 }
 
 /** Principals other than Roles Anywhere that a statement lets obtain credentials for the role. */

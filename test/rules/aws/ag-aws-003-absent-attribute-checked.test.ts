@@ -30,6 +30,13 @@ describe('AG-AWS-003: negated or IfExists conditions on x509 tags have a presenc
     expect(absentAttributeChecked.evaluate(withExtra({ StringNotEquals: { 'aws:PrincipalTag/x509Subject/CN': 'root' } }))).toEqual([]);
   });
 
+  test('judged with the IAM evaluator: ForAnyValue fails for an absent key, so it is no loophole; a presence check not known at synth cannot close one', () => {
+    expect(absentAttributeChecked.evaluate(withExtra({ 'ForAnyValue:StringNotEquals': { 'aws:PrincipalTag/x509Subject/OU': ['Quarantine'] } }))).toEqual([]);
+    expect(
+      absentAttributeChecked.evaluate(withExtra({ StringNotEquals: { 'aws:PrincipalTag/x509Issuer/OU': 'Untrusted' }, Null: { 'aws:PrincipalTag/x509Issuer/OU': { Ref: 'RequireOu' } } })),
+    ).toHaveLength(1);
+  });
+
   test('Compliance: negated operators on non-x509 keys are another rule’s business', () => {
     expect(absentAttributeChecked.evaluate(withExtra({ StringNotEquals: { 'aws:SourceAccount': '111122223333' } }))).toEqual([]);
   });
