@@ -3,6 +3,7 @@ import { CaCertificateInfo, caInfoOf, parseCertificateBundle } from '../../lib/c
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { certificateTagDrift, declaredCertificateTags } from '../../lib/model/aws/declared-certificate';
 import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
+import { AwsIssuancePath, issuancePathsOf } from '../../lib/model/aws/issuance-paths';
 import { Value, describeValue, isSymbol } from '../../lib/model/aws/intrinsics';
 import { highPrivilegeReasons } from '../../lib/model/aws/role-privilege';
 import {
@@ -67,6 +68,10 @@ export interface AwsGate {
    * edited by hand after synth); empty without a manifest.
    */
   readonly drift: readonly string[];
+  /** Every way the role's credentials can be obtained: each (anchor × profile) pair and every other principal. */
+  readonly paths: readonly AwsIssuancePath[];
+  /** Acknowledgements in the role's metadata that do not count, and why. */
+  readonly ignoredAcknowledgements: readonly string[];
 }
 
 /** Finds every role of every template that IAM Roles Anywhere can issue sessions for. */
@@ -94,6 +99,7 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       return verdict.holds === true ? verdict.principals! : [];
     });
 
+    const { paths, ignoredAcknowledgements } = issuancePathsOf(model, trust, pinnedAnchors);
     return {
       id: `${source.stackName}/${role.logicalId}`,
       cloud: 'aws' as const,
@@ -111,6 +117,8 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
       privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
       otherPrincipals,
+      paths,
+      ignoredAcknowledgements,
       drift: manifest ? trust.statements.flatMap((s) => certificateTagDrift(declaredCertificateTags(manifest.identity), s.conditions, `trust policy statement ${s.index}`)) : [],
     };
   });

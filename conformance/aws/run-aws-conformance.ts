@@ -12,6 +12,7 @@ import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } fro
 import { REQUEST_DEADLINE_MS } from '../engine/send-http';
 import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
 import { renderAwsGateTable } from './gate-table';
+import { describePath } from '../../lib/model/aws/issuance-paths';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
 
 export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> {
@@ -31,7 +32,19 @@ export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> 
 export type AwsConformanceRun = CloudRun;
 
 export function summaryOf(gate: AwsGate): GateSummary {
-  return { id: gate.id, cloud: 'aws', source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}) };
+  return {
+    id: gate.id,
+    cloud: 'aws',
+    source: gate.file,
+    privilege: gate.privilege,
+    ...(gate.manifest ? { drift: gate.drift } : {}),
+    paths: gate.paths.map((p) => ({
+      id: p.id,
+      attested: p.kind === 'roles-anywhere' ? true : p.kind === 'principal' ? false : undefined,
+      description: describePath(p),
+      ...(p.kind === 'principal' && p.acknowledged ? { acknowledged: p.acknowledged } : {}),
+    })),
+  };
 }
 
 /** IAM Roles Anywhere gates, as the engine runs them. */

@@ -31,6 +31,11 @@ export interface Verdict {
   readonly reason: string;
   /** What was sent and received, for the JSON report. */
   readonly evidence?: Readonly<Record<string, unknown>>;
+  /**
+   * For an INCONCLUSIVE verdict: the user's reason for accepting what was not proven (an
+   * acknowledged unattested path). It never turns into PASS; the report shows it as acknowledged.
+   */
+  readonly acknowledged?: string;
 }
 
 export const pass = (reason: string, evidence?: Record<string, unknown>): Verdict => ({ status: 'PASS', reason, evidence });

@@ -44,6 +44,11 @@ export interface GateSummary {
    * credential edited after synth). Absent for a gate without a manifest; empty when they match.
    */
   readonly drift?: readonly string[];
+  /**
+   * Every way the identity's credentials can be obtained, as discovery found them: attested
+   * (through the second factor), unattested, or not readable (`attested` undefined).
+   */
+  readonly paths?: ReadonlyArray<{ readonly id: string; readonly attested: boolean | undefined; readonly description: string; readonly acknowledged?: string }>;
 }
 
 export interface ConformanceReport {

@@ -125,7 +125,7 @@ export async function runGates(runs: ReadonlyArray<GateRun<unknown, unknown>>, o
           verdict = inconclusive(`the probe failed: ${(e as Error).message}`);
         }
         if (options.signal?.aborted && verdict.status !== 'FAIL') verdict = inconclusive(`interrupted while this check ran (${verdict.status}: ${verdict.reason})`);
-        let acknowledged: string | undefined;
+        let acknowledged: string | undefined = verdict.status === 'INCONCLUSIVE' ? verdict.acknowledged : undefined;
         if (!isControl(check.meta) && verdict.status === 'PASS') {
           const because = unprovenBecause(control, run.excludedControl);
           if (because) {

@@ -11,6 +11,8 @@ export function renderConsoleReport(report: ConformanceReport): string {
       renderTable(['Gate', 'Signal', 'Present', 'Detail'], report.advisories.map((a) => [a.gate, a.title, a.present ? 'yes' : 'NO', wrap(a.detail, 70)])),
     );
   }
+  const paths = report.gates.flatMap((g) => (g.paths ?? []).map((p) => [g.id, wrap(p.description, 80), p.attested === true ? 'yes' : p.attested === false ? (p.acknowledged ? `NO (acknowledged: ${p.acknowledged})` : 'NO') : 'unknown']));
+  if (paths.length > 0) parts.push('Issuance paths (every way to the identity’s credentials):', renderTable(['Gate', 'Path', 'Attested'], paths));
   const drifted = report.gates.filter((g) => (g.drift?.length ?? 0) > 0);
   if (drifted.length > 0) {
     parts.push(

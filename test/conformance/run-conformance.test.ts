@@ -38,7 +38,7 @@ describe('runConformance', () => {
     expect(new Set(run.gates.map((g) => g.cloud))).toEqual(new Set(['aws', 'gcp', 'azure']));
     expect(run.unprobed).toEqual([]);
     const byCloud = (cloud: string) => run.results.filter((r) => r.cloud === cloud);
-    expect(byCloud('aws')).toHaveLength(36);
+    expect(byCloud('aws')).toHaveLength(38);
     expect(byCloud('gcp')).toHaveLength(11);
     expect(byCloud('azure')).toHaveLength(11);
     // The one SKIPPED: the GCP example's condition pins its one bound subject, so no admitted

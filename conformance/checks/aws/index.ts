@@ -18,6 +18,7 @@ import { check as foreignTrustAnchor } from './agc-aws-015-foreign-trust-anchor/
 import { check as unattestedPrincipal } from './agc-aws-016-unattested-principal/check';
 import { check as callerChosenSessionName } from './agc-aws-017-caller-chosen-session-name/check';
 import { check as sessionLifetimeBounded } from './agc-aws-018-session-lifetime-bounded/check';
+import { check as unattestedIssuancePath } from './agc-aws-019-unattested-issuance-path/check';
 
 /** Every AWS check, in ID order; the positive control first. */
 export const AWS_CHECKS: ReadonlyArray<Check<ResolvedAwsGate, AwsProbeContext>> = [
@@ -39,6 +40,7 @@ export const AWS_CHECKS: ReadonlyArray<Check<ResolvedAwsGate, AwsProbeContext>> 
   unattestedPrincipal,
   callerChosenSessionName,
   sessionLifetimeBounded,
+  unattestedIssuancePath,
 ];
 
 AWS_CHECKS.forEach((c) => validateCheckMeta(c.meta));

@@ -16,7 +16,7 @@ const deployerStatement = (t: Record<string, any>) => t.Resources[roleId(t, 'Dep
 describe('AWS conformance on the local emulator', () => {
   test('the example: every positive control passes and every mutation is denied', async () => {
     const results = await probeLocally(sourceOf(template), pki);
-    expect(results).toHaveLength(36);
+    expect(results).toHaveLength(38);
     expect(results.filter((r) => r.status !== 'PASS').map((r) => `${r.gate} ${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
   });
 
@@ -56,7 +56,24 @@ describe('AWS conformance on the local emulator', () => {
       Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
       Action: 'sts:AssumeRole',
     });
-    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-016'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-016': 'FAIL' });
+    expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-016', 'AGC-AWS-019'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-016': 'FAIL', 'AGC-AWS-019': 'FAIL' });
+  });
+
+  test('weakened: a named CI role and a GitHub workflow may assume the role — the account’s probe principal is refused (AGC-AWS-016 PASS), but every path is judged: AGC-AWS-019 FAIL names both', async () => {
+    const weak = clone();
+    weak.Resources[roleId(weak, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement.push(
+      { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ci-deployer' }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: { Federated: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } },
+      },
+    );
+    const results = await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-016', 'AGC-AWS-019'] });
+    expect(statusesOf(results, 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-016': 'PASS', 'AGC-AWS-019': 'FAIL' });
+    const reason = results.find((r) => r.gate.includes('Deployer') && r.checkId === 'AGC-AWS-019')!.reason;
+    expect(reason).toMatch(/^2 unattested paths to the role’s credentials: AWS arn:aws:iam::111122223333:role\/ci-deployer via sts:AssumeRole: .*; Federated .*token\.actions\.githubusercontent\.com via sts:AssumeRoleWithWebIdentity/);
   });
 
   test('a profile accepting caller-chosen session names fails AGC-AWS-017', async () => {

@@ -36,16 +36,16 @@ describe('attestgate conformance', () => {
     // The default rate keeps under the emulator's CreateSession quota (10/s), as it would under AWS's.
     const { code, out: stdout } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--format', 'table', '--format', 'json,junit,sarif', '--out', out]);
     expect(code).toBe(0);
-    expect(stdout).toContain('36 results: 36 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 SKIPPED');
+    expect(stdout).toContain('38 results: 38 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 SKIPPED');
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
-    expect(report.results).toHaveLength(36);
+    expect(report.results).toHaveLength(38);
     // Detection signals are advisories: reported apart, absent ones do not change the exit code.
     expect(report.advisories.map((a: { id: string; present: boolean }) => `${a.id}:${a.present}`).sort()).toEqual(
       ['ADV-AWS-001:false', 'ADV-AWS-001:true', 'ADV-AWS-002:false', 'ADV-AWS-002:true', 'ADV-AWS-003:false', 'ADV-AWS-003:true', 'ADV-AWS-004:true', 'ADV-AWS-004:true'],
     );
     expect(stdout).toContain('Advisories (detection signals; not part of the verdict):');
     for (const r of report.results) expect(Object.keys(r)).toEqual(expect.arrayContaining(['checkId', 'gate', 'status', 'reason']));
-    expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="36"[^>]*failures="0"/);
+    expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="38"[^>]*failures="0"/);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
     expect(stdout).toContain(`wrote ${path.join(out, 'report.sarif')}`);
   });
@@ -178,7 +178,7 @@ describe('attestgate conformance', () => {
     const out = tmp('attestgate-report-');
     const { code, out: stdout, err } = await run(['conformance', '--app', templateFile(template), '--app', cdktfOut, '--pki', pkiDir, '--format', 'table,json', '--out', out]);
     expect(code).toBe(0);
-    expect(stdout).toContain('58 results: 57 PASS, 0 FAIL, 0 INCONCLUSIVE, 1 SKIPPED');
+    expect(stdout).toContain('60 results: 59 PASS, 0 FAIL, 0 INCONCLUSIVE, 1 SKIPPED');
     expect(err).toContain('oidc-issuer.key matches no certificate in --pki; it is used as an OIDC issuer');
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.target).toBe('local');
@@ -238,7 +238,7 @@ describe('attestgate conformance', () => {
     expect(stderr).toContain(`${first}: stopping; writing the report of what was judged`);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.interrupted).toBe(true);
-    expect(report.results).toHaveLength(36);
+    expect(report.results).toHaveLength(38);
     const interrupted = report.results.filter((r: { reason: string }) => r.reason.startsWith('interrupted'));
     expect(interrupted.length).toBeGreaterThan(0);
     expect(interrupted.every((r: { status: string }) => r.status === 'INCONCLUSIVE')).toBe(true);

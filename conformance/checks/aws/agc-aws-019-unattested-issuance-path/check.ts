@@ -1,0 +1,66 @@
+import { trustPolicyOf } from '../../../../lib/model/aws/roles-anywhere';
+import { AwsIssuancePath, describePath } from '../../../../lib/model/aws/issuance-paths';
+import { callerFor, trustPolicyDecision } from '../../../../lib/model/aws/unattested-caller';
+import { Check, fail, inconclusive, pass } from '../../../engine/check';
+import { AwsProbeContext, ResolvedAwsGate } from '../../../aws/probe-context';
+
+type PrincipalPath = Extract<AwsIssuancePath, { kind: 'principal' }>;
+
+/** What one unattested path came to. */
+type PathFinding = { readonly path: string; readonly open: boolean | undefined; readonly why: string; readonly acknowledged?: string; readonly caller?: unknown };
+
+export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
+  meta: {
+    id: 'AGC-AWS-019',
+    cloud: 'aws',
+    title: 'No principal besides Roles Anywhere obtains the role’s credentials',
+    statement:
+      'Verify that every other principal the role’s trust policy names — IAM users and roles, accounts, federated OIDC and SAML identities, services, `*` or NotPrincipal narrowed only by conditions — is refused the role’s credentials, or acknowledged by path with a reason.',
+    threat: 'A second, unattested way to the same credentials: a CI role, a GitHub workflow or a whole organization gets them without the certificate, and stealing that principal’s credential is enough.',
+    remediation:
+      'Trust only rolesanywhere.amazonaws.com in the role’s trust policy and give the other principals their own roles; if a path is intended (break-glass), name it under the role’s Metadata "attestgate:acknowledged-paths" with a reason.',
+    severity: 'critical',
+    tags: ['cloud:aws', 'kind:negative', 'threat:unattested-issuance-path'],
+  },
+  async run(gate) {
+    const paths = gate.gate.paths;
+    const attested = paths.filter((p) => p.kind === 'roles-anywhere').length;
+    const others = paths.filter((p) => p.kind !== 'roles-anywhere');
+    const evidence = { paths: paths.map((p) => ({ id: p.id, path: describePath(p) })), ignoredAcknowledgements: gate.gate.ignoredAcknowledgements };
+    if (others.length === 0) return pass(`only Roles Anywhere issues the role’s credentials (${attested} anchor × profile path${attested === 1 ? '' : 's'})`, evidence);
+    const trust = trustPolicyOf(gate.gate.role);
+    const statements = trust.readable ? trust.statements : [];
+    // The role's ARN as deployed, or a stand-in of its account: the trust policy names the role only in Resource, rarely.
+    const roleArn = gate.roleArn ?? `arn:aws:iam::111122223333:role/${gate.gate.role.logicalId}`;
+    const arn = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn);
+    const where = { account: arn?.[2] ?? '111122223333', partition: arn?.[1] ?? 'aws', region: gate.trustAnchorArns[0]?.split(':')[3] ?? 'us-east-1' };
+    const findings: PathFinding[] = others.map((path): PathFinding => {
+      if (path.kind === 'unknown') return { path: path.id, open: undefined, why: path.why };
+      const p = path as PrincipalPath;
+      const caller = callerFor(p, where);
+      const decision = trustPolicyDecision(statements, roleArn, caller, where);
+      const described = describePath(p);
+      if ('error' in decision) return { path: p.id, open: undefined, why: `${described}: the trust policy cannot be evaluated (${decision.error})`, ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) };
+      if (decision.decision !== 'Allow') {
+        const why = caller.unsatisfied.length > 0 ? `no caller found that meets ${caller.unsatisfied.join(', ')}` : decision.explanation[decision.explanation.length - 1];
+        return { path: p.id, open: caller.unsatisfied.length > 0 ? undefined : false, why: `${described}: refused (${why})` };
+      }
+      // The keys its conditions asked for; the caller's own (aws:PrincipalArn, …) are in the evidence.
+      const asked = new Set(p.conditions.map((c) => c.key.toLowerCase()));
+      const met = Object.entries(caller.context).filter(([k]) => asked.has(k.toLowerCase()));
+      const who = `${caller.principal.type} ${caller.principal.id}${met.length > 0 ? ` with ${met.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''}`;
+      return { path: p.id, open: true, why: `${described}: ${who} gets the credentials without a certificate`, caller, ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) };
+    });
+    const open = findings.filter((f) => f.open === true && f.acknowledged === undefined);
+    const unknown = findings.filter((f) => f.open === undefined && f.acknowledged === undefined);
+    const acknowledged = findings.filter((f) => f.acknowledged !== undefined && f.open !== false);
+    const full = { ...evidence, findings, judgedBy: 'the trust policy, with the IAM policy evaluator (the emulator’s); not probed' };
+    if (open.length > 0) return fail(`${open.length} unattested path${open.length === 1 ? '' : 's'} to the role’s credentials: ${open.map((f) => f.why).join('; ')}`, full);
+    if (unknown.length > 0) return inconclusive(`cannot judge ${unknown.map((f) => f.why).join('; ')}`, full);
+    if (acknowledged.length > 0) {
+      const reasons = acknowledged.map((f) => `${f.path} (${f.acknowledged})`).join('; ');
+      return { ...inconclusive(`unattested path${acknowledged.length === 1 ? '' : 's'} accepted on purpose: ${reasons}`, full), acknowledged: reasons };
+    }
+    return pass(`every other principal the trust policy names is refused: ${findings.map((f) => f.why).join('; ')}`, full);
+  },
+};
