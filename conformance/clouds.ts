@@ -9,7 +9,10 @@ import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } fro
 import { GateSummary } from './engine/report';
 import { GCP_CLI } from './gcp/cli';
 import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
-import { GateTableSection } from './report/gate-table';
+import type { AwsGate } from './aws/discover-gates';
+import type { AzureGate } from './azure/discover-gates';
+import type { GcpGate } from './gcp/discover-gates';
+import { GateTableSection, renderGateSections } from './report/gate-table';
 
 /**
  * The clouds attestgate knows, each registered once: its adapter and which of an app's sources
@@ -47,6 +50,8 @@ export interface RegisteredCli {
 
 export interface RegisteredCloud {
   readonly cloud: Cloud;
+  /** The gate table section of gates this cloud discovered. */
+  tableSection(gates: ReadonlyArray<{ readonly cloud: Cloud }>): GateTableSection;
   readonly defaultRatePerSecond: number;
   /** Its checks' metadata. */
   readonly checks: readonly CheckMeta[];
@@ -63,6 +68,8 @@ function register<Source, Gate extends { readonly id: string }, Resolved, Contex
   return {
     cloud: adapter.cloud,
     defaultRatePerSecond: adapter.defaultRatePerSecond,
+    // The gates are this adapter's own (the caller filters by cloud); their type is erased above.
+    tableSection: (found) => ({ title: adapter.title, gateCount: found.length, table: found.length > 0 ? adapter.gateTable(found as unknown as Gate[]) : '' }),
     checks: adapter.checks.map((c) => c.meta),
     cli,
     discover(app) {
@@ -90,4 +97,12 @@ export const CLOUDS: readonly RegisteredCloud[] = [
 /** Every cloud's gates in the apps. */
 export function discoverClouds(app: AppSources): DiscoveredCloud[] {
   return CLOUDS.map((c) => c.discover(app));
+}
+
+/** A gate of any registered cloud, as discovery returns it. */
+export type Gate = AwsGate | GcpGate | AzureGate;
+
+/** What each gate accepts, one section per cloud in the order the clouds are registered. */
+export function renderGateTable(gates: readonly Gate[]): string {
+  return renderGateSections(CLOUDS.map((c) => c.tableSection(gates.filter((g) => g.cloud === c.cloud))));
 }

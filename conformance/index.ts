@@ -28,6 +28,8 @@ export * from './discovery/terraform-sources';
 export * from './gcp/discover-gates';
 export * from './azure/discover-gates';
 export * from './report/gate-table';
+export { renderGateTable } from './clouds';
+export type { Gate } from './clouds';
 export { main as runCli } from './cli/main';
 export { runConformance, CONFORMANCE_TARGETS } from './run-conformance';
 export type { ConformanceOptions, ConformanceRun, ConformanceTarget } from './run-conformance';

@@ -9,7 +9,7 @@ export interface GateTableSection {
  * What each gate accepts, one table per cloud (in the order the clouds are registered) and one
  * row per gate: what credential it trusts, what it requires of it, and the privilege behind it.
  */
-export function renderGateTable(sections: readonly GateTableSection[]): string {
+export function renderGateSections(sections: readonly GateTableSection[]): string {
   const found = sections.filter((s) => s.gateCount > 0);
   if (found.length === 0) return 'No attestation gates found.';
   return found.map((s) => `${s.title}\n${s.table}`).join('\n\n');

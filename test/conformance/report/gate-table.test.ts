@@ -1,16 +1,18 @@
-import { discoverClouds } from '../../../conformance/clouds';
+import { discoverClouds, renderGateTable } from '../../../conformance/clouds';
+import { discoverGcpGates } from '../../../conformance/gcp/discover-gates';
 import { AppSources } from '../../../conformance/discovery/app-sources';
 import { loadTemplateSources } from '../../../conformance/discovery/sources';
-import { renderGateTable } from '../../../conformance/report/gate-table';
+import { renderGateSections } from '../../../conformance/report/gate-table';
 import { azureConfiguration, gcpConfiguration, tfModel } from '../../fixtures/terraform';
 import { synthExampleAssembly } from '../../fixtures/synth';
 
 const source = (configuration: unknown) => [{ stackName: 'bf', file: 'bf.tf.json', model: tfModel(configuration) }];
 /** The table `attestgate gates` prints: each registered cloud's section of the apps' gates. */
-const tableOf = (app: Partial<AppSources>) => renderGateTable(discoverClouds({ templates: [], configurations: [], ...app }).map((c) => c.tableSection()));
+const tableOf = (app: Partial<AppSources>) => renderGateSections(discoverClouds({ templates: [], configurations: [], ...app }).map((c) => c.tableSection()));
 
 describe('renderGateTable', () => {
   test('no gates', () => {
+    expect(renderGateSections([])).toBe('No attestation gates found.');
     expect(renderGateTable([])).toBe('No attestation gates found.');
     expect(tableOf({})).toBe('No attestation gates found.');
   });
@@ -37,6 +39,11 @@ describe('renderGateTable', () => {
     expect(table).toContain('condition: NONE');
     expect(table).toContain('ALL OF THE POOL (principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*)');
     expect(table).toContain('(disabled)');
+  });
+
+  test('renderGateTable(gates), the package API, renders discovered gates with the same sections', () => {
+    const gates = discoverGcpGates(source(gcpConfiguration()));
+    expect(renderGateTable(gates)).toBe(tableOf({ configurations: source(gcpConfiguration()) }));
   });
 
   test('a GCP condition known only at apply', () => {
