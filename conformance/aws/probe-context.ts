@@ -25,13 +25,41 @@ export interface AwsProbeTarget {
   createTrustAnchor(caPem: string): Promise<{ readonly arn: string; remove(): Promise<void> } | { readonly unavailable: string }>;
 }
 
+/**
+ * One attested path of a gate as deployed: a trust anchor and a profile that reach the role, the
+ * CA that signs for *that* anchor (CA rotation: two anchors, two CAs), what its CRLs revoke, and
+ * how the profile issues sessions.
+ */
+export interface ResolvedRolesAnywherePath {
+  /** `rolesanywhere:<anchor>/<profile>`, as discovery names it. */
+  readonly id: string;
+  readonly anchor: string;
+  readonly profile: string;
+  readonly trustAnchorArn?: string;
+  readonly profileArn?: string;
+  readonly signingCa?: SigningCa;
+  readonly noSigningCaReason?: string;
+  /** Serials the anchor's enabled CRLs revoke among the signing CA's certificates. */
+  readonly revokedSerials: readonly string[];
+  /** Enabled CRLs of the anchor that its CA signed (only those revoke anything). */
+  readonly enabledCrls: readonly string[];
+  /** Enabled CRLs of the anchor that no CA of the anchor signed: they revoke nothing. */
+  readonly foreignCrls: readonly string[];
+  /** The profile's AcceptRoleSessionName and DurationSeconds as the template writes them. */
+  readonly acceptRoleSessionName: boolean | undefined;
+  readonly durationSeconds: number | undefined;
+}
+
 /** A gate as deployed on a target, with what probing it needs. */
 export interface ResolvedAwsGate {
   readonly gate: AwsGate;
   readonly roleArn?: string;
+  /** The primary path's profile: the one the positive control and the certificate mutations use. */
   readonly profileArn?: string;
-  /** ARNs of the trust anchors the gate accepts, as deployed. */
+  /** ARNs of the trust anchors the gate accepts, as deployed; the primary path's first. */
   readonly trustAnchorArns: readonly string[];
+  /** Every (trust anchor × profile) path; the primary one first. */
+  readonly paths: readonly ResolvedRolesAnywherePath[];
   /** Why the gate cannot be probed on this target (unresolvable resources), if so. */
   readonly problems: readonly string[];
   readonly expected: ExpectedIdentity;
@@ -65,17 +93,20 @@ export class AwsProbeContext {
     return this.options.target;
   }
 
-  public certificatesFor(gate: ResolvedAwsGate): ProbeCertificates | undefined {
-    if (!gate.signingCa) return undefined;
-    if (!this.certificates.has(gate.gate.id)) this.certificates.set(gate.gate.id, new ProbeCertificates(gate.signingCa, gate.expected));
-    return this.certificates.get(gate.gate.id);
+  /** Certificates signed by the CA of a path's anchor (the primary path's by default). */
+  public certificatesFor(gate: ResolvedAwsGate, path?: ResolvedRolesAnywherePath): ProbeCertificates | undefined {
+    const signingCa = path ? path.signingCa : gate.signingCa;
+    if (!signingCa) return undefined;
+    const key = `${gate.gate.id}\n${signingCa.certificate.publicKeySpki.toString('base64')}`;
+    if (!this.certificates.has(key)) this.certificates.set(key, new ProbeCertificates(signingCa, gate.expected));
+    return this.certificates.get(key);
   }
 
   /** Signs and sends a CreateSession request, retrying transient failures within the rate limit. */
   public async createSession(
     gate: ResolvedAwsGate,
     credential: ProbeCredential,
-    overrides: { trustAnchorArn?: string; durationSeconds?: number; roleSessionName?: string; now?: () => Date; tamper?: (r: SignedCreateSessionRequest) => SignedCreateSessionRequest } = {},
+    overrides: { trustAnchorArn?: string; profileArn?: string; durationSeconds?: number; roleSessionName?: string; now?: () => Date; tamper?: (r: SignedCreateSessionRequest) => SignedCreateSessionRequest } = {},
   ): Promise<{ outcome: HttpOutcome; attempts: number }> {
     const attempt = async (): Promise<HttpOutcome> => {
       await this.options.limiter.take();
@@ -86,7 +117,7 @@ export class AwsProbeContext {
         region: this.target.region,
         endpoint: this.target.rolesAnywhereEndpoint,
         trustAnchorArn: overrides.trustAnchorArn ?? gate.trustAnchorArns[0],
-        profileArn: gate.profileArn!,
+        profileArn: overrides.profileArn ?? gate.profileArn!,
         roleArn: gate.roleArn!,
         durationSeconds: overrides.durationSeconds,
         roleSessionName: overrides.roleSessionName,
@@ -115,16 +146,20 @@ export class AwsProbeContext {
     return result;
   }
 
-  /** The positive control of a gate, run once per run: a correctly attested certificate. */
-  public positiveControl(gate: ResolvedAwsGate): Promise<{ outcome: HttpOutcome; attempts: number }> {
-    if (!this.controls.has(gate.gate.id)) {
-      const certificates = this.certificatesFor(gate)!;
+  /**
+   * The positive control of a gate, run once per run: a correctly attested certificate through
+   * the primary path — or through another path, whose denials count only next to its own control.
+   */
+  public positiveControl(gate: ResolvedAwsGate, path?: ResolvedRolesAnywherePath): Promise<{ outcome: HttpOutcome; attempts: number }> {
+    const key = path && path !== gate.paths[0] ? `${gate.gate.id}\n${path.id}` : gate.gate.id;
+    if (!this.controls.has(key)) {
+      const certificates = this.certificatesFor(gate, path)!;
       this.controls.set(
-        gate.gate.id,
-        certificates.control().then((credential) => this.createSession(gate, credential)),
+        key,
+        certificates.control().then((credential) => this.createSession(gate, credential, path ? { trustAnchorArn: path.trustAnchorArn, profileArn: path.profileArn } : {})),
       );
     }
-    return this.controls.get(gate.gate.id)!;
+    return this.controls.get(key)!;
   }
 }
 
@@ -138,9 +173,18 @@ export function certificateProbeBlocker(gate: ResolvedAwsGate): Verdict | undefi
   return undefined;
 }
 
+/** Why one path of a gate cannot be probed with certificates, or undefined when it can. */
+export function pathProbeBlocker(gate: ResolvedAwsGate, path: ResolvedRolesAnywherePath): Verdict | undefined {
+  if (gate.problems.length > 0) return inconclusive(`the gate is not deployed faithfully on this target: ${gate.problems.join('; ')}`);
+  if (!gate.roleArn || !path.profileArn || !path.trustAnchorArn) return inconclusive(`${path.id} is not deployed on this target`);
+  if (!path.signingCa) return skipped(path.noSigningCaReason ?? `no CA key for ${path.anchor} in --pki`);
+  return undefined;
+}
+
 /**
  * The skeleton of every certificate mutation: the positive control must have succeeded in this
- * run, then the mutated request must be denied with the expected denial.
+ * run — through the same path — then the mutated request must be denied with the expected denial.
+ * Without `path`, the primary path (the one AGC-AWS-001 proves).
  */
 export async function probeDenied(
   gate: ResolvedAwsGate,
@@ -148,13 +192,14 @@ export async function probeDenied(
   what: string,
   expected: ExpectedDenial,
   send: (certificates: ProbeCertificates) => Promise<{ outcome: HttpOutcome; attempts: number }>,
+  path?: ResolvedRolesAnywherePath,
 ): Promise<Verdict> {
-  const blocker = certificateProbeBlocker(gate);
+  const blocker = path ? pathProbeBlocker(gate, path) : certificateProbeBlocker(gate);
   if (blocker) return blocker;
-  const control = await context.positiveControl(gate);
+  const control = await context.positiveControl(gate, path);
   if (!issuedCredentials(control.outcome)) {
-    return inconclusive(`the positive control did not get credentials in this run (${describeOutcome(control.outcome)}), so a denial would prove nothing`);
+    return inconclusive(`the positive control${path ? ` through ${path.id}` : ''} did not get credentials in this run (${describeOutcome(control.outcome)}), so a denial would prove nothing`);
   }
-  const { outcome } = await send(context.certificatesFor(gate)!);
+  const { outcome } = await send(context.certificatesFor(gate, path)!);
   return judgeDenial(outcome, expected, what);
 }

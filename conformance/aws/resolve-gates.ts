@@ -7,9 +7,10 @@ import { verifySignedDer } from '../../lib/core/pki/signature';
 import { HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS } from '../../lib/core/agent-identity';
 import { AwsGate } from './discover-gates';
 import { PkiMaterial } from '../pki/pki-directory';
-import { findSigningCa } from '../pki/signing-ca';
+import { SigningCa, findSigningCa } from '../pki/signing-ca';
 import { expectedIdentityOf } from './expected-identity';
-import { ResolvedAwsGate } from './probe-context';
+import { ResolvedAwsGate, ResolvedRolesAnywherePath } from './probe-context';
+import { DEFAULT_SESSION_SECONDS } from '../../lib/model/aws/roles-anywhere';
 
 /**
  * The ARN a resource of a gate's template has on the target: the emulator's deployment or the
@@ -24,6 +25,38 @@ function asCertificate(info: CaCertificateInfo): Certificate {
 /** Why resources could not be deployed on the target (the emulator says; live AWS has them or not). */
 export type DeploymentProblems = (stackName: string, logicalIds: readonly string[]) => string[];
 
+/** What an anchor's enabled CRLs revoke of a CA's certificates, and which of them no CA of the anchor signed. */
+function crlsOf(anchor: AwsGate['trustAnchors'][number], anchorCas: readonly Certificate[], signingCa: SigningCa | undefined): { enabled: string[]; foreign: string[]; revoked: string[] } {
+  const enabled: string[] = [];
+  const foreign: string[] = [];
+  const revoked: string[] = [];
+  for (const entry of anchor.crls.filter((c) => c.enabled === true)) {
+    const der = entry.crlPem ? crlDer(entry.crlPem) : undefined;
+    if (!der) {
+      // Not in the template (imported later) or unreadable: counted as present, judged by the probe.
+      enabled.push(entry.logicalId);
+      continue;
+    }
+    try {
+      const crl = parseCrl(der);
+      // Only a CRL a CA of this anchor really signed revokes anything through it.
+      const signer = anchorCas.find((ca) => sameName(crl.issuer, ca.subject) && verifySignedDer(der, ca.publicKeySpki));
+      if (!signer) {
+        foreign.push(entry.logicalId);
+        continue;
+      }
+      enabled.push(entry.logicalId);
+      if (signingCa && sameName(crl.issuer, signingCa.certificate.subject) && verifySignedDer(der, signingCa.certificate.publicKeySpki)) revoked.push(...crl.revokedSerials.map(normalizeSerial));
+    } catch {
+      // An unparseable CRL revokes nothing; AGC-AWS-006 will say so through the probe.
+      enabled.push(entry.logicalId);
+    }
+  }
+  return { enabled, foreign, revoked };
+}
+
+const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined);
+
 /** Resolves discovered gates against a target and the `--pki` material. */
 export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pki: PkiMaterial | undefined, deploymentProblems: DeploymentProblems = () => []): ResolvedAwsGate[] {
   return gates.map((gate) => {
@@ -33,48 +66,54 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
     const known = problems.length > 0;
     const roleArn = lookup(gate.stackName, gate.role.logicalId, 'role');
     if (!roleArn && !known) problems.push(`role ${gate.role.logicalId} is not deployed`);
-    const profile = gate.profiles[0];
-    const profileArn = profile ? lookup(gate.stackName, profile.logicalId, 'profile') : undefined;
-    if (profile && !profileArn && !known) problems.push(`profile ${profile.logicalId} is not deployed`);
-    const trustAnchorArns = gate.trustAnchors.map((a) => (a.inTemplate ? lookup(gate.stackName, a.ref, 'trust-anchor') : a.ref)).filter((a): a is string => a !== undefined);
-
+    for (const profile of gate.profiles) if (!lookup(gate.stackName, profile.logicalId, 'profile') && !known) problems.push(`profile ${profile.logicalId} is not deployed`);
     const expected = expectedIdentityOf(gate);
-    const anchorCas = gate.trustAnchors.flatMap((a) => a.caCertificates.map(asCertificate));
-    const signingCa = pki ? findSigningCa(anchorCas, pki, expected.issuer) : undefined;
-    const noSigningCaReason = !pki
-      ? 'no --pki directory: certificate probes need a CA key the trust anchor trusts'
-      : anchorCas.length === 0
-        ? 'the trust anchor has no CA certificate in the template (ACM PCA or external anchor)'
-        : `--pki holds no private key of a CA that ${gate.trustAnchors.map((a) => a.name ?? a.ref).join(', ')} trusts (keys are matched by public key)`;
 
-    const enabledCrls = gate.trustAnchors.flatMap((a) => a.crls.filter((c) => c.enabled === true));
-    const revokedSerials: string[] = [];
-    if (signingCa) {
-      for (const entry of enabledCrls) {
-        const der = entry.crlPem ? crlDer(entry.crlPem) : undefined;
-        if (!der) continue;
-        try {
-          const crl = parseCrl(der);
-          // Only a CRL the signing CA really signed revokes its certificates.
-          if (sameName(crl.issuer, signingCa.certificate.subject) && verifySignedDer(der, signingCa.certificate.publicKeySpki)) {
-            revokedSerials.push(...crl.revokedSerials.map(normalizeSerial));
-          }
-        } catch {
-          // An unparseable CRL revokes nothing; AGC-AWS-006 will say so through the probe.
-        }
-      }
-    }
+    const anchors = gate.trustAnchors.map((anchor) => {
+      const cas = anchor.caCertificates.map(asCertificate);
+      const signingCa = pki ? findSigningCa(cas, pki, expected.issuer) : undefined;
+      const noSigningCaReason = !pki
+        ? 'no --pki directory: certificate probes need a CA key the trust anchor trusts'
+        : cas.length === 0
+          ? `trust anchor ${anchor.name ?? anchor.ref} has no CA certificate in the template (ACM PCA or external anchor)`
+          : `--pki holds no private key of a CA that ${anchor.name ?? anchor.ref} trusts (keys are matched by public key)`;
+      return { anchor, arn: anchor.inTemplate ? lookup(gate.stackName, anchor.ref, 'trust-anchor') : anchor.ref, signingCa, noSigningCaReason, crls: crlsOf(anchor, cas, signingCa) };
+    });
+    const paths: ResolvedRolesAnywherePath[] = anchors.flatMap(({ anchor, arn, signingCa, noSigningCaReason, crls }) =>
+      gate.profiles.map((profile) => {
+        const accept = profile.properties.AcceptRoleSessionName;
+        return {
+          id: `rolesanywhere:${anchor.ref}/${profile.logicalId}`,
+          anchor: anchor.name ?? anchor.ref,
+          profile: profile.logicalId,
+          ...(arn ? { trustAnchorArn: arn } : {}),
+          ...(lookup(gate.stackName, profile.logicalId, 'profile') ? { profileArn: lookup(gate.stackName, profile.logicalId, 'profile') } : {}),
+          ...(signingCa ? { signingCa } : { noSigningCaReason }),
+          revokedSerials: crls.revoked,
+          enabledCrls: crls.enabled,
+          foreignCrls: crls.foreign,
+          acceptRoleSessionName: accept === true || accept === 'true' ? true : accept === undefined || accept === false || accept === 'false' ? false : undefined,
+          durationSeconds: profile.properties.DurationSeconds === undefined ? DEFAULT_SESSION_SECONDS : numberOf(profile.properties.DurationSeconds),
+        };
+      }),
+    );
+    // The primary path: deployed and with a CA key at hand, so the control can be sent through it.
+    const ordered = [...paths.filter((p) => p.trustAnchorArn && p.profileArn && p.signingCa), ...paths.filter((p) => !(p.trustAnchorArn && p.profileArn && p.signingCa))];
+    const primary = ordered[0];
+    const trustAnchorArns = [...new Set([primary?.trustAnchorArn, ...anchors.map((a) => a.arn)].filter((a): a is string => a !== undefined))];
+    const firstReason = anchors.find((a) => !a.signingCa)?.noSigningCaReason ?? 'no --pki directory: certificate probes need a CA key the trust anchor trusts';
     const maxSessionSeconds = gate.manifest?.identity.maxCredentialLifetimeSeconds ?? (gate.privilege === PrivilegeTier.HIGH ? HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS : undefined);
     return {
       gate,
       roleArn,
-      profileArn,
+      ...(primary?.profileArn ? { profileArn: primary.profileArn } : {}),
       trustAnchorArns,
-      problems: profile ? problems : [...problems, 'no profile of the template lists the role'],
+      paths: ordered,
+      problems: gate.profiles.length > 0 ? problems : [...problems, 'no profile of the template lists the role'],
       expected,
-      ...(signingCa ? { signingCa } : { noSigningCaReason }),
-      revokedSerials,
-      hasEnabledCrl: enabledCrls.length > 0,
+      ...(primary?.signingCa ? { signingCa: primary.signingCa } : { noSigningCaReason: primary?.noSigningCaReason ?? firstReason }),
+      revokedSerials: primary?.revokedSerials ?? [],
+      hasEnabledCrl: (primary?.enabledCrls.length ?? 0) > 0,
       maxSessionSeconds,
     };
   });

@@ -43,6 +43,24 @@ export const fail = (reason: string, evidence?: Record<string, unknown>): Verdic
 export const inconclusive = (reason: string, evidence?: Record<string, unknown>): Verdict => ({ status: 'INCONCLUSIVE', reason, evidence });
 export const skipped = (reason: string): Verdict => ({ status: 'SKIPPED', reason });
 
+/**
+ * One verdict for a check judged on every path of a gate: any FAIL fails it (naming each failing
+ * path); a path left unjudged (INCONCLUSIVE, or SKIPPED next to a path that was judged) makes it
+ * INCONCLUSIVE — one proven path never stands for the others; PASS only when every path passed;
+ * SKIPPED when no path could be probed at all.
+ */
+export function combinePathVerdicts(verdicts: ReadonlyArray<{ readonly path: string; readonly verdict: Verdict }>): Verdict {
+  if (verdicts.length === 0) return inconclusive('the gate has no path to judge');
+  const evidence = { paths: verdicts.map(({ path, verdict }) => ({ path, status: verdict.status, reason: verdict.reason, ...verdict.evidence })) };
+  const line = ({ path, verdict }: { path: string; verdict: Verdict }) => (verdicts.length > 1 ? `${path}: ${verdict.reason}` : verdict.reason);
+  const failed = verdicts.filter((v) => v.verdict.status === 'FAIL');
+  if (failed.length > 0) return fail(failed.map(line).join('; '), evidence);
+  if (verdicts.every((v) => v.verdict.status === 'SKIPPED')) return { status: 'SKIPPED', reason: verdicts.map(line).join('; '), evidence };
+  const unjudged = verdicts.filter((v) => v.verdict.status !== 'PASS');
+  if (unjudged.length > 0) return inconclusive(`not every path was judged: ${unjudged.map(line).join('; ')}`, evidence);
+  return pass(verdicts.map(line).join('; '), evidence);
+}
+
 /** A check: metadata plus a probe of one gate. `Gate` and `Context` are cloud-specific. */
 export interface Check<Gate, Context> {
   readonly meta: CheckMeta;

@@ -1,19 +1,38 @@
-import { Check } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+import { Check, Verdict, combinePathVerdicts, fail } from '../../../engine/check';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, probeDenied } from '../../../aws/probe-context';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
     id: 'AGC-AWS-017',
     cloud: 'aws',
     title: 'Callers cannot choose their session name',
-    statement: 'Verify that a correctly attested request naming its own role session is refused.',
+    statement: 'Verify that a correctly attested request naming its own role session is refused, through every profile that reaches the role.',
     threat: 'A caller-chosen session name breaks the link between CloudTrail events and the certificate serial that obtained them.',
     remediation: 'Set the profile\'s AcceptRoleSessionName to false (AttestedProfile does).',
     severity: 'medium',
     tags: ['cloud:aws', 'kind:negative', 'threat:caller-chosen-session-name', 'requires:ca-key'],
   },
-  run: (gate, context) =>
-    probeDenied(gate, context, 'a request naming its own role session', { status: 403, code: 'AccessDeniedException', message: /Not authorized to set roleSessionName/ }, async (certificates) =>
-      context.createSession(gate, await certificates.control(), { roleSessionName: 'attestgate-chosen-name' }),
-    ),
+  async run(gate, context) {
+    // Every profile that reaches the role is its own way in: each is probed (through the first
+    // anchor with a CA key at hand) after its own positive control.
+    const perProfile = [...new Map(gate.paths.map((p) => [p.profile, p])).values()];
+    const verdicts = await Promise.all(perProfile.map(async (path) => ({ path: `profile ${path.profile}`, verdict: await judgeProfile(gate, context, path) })));
+    return combinePathVerdicts(verdicts);
+  },
 };
+
+async function judgeProfile(gate: ResolvedAwsGate, context: AwsProbeContext, path: ResolvedRolesAnywherePath): Promise<Verdict> {
+  const blocker = pathProbeBlocker(gate, path);
+  if (blocker) {
+    // Not probeable here; the template still says whether the profile lets callers name sessions.
+    return path.acceptRoleSessionName === true ? fail(`profile ${path.profile} sets AcceptRoleSessionName (from the template; not probed: ${blocker.reason})`) : blocker;
+  }
+  return probeDenied(
+    gate,
+    context,
+    'a request naming its own role session',
+    { status: 403, code: 'AccessDeniedException', message: /Not authorized to set roleSessionName/ },
+    async (certificates) => context.createSession(gate, await certificates.control(), { roleSessionName: 'attestgate-chosen-name', trustAnchorArn: path.trustAnchorArn, profileArn: path.profileArn }),
+    path,
+  );
+}
