@@ -1,4 +1,4 @@
-import { Resource, Stack, Token } from 'aws-cdk-lib';
+import { Lazy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AgentIdentity, MIN_REASON_LENGTH } from '../core/agent-identity';
@@ -6,7 +6,9 @@ import { declaredCertificateTags } from '../model/aws/declared-certificate';
 import { AttestGateError } from '../core/errors';
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../core/gate-manifest';
 import { isNegatedOperator, parseConditionOperator } from '../model/aws/iam-policy';
-import { ISSUANCE_ACTIONS, ROLES_ANYWHERE_SERVICE } from '../model/aws/roles-anywhere';
+import { ACKNOWLEDGED_PATHS_METADATA_KEY, issuancePathsOf } from '../model/aws/issuance-paths';
+import { ISSUANCE_ACTIONS, ROLES_ANYWHERE_SERVICE, ROLE_TYPE, rolesAnywhereTrusts } from '../model/aws/roles-anywhere';
+import { TemplateModel } from '../model/aws/template';
 import { RuleAcknowledgements } from '../rules/acknowledgements';
 import { IAgentTrustAnchor } from './agent-trust-anchor';
 import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
@@ -288,6 +290,21 @@ export class AttestedRole extends Resource implements iam.IRole {
     }
     this.additionalTrustReason = reason;
     RuleAcknowledgements.of(this).add(SINGLE_ISSUANCE_PATH_RULE, reason);
+    // The conformance suite reads the same acknowledgement from the template: every unattested
+    // path of the trust policy as synthesized, named as discovery names it, with this reason.
+    this.cfnRole.addMetadata(
+      ACKNOWLEDGED_PATHS_METADATA_KEY,
+      Lazy.any({ produce: () => this.acknowledgedPaths(reason) }),
+    );
+  }
+
+  /** `{ <path ID>: reason }` for every principal path of the synthesized trust policy besides Roles Anywhere. */
+  private acknowledgedPaths(reason: string): Record<string, string> {
+    const document = Stack.of(this).resolve(this.assumeRolePolicy.toJSON());
+    const template = TemplateModel.parse({ Resources: { Role: { Type: ROLE_TYPE, Properties: { AssumeRolePolicyDocument: document } } } }, `AttestedRole '${this.node.path}'`);
+    const [trust] = rolesAnywhereTrusts(template);
+    if (!trust) return {};
+    return Object.fromEntries(issuancePathsOf(template, trust, undefined).paths.filter((p) => p.kind === 'principal').map((p) => [p.id, reason]));
   }
 
   /** The gate manifest written into the role's CloudFormation metadata. */

@@ -9,6 +9,8 @@ import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { RuleAcknowledgements } from '../../lib/rules/acknowledgements';
 import { newStack } from '../fixtures/cdk';
 import { deployerIdentity } from '../fixtures/identities';
+import { discoverAwsGates } from '../../conformance/aws/discover-gates';
+import { TemplateModel } from '../../lib/model/aws/template';
 import { TestPki, makeTestPki } from '../fixtures/pki';
 
 let pki: TestPki;
@@ -164,6 +166,19 @@ describe('AttestedRole', () => {
       { ruleId: 'AG-AWS-004', reason: 'break-glass path for on-call, reviewed in SEC-123', at: 'TestStack/Deployer', via: 'attestgate' },
     ]);
     expect(() => role.acknowledgeAdditionalTrust('because')).toThrow(/acknowledgeAdditionalTrust reason "because" is shorter than 10 characters/);
+  });
+
+  test('the acknowledgement reaches the template: discovery of the synthesized role sees the second path acknowledged, named as it names it', () => {
+    const { stack, anchor } = setup();
+    const role = new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    role.assumeRolePolicy.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.AccountRootPrincipal()] }));
+    role.acknowledgeAdditionalTrust('break-glass path for on-call, reviewed in SEC-123');
+    const template = Template.fromStack(stack).toJSON();
+    const [gate] = discoverAwsGates([{ stackName: 'TestStack', file: 'TestStack.template.json', model: TemplateModel.parse(template, 'TestStack.template.json') }]);
+    expect(gate.paths.filter((p) => p.kind === 'principal')).toEqual([
+      expect.objectContaining({ principalType: 'AWS', acknowledged: 'break-glass path for on-call, reviewed in SEC-123' }),
+    ]);
+    expect(gate.ignoredAcknowledgements).toEqual([]);
   });
 
   test('addAttestationCondition: a negated operator brings its Null presence check', () => {

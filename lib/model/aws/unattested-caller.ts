@@ -4,7 +4,7 @@ import { evaluateCondition } from './iam/evaluate-condition';
 import { parsePolicyDocument } from './iam/policy-document';
 import { ContextKeys, ContextValue, RequestContext, RequestPrincipal } from './iam/request-context';
 import { isSymbol, isSymbolicString, Value, describeValue } from './intrinsics';
-import { AwsIssuancePath } from './issuance-paths';
+import { AwsIssuancePath, describePath } from './issuance-paths';
 
 /**
  * The caller an unattested path admits: a principal it names (or anyone, for `*` and
@@ -135,4 +135,38 @@ export function trustPolicyDecision(statements: readonly StatementModel[], roleA
   } catch (e) {
     return { error: (e as Error).message };
   }
+}
+
+/** What one unattested path of a role comes to, judged with the trust policy. */
+export interface PathJudgement {
+  readonly path: PrincipalPath | Extract<AwsIssuancePath, { kind: 'unknown' }>;
+  /** true: a caller gets the credentials without a certificate; false: refused; undefined: cannot be judged. */
+  readonly open: boolean | undefined;
+  readonly why: string;
+  readonly caller?: UnattestedCaller;
+}
+
+/**
+ * Judges every path of a role that is not Roles Anywhere: the caller its conditions admit, then
+ * the whole trust policy (every Deny included) with the IAM evaluator. The synth-time rule
+ * (AG-AWS-004) and the conformance check (AGC-AWS-019) both read this one judgement.
+ */
+export function judgeUnattestedPaths(paths: readonly AwsIssuancePath[], statements: readonly StatementModel[], roleArn: string, where: Deployment): PathJudgement[] {
+  return paths.flatMap((path): PathJudgement[] => {
+    if (path.kind === 'roles-anywhere') return [];
+    if (path.kind === 'unknown') return [{ path, open: undefined, why: path.why }];
+    const caller = callerFor(path, where);
+    const decision = trustPolicyDecision(statements, roleArn, caller, where);
+    const described = describePath(path);
+    if ('error' in decision) return [{ path, open: undefined, why: `${described}: the trust policy cannot be evaluated (${decision.error})`, caller }];
+    if (decision.decision !== 'Allow') {
+      const why = caller.unsatisfied.length > 0 ? `no caller found that meets ${caller.unsatisfied.join(', ')}` : decision.explanation[decision.explanation.length - 1];
+      return [{ path, open: caller.unsatisfied.length > 0 ? undefined : false, why: `${described}: refused (${why})`, caller }];
+    }
+    // The keys its conditions asked for; the caller's own (aws:PrincipalArn, …) stay in `caller`.
+    const asked = new Set(path.conditions.map((c) => c.key.toLowerCase()));
+    const met = Object.entries(caller.context).filter(([k]) => asked.has(k.toLowerCase()));
+    const who = `${caller.principal.type} ${caller.principal.id}${met.length > 0 ? ` with ${met.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''}`;
+    return [{ path, open: true, why: `${described}: ${who} gets the credentials without a certificate`, caller }];
+  });
 }

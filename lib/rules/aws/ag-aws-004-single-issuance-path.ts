@@ -1,10 +1,17 @@
-import { otherCredentialPrincipals, rolesAnywhereTrusts } from '../../model/aws/roles-anywhere';
+import { issuancePathsOf } from '../../model/aws/issuance-paths';
+import { rolesAnywhereTrusts, sourceArnPin } from '../../model/aws/roles-anywhere';
 import { TemplateModel } from '../../model/aws/template';
+import { judgeUnattestedPaths } from '../../model/aws/unattested-caller';
 import { Rule, RuleFinding, Severity } from '../rule';
+
+/** Stand-ins for the account a template is deployed to, which synth does not know. */
+const SYNTH_DEPLOYMENT = { account: '123456789012', partition: 'aws', region: 'us-east-1' };
 
 /**
  * AG-AWS-004. The attestation gate is worth nothing if the same role can be assumed another way:
- * an IAM user's stolen access key, another service, a federated identity.
+ * an IAM user's stolen access key, another service, a federated identity. Judged exactly as the
+ * conformance check AGC-AWS-019 judges it: the caller each path's conditions admit, against the
+ * whole trust policy, Deny statements included.
  */
 export const singleIssuancePath: Rule<TemplateModel> = {
   id: 'AG-AWS-004',
@@ -17,16 +24,19 @@ export const singleIssuancePath: Rule<TemplateModel> = {
   evaluate(model) {
     const findings: RuleFinding[] = [];
     for (const trust of rolesAnywhereTrusts(model)) {
-      for (const statement of trust.trustPolicy.statements) {
-        const verdict = otherCredentialPrincipals(statement);
-        if (verdict.holds === false) continue;
+      const anchors = trust.statements.flatMap((s) => sourceArnPin(model, s).anchors ?? []);
+      const { paths } = issuancePathsOf(model, trust, anchors.length > 0 ? anchors : undefined);
+      const roleArn = `arn:aws:iam::${SYNTH_DEPLOYMENT.account}:role/${trust.role.logicalId}`;
+      for (const judgement of judgeUnattestedPaths(paths, trust.trustPolicy.statements, roleArn, SYNTH_DEPLOYMENT)) {
+        if (judgement.open === false) continue;
+        const statement = judgement.path.kind === 'unknown' ? judgement.path.statement : judgement.path.statement;
         findings.push({
           resource: trust.role.logicalId,
-          outcome: verdict.holds ? 'violation' : 'unjudgeable',
-          message: verdict.holds
-            ? `Role ${trust.role.logicalId} is also assumable, without attestation, by ${verdict.principals!.join(', ')} (statement ${statement.index}).`
-            : `Role ${trust.role.logicalId}: ${verdict.why}.`,
-          location: `Properties/AssumeRolePolicyDocument/Statement/${statement.index}`,
+          outcome: judgement.open ? 'violation' : 'unjudgeable',
+          message: judgement.open
+            ? `Role ${trust.role.logicalId} is also assumable, without attestation (statement ${statement}): ${judgement.why}.`
+            : `Role ${trust.role.logicalId}: ${judgement.why}.`,
+          location: `Properties/AssumeRolePolicyDocument/Statement/${statement}`,
         });
       }
     }

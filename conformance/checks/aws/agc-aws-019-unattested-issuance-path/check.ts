@@ -1,10 +1,8 @@
 import { trustPolicyOf } from '../../../../lib/model/aws/roles-anywhere';
-import { AwsIssuancePath, describePath } from '../../../../lib/model/aws/issuance-paths';
-import { callerFor, trustPolicyDecision } from '../../../../lib/model/aws/unattested-caller';
+import { describePath } from '../../../../lib/model/aws/issuance-paths';
+import { judgeUnattestedPaths } from '../../../../lib/model/aws/unattested-caller';
 import { Check, fail, inconclusive, pass } from '../../../engine/check';
 import { AwsProbeContext, ResolvedAwsGate } from '../../../aws/probe-context';
-
-type PrincipalPath = Extract<AwsIssuancePath, { kind: 'principal' }>;
 
 /** What one unattested path came to. */
 type PathFinding = { readonly path: string; readonly open: boolean | undefined; readonly why: string; readonly acknowledged?: string; readonly caller?: unknown };
@@ -34,23 +32,13 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const roleArn = gate.roleArn ?? `arn:aws:iam::111122223333:role/${gate.gate.role.logicalId}`;
     const arn = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn);
     const where = { account: arn?.[2] ?? '111122223333', partition: arn?.[1] ?? 'aws', region: gate.trustAnchorArns[0]?.split(':')[3] ?? 'us-east-1' };
-    const findings: PathFinding[] = others.map((path): PathFinding => {
-      if (path.kind === 'unknown') return { path: path.id, open: undefined, why: path.why };
-      const p = path as PrincipalPath;
-      const caller = callerFor(p, where);
-      const decision = trustPolicyDecision(statements, roleArn, caller, where);
-      const described = describePath(p);
-      if ('error' in decision) return { path: p.id, open: undefined, why: `${described}: the trust policy cannot be evaluated (${decision.error})`, ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) };
-      if (decision.decision !== 'Allow') {
-        const why = caller.unsatisfied.length > 0 ? `no caller found that meets ${caller.unsatisfied.join(', ')}` : decision.explanation[decision.explanation.length - 1];
-        return { path: p.id, open: caller.unsatisfied.length > 0 ? undefined : false, why: `${described}: refused (${why})` };
-      }
-      // The keys its conditions asked for; the caller's own (aws:PrincipalArn, …) are in the evidence.
-      const asked = new Set(p.conditions.map((c) => c.key.toLowerCase()));
-      const met = Object.entries(caller.context).filter(([k]) => asked.has(k.toLowerCase()));
-      const who = `${caller.principal.type} ${caller.principal.id}${met.length > 0 ? ` with ${met.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}` : ''}`;
-      return { path: p.id, open: true, why: `${described}: ${who} gets the credentials without a certificate`, caller, ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) };
-    });
+    const findings: PathFinding[] = judgeUnattestedPaths(others, statements, roleArn, where).map((j) => ({
+      path: j.path.id,
+      open: j.open,
+      why: j.why,
+      ...(j.caller ? { caller: j.caller } : {}),
+      ...(j.path.kind === 'principal' && j.path.acknowledged && j.open !== false ? { acknowledged: j.path.acknowledged } : {}),
+    }));
     const open = findings.filter((f) => f.open === true && f.acknowledged === undefined);
     const unknown = findings.filter((f) => f.open === undefined && f.acknowledged === undefined);
     const acknowledged = findings.filter((f) => f.acknowledged !== undefined && f.open !== false);

@@ -3,15 +3,25 @@ import { discoverAwsGates } from '../../../../../conformance/aws/discover-gates'
 import { AwsProbeContext, ResolvedAwsGate } from '../../../../../conformance/aws/probe-context';
 import { TemplateModel } from '../../../../../lib/model/aws/template';
 import { ACKNOWLEDGED_PATHS_METADATA_KEY } from '../../../../../lib/model/aws/issuance-paths';
+import { singleIssuancePath } from '../../../../../lib/rules/aws/ag-aws-004-single-issuance-path';
 import { attestedStatement, gateTemplate } from '../../../../fixtures/templates';
 
-/** The check judges from the trust policy: no probe context is needed. */
+/**
+ * The check judges from the trust policy: no probe context is needed. Every case also runs
+ * through the synth-time rule AG-AWS-004, which must agree: a FAIL is a violation, an
+ * INCONCLUSIVE is unjudgeable, a PASS (or an acknowledged path, which the rule's own
+ * acknowledgement covers) is no finding.
+ */
 async function judge(statements: unknown[], metadata?: Record<string, unknown>) {
   const template = gateTemplate({ statements: [attestedStatement(), ...statements] }) as { Resources: Record<string, Record<string, unknown>> };
   if (metadata) template.Resources.Role.Metadata = metadata;
-  const [gate] = discoverAwsGates([{ stackName: 'brownfield', file: 'brownfield.template.json', model: TemplateModel.parse(template, 'brownfield.template.json') }]);
+  const model = TemplateModel.parse(template, 'brownfield.template.json');
+  const [gate] = discoverAwsGates([{ stackName: 'brownfield', file: 'brownfield.template.json', model }]);
   const resolved = { gate, roleArn: 'arn:aws:iam::111122223333:role/brownfield-Role', trustAnchorArns: ['arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/a'], problems: [], revokedSerials: [], hasEnabledCrl: true } as unknown as ResolvedAwsGate;
-  return check.run(resolved, {} as AwsProbeContext);
+  const verdict = await check.run(resolved, {} as AwsProbeContext);
+  const findings = singleIssuancePath.evaluate(model).map((f) => f.outcome);
+  if (!metadata) expect(findings).toEqual(verdict.status === 'FAIL' ? expect.arrayContaining(['violation']) : verdict.status === 'INCONCLUSIVE' ? expect.arrayContaining(['unjudgeable']) : []);
+  return verdict;
 }
 
 const CI_ROLE = { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/ci-deployer' }, Action: 'sts:AssumeRole' };
