@@ -1,7 +1,7 @@
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { CaCertificateInfo, caInfoOf, parseCertificateBundle } from '../../lib/core/pki/ca-bundle';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { certificateTagDrift, declaredCertificateTags } from '../../lib/model/aws/declared-certificate';
+import { admittedBesides, certificateTagDrift, declaredCertificateTags } from '../../lib/model/aws/declared-certificate';
 import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
 import { AwsIssuancePath, issuancePathsOf } from '../../lib/model/aws/issuance-paths';
 import { Value, describeValue, isSymbol } from '../../lib/model/aws/intrinsics';
@@ -54,6 +54,10 @@ export interface AwsGate {
   readonly anchorsPinned: boolean | undefined;
   /** Conditions on certificate attributes (x509 tags, source identity) of the Roles Anywhere statements. */
   readonly attributeConditions: readonly ConditionEntry[];
+  /** Each Roles Anywhere statement's conditions: ANDed within one, ORed across them. */
+  readonly attestationStatements: ReadonlyArray<readonly ConditionEntry[]>;
+  /** Whether issuance requires one exact URI SAN (the SPIFFE ID), as the rules read split statements. */
+  readonly sanUriPinned: boolean;
   /** Profiles of the template listing the role. */
   readonly profiles: readonly TemplateResource[];
   /** The longest session issuable, or why it cannot be known. */
@@ -112,6 +116,8 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       attributeConditions: trust.statements.flatMap((s) =>
         s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity'),
       ),
+      attestationStatements: trust.statements.map((s) => s.conditions),
+      sanUriPinned: requiredForIssuance(trust, (s) => exactSanUri(s.conditions)).holds === true,
       profiles: profilesListingRole(model, role.logicalId),
       maxSession: maxRolesAnywhereSession(model, role),
       privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
@@ -167,4 +173,12 @@ export function describeCondition(condition: ConditionEntry): string {
   const values = condition.values.map((v: Value) => (typeof v === 'string' ? v : isSymbol(v) ? describeValue(v) : JSON.stringify(v)));
   const rendered = base === 'Null' ? (values.includes('false') ? 'present' : 'absent') : values.join(' | ');
   return `${qualifier ? `${qualifier}:` : ''}${key} ${op} ${rendered}${ifExists ? ' (if present)' : ''}`;
+}
+
+/** Whether a statement admits exactly one URI SAN: a positive condition on it that admits no other value. */
+function exactSanUri(conditions: readonly ConditionEntry[]): { holds: true } | { holds: false; why: string } {
+  const key = 'aws:PrincipalTag/x509SAN/URI';
+  const first = conditions.find((c) => c.key.toLowerCase() === key.toLowerCase() && /^StringEquals$/.test(parseConditionOperator(c.operator).base))?.values.find((v): v is string => typeof v === 'string');
+  if (first === undefined) return { holds: false, why: 'no exact URI SAN condition' };
+  return admittedBesides(key, first, conditions).length === 0 ? { holds: true } : { holds: false, why: 'the URI SAN admits other values' };
 }

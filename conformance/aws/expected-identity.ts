@@ -1,4 +1,5 @@
 import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
+import { admittedBesides } from '../../lib/model/aws/declared-certificate';
 import { AwsGate } from './discover-gates';
 
 /** What a correctly attested certificate for a gate carries. */
@@ -15,6 +16,13 @@ export interface ExpectedIdentity {
    * exact values and StringLike patterns. Mutations pick values outside them.
    */
   readonly admitted: ReadonlyMap<string, ReadonlyArray<{ readonly value: string; readonly like: boolean }>>;
+  /**
+   * Other values of the subject CN and the SAN URI that some Roles Anywhere statement admits
+   * besides the identity's (a StringLike pattern, a second value, a case-insensitive operator):
+   * the wrong-CN and wrong-SAN probes send the first, so a gate admitting more than one identity
+   * FAILs instead of being proven with a value it happens to refuse.
+   */
+  readonly admittedBesides: { readonly cn: readonly string[]; readonly sanUri: readonly string[] };
 }
 
 /** Whether a value satisfies an IAM StringLike pattern (`*`, `?`). */
@@ -51,7 +59,7 @@ export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
   }
   if (gate.manifest) {
     const id = gate.manifest.identity;
-    return { subject: { ...id.subject }, sanUris: [id.sanUri], sanDns: [], issuer: { ...(id.issuingCa ?? {}) }, source: 'manifest', admitted };
+    return { subject: { ...id.subject }, sanUris: [id.sanUri], sanDns: [], issuer: { ...(id.issuingCa ?? {}) }, source: 'manifest', admitted, admittedBesides: besides(gate, id.subject.CN, id.sanUri) };
   }
   const subject: Record<string, string> = {};
   const issuer: Record<string, string> = {};
@@ -70,7 +78,7 @@ export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
     else if (/^sts:sourceidentity$/i.test(condition.key) && value.startsWith('CN=')) subject.CN ??= value.slice(3);
   }
   if (Object.keys(subject).length === 0) subject.CN = 'attestgate-probe';
-  return { subject, sanUris, sanDns, issuer, source: 'trust-policy', admitted };
+  return { subject, sanUris, sanDns, issuer, source: 'trust-policy', admitted, admittedBesides: besides(gate, subject.CN, sanUris[0]) };
 }
 
 function positiveValue(condition: ConditionEntry): string | undefined {
@@ -79,4 +87,17 @@ function positiveValue(condition: ConditionEntry): string | undefined {
   if (base !== 'StringEquals' && base !== 'StringLike' && base !== 'StringEqualsIgnoreCase') return undefined;
   const first = condition.values.find((v): v is string => typeof v === 'string');
   return first === undefined ? undefined : satisfy(first, base === 'StringLike');
+}
+
+/**
+ * What the gate's statements admit besides the identity's CN and SAN URI (any statement suffices).
+ * The SPIFFE ID in the URI SAN names the workload; a CN admitted besides the identity's is another
+ * workload only when the SAN does not pin it — with the SAN pinned exactly, another CN carries
+ * the same SPIFFE ID, which only that workload is issued.
+ */
+function besides(gate: AwsGate, cn: string | undefined, sanUri: string | undefined): ExpectedIdentity['admittedBesides'] {
+  const union = (key: string, value: string | undefined) =>
+    value === undefined ? [] : [...new Set(gate.attestationStatements.flatMap((conditions) => admittedBesides(key, value, conditions, gate.id)))];
+  const sans = union('aws:PrincipalTag/x509SAN/URI', sanUri);
+  return { cn: gate.sanUriPinned && sans.length === 0 ? [] : union('aws:PrincipalTag/x509Subject/CN', cn), sanUri: sans };
 }

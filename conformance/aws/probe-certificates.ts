@@ -84,18 +84,22 @@ export class ProbeCertificates {
     return { caPem: rogue.pem, credential: { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] } };
   }
 
-  /** Right CA, a CN the gate does not admit (outside its exact value or StringLike pattern). */
+  /**
+   * Right CA, another CN: one the gate admits besides the identity's when there is one (a
+   * pattern or a second value lets it in — the gate is not pinned to one identity), else one
+   * outside its exact value or StringLike pattern.
+   */
   public wrongCommonName(): Promise<ProbeCredential> {
     const cn = this.expected.subject.CN ?? 'agent';
-    const other = valueOutside(this.expected, 'x509Subject/CN', [`${cn}-impostor`, `impostor-${cn}`, 'impostor']);
+    const other = this.expected.admittedBesides.cn[0] ?? valueOutside(this.expected, 'x509Subject/CN', [`${cn}-impostor`, `impostor-${cn}`, 'impostor']);
     return this.memo('wrong-cn', () => this.leaf({ subject: { ...this.expected.subject, CN: other } }));
   }
 
-  /** Right CA and subject, a SPIFFE ID (URI SAN) the gate does not admit. */
+  /** Right CA and subject, another SPIFFE ID (URI SAN): one the gate admits besides the identity's when there is one. */
   public wrongSanUri(): Promise<ProbeCredential> {
     const original = this.expected.sanUris[0] ?? 'spiffe://attestgate.invalid/agent';
     const domain = /^spiffe:\/\/[^/]+/.exec(original)?.[0] ?? 'spiffe://attestgate.invalid';
-    const other = valueOutside(this.expected, 'x509SAN/URI', [`${original.replace(/\/[^/]*$/, '')}/impostor`, `${domain}/impostor`, 'spiffe://impostor.invalid/agent']);
+    const other = this.expected.admittedBesides.sanUri[0] ?? valueOutside(this.expected, 'x509SAN/URI', [`${original.replace(/\/[^/]*$/, '')}/impostor`, `${domain}/impostor`, 'spiffe://impostor.invalid/agent']);
     return this.memo('wrong-san', () => this.leaf({ sanUris: [other] }));
   }
 

@@ -30,6 +30,29 @@ export function declaredCertificateTags(certificate: DeclaredCertificate): Recor
 /** A value that satisfies a StringLike pattern: `*` and `?` become `x`. */
 const satisfying = (pattern: string) => pattern.replace(/[*?]/g, 'x');
 
+/** Whether every condition on `key` holds for a request carrying `candidate` (undefined: without the key). */
+function admitsTag(key: string, conditions: readonly ConditionEntry[], candidate: string | undefined, where: string): boolean {
+  const onKey = conditions.filter((c) => c.key.toLowerCase() === key.toLowerCase());
+  return (
+    onKey.length > 0 &&
+    onKey.every((c) => evaluateCondition({ operator: c.operator, key: c.key, values: c.values.map(String) }, new ContextKeys(candidate === undefined ? {} : { [key]: candidate }, where), undefined).holds)
+  );
+}
+
+/**
+ * Values of a certificate tag besides `value` that a statement's conditions admit, judged with
+ * the IAM condition evaluator: any value written in the conditions (patterns filled), and near
+ * variants of `value` (suffix, prefix, case) — what a StringLike, a second value or a
+ * case-insensitive operator lets in beyond one identity.
+ */
+export function admittedBesides(key: string, value: string, conditions: readonly ConditionEntry[], where = 'a certificate'): string[] {
+  const onKey = conditions.filter((c) => c.key.toLowerCase() === key.toLowerCase());
+  if (onKey.some((c) => c.values.some((v) => typeof v === 'object' && v !== null))) return [];
+  const written = onKey.filter((c) => !parseConditionOperator(c.operator).base.startsWith('Null')).flatMap((c) => c.values.map((v) => satisfying(String(v))));
+  const variants = [`${value}x`, `x${value}`, value.toUpperCase(), value.toLowerCase(), 'attestgate-other'];
+  return [...new Set([...written, ...variants])].filter((candidate) => candidate !== value && admitsTag(key, conditions, candidate, where));
+}
+
 /**
  * Where one statement's conditions no longer pin the declared certificate, judged with the IAM
  * condition evaluator: a declared tag not required (a certificate without it is admitted), the
@@ -47,9 +70,7 @@ export function certificateTagDrift(declared: Readonly<Record<string, string>>, 
       drift.push(`${where}: ${tag} is compared with a value not known at synth, so the declared ${JSON.stringify(value)} cannot be confirmed`);
       continue;
     }
-    const admits = (candidate: string | undefined): boolean =>
-      onKey.length > 0 &&
-      onKey.every((c) => evaluateCondition({ operator: c.operator, key: c.key, values: c.values.map(String) }, new ContextKeys(candidate === undefined ? {} : { [key]: candidate }, where), undefined).holds);
+    const admits = (candidate: string | undefined): boolean => admitsTag(key, conditions, candidate, where);
     if (!admits(value)) {
       drift.push(
         onKey.length === 0
@@ -62,9 +83,7 @@ export function certificateTagDrift(declared: Readonly<Record<string, string>>, 
       drift.push(`${where}: ${tag} is declared ${JSON.stringify(value)} but a certificate without it is admitted too`);
       continue;
     }
-    const written = onKey.filter((c) => !parseConditionOperator(c.operator).base.startsWith('Null')).flatMap((c) => c.values.map((v) => satisfying(String(v))));
-    const variants = [`${value}x`, `x${value}`, value.toUpperCase(), value.toLowerCase(), 'attestgate-other'];
-    const others = [...new Set([...written, ...variants])].filter((candidate) => candidate !== value && admits(candidate));
+    const others = admittedBesides(key, value, conditions, where);
     if (others.length > 0) drift.push(`${where}: ${tag} admits values besides the declared ${JSON.stringify(value)}, e.g. ${others.slice(0, 3).map((o) => JSON.stringify(o)).join(', ')}`);
   }
   return drift;

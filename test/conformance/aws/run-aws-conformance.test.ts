@@ -49,6 +49,23 @@ describe('AWS conformance on the local emulator', () => {
     expect(statusesOf(results, 'Reader')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-006': 'SKIPPED' });
   });
 
+  test('a condition admitting more than the declared identity (StringLike on the CN with the SAN unpinned; a trust-domain SAN prefix): the probes send what it admits besides, and FAIL', async () => {
+    const likeCn = clone();
+    const cn = deployerStatement(likeCn).Condition.StringEquals;
+    delete cn['aws:PrincipalTag/x509Subject/CN'];
+    delete cn['aws:PrincipalTag/x509SAN/URI'];
+    deployerStatement(likeCn).Condition.StringLike = { 'aws:PrincipalTag/x509Subject/CN': 'deploy*' };
+    const prefixSan = clone();
+    delete deployerStatement(prefixSan).Condition.StringEquals['aws:PrincipalTag/x509SAN/URI'];
+    deployerStatement(prefixSan).Condition.StringLike = { 'aws:PrincipalTag/x509SAN/URI': 'spiffe://prod.example/*' };
+    const results = await probeLocally([...sourceOf(likeCn, 'LikeCn.template.json'), ...sourceOf(prefixSan, 'PrefixSan.template.json')], pki, { tags: ['AGC-AWS-003', 'AGC-AWS-004'] });
+    const of = (stack: string) => statusesOf(results.filter((r) => r.gate.startsWith(`${stack}/Deployer`)));
+    expect(of('LikeCn')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-003': 'FAIL', 'AGC-AWS-004': 'FAIL' });
+    expect(of('PrefixSan')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-003': 'PASS', 'AGC-AWS-004': 'FAIL' });
+    expect(results.find((r) => r.gate.startsWith('LikeCn/Deployer') && r.checkId === 'AGC-AWS-003')!.reason).toMatch(/^a certificate with another CN the condition admits \("deployx"\)/);
+    expect(results.find((r) => r.gate.startsWith('PrefixSan/Deployer') && r.checkId === 'AGC-AWS-004')!.reason).toMatch(/another URI SAN the condition admits \("spiffe:\/\/prod\.example\/x"\)/);
+  });
+
   test('weakened: an extra account principal — sts:AssumeRole without a certificate succeeds (FAIL)', async () => {
     const weak = clone();
     weak.Resources[roleId(weak, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement.push({

@@ -13,7 +13,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     tags: ['cloud:aws', 'kind:negative', 'threat:wrong-san-uri', 'requires:ca-key'],
   },
   run: (gate, context) =>
-    probeDenied(gate, context, 'a certificate with another URI SAN', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, async (certificates) =>
+    probeDenied(gate, context, gate.expected.admittedBesides.sanUri[0] !== undefined ? `a certificate with another URI SAN the condition admits ("${gate.expected.admittedBesides.sanUri[0]}")` : 'a certificate with another URI SAN', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, async (certificates) =>
       context.createSession(gate, await certificates.wrongSanUri()),
     ),
 };
