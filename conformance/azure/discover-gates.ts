@@ -2,6 +2,7 @@ import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGa
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { credentialsByParent, roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
 import { credentialDrift } from '../../lib/model/azure/declared-credentials';
+import { AzureIssuancePath, azureIssuancePathsOf } from '../../lib/model/azure/issuance-paths';
 import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
@@ -33,6 +34,10 @@ export interface AzureGate {
   readonly privilegeReasons: readonly string[];
   /** Where the federated credentials no longer match the trusts the gate manifest declares; empty without a manifest. */
   readonly drift: readonly string[];
+  /** Every way to the identity's tokens: each federated credential, each attachment, each secret or certificate. */
+  readonly paths: readonly AzureIssuancePath[];
+  /** Acknowledgements in the identity's `"//"` object that do not count, and why. */
+  readonly ignoredAcknowledgements: readonly string[];
 }
 
 const text = (value: Value | undefined): string => (typeof value === 'string' ? value : describeValue(value));
@@ -54,6 +59,7 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
         : [];
       const reasons = roles.filter((r) => HIGH_PRIVILEGE_ROLES.has(r.role)).map((r) => `${r.role} on ${r.scope}`);
       const declared = manifest?.identity.privilege;
+      const { paths, ignoredAcknowledgements } = azureIssuancePathsOf(model, parent, manifest?.credentials);
       return {
         id: `${source.stackName}/${parent}`,
         cloud: 'azure' as const,
@@ -70,6 +76,8 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
         roles,
         privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
         privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
+        paths,
+        ignoredAcknowledgements,
         drift: manifest ? credentialDrift(manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
       };
     });
