@@ -1,14 +1,12 @@
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { credentialsByParent, roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
+import { credentialsByParent } from '../../lib/model/azure/azure-federated-identity';
+import { highPrivilegeReasons, roleGrantsOf } from '../../lib/model/azure/identity-privilege';
 import { credentialDrift } from '../../lib/model/azure/declared-credentials';
 import { AzureIssuancePath, azureIssuancePathsOf } from '../../lib/model/azure/issuance-paths';
 import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
-
-/** Built-in roles that amount to broad write authority or to granting access. */
-const HIGH_PRIVILEGE_ROLES = new Set(['Owner', 'Contributor', 'User Access Administrator', 'Role Based Access Control Administrator']);
 
 /** A federated credential of a gate, values rendered for people. */
 export interface DiscoveredCredential {
@@ -50,14 +48,8 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
       const identity = model.resource(parent);
       const raw = identity?.comment[GATE_MANIFEST_METADATA_KEY];
       const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${parent}`, 'azure-federated-identity-credential');
-      const roles = identity
-        ? roleAssignmentsOf(model, identity.address).map((r) => ({
-            role: text(r.attributes.role_definition_name ?? r.attributes.role_definition_id),
-            scope: text(r.attributes.scope),
-            resource: r.address,
-          }))
-        : [];
-      const reasons = roles.filter((r) => HIGH_PRIVILEGE_ROLES.has(r.role)).map((r) => `${r.role} on ${r.scope}`);
+      const roles = identity ? roleGrantsOf(model, identity.address) : [];
+      const reasons = highPrivilegeReasons(roles);
       const declared = manifest?.identity.privilege;
       const { paths, ignoredAcknowledgements } = azureIssuancePathsOf(model, parent, manifest?.credentials);
       return {
