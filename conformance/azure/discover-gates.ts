@@ -1,13 +1,12 @@
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { credentialsByParent, roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
+import { credentialsByParent } from '../../lib/model/azure/azure-federated-identity';
+import { highPrivilegeReasons, roleGrantsOf } from '../../lib/model/azure/identity-privilege';
 import { credentialDrift } from '../../lib/model/azure/declared-credentials';
+import { AzureIssuancePath, azureIssuancePathsOf } from '../../lib/model/azure/issuance-paths';
 import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
-
-/** Built-in roles that amount to broad write authority or to granting access. */
-const HIGH_PRIVILEGE_ROLES = new Set(['Owner', 'Contributor', 'User Access Administrator', 'Role Based Access Control Administrator']);
 
 /** A federated credential of a gate, values rendered for people. */
 export interface DiscoveredCredential {
@@ -33,6 +32,10 @@ export interface AzureGate {
   readonly privilegeReasons: readonly string[];
   /** Where the federated credentials no longer match the trusts the gate manifest declares; empty without a manifest. */
   readonly drift: readonly string[];
+  /** Every way to the identity's tokens: each federated credential, each attachment, each secret or certificate. */
+  readonly paths: readonly AzureIssuancePath[];
+  /** Acknowledgements in the identity's `"//"` object that do not count, and why. */
+  readonly ignoredAcknowledgements: readonly string[];
 }
 
 const text = (value: Value | undefined): string => (typeof value === 'string' ? value : describeValue(value));
@@ -45,15 +48,10 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
       const identity = model.resource(parent);
       const raw = identity?.comment[GATE_MANIFEST_METADATA_KEY];
       const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${parent}`, 'azure-federated-identity-credential');
-      const roles = identity
-        ? roleAssignmentsOf(model, identity.address).map((r) => ({
-            role: text(r.attributes.role_definition_name ?? r.attributes.role_definition_id),
-            scope: text(r.attributes.scope),
-            resource: r.address,
-          }))
-        : [];
-      const reasons = roles.filter((r) => HIGH_PRIVILEGE_ROLES.has(r.role)).map((r) => `${r.role} on ${r.scope}`);
+      const roles = identity ? roleGrantsOf(model, identity.address) : [];
+      const reasons = highPrivilegeReasons(roles);
       const declared = manifest?.identity.privilege;
+      const { paths, ignoredAcknowledgements } = azureIssuancePathsOf(model, parent, manifest?.credentials);
       return {
         id: `${source.stackName}/${parent}`,
         cloud: 'azure' as const,
@@ -70,6 +68,8 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
         roles,
         privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
         privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
+        paths,
+        ignoredAcknowledgements,
         drift: manifest ? credentialDrift(manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
       };
     });

@@ -13,6 +13,7 @@ import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './pro
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
 import { renderAzureGateTable } from './gate-table';
 import { runTokenCommand } from '../oidc/token-command';
+import { describeAzurePath } from '../../lib/model/azure/issuance-paths';
 
 export interface AzureConformanceOptions extends CommonRunOptions<TerraformSource> {
   /** `local` (the in-process emulator) or `azure` (Entra). */
@@ -116,5 +117,12 @@ export function runAzureConformance(options: AzureConformanceOptions): Promise<A
 }
 
 export function azureGateSummary(gate: AzureGate): GateSummary {
-  return { id: gate.id, cloud: 'azure', source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}) };
+  return {
+    id: gate.id,
+    cloud: 'azure',
+    source: gate.file,
+    privilege: gate.privilege,
+    ...(gate.manifest ? { drift: gate.drift } : {}),
+    paths: gate.paths.map((p) => ({ id: p.id, attested: p.attested, description: describeAzurePath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })),
+  };
 }

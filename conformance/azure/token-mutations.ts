@@ -1,3 +1,5 @@
+import { sharedSubjectIdentity } from '../../lib/model/azure/shared-subjects';
+
 /**
  * The near misses Entra's exact matching must refuse, and the subjects other workloads present:
  * what the Azure checks put in the tokens they mutate.
@@ -43,13 +45,11 @@ export function otherWorkloadSubject(subject: string): string {
 }
 
 /**
- * Why a subject is shared by workloads other than the agent, or undefined: every pod of a
- * namespace without its own service account runs as `default`; every pull request of a GitHub
- * repository gets the `pull_request` subject.
+ * Why a subject is shared by workloads other than the agent, or undefined: the model's one list
+ * of shared subjects (a namespace's default service account, every pull request, a whole
+ * repository), the same the synth-time rule AG-AZ-001 refuses.
  */
 export function sharedSubjectReason(subject: string): string | undefined {
-  const k8s = /^system:serviceaccount:([^:]+):default$/.exec(subject);
-  if (k8s) return `it is the default service account of namespace ${k8s[1]}, which every pod there without its own service account presents`;
-  if (/^repo:[^:]+:pull_request$/.test(subject)) return 'every pull request of the repository presents it';
-  return undefined;
+  const who = sharedSubjectIdentity(subject);
+  return who === undefined ? undefined : `it is ${who}`;
 }

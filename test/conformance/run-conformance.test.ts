@@ -40,7 +40,7 @@ describe('runConformance', () => {
     const byCloud = (cloud: string) => run.results.filter((r) => r.cloud === cloud);
     expect(byCloud('aws')).toHaveLength(38);
     expect(byCloud('gcp')).toHaveLength(11);
-    expect(byCloud('azure')).toHaveLength(11);
+    expect(byCloud('azure')).toHaveLength(12);
     // The one SKIPPED: the GCP example's condition pins its one bound subject, so no admitted
     // subject is left unbound to probe AGC-GCP-010 with.
     expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId}:${r.status}`)).toEqual(['AGC-GCP-010:SKIPPED']);

@@ -25,6 +25,7 @@ describe('rule catalog', () => {
       ['AG-AZ-001', 'high'],
       ['AG-AZ-002', 'medium'],
       ['AG-AZ-003', 'medium'],
+      ['AG-AZ-004', 'high'],
       ['AG-GCP-001', 'critical'],
       ['AG-GCP-002', 'critical'],
     ]);

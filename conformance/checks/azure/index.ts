@@ -11,6 +11,7 @@ import { check as tamperedSignature } from './agc-az-008-tampered-signature/chec
 import { check as unsignedToken } from './agc-az-009-unsigned-token/check';
 import { check as es256Token } from './agc-az-010-es256-token/check';
 import { check as unboundSubject } from './agc-az-011-unbound-subject/check';
+import { check as unattestedIssuancePath } from './agc-az-012-unattested-issuance-path/check';
 
 /** Every Azure check, in ID order; the positive control first. */
 export const AZURE_CHECKS: ReadonlyArray<Check<ResolvedAzureGate, AzureProbeContext>> = [
@@ -25,6 +26,7 @@ export const AZURE_CHECKS: ReadonlyArray<Check<ResolvedAzureGate, AzureProbeCont
   unsignedToken,
   es256Token,
   unboundSubject,
+  unattestedIssuancePath,
 ];
 
 AZURE_CHECKS.forEach((c) => validateCheckMeta(c.meta));

@@ -1,32 +1,11 @@
 import { TerraformModel } from '../../model/terraform/configuration';
 import { describeValue } from '../../model/terraform/expressions';
 import { federatedCredentials } from '../../model/azure/azure-federated-identity';
+import { sharedSubjectIdentity } from '../../model/azure/shared-subjects';
 import { Rule, RuleFinding, Severity } from '../rule';
 
-/** Subjects that many workloads share, and who they are. */
-const SHARED_SUBJECTS: ReadonlyArray<{ readonly pattern: RegExp; readonly who: (m: RegExpExecArray) => string }> = [
-  {
-    pattern: /^system:serviceaccount:([^:]+):default$/,
-    who: (m) => `the default service account of Kubernetes namespace "${m[1]}", which every pod of the namespace without its own service account runs as`,
-  },
-  {
-    pattern: /^spiffe:\/\/([^/]+)\/ns\/([^/]+)\/sa\/default$/,
-    who: (m) => `the SPIFFE ID of the default service account of namespace "${m[2]}" in trust domain ${m[1]}, which every pod of the namespace without its own service account is issued`,
-  },
-  {
-    pattern: /^repo:([^:]+):pull_request$/,
-    who: (m) => `GitHub's subject for every pull_request workflow run of ${m[1]}, including runs of code nobody has reviewed yet`,
-  },
-];
-
-/** The shared identity a subject names, or undefined. */
-export function sharedIdentity(subject: string): string | undefined {
-  for (const { pattern, who } of SHARED_SUBJECTS) {
-    const match = pattern.exec(subject);
-    if (match) return who(match);
-  }
-  return undefined;
-}
+/** The shared identity a subject names, or undefined (the model's one list, which the checks read too). */
+export const sharedIdentity = sharedSubjectIdentity;
 
 /**
  * AG-AZ-001. A federated credential for a subject that many workloads share lets all of them
@@ -38,7 +17,7 @@ export const noSharedSubject: Rule<TerraformModel> = {
   severity: Severity.HIGH,
   title: 'A federated identity credential does not trust a well-known shared subject',
   rationale:
-    "A Kubernetes namespace's default service account (or its SPIFFE ID) is what every pod without its own service account gets; GitHub's pull_request subject is every PR run. Trusting one lets every such workload obtain the identity.",
+    "A Kubernetes namespace's default service account (or its SPIFFE ID) is what every pod without its own service account gets; GitHub's pull_request subject is every PR run, and a subject of only the repository (or owner) is every workflow of it. Trusting one lets every such workload obtain the identity.",
   fix: "Give the agent its own service account / SPIFFE ID and trust exactly that subject (AttestedManagedIdentity trusts the identity's SPIFFE ID).",
   evaluate(model) {
     const findings: RuleFinding[] = [];

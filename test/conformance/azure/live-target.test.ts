@@ -41,7 +41,7 @@ describe('--target azure against an authority host override', () => {
     const result = await run({ issuerKeys: [userKey] });
     expect(result.target).toBe(`azure (${new URL(emulator.authorityHost).host})`);
     expect(result.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
-    expect(result.results).toHaveLength(11);
+    expect(result.results).toHaveLength(12);
   });
 
   test('the tenant from the provider block, the client ID from AZURE_CLIENT_ID for a single gate', async () => {
@@ -79,6 +79,8 @@ describe('--target azure against an authority host override', () => {
       'AGC-AZ-009': 'PASS',
       'AGC-AZ-010': 'PASS',
       'AGC-AZ-011': 'SKIPPED',
+      // Judged from the configuration: the declared credentials are the only paths.
+      'AGC-AZ-012': 'PASS',
     });
     expect(result.results[0].reason).toContain("a token command's token for azurerm_federated_identity_credential.Deployer_FederatedCredential2");
     expect(result.results[4].reason).toContain('the control came from the token command');

@@ -3,8 +3,9 @@ import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { azureExampleConfiguration, azureStatuses, probeAzureLocally, resourceOf, tfSourceOf } from '../../fixtures/azure-conformance';
 import { azureConfiguration, credential } from '../../fixtures/terraform';
 
-const ALL = ['AGC-AZ-001', 'AGC-AZ-002', 'AGC-AZ-003', 'AGC-AZ-004', 'AGC-AZ-005', 'AGC-AZ-006', 'AGC-AZ-007', 'AGC-AZ-008', 'AGC-AZ-009', 'AGC-AZ-010', 'AGC-AZ-011'];
-const KEYLESS = ['AGC-AZ-002', 'AGC-AZ-003', 'AGC-AZ-009', 'AGC-AZ-010'];
+const ALL = ['AGC-AZ-001', 'AGC-AZ-002', 'AGC-AZ-003', 'AGC-AZ-004', 'AGC-AZ-005', 'AGC-AZ-006', 'AGC-AZ-007', 'AGC-AZ-008', 'AGC-AZ-009', 'AGC-AZ-010', 'AGC-AZ-011', 'AGC-AZ-012'];
+// AGC-AZ-012 judges the configuration: it needs no key and no token.
+const KEYLESS = ['AGC-AZ-002', 'AGC-AZ-003', 'AGC-AZ-009', 'AGC-AZ-010', 'AGC-AZ-012'];
 
 let example: Record<string, any>;
 beforeAll(() => {
@@ -16,7 +17,20 @@ describe('Azure conformance on the local emulator', () => {
   test('examples/azure: the positive control passes and every mutation is denied for its reason', async () => {
     const run = await runAzureConformance({ sources: tfSourceOf(example, 'cdk.tf.json'), target: 'local', ratePerSecond: Infinity });
     expect(run.target).toBe('local');
-    expect(run.gates).toEqual([{ id: 'cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558', cloud: 'azure', source: expect.stringMatching(/cdk\.tf\.json$/), privilege: 'high', drift: [] }]);
+    expect(run.gates).toEqual([
+      {
+        id: 'cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558',
+        cloud: 'azure',
+        source: expect.stringMatching(/cdk\.tf\.json$/),
+        privilege: 'high',
+        drift: [],
+        // Its two declared federated credentials are the only ways to its tokens.
+        paths: [
+          { id: expect.stringMatching(/^federated:azurerm_federated_identity_credential\.Deployer_FederatedCredential1_/), attested: true, description: expect.stringContaining('of https://oidc.prod.example: a trust the gate manifest declares') },
+          { id: expect.stringMatching(/^federated:azurerm_federated_identity_credential\.Deployer_FederatedCredential2_/), attested: true, description: expect.stringContaining('of https://oidc.eu.prod.example: a trust the gate manifest declares') },
+        ],
+      },
+    ]);
     expect(run.results.map((r) => r.checkId)).toEqual(ALL);
     expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
     // Both credentials (two issuers) are exercised by the control.
@@ -30,7 +44,7 @@ describe('Azure conformance on the local emulator', () => {
     const results = await probeAzureLocally(sources, { tags: ['AGC-AZ-001', 'AGC-AZ-011'] });
     expect(azureStatuses(results)).toEqual({ 'AGC-AZ-001': 'PASS', 'AGC-AZ-011': 'FAIL' });
     expect(results[1].reason).toContain("another workload's token for subject 'system:serviceaccount:agents:default'");
-    expect(results[1].reason).toContain('every pod there without its own service account');
+    expect(results[1].reason).toContain('every pod of the namespace without its own service account');
   });
 
   test('weakened: a second credential added outside the construct, for another issuer and subject the probe can mint (FAIL)', async () => {
@@ -47,6 +61,22 @@ describe('Azure conformance on the local emulator', () => {
     const results = await probeAzureLocally(tfSourceOf(weak, 'cdk.tf.json'), { tags: ['AGC-AZ-001', 'AGC-AZ-011'] });
     expect(azureStatuses(results)).toEqual({ 'AGC-AZ-001': 'PASS', 'AGC-AZ-011': 'FAIL' });
     expect(results[1].reason).toContain("subject 'repo:example/deployer:ref:refs/heads/main' (azurerm_federated_identity_credential.ci: neither the agent's spiffe://prod.example/agent/deployer nor declared in the gate manifest)");
+  });
+
+  test('weakened: the example with a VM the identity is attached to — every probe of the credentials passes, but the VM is a path without attestation (AGC-AZ-012 FAIL)', async () => {
+    const weak = clone();
+    const [identityName] = resourceOf(weak, 'azurerm_user_assigned_identity');
+    weak.resource.azurerm_linux_virtual_machine = {
+      build: { name: 'build', resource_group_name: 'attestgate-agents', location: 'westeurope', size: 'Standard_B2s', identity: [{ type: 'UserAssigned', identity_ids: [`\${azurerm_user_assigned_identity.${identityName}.id}`] }] },
+    };
+    const run = await runAzureConformance({ sources: tfSourceOf(weak, 'cdk.tf.json'), target: 'local', ratePerSecond: Infinity });
+    expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}`)).toEqual(['AGC-AZ-012 FAIL']);
+    expect(run.results.find((r) => r.checkId === 'AGC-AZ-012')!.reason).toMatch(/^1 unattested path to the identity’s tokens: \[attached:azurerm_linux_virtual_machine\.build\] .*any process running there gets its tokens/);
+    expect(run.gates[0].paths!.map((p) => [p.id, p.attested])).toEqual([
+      [expect.stringMatching(/^federated:/), true],
+      [expect.stringMatching(/^federated:/), true],
+      ['attached:azurerm_linux_virtual_machine.build', false],
+    ]);
   });
 
   test("another identity's subject is probed against this one, and denied", async () => {

@@ -22,9 +22,11 @@ describe('token mutations', () => {
     expect(otherWorkloadSubject('arn:aws:iam::1:role/x')).toBe('attestgate-probe:other-workload-of:arn:aws:iam::1:role/x');
   });
 
-  test('shared subjects: a namespace default service account, every pull request', () => {
-    expect(sharedSubjectReason('system:serviceaccount:agents:default')).toContain('default service account of namespace agents');
-    expect(sharedSubjectReason('repo:org/app:pull_request')).toContain('every pull request');
+  test('shared subjects (the model’s one list, as AG-AZ-001 reads it): a namespace default service account, every pull request, a whole repository', () => {
+    expect(sharedSubjectReason('system:serviceaccount:agents:default')).toContain('default service account of Kubernetes namespace "agents"');
+    expect(sharedSubjectReason('spiffe://prod.example/ns/agents/sa/default')).toContain('default service account of namespace "agents"');
+    expect(sharedSubjectReason('repo:org/app:pull_request')).toContain('every pull_request workflow run of org/app');
+    expect(sharedSubjectReason('repo:org/app')).toContain('the whole repository org/app');
     expect(sharedSubjectReason('system:serviceaccount:agents:deployer')).toBeUndefined();
     expect(sharedSubjectReason('spiffe://prod.example/agent/deployer')).toBeUndefined();
   });

@@ -18,6 +18,9 @@ describe('AG-AZ-001: a federated credential does not trust a well-known shared s
   test('Noncompliance 2: its SPIFFE form, GitHub pull requests, and on an app registration', () => {
     expect(sharedIdentity('spiffe://prod.example/ns/agents/sa/default')).toContain('default service account of namespace "agents"');
     expect(sharedIdentity('repo:acme/infra:pull_request')).toContain('every pull_request workflow run of acme/infra');
+    // A subject template of only the repository (or the owner): every workflow of it.
+    expect(sharedIdentity('repo:acme/infra')).toContain('the whole repository acme/infra');
+    expect(sharedIdentity('repository_owner:acme')).toContain('every repository of acme');
     const findings = noSharedSubject.evaluate(
       tfModel({ resource: { azuread_application_federated_identity_credential: { app: { application_id: 'x', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:acme/infra:pull_request', audiences: ['api://AzureADTokenExchange'] } } } }),
     );

@@ -1,0 +1,100 @@
+import { highPrivilegeAttestedOnly } from '../../../lib/rules/azure/ag-az-004-high-privilege-attested-only';
+import { check } from '../../../conformance/checks/azure/agc-az-012-unattested-issuance-path/check';
+import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
+import { AzureProbeContext, ResolvedAzureGate } from '../../../conformance/azure/probe-context';
+import { ACKNOWLEDGED_PATHS_KEY } from '../../../lib/model/azure/issuance-paths';
+import { DEPLOYER_SPIFFE_ID, ISSUER, azureConfiguration, azureGateComment, tfModel } from '../../fixtures/terraform';
+
+type Json = Record<string, any>;
+const IDENTITY_ID = '${azurerm_user_assigned_identity.deployer.id}';
+const attached = (type: string, block: Json = { identity: [{ type: 'UserAssigned', identity_ids: [IDENTITY_ID] }] }) => ({ [type]: { x: { name: 'x', ...block } } });
+
+/** The deployer (Contributor on the subscription: high privilege), declared by its gate manifest, with `extra` resources. */
+function deployer(extra: Json = {}, acknowledged?: Json): Json {
+  const configuration: Json = azureConfiguration({ extra });
+  const identity = configuration.resource.azurerm_user_assigned_identity.deployer;
+  identity['//'] = azureGateComment(undefined, acknowledged ? { [ACKNOWLEDGED_PATHS_KEY]: acknowledged } : {});
+  return configuration;
+}
+
+/** An app registration with one declared federated credential, Contributor through its service principal, and `extra` resources. */
+function application(extra: Json = {}, acknowledged?: Json): Json {
+  return {
+    resource: {
+      azuread_application: { ci: { display_name: 'ci', '//': azureGateComment([{ issuer: ISSUER, subject: DEPLOYER_SPIFFE_ID }], acknowledged ? { [ACKNOWLEDGED_PATHS_KEY]: acknowledged } : {}) } },
+      azuread_application_federated_identity_credential: { spire: { application_id: '${azuread_application.ci.id}', display_name: 'spire', issuer: ISSUER, subject: DEPLOYER_SPIFFE_ID, audiences: ['api://AzureADTokenExchange'] } },
+      azuread_service_principal: { ci: { client_id: '${azuread_application.ci.client_id}' } },
+      azurerm_role_assignment: { contributor: { scope: '/subscriptions/00000000-0000-0000-0000-000000000000', role_definition_name: 'Contributor', principal_id: '${azuread_service_principal.ci.object_id}' } },
+      ...extra,
+    },
+  };
+}
+
+/** What the rule says of a configuration: `violation`, `unjudgeable` or `clean`. */
+function ruleSays(configuration: Json): string {
+  const outcomes = highPrivilegeAttestedOnly.evaluate(tfModel(configuration)).map((f) => f.outcome);
+  return outcomes.includes('violation') ? 'violation' : outcomes.includes('unjudgeable') ? 'unjudgeable' : 'clean';
+}
+
+/** What AGC-AZ-012 says of the configuration's first gate, judged without a target. */
+async function checkSays(configuration: Json): Promise<string> {
+  const [gate] = discoverAzureGates([{ stackName: 's', file: 's.tf.json', model: tfModel(configuration) }]);
+  const verdict = await check.run({ gate, credentials: [] } as unknown as ResolvedAzureGate, {} as AzureProbeContext);
+  return verdict.acknowledged ? 'INCONCLUSIVE (acknowledged)' : verdict.status;
+}
+
+/** One table, run through the synth-time rule and the conformance check: they must agree. */
+const CASES: ReadonlyArray<[string, Json, string, string]> = [
+  ['a Linux VM attaching the high-privilege identity', deployer(attached('azurerm_linux_virtual_machine')), 'violation', 'FAIL'],
+  ['a Windows scale set', deployer(attached('azurerm_windows_virtual_machine_scale_set')), 'violation', 'FAIL'],
+  ['an App Service', deployer(attached('azurerm_windows_web_app')), 'violation', 'FAIL'],
+  ['a Function', deployer(attached('azurerm_linux_function_app')), 'violation', 'FAIL'],
+  ['a container app', deployer(attached('azurerm_container_app')), 'violation', 'FAIL'],
+  ['a container group', deployer(attached('azurerm_container_group')), 'violation', 'FAIL'],
+  ['an AKS kubelet identity', deployer(attached('azurerm_kubernetes_cluster', { kubelet_identity: [{ user_assigned_identity_id: IDENTITY_ID }] })), 'violation', 'FAIL'],
+  ['a client secret of the app registration', application({ azuread_application_password: { p: { application_id: '${azuread_application.ci.id}' } } }), 'violation', 'FAIL'],
+  ['a password block on the application', application({ azuread_application: { ci: { display_name: 'ci', password: [{ display_name: 'legacy' }], '//': azureGateComment([{ issuer: ISSUER, subject: DEPLOYER_SPIFFE_ID }]) } } }), 'violation', 'FAIL'],
+  ['a client certificate of the app registration', application({ azuread_application_certificate: { c: { application_id: '${azuread_application.ci.id}', type: 'AsymmetricX509Cert', value: 'pem' } } }), 'violation', 'FAIL'],
+  ['a secret of its service principal', application({ azuread_service_principal_password: { p: { service_principal_id: '${azuread_service_principal.ci.id}' } } }), 'violation', 'FAIL'],
+  ['a certificate of its service principal', application({ azuread_service_principal_certificate: { c: { service_principal_id: '${azuread_service_principal.ci.id}', type: 'AsymmetricX509Cert', value: 'pem' } } }), 'violation', 'FAIL'],
+  ['a VM attaching an identity known only at apply', { ...deployer(attached('azurerm_linux_virtual_machine', { identity: [{ type: 'UserAssigned', identity_ids: ['${var.identity}'] }] })), variable: { identity: {} } }, 'unjudgeable', 'INCONCLUSIVE'],
+  // Correct but unusual: clean in both.
+  ['the declared credentials only', deployer(), 'clean', 'PASS'],
+  [
+    'a VM attaching a different, low-privilege identity',
+    deployer({
+      azurerm_user_assigned_identity: { deployer: { name: 'deployer', resource_group_name: 'agents', location: 'westeurope', '//': azureGateComment() }, runner: { name: 'runner', resource_group_name: 'agents', location: 'westeurope' } },
+      ...attached('azurerm_linux_virtual_machine', { identity: [{ type: 'UserAssigned', identity_ids: ['${azurerm_user_assigned_identity.runner.id}'] }] }),
+    }),
+    'clean',
+    'PASS',
+  ],
+  ['a secret of another application', application({ azuread_application: { ci: { display_name: 'ci', '//': azureGateComment([{ issuer: ISSUER, subject: DEPLOYER_SPIFFE_ID }]) }, tools: { display_name: 'tools' } }, azuread_application_password: { p: { application_id: '${azuread_application.tools.id}' } } }), 'clean', 'PASS'],
+  ['an acknowledged break-glass VM', deployer(attached('azurerm_linux_virtual_machine'), { 'attached:azurerm_linux_virtual_machine.x': 'break-glass VM, reviewed in SEC-123' }), 'clean', 'INCONCLUSIVE (acknowledged)'],
+  ['an acknowledged break-glass client secret', application({ azuread_application_password: { p: { application_id: '${azuread_application.ci.id}' } } }, { 'secret:azuread_application_password.p': 'break-glass for tenant recovery, in the vault' }), 'clean', 'INCONCLUSIVE (acknowledged)'],
+];
+
+describe('AG-AZ-004 and AGC-AZ-012 agree: a high-privilege gated identity has no unattested path', () => {
+  test.each(CASES.map(([what, configuration, rule, verdict]) => [what, rule, verdict, configuration] as const))('%s: rule %s, check %s', async (_what, rule, verdict, configuration) => {
+    expect([ruleSays(configuration), await checkSays(configuration)]).toEqual([rule, verdict]);
+  });
+
+  test('the finding names the identity, why it is high privilege, the path ID and how it leaks', () => {
+    expect(highPrivilegeAttestedOnly.evaluate(tfModel(deployer(attached('azurerm_linux_virtual_machine'))))).toEqual([
+      {
+        resource: 'azurerm_linux_virtual_machine.x',
+        outcome: 'violation',
+        message:
+          'High-privilege identity azurerm_user_assigned_identity.deployer (declared high in its gate manifest) has an unattested path [attached:azurerm_linux_virtual_machine.x]: attached to azurerm_linux_virtual_machine.x (identity.identity_ids): any process running there gets its tokens from the managed-identity endpoint (IMDS / IDENTITY_ENDPOINT), without attestation.',
+        location: 'identity',
+      },
+    ]);
+  });
+
+  test('privilege from roles without a manifest; an identity of unknown privilege is the check’s alone (the rule refuses high privilege only)', () => {
+    const brownfield = azureConfiguration({ extra: attached('azurerm_linux_virtual_machine') });
+    expect(highPrivilegeAttestedOnly.evaluate(tfModel(brownfield)).map((f) => f.message)).toEqual([expect.stringContaining('(Contributor on /subscriptions/00000000-0000-0000-0000-000000000000)')]);
+    const unprivileged = azureConfiguration({ extra: { azurerm_role_assignment: {}, ...attached('azurerm_linux_virtual_machine') } });
+    expect(highPrivilegeAttestedOnly.evaluate(tfModel(unprivileged))).toEqual([]);
+  });
+});
