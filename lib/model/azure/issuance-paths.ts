@@ -233,7 +233,10 @@ function federatedPath(credential: FederatedCredentialModel, declared: readonly 
     return { ...base, attested: undefined, why: `its issuer, subject or audience is known only at apply (${values.map(describe).join(', ')}), so it cannot be compared with the declared trusts` };
   }
   if (declared === undefined) {
-    return { ...base, attested: undefined, why: 'no gate manifest declares the identity’s trusts, so whether this subject is the agent’s attested workload cannot be told' };
+    // A brownfield identity declares nothing else: its configuration is its declaration, as an AWS
+    // trust policy's conditions are for a brownfield role. Its credentials are probed as the agent's
+    // (AGC-AZ-001…011); a shared subject above is still a FAIL.
+    return { ...base, attested: true, why: 'no gate manifest: the configuration’s own trust, taken as declared (it is not a shared subject)' };
   }
   const match = declared.some((d) => d.issuer === credential.issuer && d.subject === credential.subject && audiences.length === 1 && audiences[0] === d.audience);
   return match

@@ -44,11 +44,14 @@ describe('Azure issuance paths: every way to an identity’s tokens', () => {
     expect(paths[2].why).toContain('the default service account of Kubernetes namespace "agents"');
     expect(paths[3].why).toContain('the whole repository acme/infra');
     expect(paths[4].why).toContain('known only at apply (https://oidc.prod.example, ${var.subject}, api://AzureADTokenExchange)');
-    // Without a manifest nothing says which subject is the agent's: not attested, not refused.
+    // Without a manifest the configuration's own exact trusts are the declared ones (as a brownfield
+    // AWS trust policy's conditions are); a shared subject is still no attestation.
     expect(azureIssuancePathsOf(tfModel(azureConfiguration()), DEPLOYER, undefined).paths.map((p) => [p.id, p.attested])).toEqual([
-      ['federated:azurerm_federated_identity_credential.spire', undefined],
-      ['federated:azurerm_federated_identity_credential.spire_eu', undefined],
+      ['federated:azurerm_federated_identity_credential.spire', true],
+      ['federated:azurerm_federated_identity_credential.spire_eu', true],
     ]);
+    const shared = azureConfiguration({ credentials: { pods: credential('system:serviceaccount:agents:default', { issuer: 'https://aks.example/oidc' }) } });
+    expect(azureIssuancePathsOf(tfModel(shared), DEPLOYER, undefined).paths.map((p) => p.attested)).toEqual([false]);
   });
 
   test.each([
