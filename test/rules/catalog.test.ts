@@ -27,6 +27,7 @@ describe('rule catalog', () => {
       ['AG-AZ-003', 'medium'],
       ['AG-GCP-001', 'critical'],
       ['AG-GCP-002', 'critical'],
+      ['AG-GCP-003', 'critical'],
     ]);
   });
 
