@@ -18,6 +18,7 @@ import {
 } from '../../lib/model/gcp/google-workload-identity';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { subjectDrift } from '../../lib/model/gcp/declared-subject';
+import { GateServiceAccount, GcpIssuancePath, gcpIssuancePaths } from '../../lib/model/gcp/issuance-paths';
 
 /** Roles that let a principal act as a service account. */
 const IMPERSONATION_ROLES = new Set([WORKLOAD_IDENTITY_USER, 'roles/iam.serviceAccountTokenCreator']);
@@ -66,6 +67,12 @@ export interface GcpGate {
   readonly privilegeReasons: readonly string[];
   /** Where the provider and its bindings no longer match the identity its gate manifest declares; empty without a manifest. */
   readonly drift: readonly string[];
+  /** The service accounts the gate's principals can act as (or its manifest names), with their privilege. */
+  readonly serviceAccounts: readonly GateServiceAccount[];
+  /** Every way to a token acting as those accounts: the gate's federation and every other member, key and attachment. */
+  readonly paths: readonly GcpIssuancePath[];
+  /** Acknowledgements in the accounts' `"//"` objects that do not count, and why. */
+  readonly ignoredAcknowledgements: readonly string[];
 }
 
 function describeTarget(target: GrantTarget): string {
@@ -129,6 +136,7 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
         ...p.serviceAccounts.flatMap((sa) => sa.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `service account ${sa.accountId ?? sa.address} holds ${g.role} on ${g.on}`)),
       ]);
       const declared = manifest?.identity.privilege;
+      const { accounts, paths, ignoredAcknowledgements } = gcpIssuancePaths(model, provider, { accounts: manifest?.serviceAccounts ?? [], high: declared === PrivilegeTier.HIGH });
       const audiences = Array.isArray(provider.allowedAudiences) ? provider.allowedAudiences.map(describeText) : [];
       return {
         id: `${source.stackName}/${address}`,
@@ -153,6 +161,9 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
               boundPrincipals.flatMap((p) => p.serviceAccounts.filter((sa) => manifest.serviceAccounts.includes(sa.address)).map((sa) => ({ principal: p.principal, member: p.member, serviceAccount: sa.address }))),
             )
           : [],
+        serviceAccounts: accounts,
+        paths,
+        ignoredAcknowledgements,
       };
     });
   });

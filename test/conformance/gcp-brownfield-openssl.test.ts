@@ -75,6 +75,7 @@ describe('brownfield .tf.json with an openssl-made issuer key', () => {
       // The condition pins the one bound subject.
       'AGC-GCP-010': 'SKIPPED',
       'AGC-GCP-011': 'PASS',
+      'AGC-GCP-012': 'PASS',
     });
   });
 });

@@ -28,6 +28,7 @@ describe('rule catalog', () => {
       ['AG-AZ-004', 'high'],
       ['AG-GCP-001', 'critical'],
       ['AG-GCP-002', 'critical'],
+      ['AG-GCP-003', 'critical'],
     ]);
   });
 

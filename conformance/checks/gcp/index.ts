@@ -12,6 +12,7 @@ import { check as tamperedSignature } from './agc-gcp-008-tampered-signature/che
 import { check as algNone } from './agc-gcp-009-alg-none/check';
 import { check as unboundSubject } from './agc-gcp-010-unbound-subject/check';
 import { check as wholePoolBinding } from './agc-gcp-011-whole-pool-binding/check';
+import { check as unattestedIssuancePath } from './agc-gcp-012-unattested-issuance-path/check';
 
 /** Every GCP check, in ID order; the positive control first. */
 export const GCP_CHECKS: ReadonlyArray<Check<ResolvedGcpGate, GcpProbeContext>> = [
@@ -26,6 +27,7 @@ export const GCP_CHECKS: ReadonlyArray<Check<ResolvedGcpGate, GcpProbeContext>> 
   algNone,
   unboundSubject,
   wholePoolBinding,
+  unattestedIssuancePath,
 ];
 
 GCP_CHECKS.forEach((c) => validateCheckMeta(c.meta));

@@ -26,7 +26,7 @@ const WHOLE_POOL = (c: Record<string, any>) => bindingOf(c).member.replace(/\/su
 describe('GCP conformance on the local emulator', () => {
   test('the example, with a JWKS whose key is in --pki: the control passes and every mutation is denied', async () => {
     const results = await probeGcpLocally(example, issuer.pkiDir);
-    expect(results).toHaveLength(11);
+    expect(results).toHaveLength(12);
     expect(results.find((r) => r.checkId === 'AGC-GCP-001')?.reason).toMatch(/got a federated token and a token for deployer-agent@attestgate-example\.iam\.gserviceaccount\.com/);
     // The condition pins the one bound subject: no admitted subject is left unbound to probe with.
     expect(results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}`)).toEqual(['AGC-GCP-010 SKIPPED']);
@@ -48,6 +48,8 @@ describe('GCP conformance on the local emulator', () => {
       'AGC-GCP-009': 'INCONCLUSIVE',
       'AGC-GCP-010': 'SKIPPED',
       'AGC-GCP-011': 'SKIPPED',
+      // Judged from the configuration, but a PASS without the gate's control proves nothing either.
+      'AGC-GCP-012': 'INCONCLUSIVE',
     });
   });
 
@@ -59,6 +61,19 @@ describe('GCP conformance on the local emulator', () => {
     const statuses = statusesOf(results);
     expect(statuses).toMatchObject({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-005': 'FAIL', 'AGC-GCP-010': 'FAIL', 'AGC-GCP-011': 'FAIL' });
     expect(results.find((r) => r.checkId === 'AGC-GCP-011')?.reason).toMatch(/generateAccessToken for deployer-agent@.*: a token was issued/);
+  });
+
+  test('weakened: a CI user with Token Creator on the project and a key of the account — every probe is refused, but AGC-GCP-012 FAILs naming both; the gate summary lists every path', async () => {
+    const weak = exampleJson();
+    const account = Object.keys(weak.resource.google_service_account)[0];
+    weak.resource.google_project_iam_member.ci = { project: 'attestgate-example', role: 'roles/iam.serviceAccountTokenCreator', member: 'user:ci@example.com' };
+    weak.resource.google_service_account_key = { ci: { service_account_id: `\${google_service_account.${account}.name}` } };
+    const run = await runGcpConformance({ sources: [tfSource(weak, 'weak')], pki: loadPkiDirectory(issuer.pkiDir), target: 'local', ratePerSecond: Infinity, tags: ['AGC-GCP-005', 'AGC-GCP-012'] });
+    expect(statusesOf(run.results)).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-005': 'PASS', 'AGC-GCP-012': 'FAIL' });
+    expect(run.results.find((r) => r.checkId === 'AGC-GCP-012')!.reason).toMatch(
+      /^2 unattested paths to the gate’s service accounts: .*user:ci@example\.com holds roles\/iam\.serviceAccountTokenCreator on project attestgate-example .*; .*google_service_account_key\.ci is a service account key/,
+    );
+    expect(run.gates[0].paths!.map((p) => String(p.attested)).sort()).toEqual(['false', 'false', 'true']);
   });
 
   test('weakened: a condition that does not pin the subject (trust-domain prefix) — another subject is admitted (FAIL)', async () => {
@@ -106,7 +121,10 @@ describe('GCP conformance on the local emulator', () => {
     };
     const results = await probeGcpLocally([tfSource(configuration)], undefined);
     expect(statusesOf(results, 'spire')).toMatchObject({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-005': 'PASS', 'AGC-GCP-011': 'PASS' });
-    expect(new Set(Object.values(statusesOf(results, 'x509')))).toEqual(new Set(['SKIPPED']));
+    // Only OIDC exchanges are probed; AGC-GCP-012 judges the configuration, and without a control its PASS is not proven.
+    const { 'AGC-GCP-012': paths, ...probed } = statusesOf(results, 'x509');
+    expect(new Set(Object.values(probed))).toEqual(new Set(['SKIPPED']));
+    expect(paths).toBe('INCONCLUSIVE');
   });
 });
 
@@ -163,6 +181,7 @@ describe('GCP conformance on a live-style target (the emulator standing in for G
         'AGC-GCP-009': 'PASS',
         'AGC-GCP-010': 'SKIPPED',
         'AGC-GCP-011': 'SKIPPED',
+        'AGC-GCP-012': 'PASS',
       });
       expect(run.results[0].reason).toMatch(/\(token command\)/);
       expect(JSON.stringify(run.results)).not.toContain(token.split('.')[2]);
