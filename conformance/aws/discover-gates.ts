@@ -58,6 +58,11 @@ export interface AwsGate {
   readonly attestationStatements: ReadonlyArray<readonly ConditionEntry[]>;
   /** Whether issuance requires one exact URI SAN (the SPIFFE ID), as the rules read split statements. */
   readonly sanUriPinned: boolean;
+  /**
+   * Conditions of the trust policy's Deny statements on certificate attributes: a gate may require
+   * an attribute by denying every other value (an anchored Allow plus one Deny per attribute).
+   */
+  readonly denyConditions: readonly ConditionEntry[];
   /** Profiles of the template listing the role. */
   readonly profiles: readonly TemplateResource[];
   /** The longest session issuable, or why it cannot be known. */
@@ -118,6 +123,9 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       ),
       attestationStatements: trust.statements.map((s) => s.conditions),
       sanUriPinned: requiredForIssuance(trust, (s) => exactSanUri(s.conditions)).holds === true,
+      denyConditions: trust.trustPolicy.statements
+        .filter((s) => s.effect === 'Deny')
+        .flatMap((s) => s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity')),
       profiles: profilesListingRole(model, role.logicalId),
       maxSession: maxRolesAnywhereSession(model, role),
       privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),

@@ -44,14 +44,32 @@ function satisfy(pattern: string, like: boolean): string {
   return like ? pattern.replace(/\*/g, 'probe').replace(/\?/g, 'x') : pattern;
 }
 
+/** RDN attribute names as certificates spell them: IAM condition keys are case-insensitive (`…/x509Subject/cn`). */
+const RDN = new Map(['CN', 'O', 'OU', 'C', 'ST', 'L'].map((k) => [k.toLowerCase(), k]));
+const rdn = (attribute: string) => RDN.get(attribute.toLowerCase()) ?? attribute;
+
+/**
+ * A Deny statement's requirement, read as the positive condition it amounts to: denying every
+ * value but X (`StringNotEquals`/`StringNotLike`, not `…IfExists`) requires X.
+ */
+function asRequirement(condition: ConditionEntry): ConditionEntry | undefined {
+  const { base, ifExists, qualifier } = parseConditionOperator(condition.operator);
+  if (ifExists || qualifier !== undefined) return undefined;
+  if (base === 'StringNotEquals') return { ...condition, operator: 'StringEquals' };
+  if (base === 'StringNotLike') return { ...condition, operator: 'StringLike' };
+  return undefined;
+}
+
 /**
  * The identity the positive control certificate must carry. From the gate manifest when there
  * is one; otherwise from the positive conditions of the trust policy (StringEquals/StringLike on
- * x509 tags and sts:SourceIdentity), choosing the first allowed value of each.
+ * x509 tags and sts:SourceIdentity) and the values its Deny statements carve out, choosing the
+ * first allowed value of each.
  */
 export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
   const admitted = new Map<string, Array<{ value: string; like: boolean }>>();
-  for (const condition of gate.attributeConditions) {
+  const requirements = [...gate.attributeConditions, ...gate.denyConditions.flatMap((c) => asRequirement(c) ?? [])];
+  for (const condition of requirements) {
     const { base, ifExists, qualifier } = parseConditionOperator(condition.operator);
     if (ifExists || qualifier === 'ForAllValues' || (base !== 'StringEquals' && base !== 'StringLike')) continue;
     const key = condition.key.replace(/^aws:principaltag\//i, '').toLowerCase();
@@ -65,14 +83,14 @@ export function expectedIdentityOf(gate: AwsGate): ExpectedIdentity {
   const issuer: Record<string, string> = {};
   const sanUris: string[] = [];
   const sanDns: string[] = [];
-  for (const condition of gate.attributeConditions) {
+  for (const condition of requirements) {
     const value = positiveValue(condition);
     if (value === undefined) continue;
     const key = condition.key.replace(/^aws:principaltag\//i, '');
     const [field, ...rest] = key.split('/');
     const attribute = rest.join('/');
-    if (/^x509subject$/i.test(field)) subject[attribute] ??= value;
-    else if (/^x509issuer$/i.test(field)) issuer[attribute] ??= value;
+    if (/^x509subject$/i.test(field)) subject[rdn(attribute)] ??= value;
+    else if (/^x509issuer$/i.test(field)) issuer[rdn(attribute)] ??= value;
     else if (/^x509san$/i.test(field) && /^uri$/i.test(attribute)) sanUris.length === 0 && sanUris.push(value);
     else if (/^x509san$/i.test(field) && /^dns$/i.test(attribute)) sanDns.length === 0 && sanDns.push(value);
     else if (/^sts:sourceidentity$/i.test(condition.key) && value.startsWith('CN=')) subject.CN ??= value.slice(3);

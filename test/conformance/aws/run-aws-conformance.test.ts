@@ -66,6 +66,34 @@ describe('AWS conformance on the local emulator', () => {
     expect(results.find((r) => r.gate.startsWith('PrefixSan/Deployer') && r.checkId === 'AGC-AWS-004')!.reason).toMatch(/another URI SAN the condition admits \("spiffe:\/\/prod\.example\/x"\)/);
   });
 
+  test('controls built from the whole trust policy, for brownfield roles: a Deny carve-out per attribute, and lowercase condition keys — clean, not a false FAIL', async () => {
+    const brownfield = () => {
+      const t = clone();
+      delete t.Resources[roleId(t, 'Deployer')].Metadata;
+      return t;
+    };
+    // An anchored Allow without attribute conditions, and one Deny per required attribute.
+    const carveOut = brownfield();
+    const allow = deployerStatement(carveOut);
+    const required = allow.Condition.StringEquals;
+    allow.Condition = { ArnEquals: allow.Condition.ArnEquals };
+    carveOut.Resources[roleId(carveOut, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement.push(
+      ...Object.entries(required).map(([key, value]) => ({ Effect: 'Deny', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Condition: { StringNotEquals: { [key]: value } } })),
+    );
+    // The same keys spelled in lower case (IAM condition keys are case-insensitive).
+    const lower = brownfield();
+    const conditions = deployerStatement(lower).Condition.StringEquals;
+    for (const key of Object.keys(conditions)) {
+      const value = conditions[key];
+      delete conditions[key];
+      conditions[key.replace(/\/(CN|O)$/, (m) => m.toLowerCase())] = value;
+    }
+    const results = await probeLocally([...sourceOf(carveOut, 'CarveOut.template.json'), ...sourceOf(lower, 'Lower.template.json')], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-003', 'AGC-AWS-004'] });
+    for (const stack of ['CarveOut', 'Lower']) {
+      expect(statusesOf(results.filter((r) => r.gate.startsWith(`${stack}/Deployer`)))).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-003': 'PASS', 'AGC-AWS-004': 'PASS' });
+    }
+  });
+
   test('weakened: an extra account principal — sts:AssumeRole without a certificate succeeds (FAIL)', async () => {
     const weak = clone();
     weak.Resources[roleId(weak, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement.push({
