@@ -63,7 +63,10 @@ async function start(): Promise<number> {
       1: 'a gate let unattested issuance through',
       2: 'something is unproven: inconclusive checks, or a gate nothing was proven about',
     };
-    const verdict = verdicts[code] ?? 'the conformance command failed';
+    let verdict = verdicts[code] ?? 'the conformance command failed';
+    const report = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as { gates: Array<{ paths?: unknown[] }> };
+    const paths = report.gates.reduce((sum, g) => sum + (g.paths?.length ?? 0), 0);
+    if (code === 0) verdict = `every gate refused unattested issuance, and all ${paths} of their issuance paths are attested`;
     process.stdout.write(`\nnpm start: ${verdict} (exit ${code}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     return code;
   } finally {

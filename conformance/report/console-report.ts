@@ -22,6 +22,15 @@ export function renderConsoleReport(report: ConformanceReport): string {
   }
   const s = report.summary;
   parts.push(`${report.results.length} results: ${s.PASS} PASS, ${s.FAIL} FAIL, ${s.INCONCLUSIVE} INCONCLUSIVE, ${s.SKIPPED} SKIPPED${report.interrupted ? ' (interrupted)' : ''}`);
+  const allPaths = report.gates.flatMap((g) => g.paths ?? []);
+  if (allPaths.length > 0) {
+    const count = (attested: boolean | undefined) => allPaths.filter((p) => p.attested === attested).length;
+    const acknowledged = allPaths.filter((p) => p.acknowledged !== undefined).length;
+    const withPaths = report.gates.filter((g) => (g.paths ?? []).length > 0).length;
+    parts.push(
+      `${allPaths.length} issuance path${allPaths.length === 1 ? '' : 's'} over ${withPaths} gate${withPaths === 1 ? '' : 's'}: ${count(true)} attested, ${count(false)} not attested${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}${count(undefined) > 0 ? `, ${count(undefined)} not known before apply` : ''}`,
+    );
+  }
   // Unproven on purpose is still unproven: say so where the verdict is read.
   if (report.unprovenSubset) parts.push(`${report.unprovenSubset.results} INCONCLUSIVE acknowledged (--allow-unproven): ${report.unprovenSubset.reason}`);
   return parts.join('\n');

@@ -36,6 +36,18 @@ describe('renderConsoleReport', () => {
     expect(renderConsoleReport(base)).not.toContain('Drift (');
   });
 
+  test('the issuance paths of every gate are listed and counted under the results: attested, not, acknowledged', () => {
+    const base = sampleReport();
+    const paths = [
+      { id: 'rolesanywhere:A/P', attested: true, description: 'Roles Anywhere: anchor A × profile P' },
+      { id: 'principal:AWS:arn:aws:iam::1:role/ci', attested: false, description: 'AWS arn:aws:iam::1:role/ci via sts:AssumeRole', acknowledged: 'break-glass, SEC-123' },
+      { id: 'unknown:statement-2', attested: undefined, description: 'unknown: statement 2 names a parameter' },
+    ];
+    const text = renderConsoleReport({ ...base, gates: [{ ...base.gates[0], paths }, base.gates[1]] });
+    expect(text).toMatch(/\| Stack\/Deployer \| AWS arn:aws:iam::1:role\/ci via sts:AssumeRole +\| NO \(acknowledged: break-glass, SEC-123\) \|/);
+    expect(text).toContain('3 issuance paths over 1 gate: 1 attested, 1 not attested (1 acknowledged), 1 not known before apply');
+  });
+
   test('long reasons wrap at word boundaries within 70 characters', () => {
     const reason = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
     const text = renderConsoleReport(sampleReport({ results: [checkResult('Stack/Deployer', 'AGC-AWS-001', 'INCONCLUSIVE', reason)], advisories: [] }));
