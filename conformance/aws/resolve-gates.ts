@@ -1,9 +1,7 @@
 import { CaCertificateInfo } from '../../lib/core/pki/ca-bundle';
 import { Certificate, parseCertificate } from '../../lib/core/pki/certificate';
-import { crlDer, normalizeSerial, parseCrl } from '../../lib/core/pki/crl';
-import { sameName } from '../../lib/core/pki/name';
+import { crlDer, crlSigner, normalizeSerial, parseCrl } from '../../lib/core/pki/crl';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { verifySignedDer } from '../../lib/core/pki/signature';
 import { HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS } from '../../lib/core/agent-identity';
 import { AwsGate } from './discover-gates';
 import { PkiMaterial } from '../pki/pki-directory';
@@ -40,13 +38,13 @@ function crlsOf(anchor: AwsGate['trustAnchors'][number], anchorCas: readonly Cer
     try {
       const crl = parseCrl(der);
       // Only a CRL a CA of this anchor really signed revokes anything through it.
-      const signer = anchorCas.find((ca) => sameName(crl.issuer, ca.subject) && verifySignedDer(der, ca.publicKeySpki));
+      const signer = crlSigner(der, crl, anchorCas);
       if (!signer) {
         foreign.push(entry.logicalId);
         continue;
       }
       enabled.push(entry.logicalId);
-      if (signingCa && sameName(crl.issuer, signingCa.certificate.subject) && verifySignedDer(der, signingCa.certificate.publicKeySpki)) revoked.push(...crl.revokedSerials.map(normalizeSerial));
+      if (signingCa && crlSigner(der, crl, [signingCa.certificate])) revoked.push(...crl.revokedSerials.map(normalizeSerial));
     } catch {
       // An unparseable CRL revokes nothing; AGC-AWS-006 will say so through the probe.
       enabled.push(entry.logicalId);

@@ -1,7 +1,7 @@
 import { AttestGateError } from '../errors';
 import { CaCertificateInfo } from './ca-bundle';
 import { TAG, childrenOf, decodeOid, decodeTime, expectTag, integerHex, integerValue, readRoot, contentOf, DerNode } from './der';
-import { DecodedName, decodeName } from './name';
+import { DecodedName, decodeName, sameName } from './name';
 import { pemBlocks } from './pem';
 import { isWeakHash, signatureAlgorithm, verifySignedDer } from './signature';
 
@@ -112,4 +112,12 @@ export function inspectCrl(
     fail(crl.issuer.text, `is stale: its nextUpdate ${crl.nextUpdate.toISOString()} has passed`, 'publish a fresh CRL from the CA');
   }
   return { ...crl, signer };
+}
+
+/**
+ * The CA of `cas` that issued and signed a CRL — same issuer name, signature verifying with its
+ * key — or undefined: a CRL of another CA revokes nothing through a trust anchor of these CAs.
+ */
+export function crlSigner<C extends { readonly subject: DecodedName; readonly publicKeySpki: Uint8Array }>(der: Uint8Array, crl: Crl, cas: readonly C[]): C | undefined {
+  return cas.find((ca) => sameName(crl.issuer, ca.subject) && verifySignedDer(der, ca.publicKeySpki));
 }

@@ -1,4 +1,7 @@
+import { parseCertificateBundle } from '../../core/pki/ca-bundle';
+import { crlDer, crlSigner, parseCrl } from '../../core/pki/crl';
 import { TRUST_ANCHOR_TYPE, crlsOfTrustAnchor } from '../../model/aws/roles-anywhere';
+import { Value } from '../../model/aws/intrinsics';
 import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
@@ -17,10 +20,22 @@ export const trustAnchorRevocation: Rule<TemplateModel> = {
   evaluate(model) {
     const findings: RuleFinding[] = [];
     for (const anchor of model.resourcesOfType(TRUST_ANCHOR_TYPE)) {
-      const enabled = anchor.properties.Enabled;
-      if (enabled === false || enabled === 'false') continue; // a disabled anchor issues nothing
+      const anchorEnabled = anchor.properties.Enabled;
+      if (anchorEnabled === false || anchorEnabled === 'false') continue; // a disabled anchor issues nothing
       const crls = crlsOfTrustAnchor(model, anchor.logicalId);
-      if (crls.some((c) => c.enabled === true)) continue;
+      const enabled = crls.filter((c) => c.enabled === true);
+      // An enabled CRL another CA signed revokes nothing through this anchor.
+      const foreign = enabled.filter((c) => signedByAnchorCa(anchor.properties.Source, c.crl.properties.CrlData) === false);
+      if (enabled.length > 0 && foreign.length === enabled.length) {
+        findings.push({
+          resource: anchor.logicalId,
+          outcome: 'violation',
+          message: `Trust anchor ${anchor.logicalId}: ${foreign.map((c) => c.crl.logicalId).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not signed by a CA of its bundle, so revoked certificates are still accepted.`,
+          location: 'Properties',
+        });
+        continue;
+      }
+      if (enabled.length > 0) continue;
       const undecided = crls.find((c) => c.enabled === undefined);
       findings.push({
         resource: anchor.logicalId,
@@ -36,3 +51,19 @@ export const trustAnchorRevocation: Rule<TemplateModel> = {
     return findings;
   },
 };
+
+/**
+ * Whether a CRL written in the template is signed by a CA of the anchor's literal PEM bundle;
+ * undefined when either is not literal or cannot be read (the probe judges it then).
+ */
+function signedByAnchorCa(source: Value | undefined, crlData: Value | undefined): boolean | undefined {
+  const pem = (source as { SourceData?: { X509CertificateData?: unknown } } | undefined)?.SourceData?.X509CertificateData;
+  if (typeof pem !== 'string' || typeof crlData !== 'string') return undefined;
+  try {
+    const der = crlDer(crlData);
+    if (!der) return undefined;
+    return crlSigner(der, parseCrl(der), parseCertificateBundle(pem)) !== undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,4 +1,5 @@
 import { trustAnchorRevocation } from '../../../lib/rules/aws/ag-aws-006-trust-anchor-revocation';
+import { createCa, createCrl } from '../../../conformance/pki/throwaway-pki';
 import { gateTemplate, model } from '../../fixtures/templates';
 
 describe('AG-AWS-006: a trust anchor has an enabled CRL', () => {
@@ -28,5 +29,14 @@ describe('AG-AWS-006: a trust anchor has an enabled CRL', () => {
   test('Unjudgeable: Enabled from a parameter', () => {
     const template = gateTemplate({ parameters: { On: { Type: 'String' } }, crl: { Enabled: { Ref: 'On' } } });
     expect(trustAnchorRevocation.evaluate(model(template))).toEqual([expect.objectContaining({ outcome: 'unjudgeable' })]);
+  });
+
+  test('Noncompliance 4: the enabled CRL is signed by another CA (the anchor’s CA issued none of it): it revokes nothing; the anchor’s own CA’s CRL is clean', async () => {
+    const [ca, other] = await Promise.all([createCa({ subject: { CN: 'Agents CA' } }), createCa({ subject: { CN: 'Agents CA' } })]);
+    const withCrl = async (issuer: typeof ca) => model(gateTemplate({ anchor: { Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: ca.pem } } }, crl: { CrlData: (await createCrl({ issuer, revokedSerials: [] })).pem } }));
+    expect(trustAnchorRevocation.evaluate(await withCrl(other))).toEqual([
+      { resource: 'Anchor', outcome: 'violation', location: 'Properties', message: 'Trust anchor Anchor: Crl is not signed by a CA of its bundle, so revoked certificates are still accepted.' },
+    ]);
+    expect(trustAnchorRevocation.evaluate(await withCrl(ca))).toEqual([]);
   });
 });
