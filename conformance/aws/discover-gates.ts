@@ -1,7 +1,7 @@
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../lib/core/gate-manifest';
 import { CaCertificateInfo, caInfoOf, parseCertificateBundle } from '../../lib/core/pki/ca-bundle';
 import { PrivilegeTier } from '../../lib/core/privilege-tier';
-import { admittedBesides, certificateTagDrift, declaredCertificateTags } from '../../lib/model/aws/declared-certificate';
+import { certificateTagDrift, declaredCertificateTags, exactUriSan } from '../../lib/model/aws/declared-certificate';
 import { ConditionEntry, parseConditionOperator } from '../../lib/model/aws/iam-policy';
 import { AwsIssuancePath, issuancePathsOf } from '../../lib/model/aws/issuance-paths';
 import { Value, describeValue, isSymbol } from '../../lib/model/aws/intrinsics';
@@ -122,7 +122,7 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
         s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity'),
       ),
       attestationStatements: trust.statements.map((s) => s.conditions),
-      sanUriPinned: requiredForIssuance(trust, (s) => exactSanUri(s.conditions)).holds === true,
+      sanUriPinned: requiredForIssuance(trust, (s) => exactUriSan(s.conditions)).holds === true,
       denyConditions: trust.trustPolicy.statements
         .filter((s) => s.effect === 'Deny')
         .flatMap((s) => s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity')),
@@ -181,12 +181,4 @@ export function describeCondition(condition: ConditionEntry): string {
   const values = condition.values.map((v: Value) => (typeof v === 'string' ? v : isSymbol(v) ? describeValue(v) : JSON.stringify(v)));
   const rendered = base === 'Null' ? (values.includes('false') ? 'present' : 'absent') : values.join(' | ');
   return `${qualifier ? `${qualifier}:` : ''}${key} ${op} ${rendered}${ifExists ? ' (if present)' : ''}`;
-}
-
-/** Whether a statement admits exactly one URI SAN: a positive condition on it that admits no other value. */
-function exactSanUri(conditions: readonly ConditionEntry[]): { holds: true } | { holds: false; why: string } {
-  const key = 'aws:PrincipalTag/x509SAN/URI';
-  const first = conditions.find((c) => c.key.toLowerCase() === key.toLowerCase() && /^StringEquals$/.test(parseConditionOperator(c.operator).base))?.values.find((v): v is string => typeof v === 'string');
-  if (first === undefined) return { holds: false, why: 'no exact URI SAN condition' };
-  return admittedBesides(key, first, conditions).length === 0 ? { holds: true } : { holds: false, why: 'the URI SAN admits other values' };
 }

@@ -17,6 +17,7 @@ describe('rule catalog', () => {
       ['AG-AWS-005', 'high'],
       ['AG-AWS-006', 'high'],
       ['AG-AWS-007', 'medium'],
+      ['AG-AWS-008', 'high'],
     ]);
   });
 

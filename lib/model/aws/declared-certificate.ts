@@ -88,3 +88,23 @@ export function certificateTagDrift(declared: Readonly<Record<string, string>>, 
   }
   return drift;
 }
+
+export const URI_SAN_KEY = 'aws:PrincipalTag/x509SAN/URI';
+export const COMMON_NAME_KEY = 'aws:PrincipalTag/x509Subject/CN';
+
+/** The first value a statement requires of a tag with StringEquals, if any. */
+export function requiredValue(key: string, conditions: readonly ConditionEntry[]): string | undefined {
+  return conditions
+    .find((c) => c.key.toLowerCase() === key.toLowerCase() && parseConditionOperator(c.operator).base === 'StringEquals' && !parseConditionOperator(c.operator).ifExists)
+    ?.values.find((v): v is string => typeof v === 'string');
+}
+
+/**
+ * Whether a statement admits exactly one URI SAN — the SPIFFE ID that names the workload: a
+ * StringEquals on it, and nothing in its conditions admitting another value.
+ */
+export function exactUriSan(conditions: readonly ConditionEntry[]): { holds: true } | { holds: false; why: string } {
+  const value = requiredValue(URI_SAN_KEY, conditions);
+  if (value === undefined) return { holds: false, why: 'no exact URI SAN condition' };
+  return admittedBesides(URI_SAN_KEY, value, conditions).length === 0 ? { holds: true } : { holds: false, why: 'the URI SAN admits other values' };
+}

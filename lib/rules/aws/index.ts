@@ -4,6 +4,7 @@ import { absentAttributeChecked } from './ag-aws-003-absent-attribute-checked';
 import { certificateAttributesRequired } from './ag-aws-002-certificate-attributes-required';
 import { fixedSessionName } from './ag-aws-007-fixed-session-name';
 import { highPrivilegeShortSessions } from './ag-aws-005-high-privilege-short-sessions';
+import { oneIdentityAdmitted } from './ag-aws-008-one-identity-admitted';
 import { singleIssuancePath } from './ag-aws-004-single-issuance-path';
 import { trustAnchorPinned } from './ag-aws-001-trust-anchor-pinned';
 import { trustAnchorRevocation } from './ag-aws-006-trust-anchor-revocation';
@@ -17,4 +18,5 @@ export const AWS_RULES: ReadonlyArray<Rule<TemplateModel>> = [
   highPrivilegeShortSessions,
   trustAnchorRevocation,
   fixedSessionName,
+  oneIdentityAdmitted,
 ];
