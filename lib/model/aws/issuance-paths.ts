@@ -1,4 +1,4 @@
-import { MIN_REASON_LENGTH } from '../../core/agent-identity';
+import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknowledged-paths';
 import { ConditionEntry, StatementModel, statementCoversAction } from './iam-policy';
 import { Value, describeValue, isSymbol, isSymbolicString } from './intrinsics';
 import { ROLES_ANYWHERE_SERVICE, RolesAnywhereTrust, isAllow, profilesListingRole } from './roles-anywhere';
@@ -12,7 +12,7 @@ import { TemplateModel } from './template';
  */
 
 /** The metadata key under which a role acknowledges unattested paths: `{ "<path id>": "<reason>" }`. */
-export const ACKNOWLEDGED_PATHS_METADATA_KEY = 'attestgate:acknowledged-paths';
+export const ACKNOWLEDGED_PATHS_METADATA_KEY = ACKNOWLEDGED_PATHS_KEY;
 
 /** The STS exchange a principal obtains the role's credentials with. */
 export type CredentialExchange = 'sts:AssumeRole' | 'sts:AssumeRoleWithWebIdentity' | 'sts:AssumeRoleWithSAML';
@@ -84,19 +84,9 @@ function principalPaths(statement: StatementModel): AwsIssuancePath[] {
   });
 }
 
-/** The acknowledgements a role's metadata carries, and the ones that do not count (no such path, reason too short). */
+/** The acknowledgements a role's metadata carries, and the ones that do not count. */
 function acknowledgementsOf(metadata: Record<string, unknown>, paths: readonly AwsIssuancePath[]): { accepted: Map<string, string>; ignored: string[] } {
-  const raw = metadata[ACKNOWLEDGED_PATHS_METADATA_KEY];
-  const accepted = new Map<string, string>();
-  const ignored: string[] = [];
-  if (raw === undefined) return { accepted, ignored };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { accepted, ignored: [`${ACKNOWLEDGED_PATHS_METADATA_KEY} is not an object of path ID → reason`] };
-  for (const [id, reason] of Object.entries(raw as Record<string, unknown>)) {
-    if (!paths.some((p) => p.kind === 'principal' && p.id === id)) ignored.push(`${id}: no unattested path of the role has this ID`);
-    else if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) ignored.push(`${id}: the reason ${JSON.stringify(reason)} is shorter than ${MIN_REASON_LENGTH} characters`);
-    else accepted.set(id, reason.trim());
-  }
-  return { accepted, ignored };
+  return readAcknowledgedPaths(metadata[ACKNOWLEDGED_PATHS_METADATA_KEY], (id) => (paths.some((p) => p.kind === 'principal' && p.id === id) ? undefined : 'no unattested path of the role has this ID'));
 }
 
 /**

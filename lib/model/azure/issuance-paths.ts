@@ -1,4 +1,4 @@
-import { MIN_REASON_LENGTH } from '../../core/agent-identity';
+import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknowledged-paths';
 import { TerraformModel, TerraformResource } from '../terraform/configuration';
 import { SymbolicString, Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 import { FederatedCredentialModel, USER_ASSIGNED_IDENTITY_TYPE, credentialsByParent, instanceCount } from './azure-federated-identity';
@@ -23,8 +23,7 @@ import { sharedSubjectIdentity } from './shared-subjects';
  * Pure: no cdktf. The synth-time rules and the conformance check read the same enumeration.
  */
 
-/** The key in the identity's `"//"` object under which it acknowledges unattested paths: `{ "<path id>": "<reason>" }`. */
-export const ACKNOWLEDGED_PATHS_KEY = 'attestgate:acknowledged-paths';
+export { ACKNOWLEDGED_PATHS_KEY } from '../../core/acknowledged-paths';
 
 export const APPLICATION_TYPE = 'azuread_application';
 export const SERVICE_PRINCIPAL_TYPE = 'azuread_service_principal';
@@ -246,19 +245,11 @@ function federatedPath(credential: FederatedCredentialModel, declared: readonly 
 
 /** The acknowledgements an identity's `"//"` object carries, and the ones that do not count. */
 function acknowledgementsOf(comment: Record<string, unknown>, paths: readonly AzureIssuancePath[]): { accepted: Map<string, string>; ignored: string[] } {
-  const raw = comment[ACKNOWLEDGED_PATHS_KEY];
-  const accepted = new Map<string, string>();
-  const ignored: string[] = [];
-  if (raw === undefined) return { accepted, ignored };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { accepted, ignored: [`${ACKNOWLEDGED_PATHS_KEY} is not an object of path ID → reason`] };
-  for (const [id, reason] of Object.entries(raw as Record<string, unknown>)) {
+  return readAcknowledgedPaths(comment[ACKNOWLEDGED_PATHS_KEY], (id) => {
     const path = paths.find((p) => p.id === id);
-    if (!path) ignored.push(`${id}: no path to the identity’s tokens has this ID`);
-    else if (path.attested === true) ignored.push(`${id}: the path is attested; there is nothing to acknowledge`);
-    else if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) ignored.push(`${id}: the reason ${JSON.stringify(reason)} is shorter than ${MIN_REASON_LENGTH} characters`);
-    else accepted.set(id, reason.trim());
-  }
-  return { accepted, ignored };
+    if (!path) return 'no path to the identity’s tokens has this ID';
+    return path.attested === true ? 'the path is attested; there is nothing to acknowledge' : undefined;
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { MIN_REASON_LENGTH } from '../../core/agent-identity';
+import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknowledged-paths';
 import { TerraformModel, TerraformResource, block, blocks } from '../terraform/configuration';
 import { Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 import { providerProject } from './google-provider';
@@ -29,7 +29,7 @@ import {
  */
 
 /** The key, in a service account's `"//"` object, under which it acknowledges unattested paths: `{ "<path id>": "<reason>" }`. */
-export const ACKNOWLEDGED_PATHS_METADATA_KEY = 'attestgate:acknowledged-paths';
+export const ACKNOWLEDGED_PATHS_METADATA_KEY = ACKNOWLEDGED_PATHS_KEY;
 
 /**
  * Predefined roles that give a token acting as a service account, and how. Sources: Google's
@@ -368,18 +368,8 @@ function valuesAt(attributes: Record<string, Value>, path: readonly string[]): V
 
 /** An account's acknowledgements, and the ones that do not count. */
 function acknowledgementsOf(resource: TerraformResource, paths: readonly GcpIssuancePath[]): { accepted: Map<string, string>; ignored: string[] } {
-  const raw = resource.comment[ACKNOWLEDGED_PATHS_METADATA_KEY];
-  const accepted = new Map<string, string>();
-  const ignored: string[] = [];
-  if (raw === undefined) return { accepted, ignored };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { accepted, ignored: [`${resource.address}: ${ACKNOWLEDGED_PATHS_METADATA_KEY} is not an object of path ID → reason`] };
-  for (const [id, reason] of Object.entries(raw as Record<string, unknown>)) {
-    // Only an unattested path can be accepted on purpose; an unknown one is still unknown.
-    if (!paths.some((p) => p.id === id && p.attested === false)) ignored.push(`${resource.address}: ${id}: no unattested path to the account has this ID`);
-    else if (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH) ignored.push(`${resource.address}: ${id}: the reason ${JSON.stringify(reason)} is shorter than ${MIN_REASON_LENGTH} characters`);
-    else accepted.set(id, reason.trim());
-  }
-  return { accepted, ignored };
+  // Only an unattested path can be accepted on purpose; an unknown one is still unknown.
+  return readAcknowledgedPaths(resource.comment[ACKNOWLEDGED_PATHS_METADATA_KEY], (id) => (paths.some((p) => p.id === id && p.attested === false) ? undefined : 'no unattested path to the account has this ID'), resource.address);
 }
 
 /** Every issuance path of every service account a gate can act as, with acknowledgements applied. */
