@@ -43,7 +43,9 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const unknown = findings.filter((f) => f.open === undefined && f.acknowledged === undefined);
     const acknowledged = findings.filter((f) => f.acknowledged !== undefined && f.open !== false);
     const full = { ...evidence, findings, judgedBy: 'the trust policy, with the IAM policy evaluator (the emulator’s); not probed' };
-    if (open.length > 0) return fail(`${open.length} unattested path${open.length === 1 ? '' : 's'} to the role’s credentials: ${open.map((f) => f.why).join('; ')}`, full);
+    // An acknowledgement that does not count is named, so a FAIL explains why it was not taken.
+    const ignored = gate.gate.ignoredAcknowledgements.length > 0 ? ` (acknowledgements that do not count: ${gate.gate.ignoredAcknowledgements.join('; ')})` : '';
+    if (open.length > 0) return fail(`${open.length} unattested path${open.length === 1 ? '' : 's'} to the role’s credentials: ${open.map((f) => f.why).join('; ')}${ignored}`, full);
     if (unknown.length > 0) return inconclusive(`cannot judge ${unknown.map((f) => f.why).join('; ')}`, full);
     if (acknowledged.length > 0) {
       const reasons = acknowledged.map((f) => `${f.path} (${f.acknowledged})`).join('; ');

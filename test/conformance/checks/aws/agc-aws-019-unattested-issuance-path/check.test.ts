@@ -65,5 +65,6 @@ describe('AGC-AWS-019: no principal besides Roles Anywhere obtains the role’s 
     expect(acknowledged).toMatchObject({ status: 'INCONCLUSIVE', acknowledged: 'principal:AWS:arn:aws:iam::111122223333:role/ci-deployer (break-glass deploys, reviewed in SEC-123)' });
     const short = await judge([CI_ROLE], { [ACKNOWLEDGED_PATHS_METADATA_KEY]: { 'principal:AWS:arn:aws:iam::111122223333:role/ci-deployer': 'ok' } });
     expect(short.status).toBe('FAIL');
+    expect(short.reason).toMatch(/\(acknowledgements that do not count: principal:AWS:arn:aws:iam::111122223333:role\/ci-deployer: the reason "ok" is shorter than 10 characters\)$/);
   });
 });
