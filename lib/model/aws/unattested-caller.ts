@@ -3,7 +3,7 @@ import { Evaluation, evaluatePolicyDocument } from './iam/evaluate-policy';
 import { evaluateCondition } from './iam/evaluate-condition';
 import { parsePolicyDocument } from './iam/policy-document';
 import { ContextKeys, ContextValue, RequestContext, RequestPrincipal } from './iam/request-context';
-import { isSymbol, isSymbolicString, Value, describeValue } from './intrinsics';
+import { TemplateSymbol, Value, describeValue, isSymbol, isSymbolicString } from './intrinsics';
 import { AwsIssuancePath, describePath } from './issuance-paths';
 
 /**
@@ -38,14 +38,11 @@ export interface Deployment {
 function concrete(v: Value, where: Deployment): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  const pseudo = (s: unknown) =>
-    isSymbol(s as Value) && (s as { symbolic: string }).symbolic === 'pseudo'
-      ? ({ 'AWS::AccountId': where.account, 'AWS::Partition': where.partition, 'AWS::Region': where.region } as Record<string, string>)[(s as { name: string }).name]
-      : undefined;
-  if (isSymbolicString(v)) return v.parts.map((p) => (typeof p === 'string' ? p : (pseudo(p) ?? describeValue(p as Value)))).join('');
-  return pseudo(v) ?? describeValue(v);
+  const values: Record<string, string> = { 'AWS::AccountId': where.account, 'AWS::Partition': where.partition, 'AWS::Region': where.region };
+  const pseudo = (s: TemplateSymbol): string | undefined => (s.symbolic === 'pseudo' ? values[s.name] : undefined);
+  if (isSymbolicString(v)) return v.parts.map((p) => (typeof p === 'string' ? p : (pseudo(p) ?? describeValue(p)))).join('');
+  return (isSymbol(v) ? pseudo(v) : undefined) ?? describeValue(v);
 }
-
 
 /** Candidate request values for a key, from what its conditions compare with. */
 function candidates(conditions: readonly ConditionEntry[], plainValue: (v: Value) => string): string[] {
