@@ -26,7 +26,7 @@ import { AwsWorld, EmulatedProfile, EmulatedRole, EmulatedTrustAnchor } from './
  * AWS documents none, the observed) status, error type and message.
  */
 
-/** Behaviours AWS does not document, each set to the safe choice (README, divergence table). */
+/** Behaviours AWS does not document, each set to the safe choice (docs/emulator.md, divergences). */
 export interface RolesAnywhereBehaviour {
   /** Allowed difference between X-Amz-Date and the emulator clock. @default 5 minutes */
   readonly clockSkewSeconds: number;

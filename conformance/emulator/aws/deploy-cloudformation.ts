@@ -270,7 +270,7 @@ const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string
       id: deployed.physicalId,
       arn: deployed.attributes.CrlArn,
       trustAnchorArn: String(props.TrustAnchorArn ?? ''),
-      // Only an explicit Enabled: true enables a CRL (README, divergences): the default is undocumented.
+      // Only an explicit Enabled: true enables a CRL (docs/emulator.md, divergences): the default is undocumented.
       enabled: bool(props.Enabled, false),
       crl,
       origin: `${stackName}/${logicalId}`,

@@ -22,7 +22,7 @@ export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
 /** The algorithms Entra accepts for federated client assertions: RSA only (microsoft-identity-web#3467). */
 export const ENTRA_ASSERTION_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 
-/** Where Entra's documentation is silent, what the emulator does; each knob is in the README's divergence table. */
+/** Where Entra's documentation is silent, what the emulator does; each knob is in the divergence table of docs/emulator.md. */
 export interface EntraBehaviour {
   /** Clock skew allowed on `exp` and `nbf`, seconds. @default 300 (Microsoft.IdentityModel's default) */
   readonly clockSkewSeconds: number;

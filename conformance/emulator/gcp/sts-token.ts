@@ -12,7 +12,7 @@ import { EmulatedProvider, GcpWorld } from './world';
  * condition. Only RS256 and ES256 are accepted, as GCP does.
  */
 
-/** Behaviours GCP does not document, each set to the safe choice (README, divergence table). */
+/** Behaviours GCP does not document, each set to the safe choice (docs/emulator.md, divergences). */
 export interface GcpStsBehaviour {
   /** Tolerated clock difference for `exp`, `iat` and `nbf`. @default 60 (measured on GCP) */
   readonly clockSkewSeconds: number;

@@ -148,7 +148,7 @@ export class GcpWorld {
   /**
    * The grant that lets `members` mint tokens for a service account: an impersonation role on
    * the account itself, or on its project (IAM inheritance). Grants with an IAM condition are not
-   * evaluated and do not count (fail closed; README divergence table).
+   * evaluated and do not count (fail closed; divergence table in docs/emulator.md).
    */
   public impersonationGrant(members: readonly string[], serviceAccountEmail: string): IamGrant | undefined {
     const account = this.serviceAccounts.get(serviceAccountEmail);

@@ -263,7 +263,7 @@ export function crlsOfTrustAnchor(model: TemplateModel, anchorLogicalId: string)
     })
     .map((crl) => {
       const enabled = crl.properties.Enabled;
-      // The default of Enabled is not documented; only an explicit true counts (README, divergences).
+      // The default of Enabled is not documented; only an explicit true counts (docs/emulator.md, divergences).
       return { crl, enabled: enabled === true || enabled === 'true' ? true : enabled === undefined || enabled === false || enabled === 'false' ? false : undefined };
     });
 }

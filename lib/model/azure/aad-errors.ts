@@ -3,7 +3,7 @@
  * the emulator answers with them and the Azure probes expect them. Each entry says where its
  * code, `error` and HTTP status come from: `observed` (seen in a real response quoted in a GitHub
  * issue), `documented` (Microsoft's error-code reference) or `chosen` (Entra's behaviour is not
- * documented; the emulator's pick, listed in the README's divergence table).
+ * documented; the emulator's pick, listed in the divergence table of docs/emulator.md).
  */
 export interface AadErrorSpec {
   readonly code: number;
