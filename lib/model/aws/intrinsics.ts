@@ -7,6 +7,8 @@
  * This module imports no CDK: it reads the synthesized JSON.
  */
 
+import { SymbolicString as GenericSymbolicString, describeSymbolicValue, isConcreteValue, isSymbolValue } from '../../core/symbolic-value';
+
 /** A value the resolver could not make concrete. */
 export type TemplateSymbol =
   | { readonly symbolic: 'ref'; readonly logicalId: string; readonly attribute?: string }
@@ -14,13 +16,10 @@ export type TemplateSymbol =
   | { readonly symbolic: 'parameter'; readonly name: string }
   | { readonly symbolic: 'unknown'; readonly reason: string };
 
-/** A string built from literal text and symbols, e.g. `arn:aws:iam::${AWS::AccountId}:root`. */
-export class SymbolicString {
-  constructor(public readonly parts: ReadonlyArray<string | TemplateSymbol>) {}
-
-  /** Renders it for humans, symbols as `${…}`. */
-  public toString(): string {
-    return this.parts.map((p) => (typeof p === 'string' ? p : `\${${describeSymbol(p)}}`)).join('');
+/** A string built from literal text and template symbols, e.g. `arn:aws:iam::${AWS::AccountId}:root`. */
+export class SymbolicString extends GenericSymbolicString<TemplateSymbol> {
+  constructor(parts: ReadonlyArray<string | TemplateSymbol>) {
+    super(parts, describeSymbol);
   }
 }
 
@@ -39,21 +38,14 @@ export interface IntrinsicContext {
   readonly mappings?: Record<string, Record<string, Record<string, unknown>>>;
 }
 
-export function isSymbol(value: unknown): value is TemplateSymbol {
-  return typeof value === 'object' && value !== null && 'symbolic' in value && typeof (value as TemplateSymbol).symbolic === 'string';
-}
+export const isSymbol = isSymbolValue as (value: unknown) => value is TemplateSymbol;
 
 export function isSymbolicString(value: unknown): value is SymbolicString {
   return value instanceof SymbolicString;
 }
 
 /** Whether a resolved value is plain JSON all the way down (no symbols). */
-export function isConcrete(value: Value): boolean {
-  if (isSymbol(value) || isSymbolicString(value)) return false;
-  if (Array.isArray(value)) return value.every(isConcrete);
-  if (value !== null && typeof value === 'object') return Object.values(value).every(isConcrete);
-  return true;
-}
+export const isConcrete: (value: Value) => boolean = isConcreteValue;
 
 export function describeSymbol(symbol: TemplateSymbol): string {
   switch (symbol.symbolic) {
@@ -70,9 +62,7 @@ export function describeSymbol(symbol: TemplateSymbol): string {
 
 /** Renders any resolved value for a message. */
 export function describeValue(value: Value): string {
-  if (isSymbol(value)) return `\${${describeSymbol(value)}}`;
-  if (isSymbolicString(value)) return value.toString();
-  return JSON.stringify(value, (_k, v) => (isSymbol(v) ? `\${${describeSymbol(v)}}` : isSymbolicString(v) ? v.toString() : v));
+  return describeSymbolicValue(value, describeSymbol);
 }
 
 const unknown = (reason: string): TemplateSymbol => ({ symbolic: 'unknown', reason });

@@ -9,6 +9,8 @@
  * never guessed. This module imports no cdktf: it reads the synthesized JSON.
  */
 
+import { SymbolicString as GenericSymbolicString, describeSymbolicValue, isConcreteValue, isSymbolValue } from '../../core/symbolic-value';
+
 /** A value the resolver could not make concrete. */
 export type TerraformSymbol =
   /** A resource or data source of the configuration, e.g. `google_service_account.sa` + `email`. */
@@ -18,12 +20,9 @@ export type TerraformSymbol =
   | { readonly symbolic: 'unknown'; readonly reason: string };
 
 /** A string built from literal text and symbols. */
-export class SymbolicString {
-  constructor(public readonly parts: ReadonlyArray<string | TerraformSymbol>) {}
-
-  /** Renders it for humans, symbols as `${…}`. */
-  public toString(): string {
-    return this.parts.map((p) => (typeof p === 'string' ? p : `\${${describeSymbol(p)}}`)).join('');
+export class SymbolicString extends GenericSymbolicString<TerraformSymbol> {
+  constructor(parts: ReadonlyArray<string | TerraformSymbol>) {
+    super(parts, describeSymbol);
   }
 }
 
@@ -39,21 +38,14 @@ export interface ExpressionContext {
 /** One piece of a template: literal text or the source of an interpolation / directive. */
 export type TemplatePart = { readonly literal: string } | { readonly interpolation: string } | { readonly directive: string };
 
-export function isSymbol(value: unknown): value is TerraformSymbol {
-  return typeof value === 'object' && value !== null && 'symbolic' in value && typeof (value as TerraformSymbol).symbolic === 'string';
-}
+export const isSymbol = isSymbolValue as (value: unknown) => value is TerraformSymbol;
 
 export function isSymbolicString(value: unknown): value is SymbolicString {
   return value instanceof SymbolicString;
 }
 
 /** Whether a resolved value is plain JSON all the way down. */
-export function isConcrete(value: Value): boolean {
-  if (isSymbol(value) || isSymbolicString(value)) return false;
-  if (Array.isArray(value)) return value.every(isConcrete);
-  if (value !== null && typeof value === 'object') return Object.values(value).every(isConcrete);
-  return true;
-}
+export const isConcrete: (value: Value) => boolean = isConcreteValue;
 
 export function describeSymbol(symbol: TerraformSymbol): string {
   switch (symbol.symbolic) {
@@ -69,9 +61,7 @@ export function describeSymbol(symbol: TerraformSymbol): string {
 /** Renders any resolved value for a message. */
 export function describeValue(value: Value | undefined): string {
   if (value === undefined) return '(unset)';
-  if (isSymbol(value)) return `\${${describeSymbol(value)}}`;
-  if (isSymbolicString(value)) return value.toString();
-  return JSON.stringify(value, (_k, v) => (isSymbol(v) ? `\${${describeSymbol(v)}}` : isSymbolicString(v) ? v.toString() : v));
+  return describeSymbolicValue(value, describeSymbol);
 }
 
 /**
