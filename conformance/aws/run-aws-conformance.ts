@@ -5,7 +5,7 @@ import { AWS_CHECKS } from '../checks/aws';
 import { AwsGate, discoverAwsGates } from './discover-gates';
 import { TemplateSource } from '../discovery/sources';
 import { AwsEmulatorOptions, startAwsEmulator } from '../emulator/aws-emulator';
-import { GateSummary } from '../engine/report';
+import { GateSummary, gateSummaryOf } from '../engine/report';
 import { awsAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } from './aws-probe-target';
@@ -32,19 +32,16 @@ export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> 
 export type AwsConformanceRun = CloudRun;
 
 export function summaryOf(gate: AwsGate): GateSummary {
-  return {
-    id: gate.id,
-    cloud: 'aws',
-    source: gate.file,
-    privilege: gate.privilege,
-    ...(gate.manifest ? { drift: gate.drift } : {}),
-    paths: gate.paths.map((p) => ({
+  return gateSummaryOf(
+    'aws',
+    gate,
+    gate.paths.map((p) => ({
       id: p.id,
       attested: p.kind === 'roles-anywhere' ? true : p.kind === 'principal' ? false : undefined,
       description: describePath(p),
       ...(p.kind === 'principal' && p.acknowledged ? { acknowledged: p.acknowledged } : {}),
     })),
-  };
+  );
 }
 
 /** IAM Roles Anywhere gates, as the engine runs them. */

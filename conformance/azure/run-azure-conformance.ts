@@ -6,7 +6,7 @@ import { AzureEmulatorOptions, startAzureEmulator } from '../emulator/azure-emul
 import { Jwks } from '../../lib/core/jwks';
 import { azureAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
-import { GateSummary } from '../engine/report';
+import { GateSummary, gateSummaryOf } from '../engine/report';
 import { IssuerKey, pkiIssuerKeys } from '../oidc/issuer-key';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
 import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './probe-context';
@@ -117,12 +117,5 @@ export function runAzureConformance(options: AzureConformanceOptions): Promise<A
 }
 
 export function azureGateSummary(gate: AzureGate): GateSummary {
-  return {
-    id: gate.id,
-    cloud: 'azure',
-    source: gate.file,
-    privilege: gate.privilege,
-    ...(gate.manifest ? { drift: gate.drift } : {}),
-    paths: gate.paths.map((p) => ({ id: p.id, attested: p.attested, description: describeAzurePath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })),
-  };
+  return gateSummaryOf('azure', gate, gate.paths.map((p) => ({ id: p.id, attested: p.attested, description: describeAzurePath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })));
 }

@@ -51,6 +51,21 @@ export interface GateSummary {
   readonly paths?: ReadonlyArray<{ readonly id: string; readonly attested: boolean | undefined; readonly description: string; readonly acknowledged?: string }>;
 }
 
+/** What a discovered gate of any cloud has that its summary reports. */
+export interface SummarizedGate {
+  readonly id: string;
+  readonly file: string;
+  readonly privilege: string;
+  /** The gate manifest, when the gate has one: drift is reported only against a declared identity. */
+  readonly manifest?: unknown;
+  readonly drift: readonly string[];
+}
+
+/** A gate's summary for the report: where it came from, its privilege, its drift and its issuance paths. */
+export function gateSummaryOf(cloud: Cloud, gate: SummarizedGate, paths: NonNullable<GateSummary['paths']>): GateSummary {
+  return { id: gate.id, cloud, source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}), paths };
+}
+
 export interface ConformanceReport {
   readonly schema: typeof REPORT_SCHEMA;
   readonly tool: { readonly name: 'attestgate'; readonly version: string };

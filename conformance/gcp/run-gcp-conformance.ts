@@ -7,7 +7,7 @@ import { applyGcpTerraform } from '../../lib/model/gcp/google-provider';
 import { AppliedConfiguration } from '../../lib/model/terraform/apply';
 import { gcpAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
-import { GateSummary } from '../engine/report';
+import { GateSummary, gateSummaryOf } from '../engine/report';
 import { describeGcpPath } from '../../lib/model/gcp/issuance-paths';
 import { IssuerKey } from '../oidc/issuer-key';
 import { runTokenCommand } from '../oidc/token-command';
@@ -41,15 +41,8 @@ export interface GcpConformanceOptions extends CommonRunOptions<TerraformSource>
 export type GcpConformanceRun = CloudRun;
 
 export function gcpSummaryOf(gate: GcpGate): GateSummary {
-  return {
-    id: gate.id,
-    cloud: 'gcp',
-    source: gate.file,
-    privilege: gate.privilege,
-    ...(gate.manifest ? { drift: gate.drift } : {}),
-    // The ID names the account too: a project-level grant is one path to each account it reaches.
-    paths: gate.paths.map((p) => ({ id: `${p.account}/${p.id}`, attested: p.attested, description: describeGcpPath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })),
-  };
+  // The ID names the account too: a project-level grant is one path to each account it reaches.
+  return gateSummaryOf('gcp', gate, gate.paths.map((p) => ({ id: `${p.account}/${p.id}`, attested: p.attested, description: describeGcpPath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })));
 }
 
 /** Workload identity federation gates, as the engine runs them. */
