@@ -64,7 +64,8 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
     const known = problems.length > 0;
     const roleArn = lookup(gate.stackName, gate.role.logicalId, 'role');
     if (!roleArn && !known) problems.push(`role ${gate.role.logicalId} is not deployed`);
-    for (const profile of gate.profiles) if (!lookup(gate.stackName, profile.logicalId, 'profile') && !known) problems.push(`profile ${profile.logicalId} is not deployed`);
+    const profileArns = new Map(gate.profiles.map((profile) => [profile.logicalId, lookup(gate.stackName, profile.logicalId, 'profile')]));
+    for (const [logicalId, arn] of profileArns) if (!arn && !known) problems.push(`profile ${logicalId} is not deployed`);
     const expected = expectedIdentityOf(gate);
 
     const anchors = gate.trustAnchors.map((anchor) => {
@@ -85,7 +86,7 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
           anchor: anchor.name ?? anchor.ref,
           profile: profile.logicalId,
           ...(arn ? { trustAnchorArn: arn } : {}),
-          ...(lookup(gate.stackName, profile.logicalId, 'profile') ? { profileArn: lookup(gate.stackName, profile.logicalId, 'profile') } : {}),
+          ...(profileArns.get(profile.logicalId) ? { profileArn: profileArns.get(profile.logicalId) } : {}),
           ...(signingCa ? { signingCa } : { noSigningCaReason }),
           revokedSerials: crls.revoked,
           enabledCrls: crls.enabled,

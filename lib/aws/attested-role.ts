@@ -6,7 +6,7 @@ import { declaredCertificateTags } from '../model/aws/declared-certificate';
 import { AttestGateError } from '../core/errors';
 import { AwsRolesAnywhereGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MANIFEST_SCHEMA } from '../core/gate-manifest';
 import { isNegatedOperator, parseConditionOperator } from '../model/aws/iam-policy';
-import { ACKNOWLEDGED_PATHS_METADATA_KEY, issuancePathsOf } from '../model/aws/issuance-paths';
+import { ACKNOWLEDGED_PATHS_METADATA_KEY, unattestedPathsOf } from '../model/aws/issuance-paths';
 import { ISSUANCE_ACTIONS, ROLES_ANYWHERE_SERVICE, ROLE_TYPE, rolesAnywhereTrusts } from '../model/aws/roles-anywhere';
 import { TemplateModel } from '../model/aws/template';
 import { RuleAcknowledgements } from '../rules/acknowledgements';
@@ -304,7 +304,7 @@ export class AttestedRole extends Resource implements iam.IRole {
     const template = TemplateModel.parse({ Resources: { Role: { Type: ROLE_TYPE, Properties: { AssumeRolePolicyDocument: document } } } }, `AttestedRole '${this.node.path}'`);
     const [trust] = rolesAnywhereTrusts(template);
     if (!trust) return {};
-    return Object.fromEntries(issuancePathsOf(template, trust, undefined).paths.filter((p) => p.kind === 'principal').map((p) => [p.id, reason]));
+    return Object.fromEntries(unattestedPathsOf(trust).paths.filter((p) => p.kind === 'principal').map((p) => [p.id, reason]));
   }
 
   /** The gate manifest written into the role's CloudFormation metadata. */

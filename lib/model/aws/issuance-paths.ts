@@ -99,12 +99,21 @@ export function issuancePathsOf(model: TemplateModel, trust: RolesAnywhereTrust,
   const attested: AwsIssuancePath[] = (anchors ?? ['*']).flatMap((anchor) =>
     (profiles.length > 0 ? profiles : ['*']).map((profile) => ({ kind: 'roles-anywhere' as const, id: `rolesanywhere:${anchor}/${profile}`, anchor, profile })),
   );
+  const { paths, ignoredAcknowledgements } = unattestedPathsOf(trust);
+  return { paths: [...attested, ...paths], ignoredAcknowledgements };
+}
+
+/**
+ * The paths of a role that are not Roles Anywhere — every other principal of its trust policy —
+ * with its acknowledgements applied. What the synth-time rule needs, without pairing every
+ * anchor with every profile of the template.
+ */
+export function unattestedPathsOf(trust: RolesAnywhereTrust): { paths: AwsIssuancePath[]; ignoredAcknowledgements: string[] } {
   const others = trust.trustPolicy.statements.flatMap(principalPaths);
   // One ID per path: a principal named in two statements is one path (the first statement's).
   const unique = [...new Map(others.map((p) => [p.id, p])).values()];
   const { accepted, ignored } = acknowledgementsOf(trust.role.metadata, unique);
-  const paths = [...attested, ...unique.map((p) => (p.kind === 'principal' && accepted.has(p.id) ? { ...p, acknowledged: accepted.get(p.id)! } : p))];
-  return { paths, ignoredAcknowledgements: ignored };
+  return { paths: unique.map((p) => (p.kind === 'principal' && accepted.has(p.id) ? { ...p, acknowledged: accepted.get(p.id)! } : p)), ignoredAcknowledgements: ignored };
 }
 
 /** A path for people: `Federated arn:…:oidc-provider/token.actions… via sts:AssumeRoleWithWebIdentity (if …)`. */

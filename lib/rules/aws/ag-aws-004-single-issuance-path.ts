@@ -1,5 +1,5 @@
-import { issuancePathsOf } from '../../model/aws/issuance-paths';
-import { rolesAnywhereTrusts, sourceArnPin } from '../../model/aws/roles-anywhere';
+import { unattestedPathsOf } from '../../model/aws/issuance-paths';
+import { rolesAnywhereTrusts } from '../../model/aws/roles-anywhere';
 import { TemplateModel } from '../../model/aws/template';
 import { judgeUnattestedPaths } from '../../model/aws/unattested-caller';
 import { Rule, RuleFinding, Severity } from '../rule';
@@ -24,8 +24,7 @@ export const singleIssuancePath: Rule<TemplateModel> = {
   evaluate(model) {
     const findings: RuleFinding[] = [];
     for (const trust of rolesAnywhereTrusts(model)) {
-      const anchors = trust.statements.flatMap((s) => sourceArnPin(model, s).anchors ?? []);
-      const { paths } = issuancePathsOf(model, trust, anchors.length > 0 ? anchors : undefined);
+      const { paths } = unattestedPathsOf(trust);
       const roleArn = `arn:aws:iam::${SYNTH_DEPLOYMENT.account}:role/${trust.role.logicalId}`;
       for (const judgement of judgeUnattestedPaths(paths, trust.trustPolicy.statements, roleArn, SYNTH_DEPLOYMENT)) {
         if (judgement.open === false) continue;
