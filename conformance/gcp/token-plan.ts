@@ -1,5 +1,6 @@
-import { CelExpr, parseCel } from '../../lib/model/gcp/cel/environment';
-import { celChildren, pathOf, stringConstant } from '../../lib/model/gcp/cel/condition-analysis';
+import { conditionLiterals } from '../../lib/model/gcp/cel/condition-literals';
+import { readMember } from '../../lib/model/gcp/google-workload-identity';
+import { SubjectCandidate, boundValueOf, declaredSubjects, mappingPassesSubject, pinnedClaims, searchAdmittedSubjects } from '../../lib/model/gcp/admitted-subjects';
 import { FederatedPrincipal, federate, isRejection, principalOf } from '../../lib/model/gcp/federated-identity';
 import { TokenClaims } from '../oidc/jwt';
 
@@ -41,7 +42,23 @@ export interface TokenPlan {
   readonly otherSubject: string;
   /** Claims of a subject the condition admits but no `principal://…/subject/` binding names, or why there is none. */
   readonly unbound: { readonly claims: TokenClaims; readonly principal: FederatedPrincipal } | { readonly reason: string };
+  /** The subject search of the provider's own logic (lib/model/gcp/admitted-subjects.ts): the declared subjects and what to probe. */
+  readonly subjects: SubjectProbes;
 }
+
+/** What the model predicts of a probe subject: it can act as a service account, it is only federated, or it is refused. */
+export type SubjectPrediction = 'reaches a service account' | 'federated only' | 'refused';
+
+export interface SubjectProbes {
+  readonly declared: readonly string[];
+  /** The subjects to send, those the model predicts reach a service account first. */
+  readonly probes: ReadonlyArray<SubjectCandidate & { readonly predicted: SubjectPrediction }>;
+  /** How many candidates the search derived in all. */
+  readonly derived: number;
+}
+
+/** At most this many subjects are sent per gate: every predicted opening first, then the others in the order derived. */
+export const MAX_SUBJECT_PROBES = 8;
 
 /** The subject tried when the configuration names none. */
 export const FALLBACK_SUBJECT = 'attestgate-probe-subject';
@@ -50,67 +67,6 @@ export const FALLBACK_SUBJECT = 'attestgate-probe-subject';
 export function siblingSubject(subject: string, name = 'attestgate-probe-intruder'): string {
   const slash = subject.lastIndexOf('/');
   return slash >= 0 && slash < subject.length - 1 ? `${subject.slice(0, slash + 1)}${name}` : `${subject}-${name}`;
-}
-
-interface ConditionLiterals {
-  /** Claim → literal values it is compared with (`==`, `in [...]`). */
-  readonly values: Map<string, string[]>;
-  /** Claim → literal prefixes it must start with. */
-  readonly prefixes: Map<string, string[]>;
-}
-
-/**
- * The literals a condition compares claims with. Paths are read through the mapping: a
- * condition on `attribute.x` or `google.subject` mapped from a bare `assertion.<claim>` counts
- * for that claim.
- */
-export function conditionLiterals(condition: string | undefined, mapping: Readonly<Record<string, string>>): ConditionLiterals {
-  const values = new Map<string, string[]>();
-  const prefixes = new Map<string, string[]>();
-  if (condition === undefined) return { values, prefixes };
-  const aliases = new Map<string, string>();
-  for (const [key, expression] of Object.entries(mapping)) {
-    try {
-      const path = pathOf(parseCel(expression).expr);
-      if (path?.startsWith('assertion.')) aliases.set(key, path);
-    } catch {
-      // A mapping that does not parse aliases nothing.
-    }
-  }
-  const claimOf = (expr: CelExpr): string | undefined => {
-    const path = pathOf(expr);
-    const resolved = path === undefined ? undefined : (aliases.get(path) ?? path);
-    return resolved?.startsWith('assertion.') && !resolved.slice('assertion.'.length).includes('.') ? resolved.slice('assertion.'.length) : undefined;
-  };
-  const add = (into: Map<string, string[]>, claim: string | undefined, value: string | undefined) => {
-    if (claim === undefined || value === undefined) return;
-    const list = into.get(claim) ?? [];
-    if (!list.includes(value)) list.push(value);
-    into.set(claim, list);
-  };
-  let ast: CelExpr;
-  try {
-    ast = parseCel(condition).expr;
-  } catch {
-    return { values, prefixes };
-  }
-  const walk = (expr: CelExpr) => {
-    const kind = expr.exprKind;
-    if (kind.case === 'callExpr') {
-      const { function: fn, args, target } = kind.value;
-      if (fn === '_==_' && args.length === 2) {
-        add(values, claimOf(args[0]), stringConstant(args[1]));
-        add(values, claimOf(args[1]), stringConstant(args[0]));
-      } else if (fn === '@in' && args.length === 2 && args[1].exprKind.case === 'listExpr') {
-        for (const element of args[1].exprKind.value.elements) add(values, claimOf(args[0]), stringConstant(element));
-      } else if (fn === 'startsWith' && target && args.length === 1) {
-        add(prefixes, claimOf(target), stringConstant(args[0]));
-      }
-    }
-    celChildren(expr).forEach(walk);
-  };
-  walk(ast);
-  return { values, prefixes };
 }
 
 /** Runs the provider's mapping and condition on claims (as the STS would after verifying the signature). */
@@ -127,8 +83,7 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
   const literals = conditionLiterals(provider.attributeCondition, provider.attributeMapping);
   const audience = provider.audiences[0];
   // Claims the condition pins to one value, other than the ones every token sets.
-  const extra: Record<string, string> = {};
-  for (const [claim, list] of literals.values) if (!['sub', 'aud', 'iss', 'iat', 'exp', 'nbf'].includes(claim) && list.length > 0) extra[claim] = list[0];
+  const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, nbf: _nbf, ...extra } = pinnedClaims(literals);
   const claimsFor = (sub: string): TokenClaims => ({ ...extra, iss: provider.issuer, sub, aud: audience });
 
   const boundSubjectValues = [...provider.boundSubjects].map((m) => m.slice(`principal://iam.googleapis.com/${provider.poolName}/subject/`.length));
@@ -142,8 +97,17 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
     FALLBACK_SUBJECT,
   ].filter((s, i, all) => s !== '' && all.indexOf(s) === i);
 
+  const declared = declaredSubjects({ ...(provider.manifest ? { manifest: provider.manifest } : {}), boundSubjects: boundSubjectValues, literals, mappingPassesSubject: mappingPassesSubject(provider.attributeMapping) });
+  const boundValues = [...provider.impersonators].flatMap((member) => {
+    const reading = readMember(member);
+    return 'principal' in reading ? boundValueOf(reading.principal) : [];
+  });
+  const search = searchAdmittedSubjects({ provider, declared, known: boundSubjectValues, boundValues, claims: { ...extra, iss: provider.issuer, aud: audience }, reaches: (p) => holdsImpersonation(provider, p) });
+
   const admitted = candidates.map((sub) => ({ sub, principal: federatePlanned(provider, claimsFor(sub)) })).filter((c): c is { sub: string; principal: FederatedPrincipal } => c.principal !== undefined);
-  const chosen = admitted.find((c) => holdsImpersonation(provider, c.principal)) ?? admitted[0];
+  // A configuration that names no subject the condition admits (an endsWith, a regex) may still admit one the search derived.
+  const derived = search.tried.filter((t): t is typeof t & { principal: FederatedPrincipal } => t.principal !== undefined);
+  const chosen = admitted.find((c) => holdsImpersonation(provider, c.principal)) ?? derived.find((c) => holdsImpersonation(provider, c.principal)) ?? admitted[0] ?? derived[0];
   const baseSubject = chosen?.sub ?? candidates[0];
   const otherSubject = siblingSubject(baseSubject);
 
@@ -163,6 +127,10 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
     }
   }
 
+  const predicted = search.tried.map((t) => ({ sub: t.sub, how: t.how, predicted: (t.principal === undefined ? 'refused' : holdsImpersonation(provider, t.principal) ? 'reaches a service account' : 'federated only') as SubjectPrediction }));
+  const order: SubjectPrediction[] = ['reaches a service account', 'federated only', 'refused'];
+  const probes = order.flatMap((o) => predicted.filter((p) => p.predicted === o)).slice(0, MAX_SUBJECT_PROBES);
+
   const tried = candidates.map((s) => JSON.stringify(s)).join(', ');
   return {
     ...(chosen ? { control: claimsFor(chosen.sub), controlPrincipal: chosen.principal } : {}),
@@ -172,5 +140,6 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
     baseClaims: claimsFor(baseSubject),
     otherSubject,
     unbound,
+    subjects: { declared, probes, derived: search.tried.length },
   };
 }

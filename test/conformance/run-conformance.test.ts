@@ -39,7 +39,7 @@ describe('runConformance', () => {
     expect(run.unprobed).toEqual([]);
     const byCloud = (cloud: string) => run.results.filter((r) => r.cloud === cloud);
     expect(byCloud('aws')).toHaveLength(38);
-    expect(byCloud('gcp')).toHaveLength(12);
+    expect(byCloud('gcp')).toHaveLength(13);
     expect(byCloud('azure')).toHaveLength(12);
     // The one SKIPPED: the GCP example's condition pins its one bound subject, so no admitted
     // subject is left unbound to probe AGC-GCP-010 with.

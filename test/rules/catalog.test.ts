@@ -30,6 +30,7 @@ describe('rule catalog', () => {
       ['AG-GCP-001', 'critical'],
       ['AG-GCP-002', 'critical'],
       ['AG-GCP-003', 'critical'],
+      ['AG-GCP-004', 'high'],
     ]);
   });
 

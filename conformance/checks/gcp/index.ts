@@ -13,6 +13,7 @@ import { check as algNone } from './agc-gcp-009-alg-none/check';
 import { check as unboundSubject } from './agc-gcp-010-unbound-subject/check';
 import { check as wholePoolBinding } from './agc-gcp-011-whole-pool-binding/check';
 import { check as unattestedIssuancePath } from './agc-gcp-012-unattested-issuance-path/check';
+import { check as subjectsBeyondDeclared } from './agc-gcp-013-subjects-beyond-declared/check';
 
 /** Every GCP check, in ID order; the positive control first. */
 export const GCP_CHECKS: ReadonlyArray<Check<ResolvedGcpGate, GcpProbeContext>> = [
@@ -28,6 +29,7 @@ export const GCP_CHECKS: ReadonlyArray<Check<ResolvedGcpGate, GcpProbeContext>> 
   unboundSubject,
   wholePoolBinding,
   unattestedIssuancePath,
+  subjectsBeyondDeclared,
 ];
 
 GCP_CHECKS.forEach((c) => validateCheckMeta(c.meta));

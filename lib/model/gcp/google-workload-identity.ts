@@ -1,5 +1,7 @@
 import type { CredentialKind, SubjectJudgement } from './cel/condition-analysis';
 import { subjectConstraint } from './cel/condition-analysis';
+import { GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../core/gate-manifest';
+import { PrivilegeTier } from '../../core/privilege-tier';
 import { TerraformModel, TerraformResource, block, blocks } from '../terraform/configuration';
 import { TerraformSymbol, Value, describeSymbol, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 
@@ -60,6 +62,30 @@ export function workloadIdentityProviders(model: TerraformModel): WorkloadIdenti
       disabled: a.disabled === true,
     };
   });
+}
+
+/** What a provider's gate manifest declares, if it has one that reads. */
+export interface GateDeclaration {
+  /** The service account resources the identity may act as. */
+  readonly accounts: readonly string[];
+  readonly high: boolean;
+  /** The declared SPIFFE ID and the `google.subject` it maps to. */
+  readonly identity?: { readonly spiffeId: string; readonly subject: string };
+}
+
+/**
+ * The provider's gate manifest, read for the rules. A manifest that does not read declares
+ * nothing: the privilege then comes from the grants alone (discovery reports the bad manifest).
+ */
+export function gateDeclarationOf(provider: WorkloadIdentityProviderModel): GateDeclaration {
+  const raw = provider.resource.comment[GATE_MANIFEST_METADATA_KEY];
+  if (raw === undefined) return { accounts: [], high: false };
+  try {
+    const manifest = parseGateManifest(raw, provider.resource.address, 'gcp-workload-identity-federation');
+    return { accounts: [...manifest.serviceAccounts], high: manifest.identity.privilege === PrivilegeTier.HIGH, identity: { spiffeId: manifest.identity.spiffeId, subject: manifest.subject } };
+  } catch {
+    return { accounts: [], high: false };
+  }
 }
 
 /** The literal pool ID of a pool resource, if its configuration says it. */
@@ -239,6 +265,19 @@ export function readMember(member: Value): MemberReading {
   if (type === 'principalSet' && rest.startsWith('group/')) return { principal: { scope: 'group', ...pool, ...(restText ? { value: restText.slice('group/'.length) } : {}) } };
   if (type === 'principalSet' && rest.startsWith('attribute.')) return { principal: { scope: 'attribute', ...pool, ...(restText ? { value: restText } : {}) } };
   return rest.includes(MARK) ? { unknown: describeValue(member) } : { other: text };
+}
+
+/**
+ * Whether an IAM member read as a pool principal covers a federated identity of that pool: the
+ * whole pool, its subject, or a group or attribute set it belongs to. A member whose value is not
+ * known before apply covers nothing here; the issuance paths report it as unknown.
+ */
+export function poolPrincipalCovers(principal: PoolPrincipal, federated: { readonly subject: string; readonly principalSets: readonly string[] }): boolean {
+  if (principal.scope === 'whole-pool') return true;
+  if (principal.value === undefined) return false;
+  if (principal.scope === 'subject') return principal.value === federated.subject;
+  const tail = principal.scope === 'group' ? `/group/${principal.value}` : `/${principal.value}`;
+  return federated.principalSets.some((set) => set.endsWith(tail));
 }
 
 /** Whether a principal belongs to a provider's pool. */

@@ -114,6 +114,8 @@ export type GcpIssuancePath = PathBase &
         readonly role: string;
         /** `subject`, `group`, `attribute` or `whole-pool`. */
         readonly scope: PoolPrincipal['scope'];
+        /** The member, read: which principals of the pool it covers. */
+        readonly principal: PoolPrincipal;
         /** Whether the principal is of the gate's own pool (whose subjects every provider of the pool shares). */
         readonly gatePool: boolean;
         /** The provider's address; `*` when the pool's providers are not in the configuration. */
@@ -309,7 +311,7 @@ function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityPro
       const pool = principal.poolAddress ?? principal.poolId ?? '?';
       const providers = providersOfPool(model, principal);
       const gatePool = principalInPool(model, principal, gateProvider);
-      const common = { ...base, kind: 'federation' as const, member, role, scope: principal.scope, gatePool, pool, grantedOn, grant: where };
+      const common = { ...base, kind: 'federation' as const, member, role, scope: principal.scope, principal, gatePool, pool, grantedOn, grant: where };
       if (providers.length === 0) {
         paths.push({ ...common, id: `federation:${pool}/*:${idTail}`, attested: false, provider: '*' });
       }

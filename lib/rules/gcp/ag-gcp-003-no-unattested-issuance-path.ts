@@ -1,7 +1,5 @@
-import { GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../core/gate-manifest';
-import { PrivilegeTier } from '../../core/privilege-tier';
 import { TerraformModel } from '../../model/terraform/configuration';
-import { workloadIdentityProviders } from '../../model/gcp/google-workload-identity';
+import { gateDeclarationOf, workloadIdentityProviders } from '../../model/gcp/google-workload-identity';
 import { describeGcpPath, gcpIssuancePaths, judgeGcpPath } from '../../model/gcp/issuance-paths';
 import { Rule, RuleFinding, Severity } from '../rule';
 
@@ -28,16 +26,7 @@ export const noUnattestedIssuancePath: Rule<TerraformModel> = {
   evaluate(model) {
     const findings = new Map<string, RuleFinding>();
     for (const provider of workloadIdentityProviders(model)) {
-      const raw = provider.resource.comment[GATE_MANIFEST_METADATA_KEY];
-      let declared = { accounts: [] as string[], high: false };
-      if (raw !== undefined) {
-        try {
-          const manifest = parseGateManifest(raw, provider.resource.address, 'gcp-workload-identity-federation');
-          declared = { accounts: [...manifest.serviceAccounts], high: manifest.identity.privilege === PrivilegeTier.HIGH };
-        } catch {
-          // A manifest that does not read: the privilege comes from the grants alone.
-        }
-      }
+      const declared = gateDeclarationOf(provider);
       const { accounts, paths } = gcpIssuancePaths(model, provider, declared);
       const byAddress = new Map(accounts.map((a) => [a.address, a]));
       for (const path of paths) {

@@ -41,7 +41,7 @@ function laxServiceAccountToken(): string {
   return JSON.stringify({ accessToken: `ya29.lax-service-account.${crypto.randomBytes(24).toString('base64url')}`, expireTime: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
 }
 
-/** Checks that send a token the STS must refuse: all but the control, AGC-GCP-010 and -011 (impersonation) and -012 (configuration). */
+/** Checks that send a token the STS must refuse: all but the control, AGC-GCP-010, -011 and -013 (impersonation) and -012 (configuration). */
 const EXCHANGE_CHECKS = ['002', '003', '004', '005', '006', '007', '008', '009'].map((n) => `AGC-GCP-${n}`);
 
 test('an STS that exchanges any token and an IAM Credentials API that impersonates for any caller: every token mutation and both impersonation probes FAIL', async () => {
@@ -79,13 +79,15 @@ test('an STS that exchanges any token and an IAM Credentials API that impersonat
     // Another subject got a federated token, then the service account's token.
     expect(gate['AGC-GCP-011']).toMatch(/^FAIL: .*: generateAccessToken for deployer-agent@.*: a token was issued$/);
     expect(gate['AGC-GCP-012']).toMatch(/^PASS: /);
+    // Every subject derived from the condition got the service account's token.
+    expect(gate['AGC-GCP-013']).toMatch(/^FAIL: 8 of 8 subjects besides the declared one got a service account’s token: a token of .*: generateAccessToken for deployer-agent@.*: a token was issued/);
   }
   expect(shipped['AGC-GCP-010']).toMatch(/^SKIPPED: no subject to probe with/);
   expect(prefixed['AGC-GCP-010']).toMatch(/^FAIL: a token of .*, admitted by the condition but named by no binding: generateAccessToken for deployer-agent@.*: a token was issued$/);
   // Nothing else was run and nothing was left out.
   expect(statusesOf(run.results, 'lax-prefix/')).toEqual({
     'AGC-GCP-001': 'PASS',
-    ...Object.fromEntries([...EXCHANGE_CHECKS, 'AGC-GCP-010', 'AGC-GCP-011'].map((id) => [id, 'FAIL'])),
+    ...Object.fromEntries([...EXCHANGE_CHECKS, 'AGC-GCP-010', 'AGC-GCP-011', 'AGC-GCP-013'].map((id) => [id, 'FAIL'])),
     'AGC-GCP-012': 'PASS',
   });
 }, 60_000);

@@ -1,4 +1,4 @@
-import { FALLBACK_SUBJECT, PlannedProvider, conditionLiterals, planTokens, siblingSubject } from '../../../conformance/gcp/token-plan';
+import { FALLBACK_SUBJECT, PlannedProvider, planTokens, siblingSubject } from '../../../conformance/gcp/token-plan';
 
 const POOL = 'projects/1/locations/global/workloadIdentityPools/agents';
 const SPIFFE = 'spiffe://prod.example/agent/deployer';
@@ -20,16 +20,6 @@ describe('token plan', () => {
     expect(siblingSubject(SPIFFE)).toBe('spiffe://prod.example/agent/attestgate-probe-intruder');
     expect(siblingSubject('repo:org/app:ref', 'x')).toBe('repo:org/x');
     expect(siblingSubject('plain', 'x')).toBe('plain-x');
-  });
-
-  test('condition literals: equalities, lists and prefixes, read through bare mappings', () => {
-    const literals = conditionLiterals(
-      "attribute.id == 'spiffe://a/b' && assertion.env in ['prod', 'staging'] && google.subject.startsWith('spiffe://a/') && assertion.x.y == 'deep'",
-      { 'google.subject': 'assertion.sub', 'attribute.id': 'assertion.sub' },
-    );
-    expect(Object.fromEntries(literals.values)).toEqual({ sub: ['spiffe://a/b'], env: ['prod', 'staging'] });
-    expect(Object.fromEntries(literals.prefixes)).toEqual({ sub: ['spiffe://a/'] });
-    expect(conditionLiterals('assertion.sub ==', {}).values.size).toBe(0);
   });
 
   test('with a manifest: the SPIFFE ID, and the provider’s first audience; no unbound subject when the condition pins the bound one', () => {

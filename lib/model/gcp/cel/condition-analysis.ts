@@ -7,8 +7,9 @@ import { CelExpr, CelSyntaxError, parseCel } from './environment';
  *
  * A condition constrains the subject when, whatever else it says, it can only be true for
  * subjects that equal a literal, are in a literal list, or start with a literal prefix that
- * closes at least its host or first segment (`spiffe://prod.example/`, not
- * `spiffe://prod.example`, which `spiffe://prod.example.evil/` also starts with). `&&` needs one
+ * closes at least its host or first segment (`https://host/`, not `https://host`, which
+ * `https://host.evil/` also starts with) — for a SPIFFE ID a segment past the trust domain
+ * (`spiffe://prod.example/agent/`), since the trust domain alone is every workload it attests. `&&` needs one
  * side to constrain, `||` both, `!` flips the sense (so `sub != 'x'` does not constrain: it lets
  * everybody else in). Mapped attributes count as the subject only when their mapping is the bare
  * subject claim: `extract()` finds its prefix anywhere in the input, so an extracted value does
@@ -124,6 +125,11 @@ export function prefixClosure(prefix: string, kind: CredentialKind): { ok: true 
     return /^arn:aws[a-z-]*:sts::\d{12}:assumed-role\/[^/]+\//.test(prefix)
       ? { ok: true }
       : { ok: false, why: `prefix ${JSON.stringify(prefix)} does not name one role (arn:aws:sts::<account>:assumed-role/<role>/), so other roles or accounts match` };
+  }
+  const spiffe = /^spiffe:\/\/([^/]+)\/([^/]*)/i.exec(prefix);
+  if (spiffe && spiffe[2] === '' ) {
+    // A trust domain is every workload its SPIRE server attests, not one identity (AG-GCP-001's rationale).
+    return { ok: false, why: `prefix ${JSON.stringify(prefix)} stops at the trust domain, so every workload of spiffe://${spiffe[1]} matches (${JSON.stringify(`${prefix}any-workload`)} too)` };
   }
   const uri = /^[a-z][a-z0-9+.-]*:\/\/([^/]*)(\/?)/i.exec(prefix);
   if (uri) {

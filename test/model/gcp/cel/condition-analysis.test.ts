@@ -60,7 +60,9 @@ describe('subjectConstraint', () => {
     const placeholders = new Map([['__attestgate_tf_0__', 'var.spiffe_id']]);
     expect(subjectConstraint({ condition: "assertion.sub == '__attestgate_tf_0__'", kind: 'oidc', placeholders })).toEqual({ holds: true, how: 'assertion.sub == "${var.spiffe_id}"' });
     expect(subjectConstraint({ condition: "assertion.sub.startsWith('__attestgate_tf_0__')", kind: 'oidc', placeholders }).holds).toBeUndefined();
-    expect(subjectConstraint({ condition: "assertion.sub.startsWith('spiffe://a/__attestgate_tf_0__')", kind: 'oidc', placeholders }).holds).toBe(true);
+    // The known part stops at the trust domain: what follows decides, and it is known only at apply.
+    expect(subjectConstraint({ condition: "assertion.sub.startsWith('spiffe://a/__attestgate_tf_0__')", kind: 'oidc', placeholders }).holds).toBeUndefined();
+    expect(subjectConstraint({ condition: "assertion.sub.startsWith('spiffe://a/agent/__attestgate_tf_0__')", kind: 'oidc', placeholders }).holds).toBe(true);
     expect(subjectConstraint({ condition: '__attestgate_tf_0__', kind: 'oidc', placeholders })).toEqual({ holds: undefined, why: 'part of the condition is var.spiffe_id, known only at apply' });
     expect(subjectConstraint({ condition: "assertion.sub == __attestgate_tf_0__'", kind: 'oidc', placeholders }).holds).toBeUndefined();
     expect(subjectConstraint({ condition: "attribute.x == 'y'", kind: 'oidc', mapping: { 'google.subject': 'assertion.sub', 'attribute.x': undefined } }).holds).toBeUndefined();
@@ -77,8 +79,11 @@ describe('subjectConstraint', () => {
 
 describe('prefix helpers', () => {
   test.each([
-    ['spiffe://prod.example/', 'oidc', true],
+    ['spiffe://prod.example/', 'oidc', false],
+    ['spiffe://prod.example/agent/', 'oidc', true],
     ['spiffe://prod.example', 'oidc', false],
+    ['https://issuer.example/', 'oidc', true],
+    ['https://issuer.example', 'oidc', false],
     ['system:serviceaccount:prod:', 'oidc', true],
     ['repo:', 'oidc', false],
     ['', 'oidc', false],
