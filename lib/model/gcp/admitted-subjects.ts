@@ -1,8 +1,9 @@
-import { anchoredLiteralPrefix } from './cel/condition-analysis';
+import { anchoredLiteralPrefix, celChildren } from './cel/condition-analysis';
+import { CelExpr, parseCel } from './cel/environment';
 import { ConditionLiterals, aliasOf, conditionLiterals } from './cel/condition-literals';
 import { parseExtractTemplate } from './cel/extract';
 import { FederatedPrincipal, IMPERSONATION_ROLES, federate, isRejection } from './federated-identity';
-import { PoolPrincipal, WorkloadIdentityProviderModel, gateDeclarationOf, poolPrincipalCovers } from './google-workload-identity';
+import { PoolPrincipal, WorkloadIdentityProviderModel, gateDeclarationOf, poolPrincipalCovers, withPlaceholders } from './google-workload-identity';
 import { GateServiceAccount, GcpIssuancePath, gcpIssuancePaths } from './issuance-paths';
 import { TerraformModel } from '../terraform/configuration';
 import { describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
@@ -173,6 +174,19 @@ export function declaredSubjects(options: {
   return first === undefined ? [] : [first];
 }
 
+/** Whether the markers of a condition stand only inside string literals (and the condition parses). */
+function placeholdersOnlyInLiterals(text: string, placeholders: ReadonlyMap<string, string>): boolean {
+  if (placeholders.size === 0) return true;
+  let root: CelExpr;
+  try {
+    root = parseCel(text).expr;
+  } catch {
+    return false;
+  }
+  const identifiers = (expr: CelExpr): string[] => [...(expr.exprKind.case === 'identExpr' ? [expr.exprKind.value.name] : []), ...celChildren(expr).flatMap(identifiers)];
+  return !identifiers(root).some((name) => placeholders.has(name));
+}
+
 /** The claims besides `sub` that every candidate carries: the first value the condition compares each other claim with. */
 export function pinnedClaims(literals: ConditionLiterals): Record<string, string> {
   const claims: Record<string, string> = {};
@@ -193,7 +207,12 @@ export function boundValueOf(principal: PoolPrincipal): Array<{ key: string; val
 
 /** A provider's search as the synth-time rule runs it, or why there is nothing to search or it cannot be judged. */
 export type TerraformSubjectSearch =
-  | { readonly search: SubjectSearch; readonly accounts: readonly GateServiceAccount[] }
+  | {
+      readonly search: SubjectSearch;
+      readonly accounts: readonly GateServiceAccount[];
+      /** Shows a subject for people: markers of values known only at apply back as `${var.x}`. */
+      readonly render: (subject: string) => string;
+    }
   | { readonly nothing: string }
   | { readonly unjudged: string; readonly accounts: readonly GateServiceAccount[] };
 
@@ -220,14 +239,18 @@ export function terraformSubjectSearch(model: TerraformModel, provider: Workload
   const entries = Object.entries(mapping);
   const unknown = entries.filter(([, v]) => typeof v !== 'string').map(([k]) => k);
   if (unknown.length > 0) return { unjudged: `its mapping of ${unknown.join(', ')} is known only at apply`, accounts: reached };
-  const condition = provider.condition;
-  if (condition !== undefined && typeof condition !== 'string') return { unjudged: `its attribute_condition is ${describeValue(condition)}, known only at apply`, accounts: reached };
+  // A variable inside a string literal is one value, whatever it is at apply: `sub == '${var.agent}'`
+  // still admits one subject. Anywhere else it may be any expression, so nothing can be judged.
+  const condition = provider.condition === undefined ? undefined : withPlaceholders(provider.condition);
+  if (provider.condition !== undefined && (!condition || !placeholdersOnlyInLiterals(condition.text, condition.placeholders))) {
+    return { unjudged: `its attribute_condition is ${describeValue(provider.condition)}, known only at apply`, accounts: reached };
+  }
   const attributeMapping = Object.fromEntries(entries) as Record<string, string>;
   const searched: SearchedProvider = {
     name: provider.resource.address,
     poolName: `projects/0/locations/global/workloadIdentityPools/${provider.poolId ?? 'pool'}`,
     attributeMapping,
-    ...(condition !== undefined ? { attributeCondition: condition } : {}),
+    ...(condition !== undefined ? { attributeCondition: condition.text } : {}),
   };
   const literals = providerLiterals(searched);
   const boundSubjects = reaching.flatMap((p) => (p.principal.scope === 'subject' && p.principal.value !== undefined ? [p.principal.value] : []));
@@ -242,5 +265,6 @@ export function terraformSubjectSearch(model: TerraformModel, provider: Workload
       reaches: (principal) => reaching.some((p) => poolPrincipalCovers(p.principal, principal)),
     },
     accounts: reached,
+    render: (subject) => [...(condition?.placeholders ?? new Map<string, string>())].reduce((text, [marker, what]) => text.split(marker).join(`\${${what}}`), subject),
   };
 }

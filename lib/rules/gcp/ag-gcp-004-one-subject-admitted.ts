@@ -35,8 +35,9 @@ export const oneSubjectAdmitted: Rule<TerraformModel> = {
       }
       const { beyond } = searchAdmittedSubjects(planned.search);
       if (beyond.length === 0) continue;
-      const declared = planned.search.declared.length > 0 ? `besides the declared ${planned.search.declared.map((d) => JSON.stringify(d)).join(' / ')}` : 'and names no exact subject';
-      const shown = beyond.slice(0, SHOWN).map((b) => `${JSON.stringify(b.sub)} (${b.how})`).join('; ');
+      const show = (subject: string) => JSON.stringify(planned.render(subject));
+      const declared = planned.search.declared.length > 0 ? `besides the declared ${planned.search.declared.map(show).join(' / ')}` : '(the configuration names no exact subject)';
+      const shown = beyond.slice(0, SHOWN).map((b) => `${show(b.sub)} (${planned.render(b.how)})`).join('; ');
       findings.push({
         resource: address,
         outcome: 'violation',

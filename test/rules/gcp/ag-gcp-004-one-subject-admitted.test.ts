@@ -48,6 +48,16 @@ describe('AG-GCP-004 and AGC-GCP-013: only the declared subject acts as a high-p
     expect(oneSubjectAdmitted.evaluate(tfModel(configuration))).toEqual([expect.objectContaining({ outcome: 'unjudgeable' })]);
   });
 
+  test('a variable inside a literal is one value whatever it is at apply: judged, and shown as the variable', () => {
+    const pinned = subjectCaseConfiguration({ ...CLEAN_SUBJECT_CASES[0], condition: "assertion.sub == '${var.agent}'" }, 'p');
+    expect(oneSubjectAdmitted.evaluate(tfModel(pinned))).toEqual([]);
+    const wholePool = 'principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*';
+    const second = subjectCaseConfiguration({ ...OPEN_SUBJECT_CASES[2], condition: "assertion.sub in ['${var.agent}', 'spiffe://prod.example/agent/reviewer']", members: [wholePool] }, 'p');
+    const [finding] = oneSubjectAdmitted.evaluate(tfModel(second));
+    expect(finding.message).toContain('besides the declared "${var.agent}"');
+    expect(finding.message).toContain('"spiffe://prod.example/agent/reviewer" (a value the condition compares the subject with)');
+  });
+
   test('a provider whose principals reach no high-privilege account is not searched', () => {
     const configuration = subjectCaseConfiguration(OPEN_SUBJECT_CASES[0], 'p') as { resource: Record<string, unknown> };
     delete configuration.resource.google_project_iam_member;
