@@ -5,6 +5,7 @@ import { PkiError } from '../pki/pki-directory';
 import { conformanceCommand } from './conformance-command';
 import { emulatorCommand } from './emulator-command';
 import { gatesCommand } from './gates-command';
+import { rulesCommand } from './rules-command';
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError } from './usage-error';
 
 export { EXIT_INTERNAL, EXIT_USAGE, UsageError };
@@ -13,6 +14,12 @@ const USAGE = `Usage: attestgate <command> [options]
 
 Commands:
   gates --app PATH...          print what each attestation gate accepts
+  rules --app PATH...          run every synth-time rule over the output, without CDK or cdktf
+      [--format table|json|junit|sarif]...   (default table; files go to --out)
+      [--out DIR]              (default attestgate-report)
+                               exit 1 on an open violation, 2 when only findings that cannot be
+                               judged before apply are open; acknowledgements are read from the
+                               output (Metadata / "//" "attestgate:acknowledgements", CDK metadata)
   conformance --app PATH...    probe every gate and prove unattested issuance fails
       [--target local|${CLOUDS.map((c) => c.cloud).join('|')}]
                                local: every cloud on the embedded emulators (default);
@@ -47,7 +54,7 @@ one-line message names the file, the problem and the fix); 70 internal error (a 
 rerun with ATTESTGATE_DEBUG=1 for the stack trace, and report it).
 `;
 
-const COMMANDS = new Set(['gates', 'conformance', 'emulator']);
+const COMMANDS = new Set(['gates', 'rules', 'conformance', 'emulator']);
 
 /** Errors the user can fix: a bad command line, or an input file attestgate cannot use. */
 function isInputError(e: unknown): e is Error {
@@ -77,6 +84,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     switch (command) {
       case 'gates':
         return await gatesCommand(rest, out);
+      case 'rules':
+        return await rulesCommand(rest, out);
       case 'conformance':
         return await conformanceCommand(rest, out, err);
       case 'emulator':

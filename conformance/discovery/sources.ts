@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TemplateModel } from '../../lib/model/aws/template';
 import { AttestGateError, formatValue } from '../../lib/core/errors';
 import { readInput, statInput, utf8Text } from './input-files';
+import type { ConstructMetadata } from '../../lib/rules/written-acknowledgements';
 
 /** A deployable unit read from `--app`: one CloudFormation template. */
 export interface TemplateSource {
@@ -11,6 +12,8 @@ export interface TemplateSource {
   /** The file the template was read from. */
   readonly file: string;
   readonly model: TemplateModel;
+  /** The stack's construct metadata, when it came from a cloud assembly (where CDK records acknowledgements). */
+  readonly constructMetadata?: ConstructMetadata;
 }
 
 /** Thrown for an `--app` path that cannot be read; the CLI turns it into exit code 64. */
@@ -22,7 +25,10 @@ export class SourceError extends Error {
 }
 
 interface AssemblyManifest {
-  artifacts?: Record<string, { type?: string; properties?: { templateFile?: string; directoryName?: string; stackName?: string }; displayName?: string }>;
+  artifacts?: Record<
+    string,
+    { type?: string; properties?: { templateFile?: string; directoryName?: string; stackName?: string }; displayName?: string; metadata?: ConstructMetadata; additionalMetadataFile?: string }
+  >;
 }
 
 /**
@@ -59,7 +65,11 @@ function loadAssembly(directory: string, within: readonly string[] = []): Templa
   for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       // The deployed CloudFormation stack name, which the live target looks resources up by.
-      sources.push(loadTemplateFile(path.join(directory, artifact.properties.templateFile), artifact.properties.stackName ?? artifact.displayName ?? artifactId));
+      const source = loadTemplateFile(path.join(directory, artifact.properties.templateFile), artifact.properties.stackName ?? artifact.displayName ?? artifactId);
+      // CDK writes a stack's construct metadata inline or, since 2.1xx, to its own file.
+      const extra = artifact.additionalMetadataFile ? readAppJson(path.join(directory, artifact.additionalMetadataFile), 'synthesize again (cdk synth)') : undefined;
+      const metadata = { ...(artifact.metadata ?? {}), ...(extra !== null && typeof extra === 'object' && !Array.isArray(extra) ? (extra as ConstructMetadata) : {}) };
+      sources.push(Object.keys(metadata).length > 0 ? { ...source, constructMetadata: metadata } : source);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       const nested = path.join(directory, artifact.properties.directoryName);
       const nestedReal = fs.existsSync(nested) ? fs.realpathSync(nested) : nested;

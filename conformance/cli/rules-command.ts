@@ -1,0 +1,28 @@
+import { parseArgs } from 'node:util';
+import { loadAppSources } from '../discovery/app-sources';
+import { REPORT_FORMATS, ReportFormat } from '../report/write-reports';
+import { writeRulesReports } from '../report/rules-report';
+import { judgeApp, rulesExitCode } from '../rules/judge-app';
+import { UsageError } from './usage-error';
+
+/**
+ * `attestgate rules --app PATH...`: every synth-time rule over synthesized or hand-written output
+ * (cloud assembly, CloudFormation template, cdktf output, `*.tf.json`), without the app that made
+ * it — for teams on plain CloudFormation, HCL or another tool, in CI with one line.
+ */
+export async function rulesCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { app: { type: 'string', multiple: true }, format: { type: 'string', multiple: true }, out: { type: 'string', default: 'attestgate-report' } },
+    strict: true,
+  });
+  const apps = values.app;
+  if (!apps || apps.length === 0) throw new UsageError('rules needs at least one --app PATH');
+  const formats = (values.format ?? ['table']).flatMap((f) => f.split(','));
+  const unknownFormat = formats.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknownFormat) throw new UsageError(`--format ${unknownFormat}: use ${REPORT_FORMATS.join(', ')}`);
+  const report = judgeApp(loadAppSources(apps));
+  const files = writeRulesReports(report, formats as ReportFormat[], values.out!, out);
+  for (const file of files) out.write(`wrote ${file}\n`);
+  return rulesExitCode(report);
+}

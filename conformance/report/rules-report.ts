@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import junit from 'junit-report-builder';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import { ALL_RULES } from '../../lib/rules/catalog';
+import { RuleVerdict, formatVerdict } from '../../lib/rules/evaluate';
+import { Severity } from '../../lib/rules/rule';
+import { PACKAGE_VERSION } from '../../lib/packs/private/version';
+import { RulesReport, rulesExitCode } from '../rules/judge-app';
+import { ReportFormat } from './write-reports';
+
+/**
+ * What `attestgate rules` writes: the same formats as conformance (table, JSON, JUnit, SARIF), so
+ * a CI step over CloudFormation or Terraform without CDK gets the synth-time findings where its
+ * conformance results go. An acknowledged finding is reported as such — in SARIF a suppressed
+ * result with its justification — never dropped.
+ */
+
+const LEVEL: Record<Severity, Result.level> = { [Severity.CRITICAL]: 'error', [Severity.HIGH]: 'error', [Severity.MEDIUM]: 'warning' };
+
+const state = (v: RuleVerdict): 'open' | 'acknowledged' => (v.acknowledgement ? 'acknowledged' : 'open');
+
+export function renderRulesConsole(report: RulesReport): string {
+  const lines: string[] = [];
+  for (const input of report.inputs) {
+    lines.push(`${input.stackName} (${input.kind}, ${input.file}): ${input.verdicts.length === 0 ? 'no findings' : `${input.verdicts.length} finding${input.verdicts.length === 1 ? '' : 's'}`}`);
+    for (const verdict of input.verdicts) lines.push(`  ${verdict.acknowledgement ? 'ACKNOWLEDGED' : verdict.finding.outcome === 'violation' ? 'VIOLATION' : 'UNJUDGEABLE'} ${verdict.finding.resource}: ${formatVerdict(verdict)}`);
+  }
+  const all = report.inputs.flatMap((i) => i.verdicts);
+  const open = all.filter((v) => !v.acknowledgement);
+  const violations = open.filter((v) => v.finding.outcome === 'violation').length;
+  lines.push('');
+  lines.push(
+    `${report.inputs.length} input${report.inputs.length === 1 ? '' : 's'}, ${ALL_RULES.length} rules: ${violations} violation${violations === 1 ? '' : 's'}, ${open.length - violations} unjudgeable, ${all.length - open.length} acknowledged`,
+  );
+  const code = rulesExitCode(report);
+  lines.push(code === 0 ? 'every rule holds (exit 0)' : code === 1 ? 'open violations (exit 1)' : 'no violation, but findings that cannot be judged before apply (exit 2)');
+  return lines.join('\n');
+}
+
+export function renderRulesJson(report: RulesReport): string {
+  const json = {
+    tool: { name: 'attestgate', version: PACKAGE_VERSION },
+    exitCode: rulesExitCode(report),
+    inputs: report.inputs.map((input) => ({
+      stackName: input.stackName,
+      file: input.file,
+      kind: input.kind,
+      findings: input.verdicts.map((v) => ({
+        ruleId: v.rule.id,
+        severity: v.rule.severity,
+        title: v.rule.title,
+        resource: v.finding.resource,
+        location: v.finding.location,
+        outcome: v.finding.outcome,
+        state: state(v),
+        message: v.finding.message,
+        fix: v.rule.fix,
+        ...(v.acknowledgement ? { acknowledged: { reason: v.acknowledgement.reason, at: v.acknowledgement.at } } : {}),
+        ...(v.rejected ? { acknowledgementRejected: { at: v.rejected.acknowledgement.at, why: v.rejected.why } } : {}),
+      })),
+    })),
+  };
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** JUnit: one suite per input, one case per rule — failed by its open violations, errored by open unjudgeable findings. */
+export function renderRulesJunit(report: RulesReport): string {
+  const builder = junit.newBuilder().name('attestgate rules');
+  for (const input of report.inputs) {
+    const suite = builder.testSuite().name(`${input.stackName} (${input.file})`);
+    for (const rule of ALL_RULES) {
+      const verdicts = input.verdicts.filter((v) => v.rule.id === rule.id);
+      const testCase = suite.testCase().className(`attestgate.rules.${rule.cloud}`).name(`${rule.id} ${rule.title}`);
+      const open = verdicts.filter((v) => !v.acknowledgement);
+      if (open.some((v) => v.finding.outcome === 'violation')) testCase.failure(open.map(formatVerdict).join('\n'), 'VIOLATION');
+      else if (open.length > 0) testCase.error(open.map(formatVerdict).join('\n'), 'UNJUDGEABLE');
+      else if (verdicts.length > 0) testCase.standardOutput(verdicts.map(formatVerdict).join('\n'));
+    }
+  }
+  return builder.build();
+}
+
+export function renderRulesSarif(report: RulesReport): string {
+  const rules: ReportingDescriptor[] = ALL_RULES.map((rule) => ({
+    id: rule.id,
+    name: rule.id.replace(/-/g, ''),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.rationale },
+    help: { text: `Fix: ${rule.fix}` },
+    properties: { tags: [`cloud:${rule.cloud}`], severity: rule.severity },
+  }));
+  const results: Result[] = report.inputs.flatMap((input) =>
+    input.verdicts.map((v) => ({
+      ruleId: v.rule.id,
+      ruleIndex: ALL_RULES.findIndex((r) => r.id === v.rule.id),
+      level: v.finding.outcome === 'violation' ? LEVEL[v.rule.severity] : 'warning',
+      kind: v.finding.outcome === 'violation' ? 'fail' : 'review',
+      message: { text: `${v.finding.resource}: ${v.finding.message}` },
+      locations: [{ physicalLocation: { artifactLocation: { uri: input.file } }, logicalLocations: [{ fullyQualifiedName: `${input.stackName}/${v.finding.resource}${v.finding.location ? `/${v.finding.location}` : ''}` }] }],
+      ...(v.acknowledgement ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${v.acknowledgement.reason} (at ${v.acknowledgement.at})` }] } : {}),
+    })),
+  );
+  const log: Log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'attestgate', version: PACKAGE_VERSION, informationUri: 'https://www.npmjs.com/package/attestgate', rules } }, results }],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+const FILE_NAMES: Record<Exclude<ReportFormat, 'table'>, string> = { json: 'rules.json', junit: 'rules-junit.xml', sarif: 'rules.sarif' };
+
+/** Writes the requested formats: the table to `out`, the others as files in `directory`; returns the files written. */
+export function writeRulesReports(report: RulesReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
+  const written: string[] = [];
+  for (const format of new Set(formats)) {
+    if (format === 'table') {
+      out.write(`${renderRulesConsole(report)}\n`);
+      continue;
+    }
+    fs.mkdirSync(directory, { recursive: true });
+    const file = path.join(directory, FILE_NAMES[format]);
+    fs.writeFileSync(file, format === 'json' ? renderRulesJson(report) : format === 'junit' ? renderRulesJunit(report) : renderRulesSarif(report));
+    written.push(file);
+  }
+  return written;
+}

@@ -1,0 +1,59 @@
+import { AWS_RULES } from '../../lib/rules/aws';
+import { AZURE_RULES } from '../../lib/rules/azure';
+import { GCP_RULES } from '../../lib/rules/gcp';
+import { Acknowledgement } from '../../lib/rules/acknowledgements';
+import { RuleVerdict, applyAcknowledgements, evaluateRules } from '../../lib/rules/evaluate';
+import { Rule } from '../../lib/rules/rule';
+import { assemblyAcknowledgements, resourceAcknowledgements } from '../../lib/rules/written-acknowledgements';
+import { TemplateModel } from '../../lib/model/aws/template';
+import { TerraformModel } from '../../lib/model/terraform/configuration';
+import { AppSources } from '../discovery/app-sources';
+
+/**
+ * The synth-time rules, run over what `--app` reads instead of inside a CDK or cdktf synth: every
+ * AWS rule over each CloudFormation template, every GCP and Azure rule over each Terraform
+ * configuration — the same rule functions the validation plugin and the aspects call — with the
+ * acknowledgements the output itself carries (lib/rules/written-acknowledgements.ts).
+ */
+
+/** One input the rules read. */
+export interface JudgedInput {
+  readonly stackName: string;
+  readonly file: string;
+  readonly kind: 'cloudformation' | 'terraform';
+  readonly verdicts: readonly RuleVerdict[];
+}
+
+export interface RulesReport {
+  readonly inputs: readonly JudgedInput[];
+}
+
+/** Exit codes of `attestgate rules`: an open violation 1; no violation but an open unjudgeable finding 2; else 0. */
+export function rulesExitCode(report: RulesReport): 0 | 1 | 2 {
+  const open = report.inputs.flatMap((i) => i.verdicts).filter((v) => v.acknowledgement === undefined);
+  if (open.some((v) => v.finding.outcome === 'violation')) return 1;
+  return open.length > 0 ? 2 : 0;
+}
+
+function judge<M>(rules: ReadonlyArray<Rule<M>>, model: M, acknowledgementsFor: (resource: string) => Acknowledgement[]): RuleVerdict[] {
+  return applyAcknowledgements(evaluateRules(rules, model), acknowledgementsFor);
+}
+
+function judgeTemplate(model: TemplateModel, fromAssembly: ReadonlyMap<string, Acknowledgement[]>): RuleVerdict[] {
+  return judge(AWS_RULES, model, (logicalId) => [...resourceAcknowledgements(model.resource(logicalId)?.metadata, `${model.name}: ${logicalId}`), ...(fromAssembly.get(logicalId) ?? [])]);
+}
+
+function judgeConfiguration(model: TerraformModel): RuleVerdict[] {
+  const rules = [...GCP_RULES, ...AZURE_RULES] as ReadonlyArray<Rule<TerraformModel>>;
+  return judge(rules, model, (address) => resourceAcknowledgements(model.resource(address)?.comment, `${model.name}: ${address}`));
+}
+
+/** Judges every input of the app. */
+export function judgeApp(app: AppSources): RulesReport {
+  return {
+    inputs: [
+      ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map()) })),
+      ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, verdicts: judgeConfiguration(c.model) })),
+    ],
+  };
+}
