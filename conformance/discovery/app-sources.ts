@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SourceError, TemplateSource, loadTemplateSources } from './sources';
+import { SourceError, TemplateSource, loadTemplateSources, readAppJson, templateSource } from './sources';
+import { isShowJson } from '../../lib/model/terraform/show-json';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
-import { isTerraformApp, loadTerraformSources } from './terraform-sources';
+import { isTerraformApp, loadTerraformSources, showJsonSource } from './terraform-sources';
 
 /** What `--app` paths hold: CloudFormation templates (AWS) and Terraform JSON configurations (GCP, Azure). */
 export interface AppSources {
@@ -16,9 +17,15 @@ export function loadAppSources(apps: readonly string[]): AppSources {
   const configurations: TerraformSource[] = [];
   for (const app of apps) {
     if (isTerraformApp(app)) configurations.push(...loadTerraformSources(app));
-    else if (app.endsWith('.tf')) throw new SourceError(`--app ${app}: Terraform HCL is not read; give Terraform JSON (a cdktf.out directory, or a *.tf.json file)`);
+    else if (app.endsWith('.tf')) throw new SourceError(`--app ${app}: Terraform HCL is not read; give Terraform JSON (a cdktf.out directory, a *.tf.json file, or the output of terraform show -json for a plan or a state)`);
     else if (fs.existsSync(path.join(app, 'cdk.tf.json'))) throw new SourceError(`--app ${app}: one stack of a cdktf output; give the cdktf.out directory (its manifest.json names the stacks) or ${path.join(app, 'cdk.tf.json')}`);
-    else templates.push(...loadTemplateSources(app));
+    else if (fs.existsSync(app) && fs.statSync(app).isFile()) {
+      // A file is read by its content: a plan saved as plan.json is a plan, not a template without Resources.
+      const json = readAppJson(app, 'give a CloudFormation template (YAML must be converted first: cfn-flip) or the output of terraform show -json');
+      const stackName = path.basename(app).replace(/(\.template)?\.json$/, '');
+      if (isShowJson(json)) configurations.push(showJsonSource(json, app, stackName));
+      else templates.push(templateSource(json, app, stackName));
+    } else templates.push(...loadTemplateSources(app));
   }
   return { templates, configurations };
 }

@@ -98,7 +98,11 @@ export function readAppJson(file: string, notJsonHint: string): unknown {
 }
 
 function loadTemplateFile(file: string, stackName: string): TemplateSource {
-  const json = readAppJson(file, 'YAML templates must be converted first (cfn-flip)');
+  return templateSource(readAppJson(file, 'YAML templates must be converted first (cfn-flip)'), file, stackName);
+}
+
+/** A template source from a file's parsed JSON, with the checks on what CloudFormation would refuse. */
+export function templateSource(json: unknown, file: string, stackName: string): TemplateSource {
   if (json === null || typeof json !== 'object' || !('Resources' in (json as object))) {
     throw new SourceError(`--app ${file}: not a CloudFormation template (no Resources section); Terraform JSON files must be named *.tf.json`);
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { TerraformModel, TerraformSource } from '../../lib/model/terraform/configuration';
 import { statInput } from './input-files';
 import { SourceError, readAppJson } from './sources';
+import { ShowJson, isShowJson, readShowJson } from '../../lib/model/terraform/show-json';
 
 interface CdktfManifest {
   stacks?: Record<string, { name?: string; synthesizedStackPath?: string }>;
@@ -46,9 +47,23 @@ export function loadTerraformSources(appPath: string): TerraformSource[] {
 
 function loadConfiguration(file: string, stackName: string): TerraformSource {
   const json = readAppJson(file, 'HCL (.tf) must be converted first (cdktf synth, or terraform show -json for a plan)');
+  // A plan or state printed by terraform show -json, whatever the file is named.
+  if (isShowJson(json)) return showJsonSource(json, file, stackName);
   try {
     return { stackName, file, model: TerraformModel.parse(json, file) };
   } catch (e) {
     throw new SourceError(`--app ${(e as Error).message}`);
   }
+}
+
+/** A source from `terraform show -json` output (a plan or a state), already parsed. */
+export function showJsonSource(json: unknown, file: string, stackName: string): TerraformSource {
+  let read: ShowJson;
+  try {
+    read = readShowJson(json, file);
+  } catch (e) {
+    throw new SourceError(`--app ${(e as Error).message}`);
+  }
+  const model = TerraformModel.ofResources(read.resources, file, { provider: read.providers }, read.kind);
+  return { stackName, file, model, readAs: `Terraform ${read.kind} JSON (format ${read.formatVersion}${read.toolVersion ? `, written by ${read.toolVersion}` : ''})` };
 }

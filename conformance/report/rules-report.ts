@@ -23,7 +23,7 @@ const state = (v: RuleVerdict): 'open' | 'acknowledged' => (v.acknowledgement ? 
 export function renderRulesConsole(report: RulesReport): string {
   const lines: string[] = [];
   for (const input of report.inputs) {
-    lines.push(`${input.stackName} (${input.kind}, ${input.file}): ${input.verdicts.length === 0 ? 'no findings' : `${input.verdicts.length} finding${input.verdicts.length === 1 ? '' : 's'}`}`);
+    lines.push(`${input.stackName} (${input.readAs}, ${input.file}): ${input.verdicts.length === 0 ? 'no findings' : `${input.verdicts.length} finding${input.verdicts.length === 1 ? '' : 's'}`}`);
     for (const verdict of input.verdicts) lines.push(`  ${verdict.acknowledgement ? 'ACKNOWLEDGED' : verdict.finding.outcome === 'violation' ? 'VIOLATION' : 'UNJUDGEABLE'} ${verdict.finding.resource}: ${formatVerdict(verdict)}`);
   }
   const all = report.inputs.flatMap((i) => i.verdicts);
@@ -46,6 +46,7 @@ export function renderRulesJson(report: RulesReport): string {
       stackName: input.stackName,
       file: input.file,
       kind: input.kind,
+      readAs: input.readAs,
       findings: input.verdicts.map((v) => ({
         ruleId: v.rule.id,
         severity: v.rule.severity,

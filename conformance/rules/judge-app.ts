@@ -21,6 +21,8 @@ export interface JudgedInput {
   readonly stackName: string;
   readonly file: string;
   readonly kind: 'cloudformation' | 'terraform';
+  /** What the file was read as: `CloudFormation template`, `Terraform JSON configuration`, `Terraform plan JSON (format 1.2, …)`. */
+  readonly readAs: string;
   readonly verdicts: readonly RuleVerdict[];
 }
 
@@ -52,8 +54,8 @@ function judgeConfiguration(model: TerraformModel): RuleVerdict[] {
 export function judgeApp(app: AppSources): RulesReport {
   return {
     inputs: [
-      ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map()) })),
-      ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, verdicts: judgeConfiguration(c.model) })),
+      ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: 'CloudFormation template', verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map()) })),
+      ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model) })),
     ],
   };
 }

@@ -56,7 +56,28 @@ export function applyTerraform(sources: readonly TerraformSource[], provider: Te
   return sources.map((source) => applyOne(source, provider, variables));
 }
 
+/**
+ * A plan's or a state's resources are values already: what the provider computes fills only what
+ * is still unknown (a plan's pool `name` before the pool exists); a value the state or plan knows
+ * is kept as Terraform recorded it.
+ */
+function applyKnown(source: TerraformSource, provider: TerraformProviderModel): AppliedConfiguration {
+  const applied = new Map<string, AppliedResource>();
+  const problems: Array<{ address: string; problem: string }> = [];
+  for (const resource of source.model.resources) {
+    const known = Object.fromEntries(Object.entries(resource.attributes).filter(([, v]) => isConcrete(v)));
+    const computed = resource.mode === 'data' ? provider.data?.(resource.type, resource.address, known) : provider.computed(resource.type, resource.address, known);
+    const attributes = { ...resource.attributes, ...Object.fromEntries(Object.entries(computed ?? {}).filter(([k]) => !(k in known))) };
+    applied.set(resource.address, { address: resource.address, type: resource.type, attributes });
+    if (resource.mode !== 'managed' || computed === undefined) continue;
+    const unknown = Object.entries(attributes).find(([, v]) => !isConcrete(v));
+    if (unknown) problems.push({ address: resource.address, problem: `${unknown[0]} is not known at apply time: ${describeValue(unknown[1])}` });
+  }
+  return { stackName: source.stackName, file: source.file, resources: applied, problems };
+}
+
 function applyOne(source: TerraformSource, provider: TerraformProviderModel, variables: Readonly<Record<string, string>>): AppliedConfiguration {
+  if (source.model.origin !== 'configuration') return applyKnown(source, provider);
   const configuration = source.model.configuration as Json;
   const raw = new Map<string, { mode: 'managed' | 'data'; type: string; body: Json }>();
   const collect = (section: unknown, mode: 'managed' | 'data') => {

@@ -45,6 +45,8 @@ export interface TerraformSource {
   /** The file the configuration was read from. */
   readonly file: string;
   readonly model: TerraformModel;
+  /** What the file was read as, when not Terraform JSON configuration: `Terraform plan JSON (format 1.2, Terraform 1.9.8)`. */
+  readonly readAs?: string;
 }
 
 /**
@@ -69,6 +71,18 @@ export class TerraformModel {
     return new TerraformModel(value, name);
   }
 
+  /**
+   * A model of resources already known by value — a plan's or a state's (show-json.ts) — with a
+   * configuration holding only what is read from it besides resources (the provider blocks).
+   * Nothing in them is a template: a value unknown until apply is already an unknown symbol.
+   */
+  public static ofResources(resources: readonly TerraformResource[], name: string, configuration: Record<string, unknown>, origin: 'plan' | 'state'): TerraformModel {
+    return new TerraformModel(configuration, name, { resources, origin });
+  }
+
+  /** Where the resources came from: configuration JSON (templates resolved here), or a plan's or a state's values. */
+  public readonly origin: 'configuration' | 'plan' | 'state';
+
   /** Managed resources and data sources, in configuration order. */
   public readonly resources: readonly TerraformResource[];
   private readonly byAddress: Map<string, TerraformResource>;
@@ -81,7 +95,17 @@ export class TerraformModel {
     public readonly configuration: Json,
     /** Where the configuration came from (file path or stack name), for messages. */
     public readonly name: string,
+    known?: { readonly resources: readonly TerraformResource[]; readonly origin: 'plan' | 'state' },
   ) {
+    if (known) {
+      this.origin = known.origin;
+      this.locals = new Map();
+      this.context = { reference: (traversal) => ({ symbolic: 'unknown', reason: `${traversal.join('.')}, not in a ${known.origin}` }) };
+      this.resources = known.resources;
+      this.byAddress = new Map(known.resources.map((r) => [r.address, r]));
+      return;
+    }
+    this.origin = 'configuration';
     this.locals = new Map(objectsOf(configuration.locals).flatMap((o) => Object.entries(o)));
     const raw: Array<{ mode: 'managed' | 'data'; type: string; name: string; body: Json }> = [];
     for (const [mode, section] of [['managed', configuration.resource], ['data', configuration.data]] as const) {

@@ -25,8 +25,8 @@ const REASON = 'batch migration window, ends 2027-01 (SEC-42)';
 describe('attestgate rules', () => {
   test('clean CloudFormation and Terraform JSON: exit 0, every input listed', async () => {
     const { code, out } = await runCli(['rules', '--app', write('clean.template.json', gateTemplate()), '--app', write('clean.tf.json', gcpConfiguration())]);
-    expect(out).toContain('clean (cloudformation,');
-    expect(out).toContain('clean (terraform,');
+    expect(out).toContain('clean (CloudFormation template,');
+    expect(out).toContain('clean (Terraform JSON configuration,');
     expect(out).toContain('every rule holds (exit 0)');
     expect(code).toBe(0);
   });

@@ -1,0 +1,170 @@
+import { AttestGateError } from '../../core/errors';
+import { TerraformResource } from './configuration';
+import { Value } from './expressions';
+
+/**
+ * What `terraform show -json PLANFILE` (a plan) and `terraform show -json` (a state) print, read
+ * into the resources the Terraform model holds — Terraform's and OpenTofu's "JSON Output Format"
+ * (https://developer.hashicorp.com/terraform/internals/json-format):
+ *
+ * - a plan's `planned_values` and a state's `values`, each a `root_module` with `resources` and
+ *   nested `child_modules`; every resource instance comes with its full address
+ *   (`module.gate.google_service_account.sa["deployer"]`), so `count` and `for_each` arrive expanded;
+ * - in a plan, the attributes `resource_changes[].change.after_unknown` marks are not known until
+ *   apply: they become unknown values that no rule can judge (and say so), never guessed;
+ * - values `sensitive_values` / `after_sensitive` mark are not read at all (they are never printed,
+ *   and no rule needs a secret's value);
+ * - data sources come from the plan's prior state when the plan itself does not list them;
+ * - the provider blocks' literal arguments (`configuration.provider_config`) become the
+ *   configuration's `provider` section, where the google provider's project is read.
+ *
+ * Only the format's major version 1 (Terraform 0.12 onwards, every OpenTofu) is read; another
+ * major version is refused with what to do.
+ */
+
+/** The major version of the JSON output format this reads. */
+export const SUPPORTED_FORMAT_MAJOR = 1;
+
+export type ShowJsonKind = 'plan' | 'state';
+
+export interface ShowJson {
+  readonly kind: ShowJsonKind;
+  readonly formatVersion: string;
+  /** `terraform_version` as printed (OpenTofu prints its own version there). */
+  readonly toolVersion?: string;
+  readonly resources: readonly TerraformResource[];
+  /** `{ <provider>: { <argument>: <literal> } }` of the default provider configurations. */
+  readonly providers: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Whether parsed JSON is `terraform show -json` output: a `format_version` and a plan's or a state's sections. */
+export function isShowJson(json: unknown): boolean {
+  return isObject(json) && typeof json.format_version === 'string' && ('planned_values' in json || 'values' in json || 'resource_changes' in json || 'prior_state' in json);
+}
+
+function fail(file: string, field: string, value: unknown, problem: string, fix: string): never {
+  throw new AttestGateError({ where: file, field, value, problem, fix });
+}
+
+/** The unknown value of an attribute Terraform computes at apply. */
+const afterApply = (address: string, path: readonly string[]): Value => ({ symbolic: 'unknown', reason: `${address}.${path.join('.')}, known only after apply` });
+const sensitive = (address: string, path: readonly string[]): Value => ({ symbolic: 'unknown', reason: `${address}.${path.join('.')}, a sensitive value (not read)` });
+
+/**
+ * A value with the parts a marker tree flags (`true` at a leaf or a whole subtree, the shape of
+ * `after_unknown` and `sensitive_values`) replaced.
+ */
+function overlay(value: unknown, marks: unknown, replace: (path: readonly string[]) => Value, path: readonly string[] = []): Value {
+  if (marks === true) return replace(path);
+  // A tree with no mark in it (`{}`, `[false]`) changes nothing, and adds no empty blocks.
+  if (!marksAny(marks)) return value as Value;
+  if (Array.isArray(marks)) {
+    const list = Array.isArray(value) ? value : [];
+    const length = Math.max(list.length, marks.length);
+    return Array.from({ length }, (_, i) => overlay(list[i], marks[i], replace, [...path, String(i)]));
+  }
+  if (isObject(marks)) {
+    const object = isObject(value) ? value : {};
+    const result: Record<string, Value> = {};
+    for (const key of new Set([...Object.keys(object), ...Object.keys(marks)])) {
+      const next = overlay(object[key], marks[key], replace, [...path, key]);
+      if (next !== undefined) result[key] = next;
+    }
+    return result;
+  }
+  return value as Value;
+}
+
+function marksAny(marks: unknown): boolean {
+  if (marks === true) return true;
+  if (Array.isArray(marks)) return marks.some(marksAny);
+  return isObject(marks) && Object.values(marks).some(marksAny);
+}
+
+interface ModuleResource {
+  readonly address: string;
+  readonly mode: 'managed' | 'data';
+  readonly type: string;
+  readonly name: string;
+  readonly values: Json;
+  readonly sensitive?: unknown;
+}
+
+/** Every resource of a module and its child modules. */
+function moduleResources(module: unknown, file: string, where: string): ModuleResource[] {
+  if (module === undefined || module === null) return [];
+  if (!isObject(module)) fail(file, where, module, 'is not an object', 'give the unmodified output of terraform show -json');
+  const own = (Array.isArray(module.resources) ? module.resources : []).map((r, i): ModuleResource => {
+    const at = `${where}.resources[${i}]`;
+    if (!isObject(r) || typeof r.address !== 'string' || typeof r.type !== 'string' || typeof r.name !== 'string') {
+      fail(file, at, r, 'is not a resource (an object with address, type and name)', 'give the unmodified output of terraform show -json');
+    }
+    return { address: r.address, mode: r.mode === 'data' ? 'data' : 'managed', type: r.type, name: r.name, values: isObject(r.values) ? r.values : {}, sensitive: r.sensitive_values };
+  });
+  const children = Array.isArray(module.child_modules) ? module.child_modules : [];
+  return [...own, ...children.flatMap((child, i) => moduleResources(child, file, `${where}.child_modules[${i}]`))];
+}
+
+/** The literal arguments of each default (unaliased) provider configuration. */
+function providerLiterals(configuration: unknown): Record<string, Record<string, unknown>> {
+  const providers: Record<string, Record<string, unknown>> = {};
+  const config = isObject(configuration) && isObject(configuration.provider_config) ? configuration.provider_config : {};
+  for (const [key, provider] of Object.entries(config)) {
+    // Aliased configurations are keyed `<name>.<alias>`; the default one is the bare name.
+    if (!isObject(provider) || key.includes('.') || typeof provider.name !== 'string') continue;
+    const expressions = isObject(provider.expressions) ? provider.expressions : {};
+    const literals: Record<string, unknown> = {};
+    for (const [argument, expression] of Object.entries(expressions)) if (isObject(expression) && 'constant_value' in expression) literals[argument] = expression.constant_value;
+    providers[provider.name] = literals;
+  }
+  return providers;
+}
+
+function toResource(r: ModuleResource, unknown: unknown): TerraformResource {
+  let attributes = overlay(r.values, unknown, (path) => afterApply(r.address, path)) as Record<string, Value>;
+  attributes = overlay(attributes, r.sensitive, (path) => sensitive(r.address, path)) as Record<string, Value>;
+  return { address: r.address, mode: r.mode, type: r.type, name: r.name, attributes, comment: {}, dependsOn: [] };
+}
+
+/**
+ * Reads `terraform show -json` output.
+ *
+ * @param file where it came from, for messages
+ * @throws AttestGateError naming the file, the field and the fix for an unsupported format version
+ *   or a malformed document
+ */
+export function readShowJson(json: unknown, file: string): ShowJson {
+  if (!isObject(json)) fail(file, '(document)', json, 'is not a JSON object', 'give the output of terraform show -json');
+  const version = json.format_version;
+  if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) fail(file, 'format_version', version, 'is not a version such as "1.2"', 'give the unmodified output of terraform show -json');
+  const major = Number(version.split('.')[0]);
+  if (major !== SUPPORTED_FORMAT_MAJOR) {
+    fail(file, 'format_version', version, `is of major version ${major}; attestgate reads the JSON output format ${SUPPORTED_FORMAT_MAJOR}.x (Terraform 0.12 and later, OpenTofu)`, 'use a Terraform or OpenTofu release whose terraform show -json prints format 1.x, or a newer attestgate');
+  }
+  const toolVersion = typeof json.terraform_version === 'string' ? json.terraform_version : undefined;
+  const kind: ShowJsonKind = 'planned_values' in json || 'resource_changes' in json ? 'plan' : 'state';
+  const providers = providerLiterals(json.configuration);
+  if (kind === 'state') {
+    const values = isObject(json.values) ? json.values : {};
+    const resources = moduleResources(values.root_module, file, 'values.root_module').map((r) => toResource(r, undefined));
+    return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources, providers };
+  }
+  const planned = isObject(json.planned_values) ? json.planned_values : {};
+  const changes = new Map<string, Json>();
+  for (const change of Array.isArray(json.resource_changes) ? json.resource_changes : []) {
+    if (isObject(change) && typeof change.address === 'string' && isObject(change.change)) changes.set(change.address, change.change);
+  }
+  const resources = moduleResources(planned.root_module, file, 'planned_values.root_module').map((r) => {
+    const change = changes.get(r.address);
+    // after_sensitive covers what the planned values' own sensitive_values may not (new resources).
+    return toResource({ ...r, sensitive: r.sensitive ?? change?.after_sensitive }, change?.after_unknown);
+  });
+  // Data sources read at plan time are in the prior state; the plan's values may not repeat them.
+  const planned_addresses = new Set(resources.map((r) => r.address));
+  const prior = isObject(json.prior_state) && isObject(json.prior_state.values) ? json.prior_state.values.root_module : undefined;
+  const data = moduleResources(prior, file, 'prior_state.values.root_module').filter((r) => r.mode === 'data' && !planned_addresses.has(r.address));
+  return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: [...resources, ...data.map((r) => toResource(r, undefined))], providers };
+}

@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadAppSources } from '../../../conformance/discovery/app-sources';
+import { runGcpConformance } from '../../../conformance/gcp/run-gcp-conformance';
+import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
+import { runCli } from '../../fixtures/cli';
+import { statusesOf } from '../../fixtures/conformance';
+import { writeIssuerKey } from '../../fixtures/gcp-conformance';
+import { ShownResource, planJson, stateJson } from '../../fixtures/terraform-show';
+
+/**
+ * A GCP gate as `terraform show -json` prints it for a team that writes HCL: the service account
+ * and its binding in a module instance of a for_each, every name as the state records it. The open
+ * variant's condition admits another trust domain's agent that a lossy extract() maps to the bound
+ * principal; the correct one pins the subject.
+ */
+const issuer = writeIssuerKey();
+const jwks = fs.readFileSync(issuer.jwksFile, 'utf8');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-show-'));
+
+function gate(project: string, condition: string, options: { memberUnknown?: boolean } = {}): ShownResource[] {
+  const pool = `projects/${project === 'open-prod' ? '111111111' : '222222222'}/locations/global/workloadIdentityPools/agents`;
+  const sa = `deployer-agent@${project}.iam.gserviceaccount.com`;
+  return [
+    { type: 'google_iam_workload_identity_pool', name: 'pool', values: { workload_identity_pool_id: 'agents', project, name: pool } },
+    {
+      type: 'google_iam_workload_identity_pool_provider',
+      name: 'spire',
+      values: {
+        workload_identity_pool_id: 'agents',
+        workload_identity_pool_provider_id: 'spire',
+        project,
+        name: `${pool}/providers/spire`,
+        attribute_mapping: { 'google.subject': "assertion.sub.extract('/agent/{name}')" },
+        attribute_condition: condition,
+        oidc: [{ issuer_uri: 'https://oidc.prod.example', allowed_audiences: ['gcp'], jwks_json: jwks }],
+      },
+    },
+    { type: 'google_service_account', name: 'agent', module: 'module.agents', index: 'deployer', values: { account_id: 'deployer-agent', project, email: sa, member: `serviceAccount:${sa}`, name: `projects/${project}/serviceAccounts/${sa}` } },
+    { type: 'google_project_iam_member', name: 'editor', values: { project, role: 'roles/editor', member: `serviceAccount:${sa}` } },
+    {
+      type: 'google_service_account_iam_member',
+      name: 'wif',
+      module: 'module.agents',
+      index: 'deployer',
+      values: { service_account_id: `projects/${project}/serviceAccounts/${sa}`, role: 'roles/iam.workloadIdentityUser', member: `principal://iam.googleapis.com/${pool}/subject/deployer` },
+      ...(options.memberUnknown ? { unknown: { member: true } } : {}),
+    },
+  ];
+}
+
+const write = (name: string, json: unknown) => {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(json, null, 2));
+  return file;
+};
+const OPEN = "assertion.sub.endsWith('/agent/deployer')";
+const PINNED = "assertion.sub == 'spiffe://prod.example/agent/deployer'";
+const openPlan = write('open-plan.json', planJson(gate('open-prod', OPEN), { google: { project: 'open-prod' } }));
+const pinnedState = write('pinned-state.json', stateJson(gate('pinned-prod', PINNED)));
+
+describe('terraform show -json as --app input', () => {
+  test('recognised by content — a plan, a state, even a plan named *.tf.json — and said what it was read as', () => {
+    const renamed = write('renamed.tf.json', JSON.parse(fs.readFileSync(openPlan, 'utf8')));
+    const { configurations, templates } = loadAppSources([openPlan, pinnedState, renamed]);
+    expect(templates).toEqual([]);
+    expect(configurations.map((c) => `${c.stackName}: ${c.readAs}`)).toEqual([
+      'open-plan: Terraform plan JSON (format 1.2, written by 1.9.8)',
+      'pinned-state: Terraform state JSON (format 1.0, written by 1.9.8)',
+      'renamed: Terraform plan JSON (format 1.2, written by 1.9.8)',
+    ]);
+    expect(configurations[0].model.resource('module.agents.google_service_account.agent["deployer"]')).toBeDefined();
+  });
+
+  test('rules: the open plan is refused (exit 1), the pinned state is clean; a member known only after apply is never judged clean (exit 2)', async () => {
+    const open = await runCli(['rules', '--app', openPlan]);
+    expect(open.out).toContain('open-plan (Terraform plan JSON (format 1.2, written by 1.9.8), ');
+    expect(open.out).toMatch(/VIOLATION google_iam_workload_identity_pool_provider\.spire: \[AG-GCP-004\] .*"spiffe:\/\/attestgate-probe\.invalid\/agent\/deployer"/);
+    expect(open.code).toBe(1);
+    expect((await runCli(['rules', '--app', pinnedState])).code).toBe(0);
+    const unknown = await runCli(['rules', '--app', write('unknown-plan.json', planJson(gate('pinned-prod', PINNED, { memberUnknown: true })))]);
+    expect(unknown.out).toMatch(/UNJUDGEABLE .*\[AG-GCP-002\] cannot be judged: .*member, known only after apply/);
+    expect(unknown.code).toBe(2);
+  });
+
+  test('conformance on the emulator: the open plan FAILs naming the admitted subject; the pinned state passes', async () => {
+    const { configurations } = loadAppSources([openPlan, pinnedState]);
+    const run = await runGcpConformance({ sources: configurations, pki: loadPkiDirectory(issuer.pkiDir), target: 'local', ratePerSecond: Infinity, tags: ['AGC-GCP-012', 'AGC-GCP-013'] });
+    expect(statusesOf(run.results, 'open-plan/')).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'FAIL' });
+    expect(run.results.find((r) => r.gate.startsWith('open-plan/') && r.checkId === 'AGC-GCP-013')!.reason).toContain('spiffe://attestgate-probe.invalid/agent/deployer');
+    expect(statusesOf(run.results, 'pinned-state/')).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'PASS' });
+  });
+});
