@@ -31,9 +31,11 @@ export const oneSelectorSet: Rule<SpiffeRegistrationModel> = {
       const sets = new Map<string, string[]>();
       for (const { entry } of issuingList) sets.set(selectorSet(entry), [...(sets.get(selectorSet(entry)) ?? []), entry.resource]);
       if (sets.size < 2) continue;
-      // The entries that carry the identity's declaration are the intended ones; the others are the second ways in.
+      // Entries that carry the identity's declaration are the intended ones and the others the second
+      // ways in — unless the declared ones disagree among themselves, or none is declared.
       const declared = issuingList.filter(({ entry }) => entry.intent?.identity.spiffeId === spiffeId);
-      const flagged = declared.length > 0 ? issuingList.filter((i) => !declared.includes(i)) : issuingList;
+      const declaredSets = new Set(declared.map(({ entry }) => selectorSet(entry)));
+      const flagged = declared.length > 0 && declaredSets.size === 1 ? issuingList.filter((i) => !declared.includes(i)) : issuingList;
       const described = [...sets].map(([set, resources]) => `${resources.join(', ')} (${set})`).join('; ');
       for (const issuing of flagged) {
         findings.push({
