@@ -34,8 +34,7 @@ export class SpiffeAttestationChecks {
   }
 
   /** Every verdict on the registrations under `scope`, acknowledged ones included. */
-  public static verdictsOf(scope: IConstruct, props: SpiffeAttestationChecksProps = {}): RuleVerdict[] {
-    const objects = SpiffeAttestationChecks.objectsUnder(scope);
+  public static verdictsOf(scope: IConstruct, props: SpiffeAttestationChecksProps = {}, objects = SpiffeAttestationChecks.objectsUnder(scope)): RuleVerdict[] {
     return checkSpiffeRegistrations({ ...props, manifests: [{ source: scope.node.path || '(app)', objects: [...objects.values()].map((o) => o.toJson()) }] }, (resource) => {
       const object = objects.get(resource);
       return object ? RuleAcknowledgements.applying(object) : [];
@@ -43,14 +42,15 @@ export class SpiffeAttestationChecks {
   }
 
   private static judge(scope: IConstruct, props: SpiffeAttestationChecksProps): string[] {
+    const objects = SpiffeAttestationChecks.objectsUnder(scope);
     let verdicts: RuleVerdict[];
     try {
-      verdicts = SpiffeAttestationChecks.verdictsOf(scope, props);
+      verdicts = SpiffeAttestationChecks.verdictsOf(scope, props, objects);
     } catch (e) {
+      // Bad input is reported as a validation error, as the synth of any other invalid object is.
       if (e instanceof AttestGateError) return [e.message];
       throw e;
     }
-    const objects = SpiffeAttestationChecks.objectsUnder(scope);
     const errors: string[] = [];
     for (const verdict of verdicts) {
       const object = objects.get(verdict.finding.resource);
@@ -65,7 +65,7 @@ export class SpiffeAttestationChecks {
   }
 
   /** The registration objects under a scope, by `Kind/name` as the rules name them. */
-  private static objectsUnder(scope: IConstruct): Map<string, ApiObject> {
+  public static objectsUnder(scope: IConstruct): Map<string, ApiObject> {
     const objects = new Map<string, ApiObject>();
     for (const c of scope.node.findAll()) {
       if (ApiObject.isApiObject(c) && (c.kind === 'ClusterSPIFFEID' || c.kind === 'ClusterStaticEntry')) objects.set(`${c.kind}/${c.name}`, c);

@@ -1,7 +1,8 @@
 // attestgate/spiffe: who may be issued an agent identity's SVIDs (SPIRE registration entries),
 // written as spire-controller-manager manifests with cdk8s or as a `spire-server entry create
-// -data` batch, and judged by the AG-SPIFFE rules. cdk8s is an optional peer dependency, loaded
-// by the manifest constructs and the cdk8s checks exported here.
+// -data` batch, and judged by the AG-SPIFFE rules. This entry point loads cdk8s (an optional peer
+// dependency: install it to use attestgate/spiffe) through the manifest constructs and the cdk8s
+// checks; the model files under it (registration-entry, registration-model, …) load none.
 export * from './registration-entry';
 export * from './selectors';
 export * from './attestation-evidence';

@@ -7,7 +7,7 @@ import { REGISTRATION_INTENT_SCHEMA, RegistrationIntent } from './registration-i
 import { RegistrationEntry, SpiffeSelector } from './registration-entry';
 import { checkDeclaredSelector } from './selectors';
 import { SpiffeNodeAlias } from './spiffe-node-alias';
-import { SPIRE_AGENT_PATH_PREFIX, SPIRE_DEFAULT_X509_SVID_TTL_SECONDS, SpireServer, parseTrustDomain } from './spire-server';
+import { SPIRE_AGENT_PATH_PREFIX, SPIRE_DEFAULT_JWT_SVID_TTL_SECONDS, SPIRE_DEFAULT_X509_SVID_TTL_SECONDS, SpireServer, parseTrustDomain } from './spire-server';
 import { SvidPresentation } from './svid-presentation';
 import { jwtSvidTtlLimit, x509SvidTtlLimit } from './svid-ttl-limits';
 import { trustDomainMismatches } from './trust-domain-match';
@@ -27,6 +27,9 @@ export class SpiffeParent {
 
   /** The nodes of a node alias. */
   public static nodeAlias(alias: SpiffeNodeAlias): SpiffeParent {
+    if (!(alias instanceof SpiffeNodeAlias)) {
+      throw new AttestGateError({ where: 'SpiffeParent.nodeAlias', field: 'alias', value: alias, problem: 'is not a SpiffeNodeAlias', fix: 'pass new SpiffeNodeAlias({ spiffeId, selectors })' });
+    }
     return new SpiffeParent('node-alias', alias.spiffeId.toString(), alias);
   }
 
@@ -181,7 +184,7 @@ export class SpiffeRegistration {
     const x509Limit = x509SvidTtlLimit(this.identity.describe(), descriptions);
     this.x509SvidTtlSeconds = this.ttl('x509SvidTtl', props.x509SvidTtl, Math.min(x509Limit.seconds, SPIRE_DEFAULT_X509_SVID_TTL_SECONDS), x509Limit, fail);
     const jwtLimit = jwtSvidTtlLimit(this.identity.describe());
-    this.jwtSvidTtlSeconds = this.ttl('jwtSvidTtl', props.jwtSvidTtl, Math.min(jwtLimit.seconds, 300), jwtLimit, fail);
+    this.jwtSvidTtlSeconds = this.ttl('jwtSvidTtl', props.jwtSvidTtl, Math.min(jwtLimit.seconds, SPIRE_DEFAULT_JWT_SVID_TTL_SECONDS), jwtLimit, fail);
 
     this.dnsNames = (props.dnsNames ?? []).map((name, i) =>
       typeof name === 'string' && name.length <= 253 && DNS_NAME.test(name) ? name : fail(`dnsNames[${i}]`, name, 'is not a DNS name', 'give a name such as deployer.agents.svc'),

@@ -1,6 +1,7 @@
 import { LifetimeLike } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
 import { parseCertificateBundle } from '../core/pki/ca-bundle';
+import { Certificate } from '../core/pki/certificate';
 import { issuerProblem } from '../model/terraform/oidc-issuer';
 
 /** The serialisable form of where an identity's SVIDs are presented, as written into annotations. */
@@ -43,8 +44,12 @@ export interface OidcIssuerPresentationProps {
 
 /** The trust domains named by `spiffe://` URI SANs of a PEM bundle's certificates. */
 export function trustDomainsOfCertificates(pem: string): string[] {
+  return trustDomainsOf(parseCertificateBundle(pem));
+}
+
+function trustDomainsOf(certificates: readonly Certificate[]): string[] {
   const domains = new Set<string>();
-  for (const cert of parseCertificateBundle(pem)) {
+  for (const cert of certificates) {
     for (const uri of cert.subjectAltNames.uris) {
       const match = /^spiffe:\/\/([^/]+)/.exec(uri);
       if (match) domains.add(match[1]);
@@ -63,15 +68,16 @@ export class SvidPresentation {
   /** X.509-SVIDs presented to a relying party that anchors to these CA certificates. */
   public static x509TrustAnchor(props: X509TrustAnchorPresentationProps): SvidPresentation {
     const where = `SvidPresentation '${props.name}'`;
-    let anchorTrustDomains: string[];
+    let certificates: Certificate[];
     try {
-      anchorTrustDomains = trustDomainsOfCertificates(props.trustAnchorCertificates);
+      certificates = parseCertificateBundle(props.trustAnchorCertificates);
     } catch (e) {
       throw new AttestGateError({ where, field: 'trustAnchorCertificates', value: `${String(props.trustAnchorCertificates).slice(0, 40)}…`, problem: `does not parse: ${(e as Error).message}`, fix: 'give the PEM bundle the relying party trusts' });
     }
-    if (parseCertificateBundle(props.trustAnchorCertificates).length === 0) {
+    if (certificates.length === 0) {
       throw new AttestGateError({ where, field: 'trustAnchorCertificates', value: props.trustAnchorCertificates, problem: 'holds no PEM certificate', fix: 'give the PEM bundle the relying party trusts' });
     }
+    const anchorTrustDomains = trustDomainsOf(certificates);
     return new SvidPresentation({ kind: 'x509-trust-anchor', name: props.name, anchorTrustDomains, ...lifetime(props.sessionLifetime, where) });
   }
 

@@ -18,9 +18,8 @@ export const trustDomainMatchesRelyingParty: Rule<SpiffeRegistrationModel> = {
   evaluate(model) {
     const findings: RuleFinding[] = [];
     for (const issuing of issuingEntries(model, { literalOnly: true })) {
-      const trustDomain = trustDomainOf(issuing.spiffeId);
-      const server = issuing.intent.server ?? model.serverOf(trustDomain);
-      for (const mismatch of trustDomainMismatches(trustDomain, issuing.intent.server, issuing.intent.presentedTo, server ? [server, ...model.servers] : model.servers)) {
+      // The server the declaration names is the one it is registered on; the input's other servers tell whose issuer is whose.
+      for (const mismatch of trustDomainMismatches(trustDomainOf(issuing.spiffeId), issuing.intent.server, issuing.intent.presentedTo, model.servers)) {
         findings.push({ resource: issuing.entry.resource, outcome: mismatch.outcome, message: `${issues(issuing)}, which ${mismatch.problem}.`, location: issuing.entry.locations.spiffeId });
       }
     }
