@@ -26,6 +26,17 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]).map((spec) => (spec.startsWith('.') ? path.normalize(path.join(path.dirname(file), spec)) : spec));
 }
 
+/** Whether a file imports, directly or through relative imports, a package `target` matches. */
+function reaches(file: string, target: (imported: string) => boolean, seen = new Set<string>()): boolean {
+  if (seen.has(file)) return false;
+  seen.add(file);
+  return importsOf(file).some((i) => {
+    if (target(i)) return true;
+    const next = [`${i}.ts`, path.join(i, 'index.ts')].find((f) => fs.existsSync(path.join(ROOT, f)));
+    return next !== undefined && reaches(next, target, seen);
+  });
+}
+
 /** `file → import` for every import of the files under `dirs` that `forbidden` matches. */
 function violations(dirs: readonly string[], forbidden: (imported: string) => boolean): string[] {
   return dirs.flatMap(sourceFiles).flatMap((file) => importsOf(file).filter(forbidden).map((imported) => `${file} → ${imported}`));
@@ -83,6 +94,28 @@ describe('dependency direction', () => {
       shared.flatMap((file) => importsOf(file).filter((i) => CLOUD_FOLDERS.test(i) || /^conformance\/emulator\.?/.test(i)).map(() => file)),
     );
     expect([...naming].sort()).toEqual(['conformance/clouds.ts', 'conformance/index.ts']);
+  });
+
+  test('SPIRE registrations are read without cdk8s: the rules and the shared entry shape never reach it', () => {
+    // The rules and the emulator's Workload API read lib/spiffe's model; cdk8s is an optional peer,
+    // loaded only by the files that write manifests and by the cdk8s checks.
+    const cdk8s = (i: string) => i === 'cdk8s' || i.startsWith('cdk8s/');
+    const direct = new Set(violations(['lib', 'conformance'], cdk8s).map((v) => v.split(' → ')[0]));
+    expect([...direct].sort()).toEqual(['lib/packs/spiffe-attestation-checks.ts', 'lib/spiffe/imports/spire.spiffe.io.ts']);
+    const reaching = sourceFiles('lib').filter((f) => reaches(f, cdk8s));
+    expect(reaching.sort()).toEqual([
+      'lib/packs/spiffe-attestation-checks.ts',
+      'lib/spiffe/agent-cluster-spiffe-id.ts',
+      'lib/spiffe/agent-cluster-static-entry.ts',
+      'lib/spiffe/imports/spire.spiffe.io.ts',
+      'lib/spiffe/index.ts',
+      'lib/spiffe/node-alias-static-entry.ts',
+    ]);
+    expect(importsOf('lib/spiffe/registration-entry.ts')).toEqual([]);
+  });
+
+  test('lib/spiffe imports no AWS CDK, cdktf or cloud SDK', () => {
+    expect(violations(['lib/spiffe'], (i) => /^(aws-cdk-lib|cdktf|@cdktf\/|@aws-sdk\/)/.test(i) || /^lib\/(aws|gcp|azure)\//.test(i))).toEqual([]);
   });
 
   test('the scanner sees relative and package imports (a test of the test)', () => {

@@ -80,6 +80,19 @@ describe('packaging (runs against dist/, which `npm test` builds first)', () => 
     expect(loaded).toEqual([]);
   });
 
+  test('attestgate/spiffe resolves through exports and loads no AWS CDK or cdktf', () => {
+    const loaded = JSON.parse(
+      node(`
+        const spiffe = require('attestgate/spiffe');
+        for (const name of ['SpiffeRegistration', 'AgentClusterSpiffeId', 'AgentClusterStaticEntry', 'SpiffeAttestationChecks', 'checkSpiffeRegistrations', 'entryBatch']) {
+          if (typeof spiffe[name] !== 'function') throw new Error(name + ' missing');
+        }
+        console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /[\\/](aws-cdk-lib|cdktf|@cdktf)[\\/]/.test(f))));
+      `),
+    );
+    expect(loaded).toEqual([]);
+  });
+
   test('bin/attestgate is executable and runs', () => {
     const bin = path.join(root, 'bin', 'attestgate');
     expect(() => fs.accessSync(bin, fs.constants.X_OK)).not.toThrow();

@@ -2,6 +2,9 @@ import type { Cloud } from '../core/cloud';
 
 export type { Cloud };
 
+/** What a rule judges: a cloud's synthesized output, or SPIRE registrations (`spiffe`). */
+export type RulePlatform = Cloud | 'spiffe';
+
 /** How bad a violation is. Critical findings cannot be acknowledged. */
 export enum Severity {
   /** Anyone with any credential the cloud accepts can get the identity: the gate is open. */
@@ -14,7 +17,10 @@ export enum Severity {
 
 /** What a rule found on one resource. */
 export interface RuleFinding {
-  /** The resource the finding is about: a CloudFormation logical ID or a Terraform address. */
+  /**
+   * The resource the finding is about: a CloudFormation logical ID, a Terraform address, a
+   * Kubernetes object as `Kind/name`, or an entry of a SPIRE entry batch as `<file>#entries[<i>]`.
+   */
   readonly resource: string;
   /**
    * `violation`: the resource breaks the rule. `unjudgeable`: a value the rule needs is not
@@ -31,7 +37,7 @@ export interface RuleFinding {
 export interface Rule<Model> {
   /** Stable ID `AG-<CLOUD>-NNN`; never changed, never reused. */
   readonly id: string;
-  readonly cloud: Cloud;
+  readonly cloud: RulePlatform;
   readonly severity: Severity;
   /** One line: what the rule flags. */
   readonly title: string;

@@ -21,9 +21,9 @@ export interface RegistrationEntry {
   readonly parentId: string;
   /** Every one must be among the workload's selectors (SPIRE's subset match). */
   readonly selectors: readonly SpiffeSelector[];
-  /** X.509-SVID lifetime in seconds. */
+  /** X.509-SVID lifetime in seconds; 0 (as in SPIRE) leaves it to the server's default (node entries). */
   readonly x509SvidTtlSeconds: number;
-  /** JWT-SVID lifetime in seconds. */
+  /** JWT-SVID lifetime in seconds; 0 (as in SPIRE) leaves it to the server's default (node entries). */
   readonly jwtSvidTtlSeconds: number;
   readonly dnsNames: readonly string[];
   /** Trust domains whose bundles the workload also receives. */

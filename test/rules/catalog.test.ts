@@ -22,7 +22,7 @@ describe('rule catalog', () => {
   });
 
   test('IDs never change meaning: the GCP and Azure rule severities are pinned', () => {
-    expect(ALL_RULES.filter((r) => r.cloud !== 'aws').map((r) => [r.id, r.severity])).toEqual([
+    expect(ALL_RULES.filter((r) => r.cloud === 'gcp' || r.cloud === 'azure').map((r) => [r.id, r.severity])).toEqual([
       ['AG-AZ-001', 'high'],
       ['AG-AZ-002', 'medium'],
       ['AG-AZ-003', 'medium'],
@@ -31,6 +31,16 @@ describe('rule catalog', () => {
       ['AG-GCP-002', 'critical'],
       ['AG-GCP-003', 'critical'],
       ['AG-GCP-004', 'high'],
+    ]);
+  });
+
+  test('IDs never change meaning: the SPIFFE rule severities are pinned', () => {
+    expect(ALL_RULES.filter((r) => r.cloud === 'spiffe').map((r) => [r.id, r.severity])).toEqual([
+      ['AG-SPIFFE-001', 'high'],
+      ['AG-SPIFFE-002', 'medium'],
+      ['AG-SPIFFE-003', 'high'],
+      ['AG-SPIFFE-004', 'high'],
+      ['AG-SPIFFE-005', 'high'],
     ]);
   });
 
