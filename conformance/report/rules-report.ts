@@ -6,7 +6,7 @@ import { ALL_RULES } from '../../lib/rules/catalog';
 import { RuleVerdict, formatVerdict } from '../../lib/rules/evaluate';
 import { Severity } from '../../lib/rules/rule';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
-import { RulesReport, rulesExitCode } from '../rules/judge-app';
+import { RULES_OF, RulesReport, rulesExitCode } from '../rules/judge-app';
 import { ReportFormat } from './write-reports';
 
 /**
@@ -31,7 +31,7 @@ export function renderRulesConsole(report: RulesReport): string {
   const violations = open.filter((v) => v.finding.outcome === 'violation').length;
   lines.push('');
   lines.push(
-    `${report.inputs.length} input${report.inputs.length === 1 ? '' : 's'}, ${ALL_RULES.length} rules: ${violations} violation${violations === 1 ? '' : 's'}, ${open.length - violations} unjudgeable, ${all.length - open.length} acknowledged`,
+    `${report.inputs.length} input${report.inputs.length === 1 ? '' : 's'}, ${new Set(report.inputs.flatMap((i) => RULES_OF[i.kind])).size} rules: ${violations} violation${violations === 1 ? '' : 's'}, ${open.length - violations} unjudgeable, ${all.length - open.length} acknowledged`,
   );
   const code = rulesExitCode(report);
   lines.push(code === 0 ? 'every rule holds (exit 0)' : code === 1 ? 'open violations (exit 1)' : 'no violation, but findings that cannot be judged before apply (exit 2)');
@@ -70,7 +70,7 @@ export function renderRulesJunit(report: RulesReport): string {
   const builder = junit.newBuilder().name('attestgate rules');
   for (const input of report.inputs) {
     const suite = builder.testSuite().name(`${input.stackName} (${input.file})`);
-    for (const rule of ALL_RULES) {
+    for (const rule of RULES_OF[input.kind]) {
       const verdicts = input.verdicts.filter((v) => v.rule.id === rule.id);
       const testCase = suite.testCase().className(`attestgate.rules.${rule.cloud}`).name(`${rule.id} ${rule.title}`);
       const open = verdicts.filter((v) => !v.acknowledgement);

@@ -42,12 +42,17 @@ function judge<M>(rules: ReadonlyArray<Rule<M>>, model: M, acknowledgementsFor: 
 }
 
 function judgeTemplate(model: TemplateModel, fromAssembly: ReadonlyMap<string, Acknowledgement[]>): RuleVerdict[] {
-  return judge(AWS_RULES, model, (logicalId) => [...resourceAcknowledgements(model.resource(logicalId)?.metadata, `${model.name}: ${logicalId}`), ...(fromAssembly.get(logicalId) ?? [])]);
+  return judge(RULES_OF.cloudformation as ReadonlyArray<Rule<TemplateModel>>, model, (logicalId) => [...resourceAcknowledgements(model.resource(logicalId)?.metadata, `${model.name}: ${logicalId}`), ...(fromAssembly.get(logicalId) ?? [])]);
 }
 
+/** The rules each kind of input is judged by. */
+export const RULES_OF: Readonly<Record<JudgedInput['kind'], ReadonlyArray<Rule<unknown>>>> = {
+  cloudformation: AWS_RULES as ReadonlyArray<Rule<unknown>>,
+  terraform: [...GCP_RULES, ...AZURE_RULES] as ReadonlyArray<Rule<unknown>>,
+};
+
 function judgeConfiguration(model: TerraformModel): RuleVerdict[] {
-  const rules = [...GCP_RULES, ...AZURE_RULES] as ReadonlyArray<Rule<TerraformModel>>;
-  return judge(rules, model, (address) => resourceAcknowledgements(model.resource(address)?.comment, `${model.name}: ${address}`));
+  return judge(RULES_OF.terraform as ReadonlyArray<Rule<TerraformModel>>, model, (address) => resourceAcknowledgements(model.resource(address)?.comment, `${model.name}: ${address}`));
 }
 
 /** Judges every input of the app. */
