@@ -214,6 +214,32 @@ describe('attestgate conformance', () => {
     expect(err).toContain('--pki /no/such/dir: not a directory');
   });
 
+  /**
+   * Waits until a process listens on a TCP socket — the run's emulator, started after the command
+   * has taken over SIGINT and SIGTERM. Read from Linux's /proc: the process's socket inodes, and
+   * the listening sockets (state 0A) of /proc/net/tcp and tcp6.
+   */
+  async function untilListening(pid: number): Promise<void> {
+    for (let waited = 0; waited < 30_000; waited += 50) {
+      try {
+        const inodes = new Set(fs.readdirSync(`/proc/${pid}/fd`).flatMap((fd) => /^socket:\[(\d+)\]$/.exec(safeReadlink(`/proc/${pid}/fd/${fd}`))?.[1] ?? []));
+        const listening = ['tcp', 'tcp6'].flatMap((t) => fs.readFileSync(`/proc/${pid}/net/${t}`, 'utf8').split('\n').slice(1)).map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === '0A');
+        if (listening.some((f) => inodes.has(f[9]))) return;
+      } catch {
+        // The process is starting or gone: the exit expectation below says which.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`process ${pid} never listened`);
+  }
+  const safeReadlink = (link: string): string => {
+    try {
+      return fs.readlinkSync(link);
+    } catch {
+      return '';
+    }
+  };
+
   test.each([
     ['SIGINT', 'SIGTERM'],
     ['SIGTERM', 'SIGINT'],
@@ -224,8 +250,11 @@ describe('attestgate conformance', () => {
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
-    // Two requests a second: the run takes ~20 s, so it is still going when interrupted.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Interrupted once the run has taken over SIGINT and SIGTERM and started its emulator (a fixed
+    // wait lost the race on a loaded machine, and the signal killed the process before); two
+    // requests a second keep the run going for ~20 s.
+    await untilListening(child.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 500));
     const interruptedAt = Date.now();
     child.kill(first);
     // A second signal, as an impatient user or a CI runner's timeout sends, does not lose the report.
