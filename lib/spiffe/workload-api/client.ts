@@ -94,7 +94,8 @@ const WHERE = 'WorkloadApiClient';
  */
 export class WorkloadApiClient {
   public readonly endpoint: WorkloadApiEndpoint;
-  private readonly timeoutMs: number;
+  /** How long a call waits for its answer (a stream for its first message). */
+  public readonly timeoutMs: number;
   private readonly stub: Stub;
   private readonly watches = new Set<X509ContextWatch>();
   private closed = false;
@@ -304,7 +305,8 @@ export class WorkloadApiClient {
   /** A gRPC failure as a WorkloadApiError that says what it means for this workload. */
   private failure(method: string, error: grpc.ServiceError, timeoutMs: number | undefined): WorkloadApiError {
     const code = grpcCodeName(error.code);
-    const details = error.details ?? error.message;
+    // grpc-js appends an empty "Resolution note:" to connection failures; it says nothing.
+    const details = (error.details ?? error.message).replace(/\s*Resolution note:\s*$/, '');
     return new WorkloadApiError({ code, details, address: this.endpoint.address, method, meaning: meaningOf(code, details, this.endpoint, timeoutMs), cause: error });
   }
 }

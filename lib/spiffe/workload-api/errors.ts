@@ -41,7 +41,7 @@ export class WorkloadApiError extends Error {
   public readonly method: string;
 
   constructor(init: { code: WorkloadApiErrorCode; details: string; address: string; method: string; meaning?: string; cause?: unknown }) {
-    super(`SPIFFE Workload API ${init.method} at ${init.address} failed: ${init.code}: ${init.details}${init.meaning ? `. ${init.meaning}` : ''}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(`SPIFFE Workload API ${init.method} at ${init.address} failed: ${init.code}: ${init.meaning ? `${init.details.replace(/\.$/, '')}. ${init.meaning}` : init.details}`, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'WorkloadApiError';
     this.code = init.code;
     this.details = init.details;
