@@ -72,6 +72,12 @@ export interface RunningWorkloadApiServer {
    * its open streams, as the agent does when an SVID reaches half its lifetime.
    */
   rotate(workloadName?: string): Promise<void>;
+  /**
+   * Replaces the registration entries, as an entry change on the SPIRE server reaches the agent:
+   * each workload's open streams get its new SVIDs, or PermissionDenied "no identity issued"
+   * (which ends them) when no entry matches it any more.
+   */
+  updateEntries(entries: readonly RegistrationEntry[]): Promise<void>;
   /** Ends every stream, stops listening and removes the sockets. */
   close(): Promise<void>;
 }
@@ -111,14 +117,15 @@ interface IssuedJwt {
 
 class WorkloadSocket {
   public readonly streams = new Set<grpc.ServerWritableStream<unknown, X509SvidResponseMessage>>();
-  public readonly bundleStreams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  /** Open bundle streams, with their method. */
+  public readonly bundleStreams = new Map<grpc.ServerWritableStream<unknown, unknown>, string>();
   public x509: IssuedX509[] | undefined;
   public issuing: Promise<IssuedX509[]> | undefined;
   public rotation: NodeJS.Timeout | undefined;
   public readonly jwts = new Map<string, IssuedJwt>();
   constructor(
     public readonly workload: EmulatedWorkload,
-    public readonly entries: readonly RegistrationEntry[],
+    public entries: readonly RegistrationEntry[],
     public readonly server: grpc.Server,
   ) {}
 }
@@ -134,7 +141,8 @@ class WorkloadSocket {
 export async function startWorkloadApiServer(options: WorkloadApiServerOptions): Promise<RunningWorkloadApiServer> {
   const trustDomain = SpiffeId.parse(`spiffe://${options.trustDomain}`, WHERE, 'trustDomain').trustDomain;
   const trustDomainId = `spiffe://${trustDomain}`;
-  options.entries.forEach((entry, index) => checkEntry(entry, index, trustDomain));
+  const checkEntries = (entries: readonly RegistrationEntry[]) => entries.forEach((entry, index) => checkEntry(entry, index, trustDomain));
+  checkEntries(options.entries);
   const names = new Set<string>();
   for (const [index, workload] of options.workloads.entries()) {
     if (typeof workload.name !== 'string' || !NAME.test(workload.name) || names.has(workload.name)) {
@@ -207,10 +215,9 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
       record(socket, method, failure);
       callback(failure as grpc.ServiceError, null);
     };
-    const registered = socket.entries.length > 0;
     return {
       FetchX509SVID: (call: grpc.ServerWritableStream<unknown, X509SvidResponseMessage>) => {
-        const failure = securityHeaderMissing(call.metadata) ?? (registered ? undefined : noIdentity);
+        const failure = securityHeaderMissing(call.metadata) ?? (socket.entries.length > 0 ? undefined : noIdentity);
         if (failure) return refuseStream(call, 'FetchX509SVID', failure);
         socket.streams.add(call);
         call.on('cancelled', () => {
@@ -228,10 +235,10 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
         );
       },
       FetchX509Bundles: (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const failure = securityHeaderMissing(call.metadata) ?? (registered ? undefined : noIdentity);
+        const failure = securityHeaderMissing(call.metadata) ?? (socket.entries.length > 0 ? undefined : noIdentity);
         if (failure) return refuseStream(call, 'FetchX509Bundles', failure);
         record(socket, 'FetchX509Bundles');
-        socket.bundleStreams.add(call);
+        socket.bundleStreams.set(call, 'FetchX509Bundles');
         call.on('cancelled', () => socket.bundleStreams.delete(call));
         call.write({ crl: [], bundles: { [trustDomainId]: x509Bundle } });
       },
@@ -253,10 +260,10 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
         callback(null, { svids: entries.map((entry) => ({ spiffe_id: entry.spiffeId, svid: jwtFor(socket, entry, request.audience), hint: entry.hint ?? '' })) });
       },
       FetchJWTBundles: (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        const failure = securityHeaderMissing(call.metadata) ?? (registered ? undefined : noIdentity);
+        const failure = securityHeaderMissing(call.metadata) ?? (socket.entries.length > 0 ? undefined : noIdentity);
         if (failure) return refuseStream(call, 'FetchJWTBundles', failure);
         record(socket, 'FetchJWTBundles');
-        socket.bundleStreams.add(call);
+        socket.bundleStreams.set(call, 'FetchJWTBundles');
         call.on('cancelled', () => socket.bundleStreams.delete(call));
         call.write({ bundles: { [trustDomainId]: jwtBundle } });
       },
@@ -322,6 +329,28 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
       const targets = workloadName === undefined ? [...sockets.values()] : [sockets.get(workloadName)];
       if (targets.some((s) => s === undefined)) throw new Error(`${WHERE}: no workload named ${JSON.stringify(workloadName)}`);
       await Promise.all(targets.filter((s) => s!.entries.length > 0).map((s) => push(s!, true)));
+    },
+    updateEntries: async (entries: readonly RegistrationEntry[]) => {
+      checkEntries(entries);
+      await Promise.all(
+        [...sockets.values()].map(async (socket) => {
+          socket.entries = entries.filter((entry) => entryMatches(entry, socket.workload.agentId, socket.workload.selectors));
+          socket.x509 = undefined;
+          socket.jwts.clear();
+          if (socket.entries.length > 0) {
+            if (socket.streams.size > 0) await push(socket, true);
+            return;
+          }
+          clearTimeout(socket.rotation);
+          const open: Array<[grpc.ServerWritableStream<unknown, unknown>, string]> = [...[...socket.streams].map((stream) => [stream, 'FetchX509SVID'] as [typeof stream, string]), ...socket.bundleStreams];
+          for (const [stream, method] of open) {
+            record(socket, method, noIdentity);
+            stream.emit('error', noIdentity);
+          }
+          socket.streams.clear();
+          socket.bundleStreams.clear();
+        }),
+      );
     },
     close: async () => {
       if (closed) return;
