@@ -108,7 +108,8 @@ class X509SvidWatch {
       this.withdraw(error as Error);
       return;
     }
-    if (svid.leaf.fingerprintSha256 !== this.current?.leaf.fingerprintSha256) this.version++;
+    // The first SVID is no rotation (nothing was issued with an earlier one); a withdrawal counted already.
+    if (this.current && svid.leaf.fingerprintSha256 !== this.current.leaf.fingerprintSha256) this.version++;
     this.current = svid;
     this.lastError = undefined;
     this.wake();
