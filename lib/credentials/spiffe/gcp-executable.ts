@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AttestGateError } from '../../core/errors';
+import { parseWorkloadApiAddress } from '../../spiffe/workload-api/address';
 import { WorkloadApiClient } from '../../spiffe/workload-api/client';
 import { WorkloadApiError } from '../../spiffe/workload-api/errors';
 import { JWT_TOKEN_TYPE, defaultGcpJwtAudience } from './gcp';
@@ -51,7 +52,9 @@ export async function runGcpExecutable(argv: readonly string[], env: NodeJS.Proc
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
   let client: WorkloadApiClient | undefined;
   try {
-    client = new WorkloadApiClient({ address: values.socket, timeoutMs });
+    // The socket from the environment the library passed, named as such in errors.
+    const endpoint = parseWorkloadApiAddress(values.socket, 'attestgate-gcp-executable', env);
+    client = new WorkloadApiClient({ address: endpoint.address, timeoutMs });
     const svid = await client.fetchJwtSvid({ audience, spiffeId: values['spiffe-id'] });
     const response = { version: 1, success: true, token_type: tokenType, id_token: svid.token, expiration_time: Math.floor(svid.expiresAt.getTime() / 1000) };
     const outputFile = env.GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE;

@@ -19,12 +19,12 @@ const EXAMPLE = 'unix:///run/spire/sockets/agent.sock';
  * Refused beyond go-spiffe: a unix path that is not absolute, and `unix://name/…`, whose `name`
  * gRPC would read as a host (the usual slip for `unix:///name/…`).
  *
- * @param address the address; undefined reads SPIFFE_ENDPOINT_SOCKET
+ * @param address the address; undefined reads SPIFFE_ENDPOINT_SOCKET from `env`
  * @throws AttestGateError naming the address, what is wrong and how to write it
  */
-export function parseWorkloadApiAddress(address: string | undefined, where = 'WorkloadApiClient'): WorkloadApiEndpoint {
+export function parseWorkloadApiAddress(address: string | undefined, where = 'WorkloadApiClient', env: NodeJS.ProcessEnv = process.env): WorkloadApiEndpoint {
   const fromEnvironment = address === undefined;
-  const value = fromEnvironment ? process.env[SPIFFE_ENDPOINT_SOCKET] : address;
+  const value = fromEnvironment ? env[SPIFFE_ENDPOINT_SOCKET] : address;
   const field = fromEnvironment ? SPIFFE_ENDPOINT_SOCKET : 'address';
   const fail = (problem: string, fix = `write it as ${EXAMPLE} (or unix:/path, or tcp://127.0.0.1:8081)`): never => {
     throw new AttestGateError({ where, field, value, problem, fix });
