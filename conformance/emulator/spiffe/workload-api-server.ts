@@ -89,6 +89,7 @@ export const SPIRE_DEFAULT_X509_SVID_TTL_SECONDS = 3600;
 export const SPIRE_DEFAULT_JWT_SVID_TTL_SECONDS = 300;
 
 const WHERE = 'Workload API emulator';
+const MIN_ROTATION_DELAY_MS = 100;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** sun_path holds 108 bytes with the terminating NUL on Linux. */
 const MAX_SOCKET_PATH_BYTES = 107;
@@ -196,10 +197,20 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
     if (closed || socket.streams.size === 0 || !socket.x509) return;
     const at = Math.min(...socket.x509.map((s) => s.rotateAt));
     // Unreferenced: an open stream keeps the process alive, a pending rotation alone need not.
-    socket.rotation = setTimeout(() => void push(socket, true), Math.max(0, at - now().getTime())).unref();
+    // At least 100 ms apart, and at most a day ahead (setTimeout's limit is ~24.8 days; the
+    // timer is set again when it fires), whatever the emulator's clock says.
+    const delay = Math.min(Math.max(MIN_ROTATION_DELAY_MS, at - now().getTime()), 86_400_000);
+    socket.rotation = setTimeout(() => void rotateIfDue(socket), delay).unref();
   };
 
   const x509Response = (issued: readonly IssuedX509[]): X509SvidResponseMessage => ({ svids: issued.map((s) => s.message), crl: [], federated_bundles: {} });
+
+  const rotateIfDue = async (socket: WorkloadSocket) => {
+    const due = !socket.x509 || socket.x509.some((s) => s.rotateAt <= now().getTime());
+    // A failed rotation (the CA expired) leaves the streams with the SVIDs they have, as an agent that cannot renew does.
+    if (due) await push(socket, true).catch((error: Error) => record(socket, 'rotation', { code: 14, details: `could not rotate: ${error.message}` }));
+    else scheduleRotation(socket);
+  };
 
   const push = async (socket: WorkloadSocket, force: boolean) => {
     const issued = await currentX509(socket, force);

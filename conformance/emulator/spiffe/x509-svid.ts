@@ -32,6 +32,8 @@ export async function issueX509Svid(input: {
   const keys = await generateKeys('EC-P256');
   const subject: DistinguishedName = entry.dnsNames.length > 0 ? { ...input.subject, CN: entry.dnsNames[0] } : input.subject;
   const notAfter = new Date(Math.min(input.now.getTime() + input.ttlSeconds * 1000, authority.certificate.notAfter.getTime()));
+  // SPIRE cannot sign with an expired CA either; an SVID that is born expired would also be "rotated" forever.
+  if (notAfter.getTime() <= input.now.getTime()) throw new Error(`the signing CA expired at ${authority.certificate.notAfter.toISOString()}`);
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: toX509Name(subject),

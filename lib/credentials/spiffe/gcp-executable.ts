@@ -1,4 +1,6 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AttestGateError } from '../../core/errors';
 import { parseWorkloadApiAddress } from '../../spiffe/workload-api/address';
@@ -58,8 +60,7 @@ export async function runGcpExecutable(argv: readonly string[], env: NodeJS.Proc
     const svid = await client.fetchJwtSvid({ audience, spiffeId: values['spiffe-id'] });
     const response = { version: 1, success: true, token_type: tokenType, id_token: svid.token, expiration_time: Math.floor(svid.expiresAt.getTime() / 1000) };
     const outputFile = env.GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE;
-    // The library reuses this answer until expiration_time: it holds a token, so only we may read it.
-    if (outputFile) fs.writeFileSync(outputFile, JSON.stringify(response), { mode: 0o600 });
+    if (outputFile) writePrivately(outputFile, JSON.stringify(response));
     return answer(response, 0);
   } catch (error) {
     if (error instanceof WorkloadApiError) return failure(error.code, error.message);
@@ -67,5 +68,21 @@ export async function runGcpExecutable(argv: readonly string[], env: NodeJS.Proc
     return failure('Internal', (error as Error).message ?? String(error));
   } finally {
     client?.close();
+  }
+}
+
+/**
+ * Writes the cached answer so that only this user can read it — it holds a token the library
+ * reuses until expiration_time — through a new file renamed into place: a symlink planted at the
+ * path (often in a shared /tmp) is replaced, never written through.
+ */
+function writePrivately(file: string, text: string): void {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(6).toString('hex')}`);
+  fs.writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
+  try {
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
   }
 }

@@ -42,6 +42,19 @@ describe('attestgate-gcp-executable', () => {
     expect(fs.statSync(outputFile).mode & 0o777).toBe(0o600);
   });
 
+  test('a symlink planted at the output file is replaced, not written through', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-exec-'));
+    const victim = path.join(dir, 'victim');
+    fs.writeFileSync(victim, 'untouched');
+    const outputFile = path.join(dir, 'cache.json');
+    fs.symlinkSync(victim, outputFile);
+    const { code } = await run(['--jwt-audience', 'gcp', '--socket', spire.addresses.get('deployer')!], libraryEnv({ GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE: outputFile }));
+    expect(code).toBe(0);
+    expect(fs.readFileSync(victim, 'utf8')).toBe('untouched');
+    expect(fs.lstatSync(outputFile).isFile()).toBe(true);
+    expect(fs.readdirSync(dir).sort()).toEqual(['cache.json', 'victim']);
+  });
+
   test('without --jwt-audience the provider’s default audience; the socket from SPIFFE_ENDPOINT_SOCKET; id_token type kept', async () => {
     const { code, output } = await run([], libraryEnv({ SPIFFE_ENDPOINT_SOCKET: spire.addresses.get('deployer')!, GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE: 'urn:ietf:params:oauth:token-type:id_token' }));
     expect(code).toBe(0);
