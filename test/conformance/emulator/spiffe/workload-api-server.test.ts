@@ -99,7 +99,7 @@ describe('X.509-SVIDs', () => {
   });
 
   test('on its own, the agent rotates an SVID at half its lifetime and streams the new one', async () => {
-    const own = await startWorkloadApiServer(options({ entries: [deployerEntry({ x509SvidTtlSeconds: 2 })], now: undefined }));
+    const own = await startWorkloadApiServer(options({ entries: [deployerEntry({ x509SvidTtlSeconds: 1 })], now: undefined }));
     const c = new WorkloadApiClient({ address: own.addresses.get('deployer')! });
     const serials: string[] = [];
     const watch = c.watchX509Context({ onUpdate: (u) => serials.push(u.svids[0].leaf.serialNumber), onError: () => undefined });
