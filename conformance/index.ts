@@ -17,6 +17,8 @@ export { startAzureEmulator } from './emulator/azure-emulator';
 export type { AzureEmulatorOptions, RunningAzureEmulator } from './emulator/azure-emulator';
 export type { Jwks, PlayedIssuer } from './emulator/azure/played-issuers';
 export type { EntraBehaviour } from './emulator/azure/token-endpoint';
+export { startWorkloadApiServer } from './emulator/spiffe/workload-api-server';
+export type { EmulatedWorkload, RunningWorkloadApiServer, WorkloadApiLogEntry, WorkloadApiServerOptions } from './emulator/spiffe/workload-api-server';
 export { loadPkiDirectory, PkiError } from './pki/pki-directory';
 export type { PkiMaterial, PkiEntry } from './pki/pki-directory';
 export { CHECK_CATALOG } from './catalog';

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -98,6 +98,24 @@ describe('packaging (runs against dist/, which `npm test` builds first)', () => 
     expect(() => fs.accessSync(bin, fs.constants.X_OK)).not.toThrow();
     expect(execFileSync(bin, ['help'], { encoding: 'utf8' })).toContain('Usage: attestgate <command>');
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-    expect(pkg.bin).toEqual({ attestgate: 'bin/attestgate' });
+    expect(pkg.bin).toEqual({ attestgate: 'bin/attestgate', 'attestgate-gcp-executable': 'bin/attestgate-gcp-executable' });
+  });
+
+  test('bin/attestgate-gcp-executable is executable and answers in the executable-response format only', () => {
+    const bin = path.join(root, 'bin', 'attestgate-gcp-executable');
+    expect(() => fs.accessSync(bin, fs.constants.X_OK)).not.toThrow();
+    const result = spawnSync(bin, [], { encoding: 'utf8', env: { ...process.env, GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE: '//iam.googleapis.com/x', SPIFFE_ENDPOINT_SOCKET: 'unix:///nonexistent/agent.sock' } });
+    // google-auth-library reads stdout and stderr together: nothing but the JSON may appear.
+    expect([result.status, result.stderr]).toEqual([1, '']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ version: 1, success: false, code: 'Unavailable' });
+  });
+
+  test('the Workload API client finds the vendored workload.proto in dist/', () => {
+    const loaded = node(`
+      const { WorkloadApiClient, WORKLOAD_PROTO_PATH } = require('attestgate/credentials');
+      new WorkloadApiClient({ address: 'unix:///nonexistent/agent.sock' }).close();
+      console.log(JSON.stringify(WORKLOAD_PROTO_PATH.replace(/\\\\/g, '/').split('/').slice(-5)));
+    `);
+    expect(JSON.parse(loaded)).toEqual(['dist', 'lib', 'spiffe', 'workload-api', 'workload.proto']);
   });
 });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as credentials from '../../lib/credentials';
 
 describe('attestgate/credentials', () => {
-  test('exports the signer, the canonical-request functions the emulator verifies with, and the provider', () => {
+  test('exports the signer, the canonical-request functions the emulator verifies with, the providers and the Workload API client', () => {
     for (const name of [
       'fromRolesAnywhere',
       'CreateSessionError',
@@ -19,6 +19,13 @@ describe('attestgate/credentials', () => {
       'stringToSign',
       'parseAmzDate',
       'MalformedSignatureError',
+      'WorkloadApiClient',
+      'WorkloadApiError',
+      'fromSpiffe',
+      'gcpAccessTokenFromSpiffe',
+      'gcpSubjectTokenFromSpiffe',
+      'azureAssertionFromSpiffe',
+      'GcpTokenError',
     ]) {
       expect(typeof (credentials as Record<string, unknown>)[name]).toBe('function');
     }
@@ -36,6 +43,7 @@ describe('attestgate/credentials', () => {
       ],
       { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
     );
+    // gRPC is not among them: it loads with the first Workload API client.
     // Only the AWS SDK's retry building blocks (@smithy/core/retry, which needs @smithy/types):
     // fromRolesAnywhere retries as SDK clients do rather than with a retry loop of its own; and
     // proxy-from-env, which reads HTTPS_PROXY and NO_PROXY (the tunnelling agents load only when
