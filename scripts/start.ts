@@ -7,7 +7,10 @@
  * 2. Synthesizes the three examples against it (cdk.out/ for AWS, cdktf.out/ for GCP and Azure).
  * 3. Prints the gate table, then runs every conformance check against the embedded emulators of
  *    the three clouds, prints the report and writes JSON, JUnit and SARIF to attestgate-report/.
- * 4. Exits non-zero when a gate let unattested issuance through (1) or a check was inconclusive (2).
+ * 4. Shows one identity, three clouds, through the SPIFFE Workload API: the deployer pod gets AWS,
+ *    GCP and Azure credentials from the emulators with nothing but its SVIDs; the same pod running
+ *    another image gets none (examples/spiffe/three-clouds.ts).
+ * 5. Exits non-zero when a gate let unattested issuance through (1) or a check was inconclusive (2).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,7 +19,9 @@ import { App } from 'aws-cdk-lib';
 import { App as TerraformApp } from 'cdktf';
 import { buildExampleApp, EXAMPLE_ISSUING_CA } from '../examples/aws/app';
 import { buildAzureExample } from '../examples/azure/main';
-import { buildGcpExample } from '../examples/gcp/main';
+import { GCP_EXAMPLE_STACK, buildGcpExample } from '../examples/gcp/main';
+import { renderThreeClouds, threeCloudsHeld, threeCloudsThroughWorkloadApi } from '../examples/spiffe/three-clouds';
+import { loadAppSources } from '../conformance/discovery/app-sources';
 import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
 import { main } from '../conformance/cli/main';
 import { generateIssuerKey } from '../conformance/oidc/issuer-key';
@@ -58,6 +63,15 @@ async function start(): Promise<number> {
     process.stdout.write('\nProbing every gate on the local emulators (AWS, GCP, Azure):\n');
     const reportDir = path.join(root, 'attestgate-report');
     const code = await main(['conformance', '--app', outdir, '--app', tfOutdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif', '--out', reportDir]);
+    const { configurations, templates } = loadAppSources([outdir, tfOutdir]);
+    const threeClouds = await threeCloudsThroughWorkloadApi({
+      templates,
+      gcp: configurations.filter((c) => c.stackName === GCP_EXAMPLE_STACK),
+      azure: configurations.filter((c) => c.stackName !== GCP_EXAMPLE_STACK),
+      ca,
+      issuerKey,
+    });
+    process.stdout.write(`\n${renderThreeClouds(threeClouds)}\n`);
     const verdicts: Record<number, string> = {
       0: 'every gate refused unattested issuance',
       1: 'a gate let unattested issuance through',
@@ -67,8 +81,12 @@ async function start(): Promise<number> {
     const report = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as { gates: Array<{ paths?: unknown[] }> };
     const paths = report.gates.reduce((sum, g) => sum + (g.paths?.length ?? 0), 0);
     if (code === 0) verdict = `every gate refused unattested issuance, and all ${paths} of their issuance paths are attested`;
-    process.stdout.write(`\nnpm start: ${verdict} (exit ${code}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
-    return code;
+    // The SPIFFE side is a promise too: the registered pod gets all three clouds, the other image nothing.
+    const held = threeCloudsHeld(threeClouds);
+    const finalCode = code === 0 && !held ? 1 : code;
+    verdict += held ? '; through the Workload API the deployer pod got all three clouds, the other image none' : '; the Workload API demonstration did not hold (see above)';
+    process.stdout.write(`\nnpm start: ${verdict} (exit ${finalCode}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    return finalCode;
   } finally {
     fs.rmSync(pkiDir, { recursive: true, force: true });
   }

@@ -17,10 +17,11 @@ import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { EXAMPLE_ISSUING_CA, deployerIdentity } from '../deployer-identity';
 import { AgentTrustAnchor, AttestationChecks, AttestedRole, CrlImportSchedule, CrlSource, TrustAnchorSource } from '../../lib/aws';
 
 /** The subject of the CA that issues agent certificates (also used by the test PKI). */
-export const EXAMPLE_ISSUING_CA = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' } as const;
+export { EXAMPLE_ISSUING_CA };
 
 export interface AgentGatesStackProps extends StackProps {
   /** PEM text of the CA bundle. */
@@ -52,14 +53,7 @@ export class AgentGatesStack extends Stack {
     });
 
     this.deployer = new AttestedRole(this, 'Deployer', {
-      identity: new AgentIdentity({
-        name: 'deployer',
-        spiffeId: 'spiffe://prod.example/agent/deployer',
-        subject: { CN: 'deployer', O: 'attestgate examples' },
-        issuingCa: EXAMPLE_ISSUING_CA,
-        privilege: PrivilegeTier.HIGH,
-        maxCredentialLifetime: Duration.hours(1),
-      }),
+      identity: deployerIdentity(),
       trustAnchors: [anchor],
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('PowerUserAccess')],
     });

@@ -21,7 +21,7 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AttestedManagedIdentity, TerraformAttestationAspect } from '../../lib/azure';
-import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { deployerIdentity } from '../deployer-identity';
 import { keepOtherAppsStacks } from '../gcp/shared-outdir';
 
 export const AZURE_EXAMPLE_STACK = 'attestgate-azure-example';
@@ -37,14 +37,7 @@ export class AzureGateStack extends TerraformStack {
     const agents = new ResourceGroup(this, 'Agents', { name: 'attestgate-agents', location: 'westeurope' });
 
     this.deployer = new AttestedManagedIdentity(this, 'Deployer', {
-      identity: new AgentIdentity({
-        name: 'deployer',
-        spiffeId: 'spiffe://prod.example/agent/deployer',
-        subject: { CN: 'deployer', O: 'attestgate examples' },
-        issuingCa: { CN: 'attestgate Example Agents CA', O: 'attestgate examples' },
-        privilege: PrivilegeTier.HIGH,
-        maxCredentialLifetime: { toSeconds: () => 3600 },
-      }),
+      identity: deployerIdentity(),
       issuer: 'https://oidc.prod.example',
       resourceGroupName: agents.name,
       location: agents.location,

@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { deployerIdentity } from '../deployer-identity';
 import { AttestedServiceAccount, AttestedWorkloadIdentityProvider, TerraformAttestationAspect, WorkloadIdentitySource } from '../../lib/gcp';
 import { keepOtherAppsStacks } from './shared-outdir';
 
@@ -45,14 +45,7 @@ export class GcpGateStack extends TerraformStack {
     new GoogleProvider(this, 'google', { project: GCP_EXAMPLE_PROJECT });
 
     this.gate = new AttestedWorkloadIdentityProvider(this, 'DeployerGate', {
-      identity: new AgentIdentity({
-        name: 'deployer',
-        spiffeId: 'spiffe://prod.example/agent/deployer',
-        subject: { CN: 'deployer', O: 'attestgate examples' },
-        issuingCa: { CN: 'attestgate Example Agents CA', O: 'attestgate examples' },
-        privilege: PrivilegeTier.HIGH,
-        maxCredentialLifetime: { toSeconds: () => 3600 },
-      }),
+      identity: deployerIdentity(),
       source: WorkloadIdentitySource.oidc({
         issuerUri: 'https://oidc.prod.example',
         allowedAudiences: ['gcp'],
