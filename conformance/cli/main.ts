@@ -46,8 +46,8 @@ ${CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `           ${line}`
   help, <command> --help       print this help
 
 PATH: a CDK cloud assembly directory or a CloudFormation template (JSON) for AWS; a cdktf
-output directory, a *.tf.json file, or what terraform show -json prints for a plan or a state
-(recognised by its content) for GCP and Azure.
+output directory or a *.tf.json file for GCP and Azure; what terraform show -json prints for a
+plan or a state (recognised by its content) for all three.
 Exit codes: 0 every gate proven, no FAIL and no INCONCLUSIVE; 1 a FAIL; 2 no FAIL but something
 unproven (INCONCLUSIVE, interrupted, no gate of the target found, or a gate whose positive control
 did not pass); 64 bad command line or bad input (an --app or --pki file that cannot be used; the

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SourceError, TemplateSource, loadTemplateSources, readAppJson, templateSource } from './sources';
 import { isShowJson } from '../../lib/model/terraform/show-json';
+import { templateOfTerraformAws } from '../../lib/model/aws/terraform-resources';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { isTerraformApp, loadTerraformSources, showJsonSource } from './terraform-sources';
 
@@ -26,6 +27,11 @@ export function loadAppSources(apps: readonly string[]): AppSources {
       if (isShowJson(json)) configurations.push(showJsonSource(json, app, stackName));
       else templates.push(templateSource(json, app, stackName));
     } else templates.push(...loadTemplateSources(app));
+  }
+  // A plan's or state's AWS resources are judged as the CloudFormation they are (lib/model/aws/terraform-resources.ts).
+  for (const configuration of configurations) {
+    const template = templateOfTerraformAws(configuration.model);
+    if (template) templates.push({ ...templateSource(template, configuration.file, configuration.stackName), readAs: `AWS resources of a ${configuration.readAs ?? 'Terraform configuration'}` });
   }
   return { templates, configurations };
 }

@@ -14,6 +14,8 @@ export interface TemplateSource {
   readonly model: TemplateModel;
   /** The stack's construct metadata, when it came from a cloud assembly (where CDK records acknowledgements). */
   readonly constructMetadata?: ConstructMetadata;
+  /** What the file was read as, when not a CloudFormation template: `AWS resources of a Terraform plan JSON (…)`. */
+  readonly readAs?: string;
 }
 
 /** Thrown for an `--app` path that cannot be read; the CLI turns it into exit code 64. */

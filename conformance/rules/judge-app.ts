@@ -59,7 +59,7 @@ function judgeConfiguration(model: TerraformModel): RuleVerdict[] {
 export function judgeApp(app: AppSources): RulesReport {
   return {
     inputs: [
-      ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: 'CloudFormation template', verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map()) })),
+      ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map()) })),
       ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model) })),
     ],
   };

@@ -94,6 +94,12 @@ function stringParts(value: Value): Array<string | TemplateSymbol> {
  * Resolves every intrinsic function in `value`. Unsupported or undecidable constructs become
  * `unknown` symbols; they are never guessed.
  */
+/**
+ * Not CloudFormation's: what a template translated from a Terraform plan (terraform-resources.ts)
+ * writes for a value known only after apply, with why — resolved as unknown, never as a value.
+ */
+export const AFTER_APPLY_INTRINSIC = 'Attestgate::KnownAfterApply';
+
 export function resolveIntrinsics(value: unknown, ctx: IntrinsicContext): Value {
   if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map((v) => resolveIntrinsics(v, ctx));
@@ -114,6 +120,7 @@ export function resolveIntrinsics(value: unknown, ctx: IntrinsicContext): Value 
       const inner = resolveIntrinsics(arg, ctx);
       return typeof inner === 'string' ? Buffer.from(inner, 'utf8').toString('base64') : unknown('Fn::Base64 of a value not known at synth');
     }
+    if (fn === AFTER_APPLY_INTRINSIC) return unknown(String(arg));
     if (fn === 'Fn::ImportValue') return unknown('an Fn::ImportValue from another stack');
     if (fn === 'Fn::GetAZs') return unknown('Fn::GetAZs');
     if (fn.startsWith('Fn::')) return unknown(`the intrinsic ${fn}`);
