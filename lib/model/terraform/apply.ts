@@ -1,4 +1,4 @@
-import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, resolveValue } from './expressions';
+import { ExpressionContext, Value, describeValue, isConcrete, isSymbol, isSymbolicString, resolveValue } from './expressions';
 import { TerraformSource } from './configuration';
 
 /**
@@ -64,7 +64,15 @@ export function applyTerraform(sources: readonly TerraformSource[], provider: Te
 function applyKnown(source: TerraformSource, provider: TerraformProviderModel): AppliedConfiguration {
   const applied = new Map<string, AppliedResource>();
   const problems: Array<{ address: string; problem: string }> = [];
-  for (const resource of source.model.resources) {
+  // Identifiers linked back to their resources (show-json.ts) are the literal values they were.
+  const literal = (value: Value): Value => {
+    if (isSymbol(value) && value.symbolic === 'ref') return navigate(source.model.resource(value.address)?.attributes as Value | undefined, value.attribute ? value.attribute.split('.') : []) ?? value;
+    if (Array.isArray(value)) return value.map(literal);
+    if (value !== null && typeof value === 'object' && !isSymbol(value) && !isSymbolicString(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
+    return value;
+  };
+  for (const original of source.model.resources) {
+    const resource = { ...original, attributes: Object.fromEntries(Object.entries(original.attributes).map(([k, v]) => [k, literal(v)])) };
     const known = Object.fromEntries(Object.entries(resource.attributes).filter(([, v]) => isConcrete(v)));
     const computed = resource.mode === 'data' ? provider.data?.(resource.type, resource.address, known) : provider.computed(resource.type, resource.address, known);
     const attributes = { ...resource.attributes, ...Object.fromEntries(Object.entries(computed ?? {}).filter(([k]) => !(k in known))) };

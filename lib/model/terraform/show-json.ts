@@ -129,6 +129,42 @@ function toResource(r: ModuleResource, unknown: unknown): TerraformResource {
   return { address: r.address, mode: r.mode, type: r.type, name: r.name, attributes, comment: {}, dependsOn: [] };
 }
 
+/** Attributes whose values name a resource: where another resource's literal value equals one, it refers to it. */
+const IDENTIFYING_ATTRIBUTES = ['id', 'principal_id', 'client_id', 'object_id', 'email', 'name'] as const;
+
+/**
+ * Turns literal identifiers back into the references they were written as: in a state, a
+ * federated credential's `parent_id` is the identity's ARM ID and a role assignment's
+ * `principal_id` its principal's GUID — the models follow references, as they do in a
+ * configuration, to tie a credential or grant to its resource. A value linked is one exactly equal
+ * to one other resource's identifying attribute (an ARM ID, a GUID, a service account's email or
+ * resource name); a value several resources share stays literal. Short `name`s are never
+ * identifiers (two resources may share one).
+ */
+export function linkIdentifiers(resources: readonly TerraformResource[]): TerraformResource[] {
+  const owners = new Map<string, Array<{ address: string; attribute: string }>>();
+  for (const r of resources) {
+    for (const attribute of IDENTIFYING_ATTRIBUTES) {
+      const value = r.attributes[attribute];
+      if (typeof value !== 'string' || value.length < 8 || (attribute === 'name' && !value.includes('/'))) continue;
+      owners.set(value, [...(owners.get(value) ?? []), { address: r.address, attribute }]);
+    }
+  }
+  const link = (value: Value, self: string): Value => {
+    if (typeof value === 'string') {
+      const found = [...new Set((owners.get(value) ?? []).map((o) => o.address))];
+      if (found.length !== 1 || found[0] === self) return value;
+      const owner = owners.get(value)!.find((o) => o.address === found[0])!;
+      return { symbolic: 'ref', address: owner.address, attribute: owner.attribute };
+    }
+    if (Array.isArray(value)) return value.map((v) => link(v, self));
+    if (value !== null && typeof value === 'object' && !('symbolic' in value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, link(v as Value, self)]));
+    return value;
+  };
+  // A resource's own identifiers stay as they are: `link` never points a value at its own resource.
+  return resources.map((r) => ({ ...r, attributes: Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, link(v, r.address)])) }));
+}
+
 /**
  * Reads `terraform show -json` output.
  *
@@ -149,7 +185,7 @@ export function readShowJson(json: unknown, file: string): ShowJson {
   const providers = providerLiterals(json.configuration);
   if (kind === 'state') {
     const values = isObject(json.values) ? json.values : {};
-    const resources = moduleResources(values.root_module, file, 'values.root_module').map((r) => toResource(r, undefined));
+    const resources = linkIdentifiers(moduleResources(values.root_module, file, 'values.root_module').map((r) => toResource(r, undefined)));
     return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources, providers };
   }
   const planned = isObject(json.planned_values) ? json.planned_values : {};
@@ -166,5 +202,5 @@ export function readShowJson(json: unknown, file: string): ShowJson {
   const planned_addresses = new Set(resources.map((r) => r.address));
   const prior = isObject(json.prior_state) && isObject(json.prior_state.values) ? json.prior_state.values.root_module : undefined;
   const data = moduleResources(prior, file, 'prior_state.values.root_module').filter((r) => r.mode === 'data' && !planned_addresses.has(r.address));
-  return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: [...resources, ...data.map((r) => toResource(r, undefined))], providers };
+  return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: linkIdentifiers([...resources, ...data.map((r) => toResource(r, undefined))]), providers };
 }

@@ -84,6 +84,30 @@ describe('terraform show -json as --app input', () => {
     expect(unknown.code).toBe(2);
   });
 
+  test('Azure from a state: literal IDs tie the credential and the Owner assignment to the identity; the shared default service account is refused', async () => {
+    const identity = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/agents/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer';
+    const principal = '11111111-1111-4111-8111-111111111111';
+    const state = write(
+      'azure-state.json',
+      stateJson([
+        { type: 'azurerm_user_assigned_identity', name: 'deployer', values: { name: 'deployer', resource_group_name: 'agents', location: 'westeurope', id: identity, principal_id: principal, client_id: '22222222-2222-4222-8222-222222222222' } },
+        {
+          type: 'azurerm_federated_identity_credential',
+          name: 'spire',
+          index: 0,
+          values: { name: 'spire', resource_group_name: 'agents', parent_id: identity, issuer: 'https://oidc.prod.example', subject: 'system:serviceaccount:agents:default', audience: ['api://AzureADTokenExchange'] },
+        },
+        { type: 'azurerm_role_assignment', name: 'owner', values: { scope: '/subscriptions/00000000-0000-0000-0000-000000000000', role_definition_name: 'Owner', principal_id: principal } },
+      ]),
+    );
+    const gates = await runCli(['gates', '--app', state]);
+    expect(gates.out).toMatch(/azure-state\/azurerm_user_assigned_identity\.deployer\s*\|\s*high\s*\|/);
+    expect(gates.out).toContain('Owner on /subscriptions/00000000-0000-0000-0000-000000000000');
+    const rules = await runCli(['rules', '--app', state]);
+    expect(rules.out).toMatch(/VIOLATION azurerm_federated_identity_credential\.spire\[0\]: \[AG-AZ-001\] .*system:serviceaccount:agents:default/);
+    expect(rules.code).toBe(1);
+  });
+
   test('conformance on the emulator: the open plan FAILs naming the admitted subject; the pinned state passes', async () => {
     const { configurations } = loadAppSources([openPlan, pinnedState]);
     const run = await runGcpConformance({ sources: configurations, pki: loadPkiDirectory(issuer.pkiDir), target: 'local', ratePerSecond: Infinity, tags: ['AGC-GCP-012', 'AGC-GCP-013'] });

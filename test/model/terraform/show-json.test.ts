@@ -1,4 +1,4 @@
-import { isShowJson, readShowJson } from '../../../lib/model/terraform/show-json';
+import { isShowJson, linkIdentifiers, readShowJson } from '../../../lib/model/terraform/show-json';
 import { TerraformModel } from '../../../lib/model/terraform/configuration';
 import { describeValue } from '../../../lib/model/terraform/expressions';
 import { planJson, stateJson } from '../../fixtures/terraform-show';
@@ -52,6 +52,26 @@ describe('terraform show -json', () => {
     );
     expect(() => readShowJson({ format_version: 1, values: {} }, 'state.json')).toThrow(/state\.json: format_version 1 is not a version such as "1\.2"/);
     expect(() => readShowJson({ format_version: '1.0', values: { root_module: { resources: [{ address: 'x' }] } } }, 'state.json')).toThrow(/values\.root_module\.resources\[0\].*is not a resource/);
+  });
+
+  test('literal identifiers become the references they were written as: one owner only, never the resource itself, short names never, shared values never', () => {
+    const id = '/subscriptions/0000/resourceGroups/agents/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer';
+    const resource = (address: string, attributes: Record<string, unknown>) => ({ address, mode: 'managed' as const, type: address.split('.')[0], name: address.split('.')[1], attributes: attributes as never, comment: {}, dependsOn: [] });
+    const [identity, credential, assignment, twin, other] = linkIdentifiers([
+      resource('azurerm_user_assigned_identity.deployer', { id, principal_id: '11111111-1111-4111-8111-111111111111', name: 'deployer' }),
+      resource('azurerm_federated_identity_credential.spire', { parent_id: id, name: 'deployer', nested: [{ ids: [id] }] }),
+      resource('azurerm_role_assignment.owner', { principal_id: '11111111-1111-4111-8111-111111111111' }),
+      resource('azurerm_user_assigned_identity.twin', { client_id: 'shared-client-id' }),
+      resource('azurerm_user_assigned_identity.other', { client_id: 'shared-client-id', parent: 'shared-client-id' }),
+    ]);
+    expect(identity.attributes.id).toBe(id);
+    expect(credential.attributes.parent_id).toEqual({ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'id' });
+    expect(credential.attributes.nested).toEqual([{ ids: [{ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'id' }] }]);
+    expect(credential.attributes.name).toBe('deployer');
+    expect(assignment.attributes.principal_id).toEqual({ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'principal_id' });
+    // A value two resources share names neither.
+    expect(other.attributes.parent).toBe('shared-client-id');
+    expect(twin.attributes.client_id).toBe('shared-client-id');
   });
 
   test('what is not show -json: a configuration, a template', () => {
