@@ -129,24 +129,34 @@ function toResource(r: ModuleResource, unknown: unknown): TerraformResource {
   return { address: r.address, mode: r.mode, type: r.type, name: r.name, attributes, comment: {}, dependsOn: [] };
 }
 
-/** Attributes whose values name a resource: where another resource's literal value equals one, it refers to it. */
-const IDENTIFYING_ATTRIBUTES = ['id', 'principal_id', 'client_id', 'object_id', 'email', 'name'] as const;
+/**
+ * Attributes whose values name the resource itself — every resource's `id`, and per type the
+ * others it is known by — so that another resource's equal literal refers to it. (A role
+ * assignment's `principal_id` names someone else: it is not listed.)
+ */
+const IDENTIFYING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  azurerm_user_assigned_identity: ['principal_id', 'client_id'],
+  azuread_application: ['client_id', 'object_id'],
+  azuread_service_principal: ['object_id', 'client_id'],
+  google_service_account: ['email', 'name', 'unique_id', 'member'],
+  google_iam_workload_identity_pool: ['name'],
+  google_iam_workload_identity_pool_provider: ['name'],
+};
 
 /**
  * Turns literal identifiers back into the references they were written as: in a state, a
  * federated credential's `parent_id` is the identity's ARM ID and a role assignment's
  * `principal_id` its principal's GUID — the models follow references, as they do in a
  * configuration, to tie a credential or grant to its resource. A value linked is one exactly equal
- * to one other resource's identifying attribute (an ARM ID, a GUID, a service account's email or
- * resource name); a value several resources share stays literal. Short `name`s are never
- * identifiers (two resources may share one).
+ * to one other resource's identifying attribute (an ARM ID, an identity's GUIDs, a service
+ * account's email or resource name); a value several resources share stays literal.
  */
 export function linkIdentifiers(resources: readonly TerraformResource[]): TerraformResource[] {
   const owners = new Map<string, Array<{ address: string; attribute: string }>>();
   for (const r of resources) {
-    for (const attribute of IDENTIFYING_ATTRIBUTES) {
+    for (const attribute of ['id', ...(IDENTIFYING_ATTRIBUTES[r.type] ?? [])]) {
       const value = r.attributes[attribute];
-      if (typeof value !== 'string' || value.length < 8 || (attribute === 'name' && !value.includes('/'))) continue;
+      if (typeof value !== 'string' || value.length < 8) continue;
       owners.set(value, [...(owners.get(value) ?? []), { address: r.address, attribute }]);
     }
   }

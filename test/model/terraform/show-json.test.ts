@@ -54,7 +54,7 @@ describe('terraform show -json', () => {
     expect(() => readShowJson({ format_version: '1.0', values: { root_module: { resources: [{ address: 'x' }] } } }, 'state.json')).toThrow(/values\.root_module\.resources\[0\].*is not a resource/);
   });
 
-  test('literal identifiers become the references they were written as: one owner only, never the resource itself, short names never, shared values never', () => {
+  test('literal identifiers become the references they were written as: one owner only, never the resource itself, shared values never', () => {
     const id = '/subscriptions/0000/resourceGroups/agents/providers/Microsoft.ManagedIdentity/userAssignedIdentities/deployer';
     const resource = (address: string, attributes: Record<string, unknown>) => ({ address, mode: 'managed' as const, type: address.split('.')[0], name: address.split('.')[1], attributes: attributes as never, comment: {}, dependsOn: [] });
     const [identity, credential, assignment, twin, other] = linkIdentifiers([
