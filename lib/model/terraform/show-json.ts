@@ -16,7 +16,9 @@ import { Value } from './expressions';
  *   and no rule needs a secret's value);
  * - data sources come from the plan's prior state when the plan itself does not list them;
  * - the provider blocks' literal arguments (`configuration.provider_config`) become the
- *   configuration's `provider` section, where the google provider's project is read.
+ *   configuration's `provider` section, where the google provider's project is read;
+ * - what a plan's resource blocks are created after (`configuration`: `depends_on` and the
+ *   references of their expressions) becomes each instance's dependencies.
  *
  * Only the format's major version 1 (Terraform 0.12 onwards, every OpenTofu) is read; another
  * major version is refused with what to do.
@@ -175,6 +177,58 @@ export function linkIdentifiers(resources: readonly TerraformResource[]): Terraf
   return resources.map((r) => ({ ...r, attributes: Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, link(v, r.address)])) }));
 }
 
+/** An instance's address without its `count`/`for_each` keys: the address of its block in the configuration. */
+export const blockAddressOf = (instance: string): string => instance.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g, '');
+
+/**
+ * What each resource block of a plan's `configuration` comes after: its `depends_on` and the
+ * resources its expressions refer to, as block addresses with their module path
+ * (`module.agents.google_service_account.this`). Values in a plan are literal, so this is where
+ * the order Terraform creates them in is written (federated credentials chained one after another).
+ */
+function configurationDependencies(configuration: unknown): Map<string, Set<string>> {
+  const dependencies = new Map<string, Set<string>>();
+  const visit = (module: unknown, prefix: string) => {
+    if (!isObject(module)) return;
+    for (const resource of Array.isArray(module.resources) ? module.resources : []) {
+      if (!isObject(resource) || typeof resource.address !== 'string') continue;
+      const references = new Set<string>();
+      const collect = (expression: unknown) => {
+        if (Array.isArray(expression)) expression.forEach(collect);
+        else if (isObject(expression)) {
+          for (const reference of Array.isArray(expression.references) ? expression.references : []) if (typeof reference === 'string') references.add(reference);
+          for (const [key, value] of Object.entries(expression)) if (key !== 'references' && key !== 'constant_value') collect(value);
+        }
+      };
+      collect(resource.expressions);
+      for (const explicit of Array.isArray(resource.depends_on) ? resource.depends_on : []) if (typeof explicit === 'string') references.add(explicit);
+      // A reference `type.name.attribute` or `data.type.name…` names the block `type.name` / `data.type.name`.
+      const blocks = [...references].flatMap((r) => {
+        const parts = blockAddressOf(r).split('.');
+        if (parts[0] === 'var' || parts[0] === 'local' || parts[0] === 'each' || parts[0] === 'count' || parts[0] === 'path' || parts[0] === 'module') return [];
+        return [`${prefix}${parts.slice(0, parts[0] === 'data' ? 3 : 2).join('.')}`];
+      });
+      dependencies.set(`${prefix}${resource.address}`, new Set(blocks));
+    }
+    const calls = isObject(module.module_calls) ? module.module_calls : {};
+    for (const [name, call] of Object.entries(calls)) if (isObject(call)) visit(call.module, `${prefix}module.${name}.`);
+  };
+  visit(isObject(configuration) ? configuration.root_module : undefined, '');
+  return dependencies;
+}
+
+/** Each resource with the instances it is created after, read from the plan's configuration. */
+function withDependencies(resources: TerraformResource[], configuration: unknown): TerraformResource[] {
+  const dependencies = configurationDependencies(configuration);
+  if (dependencies.size === 0) return resources;
+  const instancesOf = new Map<string, string[]>();
+  for (const r of resources) instancesOf.set(blockAddressOf(r.address), [...(instancesOf.get(blockAddressOf(r.address)) ?? []), r.address]);
+  return resources.map((r) => {
+    const after = [...(dependencies.get(blockAddressOf(r.address)) ?? [])].flatMap((block) => instancesOf.get(block) ?? []).filter((a) => a !== r.address);
+    return after.length > 0 ? { ...r, dependsOn: after } : r;
+  });
+}
+
 /**
  * Reads `terraform show -json` output.
  *
@@ -212,5 +266,6 @@ export function readShowJson(json: unknown, file: string): ShowJson {
   const planned_addresses = new Set(resources.map((r) => r.address));
   const prior = isObject(json.prior_state) && isObject(json.prior_state.values) ? json.prior_state.values.root_module : undefined;
   const data = moduleResources(prior, file, 'prior_state.values.root_module').filter((r) => r.mode === 'data' && !planned_addresses.has(r.address));
-  return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: linkIdentifiers([...resources, ...data.map((r) => toResource(r, undefined))]), providers };
+  const all = withDependencies([...resources, ...data.map((r) => toResource(r, undefined))], json.configuration);
+  return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: linkIdentifiers(all), providers };
 }
