@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import junit from 'junit-report-builder';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { ALL_RULES } from '../../lib/rules/catalog';
@@ -7,7 +5,7 @@ import { RuleVerdict, formatVerdict } from '../../lib/rules/evaluate';
 import { Severity } from '../../lib/rules/rule';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { RULES_OF, RulesReport, rulesExitCode } from '../rules/judge-app';
-import { ReportFormat } from './write-reports';
+import { ReportFormat, writeFormats } from './write-reports';
 
 /**
  * What `attestgate rules` writes: the same formats as conformance (table, JSON, JUnit, SARIF), so
@@ -112,18 +110,9 @@ export function renderRulesSarif(report: RulesReport): string {
 
 const FILE_NAMES: Record<Exclude<ReportFormat, 'table'>, string> = { json: 'rules.json', junit: 'rules-junit.xml', sarif: 'rules.sarif' };
 
-/** Writes the requested formats: the table to `out`, the others as files in `directory`; returns the files written. */
+/** Writes the rules report in the requested formats: the table to `out`, the others as files in `directory`; returns the files written. */
 export function writeRulesReports(report: RulesReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
-  const written: string[] = [];
-  for (const format of new Set(formats)) {
-    if (format === 'table') {
-      out.write(`${renderRulesConsole(report)}\n`);
-      continue;
-    }
-    fs.mkdirSync(directory, { recursive: true });
-    const file = path.join(directory, FILE_NAMES[format]);
-    fs.writeFileSync(file, format === 'json' ? renderRulesJson(report) : format === 'junit' ? renderRulesJunit(report) : renderRulesSarif(report));
-    written.push(file);
-  }
-  return written;
+  const render = (format: ReportFormat): string =>
+    format === 'table' ? renderRulesConsole(report) : format === 'json' ? renderRulesJson(report) : format === 'junit' ? renderRulesJunit(report) : renderRulesSarif(report);
+  return writeFormats({ fileNames: FILE_NAMES, render }, formats, directory, out);
 }

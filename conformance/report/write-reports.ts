@@ -13,22 +13,34 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const FILE_NAMES: Record<Exclude<ReportFormat, 'table'>, string> = { json: 'report.json', junit: 'junit.xml', sarif: 'report.sarif' };
 
+/** How one kind of report is written: its text per format, and the file name of each file format. */
+export interface ReportRenderers {
+  readonly fileNames: Readonly<Record<Exclude<ReportFormat, 'table'>, string>>;
+  render(format: ReportFormat): string;
+}
+
 /**
  * Writes the requested formats: the table to `out`, the others as files in `directory`.
  * Returns the files written.
  */
-export function writeReports(report: ConformanceReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
+export function writeFormats(renderers: ReportRenderers, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
   const written: string[] = [];
   for (const format of new Set(formats)) {
     if (format === 'table') {
-      out.write(`${renderConsoleReport(report)}\n`);
+      out.write(`${renderers.render('table')}\n`);
       continue;
     }
     fs.mkdirSync(directory, { recursive: true });
-    const file = path.join(directory, FILE_NAMES[format]);
-    const text = format === 'json' ? renderJsonReport(report) : format === 'junit' ? renderJunitReport(report) : renderSarifReport(report, CHECK_CATALOG, PACKAGE_VERSION);
-    fs.writeFileSync(file, text);
+    const file = path.join(directory, renderers.fileNames[format]);
+    fs.writeFileSync(file, renderers.render(format));
     written.push(file);
   }
   return written;
+}
+
+/** Writes a conformance report in the requested formats (see writeFormats). */
+export function writeReports(report: ConformanceReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
+  const render = (format: ReportFormat): string =>
+    format === 'table' ? renderConsoleReport(report) : format === 'json' ? renderJsonReport(report) : format === 'junit' ? renderJunitReport(report) : renderSarifReport(report, CHECK_CATALOG, PACKAGE_VERSION);
+  return writeFormats({ fileNames: FILE_NAMES, render }, formats, directory, out);
 }
