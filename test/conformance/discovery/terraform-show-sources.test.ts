@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadAppSources } from '../../../conformance/discovery/app-sources';
 import { runGcpConformance } from '../../../conformance/gcp/run-gcp-conformance';
+import { startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
 import { runCli } from '../../fixtures/cli';
 import { statusesOf } from '../../fixtures/conformance';
@@ -114,5 +115,26 @@ describe('terraform show -json as --app input', () => {
     expect(statusesOf(run.results, 'open-plan/')).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'FAIL' });
     expect(run.results.find((r) => r.gate.startsWith('open-plan/') && r.checkId === 'AGC-GCP-013')!.reason).toContain('spiffe://attestgate-probe.invalid/agent/deployer');
     expect(statusesOf(run.results, 'pinned-state/')).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'PASS' });
+  });
+
+  test('a state feeds a live target with the names it records: no --gcp-project-number needed (the emulator stands in for Google)', async () => {
+    const { configurations } = loadAppSources([pinnedState]);
+    const google = await startGcpEmulator({ sources: configurations });
+    try {
+      const run = await runGcpConformance({
+        sources: configurations,
+        target: 'gcp',
+        endpoints: { sts: google.endpoint, iamCredentials: google.endpoint },
+        pki: loadPkiDirectory(issuer.pkiDir),
+        ratePerSecond: Infinity,
+        tags: ['AGC-GCP-005'],
+      });
+      expect(statusesOf(run.results)).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-005': 'PASS' });
+      // The provider the control was sent to is the one the state names, project number and all.
+      expect(google.server.log.filter((l) => l.path === '/v1/token').length).toBeGreaterThan(0);
+      expect(run.gates[0].id).toBe('pinned-state/google_iam_workload_identity_pool_provider.spire');
+    } finally {
+      await google.close();
+    }
   });
 });
