@@ -78,6 +78,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   const cloudOptions = Object.fromEntries(CLOUDS.map((c) => [c.cloud, c.cli.conformance.runOptions(values, { variables, ...(tokenCommand ? { tokenCommand } : {}) })]));
 
   const sources = loadAppSources(apps);
+  for (const input of [...sources.configurations, ...sources.templates]) if (input.readAs) err.write(`attestgate: read ${input.file} as ${input.readAs}\n`);
   let pki: PkiMaterial | undefined;
   if (values.pki) {
     // A PkiError names the file and the fix; main reports it as bad input (64).

@@ -7,6 +7,7 @@ import { startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
 import { runCli } from '../../fixtures/cli';
 import { statusesOf } from '../../fixtures/conformance';
+import { azureStatuses, probeAzureLocally } from '../../fixtures/azure-conformance';
 import { writeIssuerKey } from '../../fixtures/gcp-conformance';
 import { ShownResource, planJson, stateJson } from '../../fixtures/terraform-show';
 
@@ -107,6 +108,15 @@ describe('terraform show -json as --app input', () => {
     const rules = await runCli(['rules', '--app', state]);
     expect(rules.out).toMatch(/VIOLATION azurerm_federated_identity_credential\.spire\[0\]: \[AG-AZ-001\] .*system:serviceaccount:agents:default/);
     expect(rules.code).toBe(1);
+    // Conformance agrees: the identity trusts a subject every pod of the namespace has.
+    const results = await probeAzureLocally(loadAppSources([state]).configurations, { tags: ['AGC-AZ-012'] });
+    expect(azureStatuses(results)).toMatchObject({ 'AGC-AZ-012': 'FAIL' });
+  });
+
+  test('conformance says what each input was read as', async () => {
+    const { err, code } = await runCli(['conformance', '--app', openPlan, '--list']);
+    expect(err).toContain(`attestgate: read ${openPlan} as Terraform plan JSON (format 1.2, written by 1.9.8)`);
+    expect(code).toBe(0);
   });
 
   test('conformance on the emulator: the open plan FAILs naming the admitted subject; the pinned state passes', async () => {
