@@ -11,3 +11,5 @@ export * from './replay-store';
 export * from './events';
 export * from './guard';
 export * from './middleware';
+export * from './token-source';
+export * from './agent-fetch';
