@@ -118,6 +118,11 @@ describe('dependency direction', () => {
     expect(violations(['lib/spiffe'], (i) => /^(aws-cdk-lib|cdktf|@cdktf\/|@aws-sdk\/)/.test(i) || /^lib\/(aws|gcp|azure)\//.test(i))).toEqual([]);
   });
 
+  test('lib/step-up imports lib/core, lib/http, jose and Node only: no construct library, cloud SDK or web framework', () => {
+    const allowed = (i: string) => i.startsWith('lib/step-up/') || i.startsWith('lib/core/') || i.startsWith('lib/http/') || i === 'jose' || i.startsWith('node:');
+    expect(violations(['lib/step-up'], (i) => !allowed(i))).toEqual([]);
+  });
+
   test('the scanner sees relative and package imports (a test of the test)', () => {
     expect(importsOf('conformance/engine/cloud-conformance.ts')).toEqual(expect.arrayContaining(['conformance/pki/pki-directory', 'conformance/engine/runner']));
     expect(importsOf('lib/model/gcp/cel/environment.ts').some((i) => i.startsWith('@bufbuild/cel'))).toBe(true);
