@@ -62,7 +62,7 @@ describe('dependency direction', () => {
   });
 
   test("one cloud's probes never import another's: what they share is in the engine", () => {
-    const clouds = ['aws', 'gcp', 'azure'];
+    const clouds = ['aws', 'gcp', 'azure', 'step-up'];
     const crossing = clouds.flatMap((cloud) =>
       violations([`conformance/${cloud}`, `conformance/checks/${cloud}`], (i) => clouds.some((other) => other !== cloud && (i.startsWith(`conformance/${other}/`) || i.startsWith(`conformance/checks/${other}/`)))),
     );
@@ -88,7 +88,7 @@ describe('dependency direction', () => {
   });
 
   test('clouds register once: outside their own folders only the registry and the entry point name an adapter, its checks or its emulator', () => {
-    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|checks|emulator)\//;
+    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|step-up|checks|emulator)\//;
     const shared = sourceFiles('conformance').filter((f) => !CLOUD_FOLDERS.test(f));
     const naming = new Set(
       shared.flatMap((file) => importsOf(file).filter((i) => CLOUD_FOLDERS.test(i) || /^conformance\/emulator\.?/.test(i)).map(() => file)),
