@@ -36,7 +36,7 @@ export interface Advisory {
 
 export interface GateSummary {
   readonly id: string;
-  readonly cloud: Cloud;
+  readonly cloud: CheckArea;
   readonly source: string;
   readonly privilege: string;
   /**

@@ -1,6 +1,6 @@
 import { STEP_UP_CHECKS } from '../checks/step-up';
 import { Check } from '../engine/check';
-import { CheckResult } from '../engine/report';
+import { CheckResult, GateSummary, exitCodeOf } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
 import { GateRun, planChecks, runGates } from '../engine/runner';
 import { StepUpEndpoint, StepUpProbeContext } from './probe-context';
@@ -25,7 +25,11 @@ export interface StepUpConformanceOptions {
 }
 
 export interface StepUpConformanceRun {
+  /** The endpoints probed, as the report lists gates. */
+  readonly gates: readonly GateSummary[];
   readonly results: readonly CheckResult[];
+  /** As `attestgate conformance` exits: 0 proven, 1 a FAIL, 2 something unproven. */
+  readonly exitCode: 0 | 1 | 2;
   /** Requests sent, retries included. */
   readonly requests: number;
   /** The positive control the check filter excluded by name, leaving the negatives unproven. */
@@ -60,5 +64,8 @@ export async function runStepUpConformance(options: StepUpConformanceOptions): P
     ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
   });
   const requests = results.reduce((sum, r) => sum + r.attempts, 0);
-  return { results, requests, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) };
+  // An operation behind step-up is the irreversible, high-privilege class.
+  const gates: GateSummary[] = options.endpoints.map((e) => ({ id: e.id, cloud: 'step-up', source: `${e.method ?? 'POST'} ${e.url}`, privilege: 'high' }));
+  const exitCode = exitCodeOf({ results, gates, interrupted: options.signal?.aborted ?? false });
+  return { gates, results, exitCode, requests, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) };
 }

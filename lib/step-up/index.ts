@@ -13,3 +13,4 @@ export * from './guard';
 export * from './middleware';
 export * from './token-source';
 export * from './agent-fetch';
+export * from './failure-signal';
