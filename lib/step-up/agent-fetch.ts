@@ -2,7 +2,7 @@ import { AttestGateError } from '../core/errors';
 import { TokenReason, TokenSource } from './token-source';
 import { ChallengeParseError, ReadBearerChallenge, readBearerChallenge } from './www-authenticate';
 
-/** A fetch function: Node's global fetch, undici's, or any with the same signature. */
+/** A fetch function that takes a WHATWG Request: Node's global fetch (undici's, bundled), or any wrapper of it. */
 export type FetchLike = (input: Request) => Promise<Response>;
 
 /** `RequestInit`, plus whether this one request may be sent twice. */
