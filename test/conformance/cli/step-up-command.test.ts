@@ -35,7 +35,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: o, err: e };
 }
 
-const endpoint = () => ['--url', `${server.url}/stacks/canary`, '--method', 'DELETE', '--acr-values', 'urn:attestgate:acr:attested-fresh', '--max-age', '60', '--issuer', issuer.issuer, '--issuer-key', keyFile, '--audience', server.url, '--subject', 'spiffe://example.test/conformance/probe'];
+const endpoint = () => ['--url', `${server.url}/stacks/canary`, '--method', 'DELETE', '--acr-values', 'urn:attestgate:acr:attested-fresh', '--max-age', '60', '--issuer', issuer.issuer, '--issuer-key', keyFile, '--audience', server.url, '--subject', 'spiffe://example.test/conformance/probe', '--rate', '100'];
 
 describe('attestgate step-up', () => {
   test('probes the endpoint, writes the reports and exits 0 when every check passes', async () => {
