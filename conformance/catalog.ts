@@ -1,8 +1,8 @@
-import { CLOUDS } from './clouds';
+import { AREA_CHECKS, CLOUDS } from './clouds';
 import { CheckMeta } from './engine/check';
 
-/** Every check's metadata, all registered clouds, in ID order. */
-export const CHECK_CATALOG: readonly CheckMeta[] = CLOUDS.flatMap((c) => c.checks).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+/** Every check's metadata, all registered clouds and areas, in ID order. */
+export const CHECK_CATALOG: readonly CheckMeta[] = [...CLOUDS.flatMap((c) => c.checks), ...AREA_CHECKS].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
 /** conformance/catalog.json: generated from the checks, committed, and diffed in CI. */
 export function renderCatalogJson(): string {

@@ -9,6 +9,8 @@ import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } fro
 import { GateSummary } from './engine/report';
 import { GCP_CLI } from './gcp/cli';
 import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
+import { STEP_UP_CHECKS } from './checks/step-up';
+import { STEP_UP_USAGE, readStepUpArgs, runStepUpCli } from './step-up/cli';
 import type { AwsGate } from './aws/discover-gates';
 import type { AzureGate } from './azure/discover-gates';
 import type { GcpGate } from './gcp/discover-gates';
@@ -93,6 +95,15 @@ export const CLOUDS: readonly RegisteredCloud[] = [
   register(GCP_CONFORMANCE, (app) => app.configurations, GCP_CLI),
   register(AZURE_CONFORMANCE, (app) => app.configurations, AZURE_CLI),
 ];
+
+/**
+ * The checks of areas that are not clouds: `step-up` probes resource servers behind RFC 9470
+ * (`runStepUpConformance`), not gates discovered in apps.
+ */
+export const AREA_CHECKS: readonly CheckMeta[] = STEP_UP_CHECKS.map((c) => c.meta);
+
+/** The command line of the step-up area (`attestgate step-up`): its usage lines, reading and running. */
+export const STEP_UP_CLI = { usage: STEP_UP_USAGE, read: readStepUpArgs, run: runStepUpCli } as const;
 
 /** Every cloud's gates in the apps. */
 export function discoverClouds(app: AppSources): DiscoveredCloud[] {

@@ -10,7 +10,12 @@
  * 4. Shows one identity, three clouds, through the SPIFFE Workload API: the deployer pod gets AWS,
  *    GCP and Azure credentials from the emulators with nothing but its SVIDs; the same pod running
  *    another image gets none (examples/spiffe/three-clouds.ts).
- * 5. Exits non-zero when a gate let unattested issuance through (1) or a check was inconclusive (2).
+ * 5. Shows action-time step-up (RFC 9470) on loopback: an agent challenged on a destructive
+ *    operation re-attests and succeeds, an intruder with a stolen token cannot and the failure
+ *    signal alarms for its identity, and the step-up checks probe the tool server
+ *    (examples/step-up/main.ts).
+ * 6. Exits non-zero when a gate or the step-up endpoint let something through, or a demonstration
+ *    did not hold (1), or a check was inconclusive (2).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +28,7 @@ import { GCP_EXAMPLE_STACK, buildGcpExample } from '../examples/gcp/main';
 import { renderThreeClouds, threeCloudsHeld, threeCloudsThroughWorkloadApi } from '../examples/spiffe/three-clouds';
 import { loadAppSources } from '../conformance/discovery/app-sources';
 import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
+import { runStepUpExample } from '../examples/step-up/main';
 import { main } from '../conformance/cli/main';
 import { generateIssuerKey } from '../conformance/oidc/issuer-key';
 import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/throwaway-pki';
@@ -85,8 +91,15 @@ async function start(): Promise<number> {
     const held = threeCloudsHeld(threeClouds);
     const finalCode = code === 0 && !held ? 1 : code;
     verdict += held ? '; through the Workload API the deployer pod got all three clouds, the other image none' : '; the Workload API demonstration did not hold (see above)';
-    process.stdout.write(`\nnpm start: ${verdict} (exit ${finalCode}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
-    return finalCode;
+
+    process.stdout.write('\nAction-time step-up (RFC 9470), on loopback:\n');
+    const stepUp = await runStepUpExample(process.stdout);
+    const stepUpVerdicts: Record<number, string> = { 0: 'the step-up endpoint passed every check', 1: 'the step-up endpoint let something through', 2: 'something about the step-up endpoint is unproven' };
+    verdict += `; ${stepUpVerdicts[stepUp.exitCode]}`;
+    // A FAIL anywhere is 1; otherwise anything unproven is 2; any other code (64, 70) stands.
+    const exit = ![0, 1, 2].includes(finalCode) ? finalCode : finalCode === 1 || stepUp.exitCode === 1 ? 1 : finalCode === 2 || stepUp.exitCode === 2 ? 2 : 0;
+    process.stdout.write(`\nnpm start: ${verdict} (exit ${exit}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    return exit;
   } finally {
     fs.rmSync(pkiDir, { recursive: true, force: true });
   }

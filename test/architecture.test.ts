@@ -62,7 +62,7 @@ describe('dependency direction', () => {
   });
 
   test("one cloud's probes never import another's: what they share is in the engine", () => {
-    const clouds = ['aws', 'gcp', 'azure'];
+    const clouds = ['aws', 'gcp', 'azure', 'step-up'];
     const crossing = clouds.flatMap((cloud) =>
       violations([`conformance/${cloud}`, `conformance/checks/${cloud}`], (i) => clouds.some((other) => other !== cloud && (i.startsWith(`conformance/${other}/`) || i.startsWith(`conformance/checks/${other}/`)))),
     );
@@ -88,7 +88,7 @@ describe('dependency direction', () => {
   });
 
   test('clouds register once: outside their own folders only the registry and the entry point name an adapter, its checks or its emulator', () => {
-    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|checks|emulator)\//;
+    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|step-up|checks|emulator)\//;
     const shared = sourceFiles('conformance').filter((f) => !CLOUD_FOLDERS.test(f));
     const naming = new Set(
       shared.flatMap((file) => importsOf(file).filter((i) => CLOUD_FOLDERS.test(i) || /^conformance\/emulator\.?/.test(i)).map(() => file)),
@@ -116,6 +116,11 @@ describe('dependency direction', () => {
 
   test('lib/spiffe imports no AWS CDK, cdktf or cloud SDK', () => {
     expect(violations(['lib/spiffe'], (i) => /^(aws-cdk-lib|cdktf|@cdktf\/|@aws-sdk\/)/.test(i) || /^lib\/(aws|gcp|azure)\//.test(i))).toEqual([]);
+  });
+
+  test('lib/step-up imports lib/core, lib/http, jose and Node only: no construct library, cloud SDK or web framework', () => {
+    const allowed = (i: string) => i.startsWith('lib/step-up/') || i.startsWith('lib/core/') || i.startsWith('lib/http/') || i === 'jose' || i.startsWith('node:');
+    expect(violations(['lib/step-up'], (i) => !allowed(i))).toEqual([]);
   });
 
   test('the scanner sees relative and package imports (a test of the test)', () => {

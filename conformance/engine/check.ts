@@ -2,6 +2,12 @@ import type { Cloud } from '../../lib/core/cloud';
 
 export type { Cloud };
 
+/**
+ * What a check probes: a cloud's gates, or an area that is not a cloud — `step-up`, the
+ * resource servers that demand a fresh attestation at action time (RFC 9470).
+ */
+export type CheckArea = Cloud | 'step-up';
+
 /** The status of one check against one gate. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'SKIPPED';
 
@@ -11,7 +17,8 @@ export type CheckSeverity = 'critical' | 'high' | 'medium' | 'low';
 export interface CheckMeta {
   /** `AGC-<CLOUD>-NNN`; never changed, never reused. */
   readonly id: string;
-  readonly cloud: Cloud;
+  /** The cloud or area it belongs to: its folder under `conformance/checks/` and its ID prefix. */
+  readonly cloud: CheckArea;
   readonly title: string;
   /** What the check proves, as an RFC 2119 sentence starting "Verify that". */
   readonly statement: string;
@@ -20,7 +27,7 @@ export interface CheckMeta {
   /** What to change when the check fails. */
   readonly remediation: string;
   readonly severity: CheckSeverity;
-  /** `cloud:…`, `kind:positive|negative|advisory`, `threat:…`, `requires:…`, `mutating`. */
+  /** `cloud:…` (`area:step-up`), `kind:positive|negative|advisory`, `threat:…`, `requires:…`, `mutating`. */
   readonly tags: readonly string[];
 }
 
@@ -69,9 +76,10 @@ export interface Check<Gate, Context> {
 
 /** Validates check metadata at load time: a malformed catalog entry is a bug, not a runtime surprise. */
 export function validateCheckMeta(meta: CheckMeta): void {
-  const prefix = { aws: 'AWS', gcp: 'GCP', azure: 'AZ' }[meta.cloud];
+  const prefix = { aws: 'AWS', gcp: 'GCP', azure: 'AZ', 'step-up': 'SU' }[meta.cloud];
   if (!new RegExp(`^AGC-${prefix}-\\d{3}$`).test(meta.id)) throw new Error(`check ${meta.id}: the ID must be AGC-${prefix}-NNN`);
   if (!meta.statement.startsWith('Verify that ')) throw new Error(`check ${meta.id}: the statement must start with "Verify that "`);
-  if (!meta.tags.includes(`cloud:${meta.cloud}`)) throw new Error(`check ${meta.id}: tags must include cloud:${meta.cloud}`);
+  const areaTag = meta.cloud === 'step-up' ? 'area:step-up' : `cloud:${meta.cloud}`;
+  if (!meta.tags.includes(areaTag)) throw new Error(`check ${meta.id}: tags must include ${areaTag}`);
   if (!meta.tags.some((t) => /^kind:(positive|negative|advisory)$/.test(t))) throw new Error(`check ${meta.id}: tags must include kind:positive|negative|advisory`);
 }

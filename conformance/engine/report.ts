@@ -1,4 +1,4 @@
-import { CheckMeta, CheckStatus, Cloud } from './check';
+import { CheckArea, CheckMeta, CheckStatus, Cloud } from './check';
 
 export const REPORT_SCHEMA = 'attestgate/conformance-report/v1';
 
@@ -8,7 +8,7 @@ export interface CheckResult {
   readonly title: string;
   /** The gate's ID: `<stack>/<logical ID>` or a Terraform address. */
   readonly gate: string;
-  readonly cloud: Cloud;
+  readonly cloud: CheckArea;
   readonly status: CheckStatus;
   readonly reason: string;
   readonly severity: CheckMeta['severity'];
@@ -36,7 +36,7 @@ export interface Advisory {
 
 export interface GateSummary {
   readonly id: string;
-  readonly cloud: Cloud;
+  readonly cloud: CheckArea;
   readonly source: string;
   readonly privilege: string;
   /**

@@ -1,11 +1,11 @@
-import { Check, CheckMeta, Cloud, Verdict, inconclusive } from './check';
+import { Check, CheckArea, CheckMeta, Verdict, inconclusive } from './check';
 import { ProbeScope, runInProbeScope } from './probe-scope';
 import { CheckResult } from './report';
 
 /** A gate with the checks to run on it and the context they share. */
 export interface GateRun<Gate, Context> {
   readonly id: string;
-  readonly cloud: Cloud;
+  readonly cloud: CheckArea;
   readonly gate: Gate;
   readonly context: Context;
   /** The checks to run, as `planChecks` orders them: the positive control first. */

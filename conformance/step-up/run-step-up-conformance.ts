@@ -1,0 +1,71 @@
+import { STEP_UP_CHECKS } from '../checks/step-up';
+import { Check } from '../engine/check';
+import { CheckResult, GateSummary, exitCodeOf } from '../engine/report';
+import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
+import { GateRun, planChecks, runGates } from '../engine/runner';
+import { StepUpEndpoint, StepUpProbeContext } from './probe-context';
+
+export interface StepUpConformanceOptions {
+  /** The endpoints behind step-up to probe, each with its policy and its issuer's key. */
+  readonly endpoints: readonly StepUpEndpoint[];
+  /** Check selection by tag or ID, as `attestgate conformance --tags`. */
+  readonly tags?: readonly string[];
+  /** Why negative checks may run without their positive control (the filter excludes it by name). */
+  readonly allowUnproven?: string;
+  /** @default 5 */
+  readonly ratePerSecond?: number;
+  readonly retry?: RetryPolicy;
+  readonly requestDeadlineMs?: number;
+  /** Endpoints probed at once. @default 4 */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly onResult?: (result: CheckResult) => void;
+  /** The probes' clock. @default Date.now */
+  readonly nowMs?: () => number;
+}
+
+export interface StepUpConformanceRun {
+  /** The endpoints probed, as the report lists gates. */
+  readonly gates: readonly GateSummary[];
+  readonly results: readonly CheckResult[];
+  /** As `attestgate conformance` exits: 0 proven, 1 a FAIL, 2 something unproven. */
+  readonly exitCode: 0 | 1 | 2;
+  /** Requests sent, retries included. */
+  readonly requests: number;
+  /** The positive control the check filter excluded by name, leaving the negatives unproven. */
+  readonly excludedControl?: string;
+}
+
+/**
+ * Probes endpoints behind RFC 9470 step-up with the engine's runner: the positive control first,
+ * and no refusal counted as proven unless the control passed in the same run against the same
+ * endpoint. The probes mint their tokens with each endpoint's issuer key.
+ */
+export async function runStepUpConformance(options: StepUpConformanceOptions): Promise<StepUpConformanceRun> {
+  const plan = planChecks(STEP_UP_CHECKS, options.tags ?? []);
+  const context = new StepUpProbeContext({
+    limiter: new RateLimiter(options.ratePerSecond ?? 5),
+    retry: options.retry ?? DEFAULT_RETRY_POLICY,
+    ...(options.requestDeadlineMs !== undefined ? { requestDeadlineMs: options.requestDeadlineMs } : {}),
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
+  const runs: Array<GateRun<StepUpEndpoint, StepUpProbeContext>> = options.endpoints.map((endpoint) => ({
+    id: endpoint.id,
+    cloud: 'step-up',
+    gate: endpoint,
+    context,
+    checks: plan.checks as ReadonlyArray<Check<StepUpEndpoint, StepUpProbeContext>>,
+    ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}),
+  }));
+  const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
+    concurrency: options.concurrency ?? 4,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onResult ? { onResult: options.onResult } : {}),
+    ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
+  });
+  const requests = results.reduce((sum, r) => sum + r.attempts, 0);
+  // An operation behind step-up is the irreversible, high-privilege class.
+  const gates: GateSummary[] = options.endpoints.map((e) => ({ id: e.id, cloud: 'step-up', source: `${e.method ?? 'POST'} ${e.url}`, privilege: 'high' }));
+  const exitCode = exitCodeOf({ results, gates, interrupted: options.signal?.aborted ?? false });
+  return { gates, results, exitCode, requests, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) };
+}

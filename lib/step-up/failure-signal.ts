@@ -1,0 +1,90 @@
+import { AttestGateError } from '../core/errors';
+import { STEP_UP_EVENT, StepUpEvent, StepUpOutcome } from './events';
+
+/**
+ * The step-up failure signal, defined once for every cloud's monitor: per verified identity and
+ * period, the challenges it could not answer.
+ *
+ * An agent that answers a challenge makes two decisions on one operation — `step-up`, then
+ * `allowed` — and nets zero there. A thief holding the agent's token but not its attestation
+ * makes challenges (`step-up`, or `replayed` for a captured fresh token) that no success follows.
+ * So, per identity: failures = Σ over operations of max(0, challenges − allowed), and the
+ * identity alarms when its failures in one period reach the threshold. One failure — a network
+ * error between the challenge and the retry, an agent stopped mid-way — does not.
+ *
+ * What it cannot see: the real agent's successes on an operation in the same period offset a
+ * thief's failures on that operation, one for one (keep the period short); refusals of forged
+ * or expired tokens carry no verified identity and are not counted (the issuance monitors watch
+ * those).
+ */
+
+/** Decisions that count as a challenge the identity had to answer. */
+export const STEP_UP_CHALLENGE_OUTCOMES: readonly StepUpOutcome[] = ['step-up', 'replayed'];
+
+export interface StepUpFailureThreshold {
+  /** Unanswered challenges in one period that raise the alarm (≥ 2: one failure never does). */
+  readonly failures: number;
+  readonly periodSeconds: number;
+}
+
+/** Three unanswered challenges in five minutes. */
+export const DEFAULT_STEP_UP_FAILURE_THRESHOLD: StepUpFailureThreshold = { failures: 3, periodSeconds: 300 };
+
+/** Checks a threshold (as the monitors take it); throws AttestGateError on a value that would alarm on one failure or never. */
+export function checkFailureThreshold(threshold: StepUpFailureThreshold, where: string): StepUpFailureThreshold {
+  if (!Number.isSafeInteger(threshold.failures) || threshold.failures < 2) {
+    throw new AttestGateError({ where, field: 'threshold.failures', value: threshold.failures, problem: 'is not a whole number of at least 2', fix: 'alarm on a rising rate: 3 unanswered challenges is the default; one failure alone is noise' });
+  }
+  if (!Number.isSafeInteger(threshold.periodSeconds) || threshold.periodSeconds < 60 || threshold.periodSeconds > 3600 || threshold.periodSeconds % 60 !== 0) {
+    throw new AttestGateError({ where, field: 'threshold.periodSeconds', value: threshold.periodSeconds, problem: 'is not a whole number of minutes from 1 to 60', fix: 'use a short period, e.g. 300: successes in the same period offset failures' });
+  }
+  return threshold;
+}
+
+/** One identity's signal over the period. */
+export interface IdentityStepUpFailures {
+  readonly identity: string;
+  readonly challenges: number;
+  /** Challenges answered: allowed decisions on the operations it was challenged on, at most one per challenge. */
+  readonly completed: number;
+  /** Challenges not answered. */
+  readonly failures: number;
+  readonly alarm: boolean;
+}
+
+/**
+ * The signal over a stream of decision events, as the monitors compute it: for the period that
+ * ends at `nowMs`, per verified identity. Identities without a challenge are left out.
+ */
+export function stepUpFailures(events: readonly StepUpEvent[], threshold: StepUpFailureThreshold = DEFAULT_STEP_UP_FAILURE_THRESHOLD, nowMs: number = Date.now()): IdentityStepUpFailures[] {
+  checkFailureThreshold(threshold, 'stepUpFailures');
+  const since = nowMs - threshold.periodSeconds * 1000;
+  // identity → operation → counts
+  const counts = new Map<string, Map<string, { challenges: number; allowed: number }>>();
+  for (const event of events) {
+    if (event.event !== STEP_UP_EVENT || event.identity === undefined) continue;
+    const at = Date.parse(event.time);
+    if (!(at > since && at <= nowMs)) continue;
+    const challenge = STEP_UP_CHALLENGE_OUTCOMES.includes(event.outcome);
+    if (!challenge && event.outcome !== 'allowed') continue;
+    const operations = counts.get(event.identity) ?? new Map<string, { challenges: number; allowed: number }>();
+    const c = operations.get(event.operation) ?? { challenges: 0, allowed: 0 };
+    if (challenge) c.challenges++;
+    else c.allowed++;
+    operations.set(event.operation, c);
+    counts.set(event.identity, operations);
+  }
+  const out: IdentityStepUpFailures[] = [];
+  for (const [identity, operations] of counts) {
+    let challenges = 0;
+    let completed = 0;
+    for (const c of operations.values()) {
+      challenges += c.challenges;
+      completed += Math.min(c.challenges, c.allowed);
+    }
+    if (challenges === 0) continue;
+    const failures = challenges - completed;
+    out.push({ identity, challenges, completed, failures, alarm: failures >= threshold.failures });
+  }
+  return out.sort((a, b) => b.failures - a.failures || a.identity.localeCompare(b.identity));
+}

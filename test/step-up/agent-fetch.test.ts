@@ -1,0 +1,234 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { AttestGateError } from '../../lib/core/errors';
+import { ACR } from '../../lib/step-up/acr';
+import { AgentStepUpEvent, StepUpError, stepUpFetch } from '../../lib/step-up/agent-fetch';
+import { StepUpGuard } from '../../lib/step-up/guard';
+import { nodeHttpGuard } from '../../lib/step-up/middleware';
+import { TokenRequest, TokenSource, TokenSourceError } from '../../lib/step-up/token-source';
+import { NOW, NOW_MS, randomJti, testIssuer } from './fixtures';
+
+const issuer = testIssuer();
+
+/**
+ * A token source over the test issuer that records what it was asked: the first token is a
+ * plain `attested` one; a step-up gets what the challenge asked, unless told to fail or to stay weak.
+ */
+function recordingSource(behaviour: { stepUp?: 'meet' | 'stay-weak' | 'fail'; initial?: () => string } = {}): TokenSource & { asked: TokenRequest[] } {
+  const asked: TokenRequest[] = [];
+  return {
+    asked,
+    async getToken(request) {
+      const { signal: _signal, ...rest } = request;
+      asked.push(rest as TokenRequest);
+      const aud = request.audience;
+      if (request.reason === 'initial') return behaviour.initial?.() ?? issuer.mint({ aud, acr: ACR.ATTESTED, scope: (request.scopes ?? []).join(' ') });
+      if (behaviour.stepUp === 'fail') throw new TokenSourceError('cannot-meet', 'the workload could not be attested');
+      if (behaviour.stepUp === 'stay-weak') return issuer.mint({ aud, acr: ACR.ATTESTED });
+      return issuer.mint({ aud, acr: request.acrValues?.[0] ?? ACR.ATTESTED, auth_time: NOW, jti: randomJti(), scope: (request.scopes ?? []).join(' ') });
+    },
+  };
+}
+
+interface Seen {
+  method: string;
+  url: string;
+  body: string;
+}
+
+/** A tool server behind the guard: it records what reached it and echoes the request body. */
+async function toolServer(): Promise<{ url: string; seen: Seen[]; attempts: () => number; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  let attempts = 0;
+  let guarded: http.RequestListener = () => undefined;
+  const server = http.createServer((req, res) => {
+    attempts++;
+    guarded(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // The audience is the server's own origin, known once it listens.
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const guard = new StepUpGuard(
+    {
+      audience: url,
+      issuers: [issuer.trusted],
+      operations: [
+        { name: 'destroy-stack', method: 'DELETE', route: '/stacks/:id', acr: [ACR.ATTESTED_FRESH], maxAge: 60 },
+        { name: 'run-migration', method: 'POST', route: '/migrations', acr: [ACR.ATTESTED_FRESH], maxAge: 60 },
+        { name: 'write-ledger', method: 'PUT', route: '/ledger', scopes: ['ledger:write'] },
+      ],
+    },
+    { nowMs: () => NOW_MS },
+  );
+  guarded = nodeHttpGuard(guard, (req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, body });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`done: ${body}`);
+    });
+  });
+  return {
+    url,
+    seen,
+    attempts: () => attempts,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+async function caught(promise: Promise<unknown>): Promise<StepUpError> {
+  try {
+    await promise;
+  } catch (e) {
+    expect(e).toBeInstanceOf(StepUpError);
+    return e as StepUpError;
+  }
+  throw new Error('expected a StepUpError');
+}
+
+describe('stepUpFetch against a guarded server', () => {
+  let server: Awaited<ReturnType<typeof toolServer>>;
+  beforeEach(async () => {
+    server = await toolServer();
+  });
+  afterEach(() => server.close());
+
+  test('challenged: re-attests with the challenge’s acr_values and max_age, retries once, succeeds', async () => {
+    const source = recordingSource();
+    const events: AgentStepUpEvent[] = [];
+    const fetchWithStepUp = stepUpFetch({ source, resource: server.url, onStepUp: (e) => events.push(e) });
+    const response = await fetchWithStepUp(`${server.url}/stacks/prod`, { method: 'DELETE' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('done: ');
+    expect(source.asked).toEqual([
+      { reason: 'initial', audience: server.url, scopes: [] },
+      { reason: 'step-up', audience: server.url, scopes: [], acrValues: [ACR.ATTESTED_FRESH], maxAge: 60 },
+    ]);
+    expect(server.attempts()).toBe(2);
+    expect(events).toEqual([expect.objectContaining({ method: 'DELETE', reason: 'step-up', outcome: 'retried', challenge: expect.objectContaining({ acrValues: [ACR.ATTESTED_FRESH], maxAge: 60 }) })]);
+  });
+
+  test('a request that needs nothing more goes once, with the initial token', async () => {
+    const source = recordingSource();
+    const response = await stepUpFetch({ source, resource: server.url })(`${server.url}/anything`);
+    expect(response.status).toBe(200);
+    expect(source.asked).toHaveLength(1);
+  });
+
+  test('a POST is not repeated unless marked: a typed error, the handler never ran, no re-attestation', async () => {
+    const source = recordingSource();
+    const error = await caught(stepUpFetch({ source, resource: server.url })(`${server.url}/migrations`, { method: 'POST', body: 'ALTER TABLE x' }));
+    expect(error.code).toBe('not-repeatable');
+    expect(error.details).toMatchObject({ method: 'POST', status: 401, challenge: { error: 'insufficient_user_authentication', acrValues: [ACR.ATTESTED_FRESH] } });
+    expect(source.asked.map((r) => r.reason)).toEqual(['initial']);
+    expect(server.seen).toEqual([]);
+  });
+
+  test('a POST marked repeatable, per call or by predicate, is retried with its body intact', async () => {
+    const perCall = await stepUpFetch({ source: recordingSource(), resource: server.url })(`${server.url}/migrations`, { method: 'POST', body: 'ALTER TABLE x', stepUp: { repeatable: true } });
+    expect(await perCall.text()).toBe('done: ALTER TABLE x');
+    const byPredicate = stepUpFetch({ source: recordingSource(), resource: server.url, repeatable: (r) => new URL(r.url).pathname === '/migrations' });
+    const request = new Request(`${server.url}/migrations`, { method: 'POST', body: JSON.stringify({ step: 2 }), headers: { 'content-type': 'application/json' } });
+    expect(await (await byPredicate(request)).text()).toBe('done: {"step":2}');
+    expect(server.seen.map((s) => s.body)).toEqual(['ALTER TABLE x', '{"step":2}']);
+  });
+
+  test('the source cannot re-attest: reattestation-failed, with its cause; nothing retried', async () => {
+    const events: AgentStepUpEvent[] = [];
+    const error = await caught(stepUpFetch({ source: recordingSource({ stepUp: 'fail' }), resource: server.url, onStepUp: (e) => events.push(e) })(`${server.url}/stacks/prod`, { method: 'DELETE' }));
+    expect(error.code).toBe('reattestation-failed');
+    expect(error.cause).toBeInstanceOf(TokenSourceError);
+    expect(error.message).toMatch(/could not be attested/);
+    expect(server.attempts()).toBe(1);
+    expect(events.map((e) => e.outcome)).toEqual(['reattestation-failed']);
+  });
+
+  test('never loops: a stronger token refused again ends in refused-after-step-up after exactly two attempts', async () => {
+    const source = recordingSource({ stepUp: 'stay-weak' });
+    const error = await caught(stepUpFetch({ source, resource: server.url })(`${server.url}/stacks/prod`, { method: 'DELETE' }));
+    expect(error.code).toBe('refused-after-step-up');
+    expect(error.details.challenge?.error).toBe('insufficient_user_authentication');
+    expect(server.attempts()).toBe(2);
+    expect(source.asked).toHaveLength(2);
+  });
+
+  test('invalid_token (an expired first token) gets one new token and one retry', async () => {
+    const source = recordingSource({ initial: () => issuer.mint({ aud: server.url, acr: ACR.ATTESTED, exp: NOW - 600 }) });
+    const response = await stepUpFetch({ source, resource: server.url })(`${server.url}/anything`);
+    expect(response.status).toBe(200);
+    expect(source.asked.map((r) => r.reason)).toEqual(['initial', 'invalid-token']);
+  });
+
+  test('insufficient_scope (the MCP step-up): the challenged scopes are added to the agent’s, not substituted', async () => {
+    const source = recordingSource();
+    const response = await stepUpFetch({ source, resource: server.url, scopes: ['stacks:read'] })(`${server.url}/ledger`, { method: 'PUT', body: '+1' });
+    expect(response.status).toBe(200);
+    expect(source.asked[1]).toEqual({ reason: 'insufficient-scope', audience: server.url, scopes: ['stacks:read', 'ledger:write'] });
+  });
+
+  test('the token never goes to another origin; an initial token that cannot be had is a typed error', async () => {
+    const source = recordingSource();
+    await expect(stepUpFetch({ source, resource: server.url })('http://127.0.0.1:1/stacks/prod')).rejects.toThrow(AttestGateError);
+    expect(source.asked).toEqual([]);
+    const none: TokenSource = { getToken: () => Promise.reject(new TokenSourceError('unavailable', 'no Workload API socket')) };
+    expect((await caught(stepUpFetch({ source: none, resource: server.url })(`${server.url}/x`))).code).toBe('no-token');
+    expect(() => stepUpFetch({ source: {} as TokenSource, resource: server.url })).toThrow(/not a token source/);
+  });
+});
+
+describe('stepUpFetch against hostile or unexpected answers', () => {
+  /** A server that answers every request with a fixed status and WWW-Authenticate, counting requests. */
+  async function answering(status: number, wwwAuthenticate?: string): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
+    let hits = 0;
+    const server = http.createServer((_req, res) => {
+      hits++;
+      res.writeHead(status, wwwAuthenticate ? { 'www-authenticate': wwwAuthenticate } : {}).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      hits: () => hits,
+      close: () => new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    };
+  }
+
+  test.each([
+    ['a duplicated parameter', 401, 'Bearer error="insufficient_user_authentication", acr_values="a", acr_values="b"'],
+    ['a non-integer max_age', 401, 'Bearer error="insufficient_user_authentication", max_age="-5"'],
+    ['an oversized header', 401, `Bearer error="insufficient_user_authentication", error_description="${'x'.repeat(9000)}"`],
+    ['two OAuth challenges with errors', 401, 'Bearer error="insufficient_user_authentication", DPoP error="invalid_token"'],
+    ['no WWW-Authenticate', 401, undefined],
+    ['a 403 that is not insufficient_scope', 403, 'Bearer error="insufficient_user_authentication", acr_values="a"'],
+    ['a 401 without an error code', 401, 'Bearer realm="api"'],
+  ])('%s: the response is returned as it came, nothing re-attested or retried', async (_what, status, header) => {
+    const server = await answering(status, header);
+    try {
+      const source = recordingSource();
+      const response = await stepUpFetch({ source, resource: server.url })(`${server.url}/stacks/prod`, { method: 'DELETE' });
+      expect(response.status).toBe(status);
+      expect(server.hits()).toBe(1);
+      expect(source.asked.map((r) => r.reason)).toEqual(['initial']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('quoted commas in a challenge do not confuse what is asked', async () => {
+    const server = await answering(401, 'Bearer error_description="stronger, please, acr_values=\\"x\\"", error="insufficient_user_authentication", acr_values="urn:attestgate:acr:attested-hwk", max_age=30');
+    try {
+      const source = recordingSource({ stepUp: 'stay-weak' });
+      const error = await caught(stepUpFetch({ source, resource: server.url })(`${server.url}/k`));
+      expect(source.asked[1]).toMatchObject({ acrValues: ['urn:attestgate:acr:attested-hwk'], maxAge: 30 });
+      expect(error.code).toBe('refused-after-step-up');
+      expect(server.hits()).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
