@@ -11,6 +11,9 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   setupFiles: ['<rootDir>/test/setup.ts'],
+  // A directory per run for what its test files share: the synthesized examples, the test PKI.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   // The built-in CloudFormation validation costs ~3 s per synth; one dedicated test switches it on.
   testTimeout: 60000,
 };
