@@ -2,6 +2,11 @@
 // pkijs, asn1js and jose ship ESM only, so Jest (CommonJS registry) must transform them too.
 const esmOnly = ['pkijs', 'asn1js', 'bytestreamjs', '@noble/hashes', '@peculiar/utils', 'jose'];
 
+// jest's default is one worker fewer than the cores, and with one worker it runs in band: on a
+// 2-core machine the suite used one core, idle a fifth of the time (rate-limited probes, spawned
+// CLIs, fault-injection deadlines). Two workers at least; otherwise jest's default.
+const maxWorkers = Math.max(2, require('node:os').availableParallelism() - 1);
+
 /** @type {import('jest').Config} */
 module.exports = {
   // jest's node environment, plus the RSA-2048 key pool (test/rsa-key-pool.ts): once per worker.
@@ -16,4 +21,5 @@ module.exports = {
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   // The built-in CloudFormation validation costs ~3 s per synth; one dedicated test switches it on.
   testTimeout: 60000,
+  maxWorkers,
 };

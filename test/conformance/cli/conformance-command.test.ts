@@ -31,7 +31,10 @@ describe('attestgate conformance', () => {
     template = exampleTemplate(pki);
   });
 
-  test('exit 0 when every gate holds; JSON, JUnit and SARIF written to --out', async () => {
+  // The three runs at the CLI's default rates (a few seconds of waiting each, little CPU) run
+  // concurrently, each with its own emulator, report directory and streams; jest groups them at
+  // this first one's place, after beforeAll.
+  test.concurrent('exit 0 when every gate holds; JSON, JUnit and SARIF written to --out', async () => {
     const out = tmp('attestgate-report-');
     // The default rate keeps under the emulator's CreateSession quota (10/s), as it would under AWS's.
     const { code, out: stdout } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--format', 'table', '--format', 'json,junit,sarif', '--out', out]);
@@ -169,7 +172,7 @@ describe('attestgate conformance', () => {
     expect(err).toContain(message);
   });
 
-  test('one run probes the AWS, GCP and Azure gates of a cloud assembly and a cdktf.out together', async () => {
+  test.concurrent('one run probes the AWS, GCP and Azure gates of a cloud assembly and a cdktf.out together', async () => {
     const issuer = writeIssuerKey();
     const cdktfOut = writeTerraformExamples(issuer.jwksFile);
     const pkiDir = tmp('attestgate-pki-');
@@ -192,7 +195,7 @@ describe('attestgate conformance', () => {
     expect(err).toContain('no azure gate found in');
   });
 
-  test('a gate whose positive control was skipped is unproven: exit 2, naming it, even when its denials passed', async () => {
+  test.concurrent('a gate whose positive control was skipped is unproven: exit 2, naming it, even when its denials passed', async () => {
     // The GCP example's JWKS key is not in --pki: the control cannot be signed.
     const cdktfOut = writeTerraformExamples(writeIssuerKey().jwksFile);
     const { code, out: stdout, err } = await run(['conformance', '--app', cdktfOut, '--format', 'json', '--out', tmp('attestgate-report-')]);
