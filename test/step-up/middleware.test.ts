@@ -1,5 +1,4 @@
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { ACR } from '../../lib/step-up/acr';
 import { StepUpEvent } from '../../lib/step-up/events';
 import { StepUpGuard } from '../../lib/step-up/guard';
@@ -15,6 +14,7 @@ import {
 } from '../../lib/step-up/middleware';
 import { readBearerChallenge } from '../../lib/step-up/www-authenticate';
 import { AGENT, AUDIENCE, NOW, NOW_MS, randomJti, testIssuer } from './fixtures';
+import { serve } from '../fixtures/loopback-http';
 
 const issuer = testIssuer();
 const fresh = () => issuer.mint({ acr: ACR.ATTESTED_FRESH, auth_time: NOW - 5, jti: randomJti() });
@@ -33,18 +33,6 @@ function newGuard(events: StepUpEvent[] = []): StepUpGuard {
     },
     { nowMs: () => NOW_MS, onDecision: (e) => events.push(e) },
   );
-}
-
-async function serve(listener: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
 }
 
 /** Sends a request; repeated headers go on the wire as repeated lines. */

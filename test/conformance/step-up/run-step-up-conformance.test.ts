@@ -1,5 +1,4 @@
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { StepUpEndpoint } from '../../../conformance/step-up/probe-context';
@@ -10,22 +9,11 @@ import { nodeHttpGuard } from '../../../lib/step-up/middleware';
 import { StepUpPolicy } from '../../../lib/step-up/policy';
 import { ReplayStore } from '../../../lib/step-up/replay-store';
 import { formatBearerChallenge } from '../../../lib/step-up/www-authenticate';
+import { serve } from '../../fixtures/loopback-http';
 
 const key = generateIssuerKey('ES256');
 const ISSUER = 'https://issuer.conformance.test';
 const AGENT = 'spiffe://example.test/agent/deployer';
-
-async function serve(listener: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer(listener);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 const done: http.RequestListener = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"destroyed":true}');
 
