@@ -1,3 +1,7 @@
+import { requirePeerDependencies } from '../peer-dependencies';
+
+requirePeerDependencies('attestgate/aws', ['aws-cdk-lib', 'constructs']);
+
 export * from './agent-trust-anchor';
 export * from './trust-anchor-crl';
 export * from './attested-profile';

@@ -1,5 +1,9 @@
 // attestgate/azure: CDK for Terraform constructs for Entra workload identity federation.
 // Provider classes are imported by deep path only: the @cdktf/provider-azurerm barrel costs ~2.5 s and ~420 MB.
+import { requirePeerDependencies } from '../peer-dependencies';
+
+requirePeerDependencies('attestgate/azure', ['cdktf', '@cdktf/provider-azurerm', 'constructs']);
+
 export * from './attested-managed-identity';
 export * from './sign-in-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';

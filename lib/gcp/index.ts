@@ -1,5 +1,9 @@
 // attestgate/gcp: CDK for Terraform constructs for GCP workload identity federation.
 // Provider classes are imported by deep path only: the @cdktf/provider-google barrel costs ~2.5 s and ~450 MB.
+import { requirePeerDependencies } from '../peer-dependencies';
+
+requirePeerDependencies('attestgate/gcp', ['cdktf', '@cdktf/provider-google', 'constructs']);
+
 export * from './workload-identity-source';
 export * from './federation-policy';
 export * from './attested-workload-identity-provider';

@@ -3,6 +3,10 @@
 // -data` batch, and judged by the AG-SPIFFE rules. This entry point loads cdk8s (an optional peer
 // dependency: install it to use attestgate/spiffe) through the manifest constructs and the cdk8s
 // checks; the model files under it (registration-entry, registration-model, …) load none.
+import { requirePeerDependencies } from '../peer-dependencies';
+
+requirePeerDependencies('attestgate/spiffe', ['cdk8s', 'constructs']);
+
 export * from './registration-entry';
 export * from './selectors';
 export * from './attestation-evidence';
