@@ -284,10 +284,10 @@ function linkArns(value: unknown, arns: ReadonlyMap<string, unknown>): unknown {
  * @returns undefined when the model has none
  * @throws AttestGateError for a policy document the AWS provider refuses (terraform-policy-document.ts)
  */
-export function templateOfTerraformAws(model: TerraformModel): { Resources: Record<string, { Type: string; Properties: Json }> } | undefined {
+export function templateOfTerraformAws(model: TerraformModel): { Resources: Record<string, { Type: string; Properties: Json; Metadata?: Json }> } | undefined {
   if (!hasTranslatableAwsResources(model)) return undefined;
   const t = new Translation(model);
-  const resources: Record<string, { Type: string; Properties: Json }> = {};
+  const resources: Record<string, { Type: string; Properties: Json; Metadata?: Json }> = {};
   const arns = new Map<string, unknown>();
   for (const r of model.resources) {
     if (r.mode !== 'managed' || !(r.type in TYPES)) continue;
@@ -301,7 +301,8 @@ export function templateOfTerraformAws(model: TerraformModel): { Resources: Reco
             : r.type === 'aws_rolesanywhere_profile'
               ? profile(r, t)
               : crl(r, t);
-    resources[r.address] = { Type: TYPES[r.type].type, Properties: properties };
+    // A configuration's "//" (its acknowledgements, cdktf's construct path) is the resource's Metadata, where the AWS readers look.
+    resources[r.address] = { Type: TYPES[r.type].type, Properties: properties, ...(Object.keys(r.comment).length > 0 ? { Metadata: r.comment } : {}) };
     // A plan's or state's ARN literal of an anchor, profile, CRL or role is that resource, as its
     // Fn::GetAtt would be. A managed policy's is not: its attachments are written as its Roles.
     if (r.type !== 'aws_iam_policy' && typeof r.attributes.arn === 'string' && isConcrete(r.attributes.arn)) arns.set(r.attributes.arn, t.value({ symbolic: 'ref', address: r.address, attribute: 'arn' }));

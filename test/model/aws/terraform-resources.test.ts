@@ -216,6 +216,15 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] Role aws_iam_role\.deployer is high privilege \(AWS::IAM::ManagedPolicy aws_iam_policy\.deploy allows "iam:\*"\)/);
   });
 
+  test('an acknowledgement written in a resource’s "//" is its Metadata: the AWS rules honour it as in a template', async () => {
+    const open = configuration('open-second-profile');
+    open.resource.aws_rolesanywhere_profile.long['//'] = { 'attestgate:acknowledgements': { 'AG-AWS-007': 'session names audited by the deploy pipeline, SEC-77' } };
+    const run = await runCli(['rules', '--app', write('ack-in-comment.tf.json', open)]);
+    expect(run.out).toMatch(/ACKNOWLEDGED aws_rolesanywhere_profile\.long: \[AG-AWS-007\] .*Acknowledged at \S+ack-in-comment\.tf\.json: aws_rolesanywhere_profile\.long: session names audited/);
+    // The other finding of the same configuration is not acknowledged by it.
+    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\]/);
+  });
+
   test('a cdktf output stack (cdk.tf.json) with AWS resources is judged the same way', async () => {
     const out = path.join(dir, 'cdktf.out');
     fs.mkdirSync(path.join(out, 'stacks', 'agents'), { recursive: true });
