@@ -118,6 +118,34 @@ describe('AWS resources of a Terraform plan or state, as the CloudFormation they
       expect(run.code).toBe(1);
     });
 
+    test('a plan with count and for_each instances in modules: a second profile instance and a second anchor instance are refused by rules and FAILed on the emulator, by address', async () => {
+      const gate = awsGate(pki.ca.pem, crlPem(), [], { roleName: 'deployer-counted', roleMaxHours: 12 });
+      const profile = gate.find((r) => r.type === 'aws_rolesanywhere_profile')!;
+      const anchor = gate.find((r) => r.type === 'aws_rolesanywhere_trust_anchor')!;
+      const contractorsArn = ANCHOR_ARN.replace(/.{12}$/, '999999999999');
+      const resources: ShownResource[] = [
+        ...gate.filter((r) => r !== profile && r !== anchor),
+        // for_each over CAs in a module: the agents' anchor (with its CRL) and the contractors' (none).
+        { ...anchor, module: 'module.pki', index: 'agents' },
+        { ...anchor, module: 'module.pki', index: 'contractors', values: { ...anchor.values, name: 'contractors', arn: contractorsArn } },
+        // count = 2: the second instance has 12-hour, caller-named sessions.
+        { ...profile, index: 0 },
+        { ...profile, index: 1, values: { ...profile.values, name: 'deployer-long', duration_seconds: 43200, accept_role_session_name: true } },
+      ];
+      const file = write('counted-plan.json', planJson(resources));
+      const run = await runCli(['rules', '--app', file]);
+      expect([...run.out.matchAll(/VIOLATION (\S+): \[(AG-AWS-\d+)\]/g)].map((m) => `${m[2]} ${m[1]}`).sort()).toEqual([
+        'AG-AWS-005 module.agent.aws_iam_role.deployer',
+        'AG-AWS-006 module.pki.aws_rolesanywhere_trust_anchor.agents["contractors"]',
+        'AG-AWS-007 aws_rolesanywhere_profile.deployer[1]',
+      ]);
+      expect(run.code).toBe(1);
+      const { templates } = loadAppSources([file]);
+      const results = await probeLocally([...templates], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-017', 'AGC-AWS-018'] });
+      expect(statusesOf(results, 'counted-plan/')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'FAIL', 'AGC-AWS-018': 'FAIL' });
+      expect(results.find((r) => r.checkId === 'AGC-AWS-017')!.reason).toContain('profile aws_rolesanywhere_profile.deployer[1]');
+    });
+
     test('conformance on the emulator: the correct state passes its probes; the open one FAILs AGC-AWS-019 naming the CI role', async () => {
       const { templates } = loadAppSources([write('probe-clean.json', stateJson(awsGate(pki.ca.pem, crlPem()))), write('probe-open.json', stateJson(awsGate(pki.ca.pem, crlPem(), [ciRole], { roleName: 'deployer-open' })))]);
       const results = await probeLocally([...templates], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-019'] });
