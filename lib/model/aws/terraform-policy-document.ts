@@ -100,8 +100,9 @@ function conditionsOf(value: Value | undefined, where: string, ctx: PolicyDocume
   return merged;
 }
 
-function without(object: Json): Json {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+/** An object without its undefined entries: the fields a resource or statement leaves out. */
+export function without<T extends Json>(object: T): T {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** One `statement` block as the JSON statement the provider renders. */

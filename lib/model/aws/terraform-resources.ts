@@ -1,6 +1,6 @@
 import { TerraformModel, TerraformResource, block, blocks } from '../terraform/configuration';
 import { SymbolicString, Value, describeValue, isConcrete, isSymbol, isSymbolicString } from '../terraform/expressions';
-import { renderPolicyDocument, unresolved } from './terraform-policy-document';
+import { renderPolicyDocument, unresolved, without } from './terraform-policy-document';
 
 /**
  * AWS resources of a Terraform plan, state or JSON configuration (`*.tf.json`, cdktf's
@@ -62,10 +62,6 @@ export function hasTranslatableAwsResources(model: TerraformModel): boolean {
 }
 
 const text = (value: Value | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
-
-function without<T extends Json>(object: T): T {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
-}
 
 /** A placeholder for an interpolation inside JSON policy text, which JSON.parse keeps inside its string. */
 const PLACEHOLDER = (i: number) => `@@attestgate-interpolation-${i}@@`;
