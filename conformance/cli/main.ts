@@ -18,6 +18,10 @@ Commands:
   rules --app PATH...          run every synth-time rule over the output, without CDK or cdktf
       [--format table|json|junit|sarif]...   (default table; files go to --out)
       [--out DIR]              (default attestgate-report)
+      [--acknowledgements FILE]...
+                               JSON { "acknowledgements": [ { "rule", "resource", "reason" } ] }
+                               for inputs that cannot carry one (a plan, a state); an entry
+                               that matches no finding is reported
                                exit 1 on an open violation, 2 when only findings that cannot be
                                judged before apply are open; acknowledgements are read from the
                                output (Metadata / "//" "attestgate:acknowledgements", CDK metadata)

@@ -4,16 +4,25 @@ import { REPORT_FORMATS, ReportFormat } from '../report/write-reports';
 import { writeRulesReports } from '../report/rules-report';
 import { judgeApp, rulesExitCode } from '../rules/judge-app';
 import { UsageError } from './usage-error';
+import { readInput, utf8Text } from '../discovery/input-files';
+import { FileAcknowledgement, parseAcknowledgementsFile } from '../../lib/rules/acknowledgements-file';
 
 /**
  * `attestgate rules --app PATH...`: every synth-time rule over synthesized or hand-written output
  * (cloud assembly, CloudFormation template, cdktf output, `*.tf.json`), without the app that made
  * it — for teams on plain CloudFormation, HCL or another tool, in CI with one line.
+ * `--acknowledgements FILE` (repeatable) accepts findings of inputs that cannot carry an
+ * acknowledgement themselves, such as a plan (lib/rules/acknowledgements-file.ts).
  */
 export async function rulesCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: { app: { type: 'string', multiple: true }, format: { type: 'string', multiple: true }, out: { type: 'string', default: 'attestgate-report' } },
+    options: {
+      app: { type: 'string', multiple: true },
+      acknowledgements: { type: 'string', multiple: true },
+      format: { type: 'string', multiple: true },
+      out: { type: 'string', default: 'attestgate-report' },
+    },
     strict: true,
   });
   const apps = values.app;
@@ -21,8 +30,15 @@ export async function rulesCommand(args: readonly string[], out: NodeJS.Writable
   const formats = (values.format ?? ['table']).flatMap((f) => f.split(','));
   const unknownFormat = formats.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
   if (unknownFormat) throw new UsageError(`--format ${unknownFormat}: use ${REPORT_FORMATS.join(', ')}`);
-  const report = judgeApp(loadAppSources(apps));
+  const acknowledgements = (values.acknowledgements ?? []).flatMap(readAcknowledgements);
+  const report = judgeApp(loadAppSources(apps), acknowledgements);
   const files = writeRulesReports(report, formats as ReportFormat[], values.out!, out);
   for (const file of files) out.write(`wrote ${file}\n`);
   return rulesExitCode(report);
+}
+
+function readAcknowledgements(file: string): FileAcknowledgement[] {
+  const decoded = utf8Text(readInput(file, (problem) => new UsageError(`--acknowledgements ${file}: ${problem}`)));
+  if ('problem' in decoded) throw new UsageError(`--acknowledgements ${file}: ${decoded.problem}`);
+  return parseAcknowledgementsFile(decoded.text, file);
 }

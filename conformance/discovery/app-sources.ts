@@ -4,9 +4,10 @@ import { SourceError, TemplateSource, loadTemplateSources, readAppJson, template
 import { isShowJson } from '../../lib/model/terraform/show-json';
 import { templateOfTerraformAws } from '../../lib/model/aws/terraform-resources';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
+import { AttestGateError } from '../../lib/core/errors';
 import { isTerraformApp, loadTerraformSources, showJsonSource } from './terraform-sources';
 
-/** What `--app` paths hold: CloudFormation templates (AWS) and Terraform JSON configurations (GCP, Azure). */
+/** What `--app` paths hold: CloudFormation templates (AWS, and the AWS resources of Terraform inputs) and Terraform JSON configurations, plans and states. */
 export interface AppSources {
   readonly templates: readonly TemplateSource[];
   readonly configurations: readonly TerraformSource[];
@@ -28,10 +29,17 @@ export function loadAppSources(apps: readonly string[]): AppSources {
       else templates.push(templateSource(json, app, stackName));
     } else templates.push(...loadTemplateSources(app));
   }
-  // A plan's or state's AWS resources are judged as the CloudFormation they are (lib/model/aws/terraform-resources.ts).
+  // The AWS resources of a plan, a state or a configuration are judged as the CloudFormation they are (lib/model/aws/terraform-resources.ts).
   for (const configuration of configurations) {
-    const template = templateOfTerraformAws(configuration.model);
-    if (template) templates.push({ ...templateSource(template, configuration.file, configuration.stackName), readAs: `AWS resources of a ${configuration.readAs ?? 'Terraform configuration'}` });
+    let template: ReturnType<typeof templateOfTerraformAws>;
+    try {
+      template = templateOfTerraformAws(configuration.model);
+    } catch (e) {
+      // A policy document the AWS provider refuses: the message names the file and the field.
+      if (e instanceof AttestGateError) throw new SourceError(`--app ${e.message}`);
+      throw e;
+    }
+    if (template) templates.push({ ...templateSource(template, configuration.file, configuration.stackName), readAs: `AWS resources of a ${configuration.readAs ?? 'Terraform JSON configuration'}` });
   }
   return { templates, configurations };
 }

@@ -6,6 +6,7 @@ import { Severity } from '../../lib/rules/rule';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { RULES_OF, RulesReport, rulesExitCode } from '../rules/judge-app';
 import { ReportFormat, writeFormats } from './write-reports';
+import type { FileAcknowledgement } from '../../lib/rules/acknowledgements-file';
 
 /**
  * What `attestgate rules` writes: the same formats as conformance (table, JSON, JUnit, SARIF), so
@@ -17,6 +18,8 @@ import { ReportFormat, writeFormats } from './write-reports';
 const LEVEL: Record<Severity, Result.level> = { [Severity.CRITICAL]: 'error', [Severity.HIGH]: 'error', [Severity.MEDIUM]: 'warning' };
 
 const state = (v: RuleVerdict): 'open' | 'acknowledged' => (v.acknowledgement ? 'acknowledged' : 'open');
+
+const unmatchedLine = (e: FileAcknowledgement): string => `UNMATCHED acknowledgement of ${e.rule} on ${e.resource} (${e.at}): no finding of that rule on that resource; remove it, or correct the rule ID or the resource address`;
 
 export function renderRulesConsole(report: RulesReport): string {
   const lines: string[] = [];
@@ -31,6 +34,7 @@ export function renderRulesConsole(report: RulesReport): string {
   lines.push(
     `${report.inputs.length} input${report.inputs.length === 1 ? '' : 's'}, ${new Set(report.inputs.flatMap((i) => RULES_OF[i.kind])).size} rules: ${violations} violation${violations === 1 ? '' : 's'}, ${open.length - violations} unjudgeable, ${all.length - open.length} acknowledged`,
   );
+  for (const entry of report.unmatchedAcknowledgements ?? []) lines.push(unmatchedLine(entry));
   const code = rulesExitCode(report);
   lines.push(code === 0 ? 'every rule holds (exit 0)' : code === 1 ? 'open violations (exit 1)' : 'no violation, but findings that cannot be judged before apply (exit 2)');
   return lines.join('\n');
@@ -59,6 +63,7 @@ export function renderRulesJson(report: RulesReport): string {
         ...(v.rejected ? { acknowledgementRejected: { at: v.rejected.acknowledgement.at, why: v.rejected.why } } : {}),
       })),
     })),
+    unmatchedAcknowledgements: (report.unmatchedAcknowledgements ?? []).map(({ rule, resource, reason, at }) => ({ rule, resource, reason, at })),
   };
   return `${JSON.stringify(json, null, 2)}\n`;
 }
@@ -103,7 +108,19 @@ export function renderRulesSarif(report: RulesReport): string {
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'attestgate', version: PACKAGE_VERSION, informationUri: 'https://www.npmjs.com/package/attestgate', rules } }, results }],
+    runs: [
+      {
+        tool: { driver: { name: 'attestgate', version: PACKAGE_VERSION, informationUri: 'https://www.npmjs.com/package/attestgate', rules } },
+        // An acknowledgement that matches nothing is a configuration problem of the run, not a result.
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolConfigurationNotifications: (report.unmatchedAcknowledgements ?? []).map((e) => ({ level: 'warning' as const, message: { text: unmatchedLine(e) }, associatedRule: { id: e.rule } })),
+          },
+        ],
+        results,
+      },
+    ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

@@ -5,6 +5,7 @@ import { Acknowledgement } from '../../lib/rules/acknowledgements';
 import { RuleVerdict, applyAcknowledgements, evaluateRules } from '../../lib/rules/evaluate';
 import { Rule } from '../../lib/rules/rule';
 import { assemblyAcknowledgements, resourceAcknowledgements } from '../../lib/rules/written-acknowledgements';
+import { FileAcknowledgement, fileAcknowledgementsFor, unmatchedAcknowledgements } from '../../lib/rules/acknowledgements-file';
 import { TemplateModel } from '../../lib/model/aws/template';
 import { TerraformModel } from '../../lib/model/terraform/configuration';
 import { AppSources } from '../discovery/app-sources';
@@ -13,7 +14,8 @@ import { AppSources } from '../discovery/app-sources';
  * The synth-time rules, run over what `--app` reads instead of inside a CDK or cdktf synth: every
  * AWS rule over each CloudFormation template, every GCP and Azure rule over each Terraform
  * configuration — the same rule functions the validation plugin and the aspects call — with the
- * acknowledgements the output itself carries (lib/rules/written-acknowledgements.ts).
+ * acknowledgements the output itself carries (lib/rules/written-acknowledgements.ts), then those of
+ * an acknowledgements file (lib/rules/acknowledgements-file.ts) for inputs that cannot carry any.
  */
 
 /** One input the rules read. */
@@ -28,6 +30,8 @@ export interface JudgedInput {
 
 export interface RulesReport {
   readonly inputs: readonly JudgedInput[];
+  /** Entries of the acknowledgements file that match no finding: stale or misspelt, reported rather than dropped. */
+  readonly unmatchedAcknowledgements?: readonly FileAcknowledgement[];
 }
 
 /** Exit codes of `attestgate rules`: an open violation 1; no violation but an open unjudgeable finding 2; else 0. */
@@ -41,8 +45,12 @@ function judge<M>(rules: ReadonlyArray<Rule<M>>, model: M, acknowledgementsFor: 
   return applyAcknowledgements(evaluateRules(rules, model), acknowledgementsFor);
 }
 
-function judgeTemplate(model: TemplateModel, fromAssembly: ReadonlyMap<string, Acknowledgement[]>): RuleVerdict[] {
-  return judge(RULES_OF.cloudformation as ReadonlyArray<Rule<TemplateModel>>, model, (logicalId) => [...resourceAcknowledgements(model.resource(logicalId)?.metadata, `${model.name}: ${logicalId}`), ...(fromAssembly.get(logicalId) ?? [])]);
+function judgeTemplate(model: TemplateModel, fromAssembly: ReadonlyMap<string, Acknowledgement[]>, fromFile: readonly FileAcknowledgement[]): RuleVerdict[] {
+  return judge(RULES_OF.cloudformation as ReadonlyArray<Rule<TemplateModel>>, model, (logicalId) => [
+    ...resourceAcknowledgements(model.resource(logicalId)?.metadata, `${model.name}: ${logicalId}`),
+    ...(fromAssembly.get(logicalId) ?? []),
+    ...fileAcknowledgementsFor(fromFile, logicalId),
+  ]);
 }
 
 /** The rules each kind of input is judged by. */
@@ -51,16 +59,23 @@ export const RULES_OF: Readonly<Record<JudgedInput['kind'], ReadonlyArray<Rule<u
   terraform: [...GCP_RULES, ...AZURE_RULES] as ReadonlyArray<Rule<unknown>>,
 };
 
-function judgeConfiguration(model: TerraformModel): RuleVerdict[] {
-  return judge(RULES_OF.terraform as ReadonlyArray<Rule<TerraformModel>>, model, (address) => resourceAcknowledgements(model.resource(address)?.comment, `${model.name}: ${address}`));
+function judgeConfiguration(model: TerraformModel, fromFile: readonly FileAcknowledgement[]): RuleVerdict[] {
+  return judge(RULES_OF.terraform as ReadonlyArray<Rule<TerraformModel>>, model, (address) => [
+    ...resourceAcknowledgements(model.resource(address)?.comment, `${model.name}: ${address}`),
+    ...fileAcknowledgementsFor(fromFile, address),
+  ]);
 }
 
-/** Judges every input of the app. */
-export function judgeApp(app: AppSources): RulesReport {
-  return {
-    inputs: [
-      ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map()) })),
-      ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model) })),
-    ],
-  };
+/**
+ * Judges every input of the app.
+ *
+ * @param fromFile the entries of `--acknowledgements` files; they apply to every input
+ */
+export function judgeApp(app: AppSources, fromFile: readonly FileAcknowledgement[] = []): RulesReport {
+  const inputs: JudgedInput[] = [
+    ...app.templates.map((t) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(t.model, t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map(), fromFile) })),
+    ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model, fromFile) })),
+  ];
+  const findings = inputs.flatMap((i) => i.verdicts.map((v) => ({ ruleId: v.rule.id, resource: v.finding.resource })));
+  return { inputs, unmatchedAcknowledgements: unmatchedAcknowledgements(fromFile, findings) };
 }

@@ -5,7 +5,11 @@ import { IamWorkloadIdentityPoolProvider } from '@cdktf/provider-google/lib/iam-
 import { Aspects, TerraformStack, Testing } from 'cdktf';
 import { TerraformAttestationAspect } from '../../lib/packs/terraform-attestation-aspect';
 import { RuleAcknowledgements } from '../../lib/rules/acknowledgements';
-import { annotations, tfStack } from '../fixtures/cdktf';
+import { annotations, synthesized, tfStack } from '../fixtures/cdktf';
+import { runCli } from '../fixtures/cli';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** A raw provider that admits every token of its issuer. */
 function openProvider(stack: TerraformStack) {
@@ -66,6 +70,34 @@ describe('TerraformAttestationAspect', () => {
     RuleAcknowledgements.of(stack).add('AG-AZ-003', 'applied with terraform -parallelism=1 by the platform pipeline');
     Testing.synth(stack);
     expect(annotations(stack, 'error')).toEqual([]);
+  });
+
+  test('the acknowledgements are written into each resource’s "//", so attestgate rules over the synthesized JSON honours them as synth does', async () => {
+    // GIVEN: one acknowledgement on the stack (an ancestor), applying to both credentials
+    const { stack } = tfStack();
+    Aspects.of(stack).add(new TerraformAttestationAspect());
+    unchainedCredentials(stack);
+    RuleAcknowledgements.of(stack).add('AG-AZ-003', 'applied with terraform -parallelism=1 by the platform pipeline');
+    // WHEN
+    const tf = synthesized(stack) as any;
+    // THEN
+    expect(tf.resource.azurerm_federated_identity_credential.Second['//']['attestgate:acknowledgements']).toEqual({ 'AG-AZ-003': 'applied with terraform -parallelism=1 by the platform pipeline' });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-cdktf-ack-')), 'cdk.tf.json');
+    fs.writeFileSync(file, JSON.stringify(tf));
+    const run = await runCli(['rules', '--app', file]);
+    expect(run.out).toMatch(/ACKNOWLEDGED azurerm_federated_identity_credential\.Second: \[AG-AZ-003\]/);
+    expect(run.code).toBe(0);
+  });
+
+  test('without an acknowledgement nothing is written into "//", and attestgate rules keeps the finding open', async () => {
+    const { stack } = tfStack();
+    Aspects.of(stack).add(new TerraformAttestationAspect());
+    unchainedCredentials(stack);
+    const tf = synthesized(stack) as any;
+    expect(tf.resource.azurerm_federated_identity_credential.Second['//']['attestgate:acknowledgements']).toBeUndefined();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-cdktf-ack-')), 'cdk.tf.json');
+    fs.writeFileSync(file, JSON.stringify(tf));
+    expect((await runCli(['rules', '--app', file])).code).toBe(1);
   });
 
   test('cdktf never runs an Aspect added to the App; applyTo adds it to every stack, once', () => {

@@ -5,6 +5,7 @@ import { runCli } from '../../fixtures/cli';
 import { gateTemplate } from '../../fixtures/templates';
 import { gcpConfiguration } from '../../fixtures/terraform';
 import { OPEN_SUBJECT_CASES, subjectCaseConfiguration } from '../../fixtures/gcp-admitted-subjects';
+import { planJson } from '../../fixtures/terraform-show';
 
 /** Hand-written inputs, as a team without CDK has them. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-rules-'));
@@ -105,6 +106,77 @@ describe('attestgate rules', () => {
       JSON.stringify({ '/Agents/Other': [{ type: 'attestgate:acknowledgement', data: { ruleId: 'AG-AWS-005', reason: REASON } }], '/Agents/Deployer/Role/Resource': [{ type: 'aws:cdk:logicalId', data: 'Role' }] }),
     );
     expect((await runCli(['rules', '--app', assembly])).code).toBe(1);
+  });
+
+  describe('--acknowledgements FILE: for a plan, which carries no comments', () => {
+    /** A plan of an admin role with 12-hour sessions (AG-AWS-005, high) and caller-named sessions (AG-AWS-007), in a module. */
+    const plan = () =>
+      write(
+        'long-plan.json',
+        planJson([
+          {
+            type: 'aws_iam_role',
+            name: 'deployer',
+            module: 'module.agent',
+            values: {
+              name: 'deployer',
+              arn: 'arn:aws:iam::123456789012:role/deployer',
+              max_session_duration: 43200,
+              managed_policy_arns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+              assume_role_policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }] }),
+            },
+          },
+          { type: 'aws_rolesanywhere_profile', name: 'p', values: { name: 'p', duration_seconds: 43200, role_arns: ['arn:aws:iam::123456789012:role/deployer'], accept_role_session_name: true } },
+        ]),
+      );
+    const acks = (name: string, entries: unknown[]) => write(name, { acknowledgements: entries });
+
+    test('an entry accepts the finding it names: ACKNOWLEDGED with its reason, never PASS; the others stay open', async () => {
+      const out = path.join(dir, 'reports-file-ack');
+      const file = acks('acks.json', [{ rule: 'AG-AWS-005', resource: 'module.agent.aws_iam_role.deployer', reason: REASON }]);
+      const run = await runCli(['rules', '--app', plan(), '--acknowledgements', file, '--format', 'table,json,sarif', '--out', out]);
+      expect(run.out).toContain(`ACKNOWLEDGED module.agent.aws_iam_role.deployer: [AG-AWS-005]`);
+      expect(run.out).toContain(`Acknowledged at ${file} acknowledgements[0]: ${REASON}`);
+      expect(run.out).toMatch(/VIOLATION aws_rolesanywhere_profile\.p: \[AG-AWS-007\]/);
+      // AG-AWS-001 is critical: the plan's unpinned role is not acknowledgeable, and was not acknowledged.
+      expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-001\]/);
+      expect(run.code).toBe(1);
+      const json = JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8'));
+      expect(json.inputs[0].findings).toContainEqual(expect.objectContaining({ ruleId: 'AG-AWS-005', state: 'acknowledged', acknowledged: { reason: REASON, at: `${file} acknowledgements[0]` } }));
+      expect(json.unmatchedAcknowledgements).toEqual([]);
+      const sarif = JSON.parse(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8'));
+      expect(sarif.runs[0].results.find((r: any) => r.ruleId === 'AG-AWS-005').suppressions).toEqual([expect.objectContaining({ status: 'accepted', justification: expect.stringContaining(REASON) })]);
+    });
+
+    test('acknowledging every acknowledgeable finding leaves the critical one open: a critical violation is rejected, with why', async () => {
+      const file = acks('acks-all.json', [
+        { rule: 'AG-AWS-005', resource: 'module.agent.aws_iam_role.deployer', reason: REASON },
+        { rule: 'AG-AWS-007', resource: 'aws_rolesanywhere_profile.p', reason: REASON },
+        { rule: 'AG-AWS-001', resource: 'module.agent.aws_iam_role.deployer', reason: REASON },
+      ]);
+      const run = await runCli(['rules', '--app', plan(), '--acknowledgements', file]);
+      expect(run.out).toContain(`(Acknowledgement at ${file} acknowledgements[2] rejected: AG-AWS-001 is critical: its violations cannot be acknowledged, only fixed.)`);
+      expect(run.code).toBe(1);
+    });
+
+    test('an entry that matches no finding is reported in the table, the JSON and as a SARIF notification, not dropped', async () => {
+      const out = path.join(dir, 'reports-unmatched');
+      // The address without its module path: what a user copying from the HCL would write.
+      const file = acks('acks-stale.json', [{ rule: 'AG-AWS-005', resource: 'aws_iam_role.deployer', reason: REASON }]);
+      const run = await runCli(['rules', '--app', plan(), '--acknowledgements', file, '--format', 'table,json,sarif', '--out', out]);
+      expect(run.out).toContain(`UNMATCHED acknowledgement of AG-AWS-005 on aws_iam_role.deployer (${file} acknowledgements[0]): no finding of that rule on that resource`);
+      expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\]/);
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8')).unmatchedAcknowledgements).toEqual([{ rule: 'AG-AWS-005', resource: 'aws_iam_role.deployer', reason: REASON, at: `${file} acknowledgements[0]` }]);
+      const sarif = JSON.parse(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8'));
+      expect(sarif.runs[0].invocations[0].toolConfigurationNotifications).toEqual([expect.objectContaining({ level: 'warning', associatedRule: { id: 'AG-AWS-005' } })]);
+    });
+
+    test('a bad file is a usage error naming the file, the entry and the field', async () => {
+      const bad = await runCli(['rules', '--app', plan(), '--acknowledgements', acks('acks-bad.json', [{ rule: 'AG-AWS-005', resource: 'x', reason: 'ok' }])]);
+      expect(bad).toMatchObject({ code: 64, err: expect.stringMatching(/--acknowledgements \S+acks-bad\.json: acknowledgements\[0\]\.reason "ok" is shorter than 10 characters/) });
+      const missing = await runCli(['rules', '--app', plan(), '--acknowledgements', path.join(dir, 'nope.json')]);
+      expect(missing).toMatchObject({ code: 64, err: expect.stringContaining('nope.json: no such file or directory') });
+    });
   });
 
   test('bad command lines: no --app, an unknown format; --help answers', async () => {

@@ -109,12 +109,41 @@ describe('AWS resources of a Terraform plan or state, as the CloudFormation they
       const plan = planJson(awsGate(pki.ca.pem, crlPem(), [], { roleArnUnknown: true, profileHours: 12, roleMaxHours: 12 }));
       const [source] = loadAppSources([write('new-plan.json', plan)]).templates;
       expect(source.model.resource('aws_rolesanywhere_profile.deployer')!.properties.RoleArns).toEqual([
-        { symbolic: 'unknown', reason: '${aws_rolesanywhere_profile.deployer.role_arns.0, known only after apply}' },
+        // The reason as the plan reader wrote it, not wrapped again in ${…} by the translation.
+        { symbolic: 'unknown', reason: 'aws_rolesanywhere_profile.deployer.role_arns.0, known only after apply' },
       ]);
       // Whatever profile reaches it, the role's own maximum lets Roles Anywhere issue 12-hour sessions.
       const run = await runCli(['rules', '--app', path.join(dir, 'new-plan.json')]);
       expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\] .*43200 s/);
       expect(run.code).toBe(1);
+    });
+
+    test('a plan with count and for_each instances in modules: a second profile instance and a second anchor instance are refused by rules and FAILed on the emulator, by address', async () => {
+      const gate = awsGate(pki.ca.pem, crlPem(), [], { roleName: 'deployer-counted', roleMaxHours: 12 });
+      const profile = gate.find((r) => r.type === 'aws_rolesanywhere_profile')!;
+      const anchor = gate.find((r) => r.type === 'aws_rolesanywhere_trust_anchor')!;
+      const contractorsArn = ANCHOR_ARN.replace(/.{12}$/, '999999999999');
+      const resources: ShownResource[] = [
+        ...gate.filter((r) => r !== profile && r !== anchor),
+        // for_each over CAs in a module: the agents' anchor (with its CRL) and the contractors' (none).
+        { ...anchor, module: 'module.pki', index: 'agents' },
+        { ...anchor, module: 'module.pki', index: 'contractors', values: { ...anchor.values, name: 'contractors', arn: contractorsArn } },
+        // count = 2: the second instance has 12-hour, caller-named sessions.
+        { ...profile, index: 0 },
+        { ...profile, index: 1, values: { ...profile.values, name: 'deployer-long', duration_seconds: 43200, accept_role_session_name: true } },
+      ];
+      const file = write('counted-plan.json', planJson(resources));
+      const run = await runCli(['rules', '--app', file]);
+      expect([...run.out.matchAll(/VIOLATION (\S+): \[(AG-AWS-\d+)\]/g)].map((m) => `${m[2]} ${m[1]}`).sort()).toEqual([
+        'AG-AWS-005 module.agent.aws_iam_role.deployer',
+        'AG-AWS-006 module.pki.aws_rolesanywhere_trust_anchor.agents["contractors"]',
+        'AG-AWS-007 aws_rolesanywhere_profile.deployer[1]',
+      ]);
+      expect(run.code).toBe(1);
+      const { templates } = loadAppSources([file]);
+      const results = await probeLocally([...templates], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-017', 'AGC-AWS-018'] });
+      expect(statusesOf(results, 'counted-plan/')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'FAIL', 'AGC-AWS-018': 'FAIL' });
+      expect(results.find((r) => r.checkId === 'AGC-AWS-017')!.reason).toContain('profile aws_rolesanywhere_profile.deployer[1]');
     });
 
     test('conformance on the emulator: the correct state passes its probes; the open one FAILs AGC-AWS-019 naming the CI role', async () => {
@@ -124,5 +153,132 @@ describe('AWS resources of a Terraform plan or state, as the CloudFormation they
       expect(statusesOf(results, 'probe-open/')).toMatchObject({ 'AGC-AWS-019': 'FAIL' });
       expect(results.find((r) => r.gate.startsWith('probe-open/') && r.checkId === 'AGC-AWS-019')!.reason).toContain('arn:aws:iam::123456789012:role/ci');
     });
+  });
+});
+
+/**
+ * The same translation over a Terraform JSON configuration (`*.tf.json`, cdktf's `cdk.tf.json`):
+ * references instead of literals, policy documents as blocks. The fixtures in
+ * test/fixtures/terraform-aws are written by hand, as a team converting HCL (or writing JSON)
+ * would; they carry the example CA of examples/aws/pki.
+ */
+describe('AWS resources of a Terraform JSON configuration', () => {
+  const fixture = (name: string) => path.join(__dirname, '../../fixtures/terraform-aws', `${name}.tf.json`);
+  const configuration = (name: string) => JSON.parse(fs.readFileSync(fixture(name), 'utf8'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-tf-json-aws-'));
+  const write = (name: string, json: unknown) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify(json));
+    return file;
+  };
+
+  test('references resolve as CloudFormation would: an ARN to Fn::GetAtt, a name to Ref, a rendered policy document to its JSON', () => {
+    const template = templateOfTerraformAws(TerraformModel.parse(configuration('correct'), 'correct.tf.json'))!;
+    expect(template.Resources['aws_rolesanywhere_profile.deployer'].Properties.RoleArns).toEqual([{ 'Fn::GetAtt': ['aws_iam_role.deployer', 'Arn'] }]);
+    expect(template.Resources['awscc_rolesanywhere_crl.agents'].Properties.TrustAnchorArn).toEqual({ 'Fn::GetAtt': ['aws_rolesanywhere_trust_anchor.agents', 'TrustAnchorArn'] });
+    // The attachment names the role by `${aws_iam_role.deployer.name}`: folded into it.
+    expect(template.Resources['aws_iam_role.deployer'].Properties.ManagedPolicyArns).toEqual(['arn:aws:iam::aws:policy/PowerUserAccess']);
+    expect((template.Resources['aws_iam_role.deployer'].Properties.AssumeRolePolicyDocument as any).Statement[0].Condition.ArnEquals).toEqual({
+      'aws:SourceArn': [{ 'Fn::GetAtt': ['aws_rolesanywhere_trust_anchor.agents', 'TrustAnchorArn'] }],
+    });
+  });
+
+  test('JSON policy text with interpolations is read with each interpolation in place, inside its string or as the whole string', () => {
+    const statement = {
+      Effect: 'Allow',
+      Principal: { Service: 'rolesanywhere.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { ArnEquals: { 'aws:SourceArn': '${aws_rolesanywhere_trust_anchor.a.arn}' }, StringEquals: { 'aws:PrincipalTag/x509SAN/URI': 'spiffe://${var.domain}/agent/deployer' } },
+    };
+    const model = TerraformModel.parse(
+      {
+        resource: {
+          aws_rolesanywhere_trust_anchor: { a: { name: 'a' } },
+          aws_iam_role: { r: { name: 'r', assume_role_policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }) } },
+        },
+      },
+      'main.tf.json',
+    );
+    const condition = (templateOfTerraformAws(model)!.Resources['aws_iam_role.r'].Properties.AssumeRolePolicyDocument as any).Statement[0].Condition;
+    expect(condition).toEqual({
+      ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['aws_rolesanywhere_trust_anchor.a', 'TrustAnchorArn'] } },
+      StringEquals: { 'aws:PrincipalTag/x509SAN/URI': { 'Fn::Join': ['', ['spiffe://', { 'Attestgate::KnownAfterApply': 'var.domain, an input variable set at plan' }, '/agent/deployer']] } },
+    });
+  });
+
+  test.each([
+    ['open-unpinned', ['AG-AWS-001', 'AG-AWS-002']],
+    ['open-second-profile', ['AG-AWS-005', 'AG-AWS-007']],
+    ['open-second-anchor', ['AG-AWS-006']],
+  ])('the open gate %s is refused by attestgate rules (%s)', async (name, rules) => {
+    const run = await runCli(['rules', '--app', fixture(name)]);
+    expect(run.out).toContain(`${name} (AWS resources of a Terraform JSON configuration, `);
+    expect([...run.out.matchAll(/VIOLATION \S+: \[(AG-AWS-\d+)\]/g)].map((m) => m[1])).toEqual(rules);
+    expect(run.code).toBe(1);
+  });
+
+  test('the correct gate and the unusual-but-correct one are clean; a principal from a variable cannot be judged (exit 2), never clean', async () => {
+    for (const name of ['correct', 'unusual-correct']) {
+      const run = await runCli(['rules', '--app', fixture(name)]);
+      expect(run.out).toContain(`${name} (AWS resources of a Terraform JSON configuration, ${fixture(name)}): no findings`);
+      expect(run.code).toBe(0);
+    }
+    const unknown = await runCli(['rules', '--app', fixture('unknown-principal')]);
+    expect(unknown.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-004\] cannot be judged: .*var\.ci_role_arn, an input variable set at plan/);
+    expect(unknown.code).toBe(2);
+  });
+
+  test('the unusual gate is clean because its own statement replaces the base document’s open one by Sid: without the Sid, the open one stays', async () => {
+    const unusual = configuration('unusual-correct');
+    delete unusual.data.aws_iam_policy_document.trust.statement[0].sid;
+    const run = await runCli(['rules', '--app', write('sid-removed.tf.json', unusual)]);
+    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\] .*statement 0 has no aws:SourceArn condition/);
+    expect(run.code).toBe(1);
+  });
+
+  test('its privilege comes through references too: a customer managed policy allowing iam:* attached by ${aws_iam_policy.deploy.arn}', async () => {
+    const unusual = configuration('unusual-correct');
+    unusual.resource.aws_rolesanywhere_profile.deployer.duration_seconds = 43200;
+    unusual.resource.aws_iam_role.deployer.max_session_duration = 43200;
+    const run = await runCli(['rules', '--app', write('unusual-long.tf.json', unusual)]);
+    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] Role aws_iam_role\.deployer is high privilege \(AWS::IAM::ManagedPolicy aws_iam_policy\.deploy allows "iam:\*"\)/);
+  });
+
+  test('an acknowledgement written in a resource’s "//" is its Metadata: the AWS rules honour it as in a template', async () => {
+    const open = configuration('open-second-profile');
+    open.resource.aws_rolesanywhere_profile.long['//'] = { 'attestgate:acknowledgements': { 'AG-AWS-007': 'session names audited by the deploy pipeline, SEC-77' } };
+    const run = await runCli(['rules', '--app', write('ack-in-comment.tf.json', open)]);
+    expect(run.out).toMatch(/ACKNOWLEDGED aws_rolesanywhere_profile\.long: \[AG-AWS-007\] .*Acknowledged at \S+ack-in-comment\.tf\.json: aws_rolesanywhere_profile\.long: session names audited/);
+    // The other finding of the same configuration is not acknowledged by it.
+    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\]/);
+  });
+
+  test('a cdktf output stack (cdk.tf.json) with AWS resources is judged the same way', async () => {
+    const out = path.join(dir, 'cdktf.out');
+    fs.mkdirSync(path.join(out, 'stacks', 'agents'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { agents: { name: 'agents', synthesizedStackPath: 'stacks/agents/cdk.tf.json' } } }));
+    fs.writeFileSync(path.join(out, 'stacks', 'agents', 'cdk.tf.json'), JSON.stringify(configuration('open-unpinned')));
+    const run = await runCli(['rules', '--app', out]);
+    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\]/);
+    expect(run.code).toBe(1);
+  });
+
+  test('conformance on the emulator: the correct configuration passes its probes; the second profile FAILs AGC-AWS-017 and AGC-AWS-018', async () => {
+    const pki = await writeTestPki();
+    // The hand-written fixtures carry the example CA; the emulator's probes need the test CA's key.
+    const exampleCa = fs.readFileSync(path.join(__dirname, '../../../examples/aws/pki/example-ca.pem'), 'utf8');
+    const exampleCrl = fs.readFileSync(path.join(__dirname, '../../../examples/aws/pki/example-ca.crl.pem'), 'utf8');
+    const inJson = (pem: string) => JSON.stringify(pem).slice(1, -1);
+    const withTestCa = (name: string, roleName: string) => {
+      const json = JSON.parse(fs.readFileSync(fixture(name), 'utf8').split(inJson(exampleCa)).join(inJson(pki.ca.pem)).split(inJson(exampleCrl)).join(inJson(fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'))));
+      // One emulated account: two roles named alike would be one role, trusting the last stack's anchor.
+      json.resource.aws_iam_role.deployer.name = roleName;
+      return write(`probe-${name}.tf.json`, json);
+    };
+    const { templates } = loadAppSources([withTestCa('correct', 'deployer'), withTestCa('open-second-profile', 'deployer-long')]);
+    expect(templates.map((t) => t.readAs)).toEqual(['AWS resources of a Terraform JSON configuration', 'AWS resources of a Terraform JSON configuration']);
+    const results = await probeLocally([...templates], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-017', 'AGC-AWS-018'] });
+    expect(statusesOf(results, 'probe-correct/')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'PASS', 'AGC-AWS-018': 'PASS' });
+    expect(statusesOf(results, 'probe-open-second-profile/')).toMatchObject({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'FAIL', 'AGC-AWS-018': 'FAIL' });
   });
 });
