@@ -51,6 +51,22 @@ export interface WorkloadApiServerOptions {
   /** @default - a new directory under the system temporary directory, mode 0700 */
   readonly socketDirectory?: string;
   readonly now?: () => Date;
+  /**
+   * Faults to inject, for tests that must see the SPIFFE checks FAIL: a conformant agent has none.
+   *
+   * @default - none
+   */
+  readonly faults?: WorkloadApiFaults;
+}
+
+/** How a lax agent deviates from SPIRE. */
+export interface WorkloadApiFaults {
+  /**
+   * Selectors the agent does not attest: it matches entries as if every workload presented them —
+   * a workload attestor that reports what it never verified (`() => true`: no workload
+   * attestation at all, every workload under the agent gets every entry of its parent).
+   */
+  readonly unattestedSelector?: (selector: SpiffeSelector) => boolean;
 }
 
 /** One call the server answered: which workload asked for what, and the status it got. */
@@ -165,6 +181,13 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
   const sockets = new Map<string, WorkloadSocket>();
   const addresses = new Map<string, string>();
   let closed = false;
+
+  /** SPIRE's match of an entry to an attested workload, or the lax agent's (`faults`). */
+  const attestedMatch = (entry: RegistrationEntry, workload: EmulatedWorkload): boolean => {
+    const unattested = options.faults?.unattestedSelector;
+    const presented = unattested ? [...workload.selectors, ...entry.selectors.filter(unattested)] : workload.selectors;
+    return entryMatches(entry, workload.agentId, presented);
+  };
 
   const record = (socket: WorkloadSocket, method: string, failure?: GrpcFailure) =>
     log.push({ workload: socket.workload.name, method, outcome: failure ? `${CODE_NAMES[failure.code] ?? failure.code}: ${failure.details}` : 'OK' });
@@ -316,7 +339,7 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
       const server = new grpcJs.Server();
       const socket = new WorkloadSocket(
         workload,
-        options.entries.filter((entry) => entryMatches(entry, workload.agentId, workload.selectors)),
+        options.entries.filter((entry) => attestedMatch(entry, workload)),
         server,
       );
       server.addService(service, handlersFor(socket));
@@ -345,7 +368,7 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
       checkEntries(entries);
       await Promise.all(
         [...sockets.values()].map(async (socket) => {
-          socket.entries = entries.filter((entry) => entryMatches(entry, socket.workload.agentId, socket.workload.selectors));
+          socket.entries = entries.filter((entry) => attestedMatch(entry, socket.workload));
           socket.x509 = undefined;
           socket.jwts.clear();
           if (socket.entries.length > 0) {
