@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -316,17 +317,29 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
     };
   };
 
-  /** A JWT-SVID as SPIRE signs it (aud always a list, iat, exp, sub, iss when configured), reused until half its lifetime as the agent's cache does. */
+  /**
+   * A JWT-SVID as SPIRE signs it (aud always a list, iat, exp, sub, iss when configured), reused
+   * until half its lifetime as the agent's cache does — unless the entry sets jwt_svid_include_jti:
+   * then every fetch mints a new token with a new UUID jti and the cache is neither read nor
+   * written, as SPIRE's agent bypasses it for such entries.
+   */
   const jwtFor = (socket: WorkloadSocket, entry: RegistrationEntry, audience: readonly string[]): string => {
     const key = JSON.stringify([entry.spiffeId, [...audience].sort()]);
     const at = now();
-    const cached = socket.jwts.get(key);
+    const cached = entry.jwtSvidIncludeJti ? undefined : socket.jwts.get(key);
     if (cached && cached.rotateAt > at.getTime()) return cached.token;
     const iat = Math.floor(at.getTime() / 1000);
     const ttl = ttlOf(entry.jwtSvidTtlSeconds, SPIRE_DEFAULT_JWT_SVID_TTL_SECONDS);
-    const claims = { aud: [...audience], exp: iat + ttl, iat, sub: entry.spiffeId, ...(options.jwtAuthority.issuer ? { iss: options.jwtAuthority.issuer } : {}) };
+    const claims = {
+      aud: [...audience],
+      exp: iat + ttl,
+      iat,
+      sub: entry.spiffeId,
+      ...(options.jwtAuthority.issuer ? { iss: options.jwtAuthority.issuer } : {}),
+      ...(entry.jwtSvidIncludeJti ? { jti: crypto.randomUUID() } : {}),
+    };
     const token = signJwt(jwtKey, claims as never);
-    socket.jwts.set(key, { token, rotateAt: at.getTime() + (ttl * 1000) / 2 });
+    if (!entry.jwtSvidIncludeJti) socket.jwts.set(key, { token, rotateAt: at.getTime() + (ttl * 1000) / 2 });
     return token;
   };
 
