@@ -9,6 +9,7 @@ import { CloudConformance, CloudRun, CommonRunOptions, runCloudConformance } fro
 import { GateSummary } from './engine/report';
 import { GCP_CLI } from './gcp/cli';
 import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
+import { SPIFFE_CHECKS } from './checks/spiffe';
 import { STEP_UP_CHECKS } from './checks/step-up';
 import { STEP_UP_USAGE, readStepUpArgs, runStepUpCli } from './step-up/cli';
 import type { AwsGate } from './aws/discover-gates';
@@ -98,9 +99,10 @@ export const CLOUDS: readonly RegisteredCloud[] = [
 
 /**
  * The checks of areas that are not clouds: `step-up` probes resource servers behind RFC 9470
- * (`runStepUpConformance`), not gates discovered in apps.
+ * (`runStepUpConformance`), `spiffe` the Workload API that issues an identity's SVIDs
+ * (`runSpiffeConformance`), not gates discovered in apps.
  */
-export const AREA_CHECKS: readonly CheckMeta[] = STEP_UP_CHECKS.map((c) => c.meta);
+export const AREA_CHECKS: readonly CheckMeta[] = [...STEP_UP_CHECKS, ...SPIFFE_CHECKS].map((c) => c.meta);
 
 /** The command line of the step-up area (`attestgate step-up`): its usage lines, reading and running. */
 export const STEP_UP_CLI = { usage: STEP_UP_USAGE, read: readStepUpArgs, run: runStepUpCli } as const;

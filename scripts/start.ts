@@ -10,6 +10,9 @@
  * 4. Shows one identity, three clouds, through the SPIFFE Workload API: the deployer pod gets AWS,
  *    GCP and Azure credentials from the emulators with nothing but its SVIDs; the same pod running
  *    another image gets none (examples/spiffe/three-clouds.ts).
+ *    Then the SPIFFE checks probe the deployer's registration on the emulated agent — unregistered,
+ *    runtime-only and code-only workloads refused, SVID lifetimes within the entry's TTLs — and the
+ *    three gates with an SVID past its expiry (examples/spiffe/spiffe-checks.ts).
  * 5. Shows action-time step-up (RFC 9470) on loopback: an agent challenged on a destructive
  *    operation re-attests and succeeds, an intruder with a stolen token cannot and the failure
  *    signal alarms for its identity, and the step-up checks probe the tool server
@@ -25,7 +28,9 @@ import { App as TerraformApp } from 'cdktf';
 import { buildExampleApp, EXAMPLE_ISSUING_CA } from '../examples/aws/app';
 import { buildAzureExample } from '../examples/azure/main';
 import { GCP_EXAMPLE_STACK, buildGcpExample } from '../examples/gcp/main';
-import { renderThreeClouds, threeCloudsHeld, threeCloudsThroughWorkloadApi } from '../examples/spiffe/three-clouds';
+import { ISSUER, renderThreeClouds, threeCloudsHeld, threeCloudsThroughWorkloadApi } from '../examples/spiffe/three-clouds';
+import { runSpiffeChecksExample } from '../examples/spiffe/spiffe-checks';
+import { loadPkiDirectory } from '../conformance/pki/pki-directory';
 import { loadAppSources } from '../conformance/discovery/app-sources';
 import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
 import { runStepUpExample } from '../examples/step-up/main';
@@ -78,6 +83,8 @@ async function start(): Promise<number> {
       issuerKey,
     });
     process.stdout.write(`\n${renderThreeClouds(threeClouds)}\n`);
+    process.stdout.write('\n');
+    const spiffe = await runSpiffeChecksExample({ apps: { templates, configurations }, pki: loadPkiDirectory(pkiDir), ca, issuerKey, issuer: ISSUER }, process.stdout);
     const verdicts: Record<number, string> = {
       0: 'every gate refused unattested issuance',
       1: 'a gate let unattested issuance through',
@@ -92,12 +99,15 @@ async function start(): Promise<number> {
     const finalCode = code === 0 && !held ? 1 : code;
     verdict += held ? '; through the Workload API the deployer pod got all three clouds, the other image none' : '; the Workload API demonstration did not hold (see above)';
 
+    const spiffeVerdicts: Record<number, string> = { 0: 'the SPIFFE registration passed every check', 1: 'the SPIFFE registration let something through', 2: 'something about the SPIFFE registration is unproven' };
+    verdict += `; ${spiffeVerdicts[spiffe.exitCode]}`;
     process.stdout.write('\nAction-time step-up (RFC 9470), on loopback:\n');
     const stepUp = await runStepUpExample(process.stdout);
     const stepUpVerdicts: Record<number, string> = { 0: 'the step-up endpoint passed every check', 1: 'the step-up endpoint let something through', 2: 'something about the step-up endpoint is unproven' };
     verdict += `; ${stepUpVerdicts[stepUp.exitCode]}`;
     // A FAIL anywhere is 1; otherwise anything unproven is 2; any other code (64, 70) stands.
-    const exit = ![0, 1, 2].includes(finalCode) ? finalCode : finalCode === 1 || stepUp.exitCode === 1 ? 1 : finalCode === 2 || stepUp.exitCode === 2 ? 2 : 0;
+    const areaCodes = [spiffe.exitCode, stepUp.exitCode];
+    const exit = ![0, 1, 2].includes(finalCode) ? finalCode : finalCode === 1 || areaCodes.includes(1) ? 1 : finalCode === 2 || areaCodes.includes(2) ? 2 : 0;
     process.stdout.write(`\nnpm start: ${verdict} (exit ${exit}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
     return exit;
   } finally {

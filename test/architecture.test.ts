@@ -88,7 +88,7 @@ describe('dependency direction', () => {
   });
 
   test('clouds register once: outside their own folders only the registry and the entry point name an adapter, its checks or its emulator', () => {
-    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|step-up|checks|emulator)\//;
+    const CLOUD_FOLDERS = /^conformance\/(aws|gcp|azure|step-up|spiffe|checks|emulator)\//;
     const shared = sourceFiles('conformance').filter((f) => !CLOUD_FOLDERS.test(f));
     const naming = new Set(
       shared.flatMap((file) => importsOf(file).filter((i) => CLOUD_FOLDERS.test(i) || /^conformance\/emulator\.?/.test(i)).map(() => file)),

@@ -4,9 +4,13 @@ export type { Cloud };
 
 /**
  * What a check probes: a cloud's gates, or an area that is not a cloud — `step-up`, the
- * resource servers that demand a fresh attestation at action time (RFC 9470).
+ * resource servers that demand a fresh attestation at action time (RFC 9470); `spiffe`, the
+ * SPIFFE Workload API that decides which workloads are issued an identity's SVIDs.
  */
-export type CheckArea = Cloud | 'step-up';
+export type CheckArea = Cloud | 'step-up' | 'spiffe';
+
+/** The areas that are not clouds: their checks are tagged `area:<name>`, not `cloud:<name>`. */
+export const NON_CLOUD_AREAS: readonly CheckArea[] = ['step-up', 'spiffe'];
 
 /** The status of one check against one gate. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'SKIPPED';
@@ -27,7 +31,7 @@ export interface CheckMeta {
   /** What to change when the check fails. */
   readonly remediation: string;
   readonly severity: CheckSeverity;
-  /** `cloud:…` (`area:step-up`), `kind:positive|negative|advisory`, `threat:…`, `requires:…`, `mutating`. */
+  /** `cloud:…` (`area:step-up`, `area:spiffe`), `kind:positive|negative|advisory`, `threat:…`, `requires:…`, `mutating`. */
   readonly tags: readonly string[];
 }
 
@@ -76,10 +80,10 @@ export interface Check<Gate, Context> {
 
 /** Validates check metadata at load time: a malformed catalog entry is a bug, not a runtime surprise. */
 export function validateCheckMeta(meta: CheckMeta): void {
-  const prefix = { aws: 'AWS', gcp: 'GCP', azure: 'AZ', 'step-up': 'SU' }[meta.cloud];
+  const prefix = { aws: 'AWS', gcp: 'GCP', azure: 'AZ', 'step-up': 'SU', spiffe: 'SPIFFE' }[meta.cloud];
   if (!new RegExp(`^AGC-${prefix}-\\d{3}$`).test(meta.id)) throw new Error(`check ${meta.id}: the ID must be AGC-${prefix}-NNN`);
   if (!meta.statement.startsWith('Verify that ')) throw new Error(`check ${meta.id}: the statement must start with "Verify that "`);
-  const areaTag = meta.cloud === 'step-up' ? 'area:step-up' : `cloud:${meta.cloud}`;
+  const areaTag = NON_CLOUD_AREAS.includes(meta.cloud) ? `area:${meta.cloud}` : `cloud:${meta.cloud}`;
   if (!meta.tags.includes(areaTag)) throw new Error(`check ${meta.id}: tags must include ${areaTag}`);
   if (!meta.tags.some((t) => /^kind:(positive|negative|advisory)$/.test(t))) throw new Error(`check ${meta.id}: tags must include kind:positive|negative|advisory`);
 }

@@ -1,25 +1,16 @@
 import { STEP_UP_CHECKS } from '../checks/step-up';
-import { Check } from '../engine/check';
+import { AreaRunOptions, runAreaChecks } from '../engine/area-conformance';
 import { CheckResult, GateSummary, exitCodeOf } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
-import { GateRun, planChecks, runGates } from '../engine/runner';
 import { StepUpEndpoint, StepUpProbeContext } from './probe-context';
 
-export interface StepUpConformanceOptions {
+export interface StepUpConformanceOptions extends AreaRunOptions {
   /** The endpoints behind step-up to probe, each with its policy and its issuer's key. */
   readonly endpoints: readonly StepUpEndpoint[];
-  /** Check selection by tag or ID, as `attestgate conformance --tags`. */
-  readonly tags?: readonly string[];
-  /** Why negative checks may run without their positive control (the filter excludes it by name). */
-  readonly allowUnproven?: string;
   /** @default 5 */
   readonly ratePerSecond?: number;
   readonly retry?: RetryPolicy;
   readonly requestDeadlineMs?: number;
-  /** Endpoints probed at once. @default 4 */
-  readonly concurrency?: number;
-  readonly signal?: AbortSignal;
-  readonly onResult?: (result: CheckResult) => void;
   /** The probes' clock. @default Date.now */
   readonly nowMs?: () => number;
 }
@@ -42,30 +33,16 @@ export interface StepUpConformanceRun {
  * endpoint. The probes mint their tokens with each endpoint's issuer key.
  */
 export async function runStepUpConformance(options: StepUpConformanceOptions): Promise<StepUpConformanceRun> {
-  const plan = planChecks(STEP_UP_CHECKS, options.tags ?? []);
   const context = new StepUpProbeContext({
     limiter: new RateLimiter(options.ratePerSecond ?? 5),
     retry: options.retry ?? DEFAULT_RETRY_POLICY,
     ...(options.requestDeadlineMs !== undefined ? { requestDeadlineMs: options.requestDeadlineMs } : {}),
     ...(options.nowMs ? { nowMs: options.nowMs } : {}),
   });
-  const runs: Array<GateRun<StepUpEndpoint, StepUpProbeContext>> = options.endpoints.map((endpoint) => ({
-    id: endpoint.id,
-    cloud: 'step-up',
-    gate: endpoint,
-    context,
-    checks: plan.checks as ReadonlyArray<Check<StepUpEndpoint, StepUpProbeContext>>,
-    ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}),
-  }));
-  const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
-    concurrency: options.concurrency ?? 4,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onResult ? { onResult: options.onResult } : {}),
-    ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
-  });
+  const { results, excludedControl } = await runAreaChecks('step-up', STEP_UP_CHECKS, options.endpoints.map((endpoint) => ({ id: endpoint.id, target: endpoint })), context, options);
   const requests = results.reduce((sum, r) => sum + r.attempts, 0);
   // An operation behind step-up is the irreversible, high-privilege class.
   const gates: GateSummary[] = options.endpoints.map((e) => ({ id: e.id, cloud: 'step-up', source: `${e.method ?? 'POST'} ${e.url}`, privilege: 'high' }));
   const exitCode = exitCodeOf({ results, gates, interrupted: options.signal?.aborted ?? false });
-  return { gates, results, exitCode, requests, ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}) };
+  return { gates, results, exitCode, requests, ...(excludedControl ? { excludedControl } : {}) };
 }

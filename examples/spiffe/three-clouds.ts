@@ -31,7 +31,7 @@ const NODE_UID = 'node-1';
 const POD_UID = 'c0ffee00-0000-4000-8000-000000000001';
 const AGENT_ID = `spiffe://prod.example/spire/agent/k8s_psat/${CLUSTER}/${NODE_UID}`;
 /** The OIDC issuer the GCP and Azure examples trust: the SPIRE server's discovery provider. */
-const ISSUER = 'https://oidc.prod.example';
+export const ISSUER = 'https://oidc.prod.example';
 
 export interface WorkloadOutcome {
   readonly workload: string;

@@ -29,6 +29,15 @@ export interface RegistrationEntry {
   /** Trust domains whose bundles the workload also receives. */
   readonly federatesWith: readonly string[];
   readonly hint?: string;
+  /**
+   * SPIRE's `jwt_svid_include_jti` (the entry's additional attributes; spiffe/spire#6514): every
+   * JWT-SVID gets a new UUID `jti`, and the agent bypasses its JWT-SVID cache, so each Workload
+   * API fetch attests the workload and mints a new token — what step-up's `attested-fresh` needs.
+   * Without it (SPIRE's default) JWT-SVIDs carry no `jti` and are served from the agent's cache.
+   *
+   * @default false
+   */
+  readonly jwtSvidIncludeJti?: boolean;
 }
 
 /** `type:value`, as SPIRE prints a selector. */

@@ -16,7 +16,8 @@ import { DEPLOYER_SPIFFE_ID } from '../fixtures/terraform';
  * jwtSvidSource over attestgate's Workload API client, against the emulated SPIRE agent: real gRPC,
  * real JWT-SVIDs. The emulated agent caches JWT-SVIDs as SPIRE's does and writes no jti — what a
  * SPIRE entry without jwt_svid_include_jti gives — so a routine call passes and a step-up to
- * attested-fresh is refused by the source itself, naming the fix.
+ * attested-fresh is refused by the source itself, naming the fix; with the attribute on the entry,
+ * each fetch is a new attestation and the step-up succeeds.
  */
 
 const ISSUER = 'https://oidc.prod.example';
@@ -72,4 +73,26 @@ test('a destroy is challenged; the agent serves the same SVID again (no jti), an
   expect((error!.cause as TokenSourceError).message).toMatch(/jwt_svid_include_jti/);
   // The SVID really is the agent's, for the deployer.
   expect((await client.fetchJwtSvid({ audience: url })).spiffeId).toBe(DEPLOYER_SPIFFE_ID);
+});
+
+test('with jwt_svid_include_jti on the entry, the same agent serves a new, jti-bearing SVID on the challenge: the destroy succeeds on its one retry, and that SVID is refused the second time', async () => {
+  const fresh = await startWorkloadApiServer({ trustDomain: 'prod.example', entries: [deployerEntry({ jwtSvidIncludeJti: true })], workloads: WORKLOADS, x509Authority: await createCa({ subject: { CN: 'SPIRE CA' } }), jwtAuthority: { key, issuer: ISSUER } });
+  const freshClient = new WorkloadApiClient({ address: fresh.addresses.get('deployer')! });
+  const tokens: string[] = [];
+  const freshSource = jwtSvidSource({
+    fetchJwtSvid: async (audience, signal) => {
+      const { token } = await freshClient.fetchJwtSvid({ audience, ...(signal ? { signal } : {}) });
+      tokens.push(token);
+      return token;
+    },
+  });
+  try {
+    const response = await stepUpFetch({ resource: url, source: freshSource })(`${url}/stacks/prod`, { method: 'DELETE' });
+    expect([response.status, await response.text()]).toEqual([200, 'DELETE done']);
+    const replayed = await fetch(`${url}/stacks/prod`, { method: 'DELETE', headers: { authorization: `Bearer ${tokens[tokens.length - 1]}` } });
+    expect(replayed.status).toBe(401);
+  } finally {
+    freshClient.close();
+    await fresh.close();
+  }
 });

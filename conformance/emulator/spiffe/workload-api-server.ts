@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,6 +52,22 @@ export interface WorkloadApiServerOptions {
   /** @default - a new directory under the system temporary directory, mode 0700 */
   readonly socketDirectory?: string;
   readonly now?: () => Date;
+  /**
+   * Faults to inject, for tests that must see the SPIFFE checks FAIL: a conformant agent has none.
+   *
+   * @default - none
+   */
+  readonly faults?: WorkloadApiFaults;
+}
+
+/** How a lax agent deviates from SPIRE. */
+export interface WorkloadApiFaults {
+  /**
+   * Selectors the agent does not attest: it matches entries as if every workload presented them —
+   * a workload attestor that reports what it never verified (`() => true`: no workload
+   * attestation at all, every workload under the agent gets every entry of its parent).
+   */
+  readonly unattestedSelector?: (selector: SpiffeSelector) => boolean;
 }
 
 /** One call the server answered: which workload asked for what, and the status it got. */
@@ -165,6 +182,13 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
   const sockets = new Map<string, WorkloadSocket>();
   const addresses = new Map<string, string>();
   let closed = false;
+
+  /** SPIRE's match of an entry to an attested workload, or the lax agent's (`faults`). */
+  const attestedMatch = (entry: RegistrationEntry, workload: EmulatedWorkload): boolean => {
+    const unattested = options.faults?.unattestedSelector;
+    const presented = unattested ? [...workload.selectors, ...entry.selectors.filter(unattested)] : workload.selectors;
+    return entryMatches(entry, workload.agentId, presented);
+  };
 
   const record = (socket: WorkloadSocket, method: string, failure?: GrpcFailure) =>
     log.push({ workload: socket.workload.name, method, outcome: failure ? `${CODE_NAMES[failure.code] ?? failure.code}: ${failure.details}` : 'OK' });
@@ -293,17 +317,29 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
     };
   };
 
-  /** A JWT-SVID as SPIRE signs it (aud always a list, iat, exp, sub, iss when configured), reused until half its lifetime as the agent's cache does. */
+  /**
+   * A JWT-SVID as SPIRE signs it (aud always a list, iat, exp, sub, iss when configured), reused
+   * until half its lifetime as the agent's cache does — unless the entry sets jwt_svid_include_jti:
+   * then every fetch mints a new token with a new UUID jti and the cache is neither read nor
+   * written, as SPIRE's agent bypasses it for such entries.
+   */
   const jwtFor = (socket: WorkloadSocket, entry: RegistrationEntry, audience: readonly string[]): string => {
     const key = JSON.stringify([entry.spiffeId, [...audience].sort()]);
     const at = now();
-    const cached = socket.jwts.get(key);
+    const cached = entry.jwtSvidIncludeJti ? undefined : socket.jwts.get(key);
     if (cached && cached.rotateAt > at.getTime()) return cached.token;
     const iat = Math.floor(at.getTime() / 1000);
     const ttl = ttlOf(entry.jwtSvidTtlSeconds, SPIRE_DEFAULT_JWT_SVID_TTL_SECONDS);
-    const claims = { aud: [...audience], exp: iat + ttl, iat, sub: entry.spiffeId, ...(options.jwtAuthority.issuer ? { iss: options.jwtAuthority.issuer } : {}) };
+    const claims = {
+      aud: [...audience],
+      exp: iat + ttl,
+      iat,
+      sub: entry.spiffeId,
+      ...(options.jwtAuthority.issuer ? { iss: options.jwtAuthority.issuer } : {}),
+      ...(entry.jwtSvidIncludeJti ? { jti: crypto.randomUUID() } : {}),
+    };
     const token = signJwt(jwtKey, claims as never);
-    socket.jwts.set(key, { token, rotateAt: at.getTime() + (ttl * 1000) / 2 });
+    if (!entry.jwtSvidIncludeJti) socket.jwts.set(key, { token, rotateAt: at.getTime() + (ttl * 1000) / 2 });
     return token;
   };
 
@@ -316,7 +352,7 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
       const server = new grpcJs.Server();
       const socket = new WorkloadSocket(
         workload,
-        options.entries.filter((entry) => entryMatches(entry, workload.agentId, workload.selectors)),
+        options.entries.filter((entry) => attestedMatch(entry, workload)),
         server,
       );
       server.addService(service, handlersFor(socket));
@@ -345,7 +381,7 @@ export async function startWorkloadApiServer(options: WorkloadApiServerOptions):
       checkEntries(entries);
       await Promise.all(
         [...sockets.values()].map(async (socket) => {
-          socket.entries = entries.filter((entry) => entryMatches(entry, socket.workload.agentId, socket.workload.selectors));
+          socket.entries = entries.filter((entry) => attestedMatch(entry, socket.workload));
           socket.x509 = undefined;
           socket.jwts.clear();
           if (socket.entries.length > 0) {

@@ -1,10 +1,9 @@
-import * as crypto from 'node:crypto';
 import { RunningGcpEmulator, startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
 import { runGcpConformance } from '../../../conformance/gcp/run-gcp-conformance';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
 import { statusesOf } from '../../fixtures/conformance';
 import { FaultProxy, startFaultProxy } from '../../fixtures/fault-proxy';
-import { exampleGcpSources, tfSource, writeIssuerKey } from '../../fixtures/gcp-conformance';
+import { JSON_HEADERS, exampleGcpSources, laxFederatedToken, laxServiceAccountToken, tfSource, writeIssuerKey } from '../../fixtures/gcp-conformance';
 
 /**
  * Every probing check is seen to FAIL, not only to PASS: in front of the emulator, a Google STS
@@ -28,18 +27,6 @@ afterAll(async () => {
   await proxy?.close();
   await emulator?.close();
 });
-
-const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
-
-/** What `POST /v1/token` answers when it exchanges a subject token (sts-token.ts, as Google). */
-function laxFederatedToken(): string {
-  return JSON.stringify({ access_token: `ya29.lax-federated.${crypto.randomBytes(24).toString('base64url')}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 3600 });
-}
-
-/** What generateAccessToken answers when it issues a service account token (generate-access-token.ts, as Google). */
-function laxServiceAccountToken(): string {
-  return JSON.stringify({ accessToken: `ya29.lax-service-account.${crypto.randomBytes(24).toString('base64url')}`, expireTime: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z') });
-}
 
 /** Checks that send a token the STS must refuse: all but the control, AGC-GCP-010, -011 and -013 (impersonation) and -012 (configuration). */
 const EXCHANGE_CHECKS = ['002', '003', '004', '005', '006', '007', '008', '009'].map((n) => `AGC-GCP-${n}`);

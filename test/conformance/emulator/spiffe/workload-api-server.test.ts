@@ -158,6 +158,25 @@ describe('JWT-SVIDs', () => {
     }
   });
 
+  test("an entry with jwt_svid_include_jti: every fetch is a new token with a new UUID jti, the cache bypassed; without it (SPIRE's default) no jti", async () => {
+    const own = await startWorkloadApiServer(options({ entries: [deployerEntry({ jwtSvidIncludeJti: true }), deployerEntry({ spiffeId: READER, selectors: DEPLOYER_SELECTORS.slice(0, 2) })] }));
+    const c = new WorkloadApiClient({ address: own.addresses.get('deployer')! });
+    try {
+      const [first, second] = [await c.fetchJwtSvid({ audience: 'gcp' }), await c.fetchJwtSvid({ audience: 'gcp' })];
+      const jtis = [first, second].map((svid) => decodeJwt(svid.token).claims.jti);
+      expect(first.token).not.toBe(second.token);
+      jtis.forEach((jti) => expect(jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/));
+      expect(jtis[0]).not.toBe(jtis[1]);
+      // The reader entry, without the attribute, is cached and carries no jti.
+      const [cachedA, cachedB] = [await c.fetchJwtSvid({ audience: 'gcp', spiffeId: READER }), await c.fetchJwtSvid({ audience: 'gcp', spiffeId: READER })];
+      expect(cachedA.token).toBe(cachedB.token);
+      expect(decodeJwt(cachedA.token).claims).not.toHaveProperty('jti');
+    } finally {
+      c.close();
+      await own.close();
+    }
+  });
+
   test('bundles and ValidateJWTSVID: the JWKS without SPIFFE extras, and validation in go-spiffe’s words', async () => {
     const c = client('deployer');
     expect(await c.fetchJwtBundles()).toEqual(new Map([['spiffe://prod.example', { keys: [{ kty: 'RSA', kid: key.kid, n: key.publicJwk.n, e: key.publicJwk.e }] }]]));
