@@ -113,7 +113,7 @@ export function stepUpSignalScenarios(identity: string, operation: string, nowMs
   const at = (secondsAgo: number) => nowMs - secondsAgo * 1000;
   const fields = { operation, identity, issuer: 'https://issuer.example', requiredAcr: ['urn:attestgate:acr:attested-fresh'], maxAge: 60 };
   const challenge = (secondsAgo: number) =>
-    stepUpEvent('step-up', 401, { ...fields, presentedAcr: 'urn:attestgate:acr:attested', tokenAgeSeconds: 400 }, 'the token was issued at another authentication level', at(secondsAgo));
+    stepUpEvent('step-up', 401, { ...fields, presentedAcr: 'urn:attestgate:acr:attested' }, 'the token was issued at another authentication level', at(secondsAgo));
   const allowed = (secondsAgo: number) => stepUpEvent('allowed', 200, { ...fields, presentedAcr: 'urn:attestgate:acr:attested-fresh', tokenAgeSeconds: 1 }, 'the token meets urn:attestgate:acr:attested-fresh', at(secondsAgo));
   return [
     { name: `${JUDGED_FAILURES} unanswered challenges`, events: Array.from({ length: JUDGED_FAILURES }, (_, i) => challenge(60 - i * 10)), alarms: true },
