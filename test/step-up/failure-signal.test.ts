@@ -2,6 +2,7 @@ import { AttestGateError } from '../../lib/core/errors';
 import { StepUpEvent, StepUpOutcome } from '../../lib/step-up/events';
 import { stepUpFailures, stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
 import { NOW_MS } from './fixtures';
+import { realGuardEvents } from './guard-events';
 
 const AGENT = 'spiffe://example.test/agent/deployer';
 const OTHER = 'spiffe://example.test/agent/reporter';
@@ -65,7 +66,6 @@ describe('stepUpFailures', () => {
 
 describe('stepUpSignalScenarios: what the monitors are judged on', () => {
   test('its events have the fields the real guard writes for the same decisions, and stepUpFailures agrees with each expectation', async () => {
-    const { realGuardEvents } = await import('./guard-events');
     const real = await realGuardEvents();
     const scenarios = stepUpSignalScenarios(AGENT, 'destroy-stack', NOW_MS);
     const keys = (e: StepUpEvent) => Object.keys(e).sort();
