@@ -2,6 +2,10 @@ import { IntrinsicContext, Value, isConcrete, isSymbol, isSymbolicString, resolv
 import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
 import { EventPatternError, matchesEventPattern } from '../../lib/model/aws/event-pattern';
 import { Advisory } from '../engine/report';
+import { AlarmDeclaration, MetricAlarmError, MetricFilterDeclaration, alarmBreaches, publishMetrics } from '../../lib/model/aws/log-metric-alarm';
+import { FilterPatternError } from '../../lib/model/aws/log-filter-pattern';
+import { STEP_UP_EVENT } from '../../lib/step-up/events';
+import { JUDGED_FAILURES, stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
 import { AwsGate } from './discover-gates';
 
 /** Stand-ins for the gate role's name and ARN, so rule patterns can be evaluated before deploy. */
@@ -92,5 +96,76 @@ export function awsAdvisoriesOf(model: TemplateModel, gate: AwsGate): Advisory[]
     advisory('ADV-AWS-002', 'Changes to the trust policy are alerted', changes, 'EventBridge rule on IAM role changes', 'no enabled EventBridge rule watches UpdateAssumeRolePolicy and other IAM changes of this role'),
     advisory('ADV-AWS-003', 'Failed issuance for this identity is alarmed', alarms, 'CloudWatch alarm on the role', 'no CloudWatch alarm refers to this role (per-identity CreateSession failures)'),
     advisory('ADV-AWS-004', 'Revocation is kept fresh', scheduled, 'scheduled CRL import function', crls.length === 0 ? 'the trust anchor has no CRL to keep fresh' : 'no scheduled function updates the CRL (add CrlImportSchedule)'),
+    ...stepUpAdvisory(model, gate),
+  ];
+}
+
+/** CloudFormation's PascalCase properties as the model's camelCase declarations. */
+const camel = (o: unknown): unknown =>
+  Array.isArray(o) ? o.map(camel) : o !== null && typeof o === 'object' ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), camel(v)])) : o;
+
+/**
+ * ADV-AWS-005, for templates that count step-up decisions (a metric filter naming the event):
+ * the gate's identity (its SPIFFE ID, the subject its tokens carry) must alarm on the step-up
+ * failure scenarios — JUDGED_FAILURES unanswered challenges — and not on one, nor on an agent
+ * that answers its challenges. Every metric filter and alarm of the template is run on the
+ * events, per operation an alarm watches: a lax threshold, a pattern that matches nothing or
+ * another identity, or a missing alarm each leave it absent.
+ */
+export function stepUpAdvisory(model: TemplateModel, gate: AwsGate): Advisory[] {
+  const resolved = (r: TemplateResource) => resolveIntrinsics(model.template.Resources?.[r.logicalId]?.Properties, model.context);
+  const filters = model.resourcesOfType('AWS::Logs::MetricFilter').map((r) => ({ id: r.logicalId, props: resolved(r) }));
+  if (!filters.some((f) => JSON.stringify(f.props ?? '').includes(STEP_UP_EVENT))) return [];
+  const title = 'Step-up failures of this identity are alarmed';
+  const identity = gate.manifest?.identity.spiffeId;
+  if (identity === undefined) return [{ id: 'ADV-AWS-005', gate: gate.id, title, present: false, detail: 'the role has no gate manifest, so the identity its step-up tokens carry is not known' }];
+  const unjudged: string[] = [];
+  // Only what decides matching must be known; the log group and alarm actions may be references.
+  const pick = (props: unknown, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, (props as Record<string, unknown> | undefined)?.[k]]).filter(([, v]) => v !== undefined));
+  const declarations = filters
+    .map((f) => ({ id: f.id, props: pick(f.props, ['FilterPattern', 'MetricTransformations']) }))
+    .filter((f) => isConcrete(f.props as Value) || (unjudged.push(`${f.id}: its pattern is not known before deploy`) && false))
+    .map((f) => camel(f.props) as MetricFilterDeclaration);
+  const alarms = model
+    .resourcesOfType('AWS::CloudWatch::Alarm')
+    .map((r) => ({ id: r.logicalId, raw: resolved(r) as Record<string, unknown> | undefined }))
+    .filter((a) => Array.isArray(a.raw?.AlarmActions) && (a.raw.AlarmActions as unknown[]).length > 0 && a.raw.ActionsEnabled !== false)
+    .map((a) => ({ id: a.id, props: pick(a.raw, ['ComparisonOperator', 'Threshold', 'Statistic', 'Namespace', 'MetricName', 'Dimensions', 'Metrics']) }))
+    .filter((a) => isConcrete(a.props as Value) || (unjudged.push(`${a.id}: its metrics are not known before deploy`) && false));
+  type Dimensions = Array<{ Name?: unknown; Value?: unknown }> | undefined;
+  const operationsOf = (props: unknown) => {
+    const p = props as { Dimensions?: Dimensions; Metrics?: Array<{ MetricStat?: { Metric?: { Dimensions?: Dimensions } } }> };
+    const all = [...(p.Dimensions ?? []), ...(p.Metrics ?? []).flatMap((m) => m.MetricStat?.Metric?.Dimensions ?? [])];
+    return [...new Set(all.filter((d) => d.Name === 'Operation' && typeof d.Value === 'string').map((d) => d.Value as string))];
+  };
+  const sound: string[] = [];
+  const lax: string[] = [];
+  for (const alarm of alarms) {
+    const operations = operationsOf(alarm.props);
+    if (operations.length === 0) continue;
+    try {
+      const verdicts = operations.map((op) =>
+        stepUpSignalScenarios(identity, op, Date.now()).map((s) => ({ s, fired: alarmBreaches(camel(alarm.props) as AlarmDeclaration, publishMetrics(declarations, s.events as unknown as Array<Record<string, unknown>>)) })),
+      );
+      const wrong = verdicts.flat().filter((v) => v.fired !== v.s.alarms);
+      if (wrong.length === 0) sound.push(alarm.id);
+      else if (verdicts.flat().some((v) => v.s.alarms && v.fired)) lax.push(`${alarm.id} (fires on ${wrong.map((v) => v.s.name).join(', ')})`);
+    } catch (e) {
+      if (!(e instanceof MetricAlarmError || e instanceof FilterPatternError)) throw e;
+      unjudged.push(`${alarm.id}: ${e.message}`);
+    }
+  }
+  const notes = [lax.length > 0 ? `alarms that also fire on a single or answered challenge: ${lax.join(', ')}` : '', unjudged.length > 0 ? `could not judge ${unjudged.join('; ')}` : ''].filter(Boolean).join('; ');
+  return [
+    {
+      id: 'ADV-AWS-005',
+      gate: gate.id,
+      title,
+      present: sound.length > 0,
+      detail:
+        (sound.length > 0
+          ? `CloudWatch alarm on ${identity}'s unanswered step-up challenges: ${sound.join(', ')}`
+          : `no CloudWatch alarm fires on ${JUDGED_FAILURES} unanswered step-up challenges of ${identity} while staying quiet on one (add StepUpMonitor with this identity)`) + (notes ? ` (${notes})` : ''),
+    },
   ];
 }

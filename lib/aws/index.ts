@@ -9,6 +9,7 @@ export * from './attested-role';
 export * from './crl-import-schedule';
 export * from './issuance-monitor';
 export * from './signal-topic';
+export * from './step-up-monitor';
 export { AttestationChecks } from '../packs/attestation-checks';
 export { AttestationAspect } from '../packs/attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';

@@ -95,6 +95,8 @@ function challengeOf(response: Response): { reason: Exclude<TokenReason, 'initia
   if (!challenge) return undefined;
   if (response.status === 401 && challenge.error === 'insufficient_user_authentication') return { reason: 'step-up', challenge };
   if (response.status === 401 && challenge.error === 'invalid_token') return { reason: 'invalid-token', challenge };
+  // Entra ID's claims challenge (Conditional Access authentication context, CAE): the claims go to the source.
+  if (response.status === 401 && challenge.error === 'insufficient_claims' && challenge.claims !== undefined) return { reason: 'claims-challenge', challenge };
   if (response.status === 403 && challenge.error === 'insufficient_scope') return { reason: 'insufficient-scope', challenge };
   return undefined;
 }
@@ -167,7 +169,8 @@ export function stepUpFetch(options: StepUpFetchOptions): (input: string | URL |
         reason: asked.reason,
         audience,
         scopes,
-        ...(asked.challenge.acrValues.length > 0 ? { acrValues: asked.challenge.acrValues } : {}),
+        ...(asked.challenge.acrValues.length > 0 ? { acrValues: asked.challenge.acrValues } : asked.challenge.claimsAcrs?.length ? { acrValues: asked.challenge.claimsAcrs } : {}),
+        ...(asked.challenge.claims !== undefined ? { claims: asked.challenge.claims } : {}),
         ...(asked.challenge.maxAge !== undefined ? { maxAge: asked.challenge.maxAge } : {}),
         signal: request.signal,
       });

@@ -58,6 +58,26 @@ export interface StepUpEvent {
 }
 
 /**
+ * The fields the detection monitors select on, by their names in the event. Typed against
+ * StepUpEvent, so renaming a field breaks the monitors' build instead of silently emptying
+ * their metrics: every cloud's filter is written from these.
+ */
+export const STEP_UP_FIELDS = {
+  event: 'event',
+  outcome: 'outcome',
+  identity: 'identity',
+  operation: 'operation',
+} as const satisfies Record<string, keyof StepUpEvent>;
+
+/** The fields a decision event carries besides the ones every event has. */
+export type StepUpEventFields = Omit<StepUpEvent, 'event' | 'version' | 'time' | 'outcome' | 'status' | 'reason'>;
+
+/** Builds a decision event: the one constructor the guard (and the monitors' judges) use. */
+export function stepUpEvent(outcome: StepUpOutcome, status: number, fields: StepUpEventFields, reason: string, nowMs: number): StepUpEvent {
+  return { event: STEP_UP_EVENT, version: 1, time: new Date(nowMs).toISOString(), outcome, status, ...fields, reason };
+}
+
+/**
  * A sink that writes each event as one line of JSON (what CloudWatch Logs metric filters, Google
  * log-based metrics and Log Analytics parse): `stepUpGuard(policy, { onDecision: jsonLines(process.stdout) })`.
  */

@@ -1,5 +1,5 @@
 import { AttestGateError } from '../core/errors';
-import { STEP_UP_EVENT, StepUpEvent, StepUpOutcome } from './events';
+import { STEP_UP_EVENT, StepUpEvent, StepUpOutcome, stepUpEvent } from './events';
 
 /**
  * The step-up failure signal, defined once for every cloud's monitor: per verified identity and
@@ -87,4 +87,55 @@ export function stepUpFailures(events: readonly StepUpEvent[], threshold: StepUp
     out.push({ identity, challenges, completed, failures, alarm: failures >= threshold.failures });
   }
   return out.sort((a, b) => b.failures - a.failures || a.identity.localeCompare(b.identity));
+}
+
+/** What a monitor of the signal must do, judged on decision events (the conformance advisories). */
+export interface StepUpSignalScenario {
+  readonly name: string;
+  readonly events: readonly StepUpEvent[];
+  /** Whether a sound monitor alarms for the identity on these events. */
+  readonly alarms: boolean;
+}
+
+/**
+ * Unanswered challenges that a sound monitor must alarm on: as many as a thief makes in a few
+ * minutes, and more than any sensible threshold (the default is 3).
+ */
+export const JUDGED_FAILURES = 5;
+
+/**
+ * The three cases a step-up monitor is judged on, for one identity and operation, as the guard
+ * writes them (same constructor): a thief's {@link JUDGED_FAILURES} unanswered challenges in one
+ * minute (must alarm), one unanswered challenge (must not: a threshold of 1 is noise), and an
+ * agent answering ten challenges (must not: the signal is unanswered challenges, not challenges).
+ */
+export function stepUpSignalScenarios(identity: string, operation: string, nowMs: number): StepUpSignalScenario[] {
+  const at = (secondsAgo: number) => nowMs - secondsAgo * 1000;
+  const fields = { operation, identity, issuer: 'https://issuer.example', requiredAcr: ['urn:attestgate:acr:attested-fresh'], maxAge: 60 };
+  const challenge = (secondsAgo: number) =>
+    stepUpEvent('step-up', 401, { ...fields, presentedAcr: 'urn:attestgate:acr:attested' }, 'the token was issued at another authentication level', at(secondsAgo));
+  const allowed = (secondsAgo: number) => stepUpEvent('allowed', 200, { ...fields, presentedAcr: 'urn:attestgate:acr:attested-fresh', tokenAgeSeconds: 1 }, 'the token meets urn:attestgate:acr:attested-fresh', at(secondsAgo));
+  return [
+    { name: `${JUDGED_FAILURES} unanswered challenges`, events: Array.from({ length: JUDGED_FAILURES }, (_, i) => challenge(60 - i * 10)), alarms: true },
+    { name: 'one unanswered challenge', events: [challenge(30)], alarms: false },
+    { name: 'ten answered challenges', events: Array.from({ length: 10 }, (_, i) => [challenge(100 - i * 10), allowed(99 - i * 10)]).flat(), alarms: false },
+  ];
+}
+
+/**
+ * Checks an identity or operation name a monitor writes into its filters (CloudWatch patterns,
+ * Logging filters, KQL): a plain string, since a quote, backslash, `*` or control character
+ * would change what the filter selects instead of naming one value.
+ */
+export function checkMonitoredName(value: unknown, where: string, field: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 512 || /["\\*\u0000-\u001f\u007f]/.test(value)) {
+    throw new AttestGateError({
+      where,
+      field,
+      value,
+      problem: 'is not a name of 1 to 512 characters without quotes, backslashes, * or control characters',
+      fix: 'give the verified identity exactly as the guard logs it (the token subject, e.g. a SPIFFE ID) and the operation names of the step-up policy',
+    });
+  }
+  return value;
 }

@@ -1,6 +1,6 @@
 import { AttestGateError } from '../core/errors';
 import { ACR, meetsAnyAcr } from './acr';
-import { STEP_UP_EVENT, StepUpEvent, StepUpOutcome } from './events';
+import { StepUpEvent, StepUpEventFields, StepUpOutcome, stepUpEvent } from './events';
 import { ResolvedOperation, ResolvedPolicy, StepUpPolicy, operationForRequest, resolvePolicy } from './policy';
 import { MemoryReplayStore, ReplayStore } from './replay-store';
 import { TokenVerifier, ValidToken, tokenScopes } from './token-verifier';
@@ -41,7 +41,7 @@ export interface StepUpDecision {
 export type OperationTarget = ResolvedOperation | 'unmatched' | 'bad-path';
 
 /** The fields of an event that the decision supplies. */
-type EventFields = Omit<StepUpEvent, 'event' | 'version' | 'time' | 'outcome' | 'status' | 'reason'>;
+type EventFields = StepUpEventFields;
 
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
@@ -172,7 +172,7 @@ export class StepUpGuard {
   }
 
   private event(outcome: StepUpOutcome, status: number, fields: EventFields, reason: string): StepUpEvent {
-    return { event: STEP_UP_EVENT, version: 1, time: new Date(this.nowMs()).toISOString(), outcome, status, ...fields, reason };
+    return stepUpEvent(outcome, status, fields, reason, this.nowMs());
   }
 
   private allow(op: ResolvedOperation | undefined, outcome: 'allowed' | 'passed-through', fields: EventFields, reason: string, token?: ValidToken): StepUpDecision {

@@ -12,7 +12,13 @@ export type TokenReason =
   /** The resource server refused the token as invalid or expired (RFC 6750 `invalid_token`). */
   | 'invalid-token'
   /** The resource server asked for more scopes (RFC 6750 `insufficient_scope`; the MCP step-up). */
-  | 'insufficient-scope';
+  | 'insufficient-scope'
+  /**
+   * Entra ID's claims challenge (`insufficient_claims`): `claims` holds the decoded claims
+   * request, for an MSAL-based source to pass as `claims` (acquireTokenByClientCredential and
+   * kin); `acrValues` holds its `acrs` authentication context IDs.
+   */
+  | 'claims-challenge';
 
 /** What the agent asks a token source for. */
 export interface TokenRequest {
@@ -25,6 +31,8 @@ export interface TokenRequest {
   readonly maxAge?: number;
   /** The scopes to ask for: the agent's own, with the challenge's added. */
   readonly scopes?: readonly string[];
+  /** From an Entra claims challenge: the claims request, JSON text (MSAL's `claims` parameter). */
+  readonly claims?: string;
   readonly signal?: AbortSignal;
 }
 

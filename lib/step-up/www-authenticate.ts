@@ -231,6 +231,50 @@ export interface ReadBearerChallenge {
   readonly maxAge?: number;
   readonly scope: readonly string[];
   readonly resourceMetadata?: string;
+  /**
+   * Entra ID's claims challenge (`error="insufficient_claims", claims="<base64 JSON>"`): the
+   * decoded claims request, as JSON text an MSAL-based source passes on as its `claims` parameter.
+   */
+  readonly claims?: string;
+  /** The authentication context IDs (`acrs`, e.g. `c1`) the claims request asks for in the access token. */
+  readonly claimsAcrs?: readonly string[];
+}
+
+/** The longest claims request accepted, decoded (Entra's are tens of bytes). */
+const MAX_CLAIMS_LENGTH = 2048;
+/** The members of an OpenID Connect claims request (OIDC Core §5.5). */
+const CLAIMS_REQUEST_MEMBERS = new Set(['access_token', 'id_token', 'userinfo']);
+
+/**
+ * Decodes Entra's `claims` parameter: base64 (standard or URL-safe, padded or not) of a JSON
+ * claims request. Anything else — not base64, not UTF-8, not JSON, not an object of
+ * `access_token`/`id_token`/`userinfo` objects, nested past 4 levels, or over 2 KiB — is
+ * unreadable, and an unreadable challenge is not obeyed.
+ */
+export function decodeClaimsChallenge(value: string): { readonly claims: string; readonly acrs: readonly string[] } {
+  if (value.length > (MAX_CLAIMS_LENGTH * 4) / 3 + 4 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) throw new ChallengeParseError('claims is not base64 of at most 2 KiB');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(value.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  } catch {
+    throw new ChallengeParseError('claims does not decode to UTF-8 text');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ChallengeParseError('claims does not decode to JSON');
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(parsed) || Object.keys(parsed).length === 0 || !Object.entries(parsed).every(([k, v]) => CLAIMS_REQUEST_MEMBERS.has(k) && isObject(v))) {
+    throw new ChallengeParseError('claims is not an OpenID Connect claims request (an object of access_token, id_token or userinfo objects)');
+  }
+  const depth = (v: unknown): number => (isObject(v) ? 1 + Math.max(0, ...Object.values(v).map(depth)) : Array.isArray(v) ? 1 + Math.max(0, ...v.map(depth)) : 0);
+  if (depth(parsed) > 4) throw new ChallengeParseError('claims is nested deeper than a claims request is');
+  const acrs = (parsed.access_token as Record<string, unknown>)?.acrs;
+  const values = isObject(acrs) ? [...(typeof acrs.value === 'string' ? [acrs.value] : []), ...(Array.isArray(acrs.values) ? acrs.values.filter((v): v is string => typeof v === 'string') : [])] : [];
+  for (const v of values) if (!isNqToken(v) || v.length > MAX_ITEM_LENGTH) throw new ChallengeParseError('claims asks for an acrs value with characters it cannot carry');
+  return { claims: JSON.stringify(parsed), acrs: values };
 }
 
 /** Limits on what a challenge may ask for: a server cannot make an agent request 10 000 ACR values. */
@@ -275,5 +319,6 @@ export function readBearerChallenge(header: string): ReadBearerChallenge | undef
     ...(maxAge !== undefined ? { maxAge } : {}),
     scope: spaceList(c.params.scope, 'scope'),
     ...(c.params.resource_metadata !== undefined ? { resourceMetadata: c.params.resource_metadata } : {}),
+    ...(c.params.claims !== undefined ? (({ claims, acrs }) => ({ claims, claimsAcrs: acrs }))(decodeClaimsChallenge(c.params.claims)) : {}),
   };
 }

@@ -1,7 +1,8 @@
 import { AttestGateError } from '../../lib/core/errors';
 import { StepUpEvent, StepUpOutcome } from '../../lib/step-up/events';
-import { stepUpFailures } from '../../lib/step-up/failure-signal';
+import { stepUpFailures, stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
 import { NOW_MS } from './fixtures';
+import { realGuardEvents } from './guard-events';
 
 const AGENT = 'spiffe://example.test/agent/deployer';
 const OTHER = 'spiffe://example.test/agent/reporter';
@@ -60,5 +61,18 @@ describe('stepUpFailures', () => {
   test('a threshold that would alarm on one failure, or a period that is not minutes, is refused', () => {
     expect(() => stepUpFailures([], { failures: 1, periodSeconds: 300 })).toThrow(AttestGateError);
     expect(() => stepUpFailures([], { failures: 3, periodSeconds: 90 })).toThrow(/whole number of minutes/);
+  });
+});
+
+describe('stepUpSignalScenarios: what the monitors are judged on', () => {
+  test('its events have the fields the real guard writes for the same decisions, and stepUpFailures agrees with each expectation', async () => {
+    const real = await realGuardEvents();
+    const scenarios = stepUpSignalScenarios(AGENT, 'destroy-stack', NOW_MS);
+    const keys = (e: StepUpEvent) => Object.keys(e).sort();
+    const realOf = (outcome: StepUpOutcome) => real.find((e) => e.outcome === outcome && e.identity !== undefined)!;
+    for (const s of scenarios) {
+      for (const e of s.events) expect(keys(e)).toEqual(keys(realOf(e.outcome)));
+      expect(stepUpFailures(s.events, undefined, NOW_MS).some((f) => f.alarm)).toBe(s.alarms);
+    }
   });
 });

@@ -2,6 +2,12 @@ import { awsAdvisoriesOf } from '../../../conformance/aws/signals';
 import { discoverAwsGates } from '../../../conformance/aws/discover-gates';
 import { PkiOnDisk, exampleTemplate, sourceOf, writeTestPki } from '../../fixtures/conformance';
 import { gateTemplate } from '../../fixtures/templates';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { StepUpMonitor } from '../../../lib/aws/step-up-monitor';
+
+const DEPLOYER = 'spiffe://prod.example/agent/deployer';
 
 const presence = (advisories: ReturnType<typeof awsAdvisoriesOf>) => Object.fromEntries(advisories.map((a) => [a.id, a.present]));
 
@@ -51,5 +57,49 @@ describe('AWS detection signals as advisories', () => {
     );
     const gate = discoverAwsGates([source]).find((g) => g.role.logicalId === 'Role')!;
     expect(awsAdvisoriesOf(source.model, gate)[0].present).toBe(false);
+  });
+});
+
+describe('ADV-AWS-005: step-up failures of the identity are alarmed', () => {
+  let pki: PkiOnDisk;
+  beforeAll(async () => {
+    pki = await writeTestPki();
+  });
+
+  /** The example template plus a StepUpMonitor's resources, edited by `tamper`. */
+  function withStepUpMonitor(identity: string, tamper: (resources: Record<string, any>) => void = () => undefined) {
+    const stack = new Stack(new App(), 'Tools');
+    new StepUpMonitor(stack, 'StepUp', { logGroup: new logs.LogGroup(stack, 'Log'), operations: ['destroy-stack'], identities: [identity] });
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+    tamper(resources);
+    const template = exampleTemplate(pki);
+    const [source] = sourceOf({ ...template, Resources: { ...template.Resources, ...resources } });
+    const deployer = discoverAwsGates([source]).find((g) => g.manifest?.identity.name === 'deployer')!;
+    return awsAdvisoriesOf(source.model, deployer).find((a) => a.id === 'ADV-AWS-005');
+  }
+  const ofType = (resources: Record<string, any>, type: string) => Object.values(resources).filter((r) => r.Type === type);
+
+  test('a StepUpMonitor of the gate’s identity is present', () => {
+    expect(withStepUpMonitor(DEPLOYER)).toMatchObject({ present: true, detail: expect.stringContaining(DEPLOYER) });
+  });
+
+  test('a template that counts no step-up decisions gets no step-up advisory', () => {
+    const [source] = sourceOf(exampleTemplate(pki));
+    expect(discoverAwsGates([source]).flatMap((g) => awsAdvisoriesOf(source.model, g)).some((a) => a.id === 'ADV-AWS-005')).toBe(false);
+  });
+
+  test('lax or misconfigured monitors are absent: another identity, a threshold of 1, a filter that matches nothing, no alarm action', () => {
+    expect(withStepUpMonitor('spiffe://prod.example/agent/someone-else')).toMatchObject({ present: false });
+    const laxThreshold = withStepUpMonitor(DEPLOYER, (r) => ofType(r, 'AWS::CloudWatch::Alarm').forEach((a) => (a.Properties.Threshold = 1)));
+    expect(laxThreshold).toMatchObject({ present: false, detail: expect.stringContaining('one unanswered challenge') });
+    const nothing = withStepUpMonitor(DEPLOYER, (r) => ofType(r, 'AWS::Logs::MetricFilter').forEach((f) => (f.Properties.FilterPattern = f.Properties.FilterPattern.replace('$.outcome', '$.result'))));
+    expect(nothing).toMatchObject({ present: false });
+    const silent = withStepUpMonitor(DEPLOYER, (r) => ofType(r, 'AWS::CloudWatch::Alarm').forEach((a) => delete a.Properties.AlarmActions));
+    expect(silent).toMatchObject({ present: false });
+  });
+
+  test('a filter it cannot evaluate is reported as not judged, never counted', () => {
+    const regex = withStepUpMonitor(DEPLOYER, (r) => ofType(r, 'AWS::Logs::MetricFilter').forEach((f) => (f.Properties.FilterPattern = '{ $.event = "attestgate.step-up.decision" && $.identity = %deployer% }')));
+    expect(regex).toMatchObject({ present: false, detail: expect.stringContaining('could not judge') });
   });
 });
