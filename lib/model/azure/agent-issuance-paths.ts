@@ -2,8 +2,9 @@ import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGa
 import { PrivilegeTier } from '../../core/privilege-tier';
 import { TerraformModel } from '../terraform/configuration';
 import { Value, describeValue, isSymbol, resolveValue } from '../terraform/expressions';
-import { AgentIdModel, AgentIdentityModel, BlueprintCredentialModel, BlueprintModel, SecretBlueprintCredential, agentIdModel, agentsOfBlueprint, credentialsOfBlueprint } from './agent-id';
+import { AgentIdModel, AgentIdentityModel, BlueprintCredentialModel, BlueprintModel, FlexibleBlueprintCredential, SecretBlueprintCredential, agentIdModel, agentsOfBlueprint, credentialsOfBlueprint } from './agent-id';
 import { ROLE_ASSIGNMENT_TYPE } from './azure-federated-identity';
+import { SubjectCandidate } from '../gcp/admitted-subjects';
 import { exactSubjects, parseFlexibleExpression, searchFlexibleExpression } from './flexible-credential-expression';
 import { highPrivilegeReasons } from './identity-privilege';
 import { ACKNOWLEDGED_PATHS_KEY, AzureIssuancePath, acknowledgementsOf } from './issuance-paths';
@@ -76,6 +77,27 @@ function highPrivilegeOf(model: TerraformModel, agent: AgentIdentityModel, manif
   return reasons.length > 0 ? reasons.join(', ') : undefined;
 }
 
+/** What a flexible credential admits: the subjects it names exactly, and those beyond the declared ones (with why), or why that cannot be told. */
+export function judgeFlexibleCredential(
+  credential: FlexibleBlueprintCredential,
+  declared: readonly ResolvedTrust[] | undefined,
+): { readonly admitted: readonly string[]; readonly beyond: readonly SubjectCandidate[]; readonly why: string } | { readonly unjudged: string } {
+  if (typeof credential.expression !== 'string') return { unjudged: `its expression is ${show(credential.expression)}, known only at apply` };
+  const expression = parseFlexibleExpression(credential.expression);
+  if ('unreadable' in expression) return { unjudged: `its expression cannot be read (${expression.unreadable}), so what it admits cannot be told` };
+  // Declared: the manifest's subjects of the credential's issuer; without a manifest, what the expression names exactly.
+  const declaredSubjects = declared
+    ? declared.filter((d) => sameValue(d.issuer, credential.issuer) && typeof d.subject === 'string').map((d) => d.subject as string)
+    : exactSubjects(expression);
+  const { beyond } = searchFlexibleExpression(expression, declaredSubjects);
+  const shown = beyond.slice(0, 3).map((b) => `${b.sub} (${b.how})`).join('; ');
+  return {
+    admitted: exactSubjects(expression),
+    beyond,
+    why: `its expression ${credential.expression} admits subjects beyond ${declaredSubjects.length > 0 ? declaredSubjects.join(', ') : 'any declared subject'}: ${shown}`,
+  };
+}
+
 const isSecret = (c: BlueprintCredentialModel): c is SecretBlueprintCredential => c.kind === 'password' || c.kind === 'certificate';
 
 /** The path a credential opens, judged against the agent's declared trusts (and its siblings', to say whose a trust is). */
@@ -112,18 +134,10 @@ function credentialPath(credential: BlueprintCredentialModel, declared: readonly
   };
 
   if (flexible) {
-    if (typeof credential.expression !== 'string') return { ...base, attested: undefined, why: `its expression is ${show(credential.expression)}, known only at apply` };
-    const expression = parseFlexibleExpression(credential.expression);
-    if ('unreadable' in expression) return { ...base, attested: undefined, why: `its expression cannot be read (${expression.unreadable}), so what it admits cannot be told` };
-    const declaredSubjects = declared
-      ? declared.filter((d) => sameValue(d.issuer, credential.issuer) && typeof d.subject === 'string').map((d) => d.subject as string)
-      : exactSubjects(expression);
-    const { beyond } = searchFlexibleExpression(expression, declaredSubjects);
-    if (beyond.length > 0) {
-      const shown = beyond.slice(0, 3).map((b) => `${b.sub} (${b.how})`).join('; ');
-      return { ...base, attested: false, why: `its expression admits subjects beyond ${declaredSubjects.length > 0 ? declaredSubjects.join(', ') : 'any declared subject'}: ${shown}` };
-    }
-    const admitted = exactSubjects(expression);
+    const judged = judgeFlexibleCredential(credential, declared);
+    if ('unjudged' in judged) return { ...base, attested: undefined, why: judged.unjudged };
+    if (judged.beyond.length > 0) return { ...base, attested: false, why: judged.why };
+    const admitted = judged.admitted;
     if (declared === undefined) return { ...base, attested: true, why: `no gate manifest: it admits only ${admitted.join(', ')}, taken as declared` };
     return admitted.length > 0 && admitted.every((s) => declared.some(trusted(s)))
       ? { ...base, attested: true, why: `it admits only ${admitted.join(', ')}, a trust the gate manifest declares` }
