@@ -1,6 +1,9 @@
 // attestgate/azure: CDK for Terraform constructs for Entra workload identity federation.
 // Provider classes are imported by deep path only: the @cdktf/provider-azurerm barrel costs ~2.5 s and ~420 MB.
 export * from './attested-managed-identity';
+export * from './attested-agent-identity';
+export * from './msgraph-provider';
+export * from './msgraph-resource';
 export * from './sign-in-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';
