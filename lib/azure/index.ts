@@ -5,6 +5,9 @@ import { requirePeerDependencies } from '../peer-dependencies';
 requirePeerDependencies('attestgate/azure', ['cdktf', '@cdktf/provider-azurerm', 'constructs']);
 
 export * from './attested-managed-identity';
+export * from './attested-agent-identity';
+export * from './msgraph-provider';
+export * from './msgraph-resource';
 export * from './sign-in-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';

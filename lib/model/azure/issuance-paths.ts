@@ -243,8 +243,8 @@ function federatedPath(credential: FederatedCredentialModel, declared: readonly 
     : { ...base, attested: false, why: 'a trust the gate manifest does not declare: whoever gets a token of that issuer and subject gets the identity, without the agent’s attestation' };
 }
 
-/** The acknowledgements an identity's `"//"` object carries, and the ones that do not count. */
-function acknowledgementsOf(comment: Record<string, unknown>, paths: readonly AzureIssuancePath[]): { accepted: Map<string, string>; ignored: string[] } {
+/** The acknowledgements an identity's `"//"` object carries, and the ones that do not count (agent identities read them the same way). */
+export function acknowledgementsOf(comment: Record<string, unknown>, paths: readonly AzureIssuancePath[]): { accepted: Map<string, string>; ignored: string[] } {
   return readAcknowledgedPaths(comment[ACKNOWLEDGED_PATHS_KEY], (id) => {
     const path = paths.find((p) => p.id === id);
     if (!path) return 'no path to the identity’s tokens has this ID';

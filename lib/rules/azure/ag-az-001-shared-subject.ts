@@ -1,5 +1,6 @@
 import { TerraformModel } from '../../model/terraform/configuration';
-import { describeValue } from '../../model/terraform/expressions';
+import { Value, describeValue } from '../../model/terraform/expressions';
+import { agentIdModel } from '../../model/azure/agent-id';
 import { federatedCredentials } from '../../model/azure/azure-federated-identity';
 import { sharedSubjectIdentity } from '../../model/azure/shared-subjects';
 import { Rule, RuleFinding, Severity } from '../rule';
@@ -21,7 +22,9 @@ export const noSharedSubject: Rule<TerraformModel> = {
   fix: "Give the agent its own service account / SPIFFE ID and trust exactly that subject (AttestedManagedIdentity trusts the identity's SPIFFE ID).",
   evaluate(model) {
     const findings: RuleFinding[] = [];
-    for (const credential of federatedCredentials(model)) {
+    // azurerm and azuread credentials, and the federated credentials of agent identity blueprints written through Graph.
+    const blueprintCredentials = agentIdModel(model).credentials.filter((c) => c.kind === 'federated' && c.resource.type.startsWith('msgraph_'));
+    for (const credential of [...federatedCredentials(model), ...blueprintCredentials] as ReadonlyArray<{ readonly resource: { readonly address: string }; readonly subject: Value | undefined }>) {
       const { subject } = credential;
       const address = credential.resource.address;
       if (typeof subject !== 'string') {
