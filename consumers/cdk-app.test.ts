@@ -3,7 +3,7 @@
 // by hand is refused, and `npx attestgate` proves the synthesized gate on the emulator.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { conformanceOnEmulator, outdirFor, runInApp } from './consumer-process';
+import { conformanceOnEmulator, outdirFor, runInApp, unexpectedWarnings } from './consumer-process';
 import { consumerContext } from './fresh-apps';
 
 const context = consumerContext();
@@ -22,6 +22,7 @@ describe.each(context.nodes.map((node) => [node.label, node] as const))('%s', (_
   test('synthesizes a high-privilege agent behind Roles Anywhere with the synth-time rules on', () => {
     const synth = runInApp(app, node, ['node', 'out/bin/app.js'], { ...context.appEnv, CDK_OUTDIR: outdir });
     expect(synth.transcript).toMatch(/^exit 0\n/);
+    expect(unexpectedWarnings(synth, node)).toEqual([]);
     const template = JSON.parse(fs.readFileSync(path.join(app, outdir, 'ConsumerAgents.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
     const types = Object.values(template.Resources).map((resource) => resource.Type);
     expect(types).toEqual(expect.arrayContaining(['AWS::RolesAnywhere::TrustAnchor', 'AWS::RolesAnywhere::Profile', 'AWS::IAM::Role', 'AWS::Lambda::Function']));
@@ -38,6 +39,7 @@ describe.each(context.nodes.map((node) => [node.label, node] as const))('%s', (_
   test('npx attestgate conformance proves the synthesized gate on the emulator', () => {
     const { completed, summary, gates } = conformanceOnEmulator(app, node, outdir, context.pkiDir);
     expect(completed.transcript).toMatch(/^exit 0\n/);
+    expect(unexpectedWarnings(completed, node)).toEqual([]);
     expect(summary).toMatchObject({ FAIL: 0, INCONCLUSIVE: 0, SKIPPED: 0 });
     expect(summary.PASS).toBeGreaterThan(10);
     expect(gates).toHaveLength(1);

@@ -3,7 +3,7 @@
 // and a ClusterSPIFFEID written by hand that hands its ID to any pod is refused.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { outdirFor, runInApp } from './consumer-process';
+import { outdirFor, runInApp, unexpectedWarnings } from './consumer-process';
 import { consumerContext } from './fresh-apps';
 
 const context = consumerContext();
@@ -15,6 +15,7 @@ describe.each(context.nodes.map((node) => [node.label, node] as const))('%s', (_
   test('writes the registration as a ClusterSPIFFEID with the AG-SPIFFE rules on', () => {
     const synth = runInApp(app, node, ['node', 'out/main.js'], { CONSUMER_OUTDIR: outdir });
     expect(synth.transcript).toMatch(/^exit 0\n/);
+    expect(unexpectedWarnings(synth, node)).toEqual([]);
     const manifest = fs.readFileSync(path.join(app, outdir, 'spire-registrations.k8s.yaml'), 'utf8');
     expect(manifest).toMatch(/kind: ClusterSPIFFEID/);
     expect(manifest).toContain('spiffe://consumer.example/agent/deployer');

@@ -4,7 +4,7 @@
 // `npx attestgate` proves both gates on the emulators.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { conformanceOnEmulator, outdirFor, runInApp } from './consumer-process';
+import { conformanceOnEmulator, outdirFor, runInApp, unexpectedWarnings } from './consumer-process';
 import { consumerContext } from './fresh-apps';
 
 const context = consumerContext();
@@ -22,6 +22,7 @@ describe.each(context.nodes.map((node) => [node.label, node] as const))('%s', (_
   test('synthesizes the GCP and Azure gates of one identity with the synth-time rules on', () => {
     const synth = runInApp(app, node, ['node', 'out/main.js'], { ...context.appEnv, CONSUMER_OUTDIR: outdir });
     expect(synth.transcript).toMatch(/^exit 0\n/);
+    expect(unexpectedWarnings(synth, node)).toEqual([]);
     const resources = (stack: string) => Object.keys((JSON.parse(fs.readFileSync(path.join(app, outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as { resource: Record<string, unknown> }).resource);
     expect(resources('consumer-gcp')).toEqual(expect.arrayContaining(['google_iam_workload_identity_pool_provider', 'google_service_account_iam_member']));
     expect(resources('consumer-azure')).toEqual(expect.arrayContaining(['azurerm_user_assigned_identity', 'azurerm_federated_identity_credential']));
@@ -36,6 +37,7 @@ describe.each(context.nodes.map((node) => [node.label, node] as const))('%s', (_
   test('npx attestgate conformance proves both gates on the emulators', () => {
     const { completed, summary, gates } = conformanceOnEmulator(app, node, outdir, context.pkiDir);
     expect(completed.transcript).toMatch(/^exit 0\n/);
+    expect(unexpectedWarnings(completed, node)).toEqual([]);
     expect(summary).toMatchObject({ FAIL: 0, INCONCLUSIVE: 0 });
     expect(summary.PASS).toBeGreaterThan(10);
     expect(gates).toHaveLength(2);

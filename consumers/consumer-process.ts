@@ -46,3 +46,17 @@ export function conformanceOnEmulator(appDir: string, node: NodeBinary, synthesi
 export function outdirFor(prefix: string, node: NodeBinary): string {
   return `${prefix}-node-${node.version}`;
 }
+
+/**
+ * The process warnings Node printed (`(node:PID) …Warning: …`) that are not known and accepted: a
+ * deprecation a newer Node introduces in our code or a dependency's shows up here first.
+ */
+export function unexpectedWarnings(completed: Completed, node: NodeBinary): string[] {
+  const major = Number(node.version.split('.')[0]);
+  return completed.stderr
+    .split('\n')
+    .filter((line) => /^\(node:\d+\) \S*Warning/.test(line))
+    // The AWS SDK's notice that its releases after January 2027 need Node 22: true, and the
+    // reason engines will drop 20 then (docs/install.md).
+    .filter((line) => !(major === 20 && line.includes('NodeVersionSupportWarning')));
+}

@@ -4,7 +4,7 @@
 // are installed, and elsewhere fails with the error that names the packages to install.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runInApp } from './consumer-process';
+import { runInApp, unexpectedWarnings } from './consumer-process';
 import { APP_NAMES, consumerContext } from './fresh-apps';
 
 const context = consumerContext();
@@ -42,6 +42,7 @@ describe.each(APP_NAMES.flatMap((appName) => context.nodes.map((node) => [appNam
   test.each([['CommonJS', 'out/imports.cjs'], ['ES module', 'out/imports.mjs']])('a %s consumer gets every entry point or a clear error', (_kind, script) => {
     const imported = runInApp(app, node, ['node', script]);
     expect(imported.transcript).toMatch(/^exit 0\n/);
+    expect(unexpectedWarnings(imported, node)).toEqual([]);
     expect(JSON.parse(imported.stdout)).toEqual(expectedOutcome(appName));
   });
 });

@@ -48,6 +48,10 @@ describe('the packed tarball', () => {
     expect(targets.filter((target) => !files.includes(target))).toEqual([]);
   });
 
+  test('holds the files the code loads by path rather than by require: the CRL import Lambda bundle, workload.proto', () => {
+    expect(files).toEqual(expect.arrayContaining(['dist/lambda/crl-import/index.js', 'dist/lib/spiffe/workload-api/workload.proto']));
+  });
+
   test('every subpath export has a typesVersions entry, so TypeScript resolves it under moduleResolution node10 too (cdktf init apps)', () => {
     const subpaths = Object.keys(pkg.exports).filter((key) => key !== '.' && key !== './package.json').map((key) => key.slice(2));
     expect(Object.keys(pkg.typesVersions['*']!).sort()).toEqual(subpaths.sort());
