@@ -113,6 +113,15 @@ describe('terraform show -json as --app input', () => {
     expect(azureStatuses(results)).toMatchObject({ 'AGC-AZ-012': 'FAIL' });
   });
 
+  test('a plan of an unsupported major format_version: both commands stop (exit 64) naming the file, the field, the value and the fix', async () => {
+    const future = write('future-plan.json', planJson(gate('open-prod', OPEN), {}, '2.0'));
+    for (const command of ['rules', 'conformance']) {
+      const { code, err } = await runCli([command, '--app', future]);
+      expect(err).toMatch(/future-plan\.json: format_version "2\.0" is of major version 2.*Fix: use a Terraform or OpenTofu release whose terraform show -json prints format 1\.x/s);
+      expect(code).toBe(64);
+    }
+  });
+
   test('conformance says what each input was read as', async () => {
     const { err, code } = await runCli(['conformance', '--app', openPlan, '--list']);
     expect(err).toContain(`attestgate: read ${openPlan} as Terraform plan JSON (format 1.2, written by 1.9.8)`);
