@@ -17,14 +17,25 @@ resource "azurerm_user_assigned_identity" "deployer" {
   location            = azurerm_resource_group.agents.location
 }
 
-resource "azurerm_federated_identity_credential" "spire" {
-  for_each            = { prod = "https://oidc.prod.example", eu = "https://oidc.eu.prod.example" }
-  name                = "spire-${each.key}"
+# One credential per issuer, the second created after the first: Entra refuses concurrent writes
+# of one identity's federated credentials (AG-AZ-003).
+resource "azurerm_federated_identity_credential" "spire_prod" {
+  name                = "spire-prod"
   resource_group_name = azurerm_resource_group.agents.name
   parent_id           = azurerm_user_assigned_identity.deployer.id
-  issuer              = each.value
+  issuer              = "https://oidc.prod.example"
   subject             = "spiffe://prod.example/agent/deployer"
   audience            = ["api://AzureADTokenExchange"]
+}
+
+resource "azurerm_federated_identity_credential" "spire_eu" {
+  name                = "spire-eu"
+  resource_group_name = azurerm_resource_group.agents.name
+  parent_id           = azurerm_user_assigned_identity.deployer.id
+  issuer              = "https://oidc.eu.prod.example"
+  subject             = "spiffe://prod.example/agent/deployer"
+  audience            = ["api://AzureADTokenExchange"]
+  depends_on          = [azurerm_federated_identity_credential.spire_prod]
 }
 
 resource "azurerm_role_assignment" "contributor" {

@@ -48,3 +48,18 @@ export function highPrivilegeReasons(model: TemplateModel, role: TemplateResourc
   }
   return reasons;
 }
+
+/**
+ * What the role may be granted beyond what highPrivilegeReasons counts, not known before apply: a
+ * managed policy ARN or an inline policy document that is an unknown (a variable, an attachment
+ * whose role is a variable or a module's output). Empty when every grant is known.
+ */
+export function unresolvedPrivilege(role: TemplateResource): string[] {
+  const unknown = (v: unknown): v is { symbolic: 'unknown'; reason: string } | { symbolic: 'parameter'; name: string } => isSymbol(v as Value) && ['unknown', 'parameter'].includes((v as { symbolic: string }).symbolic);
+  const managed = Array.isArray(role.properties.ManagedPolicyArns) ? role.properties.ManagedPolicyArns : [];
+  const inline = Array.isArray(role.properties.Policies) ? role.properties.Policies : [];
+  return [
+    ...managed.filter(unknown).map((m) => `a managed policy ${describeValue(m)}`),
+    ...inline.flatMap((p) => (p && typeof p === 'object' && !Array.isArray(p) && !isSymbol(p) && !isSymbolicString(p) && unknown(p.PolicyDocument) ? [`an inline policy ${describeValue(p.PolicyDocument)}`] : [])),
+  ];
+}

@@ -226,17 +226,26 @@ function role(r: TerraformResource, model: TerraformModel, t: Translation): Json
   const a = r.attributes;
   const attached = model.resourcesOfType('aws_iam_role_policy_attachment').filter((p) => t.namesRole(p.attributes.role, r));
   const inline = model.resourcesOfType('aws_iam_role_policy').filter((p) => t.namesRole(p.attributes.role, r));
+  // An attachment or inline policy whose role is not known before apply (a variable, a module's
+  // output) may attach to this role: what it grants is an unknown here, never nothing.
+  const mayAttach = (p: TerraformResource) => isRoleUnknown(p.attributes.role);
+  const maybeAttached = model.resourcesOfType('aws_iam_role_policy_attachment').filter(mayAttach).map((p) => unresolved(`${p.address} (${describeValue(p.attributes.policy_arn)}) attaches to role ${describeValue(p.attributes.role)}, which may be this one`));
+  const maybeInline = model
+    .resourcesOfType('aws_iam_role_policy')
+    .filter(mayAttach)
+    .map((p) => ({ PolicyName: t.value(p.attributes.name), PolicyDocument: unresolved(`${p.address} is an inline policy of role ${describeValue(p.attributes.role)}, which may be this one`) }));
   // managed_policy_arns written as one expression (a variable) is one unknown entry, not dropped.
   const declared = a.managed_policy_arns === undefined || a.managed_policy_arns === null ? [] : Array.isArray(a.managed_policy_arns) ? a.managed_policy_arns : [a.managed_policy_arns];
   // A customer managed policy of the model lists its roles (managedPolicy below), as CloudFormation
   // writes it; listing it here as well would make the two refer to each other.
   const ofModel = (arn: Value | undefined) => model.resourcesOfType('aws_iam_policy').some((policy) => namesPolicy(arn, policy));
-  const managed = [...declared, ...attached.map((p) => p.attributes.policy_arn).filter((arn) => !ofModel(arn))].filter((v): v is Value => v !== undefined).map(t.value);
+  const managed = [...[...declared, ...attached.map((p) => p.attributes.policy_arn).filter((arn) => !ofModel(arn))].filter((v): v is Value => v !== undefined).map(t.value), ...maybeAttached];
   const policies = [
     ...blocks(a.inline_policy)
       .filter((p) => p.policy !== undefined && p.policy !== '')
       .map((p) => ({ PolicyName: t.value(p.name), PolicyDocument: t.policyDocument(p.policy, `${r.address}.inline_policy`) })),
     ...inline.map((p) => ({ PolicyName: t.value(p.attributes.name), PolicyDocument: t.policyDocument(p.attributes.policy, `${p.address}.policy`) })),
+    ...maybeInline,
   ];
   return without({
     RoleName: t.value(a.name),
@@ -247,6 +256,11 @@ function role(r: TerraformResource, model: TerraformModel, t: Translation): Json
     ManagedPolicyArns: managed.length > 0 ? [...new Map(managed.map((m) => [JSON.stringify(m), m])).values()] : undefined,
     Policies: policies.length > 0 ? policies : undefined,
   });
+}
+
+/** Whether an attachment's `role` is not known before apply: neither a literal nor a reference to a resource of the input. */
+function isRoleUnknown(value: Value | undefined): boolean {
+  return (isSymbol(value) && value.symbolic !== 'ref') || isSymbolicString(value);
 }
 
 /** Whether an attachment's `policy_arn` is this policy: a reference to it, or its literal ARN. */

@@ -152,6 +152,11 @@ export function judgeUnattestedPaths(paths: readonly AwsIssuancePath[], statemen
   return paths.flatMap((path): PathJudgement[] => {
     if (path.kind === 'roles-anywhere') return [];
     if (path.kind === 'unknown') return [{ path, open: undefined, why: path.why }];
+    // A principal not known until apply (a Terraform variable, another resource's attribute) is
+    // nobody yet: the policy parser would call its description a malformed principal.
+    if (isSymbol(path.value) && path.value.symbolic === 'unknown') {
+      return [{ path, open: undefined, why: `${describePath(path)}: who this principal is cannot be judged, its value (${path.value.reason}) is not known until apply; plan with the value known (set the variable, or plan again once the resource it comes from exists), or give attestgate the state after apply (terraform show -json)` }];
+    }
     const caller = callerFor(path, where);
     const decision = trustPolicyDecision(statements, roleArn, caller, where);
     const described = describePath(path);

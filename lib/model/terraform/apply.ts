@@ -63,25 +63,41 @@ export function applyTerraform(sources: readonly TerraformSource[], provider: Te
  */
 function applyKnown(source: TerraformSource, provider: TerraformProviderModel): AppliedConfiguration {
   const applied = new Map<string, AppliedResource>();
-  const problems: Array<{ address: string; problem: string }> = [];
-  // Identifiers linked back to their resources (show-json.ts) are the literal values they were.
+  const applying = new Set<string>();
+  const modeled = new Set<string>();
+  // A reference — an identifier linked back to its resource (show-json.ts), or a plan's unknown
+  // value read as the reference its configuration wrote — is the referenced resource's value once
+  // applied: a new role assignment's principal_id is the principal ID the provider model gives
+  // its new identity. A cycle stays the reference it was, reported below as not known.
   const literal = (value: Value): Value => {
-    if (isSymbol(value) && value.symbolic === 'ref') return navigate(source.model.resource(value.address)?.attributes as Value | undefined, value.attribute ? value.attribute.split('.') : []) ?? value;
+    if (isSymbol(value) && value.symbolic === 'ref') return navigate(apply(value.address)?.attributes as Value | undefined, value.attribute ? value.attribute.split('.') : []) ?? value;
     if (Array.isArray(value)) return value.map(literal);
     if (value !== null && typeof value === 'object' && !isSymbol(value) && !isSymbolicString(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, literal(v)]));
     return value;
   };
-  for (const original of source.model.resources) {
+  function apply(address: string): AppliedResource | undefined {
+    if (applied.has(address)) return applied.get(address);
+    const original = source.model.resource(address);
+    if (!original || applying.has(address)) return undefined;
+    applying.add(address);
     const resource = { ...original, attributes: Object.fromEntries(Object.entries(original.attributes).map(([k, v]) => [k, literal(v)])) };
+    applying.delete(address);
     const known = Object.fromEntries(Object.entries(resource.attributes).filter(([, v]) => isConcrete(v)));
     const computed = resource.mode === 'data' ? provider.data?.(resource.type, resource.address, known) : provider.computed(resource.type, resource.address, known);
-    const attributes = { ...resource.attributes, ...Object.fromEntries(Object.entries(computed ?? {}).filter(([k]) => !(k in known))) };
-    applied.set(resource.address, { address: resource.address, type: resource.type, attributes });
-    if (resource.mode !== 'managed' || computed === undefined) continue;
-    const unknown = Object.entries(attributes).find(([, v]) => !isConcrete(v));
+    if (computed !== undefined) modeled.add(address);
+    const result = { address, type: resource.type, attributes: { ...resource.attributes, ...Object.fromEntries(Object.entries(computed ?? {}).filter(([k]) => !(k in known))) } };
+    applied.set(address, result);
+    return result;
+  }
+  const problems: Array<{ address: string; problem: string }> = [];
+  for (const resource of source.model.resources) {
+    const result = apply(resource.address)!;
+    if (resource.mode !== 'managed' || !modeled.has(resource.address)) continue;
+    // What only the provider computes, and the provider model does not, configures nothing the emulator deploys.
+    const unknown = Object.entries(result.attributes).find(([k, v]) => !isConcrete(v) && !resource.providerComputed?.includes(k));
     if (unknown) problems.push({ address: resource.address, problem: `${unknown[0]} is not known at apply time: ${describeValue(unknown[1])}` });
   }
-  return { stackName: source.stackName, file: source.file, resources: applied, problems };
+  return { stackName: source.stackName, file: source.file, resources: new Map(source.model.resources.map((r) => [r.address, applied.get(r.address)!])), problems };
 }
 
 function applyOne(source: TerraformSource, provider: TerraformProviderModel, variables: Readonly<Record<string, string>>): AppliedConfiguration {

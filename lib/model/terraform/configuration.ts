@@ -21,6 +21,12 @@ export interface TerraformResource {
   readonly repetition?: { readonly kind: 'count' | 'for_each'; readonly value: Value };
   /** The construct path cdktf recorded in `"//".metadata.path`, if any. */
   readonly constructPath?: string;
+  /**
+   * In a plan whose configuration is known: the attributes unknown until apply that no expression
+   * of the resource block sets — what the provider alone computes (a role assignment's
+   * `principal_type`). Applying without them is faithful; a configured value unknown is not.
+   */
+  readonly providerComputed?: readonly string[];
 }
 
 type Json = Record<string, unknown>;

@@ -180,46 +180,146 @@ export function linkIdentifiers(resources: readonly TerraformResource[]): Terraf
 /** An instance's address without its `count`/`for_each` keys: the address of its block in the configuration. */
 export const blockAddressOf = (instance: string): string => instance.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g, '');
 
+/** A resource block of a plan's `configuration`, with the module call it is declared in. */
+interface ConfiguredBlock {
+  /** Its address in the configuration (`azurerm_user_assigned_identity.this`), without module path. */
+  readonly address: string;
+  readonly resource: Json;
+  /** The module (`root_module`, or a call's `module`) it is declared in. */
+  readonly module: Json;
+}
+
+/** Every resource block of a plan's `configuration`, by block address with its module path (`module.agents.google_service_account.this`). */
+function configuredBlocks(configuration: unknown): Map<string, ConfiguredBlock> {
+  const found = new Map<string, ConfiguredBlock>();
+  const visit = (module: unknown, prefix: string) => {
+    if (!isObject(module)) return;
+    for (const resource of Array.isArray(module.resources) ? module.resources : []) {
+      if (isObject(resource) && typeof resource.address === 'string') found.set(`${prefix}${resource.address}`, { address: resource.address, resource, module });
+    }
+    const calls = isObject(module.module_calls) ? module.module_calls : {};
+    for (const [name, call] of Object.entries(calls)) if (isObject(call)) visit(call.module, `${prefix}module.${name}.`);
+  };
+  visit(isObject(configuration) ? configuration.root_module : undefined, '');
+  return found;
+}
+
+/** The references an expression (or a block of them) records, nested blocks included. */
+function referencesOf(expression: unknown): Set<string> {
+  const references = new Set<string>();
+  const collect = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach(collect);
+    else if (isObject(node)) {
+      for (const reference of Array.isArray(node.references) ? node.references : []) if (typeof reference === 'string') references.add(reference);
+      for (const [key, value] of Object.entries(node)) if (key !== 'references' && key !== 'constant_value') collect(value);
+    }
+  };
+  collect(expression);
+  return references;
+}
+
+/** References to something other than a resource or module (`var.x`, `each.key`, `count.index`, `local.y`). */
+const NOT_A_BLOCK = new Set(['var', 'local', 'each', 'count', 'path', 'self', 'terraform']);
+
 /**
  * What each resource block of a plan's `configuration` comes after: its `depends_on` and the
  * resources its expressions refer to, as block addresses with their module path
  * (`module.agents.google_service_account.this`). Values in a plan are literal, so this is where
  * the order Terraform creates them in is written (federated credentials chained one after another).
  */
-function configurationDependencies(configuration: unknown): Map<string, Set<string>> {
+function configurationDependencies(blocks: ReadonlyMap<string, ConfiguredBlock>): Map<string, Set<string>> {
   const dependencies = new Map<string, Set<string>>();
-  const visit = (module: unknown, prefix: string) => {
-    if (!isObject(module)) return;
-    for (const resource of Array.isArray(module.resources) ? module.resources : []) {
-      if (!isObject(resource) || typeof resource.address !== 'string') continue;
-      const references = new Set<string>();
-      const collect = (expression: unknown) => {
-        if (Array.isArray(expression)) expression.forEach(collect);
-        else if (isObject(expression)) {
-          for (const reference of Array.isArray(expression.references) ? expression.references : []) if (typeof reference === 'string') references.add(reference);
-          for (const [key, value] of Object.entries(expression)) if (key !== 'references' && key !== 'constant_value') collect(value);
-        }
-      };
-      collect(resource.expressions);
-      for (const explicit of Array.isArray(resource.depends_on) ? resource.depends_on : []) if (typeof explicit === 'string') references.add(explicit);
-      // A reference `type.name.attribute` or `data.type.name…` names the block `type.name` / `data.type.name`.
-      const blocks = [...references].flatMap((r) => {
-        const parts = blockAddressOf(r).split('.');
-        if (parts[0] === 'var' || parts[0] === 'local' || parts[0] === 'each' || parts[0] === 'count' || parts[0] === 'path' || parts[0] === 'module') return [];
-        return [`${prefix}${parts.slice(0, parts[0] === 'data' ? 3 : 2).join('.')}`];
-      });
-      dependencies.set(`${prefix}${resource.address}`, new Set(blocks));
-    }
-    const calls = isObject(module.module_calls) ? module.module_calls : {};
-    for (const [name, call] of Object.entries(calls)) if (isObject(call)) visit(call.module, `${prefix}module.${name}.`);
-  };
-  visit(isObject(configuration) ? configuration.root_module : undefined, '');
+  for (const [address, { resource }] of blocks) {
+    const prefix = address.slice(0, address.length - String(resource.address).length);
+    const references = referencesOf(resource.expressions);
+    for (const explicit of Array.isArray(resource.depends_on) ? resource.depends_on : []) if (typeof explicit === 'string') references.add(explicit);
+    // A reference `type.name.attribute` or `data.type.name…` names the block `type.name` / `data.type.name`.
+    const named = [...references].flatMap((r) => {
+      const parts = blockAddressOf(r).split('.');
+      if (NOT_A_BLOCK.has(parts[0]) || parts[0] === 'module') return [];
+      return [`${prefix}${parts.slice(0, parts[0] === 'data' ? 3 : 2).join('.')}`];
+    });
+    dependencies.set(address, new Set(named));
+  }
   return dependencies;
 }
 
+/** An instance address split into its module instance path (`module.agent["deployer"].`) and the rest. */
+function splitModulePath(instance: string): { readonly modulePath: string; readonly rest: string } {
+  const match = /^((?:module\.[A-Za-z0-9_-]+(?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?\.)*)(.*)$/.exec(instance)!;
+  return { modulePath: match[1], rest: match[2] };
+}
+
+/** `type.name[key].attribute…` / `data.type.name.attribute`, or `module.name[key].output`, parsed; undefined for anything else. */
+const RESOURCE_REFERENCE = /^((?:data\.)?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_.-]+)$/;
+const MODULE_REFERENCE = /^module\.([A-Za-z0-9_-]+)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)\.([A-Za-z0-9_-]+)$/;
+
+/**
+ * The one resource attribute an expression of a plan's configuration refers to, as the reference
+ * it was written as — `parent_id = azurerm_user_assigned_identity.deployer.id`, in the module
+ * instance the referring resource is in, or through a module's output to the resource inside it —
+ * or undefined when it refers to none, to several, to a variable as well, or to an instance the
+ * plan cannot single out (`x[each.key]` records no attribute; a repeated block without a key).
+ */
+function referenceOfExpression(expression: unknown, modulePath: string, module: Json, instances: ReadonlySet<string>, depth = 0): { address: string; attribute: string } | undefined {
+  if (depth > 16) return undefined;
+  const references = [...referencesOf(expression)];
+  // Terraform lists each reference with its shorter prefixes (`x.id`, `x`): only the longest say what is read.
+  const longest = references.filter((r) => !references.some((other) => other !== r && (other.startsWith(`${r}.`) || other.startsWith(`${r}[`))));
+  if (longest.length !== 1 || NOT_A_BLOCK.has(longest[0].split('.')[0])) return undefined;
+  const [reference] = longest;
+  const output = MODULE_REFERENCE.exec(reference);
+  if (output) {
+    const call = isObject(module.module_calls) ? module.module_calls[output[1]] : undefined;
+    if (!isObject(call) || !isObject(call.module)) return undefined;
+    // A repeated module needs its key in the reference; a single one has none.
+    const repeated = 'count_expression' in call || 'for_each_expression' in call;
+    if (repeated !== (output[2] !== '')) return undefined;
+    const outputs = isObject(call.module.outputs) ? call.module.outputs : {};
+    const declared = outputs[output[3]];
+    return isObject(declared) ? referenceOfExpression(declared.expression, `${modulePath}module.${output[1]}${output[2]}.`, call.module, instances, depth + 1) : undefined;
+  }
+  const target = RESOURCE_REFERENCE.exec(reference);
+  if (!target) return undefined;
+  const address = `${modulePath}${target[1]}${target[2]}`;
+  if (instances.has(address)) return { address, attribute: target[3] };
+  return undefined;
+}
+
+/**
+ * A plan's values that are unknown until apply, read as the references they were written as:
+ * a new federated credential's `parent_id` is its identity's `id` and a new role assignment's
+ * `principal_id` its identity's `principal_id` — neither has a value before apply, but the plan's
+ * `configuration` records which resource attribute each expression reads. The models follow those
+ * references as they do a configuration's, so the credential and the grant stay tied to their
+ * identity; the value itself stays what the referenced attribute is (unknown until apply).
+ */
+function withConfigurationReferences(resources: readonly TerraformResource[], unknowns: ReadonlyMap<string, unknown>, blocks: ReadonlyMap<string, ConfiguredBlock>): TerraformResource[] {
+  const instances = new Set(resources.map((r) => r.address));
+  return resources.map((r) => {
+    const marks = unknowns.get(r.address);
+    const block = blocks.get(blockAddressOf(r.address));
+    if (!isObject(marks) || !block || !isObject(block.resource.expressions)) return r;
+    const expressions = block.resource.expressions;
+    const { modulePath } = splitModulePath(r.address);
+    const linked: Record<string, Value> = {};
+    const providerComputed: string[] = [];
+    for (const [attribute, mark] of Object.entries(marks)) {
+      if (mark !== true) continue;
+      if (!(attribute in expressions)) {
+        providerComputed.push(attribute);
+        continue;
+      }
+      const reference = referenceOfExpression(expressions[attribute], modulePath, block.module, instances);
+      if (reference && reference.address !== r.address) linked[attribute] = { symbolic: 'ref', ...reference };
+    }
+    return { ...r, attributes: { ...r.attributes, ...linked }, providerComputed };
+  });
+}
+
 /** Each resource with the instances it is created after, read from the plan's configuration. */
-function withDependencies(resources: TerraformResource[], configuration: unknown): TerraformResource[] {
-  const dependencies = configurationDependencies(configuration);
+function withDependencies(resources: TerraformResource[], blocks: ReadonlyMap<string, ConfiguredBlock>): TerraformResource[] {
+  const dependencies = configurationDependencies(blocks);
   if (dependencies.size === 0) return resources;
   const instancesOf = new Map<string, string[]>();
   for (const r of resources) instancesOf.set(blockAddressOf(r.address), [...(instancesOf.get(blockAddressOf(r.address)) ?? []), r.address]);
@@ -266,6 +366,8 @@ export function readShowJson(json: unknown, file: string): ShowJson {
   const planned_addresses = new Set(resources.map((r) => r.address));
   const prior = isObject(json.prior_state) && isObject(json.prior_state.values) ? json.prior_state.values.root_module : undefined;
   const data = moduleResources(prior, file, 'prior_state.values.root_module').filter((r) => r.mode === 'data' && !planned_addresses.has(r.address));
-  const all = withDependencies([...resources, ...data.map((r) => toResource(r, undefined))], json.configuration);
+  const blocks = configuredBlocks(json.configuration);
+  const unknowns = new Map([...changes].map(([address, change]) => [address, change.after_unknown]));
+  const all = withDependencies(withConfigurationReferences([...resources, ...data.map((r) => toResource(r, undefined))], unknowns, blocks), blocks);
   return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: linkIdentifiers(all), providers };
 }

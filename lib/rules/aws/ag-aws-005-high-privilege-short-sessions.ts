@@ -1,4 +1,4 @@
-import { highPrivilegeReasons } from '../../model/aws/role-privilege';
+import { highPrivilegeReasons, unresolvedPrivilege } from '../../model/aws/role-privilege';
 import { maxRolesAnywhereSession, rolesAnywhereTrusts } from '../../model/aws/roles-anywhere';
 import { TemplateModel } from '../../model/aws/template';
 import { HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS } from '../../core/agent-identity';
@@ -20,7 +20,20 @@ export const highPrivilegeShortSessions: Rule<TemplateModel> = {
     const findings: RuleFinding[] = [];
     for (const trust of rolesAnywhereTrusts(model)) {
       const reasons = highPrivilegeReasons(model, trust.role);
-      if (reasons.length === 0) continue;
+      if (reasons.length === 0) {
+        // A grant not known before apply may make it high privilege: with long sessions that cannot be passed.
+        const unresolved = unresolvedPrivilege(trust.role);
+        const session = maxRolesAnywhereSession(model, trust.role);
+        if (unresolved.length > 0 && ('unknown' in session || session.seconds > HIGH_PRIVILEGE_MAX_LIFETIME_SECONDS)) {
+          findings.push({
+            resource: trust.role.logicalId,
+            outcome: 'unjudgeable',
+            message: `Role ${trust.role.logicalId} may be high privilege, through ${unresolved.join('; ')}, and Roles Anywhere can issue it sessions of ${'unknown' in session ? `a length not known (${session.unknown})` : `${session.seconds} s`}; whether that is allowed cannot be judged before apply.`,
+            location: 'Properties/ManagedPolicyArns',
+          });
+        }
+        continue;
+      }
       const session = maxRolesAnywhereSession(model, trust.role);
       if ('unknown' in session) {
         findings.push({

@@ -113,6 +113,15 @@ describe('terraform show -json as --app input', () => {
     expect(azureStatuses(results)).toMatchObject({ 'AGC-AZ-012': 'FAIL' });
   });
 
+  test('a plan of an unsupported major format_version: both commands stop (exit 64) naming the file, the field, the value and the fix', async () => {
+    const future = write('future-plan.json', planJson(gate('open-prod', OPEN), {}, '2.0'));
+    for (const command of ['rules', 'conformance']) {
+      const { code, err } = await runCli([command, '--app', future]);
+      expect(err).toMatch(/future-plan\.json: format_version "2\.0" is of major version 2.*Fix: use a Terraform or OpenTofu release whose terraform show -json prints format 1\.x/s);
+      expect(code).toBe(64);
+    }
+  });
+
   test('conformance says what each input was read as', async () => {
     const { err, code } = await runCli(['conformance', '--app', openPlan, '--list']);
     expect(err).toContain(`attestgate: read ${openPlan} as Terraform plan JSON (format 1.2, written by 1.9.8)`);
@@ -146,5 +155,66 @@ describe('terraform show -json as --app input', () => {
     } finally {
       await google.close();
     }
+  });
+
+  /**
+   * Issue 21's own example as a team with HCL plans it: a new user-assigned identity with Owner whose
+   * federated credential trusts the namespace's default service account. Before apply the plan
+   * knows none of the identity's IDs, so the credential and the Owner assignment are tied to it
+   * only by the references the plan's configuration records. Hand-written in the documented format
+   * (test/fixtures/terraform-azure): the root module; a module instance of a for_each holding a
+   * counted credential, its Owner assignment, and a root Reader assignment through the module's output.
+   */
+  describe('Azure plan JSON: a new identity with Owner trusting the default service account', () => {
+    const fixture = (name: string) => path.join(__dirname, '../../fixtures/terraform-azure', `${name}.json`);
+    const ROOT = fixture('open-default-sa-plan');
+    const MODULE = fixture('open-default-sa-module-plan');
+    const CORRECT = fixture('correct-module-plan');
+
+    test('found as a high-privilege gate in each plan, its Owner counted though the identity’s principal ID is not known yet', async () => {
+      const { out } = await runCli(['gates', '--app', ROOT, '--app', MODULE]);
+      expect(out).toMatch(/open-default-sa-plan\/azurerm_user_assigned_identity\.deployer\s*\|\s*high\s*\|.*Owner on \/subscriptions\/0{8}-/);
+      expect(out).toMatch(/open-default-sa-module-plan\/module\.agent\["deployer"\]\.azurerm_user_assigned_identity\.this\s*\|\s*high\s*\|/);
+    });
+
+    test('rules: refused in the root module and in the module instance, by address (exit 1); the correct plan is clean (exit 0)', async () => {
+      const root = await runCli(['rules', '--app', ROOT]);
+      expect(root.out).toMatch(/VIOLATION azurerm_federated_identity_credential\.k8s: \[AG-AZ-001\] .*"system:serviceaccount:agents:default"/);
+      expect(root.code).toBe(1);
+      const module = await runCli(['rules', '--app', MODULE]);
+      expect(module.out).toMatch(/VIOLATION module\.agent\["deployer"\]\.azurerm_federated_identity_credential\.k8s\[0\]: \[AG-AZ-001\]/);
+      expect(module.code).toBe(1);
+      const correct = await runCli(['rules', '--app', CORRECT]);
+      expect(correct.out).toContain('every rule holds (exit 0)');
+      expect(correct.code).toBe(0);
+    });
+
+    test('conformance on the emulator: every open plan FAILs AGC-AZ-011 and AGC-AZ-012 after a PASSing control; the correct plan passes every check', async () => {
+      // One emulator per plan: the three declare the same identity (agents/deployer), as three plans of one configuration would.
+      const probe = (file: string) => probeAzureLocally(loadAppSources([file]).configurations);
+      for (const open of [ROOT, MODULE]) expect(azureStatuses(await probe(open))).toMatchObject({ 'AGC-AZ-001': 'PASS', 'AGC-AZ-011': 'FAIL', 'AGC-AZ-012': 'FAIL' });
+      expect((await probe(MODULE)).find((r) => r.checkId === 'AGC-AZ-012')!.reason).toContain('module.agent["deployer"].azurerm_federated_identity_credential.k8s[0]');
+      const correct = await probe(CORRECT);
+      expect(correct.length).toBeGreaterThanOrEqual(12);
+      expect(correct.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
+    });
+
+    test('a subject the plan does not know until apply: rules cannot judge it (exit 2) and conformance never PASSes the gate', async () => {
+      const plan = JSON.parse(fs.readFileSync(CORRECT, 'utf8'));
+      // subject = another new resource's attribute: Terraform omits it from the values and marks it unknown.
+      const address = 'module.agent["deployer"].azurerm_federated_identity_credential.k8s[0]';
+      delete plan.planned_values.root_module.child_modules[0].resources.find((r: { address: string }) => r.address === address).values.subject;
+      const change = plan.resource_changes.find((r: { address: string }) => r.address === address).change;
+      delete change.after.subject;
+      change.after_unknown.subject = true;
+      const file = write('unknown-subject-plan.json', plan);
+      const rules = await runCli(['rules', '--app', file]);
+      expect(rules.out).toMatch(/UNJUDGEABLE .*\[AG-AZ-001\] .*subject, known only after apply/);
+      expect(rules.code).toBe(2);
+      const results = await probeAzureLocally(loadAppSources([file]).configurations);
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.filter((r) => r.status === 'PASS').map((r) => r.checkId)).toEqual([]);
+      expect(azureStatuses(results)).toMatchObject({ 'AGC-AZ-001': 'INCONCLUSIVE' });
+    });
   });
 });

@@ -225,7 +225,32 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     }
     const unknown = await runCli(['rules', '--app', fixture('unknown-principal')]);
     expect(unknown.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-004\] cannot be judged: .*var\.ci_role_arn, an input variable set at plan/);
+    // Said as what it is, with what to do — not as a malformed principal to rewrite.
+    expect(unknown.out).toContain('its value (var.ci_role_arn, an input variable set at plan) is not known until apply; plan with the value known');
+    expect(unknown.out).toContain('or give attestgate the state after apply (terraform show -json)');
+    expect(unknown.out).not.toContain('Fix: write "*" or an object');
     expect(unknown.code).toBe(2);
+  });
+
+  test('an attachment whose role is a variable may grant the gated role PowerUserAccess: with 12-hour sessions that cannot be judged (exit 2), never clean', async () => {
+    const withRole = (role: string, name: string) => {
+      const json = configuration('correct');
+      json.resource.aws_iam_role.deployer.max_session_duration = 43200;
+      json.resource.aws_rolesanywhere_profile.deployer.duration_seconds = 43200;
+      json.resource.aws_iam_role_policy_attachment.power_user.role = role;
+      return write(name, json);
+    };
+    // The control: attached by reference, the privilege is counted and the long sessions refused.
+    const known = await runCli(['rules', '--app', withRole('${aws_iam_role.deployer.name}', 'known-role.tf.json')]);
+    expect(known.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] .*PowerUserAccess/);
+    expect(known.code).toBe(1);
+    const variable = await runCli(['rules', '--app', withRole('${var.deployer_role}', 'variable-role.tf.json')]);
+    expect(variable.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-005\] cannot be judged: Role aws_iam_role\.deployer may be high privilege, through a managed policy .*aws_iam_role_policy_attachment\.power_user .*var\.deployer_role.*43200 s/);
+    expect(variable.code).toBe(2);
+    // A one-hour role is within the limit whatever is attached to it: nothing to judge.
+    const json = configuration('correct');
+    json.resource.aws_iam_role_policy_attachment.power_user.role = '${var.deployer_role}';
+    expect((await runCli(['rules', '--app', write('variable-role-short.tf.json', json)])).code).toBe(0);
   });
 
   test('the unusual gate is clean because its own statement replaces the base document’s open one by Sid: without the Sid, the open one stays', async () => {

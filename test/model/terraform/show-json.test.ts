@@ -2,6 +2,11 @@ import { isShowJson, linkIdentifiers, readShowJson } from '../../../lib/model/te
 import { TerraformModel } from '../../../lib/model/terraform/configuration';
 import { describeValue } from '../../../lib/model/terraform/expressions';
 import { planJson, stateJson } from '../../fixtures/terraform-show';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The hand-written Azure plans of issue 21's own example (test/fixtures/terraform-azure). */
+const azurePlan = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/terraform-azure', `${name}.json`), 'utf8'));
 
 const pool = { type: 'google_iam_workload_identity_pool', name: 'pool', values: { workload_identity_pool_id: 'agents', project: 'agents-prod' }, unknown: { name: true, id: true } };
 
@@ -72,6 +77,48 @@ describe('terraform show -json', () => {
     // A value two resources share names neither.
     expect(other.attributes.parent).toBe('shared-client-id');
     expect(twin.attributes.client_id).toBe('shared-client-id');
+  });
+
+  test('a new identity’s IDs are unknown in a plan: its credential’s parent_id and its role assignment’s principal_id are read as the references the configuration records', () => {
+    const read = readShowJson(azurePlan('open-default-sa-plan'), 'plan.json');
+    const credential = read.resources.find((r) => r.address === 'azurerm_federated_identity_credential.k8s')!;
+    const owner = read.resources.find((r) => r.address === 'azurerm_role_assignment.owner')!;
+    expect(credential.attributes.parent_id).toEqual({ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'id' });
+    expect(owner.attributes.principal_id).toEqual({ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'principal_id' });
+    // What no expression sets is the provider's alone; the identity's own IDs stay unknown, with why.
+    expect(owner.providerComputed).toEqual(expect.arrayContaining(['principal_type', 'role_definition_id']));
+    expect(owner.providerComputed).not.toContain('principal_id');
+    expect(describeValue(read.resources.find((r) => r.address === 'azurerm_user_assigned_identity.deployer')!.attributes.principal_id)).toBe('${azurerm_user_assigned_identity.deployer.principal_id, known only after apply}');
+  });
+
+  test('in a module instance of a for_each, a counted credential refers to the identity of its own module instance; a root resource reaches it through the module’s output', () => {
+    const read = readShowJson(azurePlan('open-default-sa-module-plan'), 'plan.json');
+    const attribute = (address: string, name: string) => read.resources.find((r) => r.address === address)!.attributes[name];
+    const identity = 'module.agent["deployer"].azurerm_user_assigned_identity.this';
+    expect(attribute('module.agent["deployer"].azurerm_federated_identity_credential.k8s[0]', 'parent_id')).toEqual({ symbolic: 'ref', address: identity, attribute: 'id' });
+    expect(attribute('module.agent["deployer"].azurerm_role_assignment.owner', 'principal_id')).toEqual({ symbolic: 'ref', address: identity, attribute: 'principal_id' });
+    expect(attribute('azurerm_role_assignment.reader', 'principal_id')).toEqual({ symbolic: 'ref', address: identity, attribute: 'principal_id' });
+  });
+
+  test('an unknown the configuration cannot single out stays unknown: two references, a variable beside one, a repeated module without its key, a dynamic index', () => {
+    const unlinked = (expression: unknown, calledOnce = false) => {
+      const plan = azurePlan('open-default-sa-module-plan');
+      const root = plan.configuration.root_module;
+      if (calledOnce) delete root.module_calls.agent.for_each_expression;
+      root.resources[0].expressions.principal_id = expression;
+      const reader = readShowJson(plan, 'plan.json').resources.find((r) => r.address === 'azurerm_role_assignment.reader')!;
+      return describeValue(reader.attributes.principal_id);
+    };
+    const unknown = '${azurerm_role_assignment.reader.principal_id, known only after apply}';
+    // The module output, with its key: linked (the control for the cases below).
+    expect(unlinked({ references: ['module.agent["deployer"].principal_id', 'module.agent["deployer"]', 'module.agent'] })).not.toBe(unknown);
+    expect(unlinked({ references: ['module.agent["deployer"].principal_id', 'module.agent["builder"].principal_id'] })).toBe(unknown);
+    expect(unlinked({ references: ['module.agent["deployer"].principal_id', 'var.override'] })).toBe(unknown);
+    expect(unlinked({ references: ['module.agent.principal_id', 'module.agent'] })).toBe(unknown);
+    // `module.agent[each.key].principal_id` is recorded without the attribute it reads.
+    expect(unlinked({ references: ['module.agent', 'each.key'] })).toBe(unknown);
+    // A module called once has no key: one written with a key is not it.
+    expect(unlinked({ references: ['module.agent["deployer"].principal_id'] }, true)).toBe(unknown);
   });
 
   test('what is not show -json: a configuration, a template', () => {
