@@ -32,7 +32,7 @@ describe('examples/azure', () => {
     expect(Object.keys(rules)).toHaveLength(3);
     const stepUp = rules[Object.keys(rules).find((k) => k.startsWith('ToolServerStepUp'))!];
     expect(stepUp.action).toEqual(rules[Object.keys(rules)[0]].action);
-    expect(stepUp.criteria[0].query).toContain('spiffe://prod.example/agent/deployer');
+    expect((stepUp.criteria as Array<{ query: string }>)[0].query).toContain('spiffe://prod.example/agent/deployer');
     expect(Object.keys(tf.resource.azurerm_monitor_activity_log_alert)).toHaveLength(2);
     expect(onlyResource(tf, 'azurerm_monitor_aad_diagnostic_setting').log_analytics_workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
   });

@@ -42,7 +42,7 @@ describe('examples/gcp', () => {
     expect(stack.stepUp.identities).toEqual(['spiffe://prod.example/agent/deployer']);
     const alert = tf.resource.google_monitoring_alert_policy[Object.keys(tf.resource.google_monitoring_alert_policy).find((k) => k.startsWith('ToolServerStepUp'))!];
     expect(alert.notification_channels).toEqual(tf.resource.google_monitoring_alert_policy[Object.keys(tf.resource.google_monitoring_alert_policy)[0]].notification_channels);
-    expect(alert.conditions[0].condition_prometheus_query_language.query).toContain('monitored_resource="cloud_run_revision"');
+    expect((alert.conditions as Array<{ condition_prometheus_query_language: { query: string } }>)[0].condition_prometheus_query_language.query).toContain('monitored_resource="cloud_run_revision"');
   });
 
   test('the committed JWKS is public only, and the backend path is relative', () => {
