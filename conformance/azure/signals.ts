@@ -5,6 +5,10 @@ import { ActivityLogEvent, activityLogAlertMatches } from '../../lib/model/azure
 import { AzureGate } from './discover-gates';
 import { KqlError, KqlQuery, KqlSchema } from '../../lib/model/azure/kql-query';
 import { TerraformStandIns } from '../discovery/terraform-stand-ins';
+import { KqlTableQuery } from '../../lib/model/azure/kql-table';
+import { ScheduledQueryCriterion, scheduledQueryAlerts } from '../../lib/model/azure/scheduled-query-rule';
+import { STEP_UP_EVENT, StepUpEvent } from '../../lib/step-up/events';
+import { JUDGED_FAILURES, judgeStepUpMonitor } from '../../lib/step-up/failure-signal';
 
 /**
  * Detection signals of an Azure gate, as advisories: probes prove issuance fails; these say
@@ -256,5 +260,83 @@ export function azureAdvisoriesOf(model: TerraformModel, gate: AzureGate): Advis
         ? `Entra diagnostic setting with ManagedIdentitySignInLogs: ${exports.map((e) => e.address).join(', ')}`
         : 'no Entra diagnostic setting in this configuration sends ManagedIdentitySignInLogs anywhere; the sign-in rules see nothing unless one outside it does',
     ),
+    ...stepUpAdvisory(model, standIns, gate),
+  ];
+}
+
+/**
+ * The guard's events as rows of the table a step-up query reads: each JSON line in the column
+ * the query parses (`parse_json(<column>)`), as a console-log table stores stdout.
+ */
+export function stepUpLogRows(query: KqlTableQuery, text: string, events: readonly StepUpEvent[]) {
+  const columns = [...new Set([...text.matchAll(/parse_json\(\s*(\w+)\s*\)/g)].map((m) => m[1]))];
+  const schema: KqlSchema = { TimeGenerated: 'datetime', Type: 'string', ...Object.fromEntries(columns.map((c) => [c, 'string'])) };
+  const rows = events.map((e) => ({ TimeGenerated: e.time, Type: query.table, ...Object.fromEntries(columns.map((c) => [c, JSON.stringify(e)])) }));
+  return { schema, rows };
+}
+
+/**
+ * ADV-AZ-006, for configurations that count step-up decisions (a scheduled query rule whose
+ * query names the event): an enabled rule with an action group must alert for the gate's
+ * identity on JUDGED_FAILURES unanswered challenges and not on one, nor on an agent answering
+ * its challenges. Each rule's query and criteria are run on the guard's events (attestgate's
+ * KQL and scheduled-query evaluators), for each operation its query names; the scenarios span
+ * less than the shortest window (5 minutes), so one evaluation sees each whole.
+ */
+function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate: AzureGate): Advisory[] {
+  const rules = model.resourcesOfType('azurerm_monitor_scheduled_query_rules_alert_v2').map((r) => ({
+    resource: r,
+    criteria: blocks(r.attributes.criteria).map((c) => ({ raw: c, query: standIns.text(c.query) })),
+    actions: blocks(r.attributes.action).flatMap((a) => (Array.isArray(a.action_groups) ? a.action_groups : [])),
+  }));
+  if (!rules.some((r) => r.criteria.some((c) => c.query?.includes(STEP_UP_EVENT)))) return [];
+  const id = 'ADV-AZ-006';
+  const title = 'Step-up failures of this identity are alerted';
+  const identity = gate.manifest?.identity.spiffeId;
+  if (identity === undefined) return [{ id, gate: gate.id, title, present: false, detail: 'the identity has no gate manifest, so the subject its step-up tokens carry is not known' }];
+  const sound: string[] = [];
+  const lax: string[] = [];
+  const unjudged: string[] = [];
+  for (const { resource, criteria, actions } of rules) {
+    if (resource.attributes.enabled === false || actions.length === 0 || !criteria.some((c) => c.query?.includes(STEP_UP_EVENT))) continue;
+    try {
+      const judged = criteria.map(({ raw, query }) => {
+        if (query === undefined) throw new KqlError('its query is known only at apply');
+        const criterion: ScheduledQueryCriterion = {
+          query,
+          timeAggregationMethod: String(raw.time_aggregation_method),
+          metricMeasureColumn: typeof raw.metric_measure_column === 'string' ? raw.metric_measure_column : undefined,
+          operator: String(raw.operator),
+          threshold: Number(raw.threshold),
+          dimensions: blocks(raw.dimension).map((d) => ({ name: String(d.name), operator: typeof d.operator === 'string' ? d.operator : undefined, values: standIns.plain(d.values) as string[] | undefined })),
+        };
+        return { criterion, parsed: KqlTableQuery.parse(query) };
+      });
+      const operations = [...new Set(judged.flatMap((j) => [...j.criterion.query.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1])))];
+      const fires = (events: readonly StepUpEvent[]) =>
+        judged.some(({ criterion, parsed }) => {
+          const { schema, rows } = stepUpLogRows(parsed, criterion.query, events);
+          return scheduledQueryAlerts(criterion, schema, rows).some((alert) => alert.identity === undefined || alert.identity === identity);
+        });
+      const verdict = judgeStepUpMonitor(identity, operations, Date.now(), fires);
+      if (verdict.sound) sound.push(resource.address);
+      else if (verdict.laxOn.length > 0) lax.push(`${resource.address} (fires on ${verdict.laxOn.join(', ')})`);
+    } catch (e) {
+      if (!(e instanceof KqlError)) throw e;
+      unjudged.push(`${resource.address}: ${e.message}`);
+    }
+  }
+  const notes = [lax.length > 0 ? `rules that also fire on a single or answered challenge: ${lax.join(', ')}` : '', unjudged.length > 0 ? `could not judge ${unjudged.join('; ')}` : ''].filter(Boolean).join('; ');
+  return [
+    {
+      id,
+      gate: gate.id,
+      title,
+      present: sound.length > 0,
+      detail:
+        (sound.length > 0
+          ? `scheduled query rule on ${identity}'s unanswered step-up challenges: ${sound.join(', ')}`
+          : `no enabled scheduled query rule with an action group alerts on ${JUDGED_FAILURES} unanswered step-up challenges of ${identity} while staying quiet on one (add StepUpMonitor with this identity)`) + (notes ? ` (${notes})` : ''),
+    },
   ];
 }

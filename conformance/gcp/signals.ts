@@ -2,6 +2,10 @@ import { TerraformModel, TerraformResource, blocks } from '../../lib/model/terra
 import { Advisory } from '../engine/report';
 import { GcpGate } from './discover-gates';
 import { FilterError, GoogleFilter } from '../../lib/model/gcp/google-filter';
+import { LogBasedMetricDeclaration, extractedLabels, logBasedMetricSamples, logBasedMetricType } from '../../lib/model/gcp/log-based-metric';
+import { PromQlError, PromQuery } from '../../lib/model/gcp/promql';
+import { STEP_UP_EVENT, StepUpEvent } from '../../lib/step-up/events';
+import { JUDGED_FAILURES, judgeStepUpMonitor } from '../../lib/step-up/failure-signal';
 import { STAND_IN_PROJECT_NUMBER, TerraformStandIns } from '../discovery/terraform-stand-ins';
 
 /**
@@ -76,24 +80,6 @@ interface Judgement {
   readonly unjudged: string[];
 }
 
-/** Label values a log-based metric extracts from an entry (EXTRACT and REGEXP_EXTRACT). */
-function extractedLabels(extractors: unknown, entry: Entry): Record<string, string> {
-  const labels: Record<string, string> = {};
-  if (extractors === null || typeof extractors !== 'object') return labels;
-  for (const [key, extractor] of Object.entries(extractors as Record<string, unknown>)) {
-    const match = typeof extractor === 'string' ? /^\s*(EXTRACT|REGEXP_EXTRACT)\(\s*([\w.@]+)\s*(?:,\s*"((?:[^"\\]|\\.)*)"\s*)?\)\s*$/.exec(extractor) : null;
-    if (!match) continue;
-    const value = match[2].split('.').reduce<unknown>((v, step) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[step] : undefined), entry);
-    if (typeof value !== 'string' && typeof value !== 'number') continue;
-    if (match[1] === 'EXTRACT') labels[key] = String(value);
-    else {
-      const group = new RegExp(match[3].replace(/\\\\/g, '\\')).exec(String(value))?.[1];
-      if (group !== undefined) labels[key] = group;
-    }
-  }
-  return labels;
-}
-
 /** The enabled alert policies with somewhere to notify that would open an incident for the entry. */
 function alertsFor(model: TerraformModel, standIns: TerraformStandIns, entry: Entry): Judgement {
   const firing: string[] = [];
@@ -119,7 +105,7 @@ function alertsFor(model: TerraformModel, standIns: TerraformStandIns, entry: En
   const series = metrics
     .filter((m) => m.name !== undefined && logMatches(m.resource, m.filter))
     .map((m) => ({
-      metric: { type: `logging.googleapis.com/user/${m.name}`, labels: extractedLabels(standIns.plain(m.resource.attributes.label_extractors), entry) },
+      metric: { type: logBasedMetricType(m.name!), labels: extractedLabels(standIns.plain(m.resource.attributes.label_extractors), entry) },
       resource: entry.resource,
     }));
 
@@ -218,5 +204,94 @@ export function gcpAdvisoriesOf(model: TerraformModel, gate: GcpGate): Advisory[
         ? `Data Access (ADMIN_READ) audit logs: ${[...sts, ...iam].join(', ')}`
         : `no ADMIN_READ Data Access audit config in this configuration for ${[sts.length === 0 ? 'sts.googleapis.com (ExchangeToken)' : '', iam.length === 0 ? 'iam.googleapis.com (carries iamcredentials GenerateAccessToken)' : ''].filter(Boolean).join(' and ')}; without them the failure and issuance signals see nothing, unless an organization or folder config outside it enables them`,
     ),
+    ...stepUpAdvisory(model, standIns, gate),
+  ];
+}
+
+/**
+ * Where a resource server's stdout reaches Cloud Logging: a step-up monitor is judged on the
+ * guard's events arriving from each, and counts if it is sound for one (it names its own).
+ */
+export const STEP_UP_RESOURCE_TYPES = ['cloud_run_revision', 'k8s_container', 'gce_instance', 'cloud_function', 'gae_app', 'global'] as const;
+
+/**
+ * A decision event as Cloud Logging stores a JSON line the guard wrote: the object becomes
+ * `jsonPayload`, less `time`, which the logging agents lift into the entry's timestamp.
+ */
+export function stepUpLogEntry(event: StepUpEvent, resourceType: string): Entry {
+  const { time, ...payload } = event;
+  return { logName: `projects/${STAND_IN_PROJECT_NUMBER}/logs/stdout`, timestamp: time, severity: 'DEFAULT', resource: { type: resourceType, labels: {} }, jsonPayload: payload };
+}
+
+/**
+ * ADV-GCP-006, for configurations that count step-up decisions (a log-based metric whose filter
+ * names the event): an enabled alert policy with a channel must open an incident for the gate's
+ * identity on JUDGED_FAILURES unanswered challenges and not on one, nor on an agent answering
+ * its challenges. Every log-based metric and every PromQL condition is run on the guard's
+ * events (attestgate's Logging filter, label extractor and PromQL evaluators), for each
+ * operation the metrics' filters name.
+ */
+function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate: GcpGate): Advisory[] {
+  const declared = model
+    .resourcesOfType('google_logging_metric')
+    .filter((m) => m.attributes.disabled !== true)
+    .map((m) => ({ address: m.address, name: standIns.text(m.attributes.name), filter: standIns.text(m.attributes.filter), labelExtractors: standIns.plain(m.attributes.label_extractors) }));
+  if (!declared.some((m) => m.filter?.includes(STEP_UP_EVENT))) return [];
+  const id = 'ADV-GCP-006';
+  const title = 'Step-up failures of this identity are alerted';
+  const identity = gate.manifest?.identity.spiffeId;
+  if (identity === undefined) return [{ id, gate: gate.id, title, present: false, detail: 'the provider has no gate manifest, so the identity its step-up tokens carry is not known' }];
+  const unjudged: string[] = [];
+  const metrics: LogBasedMetricDeclaration[] = declared.filter((m): m is typeof m & LogBasedMetricDeclaration => {
+    if (m.name === undefined || m.filter === undefined) return unjudged.push(`${m.address}: its name or filter is known only at apply`) < 0;
+    try {
+      GoogleFilter.parse(m.filter, 'logging');
+      return true;
+    } catch (e) {
+      if (!(e instanceof FilterError)) throw e;
+      return unjudged.push(`${m.address}: ${e.message}`) < 0;
+    }
+  });
+  // The operations the step-up metrics may watch: every quoted value of their filters.
+  const operations = [...new Set(declared.filter((m) => m.filter?.includes(STEP_UP_EVENT)).flatMap((m) => [...m.filter!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1])))];
+  const sound: string[] = [];
+  const lax: string[] = [];
+  for (const policy of model.resourcesOfType('google_monitoring_alert_policy')) {
+    const a = policy.attributes;
+    const channels = standIns.plain(a.notification_channels);
+    if (a.enabled === false || !Array.isArray(channels) || channels.length === 0) continue;
+    const queries = blocks(a.conditions).flatMap((c) => blocks(c.condition_prometheus_query_language).map((p) => standIns.text(p.query)));
+    if (queries.length === 0) continue;
+    try {
+      const parsed = queries.map((q) => {
+        if (q === undefined) throw new PromQlError('its query is known only at apply');
+        return PromQuery.parse(q);
+      });
+      const fires = (resourceType: string) => (events: readonly StepUpEvent[]) => {
+        const samples = logBasedMetricSamples(metrics, events.map((e) => stepUpLogEntry(e, resourceType)));
+        // The result rises only when an event arrives: evaluate at each one.
+        const instants = events.map((e) => Date.parse(e.time));
+        return parsed.some((q) => instants.some((t) => q.evaluate(samples, t).some((s) => s.labels.identity === undefined || s.labels.identity === identity)));
+      };
+      const verdicts = STEP_UP_RESOURCE_TYPES.map((type) => judgeStepUpMonitor(identity, operations, Date.now(), fires(type)));
+      if (verdicts.some((v) => v.sound)) sound.push(policy.address);
+      else if (verdicts.some((v) => v.laxOn.length > 0)) lax.push(`${policy.address} (fires on ${[...new Set(verdicts.flatMap((v) => v.laxOn))].join(', ')})`);
+    } catch (e) {
+      if (!(e instanceof PromQlError || e instanceof FilterError)) throw e;
+      unjudged.push(`${policy.address}: ${e.message}`);
+    }
+  }
+  const notes = [lax.length > 0 ? `policies that also fire on a single or answered challenge: ${lax.join(', ')}` : '', unjudged.length > 0 ? `could not judge ${[...new Set(unjudged)].join('; ')}` : ''].filter(Boolean).join('; ');
+  return [
+    {
+      id,
+      gate: gate.id,
+      title,
+      present: sound.length > 0,
+      detail:
+        (sound.length > 0
+          ? `alert policy on ${identity}'s unanswered step-up challenges: ${sound.join(', ')}`
+          : `no enabled alert policy with a notification channel fires on ${JUDGED_FAILURES} unanswered step-up challenges of ${identity} while staying quiet on one (add StepUpMonitor with this identity)`) + (notes ? ` (${notes})` : ''),
+    },
   ];
 }

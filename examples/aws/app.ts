@@ -3,6 +3,9 @@
  * The anchor's CRL is kept fresh from the CA's distribution point every hour (CrlImportSchedule),
  * and the deployer — high privilege — is watched by the stack's IssuanceMonitor: unattested
  * AssumeRole, changes to its gate, failed CreateSession calls. Alarms go to one encrypted topic.
+ * The tool server of examples/step-up writes its decisions to the ToolServer log group; the
+ * StepUpMonitor alarms when the deployer leaves 3 step-up challenges on destroy-stack unanswered
+ * in 5 minutes (its routine token used by someone who cannot re-attest).
  *
  * The CA bundle and CRL come from configuration — context `attestgate:caBundle` / `attestgate:crl`
  * or the environment `ATTESTGATE_CA_BUNDLE` / `ATTESTGATE_CRL` (file paths) — and default to the
@@ -15,10 +18,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Duration, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
 import { EXAMPLE_ISSUING_CA, deployerIdentity } from '../deployer-identity';
-import { AgentTrustAnchor, AttestationChecks, AttestedRole, CrlImportSchedule, CrlSource, TrustAnchorSource } from '../../lib/aws';
+import { AgentTrustAnchor, AttestationChecks, AttestedRole, CrlImportSchedule, CrlSource, StepUpMonitor, TrustAnchorSource } from '../../lib/aws';
 
 /** The subject of the CA that issues agent certificates (also used by the test PKI). */
 export { EXAMPLE_ISSUING_CA };
@@ -39,6 +43,7 @@ export interface AgentGatesStackProps extends StackProps {
 export class AgentGatesStack extends Stack {
   public readonly deployer: AttestedRole;
   public readonly reader: AttestedRole;
+  public readonly stepUp: StepUpMonitor;
 
   constructor(scope: Construct, id: string, props: AgentGatesStackProps) {
     super(scope, id, props);
@@ -70,6 +75,9 @@ export class AgentGatesStack extends Stack {
       trustAnchors: [anchor],
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
     });
+
+    const toolServerLogs = new logs.LogGroup(this, 'ToolServerLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    this.stepUp = new StepUpMonitor(this, 'ToolServerStepUp', { logGroup: toolServerLogs, operations: ['destroy-stack'], identities: [deployerIdentity()] });
   }
 }
 

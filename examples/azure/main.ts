@@ -14,13 +14,17 @@
  * told of its refused sign-ins, tokens issued without its federated credential, and changes to its
  * credentials and to role assignments on the agents' resource group.
  *
+ * The tool server of examples/step-up runs on Container Apps, whose console logs reach the same
+ * workspace; its StepUpMonitor alerts the same Owners when the deployer leaves 3 step-up
+ * challenges on destroy-stack unanswered in 5 minutes.
+ *
  *   npx tsx examples/azure/main.ts   # writes cdktf.out/stacks/attestgate-azure-example/cdk.tf.json
  */
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AttestedManagedIdentity, TerraformAttestationAspect } from '../../lib/azure';
+import { AttestedManagedIdentity, StepUpMonitor, TerraformAttestationAspect } from '../../lib/azure';
 import { deployerIdentity } from '../deployer-identity';
 import { keepOtherAppsStacks } from '../gcp/shared-outdir';
 
@@ -28,6 +32,7 @@ export const AZURE_EXAMPLE_STACK = 'attestgate-azure-example';
 
 export class AzureGateStack extends TerraformStack {
   public readonly deployer: AttestedManagedIdentity;
+  public readonly stepUp: StepUpMonitor;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -45,6 +50,15 @@ export class AzureGateStack extends TerraformStack {
     });
     // The same agent attested by the second region's SPIRE server.
     this.deployer.addFederatedCredential({ issuer: 'https://oidc.eu.prod.example' });
+
+    this.stepUp = new StepUpMonitor(this, 'ToolServerStepUp', {
+      resourceGroupName: agents.name,
+      location: agents.location,
+      table: 'ContainerAppConsoleLogs_CL',
+      column: 'Log_s',
+      operations: ['destroy-stack'],
+      identities: [deployerIdentity()],
+    });
   }
 }
 

@@ -15,6 +15,11 @@
  * credentials issued to anyone but the gate's principal, and on changes to its pool — notified to
  * the Pub/Sub topic attestgate-signals-attestgate-gcp-example (subscribe to it).
  *
+ * The tool server of examples/step-up runs on Cloud Run; its StepUpMonitor counts the guard's
+ * decisions in Cloud Logging and opens an incident when the deployer leaves 3 step-up challenges
+ * on destroy-stack unanswered in 5 minutes — its routine token used by someone who cannot
+ * re-attest — notified to the same topic.
+ *
  *   npx tsx examples/gcp/main.ts     # writes cdktf.out/stacks/attestgate-gcp-example/cdk.tf.json
  */
 import * as fs from 'node:fs';
@@ -23,7 +28,7 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { deployerIdentity } from '../deployer-identity';
-import { AttestedServiceAccount, AttestedWorkloadIdentityProvider, TerraformAttestationAspect, WorkloadIdentitySource } from '../../lib/gcp';
+import { AttestedServiceAccount, AttestedWorkloadIdentityProvider, StepUpMonitor, TerraformAttestationAspect, WorkloadIdentitySource } from '../../lib/gcp';
 import { keepOtherAppsStacks } from './shared-outdir';
 
 export const GCP_EXAMPLE_STACK = 'attestgate-gcp-example';
@@ -37,6 +42,7 @@ export function exampleJwksFile(jwksFile?: string): string {
 export class GcpGateStack extends TerraformStack {
   public readonly gate: AttestedWorkloadIdentityProvider;
   public readonly deployer: AttestedServiceAccount;
+  public readonly stepUp: StepUpMonitor;
 
   constructor(scope: Construct, id: string, props: { readonly jwksFile?: string } = {}) {
     super(scope, id);
@@ -59,6 +65,13 @@ export class GcpGateStack extends TerraformStack {
       provider: this.gate,
       project: GCP_EXAMPLE_PROJECT,
       projectRoles: ['roles/editor'],
+    });
+
+    this.stepUp = new StepUpMonitor(this, 'ToolServerStepUp', {
+      resourceType: 'cloud_run_revision',
+      operations: ['destroy-stack'],
+      identities: [deployerIdentity()],
+      project: GCP_EXAMPLE_PROJECT,
     });
   }
 }

@@ -9,6 +9,7 @@ export * from './attested-agent-identity';
 export * from './msgraph-provider';
 export * from './msgraph-resource';
 export * from './sign-in-monitor';
+export * from './step-up-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';
 export { AZURE_RULES } from '../rules/azure';

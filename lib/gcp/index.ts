@@ -9,6 +9,7 @@ export * from './federation-policy';
 export * from './attested-workload-identity-provider';
 export * from './attested-service-account';
 export * from './federation-monitor';
+export * from './step-up-monitor';
 export { TerraformAttestationAspect, TERRAFORM_RULES } from '../packs/terraform-attestation-aspect';
 export { RuleAcknowledgements } from '../rules/acknowledgements';
 export { GCP_RULES } from '../rules/gcp';

@@ -139,3 +139,27 @@ export function checkMonitoredName(value: unknown, where: string, field: string)
   }
   return value;
 }
+
+/** How a monitor fared on the scenarios of one identity, over the operations it may watch. */
+export interface StepUpMonitorVerdict {
+  /** Right on every scenario for some operation. */
+  readonly sound: boolean;
+  /** Fires on the thief's challenges for some operation, but also where it must not. */
+  readonly laxOn: readonly string[];
+}
+
+/**
+ * Judges a monitor of the signal on {@link stepUpSignalScenarios} for an identity, trying each
+ * operation it may watch (read from its filter or query): `fires(events)` runs the cloud's own
+ * evaluators on the events. Sound when, for some operation, it fires exactly where it must.
+ */
+export function judgeStepUpMonitor(identity: string, operations: readonly string[], nowMs: number, fires: (events: readonly StepUpEvent[]) => boolean): StepUpMonitorVerdict {
+  const laxOn = new Set<string>();
+  for (const operation of operations) {
+    const verdicts = stepUpSignalScenarios(identity, operation, nowMs).map((s) => ({ s, fired: fires(s.events) }));
+    const wrong = verdicts.filter((v) => v.fired !== v.s.alarms);
+    if (wrong.length === 0) return { sound: true, laxOn: [] };
+    if (verdicts.some((v) => v.s.alarms && v.fired)) wrong.forEach((v) => laxOn.add(v.s.name));
+  }
+  return { sound: false, laxOn: [...laxOn] };
+}

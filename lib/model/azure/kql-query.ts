@@ -20,16 +20,25 @@ export class KqlError extends Error {}
 export type KqlType = 'string' | 'long' | 'real' | 'bool' | 'datetime' | 'dynamic' | 'guid';
 /** Column types of a table, as its reference lists them. */
 export type KqlSchema = Readonly<Record<string, KqlType>>;
-type Scalar = { readonly type: 'string'; readonly value: string } | { readonly type: 'number'; readonly value: number } | { readonly type: 'bool'; readonly value: boolean } | { readonly type: 'null' };
+export type Scalar =
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'number'; readonly value: number }
+  | { readonly type: 'bool'; readonly value: boolean }
+  | { readonly type: 'null' }
+  /** A parsed JSON value (parse_json): read through member access and tostring(). */
+  | { readonly type: 'dynamic'; readonly value: unknown };
+/** A cell of a record: a scalar column's value, or a dynamic column's JSON. */
+export type KqlCell = string | number | boolean | null | Readonly<Record<string, unknown>> | readonly unknown[];
 
-type Expr =
+export type Expr =
   | { readonly kind: 'literal'; readonly value: Scalar }
   | { readonly kind: 'column'; readonly name: string }
   | { readonly kind: 'call'; readonly name: string; readonly args: readonly Expr[] }
   | { readonly kind: 'binary'; readonly op: string; readonly left: Expr; readonly right: Expr }
-  | { readonly kind: 'list'; readonly op: string; readonly left: Expr; readonly items: readonly Expr[] };
+  | { readonly kind: 'list'; readonly op: string; readonly left: Expr; readonly items: readonly Expr[] }
+  | { readonly kind: 'member'; readonly base: Expr; readonly name: string };
 
-type Token = { readonly kind: 'word' | 'string' | 'number' | 'punct'; readonly text: string };
+export type Token = { readonly kind: 'word' | 'string' | 'number' | 'punct'; readonly text: string };
 
 const FILTER_STAGES = new Set(['where', 'filter']);
 const PASSING_STAGES = new Set(['project', 'project-away', 'project-keep', 'project-rename', 'project-reorder', 'extend', 'summarize', 'order', 'sort', 'top', 'take', 'limit', 'distinct', 'count', 'render', 'sample']);
@@ -37,7 +46,7 @@ const STRING_OPERATORS = ['has', 'has_cs', 'contains', 'contains_cs', 'startswit
 const WORD_OPERATORS = new Set([...STRING_OPERATORS, ...STRING_OPERATORS.map((o) => `!${o}`), 'in', '!in', 'in~', '!in~', 'has_any', 'matches']);
 const PUNCT = ['==', '!=', '=~', '!~', '<=', '>=', '<', '>', '(', ')', '[', ']', '{', '}', ',', '|', ';', ':', '=', '-', '+', '/', '%', '.'];
 
-function tokenize(text: string): Token[] {
+export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -91,7 +100,7 @@ function tokenize(text: string): Token[] {
 }
 
 /** Splits tokens at top-level `|`. */
-function stagesOf(tokens: Token[]): Token[][] {
+export function stagesOf(tokens: Token[]): Token[][] {
   const stages: Token[][] = [[]];
   let depth = 0;
   for (const token of tokens) {
@@ -103,7 +112,7 @@ function stagesOf(tokens: Token[]): Token[][] {
   return stages;
 }
 
-class ExpressionParser {
+export class ExpressionParser {
   private position = 0;
 
   constructor(private readonly tokens: Token[]) {}
@@ -148,12 +157,12 @@ class ExpressionParser {
   }
 
   private comparison(): Expr {
-    const left = this.primary();
+    const left = this.additive();
     const token = this.peek();
     if (!token) return left;
     if (token.kind === 'punct' && ['==', '!=', '=~', '!~', '<', '<=', '>', '>='].includes(token.text)) {
       this.next();
-      return { kind: 'binary', op: token.text, left, right: this.primary() };
+      return { kind: 'binary', op: token.text, left, right: this.additive() };
     }
     if (token.kind === 'word' && WORD_OPERATORS.has(token.text)) {
       this.next();
@@ -177,7 +186,28 @@ class ExpressionParser {
     return left;
   }
 
+  private additive(): Expr {
+    let left = this.primary();
+    while (this.peek()?.kind === 'punct' && (this.peek()!.text === '+' || this.peek()!.text === '-')) {
+      const op = this.next().text;
+      left = { kind: 'binary', op, left, right: this.primary() };
+    }
+    return left;
+  }
+
   private primary(): Expr {
+    let expr = this.operand();
+    // Member access on a dynamic value: e.identity.
+    while (this.peek()?.text === '.') {
+      this.next();
+      const name = this.next();
+      if (name.kind !== 'word') throw new KqlError(`expected a member name after ".", found ${JSON.stringify(name.text)}`);
+      expr = { kind: 'member', base: expr, name: name.text };
+    }
+    return expr;
+  }
+
+  private operand(): Expr {
     const token = this.next();
     if (token.kind === 'string') return { kind: 'literal', value: { type: 'string', value: token.text } };
     if (token.kind === 'number') return { kind: 'literal', value: { type: 'number', value: Number(token.text) } };
@@ -201,7 +231,6 @@ class ExpressionParser {
         this.expect(')');
         return { kind: 'call', name: token.text, args };
       }
-      if (this.peek()?.text === '.') throw new KqlError(`dynamic member access (${token.text}.…) is not supported`);
       return { kind: 'column', name: token.text };
     }
     throw new KqlError(`unexpected ${JSON.stringify(token.text)}`);
@@ -253,7 +282,7 @@ export class KqlQuery {
    *
    * @throws KqlError for an expression it cannot judge (a type mismatch, an unknown function)
    */
-  public keeps(table: string, schema: KqlSchema, record: Readonly<Record<string, string | number | boolean | null>>): boolean {
+  public keeps(table: string, schema: KqlSchema, record: Readonly<Record<string, KqlCell>>): boolean {
     if (!this.reads(table)) return false;
     const evaluator = new Evaluator(schema, record);
     return this.filters.every((f) => {
@@ -287,10 +316,10 @@ function tablesOf(source: Token[]): RegExp[] {
 const str = (value: string): Scalar => ({ type: 'string', value });
 const bool = (value: boolean): Scalar => ({ type: 'bool', value });
 
-class Evaluator {
+export class Evaluator {
   constructor(
     private readonly schema: KqlSchema,
-    private readonly record: Readonly<Record<string, string | number | boolean | null>>,
+    private readonly record: Readonly<Record<string, KqlCell>>,
   ) {}
 
   public evaluate(expr: Expr): Scalar {
@@ -305,6 +334,12 @@ class Evaluator {
         return this.list(expr.op, this.evaluate(expr.left), expr.items.map((i) => this.evaluate(i)));
       case 'binary':
         return this.binary(expr);
+      case 'member': {
+        const base = this.evaluate(expr.base);
+        if (base.type === 'null') return base;
+        if (base.type !== 'dynamic') throw new KqlError(`member access (.${expr.name}) on a ${base.type}`);
+        return dynamic(base.value !== null && typeof base.value === 'object' && !Array.isArray(base.value) ? (base.value as Record<string, unknown>)[expr.name] : undefined);
+      }
     }
   }
 
@@ -316,12 +351,14 @@ class Evaluator {
     if (value === null || value === undefined) return { type: 'null' };
     if (type === 'bool') return bool(Boolean(value));
     if (type === 'long' || type === 'real') return { type: 'number', value: Number(value) };
+    if (type === 'dynamic') return dynamic(value);
     throw new KqlError(`comparisons on ${type} columns (${name}) are not supported`);
   }
 
   private call(name: string, args: Scalar[]): Scalar {
     const [arg] = args;
-    const text = (s: Scalar) => (s.type === 'null' ? '' : s.type === 'string' ? s.value : String(s.value));
+    const text = (s: Scalar) =>
+      s.type === 'null' ? '' : s.type === 'string' ? s.value : s.type === 'dynamic' ? (typeof s.value === 'string' ? s.value : JSON.stringify(s.value)) : String(s.value);
     switch (name) {
       case 'isempty':
         return bool(arg.type === 'null' || (arg.type === 'string' && arg.value === ''));
@@ -340,6 +377,20 @@ class Evaluator {
       case 'not':
         if (arg.type !== 'bool') throw new KqlError('not() of a non-boolean');
         return bool(!arg.value);
+      case 'parse_json':
+      case 'todynamic': {
+        if (arg.type !== 'string') return arg.type === 'dynamic' ? arg : { type: 'null' };
+        // Kusto keeps a string that is not JSON as a dynamic string.
+        try {
+          return dynamic(JSON.parse(arg.value));
+        } catch {
+          return dynamic(arg.value);
+        }
+      }
+      case 'iff':
+      case 'iif':
+        if (args.length !== 3 || arg.type !== 'bool') throw new KqlError(`${name}() takes a boolean and two values`);
+        return arg.value ? args[1] : args[2];
       default:
         throw new KqlError(`the function ${name}() is not supported`);
     }
@@ -370,6 +421,10 @@ class Evaluator {
         return bool(equal(left, right, true));
       case '!~':
         return bool(!equal(left, right, true));
+      case '+':
+      case '-':
+        if (left.type !== 'number' || right.type !== 'number') throw new KqlError(`${expr.op} between ${left.type} and ${right.type} is not supported`);
+        return { type: 'number', value: expr.op === '+' ? left.value + right.value : left.value - right.value };
       case '<':
       case '<=':
       case '>':
@@ -400,6 +455,11 @@ class Evaluator {
   }
 }
 
+/** A JSON value as Kusto types it: numbers, strings and booleans of a dynamic compare as dynamic. */
+function dynamic(value: unknown): Scalar {
+  return value === undefined || value === null ? { type: 'null' } : { type: 'dynamic', value };
+}
+
 function stringOf(value: Scalar, op: string): string {
   if (value.type !== 'string') throw new KqlError(`${op} on a ${value.type} is not supported`);
   return value.value;
@@ -408,6 +468,7 @@ function stringOf(value: Scalar, op: string): string {
 /** Kusto's equality: strings exactly (or regardless of case), numbers by value, no coercion. */
 function equal(a: Scalar, b: Scalar, insensitive: boolean): boolean {
   if (a.type === 'null' || b.type === 'null') return false;
+  if (a.type === 'dynamic' || b.type === 'dynamic') throw new KqlError('comparing a dynamic value: convert it first (tostring(e.field))');
   if (a.type !== b.type) throw new KqlError(`cannot compare a ${a.type} with a ${b.type}`);
   if (a.type === 'string' && b.type === 'string') return insensitive ? a.value.toLowerCase() === b.value.toLowerCase() : a.value === b.value;
   return a.value === (b as typeof a).value;

@@ -22,8 +22,9 @@ describe('AWS detection signals as advisories', () => {
     const gates = discoverAwsGates([source]);
     const deployer = gates.find((g) => g.manifest?.identity.name === 'deployer')!;
     const reader = gates.find((g) => g.manifest?.identity.name === 'reader')!;
-    expect(presence(awsAdvisoriesOf(source.model, deployer))).toEqual({ 'ADV-AWS-001': true, 'ADV-AWS-002': true, 'ADV-AWS-003': true, 'ADV-AWS-004': true });
-    expect(presence(awsAdvisoriesOf(source.model, reader))).toEqual({ 'ADV-AWS-001': false, 'ADV-AWS-002': false, 'ADV-AWS-003': false, 'ADV-AWS-004': true });
+    expect(presence(awsAdvisoriesOf(source.model, deployer))).toEqual({ 'ADV-AWS-001': true, 'ADV-AWS-002': true, 'ADV-AWS-003': true, 'ADV-AWS-004': true, 'ADV-AWS-005': true });
+    // The example's StepUpMonitor watches the deployer, not the reader.
+    expect(presence(awsAdvisoriesOf(source.model, reader))).toEqual({ 'ADV-AWS-001': false, 'ADV-AWS-002': false, 'ADV-AWS-003': false, 'ADV-AWS-004': true, 'ADV-AWS-005': false });
   });
 
   test('a brownfield gate without signals has none; a hand-written rule that would fire counts, a disabled one does not', () => {
@@ -66,14 +67,15 @@ describe('ADV-AWS-005: step-up failures of the identity are alarmed', () => {
     pki = await writeTestPki();
   });
 
-  /** The example template plus a StepUpMonitor's resources, edited by `tamper`. */
+  /** The example template, its own StepUpMonitor replaced by one of `identity` edited by `tamper`. */
   function withStepUpMonitor(identity: string, tamper: (resources: Record<string, any>) => void = () => undefined) {
     const stack = new Stack(new App(), 'Tools');
     new StepUpMonitor(stack, 'StepUp', { logGroup: new logs.LogGroup(stack, 'Log'), operations: ['destroy-stack'], identities: [identity] });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
     tamper(resources);
     const template = exampleTemplate(pki);
-    const [source] = sourceOf({ ...template, Resources: { ...template.Resources, ...resources } });
+    const own = Object.fromEntries(Object.entries(template.Resources as Record<string, any>).filter(([id]) => !id.startsWith('ToolServerStepUp')));
+    const [source] = sourceOf({ ...template, Resources: { ...own, ...resources } });
     const deployer = discoverAwsGates([source]).find((g) => g.manifest?.identity.name === 'deployer')!;
     return awsAdvisoriesOf(source.model, deployer).find((a) => a.id === 'ADV-AWS-005');
   }
@@ -84,7 +86,7 @@ describe('ADV-AWS-005: step-up failures of the identity are alarmed', () => {
   });
 
   test('a template that counts no step-up decisions gets no step-up advisory', () => {
-    const [source] = sourceOf(exampleTemplate(pki));
+    const [source] = sourceOf(gateTemplate({ crl: null }));
     expect(discoverAwsGates([source]).flatMap((g) => awsAdvisoriesOf(source.model, g)).some((a) => a.id === 'ADV-AWS-005')).toBe(false);
   });
 

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
 import { azureAdvisoriesOf } from '../../../conformance/azure/signals';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
@@ -75,10 +77,10 @@ function brownfield(overrides: Parameters<typeof handWrittenSignals>[0] = {}) {
 }
 
 describe('Azure detection signals as advisories', () => {
-  test('the example: its SignInMonitor gives the deployer every signal', () => {
+  test('the example: its SignInMonitor and StepUpMonitor give the deployer every signal', () => {
     const [example] = loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-azure-example');
     const advisories = advisoriesOf(example);
-    expect(presence(advisories)).toEqual(ALL);
+    expect(presence(advisories)).toEqual({ ...ALL, 'ADV-AZ-006': true });
     expect(advisories[0]).toMatchObject({ gate: expect.stringMatching(/^attestgate-azure-example\/azurerm_user_assigned_identity\./), detail: expect.stringContaining('FailedSignIns') });
     expect(advisories[1].detail).toContain('UnattestedSignIns');
   });
@@ -132,5 +134,44 @@ describe('Azure detection signals as advisories', () => {
     );
     expect(presence(app)).toMatchObject({ 'ADV-AZ-001': true, 'ADV-AZ-003': false });
     expect(app[2].detail).toContain('Entra (AuditLogs), which activity log alerts do not see');
+  });
+});
+
+describe('ADV-AZ-006: step-up failures of the identity are alerted', () => {
+  type Tf = { resource: Record<string, Record<string, Record<string, any>>> };
+  const DEPLOYER = 'spiffe://prod.example/agent/deployer';
+
+  /** The Azure example as synthesized (with its StepUpMonitor), its step-up rule edited by `tamper`. */
+  function example(tamper: (rule: Record<string, any>) => void = () => undefined) {
+    const file = path.join(synthCdktfExamples(), 'stacks', 'attestgate-azure-example', 'cdk.tf.json');
+    const tf = JSON.parse(fs.readFileSync(file, 'utf8')) as Tf;
+    Object.values(tf.resource.azurerm_monitor_scheduled_query_rules_alert_v2)
+      .filter((r) => String(r.criteria[0].query).includes('attestgate.step-up.decision'))
+      .forEach(tamper);
+    return advisoriesOf({ stackName: 'attestgate-azure-example', file, model: tfModel(tf) }).find((a) => a.id === 'ADV-AZ-006');
+  }
+  const query = (rule: Record<string, any>, edit: (q: string) => string) => (rule.criteria[0].query = edit(rule.criteria[0].query));
+
+  test('the example’s StepUpMonitor of the deployer is present', () => {
+    expect(example()).toMatchObject({ present: true, detail: expect.stringContaining(`scheduled query rule on ${DEPLOYER}'s unanswered step-up challenges: azurerm_monitor_scheduled_query_rules_alert_v2.`) });
+  });
+
+  test('a configuration that counts no step-up decisions gets no step-up advisory', () => {
+    expect(example((r) => query(r, (q) => q.replace('attestgate.step-up.decision', 'other')))).toBeUndefined();
+    expect(advisoriesOf(source(azureConfiguration())).some((a) => a.id === 'ADV-AZ-006')).toBe(false);
+  });
+
+  test('lax or misdirected rules are absent: another identity, a threshold of 1, a query matching nothing, counting challenges only, no action group', () => {
+    expect(example((r) => query(r, (q) => q.replace(DEPLOYER, 'spiffe://prod.example/agent/someone-else')))).toMatchObject({ present: false, detail: expect.stringContaining('add StepUpMonitor') });
+    expect(example((r) => (r.criteria[0].threshold = 1))).toMatchObject({ present: false, detail: expect.stringContaining('fires on one unanswered challenge') });
+    expect(example((r) => query(r, (q) => q.replace('tostring(e.outcome)', 'tostring(e.result)')))).toMatchObject({ present: false });
+    expect(example((r) => query(r, (q) => q.replace('iff(challenges > allowed, challenges - allowed, 0)', 'challenges')))).toMatchObject({ present: false, detail: expect.stringContaining('ten answered challenges') });
+    expect(example((r) => (r.action = {}))).toMatchObject({ present: false });
+  });
+
+  test('a query it cannot evaluate is reported as not judged, never counted', () => {
+    const unjudged = example((r) => query(r, (q) => q.replace('| extend e = parse_json(Log_s)', '| mv-expand e = parse_json(Log_s)')));
+    expect(unjudged).toMatchObject({ present: false, detail: expect.stringContaining('could not judge azurerm_monitor_scheduled_query_rules_alert_v2.') });
+    expect(unjudged!.detail).toContain('the mv-expand operator is not supported');
   });
 });

@@ -44,7 +44,7 @@ describe('attestgate conformance', () => {
     expect(report.results).toHaveLength(38);
     // Detection signals are advisories: reported apart, absent ones do not change the exit code.
     expect(report.advisories.map((a: { id: string; present: boolean }) => `${a.id}:${a.present}`).sort()).toEqual(
-      ['ADV-AWS-001:false', 'ADV-AWS-001:true', 'ADV-AWS-002:false', 'ADV-AWS-002:true', 'ADV-AWS-003:false', 'ADV-AWS-003:true', 'ADV-AWS-004:true', 'ADV-AWS-004:true'],
+      ['ADV-AWS-001:false', 'ADV-AWS-001:true', 'ADV-AWS-002:false', 'ADV-AWS-002:true', 'ADV-AWS-003:false', 'ADV-AWS-003:true', 'ADV-AWS-004:true', 'ADV-AWS-004:true', 'ADV-AWS-005:false', 'ADV-AWS-005:true'],
     );
     expect(stdout).toContain('Advisories (detection signals; not part of the verdict):');
     for (const r of report.results) expect(Object.keys(r)).toEqual(expect.arrayContaining(['checkId', 'gate', 'status', 'reason']));

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { discoverGcpGates } from '../../../conformance/gcp/discover-gates';
 import { gcpAdvisoriesOf } from '../../../conformance/gcp/signals';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
@@ -59,10 +61,10 @@ function handWrittenSignals(overrides: { metricFilter?: string; conditionFilter?
 }
 
 describe('GCP detection signals as advisories', () => {
-  test('the example: its FederationMonitor gives the deployer’s gate every signal', () => {
+  test('the example: its FederationMonitor and StepUpMonitor give the deployer’s gate every signal', () => {
     const [example] = loadTerraformSources(synthCdktfExamples()).filter((s) => s.stackName === 'attestgate-gcp-example');
     const advisories = advisoriesOf(example);
-    expect(presence(advisories)).toEqual({ 'ADV-GCP-001': true, 'ADV-GCP-002': true, 'ADV-GCP-003': true, 'ADV-GCP-004': true, 'ADV-GCP-005': true });
+    expect(presence(advisories)).toEqual({ 'ADV-GCP-001': true, 'ADV-GCP-002': true, 'ADV-GCP-003': true, 'ADV-GCP-004': true, 'ADV-GCP-005': true, 'ADV-GCP-006': true });
     expect(advisories[0]).toMatchObject({ gate: expect.stringMatching(/^attestgate-gcp-example\/google_iam_workload_identity_pool_provider\./), title: 'Failed token exchanges at this provider are alerted', detail: expect.stringContaining('ExchangeFailureAlert') });
     expect(advisories[2].detail).toContain('BypassAlert1');
   });
@@ -107,5 +109,50 @@ describe('GCP detection signals as advisories', () => {
     configuration.resource.google_service_account_iam_member = {} as never;
     const advisories = advisoriesOf(source(configuration));
     expect(advisories[1]).toMatchObject({ present: false, detail: expect.stringContaining('no service account is bound to the gate’s principals') });
+  });
+});
+
+describe('ADV-GCP-006: step-up failures of the identity are alerted', () => {
+  type Tf = { resource: Record<string, Record<string, Record<string, any>>> };
+  const DEPLOYER = 'spiffe://prod.example/agent/deployer';
+
+  /** The GCP example as synthesized (with its StepUpMonitor), edited by `tamper`. */
+  function example(tamper: (tf: Tf) => void = () => undefined) {
+    const file = path.join(synthCdktfExamples(), 'stacks', 'attestgate-gcp-example', 'cdk.tf.json');
+    const tf = JSON.parse(fs.readFileSync(file, 'utf8')) as Tf;
+    tamper(tf);
+    return advisoriesOf({ stackName: 'attestgate-gcp-example', file, model: tfModel(tf) }).find((a) => a.id === 'ADV-GCP-006');
+  }
+  const stepUpPolicies = (tf: Tf) => Object.values(tf.resource.google_monitoring_alert_policy).filter((p) => p.conditions[0].condition_prometheus_query_language);
+  const stepUpMetrics = (tf: Tf) => Object.values(tf.resource.google_logging_metric).filter((m) => String(m.filter).includes('attestgate.step-up.decision'));
+
+  test('the example’s StepUpMonitor of the deployer is present', () => {
+    expect(example()).toMatchObject({ present: true, detail: expect.stringContaining(`alert policy on ${DEPLOYER}'s unanswered step-up challenges: google_monitoring_alert_policy.`) });
+  });
+
+  test('a configuration that counts no step-up decisions gets no step-up advisory', () => {
+    expect(example((tf) => stepUpMetrics(tf).forEach((m) => (m.filter = 'severity>=ERROR')))).toBeUndefined();
+    expect(advisoriesOf(source(gcpConfiguration({ extra: handWrittenSignals() }))).some((a) => a.id === 'ADV-GCP-006')).toBe(false);
+  });
+
+  test('lax or misdirected monitors are absent: another identity, a threshold of 1, a filter matching nothing, no channel', () => {
+    const other = example((tf) => stepUpMetrics(tf).forEach((m) => (m.filter = m.filter.replace(DEPLOYER, 'spiffe://prod.example/agent/someone-else'))));
+    expect(other).toMatchObject({ present: false, detail: expect.stringContaining('add StepUpMonitor') });
+    const one = example((tf) => stepUpPolicies(tf).forEach((p) => (p.conditions[0].condition_prometheus_query_language.query = p.conditions[0].condition_prometheus_query_language.query.replace('>= 3', '>= 1'))));
+    expect(one).toMatchObject({ present: false, detail: expect.stringContaining('fires on one unanswered challenge') });
+    const nothing = example((tf) => stepUpMetrics(tf).forEach((m) => (m.filter = m.filter.replace('jsonPayload.outcome', 'jsonPayload.result'))));
+    expect(nothing).toMatchObject({ present: false });
+    const challengesOnly = example((tf) =>
+      stepUpPolicies(tf).forEach((p) => (p.conditions[0].condition_prometheus_query_language.query = `sum by (identity) (increase(logging_googleapis_com:user_attestgate_attestgate_gcp_example_ToolServerStepUp_step_up_challenges[300s])) >= 3`)),
+    );
+    expect(challengesOnly).toMatchObject({ present: false, detail: expect.stringContaining('ten answered challenges') });
+    const silent = example((tf) => stepUpPolicies(tf).forEach((p) => (p.notification_channels = [])));
+    expect(silent).toMatchObject({ present: false });
+  });
+
+  test('a condition it cannot evaluate is reported as not judged, never counted', () => {
+    const unjudged = example((tf) => stepUpPolicies(tf).forEach((p) => (p.conditions[0].condition_prometheus_query_language.query = 'topk(1, sum by (identity) (increase(logging_googleapis_com:user_x[5m]))) > 2')));
+    expect(unjudged).toMatchObject({ present: false, detail: expect.stringContaining('could not judge google_monitoring_alert_policy.') });
+    expect(unjudged!.detail).toContain('topk() is not supported');
   });
 });

@@ -27,7 +27,12 @@ describe('examples/azure', () => {
 
   test('the deployer is watched: sign-in logs to a workspace, its failed and unattested sign-ins, changes to its credentials and roles', () => {
     expect(stack.deployer.monitor!.watchedIdentities).toEqual([stack.deployer.userAssignedIdentity]);
-    expect(Object.keys(tf.resource.azurerm_monitor_scheduled_query_rules_alert_v2)).toHaveLength(2);
+    // The sign-in rules, and the tool server's step-up rule (same workspace and action group).
+    const rules = tf.resource.azurerm_monitor_scheduled_query_rules_alert_v2;
+    expect(Object.keys(rules)).toHaveLength(3);
+    const stepUp = rules[Object.keys(rules).find((k) => k.startsWith('ToolServerStepUp'))!];
+    expect(stepUp.action).toEqual(rules[Object.keys(rules)[0]].action);
+    expect((stepUp.criteria as Array<{ query: string }>)[0].query).toContain('spiffe://prod.example/agent/deployer');
     expect(Object.keys(tf.resource.azurerm_monitor_activity_log_alert)).toHaveLength(2);
     expect(onlyResource(tf, 'azurerm_monitor_aad_diagnostic_setting').log_analytics_workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
   });

@@ -35,7 +35,14 @@ describe('examples/gcp', () => {
     expect(stack.deployer.monitor).toBe(stack.gate.monitor);
     expect(Object.values(tf.resource.google_project_iam_audit_config).map((c) => c.service)).toEqual(['sts.googleapis.com', 'iam.googleapis.com']);
     expect(onlyResource(tf, 'google_pubsub_topic')).toMatchObject({ project: GCP_EXAMPLE_PROJECT, name: 'attestgate-signals-attestgate-gcp-example' });
-    expect(Object.keys(tf.resource.google_monitoring_alert_policy)).toHaveLength(4);
+    expect(Object.keys(tf.resource.google_monitoring_alert_policy)).toHaveLength(5);
+  });
+
+  test('the deployer’s step-up on the tool server is watched, notified to the same topic', () => {
+    expect(stack.stepUp.identities).toEqual(['spiffe://prod.example/agent/deployer']);
+    const alert = tf.resource.google_monitoring_alert_policy[Object.keys(tf.resource.google_monitoring_alert_policy).find((k) => k.startsWith('ToolServerStepUp'))!];
+    expect(alert.notification_channels).toEqual(tf.resource.google_monitoring_alert_policy[Object.keys(tf.resource.google_monitoring_alert_policy)[0]].notification_channels);
+    expect((alert.conditions as Array<{ condition_prometheus_query_language: { query: string } }>)[0].condition_prometheus_query_language.query).toContain('monitored_resource="cloud_run_revision"');
   });
 
   test('the committed JWKS is public only, and the backend path is relative', () => {
