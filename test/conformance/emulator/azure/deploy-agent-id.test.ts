@@ -2,6 +2,10 @@ import { deployTerraform } from '../../../../conformance/emulator/azure/deploy-t
 import { AzureWorld, EntraIdentity } from '../../../../conformance/emulator/azure/world';
 import { tfSourceOf } from '../../../fixtures/azure-conformance';
 import { agentIdConfiguration } from '../../../fixtures/entra-agent-id';
+import { AgentIdAttestation, AttestedAgentIdentity } from '../../../../lib/azure/attested-agent-identity';
+import { MsgraphProvider } from '../../../../lib/azure/msgraph-provider';
+import { synthesized, tfStack } from '../../../fixtures/cdktf';
+import { deployerIdentity } from '../../../fixtures/identities';
 
 function deploy(configuration: Record<string, unknown>) {
   const world = new AzureWorld();
@@ -53,5 +57,20 @@ describe('deploying Entra Agent ID from Terraform JSON', () => {
     const { applied, blueprints } = deploy(configuration);
     expect(applied.problems).toEqual([{ address: 'msgraph_resource.spire_again', problem: expect.stringContaining('already trusts issuer') }]);
     expect(blueprints[0].federatedCredentials).toHaveLength(1);
+  });
+
+  test('what AttestedAgentIdentity synthesizes deploys as a blueprint with one exact credential and the agent under it', () => {
+    const { stack } = tfStack();
+    new MsgraphProvider(stack, 'msgraph', { useOidc: true });
+    const agent = new AttestedAgentIdentity(stack, 'Deployer', { identity: deployerIdentity(), attestation: AgentIdAttestation.spire('https://oidc.prod.example'), sponsors: { users: ['1f0c5e2a-7b64-4d0e-9a51-3c2d8e9f4a10'] } });
+    agent.addFederatedCredential(AgentIdAttestation.spire('https://oidc.eu.prod.example'));
+    const { applied, blueprints, agents } = deploy(synthesized(stack) as unknown as Record<string, unknown>);
+    expect(applied.problems).toEqual([]);
+    expect(blueprints).toEqual([expect.objectContaining({ hasServicePrincipal: true })]);
+    expect(blueprints[0].federatedCredentials.map((c) => [c.issuer, c.subject, c.audiences])).toEqual([
+      ['https://oidc.prod.example', 'spiffe://prod.example/agent/deployer', ['api://AzureADTokenExchange']],
+      ['https://oidc.eu.prod.example', 'spiffe://prod.example/agent/deployer', ['api://AzureADTokenExchange']],
+    ]);
+    expect(agents).toEqual([expect.objectContaining({ name: 'deployer agent', blueprintClientId: blueprints[0].clientId })]);
   });
 });
