@@ -17,7 +17,10 @@ function describeAzure(emulator: RunningAzureEmulator, caFile: string): Record<s
     caFile,
     identities: [...emulator.world.identities.values()].map((i) => ({
       name: i.name,
+      // An agent identity's tokens come by two legs: leg 1 as its blueprint (client_id) with fmi_path = its clientId.
+      kind: i.kind,
       clientId: i.clientId,
+      ...(i.blueprintClientId ? { blueprintClientId: i.blueprintClientId } : {}),
       origins: i.origins,
       federatedCredentials: i.federatedCredentials.map((f) => ({ issuer: f.issuer, subject: f.subject, audiences: f.audiences })),
     })),

@@ -6,3 +6,4 @@ export * from './roles-anywhere/sign-request';
 export * from './roles-anywhere/credential-provider';
 export * from '../spiffe/workload-api';
 export * from './spiffe';
+export * from './azure/agent-identity-credential';

@@ -26,6 +26,8 @@ describe('attestgate/credentials', () => {
       'gcpSubjectTokenFromSpiffe',
       'azureAssertionFromSpiffe',
       'GcpTokenError',
+      'AgentIdentityCredential',
+      'AgentIdentityTokenError',
     ]) {
       expect(typeof (credentials as Record<string, unknown>)[name]).toBe('function');
     }

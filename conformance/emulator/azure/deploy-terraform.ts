@@ -1,9 +1,7 @@
-import { Value, describeValue } from '../../../lib/model/terraform/expressions';
+import { Value } from '../../../lib/model/terraform/expressions';
 import {
   APPLICATION_FEDERATED_CREDENTIAL_TYPE,
   FEDERATED_CREDENTIAL_TYPE,
-  FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH,
-  MAX_FEDERATED_CREDENTIALS,
   ROLE_ASSIGNMENT_TYPE,
   USER_ASSIGNED_IDENTITY_TYPE,
 } from '../../../lib/model/azure/azure-federated-identity';
@@ -13,6 +11,8 @@ import { azureProviderModel } from '../../../lib/model/azure/azure-provider';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { AppliedConfiguration, AppliedResource, applyTerraform } from '../../../lib/model/terraform/apply';
 import { AzureWorld, EntraIdentity, sameResourceId } from './world';
+import { deployAgentId } from './deploy-agent-id';
+import { audiencesOf, credentialProblem } from './credential-write';
 
 /**
  * "Deploys" Terraform JSON into the emulator's tenant: applies it with the azurerm and azuread
@@ -69,6 +69,9 @@ export function deployTerraform(world: AzureWorld, sources: readonly TerraformSo
       });
     }
 
+    // Before the credentials: azuread's credential resources may hang on a blueprint.
+    deployAgentId(world, source, applied, usable, problems);
+
     for (const r of of(FEDERATED_CREDENTIAL_TYPE, APPLICATION_FEDERATED_CREDENTIAL_TYPE)) {
       const managed = r.type === FEDERATED_CREDENTIAL_TYPE;
       const parent = concrete(managed ? r.attributes.parent_id : (r.attributes.application_id ?? r.attributes.application_object_id));
@@ -77,7 +80,7 @@ export function deployTerraform(world: AzureWorld, sources: readonly TerraformSo
         problems.push({ address: r.address, problem: `its identity ${parent ?? '(unset)'} is neither in the configuration nor an identity ID` });
         continue;
       }
-      const refused = credentialProblem(identity, r, managed);
+      const refused = credentialProblem(identity, r.attributes.issuer, r.attributes.subject, managed ? r.attributes.audience : r.attributes.audiences, managed ? 'audience' : 'audiences');
       if (refused) {
         problems.push({ address: r.address, problem: refused });
         continue;
@@ -130,7 +133,7 @@ function parentIdentity(world: AzureWorld, parent: string, managed: boolean, add
   }
   // azuread 3.x names the application by `/applications/<object id>`, 2.x by the object ID.
   const objectId = parent.replace(/^\/applications\//, '');
-  const existing = [...world.identities.values()].find((i) => i.kind === 'application' && (sameResourceId(i.resourceId, parent) || sameResourceId(i.resourceId, `/applications/${objectId}`)));
+  const existing = [...world.identities.values()].find((i) => (i.kind === 'application' || i.kind === 'agent-blueprint') && (sameResourceId(i.resourceId, parent) || sameResourceId(i.resourceId, `/applications/${objectId}`)));
   if (existing) return existing;
   if (!/^[0-9a-f-]{36}$/i.test(objectId)) return undefined;
   const ids = applicationIds(world.env, `existing:${objectId.toLowerCase()}`);
@@ -146,27 +149,4 @@ function parentIdentity(world: AzureWorld, parent: string, managed: boolean, add
     federatedCredentials: [],
     origins: [origin(parent)],
   });
-}
-
-function audiencesOf(value: Value | undefined): string[] | undefined {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-  return undefined;
-}
-
-/** What Azure refuses when a federated credential is created (the write fails; nothing is stored). */
-function credentialProblem(identity: EntraIdentity, r: AppliedResource, managed: boolean): string | undefined {
-  const issuer = concrete(r.attributes.issuer);
-  const subject = concrete(r.attributes.subject);
-  const audiences = audiencesOf(managed ? r.attributes.audience : r.attributes.audiences);
-  if (!issuer) return `issuer is ${describeValue(r.attributes.issuer)}, not a string`;
-  if (!subject) return `subject is ${describeValue(r.attributes.subject)}, not a string (flexible credentials are not emulated)`;
-  if (!audiences || audiences.length !== 1) return `${managed ? 'audience' : 'audiences'} must hold exactly one audience, not ${describeValue(managed ? r.attributes.audience : r.attributes.audiences)}`;
-  for (const [field, value] of [['issuer', issuer], ['subject', subject], ['audience', audiences[0]]] as const) {
-    if (value.length === 0 || value.length > FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH) return `${field} must be 1–${FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH} characters, not ${value.length}`;
-  }
-  if (identity.federatedCredentials.length >= MAX_FEDERATED_CREDENTIALS) return `the identity already has the ${MAX_FEDERATED_CREDENTIALS} federated credentials Entra allows`;
-  const duplicate = identity.federatedCredentials.find((c) => c.issuer === issuer && c.subject === subject);
-  if (duplicate) return `the identity already trusts issuer ${issuer} with subject ${subject} (${duplicate.origin}); Entra allows each pair once`;
-  return undefined;
 }

@@ -4,6 +4,7 @@ import { IssuerKey } from '../../oidc/issuer-key';
 import { signJwt } from '../../oidc/jwt';
 import { EmulatorHttpResponse } from '../http/loopback-server';
 import { AADSTS, AadErrorSpec, JSON_HEADERS, aadError } from './aad-errors';
+import { fmiSubject } from '../../../lib/model/azure/fmi-subject';
 import { PlayedIssuer } from './played-issuers';
 import { AzureWorld, EntraFederatedCredential, EntraIdentity } from './world';
 
@@ -18,6 +19,10 @@ import { AzureWorld, EntraFederatedCredential, EntraIdentity } from './world';
  */
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** RFC 8693's grant: Entra refuses it (AADSTS82001); agent flows use client credentials. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** The audience of federated assertions, and the resource of the agent flow's first leg. */
+export const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 
 /** The algorithms Entra accepts for federated client assertions: RSA only (microsoft-identity-web#3467). */
 export const ENTRA_ASSERTION_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -35,6 +40,19 @@ export interface EntraBehaviour {
    * to reproduce the old behaviour. @default 'exact'
    */
   readonly subjectMatching: 'exact' | 'case-insensitive';
+  /**
+   * The agent flow's first leg with an `fmi_path` that names no agent identity of the blueprint:
+   * `agents-of-blueprint` refuses it there (AADSTS700016, chosen); `any` issues the token for any
+   * path, as Federated Managed Identity paths are otherwise free-form, and leaves the refusal to
+   * the second leg (AADSTS7002137). @default 'agents-of-blueprint'
+   */
+  readonly fmiPathAtLeg1: 'agents-of-blueprint' | 'any';
+  /**
+   * Which first-leg tokens an agent identity accepts in the second leg: `own-blueprint` (its
+   * blueprint's, for its own path: the documented trust), or `any-blueprint` — a lax tenant for
+   * the conformance checks to FAIL on, never Entra's behaviour. @default 'own-blueprint'
+   */
+  readonly agentAssertionBlueprint: 'own-blueprint' | 'any-blueprint';
 }
 
 export const DEFAULT_ENTRA_BEHAVIOUR: EntraBehaviour = {
@@ -42,6 +60,8 @@ export const DEFAULT_ENTRA_BEHAVIOUR: EntraBehaviour = {
   accessTokenLifetimeSeconds: 3599,
   acceptedAlgorithms: ENTRA_ASSERTION_ALGORITHMS,
   subjectMatching: 'exact',
+  fmiPathAtLeg1: 'agents-of-blueprint',
+  agentAssertionBlueprint: 'own-blueprint',
 };
 
 export interface TokenEndpointContext {
@@ -80,6 +100,9 @@ export async function tokenRequest(ctx: TokenEndpointContext, tenant: string, bo
   const missing = ['grant_type', 'client_id', 'scope'].find((p) => !form.get(p));
   if (missing === 'grant_type') return refuse(AADSTS.missingParameter, "The request body must contain the following parameter: 'grant_type'.");
   const grantType = form.get('grant_type')!;
+  if (grantType === TOKEN_EXCHANGE_GRANT) {
+    return refuse(AADSTS.tokenExchangeUnsupported, 'The OAuth 2.0 token exchange grant (RFC 8693) is not supported. Use the client credentials grant with a client assertion.');
+  }
   if (grantType !== 'client_credentials') return refuse(AADSTS.unsupportedGrantType, `The app requested an unsupported grant type '${grantType}'.`);
   if (missing) return refuse(AADSTS.missingParameter, `The request body must contain the following parameter: '${missing}'.`);
   const scope = form.get('scope')!.trim();
@@ -103,7 +126,8 @@ export async function tokenRequest(ctx: TokenEndpointContext, tenant: string, bo
     );
   }
   if (!identity.hasServicePrincipal) return refuse(AADSTS.missingServicePrincipal, `The client application ${clientId} is missing service principal in the tenant ${env.tenantId}.`);
-  if (identity.federatedCredentials.length === 0) {
+  const credentials = credentialsOf(ctx, identity);
+  if (credentials.length === 0) {
     return refuse(AADSTS.noFederatedCredentials, `The client '${clientId}'(${identity.name}) has no configured federated identity credentials.`);
   }
 
@@ -124,13 +148,14 @@ export async function tokenRequest(ctx: TokenEndpointContext, tenant: string, bo
   }
 
   // Exact and case-sensitive; a trailing slash is a different issuer.
-  const byIssuer = identity.federatedCredentials.filter((c) => c.issuer === iss);
+  const byIssuer = credentials.filter((c) => c.issuer === iss);
   if (byIssuer.length === 0) return refuse(AADSTS.issuerNotMatched, `No matching federated identity record found for presented assertion issuer '${iss}'. ${MISMATCH_HINT}`);
 
-  const issuer = ctx.issuers.get(iss);
-  if (!issuer) return refuse(AADSTS.issuerMetadataUnavailable, `Request to External OIDC endpoint failed. Issuer: '${iss}'.`);
+  // The tenant's own tokens (an agent's first leg) verify with the tenant's key; other issuers are played.
+  const jwks = iss === tenantIssuer(ctx) ? { keys: [ctx.tenantKey.publicJwk as unknown as Record<string, unknown>] } : ctx.issuers.get(iss)?.jwks;
+  if (!jwks) return refuse(AADSTS.issuerMetadataUnavailable, `Request to External OIDC endpoint failed. Issuer: '${iss}'.`);
   const kid = typeof header.kid === 'string' ? header.kid : typeof header.x5t === 'string' ? header.x5t : undefined;
-  const jwk = kid === undefined ? undefined : issuer.jwks.keys.find((k) => k.kid === kid || k.x5t === kid);
+  const jwk = kid === undefined ? undefined : jwks.keys.find((k) => k.kid === kid || k.x5t === kid);
   if (!jwk) {
     return refuse(
       AADSTS.signingKeyNotFound,
@@ -161,6 +186,12 @@ export async function tokenRequest(ctx: TokenEndpointContext, tenant: string, bo
       `No matching federated identity record found for presented assertion subject '${sub}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison.`,
     );
   }
+  if (!match && identity.kind === 'agent-identity') {
+    return refuse(
+      AADSTS.fmiSubjectNotMatched,
+      `No matching federated identity record found for presented assertion subject '${sub}'. Please make sure the federated identity credential Subject is '${byAudience[0].subject}'.`,
+    );
+  }
   if (!match) return refuse(AADSTS.subjectNotMatched, `No matching federated identity record found for presented assertion subject '${sub}'. ${MISMATCH_HINT}`);
 
   const t = Math.floor(now.getTime() / 1000);
@@ -171,7 +202,47 @@ export async function tokenRequest(ctx: TokenEndpointContext, tenant: string, bo
       `Client assertion is not within its valid time range. Current time: ${entraInstant(t)}, assertion valid from ${entraInstant(typeof nbf === 'number' ? nbf : 0)}, expiry time of assertion ${entraInstant(exp)}.`,
     );
   }
-  return issueAccessToken(ctx, identity, scope, now);
+  const fmiPath = form.get('fmi_path');
+  if (fmiPath !== null) {
+    const refused = fmiPathRefusal(ctx, identity, fmiPath);
+    if (refused) return refuse(AADSTS.fmiPathNotAgentOfBlueprint, refused);
+  }
+  return issueAccessToken(ctx, identity, scope, now, fmiPath ?? undefined);
+}
+
+/** The issuer of the tenant's own tokens: what a first-leg token carries as `iss`. */
+export const tenantIssuer = (ctx: Pick<TokenEndpointContext, 'origin' | 'world'>): string => `${ctx.origin}/${ctx.world.env.tenantId}/v2.0`;
+
+/**
+ * The credentials an identity accepts assertions under. An agent identity holds none of its own
+ * (Graph refuses them: PropertyNotCompatibleWithAgentIdentity); it accepts its blueprint's
+ * first-leg token for its own path — the tenant's issuer, the FMI subject naming the blueprint
+ * and the agent, audience api://AzureADTokenExchange.
+ */
+function credentialsOf(ctx: TokenEndpointContext, identity: EntraIdentity): readonly EntraFederatedCredential[] {
+  if (identity.kind !== 'agent-identity') return identity.federatedCredentials;
+  const blueprints =
+    ctx.behaviour.agentAssertionBlueprint === 'any-blueprint'
+      ? [...ctx.world.identities.values()].filter((i) => i.kind === 'agent-blueprint').map((i) => i.clientId)
+      : [identity.blueprintClientId!];
+  return blueprints.map((blueprint) => ({
+    id: `fmi:${blueprint}/${identity.clientId}`,
+    name: 'agent identity blueprint',
+    issuer: tenantIssuer(ctx),
+    subject: fmiSubject(ctx.world.env.tenantId, blueprint, identity.clientId),
+    audiences: [TOKEN_EXCHANGE_AUDIENCE],
+    origin: identity.origins[0],
+  }));
+}
+
+/** Why a first leg may not name this `fmi_path`, or undefined when it may. */
+function fmiPathRefusal(ctx: TokenEndpointContext, client: EntraIdentity, fmiPath: string): string | undefined {
+  if (ctx.behaviour.fmiPathAtLeg1 === 'any') return undefined;
+  const agent = ctx.world.identities.get(fmiPath);
+  if (agent?.kind === 'agent-identity' && agent.blueprintClientId === client.clientId) return undefined;
+  return agent?.kind === 'agent-identity'
+    ? `The fmi_path '${fmiPath}' names an agent identity of another blueprint than the client '${client.clientId}'.`
+    : `Application with identifier '${fmiPath}' (fmi_path) was not found among the agent identities of the blueprint '${client.clientId}' in the directory '${ctx.world.env.tenantId}'.`;
 }
 
 /**
@@ -186,14 +257,19 @@ export function matchSubject(credentials: readonly EntraFederatedCredential[], s
   return mode === 'case-insensitive' ? folded : 'case-only';
 }
 
-/** A v2 access token for the identity, signed with the tenant's key (published at its jwks_uri). */
-function issueAccessToken(ctx: TokenEndpointContext, identity: EntraIdentity, scope: string, now: Date): EmulatorHttpResponse {
+/**
+ * A v2 access token signed with the tenant's key (published at its jwks_uri). With `fmi_path`, the
+ * first leg of the agent flow: its subject is the FMI path (blueprint and agent). For an agent
+ * identity, the second leg: subject and `oid` are the agent's, `xms_par_app_azp` its blueprint
+ * (Agent ID's token claims reference).
+ */
+function issueAccessToken(ctx: TokenEndpointContext, identity: EntraIdentity, scope: string, now: Date, fmiPath?: string): EmulatorHttpResponse {
   const t = Math.floor(now.getTime() / 1000);
   const lifetime = ctx.behaviour.accessTokenLifetimeSeconds;
   const tenantId = ctx.world.env.tenantId;
   const accessToken = signJwt(ctx.tenantKey, {
-    iss: `${ctx.origin}/${tenantId}/v2.0`,
-    sub: identity.principalId,
+    iss: tenantIssuer(ctx),
+    sub: fmiPath === undefined ? identity.principalId : fmiSubject(tenantId, identity.clientId, fmiPath),
     aud: scope.slice(0, -'/.default'.length),
     iat: t,
     nbf: t,
@@ -206,6 +282,7 @@ function issueAccessToken(ctx: TokenEndpointContext, identity: EntraIdentity, sc
     uti: crypto.randomBytes(16).toString('base64url'),
     ver: '2.0',
     ...(identity.kind === 'user-assigned-identity' ? { xms_mirid: identity.resourceId } : {}),
+    ...(identity.kind === 'agent-identity' ? { xms_par_app_azp: identity.blueprintClientId } : {}),
   });
   const body = { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken };
   return { status: 200, headers: JSON_HEADERS, body: JSON.stringify(body) };

@@ -18,10 +18,15 @@ export interface EntraFederatedCredential {
   readonly origin: string;
 }
 
-/** Something a client assertion can be exchanged for: a managed identity or an app registration. */
+/**
+ * Something a client assertion can be exchanged for: a managed identity, an app registration, an
+ * Entra Agent ID blueprint (an application subtype: it holds the federated credentials) or an
+ * agent identity (a service principal without credentials of its own: it accepts only its
+ * blueprint's first-leg token, see token-endpoint.ts).
+ */
 export interface EntraIdentity {
-  readonly kind: 'user-assigned-identity' | 'application';
-  /** The ARM resource ID of a managed identity, or `/applications/<object id>`. */
+  readonly kind: 'user-assigned-identity' | 'application' | 'agent-blueprint' | 'agent-identity';
+  /** The ARM resource ID of a managed identity, `/applications/<object id>`, or `/servicePrincipals/<object id>` of an agent identity. */
   readonly resourceId: string;
   readonly name: string;
   /** The `client_id` of token requests. */
@@ -34,6 +39,8 @@ export interface EntraIdentity {
   readonly federatedCredentials: EntraFederatedCredential[];
   /** Every `<stack>/<address>` that stands for it (a resource, a data source, a literal parent ID). */
   readonly origins: string[];
+  /** An agent identity's blueprint: the `client_id` of the first leg that may name it in `fmi_path`. */
+  readonly blueprintClientId?: string;
 }
 
 export interface EntraRoleAssignment {

@@ -52,6 +52,24 @@ export const AADSTS = {
   subjectCaseMismatch: { code: 7002138, error: 'invalid_client', status: 401, basis: 'observed' },
   /** Client assertion is not within its valid time range. */
   assertionOutsideValidity: { code: 700024, error: 'invalid_client', status: 401, basis: 'observed' },
+  /**
+   * An RFC 8693 token exchange (`grant_type=urn:ietf:params:oauth:grant-type:token-exchange`):
+   * Entra's agent flows use client credentials with a client assertion instead. Code from the
+   * Agent ID docs; status and `error` chosen.
+   */
+  tokenExchangeUnsupported: { code: 82001, error: 'unsupported_grant_type', status: 400, basis: 'documented' },
+  /**
+   * No matching federated identity record found for presented assertion subject '/eid1/…'. Please make
+   * sure the federated identity credential Subject is '…': a first-leg (FMI) token whose subject
+   * names another blueprint or agent, presented as an agent identity's assertion.
+   */
+  fmiSubjectNotMatched: { code: 7002137, error: 'invalid_client', status: 401, basis: 'observed' },
+  /**
+   * A first leg whose `fmi_path` names no agent identity of the blueprint (unknown, or another
+   * blueprint's agent). Entra's answer is not documented: the emulator refuses at the first leg
+   * with the code of an unknown application (configurable: `behaviour.fmiPathAtLeg1`).
+   */
+  fmiPathNotAgentOfBlueprint: { code: 700016, error: 'unauthorized_client', status: 400, basis: 'chosen' },
 } as const satisfies Record<string, AadErrorSpec>;
 
 export type AadErrorName = keyof typeof AADSTS;

@@ -2,6 +2,7 @@ import { deterministicId } from '../../core/deterministic-id';
 import { TerraformProviderModel } from '../terraform/apply';
 import { Value, describeValue } from '../terraform/expressions';
 import { AzureEnvironment, applicationIds, managedIdentityIds } from './assigned-ids';
+import { MSGRAPH_RESOURCE_TYPE } from './agent-id';
 import { APPLICATION_FEDERATED_CREDENTIAL_TYPE, FEDERATED_CREDENTIAL_TYPE, ROLE_ASSIGNMENT_TYPE, USER_ASSIGNED_IDENTITY_TYPE } from './azure-federated-identity';
 
 /**
@@ -59,6 +60,8 @@ export function azureProviderModel(env: AzureEnvironment, stackName: string): Te
           const objectId = deterministicId('service-principal', env.tenantId, stackName, address);
           return { id: `/servicePrincipals/${objectId}`, object_id: objectId };
         }
+        case MSGRAPH_RESOURCE_TYPE:
+          return graphObjectAttributes(env, stackName, address, configured);
         case APPLICATION_FEDERATED_CREDENTIAL_TYPE: {
           const credentialId = deterministicId('application-federated-credential', stackName, address);
           const parent = concrete(configured.application_id) ?? concrete(configured.application_object_id);
@@ -88,4 +91,39 @@ export function azureProviderModel(env: AzureEnvironment, stackName: string): Te
       }
     },
   };
+}
+
+/** The object ID and (for an application or agent identity) app ID Graph assigns an object `msgraph_resource` creates. */
+export function graphObjectIds(env: AzureEnvironment, stackName: string, address: string): { objectId: string; appId: string } {
+  return { objectId: deterministicId('graph-object-id', env.tenantId, stackName, address), appId: deterministicId('graph-app-id', env.tenantId, stackName, address) };
+}
+
+/**
+ * What Graph assigns an object created through `msgraph_resource`: its `id` (object ID), and the
+ * `output` of `response_export_values`. Graph answers a create with the object, so a query naming
+ * a property the request body set (a blueprint principal's `appId`) exports that value; `appId`
+ * of a new application or agent identity and `id` are assigned. Any other query is not known.
+ */
+function graphObjectAttributes(env: AzureEnvironment, stackName: string, address: string, configured: Readonly<Record<string, Value>>): Record<string, Value> {
+  const { objectId, appId } = graphObjectIds(env, stackName, address);
+  let body: unknown = configured.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      body = undefined;
+    }
+  }
+  const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, Value>) : {};
+  const exports = configured.response_export_values;
+  const output: Record<string, Value> = {};
+  if (exports !== null && typeof exports === 'object' && !Array.isArray(exports)) {
+    for (const [name, query] of Object.entries(exports as Record<string, Value>)) {
+      if (typeof query === 'string' && typeof fields[query] === 'string') output[name] = fields[query];
+      else if (query === 'appId') output[name] = appId;
+      else if (query === 'id') output[name] = objectId;
+      else output[name] = unknown(`${address}.output.${name} (the query ${describeValue(query)} is not modelled)`);
+    }
+  }
+  return { id: objectId, output };
 }

@@ -8,6 +8,7 @@ import { exampleTemplate, writeTestPki } from '../../fixtures/conformance';
 import { writeIssuerKey } from '../../fixtures/gcp-conformance';
 import { writeTerraformExamples } from '../../fixtures/terraform-examples';
 import { runCli } from '../../fixtures/cli';
+import { agentIdConfiguration } from '../../fixtures/entra-agent-id';
 
 describe('attestgate emulator', () => {
   test('serves every cloud with gates, prints their endpoints as one JSON line, and cleans up on SIGTERM', async () => {
@@ -39,6 +40,32 @@ describe('attestgate emulator', () => {
       child.kill('SIGTERM');
       expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
       expect(fs.existsSync(endpoints.azure.caFile)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('an Entra Agent ID configuration: the blueprint and the agent identity with the blueprint’s client ID, for the two legs', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-emu-')), 'agents.tf.json');
+    const configuration = agentIdConfiguration('spire-blueprint');
+    // The command starts for discovered gates, and agent identities are not discovered as gates yet:
+    // a managed identity with a federated credential makes the configuration one to emulate.
+    configuration.resource.azurerm_user_assigned_identity = { ci: { name: 'ci', resource_group_name: 'agents', location: 'westeurope' } };
+    configuration.resource.azurerm_federated_identity_credential = {
+      ci: { name: 'ci', resource_group_name: 'agents', parent_id: '${azurerm_user_assigned_identity.ci.id}', issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/ci', audience: ['api://AzureADTokenExchange'] },
+    };
+    fs.writeFileSync(file, JSON.stringify(configuration));
+    const child = spawn(path.join(__dirname, '../../../bin/attestgate'), ['emulator', '--app', file]);
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        readline.createInterface({ input: child.stdout }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      });
+      const { azure } = JSON.parse(line);
+      const blueprint = azure.identities.find((i: { kind: string }) => i.kind === 'agent-blueprint');
+      expect(blueprint.federatedCredentials).toEqual([{ issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer', audiences: ['api://AzureADTokenExchange'] }]);
+      expect(azure.identities.find((i: { kind: string }) => i.kind === 'agent-identity')).toMatchObject({ name: 'deployer', blueprintClientId: blueprint.clientId, federatedCredentials: [] });
+      expect(azure.problems).toEqual([]);
     } finally {
       child.kill('SIGKILL');
     }

@@ -4,6 +4,7 @@ import { DEFAULT_ENTRA_BEHAVIOUR, EntraBehaviour, JWT_BEARER_ASSERTION_TYPE, Tok
 import { AzureWorld, EntraFederatedCredential, EntraIdentity } from '../../../../conformance/emulator/azure/world';
 import { IssuerKey, generateIssuerKey } from '../../../../conformance/oidc/issuer-key';
 import { TokenClaims, decodeJwt, signJwt, tamperedJwt, unsignedJwt } from '../../../../conformance/oidc/jwt';
+import { fmiSubject } from '../../../../lib/model/azure/fmi-subject';
 
 const ISSUER = 'https://oidc.prod.example';
 const EU_ISSUER = 'https://oidc.eu.prod.example';
@@ -239,5 +240,112 @@ describe('matchSubject', () => {
     expect(matchSubject(credentials, 'repo:org/repo:environment:prod', 'exact')).toBe('case-only');
     expect(matchSubject(credentials, 'repo:Org/Repo:environment:dev', 'exact')).toBeUndefined();
     expect(matchSubject(credentials, 'repo:org/repo:environment:prod', 'case-insensitive')).toBe(credentials[0]);
+  });
+});
+
+describe('Entra token endpoint: the agent flow (fmi_path, two legs)', () => {
+  const BLUEPRINT = 'b1b1b1b1-0000-4000-a000-000000000001';
+  const OTHER_BLUEPRINT = 'b2b2b2b2-0000-4000-a000-000000000002';
+  const AGENT = 'a1a1a1a1-0000-4000-a000-000000000001';
+  const SIBLING = 'a1a1a1a1-0000-4000-a000-000000000002';
+  const STRANGER = 'a2a2a2a2-0000-4000-a000-000000000003';
+  const OTHER_SUBJECT = 'spiffe://prod.example/agent/reporter';
+  const blueprint = (clientId: string, subject: string) =>
+    identity({ kind: 'agent-blueprint', clientId, principalId: `${clientId.slice(0, 8)}-1111-4111-a111-111111111111`, resourceId: `/applications/${clientId}`, federatedCredentials: [fic(ISSUER, subject)], origins: [`test/${clientId}`] });
+  const agent = (clientId: string, blueprintClientId: string) =>
+    identity({ kind: 'agent-identity', clientId, principalId: `${clientId.slice(0, 8)}-9999-4999-a999-999999999999`, resourceId: `/servicePrincipals/${clientId}`, federatedCredentials: [], origins: [`test/${clientId}`], blueprintClientId });
+  const identities = () => [blueprint(BLUEPRINT, SUBJECT), blueprint(OTHER_BLUEPRINT, OTHER_SUBJECT), agent(AGENT, BLUEPRINT), agent(SIBLING, BLUEPRINT), agent(STRANGER, OTHER_BLUEPRINT)];
+  const leg1Form = (fmiPath: string | undefined, clientId = BLUEPRINT) => ({ client_id: clientId, scope: 'api://AzureADTokenExchange/.default', fmi_path: fmiPath });
+  const leg2Form = (clientId = AGENT) => ({ client_id: clientId, scope: 'https://management.azure.com/.default' });
+
+  async function leg1(ctx: TokenEndpointContext, rsa: () => IssuerKey, fmiPath: string | undefined = AGENT, subject = SUBJECT, clientId = BLUEPRINT) {
+    const result = await exchange(ctx, signJwt(rsa(), claims({ sub: subject })), leg1Form(fmiPath, clientId));
+    return { ...result, token: result.json.access_token as string | undefined };
+  }
+
+  test('leg 1 → a token for api://AzureADTokenExchange whose subject is the FMI path; leg 2 → a token whose subject and oid are the agent', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    const first = await leg1(ctx, rsa);
+    expect(first.status).toBe(200);
+    const t1 = decodeJwt(first.token!).claims;
+    expect(t1).toMatchObject({ iss: `https://127.0.0.1:1/${ctx.world.env.tenantId}/v2.0`, aud: 'api://AzureADTokenExchange', azp: BLUEPRINT, sub: fmiSubject(ctx.world.env.tenantId, BLUEPRINT, AGENT) });
+    const second = await exchange(ctx, first.token, leg2Form());
+    expect(second.status).toBe(200);
+    const token = decodeJwt(second.json.access_token).claims;
+    expect(token).toMatchObject({ sub: 'a1a1a1a1-9999-4999-a999-999999999999', oid: 'a1a1a1a1-9999-4999-a999-999999999999', azp: AGENT, xms_par_app_azp: BLUEPRINT, aud: 'https://management.azure.com', idtyp: 'app' });
+  });
+
+  test('the attested JWT presented directly as the agent: AADSTS700211 (an agent trusts only its blueprint’s tenant tokens)', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    expect((await exchange(ctx, signJwt(rsa(), claims()), leg2Form())).code).toBe(700211);
+  });
+
+  test('RFC 8693 token exchange: AADSTS82001', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    const result = await exchange(ctx, signJwt(rsa(), claims()), { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange' });
+    expect([result.status, result.error, result.code]).toEqual([400, 'unsupported_grant_type', 82001]);
+  });
+
+  test('leg 1 with another subject, issuer or audience than the blueprint trusts: the federated credential refusals', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    expect((await leg1(ctx, rsa, AGENT, OTHER_SUBJECT)).code).toBe(700213);
+    expect((await exchange(ctx, signJwt(rsa(), claims({ iss: 'https://attacker.example' })), leg1Form(AGENT))).code).toBe(700211);
+    expect((await exchange(ctx, signJwt(rsa(), claims({ aud: 'api://AzureADMyOrg' })), leg1Form(AGENT))).code).toBe(700212);
+  });
+
+  test('leg 1 naming an unknown fmi_path, or another blueprint’s agent: AADSTS700016 at leg 1', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    for (const path of ['00000000-0000-4000-a000-00000000dead', STRANGER]) {
+      const result = await leg1(ctx, rsa, path);
+      expect([path, result.status, result.error, result.code]).toEqual([path, 400, 'unauthorized_client', 700016]);
+      expect(result.token).toBeUndefined();
+    }
+  });
+
+  test('a sibling’s fmi_path under the same blueprint is issued: the blueprint’s attestation reaches every agent under it', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    const first = await leg1(ctx, rsa, SIBLING);
+    expect((await exchange(ctx, first.token, leg2Form(SIBLING))).status).toBe(200);
+  });
+
+  test('leg 2 with a leg-1 token of another blueprint, or for another agent: AADSTS7002137 naming the subject expected', async () => {
+    const { ctx, rsa } = setup({ identities: identities() });
+    const foreign = await leg1(ctx, rsa, STRANGER, OTHER_SUBJECT, OTHER_BLUEPRINT);
+    expect(foreign.status).toBe(200);
+    // Presented as an agent of the first blueprint: its FMI subject names the other blueprint and path.
+    const result = await exchange(ctx, foreign.token, leg2Form(AGENT));
+    expect([result.status, result.error, result.code]).toEqual([401, 'invalid_client', 7002137]);
+    expect(result.description).toContain(`Please make sure the federated identity credential Subject is '${fmiSubject(ctx.world.env.tenantId, BLUEPRINT, AGENT)}'`);
+    const sibling = await leg1(ctx, rsa, SIBLING);
+    expect((await exchange(ctx, sibling.token, leg2Form(AGENT))).code).toBe(7002137);
+  });
+
+  test('leg 2 with an expired leg-1 token, one for another audience, from another tenant, or forged: 700024, 700212, 700211, 700027/7000272', async () => {
+    const { ctx } = setup({ identities: identities() });
+    const tenantIss = `https://127.0.0.1:1/${ctx.world.env.tenantId}/v2.0`;
+    const t1 = (overrides: Partial<TokenClaims> = {}, key = ctx.tenantKey) => signJwt(key, { iss: tenantIss, sub: fmiSubject(ctx.world.env.tenantId, BLUEPRINT, AGENT), aud: AUDIENCE, iat: t - 60, exp: t + 600, ...overrides });
+    expect((await exchange(ctx, t1(), leg2Form())).status).toBe(200);
+    expect((await exchange(ctx, t1({ iat: t - 7200, exp: t - 3600 }), leg2Form())).code).toBe(700024);
+    expect((await exchange(ctx, t1({ aud: 'https://graph.microsoft.com' }), leg2Form())).code).toBe(700212);
+    expect((await exchange(ctx, t1({ iss: 'https://127.0.0.1:1/0b0b0b0b-0000-4000-a000-000000000000/v2.0' }), leg2Form())).code).toBe(700211);
+    expect((await exchange(ctx, tamperedJwt(t1()), leg2Form())).code).toBe(700027);
+    expect((await exchange(ctx, t1({}, generateIssuerKey('RS256')), leg2Form())).code).toBe(7000272);
+  });
+
+  test('a blueprint without its principal cannot sign in: AADSTS7000229', async () => {
+    const { ctx, rsa } = setup({ identities: [{ ...blueprint(BLUEPRINT, SUBJECT), hasServicePrincipal: false }, agent(AGENT, BLUEPRINT)] });
+    expect((await leg1(ctx, rsa)).code).toBe(7000229);
+  });
+
+  test('lax knobs: fmiPathAtLeg1 any defers the refusal to leg 2; agentAssertionBlueprint any-blueprint lets another blueprint’s token through', async () => {
+    const any = setup({ identities: identities(), behaviour: { fmiPathAtLeg1: 'any' } });
+    const unrelated = await leg1(any.ctx, any.rsa, STRANGER);
+    expect(unrelated.status).toBe(200);
+    expect((await exchange(any.ctx, unrelated.token, leg2Form(STRANGER))).code).toBe(7002137);
+    const lax = setup({ identities: identities(), behaviour: { agentAssertionBlueprint: 'any-blueprint' } });
+    const foreign = await leg1(lax.ctx, lax.rsa, STRANGER, OTHER_SUBJECT, OTHER_BLUEPRINT);
+    // The other blueprint's token names STRANGER's path; with an FMI path of AGENT under it, the lax tenant issues.
+    const forAgent = signJwt(lax.ctx.tenantKey, { ...decodeJwt(foreign.token!).claims, sub: fmiSubject(lax.ctx.world.env.tenantId, OTHER_BLUEPRINT, AGENT) } as TokenClaims);
+    expect((await exchange(lax.ctx, forAgent, leg2Form(AGENT))).status).toBe(200);
   });
 });
