@@ -89,7 +89,12 @@ describe('each check FAILs against the agent lax in the way it covers', () => {
     const declared = deployerEntry({ x509SvidTtlSeconds: 900 });
     const results = await statuses(await served({ servedEntries: [{ ...declared, x509SvidTtlSeconds: 3600, jwtSvidTtlSeconds: 1200 }] }));
     expect(only(results)).toEqual({ ...PASSING, 'AGC-SPIFFE-005': 'FAIL' });
-    expect(results['AGC-SPIFFE-005']).toMatch(/X\.509-SVID expires (3599|3600) s after it was fetched, beyond the entry's 900 s; the X\.509-SVID is valid for 3610 s.*; the JWT-SVID expires (1199|1200) s after it was fetched, beyond the entry's 300 s; the JWT-SVID lives 1200 s from iat to exp/);
+    const reason = results['AGC-SPIFFE-005']!;
+    expect(reason).toMatch(/X\.509-SVID expires \d+ s after it was fetched, beyond the entry's 900 s; the X\.509-SVID is valid for 3610 s.*; the JWT-SVID expires \d+ s after it was fetched, beyond the entry's 300 s; the JWT-SVID lives 1200 s from iat to exp/);
+    // "after it was fetched" is measured from when the probe got the SVID: a loaded machine takes
+    // seconds between issuing and judging, so only the bound is exact.
+    const [x509Left, jwtLeft] = [...reason.matchAll(/expires (\d+) s after it was fetched/g)].map((match) => Number(match[1]));
+    expect([x509Left! > 900 && x509Left! <= 3600, jwtLeft! > 300 && jwtLeft! <= 1200]).toEqual([true, true]);
   });
 
   test('an agent whose clock is an hour behind hands out expired SVIDs: AGC-SPIFFE-005 FAILs, and the refusals prove nothing next to the failed control', async () => {
