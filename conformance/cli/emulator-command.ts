@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CLOUDS, discoverClouds } from '../clouds';
+import { CLOUDS, SPIFFE_CLI, discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
-import { SPIFFE_EMULATOR_OPTIONS, readSpiffeEmulatorOptions, serveSpiffeEmulator } from '../emulator/spiffe/cli';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { OptionSpecs, OptionValues, ServedEmulator, SharedValues } from './cloud-cli';
 import { pairs, portOption } from './option-values';
@@ -15,7 +14,7 @@ const COMMON_OPTIONS: OptionSpecs = {
 };
 
 export const EMULATOR_OPTIONS: OptionSpecs = Object.assign(
-  { ...COMMON_OPTIONS, ...SPIFFE_EMULATOR_OPTIONS },
+  { ...COMMON_OPTIONS, ...SPIFFE_CLI.emulator.options },
   ...CLOUDS.map((c) => ({ [c.cli.emulator.portOption]: { type: 'string', default: '0' }, ...c.cli.emulator.options })),
 );
 
@@ -43,7 +42,7 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
   // A PkiError names the file and the fix; main reports it as bad input (64).
   if (values.pki) pki = loadPkiDirectory(values.pki as string);
   const shared: SharedValues = { ...(pki ? { pki } : {}), variables };
-  const spiffe = readSpiffeEmulatorOptions(values, pki);
+  const spiffe = SPIFFE_CLI.emulator.read(values, pki);
   const clouds = apps.length === 0 ? [] : discoverClouds(loadAppSources(apps)).filter((c) => c.gates.length > 0);
   if (clouds.length === 0 && !spiffe) throw new UsageError(`no gate found in ${apps.join(', ')}: nothing to emulate`);
 
@@ -64,7 +63,7 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
       }
     }
     if (spiffe) {
-      const served = await serveSpiffeEmulator(spiffe);
+      const served = await SPIFFE_CLI.emulator.serve(spiffe);
       running.push(served);
       description.spiffe = served.description;
     }

@@ -1,14 +1,12 @@
 import { AttestGateError } from '../../lib/core/errors';
 import { SourceError } from '../discovery/sources';
-import { CLOUDS, STEP_UP_CLI } from '../clouds';
+import { CLOUDS, SPIFFE_CLI, STEP_UP_CLI } from '../clouds';
 import { PkiError } from '../pki/pki-directory';
 import { conformanceCommand } from './conformance-command';
 import { emulatorCommand } from './emulator-command';
 import { gatesCommand } from './gates-command';
 import { rulesCommand } from './rules-command';
 import { spiffeCommand } from './spiffe-command';
-import { SPIFFE_EMULATOR_USAGE } from '../emulator/spiffe/cli';
-import { SPIFFE_USAGE } from '../spiffe/cli';
 import { stepUpCommand } from './step-up-command';
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -49,10 +47,10 @@ ${CLOUDS.flatMap((c) => c.cli.conformance.usage).map((line) => `    ${line}`).jo
     [--token-command CMD]      prints a valid token (the control without an issuer key; gcp, azure)
     [--var NAME=VALUE]...      Terraform variables the configurations use
 ${STEP_UP_CLI.usage.map((line) => `  ${line}`).join('\n')}
-${SPIFFE_USAGE.map((line) => `  ${line}`).join('\n')}
+${SPIFFE_CLI.usage.map((line) => `  ${line}`).join('\n')}
   emulator --app PATH... [--pki DIR] [--var NAME=VALUE]...
 ${CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `           ${line}`).join('\n')}
-${SPIFFE_EMULATOR_USAGE.map((line) => `           ${line}`).join('\n')}
+${SPIFFE_CLI.emulator.usage.map((line) => `           ${line}`).join('\n')}
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
   help, <command> --help       print this help
 

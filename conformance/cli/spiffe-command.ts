@@ -1,4 +1,4 @@
-import { readSpiffeArgs, renderProbeWorkloads, runSpiffeCli } from '../spiffe/cli';
+import { SPIFFE_CLI } from '../clouds';
 import { checkReportFormats, reportAreaRun } from './area-command';
 
 /**
@@ -8,13 +8,13 @@ import { checkReportFormats, reportAreaRun } from './area-command';
  * command line. `--list` prints the probe workloads and probes nothing.
  */
 export async function spiffeCommand(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const options = readSpiffeArgs(args);
+  const options = SPIFFE_CLI.read(args);
   checkReportFormats(options);
   if (options.list) {
-    out.write(renderProbeWorkloads(options.target));
+    out.write(SPIFFE_CLI.list(options.target));
     return 0;
   }
   const startedAt = new Date().toISOString();
-  const run = await runSpiffeCli(options);
+  const run = await SPIFFE_CLI.run(options);
   return reportAreaRun('spiffe', options, startedAt, run, out, err);
 }

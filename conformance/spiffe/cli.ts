@@ -4,8 +4,10 @@ import { SpiffeId } from '../../lib/core/spiffe-id';
 import { RegistrationEntry, formatSelector } from '../../lib/spiffe/registration-entry';
 import { parseWorkloadApiAddress } from '../../lib/spiffe/workload-api/address';
 import { AREA_RUN_OPTIONS, AreaRunArgs, readAreaRunArgs } from '../cli/area-args';
+import type { OptionSpecs } from '../cli/cloud-cli';
 import { UsageError } from '../cli/usage-error';
 import { loadAppSources } from '../discovery/app-sources';
+import { SPIFFE_EMULATOR_OPTIONS, SPIFFE_EMULATOR_USAGE, readSpiffeEmulatorOptions, serveSpiffeEmulator } from '../emulator/spiffe/cli';
 import { emulatedNodeAgent, readRegistrationFile, servedWorkloads } from '../emulator/spiffe/registration-files';
 import { loadPkiDirectory } from '../pki/pki-directory';
 import { SpiffeTarget } from './probe-context';
@@ -128,3 +130,15 @@ export function runSpiffeCli(options: SpiffeCliOptions): Promise<SpiffeConforman
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
 }
+
+/**
+ * The spiffe area's command line, registered in clouds.ts as each cloud's cli.ts is: `attestgate
+ * spiffe` (usage, reading, `--list`, running) and its part of `attestgate emulator` (the Workload API).
+ */
+export const SPIFFE_CLI = {
+  usage: SPIFFE_USAGE,
+  read: readSpiffeArgs,
+  list: renderProbeWorkloads,
+  run: runSpiffeCli,
+  emulator: { options: SPIFFE_EMULATOR_OPTIONS as OptionSpecs, usage: SPIFFE_EMULATOR_USAGE, read: readSpiffeEmulatorOptions, serve: serveSpiffeEmulator },
+} as const;
