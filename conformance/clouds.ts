@@ -107,6 +107,9 @@ export const AREA_CHECKS: readonly CheckMeta[] = [...STEP_UP_CHECKS, ...SPIFFE_C
 /** The command line of the step-up area (`attestgate step-up`): its usage lines, reading and running. */
 export const STEP_UP_CLI = { usage: STEP_UP_USAGE, read: readStepUpArgs, run: runStepUpCli } as const;
 
+/** The command line of the spiffe area (`attestgate spiffe`, and the Workload API of `attestgate emulator`). */
+export { SPIFFE_CLI } from './spiffe/cli';
+
 /** Every cloud's gates in the apps. */
 export function discoverClouds(app: AppSources): DiscoveredCloud[] {
   return CLOUDS.map((c) => c.discover(app));

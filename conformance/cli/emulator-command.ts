@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CLOUDS, discoverClouds } from '../clouds';
+import { CLOUDS, SPIFFE_CLI, discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { OptionSpecs, OptionValues, ServedEmulator, SharedValues } from './cloud-cli';
@@ -14,19 +14,22 @@ const COMMON_OPTIONS: OptionSpecs = {
 };
 
 export const EMULATOR_OPTIONS: OptionSpecs = Object.assign(
-  { ...COMMON_OPTIONS },
+  { ...COMMON_OPTIONS, ...SPIFFE_CLI.emulator.options },
   ...CLOUDS.map((c) => ({ [c.cli.emulator.portOption]: { type: 'string', default: '0' }, ...c.cli.emulator.options })),
 );
 
 /**
  * `attestgate emulator --app PATH...`: deploys the apps into the local emulator of each cloud that
  * has gates in them, prints one JSON line with each one's endpoints (and, for Entra, where its
- * test CA is, for NODE_EXTRA_CA_CERTS), and serves until interrupted.
+ * test CA is, for NODE_EXTRA_CA_CERTS), and serves until interrupted. With
+ * `--spiffe-registrations`, it also plays a SPIRE agent (the Workload API, one socket per
+ * `--spiffe-workload` profile), described under `spiffe`; the apps are then optional.
  */
 export async function emulatorCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
   const { values } = parseArgs({ args: [...args], options: EMULATOR_OPTIONS, strict: true }) as { values: OptionValues };
   const apps = (values.app as string[] | undefined) ?? [];
-  if (apps.length === 0) throw new UsageError('emulator needs at least one --app PATH');
+  const wantsSpiffe = ((values['spiffe-registrations'] as string[] | undefined) ?? []).length > 0;
+  if (apps.length === 0 && !wantsSpiffe) throw new UsageError('emulator needs at least one --app PATH (or --spiffe-registrations FILE)');
   const ports = new Map(CLOUDS.map((c) => [c.cloud, portOption(c.cli.emulator.portOption, values[c.cli.emulator.portOption] as string)]));
   const fixed = [...ports.values()].filter((p) => p !== 0);
   if (new Set(fixed).size < fixed.length) {
@@ -39,8 +42,9 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
   // A PkiError names the file and the fix; main reports it as bad input (64).
   if (values.pki) pki = loadPkiDirectory(values.pki as string);
   const shared: SharedValues = { ...(pki ? { pki } : {}), variables };
-  const clouds = discoverClouds(loadAppSources(apps)).filter((c) => c.gates.length > 0);
-  if (clouds.length === 0) throw new UsageError(`no gate found in ${apps.join(', ')}: nothing to emulate`);
+  const spiffe = SPIFFE_CLI.emulator.read(values, pki);
+  const clouds = apps.length === 0 ? [] : discoverClouds(loadAppSources(apps)).filter((c) => c.gates.length > 0);
+  if (clouds.length === 0 && !spiffe) throw new UsageError(`no gate found in ${apps.join(', ')}: nothing to emulate`);
 
   const running: ServedEmulator[] = [];
   try {
@@ -57,6 +61,11 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
         if ((e as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`--${option} ${port}: the port is in use; pick another, or 0 for any free one`);
         throw e;
       }
+    }
+    if (spiffe) {
+      const served = await SPIFFE_CLI.emulator.serve(spiffe);
+      running.push(served);
+      description.spiffe = served.description;
     }
     out.write(`${JSON.stringify(description)}\n`);
     await new Promise<void>((resolve) => {

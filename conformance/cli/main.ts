@@ -1,11 +1,12 @@
 import { AttestGateError } from '../../lib/core/errors';
 import { SourceError } from '../discovery/sources';
-import { CLOUDS, STEP_UP_CLI } from '../clouds';
+import { CLOUDS, SPIFFE_CLI, STEP_UP_CLI } from '../clouds';
 import { PkiError } from '../pki/pki-directory';
 import { conformanceCommand } from './conformance-command';
 import { emulatorCommand } from './emulator-command';
 import { gatesCommand } from './gates-command';
 import { rulesCommand } from './rules-command';
+import { spiffeCommand } from './spiffe-command';
 import { stepUpCommand } from './step-up-command';
 import { EXIT_INTERNAL, EXIT_USAGE, UsageError } from './usage-error';
 
@@ -46,8 +47,10 @@ ${CLOUDS.flatMap((c) => c.cli.conformance.usage).map((line) => `    ${line}`).jo
     [--token-command CMD]      prints a valid token (the control without an issuer key; gcp, azure)
     [--var NAME=VALUE]...      Terraform variables the configurations use
 ${STEP_UP_CLI.usage.map((line) => `  ${line}`).join('\n')}
+${SPIFFE_CLI.usage.map((line) => `  ${line}`).join('\n')}
   emulator --app PATH... [--pki DIR] [--var NAME=VALUE]...
 ${CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `           ${line}`).join('\n')}
+${SPIFFE_CLI.emulator.usage.map((line) => `           ${line}`).join('\n')}
                                serve the apps on 127.0.0.1 and print the endpoints as JSON
   help, <command> --help       print this help
 
@@ -61,7 +64,7 @@ one-line message names the file, the problem and the fix); 70 internal error (a 
 rerun with ATTESTGATE_DEBUG=1 for the stack trace, and report it).
 `;
 
-const COMMANDS = new Set(['gates', 'rules', 'conformance', 'step-up', 'emulator']);
+const COMMANDS = new Set(['gates', 'rules', 'conformance', 'step-up', 'spiffe', 'emulator']);
 
 /** Errors the user can fix: a bad command line, or an input file attestgate cannot use. */
 function isInputError(e: unknown): e is Error {
@@ -97,6 +100,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         return await conformanceCommand(rest, out, err);
       case 'step-up':
         return await stepUpCommand(rest, out, err);
+      case 'spiffe':
+        return await spiffeCommand(rest, out, err);
       case 'emulator':
         return await emulatorCommand(rest, out);
       case 'help':

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { AREA_RUN_OPTIONS, AreaRunArgs, readAreaRunArgs } from '../cli/area-args';
 import { pairs } from '../cli/option-values';
 import { UsageError } from '../cli/usage-error';
 import { IssuerKey, issuerKeyOf } from '../oidc/issuer-key';
@@ -34,10 +35,7 @@ const OPTIONS = {
   'implied-acr': { type: 'boolean', default: false },
   id: { type: 'string' },
   'extra-ca': { type: 'string' },
-  tags: { type: 'string', multiple: true },
-  'allow-unproven': { type: 'string' },
-  format: { type: 'string', multiple: true },
-  out: { type: 'string', default: 'attestgate-report' },
+  ...AREA_RUN_OPTIONS,
   rate: { type: 'string' },
 } as const;
 
@@ -108,14 +106,9 @@ export function stepUpEndpointOf(values: Record<string, unknown>): StepUpEndpoin
 }
 
 /** The command line of `attestgate step-up`, read and checked: nothing is sent yet. */
-export interface StepUpCliOptions {
+export interface StepUpCliOptions extends AreaRunArgs {
   readonly endpoint: StepUpEndpoint;
-  readonly tags: readonly string[];
-  readonly allowUnproven?: string;
   readonly ratePerSecond?: number;
-  /** `--format` values as given (comma lists split); the CLI checks them against its report formats. */
-  readonly formats: readonly string[];
-  readonly out: string;
 }
 
 /** Reads `attestgate step-up`'s command line; every bad value is a UsageError. */
@@ -124,16 +117,7 @@ export function readStepUpArgs(args: readonly string[]): StepUpCliOptions {
   const endpoint = stepUpEndpointOf(values);
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && !(rate > 0)) throw new UsageError(`--rate ${values.rate}: give requests per second, a positive number`);
-  const allowUnproven = values['allow-unproven']?.trim();
-  if (values['allow-unproven'] !== undefined && (allowUnproven ?? '').length < 10) throw new UsageError('--allow-unproven: give the reason the positive control is left out, at least 10 characters');
-  return {
-    endpoint,
-    tags: (values.tags ?? []).flatMap((t) => t.split(',')).filter(Boolean),
-    ...(allowUnproven ? { allowUnproven } : {}),
-    ...(rate !== undefined ? { ratePerSecond: rate } : {}),
-    formats: (values.format ?? ['table']).flatMap((f) => f.split(',')),
-    out: values.out,
-  };
+  return { endpoint, ...readAreaRunArgs(values), ...(rate !== undefined ? { ratePerSecond: rate } : {}) };
 }
 
 /** Runs the step-up checks the command line asks for. */

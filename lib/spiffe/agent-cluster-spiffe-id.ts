@@ -58,6 +58,7 @@ export class AgentClusterSpiffeId extends Construct {
         fix: 'use SpiffeParent.kubernetesNodes(), or write a node alias or agent parent with AgentClusterStaticEntry',
       });
     }
+    registration.assertManifestCanCarry(`AgentClusterSpiffeId at ${this.node.path}`);
     const namespace = registration.selectors.find((s) => s.type === 'k8s' && s.value.startsWith('ns:'))?.value.slice('ns:'.length);
     const namespaceSelector = props.namespaceSelector ?? (namespace !== undefined ? { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } : undefined);
     this.apiObject = new ClusterSpiffeid(this, 'Resource', {

@@ -38,6 +38,7 @@ export class AgentClusterStaticEntry extends Construct {
         fix: 'use AgentClusterSpiffeId for pods, or give a node alias or agent parent',
       });
     }
+    registration.assertManifestCanCarry(`AgentClusterStaticEntry at ${this.node.path}`);
     const entry = registration.entry();
     this.apiObject = new ClusterStaticEntry(this, 'Resource', {
       metadata: { ...(props.name !== undefined ? { name: props.name } : {}), annotations: registrationAnnotations(registration.intent()) },

@@ -23,6 +23,12 @@ export interface BatchEntry {
   readonly dns_names?: string[];
   readonly federates_with?: string[];
   readonly hint?: string;
+  /**
+   * `common.RegistrationEntry.AdditionalAttributes` (SPIRE 1.15.2+). `entry create -data` decodes
+   * the file with Go's encoding/json, whose names are the proto field names (`json:"…"` tags of
+   * the generated code), not protojson's camelCase: `jwtSvidIncludeJti` would be dropped.
+   */
+  readonly additional_attributes?: { readonly jwt_svid_include_jti?: boolean; readonly disable_x509_svid_prefetch?: boolean };
 }
 
 /**
@@ -65,6 +71,7 @@ export function toBatchEntry(entry: RegistrationEntry): BatchEntry {
     ...(entry.dnsNames.length > 0 ? { dns_names: [...entry.dnsNames] } : {}),
     ...(entry.federatesWith.length > 0 ? { federates_with: [...entry.federatesWith] } : {}),
     ...(entry.hint !== undefined ? { hint: entry.hint } : {}),
+    ...(entry.jwtSvidIncludeJti ? { additional_attributes: { jwt_svid_include_jti: true } } : {}),
   };
 }
 
@@ -79,7 +86,12 @@ export interface ReadBatchEntry {
   readonly dnsNames: readonly string[];
   readonly federatesWith: readonly string[];
   readonly hint?: string;
+  /** `additional_attributes.jwt_svid_include_jti`; absent when false or not given. */
+  readonly jwtSvidIncludeJti?: boolean;
 }
+
+// The fields of common.RegistrationEntry.AdditionalAttributes (SPIRE 1.15.2).
+const ADDITIONAL_ATTRIBUTE_FIELDS = ['disable_x509_svid_prefetch', 'jwt_svid_include_jti'];
 
 // Every field of common.RegistrationEntry. Go's encoding/json matches them case-insensitively and
 // silently drops any other key — a misspelt "x509_ttl" would leave the server's default TTL — so
@@ -153,6 +165,7 @@ export function readEntryBatch(json: unknown, source: string): ReadBatchEntry[] 
     });
     const hint = entry.hint;
     if (hint !== undefined && typeof hint !== 'string') fail(`${at}.hint`, hint, 'is not a string', 'give the hint as a string');
+    const includeJti = readAdditionalAttributes(entry.additional_attributes, `${at}.additional_attributes`, fail).jwt_svid_include_jti;
     return {
       index,
       spiffeId: id('spiffe_id'),
@@ -163,8 +176,27 @@ export function readEntryBatch(json: unknown, source: string): ReadBatchEntry[] 
       dnsNames: strings('dns_names'),
       federatesWith: strings('federates_with').map((td, i) => parseTrustDomain(td, source, `${at}.federates_with[${i}]`)),
       ...(typeof hint === 'string' && hint.length > 0 ? { hint } : {}),
+      ...(includeJti === true ? { jwtSvidIncludeJti: true } : {}),
     };
   });
+}
+
+/**
+ * An entry's `additional_attributes` as encoding/json decodes it: field names matched without
+ * regard to case, any other key (`jwtSvidIncludeJti`, protojson's spelling) dropped — so refused
+ * here — and each value a boolean.
+ */
+function readAdditionalAttributes(raw: unknown, at: string, fail: (field: string, value: unknown, problem: string, fix: string) => never): Record<string, boolean> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) return fail(at, raw, 'is not an object', 'write it as {"jwt_svid_include_jti": true}');
+  const read: Record<string, boolean> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const field = ADDITIONAL_ATTRIBUTE_FIELDS.find((f) => f.toLowerCase() === key.toLowerCase());
+    if (!field) fail(`${at}.${key}`, value, 'is not a field of a SPIRE entry\'s additional attributes; SPIRE would ignore it', `use ${ADDITIONAL_ATTRIBUTE_FIELDS.join(' or ')} (snake_case: entry create -data reads proto field names)`);
+    if (typeof value !== 'boolean') fail(`${at}.${key}`, value, 'is not true or false', 'give a JSON boolean');
+    read[field as string] = value as boolean;
+  }
+  return read;
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

@@ -62,6 +62,12 @@ export interface JudgedEntry {
   /** Undefined: the server's default applies. */
   readonly x509SvidTtlSeconds?: number;
   readonly jwtSvidTtlSeconds?: number;
+  /** DNS names (a ClusterSPIFFEID's `dnsNameTemplates`, which may hold template actions). */
+  readonly dnsNames?: readonly string[];
+  readonly federatesWith?: readonly string[];
+  readonly hint?: string;
+  /** SPIRE's `jwt_svid_include_jti` (an entry batch's `additional_attributes`); the CRDs have no field for it. */
+  readonly jwtSvidIncludeJti?: boolean;
   /** Where each judged field is, as slash paths. */
   readonly locations: { readonly spiffeId: string; readonly selectors: string; readonly x509SvidTtl: string; readonly jwtSvidTtl: string };
   /** The declaration its own annotation carries. */
@@ -120,6 +126,10 @@ export class SpiffeRegistrationModel {
           selectorTemplates: [],
           ...(e.x509SvidTtlSeconds !== undefined ? { x509SvidTtlSeconds: e.x509SvidTtlSeconds } : {}),
           ...(e.jwtSvidTtlSeconds !== undefined ? { jwtSvidTtlSeconds: e.jwtSvidTtlSeconds } : {}),
+          dnsNames: e.dnsNames,
+          federatesWith: e.federatesWith,
+          ...(e.hint !== undefined ? { hint: e.hint } : {}),
+          ...(e.jwtSvidIncludeJti ? { jwtSvidIncludeJti: true } : {}),
           locations: { spiffeId: 'spiffe_id', selectors: 'selectors', x509SvidTtl: 'x509_svid_ttl', jwtSvidTtl: 'jwt_svid_ttl' },
           acknowledgements: [],
         });
@@ -291,6 +301,9 @@ function readObject(object: unknown, source: string): RawEntry | undefined {
     if (problem) fail(field, text, problem.problem, problem.fix);
     return parsed;
   };
+  const hint = s.hint;
+  if (hint !== undefined && typeof hint !== 'string') fail('spec.hint', hint, 'is not a string', 'give the hint as a string');
+  const issuance = (dnsField: string) => ({ dnsNames: strings(dnsField), federatesWith: strings('federatesWith'), ...(typeof hint === 'string' && hint !== '' ? { hint } : {}) });
   const ttls = (x509: string, jwt: string) => {
     const x = ttl(x509);
     const j = ttl(jwt);
@@ -316,6 +329,7 @@ function readObject(object: unknown, source: string): RawEntry | undefined {
       ...(namespacePin ? { namespacePin } : {}),
       podScope: canonicalJson({ namespaceSelector: s.namespaceSelector ?? null, podSelector: s.podSelector ?? null }),
       ...ttls('ttl', 'jwtTtl'),
+      ...issuance('dnsNameTemplates'),
       locations: { spiffeId: 'spec/spiffeIDTemplate', selectors: 'spec/workloadSelectorTemplates', x509SvidTtl: 'spec/ttl', jwtSvidTtl: 'spec/jwtTtl' },
       ...(intent ? { intent } : {}),
       acknowledgements,
@@ -334,6 +348,7 @@ function readObject(object: unknown, source: string): RawEntry | undefined {
     selectors,
     selectorTemplates: [],
     ...ttls('x509SVIDTTL', 'jwtSVIDTTL'),
+    ...issuance('dnsNames'),
     locations: { spiffeId: 'spec/spiffeID', selectors: 'spec/selectors', x509SvidTtl: 'spec/x509SVIDTTL', jwtSvidTtl: 'spec/jwtSVIDTTL' },
     ...(intent ? { intent } : {}),
     acknowledgements,

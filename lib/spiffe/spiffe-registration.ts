@@ -114,6 +114,17 @@ export interface SpiffeRegistrationProps {
    * @default - a high-privilege identity needs a runtime and a code selector
    */
   readonly singleAttestationReason?: string;
+
+  /**
+   * SPIRE's `jwt_svid_include_jti` (SPIRE 1.15.2+, spiffe/spire#6514): every JWT-SVID carries a
+   * new UUID `jti` and the agent bypasses its JWT-SVID cache, so each fetch attests the workload
+   * again — what step-up's `attested-fresh` needs. Written by `entryBatch` as
+   * `"additional_attributes": {"jwt_svid_include_jti": true}`; spire-controller-manager v0.6 has
+   * no field for it, so the manifest constructs refuse a registration that sets it.
+   *
+   * @default false - JWT-SVIDs without `jti`, served from the agent's cache (SPIRE's default)
+   */
+  readonly jwtSvidIncludeJti?: boolean;
 }
 
 const DNS_NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
@@ -141,6 +152,8 @@ export class SpiffeRegistration {
   public readonly evidence: AttestationEvidence;
   /** Set when the registration is issued on one kind of evidence for a reason. */
   public readonly singleAttestationReason?: string;
+  /** SPIRE's `jwt_svid_include_jti`: a new `jti`, and no agent cache, for every JWT-SVID. */
+  public readonly jwtSvidIncludeJti: boolean;
 
   constructor(props: SpiffeRegistrationProps) {
     if (!(props.identity instanceof AgentIdentity)) {
@@ -195,6 +208,8 @@ export class SpiffeRegistration {
     });
     if (props.hint !== undefined && (typeof props.hint !== 'string' || props.hint.length === 0)) fail('hint', props.hint, 'is empty', 'give a short hint or leave it out');
     this.hint = props.hint;
+    if (props.jwtSvidIncludeJti !== undefined && typeof props.jwtSvidIncludeJti !== 'boolean') fail('jwtSvidIncludeJti', props.jwtSvidIncludeJti, 'is not a boolean', 'set it to true, or leave it out');
+    this.jwtSvidIncludeJti = props.jwtSvidIncludeJti === true;
 
     this.evidence = attestationEvidence(this.selectors, this.parent.entryParent);
     if (this.identity.isHighPrivilege && missingEvidence(this.evidence).length > 0) {
@@ -258,7 +273,24 @@ export class SpiffeRegistration {
       dnsNames: this.dnsNames,
       federatesWith: this.federatesWith,
       ...(this.hint !== undefined ? { hint: this.hint } : {}),
+      ...(this.jwtSvidIncludeJti ? { jwtSvidIncludeJti: true } : {}),
     };
+  }
+
+  /**
+   * Refuses to write the registration as a spire-controller-manager manifest when it sets what
+   * the CRDs (v0.6) cannot carry: the API server would drop the field, and SPIRE would silently
+   * cache JWT-SVIDs without `jti`.
+   */
+  public assertManifestCanCarry(where: string): void {
+    if (!this.jwtSvidIncludeJti) return;
+    throw new AttestGateError({
+      where,
+      field: 'registration.jwtSvidIncludeJti',
+      value: true,
+      problem: 'has no field in spire-controller-manager v0.6 (ClusterSPIFFEID, ClusterStaticEntry): the entry would be written without jwt_svid_include_jti',
+      fix: 'register it under a node alias or an agent and write it with entryBatch (spire-server entry create -data), or leave jwtSvidIncludeJti out',
+    });
   }
 
   private ttl(

@@ -50,3 +50,32 @@ describe('the spire-server entry create -data batch', () => {
     expect(() => readEntryBatch({ entries: [{ ...entry, spiffe_id: 'spiffe://Prod.example/a' }] }, 'b.json')).toThrow('b.json: entries[0].spiffe_id');
   });
 });
+
+describe('jwt_svid_include_jti (SPIRE 1.15.2+, spiffe/spire#6514)', () => {
+  const withJti = () => new SpiffeRegistration({ identity: builder(), parent: SpiffeParent.nodeAlias(alias), selectors: ['unix:uid:1001', `unix:sha256:${digest('c')}`], x509SvidTtl: { toSeconds: () => 900 }, jwtSvidIncludeJti: true });
+
+  test('is written as entry create -data decodes it: additional_attributes.jwt_svid_include_jti (encoding/json names, not protojson\'s), and read back', () => {
+    const written = entryBatch([withJti()]);
+    expect(written.entries[1].additional_attributes).toEqual({ jwt_svid_include_jti: true });
+    expect(entryBatch([onBuildNodes()]).entries[1]).not.toHaveProperty('additional_attributes');
+    expect(readEntryBatch(JSON.parse(JSON.stringify(written)), 'batch.json')[1].jwtSvidIncludeJti).toBe(true);
+    // Go matches field names without regard to case; false is SPIRE's default and reads as unset.
+    const entry = { ...written.entries[1], additional_attributes: { JWT_SVID_INCLUDE_JTI: true, disable_x509_svid_prefetch: false } };
+    expect(readEntryBatch({ entries: [entry] }, 'b.json')[0].jwtSvidIncludeJti).toBe(true);
+    expect(readEntryBatch({ entries: [{ ...entry, additional_attributes: { jwt_svid_include_jti: false } }] }, 'b.json')[0]).not.toHaveProperty('jwtSvidIncludeJti');
+  });
+
+  test('a spelling SPIRE would drop, or a value that is not a boolean, is refused naming the entry and field', () => {
+    const entry = entryBatch([withJti()]).entries[1];
+    expect(() => readEntryBatch({ entries: [{ ...entry, additional_attributes: { jwtSvidIncludeJti: true } }] }, 'b.json')).toThrow('b.json: entries[0].additional_attributes.jwtSvidIncludeJti true is not a field of a SPIRE entry\'s additional attributes; SPIRE would ignore it. Fix: use disable_x509_svid_prefetch or jwt_svid_include_jti');
+    expect(() => readEntryBatch({ entries: [{ ...entry, additional_attributes: { jwt_svid_include_jti: 'yes' } }] }, 'b.json')).toThrow('entries[0].additional_attributes.jwt_svid_include_jti "yes" is not true or false');
+    expect(() => readEntryBatch({ entries: [{ ...entry, additional_attributes: [true] }] }, 'b.json')).toThrow('entries[0].additional_attributes [true] is not an object');
+  });
+
+  test('the registration entry carries it to the emulated agent; the manifest constructs refuse it, as the CRDs cannot carry it', () => {
+    expect(withJti().entry().jwtSvidIncludeJti).toBe(true);
+    expect(onBuildNodes().entry()).not.toHaveProperty('jwtSvidIncludeJti');
+    expect(() => withJti().assertManifestCanCarry('AgentClusterStaticEntry at x')).toThrow('AgentClusterStaticEntry at x: registration.jwtSvidIncludeJti true has no field in spire-controller-manager v0.6');
+    expect(() => new SpiffeRegistration({ identity: builder(), parent: SpiffeParent.nodeAlias(alias), selectors: ['unix:uid:1001', `unix:sha256:${digest('c')}`], jwtSvidIncludeJti: 'yes' as never })).toThrow('jwtSvidIncludeJti "yes" is not a boolean');
+  });
+});

@@ -58,3 +58,16 @@ describe('SpiffeRegistrationModel', () => {
   });
 
 });
+
+describe('what an entry issues besides its ID, for the emulated agent', () => {
+  test("an entry batch's DNS names, hint and jwt_svid_include_jti are read back; a ClusterStaticEntry's DNS names and hint", () => {
+    const model = SpiffeRegistrationModel.read({
+      entryBatches: [{ source: 'b.json', json: { entries: [{ spiffe_id: 'spiffe://prod.example/agent/deployer', parent_id: 'spiffe://prod.example/spire/agent/x/1', selectors: [{ type: 'unix', value: 'uid:1' }], dns_names: ['deployer'], hint: 'h', additional_attributes: { jwt_svid_include_jti: true } }] } }],
+      manifests: [{ source: 'm.yaml', objects: [{ apiVersion: 'spire.spiffe.io/v1alpha1', kind: 'ClusterStaticEntry', metadata: { name: 's' }, spec: { spiffeID: 'spiffe://prod.example/agent/s', parentID: 'spiffe://prod.example/spire/agent/x/1', selectors: ['unix:uid:2'], dnsNames: ['s.example'], hint: 'static' } }] }],
+    });
+    const [fromManifest, fromBatch] = [model.entries.find((e) => e.kind === 'ClusterStaticEntry')!, model.entries.find((e) => e.kind === 'entry')!];
+    expect(fromBatch).toMatchObject({ dnsNames: ['deployer'], federatesWith: [], hint: 'h', jwtSvidIncludeJti: true });
+    expect(fromManifest).toMatchObject({ dnsNames: ['s.example'], hint: 'static' });
+    expect(fromManifest).not.toHaveProperty('jwtSvidIncludeJti');
+  });
+});

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { RunningWorkloadApiServer, startWorkloadApiServer } from '../../../../conformance/emulator/spiffe/workload-api-server';
 import { IssuerKey, generateIssuerKey } from '../../../../conformance/oidc/issuer-key';
 import { decodeJwt } from '../../../../conformance/oidc/jwt';
 import { IssuedCertificate, createCa } from '../../../../conformance/pki/throwaway-pki';
 import { WORKLOAD_PROTO_PATH } from '../../../../lib/spiffe/workload-api/proto';
-import { WORKLOADS, deployerEntry } from '../../../fixtures/workload-api';
+import { PythonAnswer, WORKLOADS, deployerEntry, runPythonClient } from '../../../fixtures/workload-api';
 
 /**
  * The emulated Workload API driven by a client on another gRPC stack: Debian's python3-grpcio,
@@ -15,25 +12,6 @@ import { WORKLOADS, deployerEntry } from '../../../fixtures/workload-api';
  * SPIFFE client library is reachable from these machines' registries). `.ci/run` installs both
  * packages for /usr/bin/python3.
  */
-
-const PYTHON = '/usr/bin/python3';
-const CLIENT = path.join(__dirname, '../../../fixtures/workload-api-client.py');
-
-interface PythonAnswer {
-  readonly grpcio: string;
-  readonly results: Record<string, any>;
-}
-
-function runPythonClient(input: Record<string, string>): Promise<PythonAnswer> {
-  if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-grpcio and python3-grpc-tools (apt-get; .ci/run does)`);
-  return new Promise((resolve, reject) => {
-    const child = execFile(PYTHON, [CLIENT], { timeout: 60_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`the Python client failed (${error.message}); is python3-grpcio / python3-grpc-tools installed for ${PYTHON}?\n${stderr}`));
-      else resolve(JSON.parse(stdout) as PythonAnswer);
-    });
-    child.stdin!.end(JSON.stringify(input));
-  });
-}
 
 let ca: IssuedCertificate;
 let key: IssuerKey;
