@@ -30,8 +30,10 @@ function crlsOf(anchor: AwsGate['trustAnchors'][number], anchorCas: readonly Cer
   const revoked: string[] = [];
   for (const entry of anchor.crls.filter((c) => c.enabled === true)) {
     const der = entry.crlPem ? crlDer(entry.crlPem) : undefined;
-    if (!der) {
-      // Not in the template (imported later) or unreadable: counted as present, judged by the probe.
+    // Not in the template (imported later) or unreadable — or an anchor whose CAs the input does not
+    // hold (a source known only after apply, ACM PCA): who signed it cannot be told here, so it is
+    // counted as present and judged by the probe, never called foreign.
+    if (!der || anchorCas.length === 0) {
       enabled.push(entry.logicalId);
       continue;
     }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
+import { ROLE_TYPE, trustPolicyOf } from '../../lib/model/aws/roles-anywhere';
 import { CHECK_CATALOG } from '../catalog';
 import { CLOUDS, discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
@@ -141,6 +142,13 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     for (const file of files) out.write(`wrote ${file}\n`);
     // A run that proved nothing must not pass CI: a wrong directory, a missing key or client ID.
     if (run.gates.length === 0) err.write(`attestgate: no ${target === 'local' ? '' : `${target} `}gate found in ${apps.join(', ')}: nothing was probed\n`);
+    // A role whose trust policy is not known (a plan's, until apply) may be a gate: say why none was found.
+    for (const source of sources.templates) {
+      for (const role of source.model.resourcesOfType(ROLE_TYPE)) {
+        const trust = trustPolicyOf(role);
+        if (!trust.readable) err.write(`attestgate: note: ${source.stackName}/${role.logicalId} was not probed: its trust policy cannot be read (${trust.reason}), so whether IAM Roles Anywhere can assume it is not known; plan again once it is, or give the state after apply\n`);
+      }
+    }
     for (const { gate, why, acknowledged } of unprovenGates(report)) err.write(`attestgate: nothing proven about ${gate}: ${why}${acknowledged ? ` (acknowledged: ${allowUnproven})` : ''}\n`);
     const excludedControls = run.excludedControls;
     if (excludedControls.length > 0 && !allowUnproven) {

@@ -1,7 +1,7 @@
 import { block } from '../../lib/model/terraform/configuration';
 import { Value } from '../../lib/model/terraform/expressions';
 import { GcpGate } from './discover-gates';
-import { ConcreteGrant, concreteGrants } from '../../lib/model/gcp/iam-grants';
+import { ConcreteGrant, IAM_GRANT_TYPE, concreteGrants } from '../../lib/model/gcp/iam-grants';
 import { Jwks } from '../../lib/core/jwks';
 import { FederatedPrincipal, IMPERSONATION_ROLES } from '../../lib/model/gcp/federated-identity';
 import { AppliedConfiguration } from '../../lib/model/terraform/apply';
@@ -53,7 +53,7 @@ function impersonatedBy(grant: ConcreteGrant, accountsByProject: ReadonlyMap<str
  * attached later (they may need the network).
  */
 export function resolveGcpGates(gates: readonly GcpGate[], configurations: readonly AppliedConfiguration[], deploymentProblems: GcpDeploymentProblems = () => []): ResolvedGcpGate[] {
-  const { grants } = concreteGrants(configurations);
+  const { grants, problems: grantProblems } = concreteGrants(configurations);
   const accountsByProject = new Map<string, string[]>();
   for (const configuration of configurations) {
     for (const resource of configuration.resources.values()) {
@@ -69,6 +69,10 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
     const problems = [
       ...(configuration?.problems ?? []).filter((p) => p.address === address).map((p) => `${p.address}: ${p.problem}`),
       ...deploymentProblems(gate.stackName, [address]),
+      // A grant of the gate's configuration that could not be applied (its member not known until
+      // apply) may bind this pool's principals: without it the probes would prove a smaller gate.
+      ...(configuration?.problems ?? []).filter((p) => IAM_GRANT_TYPE.test(configuration?.resources.get(p.address)?.type ?? '')).map((p) => `${gate.stackName}/${p.address}: ${p.problem}`),
+      ...grantProblems.filter((p) => p.origin.startsWith(`${gate.stackName}/`)).map((p) => `${p.origin}: ${p.problem}`),
     ];
     const intendedServiceAccounts = (gate.manifest?.serviceAccounts ?? [])
       .map((sa) => configuration?.resources.get(sa)?.attributes.email)

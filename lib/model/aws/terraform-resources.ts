@@ -138,6 +138,8 @@ class Translation {
       if (target?.mode === 'data' && target.type === POLICY_DOCUMENT && (field === 'json' || field === 'minified_json')) return this.renderDocument(target);
     }
     if (isSymbolicString(value) && this.model.origin === 'configuration') return this.interpolatedJson(value, where);
+    // A plan's value known only after apply already says which attribute it is.
+    if (isSymbol(value) && value.symbolic === 'unknown' && this.model.origin !== 'configuration') return unresolved(value.reason);
     if (isSymbol(value) || isSymbolicString(value)) return unresolved(`${where} is ${describeValue(value)}`);
     return this.value(value);
   };

@@ -1,5 +1,5 @@
 import { AppliedConfiguration } from '../terraform/apply';
-import { Value } from '../terraform/expressions';
+import { Value, describeValue } from '../terraform/expressions';
 
 /**
  * The IAM grants of applied Terraform JSON, concretely: who holds which role on a service account
@@ -42,13 +42,16 @@ function policyBindings(policyData: Value | undefined): Array<Record<string, unk
  * Every grant of the service account and project IAM resources of applied configurations
  * (`_member`, `_binding`, `_policy`), with why a resource could not be read.
  */
+/** The IAM resource types that grant roles on a service account or a project. */
+export const IAM_GRANT_TYPE = /^google_(service_account|project)_iam_(member|binding|policy)$/;
+
 export function concreteGrants(configurations: readonly AppliedConfiguration[]): { grants: ConcreteGrant[]; problems: Array<{ origin: string; problem: string }> } {
   const grants: ConcreteGrant[] = [];
   const problems: Array<{ origin: string; problem: string }> = [];
   for (const configuration of configurations) {
     const skipped = new Set(configuration.problems.map((p) => p.address));
     for (const resource of configuration.resources.values()) {
-      const match = /^google_(service_account|project)_iam_(member|binding|policy)$/.exec(resource.type);
+      const match = IAM_GRANT_TYPE.exec(resource.type);
       if (!match || skipped.has(resource.address)) continue;
       const origin = `${configuration.stackName}/${resource.address}`;
       const a = resource.attributes;
@@ -68,12 +71,21 @@ export function concreteGrants(configurations: readonly AppliedConfiguration[]):
         return isObject(b) && typeof b.expression === 'string' ? b.expression : undefined;
       };
       const add = (role: unknown, member: unknown, condition: unknown) => {
-        if (typeof role !== 'string' || typeof member !== 'string') return;
+        // A role or member not known (a plan's value known only after apply) may bind any principal
+        // of any pool: it is reported, never dropped as if nothing were granted.
+        if (typeof role !== 'string' || typeof member !== 'string') {
+          const [field, value] = typeof role !== 'string' ? ['role', role] : ['member', member];
+          problems.push({ origin, problem: `${field} is not known at apply time: ${describeValue(value as Value)}, so whom it grants ${typeof role === 'string' ? role : 'a role'} cannot be told` });
+          return;
+        }
         const expression = conditionOf(condition);
         grants.push({ target, role, member, ...(expression !== undefined ? { condition: expression } : {}), origin });
       };
       if (match[2] === 'member') add(a.role, a.member, a.condition);
-      else if (match[2] === 'binding') (Array.isArray(a.members) ? a.members : []).forEach((m) => add(a.role, m, a.condition));
+      else if (match[2] === 'binding') {
+        if (a.members !== undefined && a.members !== null && !Array.isArray(a.members)) problems.push({ origin, problem: `members is not known at apply time: ${describeValue(a.members)}, so whom it grants ${String(a.role)} cannot be told` });
+        (Array.isArray(a.members) ? a.members : []).forEach((m) => add(a.role, m, a.condition));
+      }
       else {
         const bindings = policyBindings(a.policy_data);
         if (!bindings) problems.push({ origin, problem: 'policy_data is not JSON with bindings' });

@@ -1,4 +1,4 @@
-import { requiredForIssuance, rolesAnywhereTrusts, sourceArnPin } from '../../model/aws/roles-anywhere';
+import { ROLE_TYPE, requiredForIssuance, rolesAnywhereTrusts, sourceArnPin, trustPolicyOf } from '../../model/aws/roles-anywhere';
 import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
@@ -27,6 +27,18 @@ export const trustAnchorPinned: Rule<TemplateModel> = {
           verdict.holds === false
             ? `Role ${trust.role.logicalId} lets rolesanywhere.amazonaws.com assume it without pinning aws:SourceArn to a trust anchor (${verdict.why}).`
             : `Role ${trust.role.logicalId}: ${verdict.why}.`,
+        location: 'Properties/AssumeRolePolicyDocument',
+      });
+    }
+    // A trust policy not known before apply (a Terraform plan's document rendered from a new
+    // anchor's ARN) may let Roles Anywhere in without a pin: it is never passed for not being read.
+    for (const role of model.resourcesOfType(ROLE_TYPE)) {
+      const trustPolicy = trustPolicyOf(role);
+      if (trustPolicy.readable) continue;
+      findings.push({
+        resource: role.logicalId,
+        outcome: 'unjudgeable',
+        message: `Role ${role.logicalId}: its trust policy cannot be read (${trustPolicy.reason}), so whether it lets rolesanywhere.amazonaws.com in without pinning aws:SourceArn to a trust anchor cannot be judged until it is known.`,
         location: 'Properties/AssumeRolePolicyDocument',
       });
     }

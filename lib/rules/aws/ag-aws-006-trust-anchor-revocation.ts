@@ -1,7 +1,7 @@
 import { parseCertificateBundle } from '../../core/pki/ca-bundle';
 import { crlDer, crlSigner, parseCrl } from '../../core/pki/crl';
 import { TRUST_ANCHOR_TYPE, crlsOfTrustAnchor } from '../../model/aws/roles-anywhere';
-import { Value } from '../../model/aws/intrinsics';
+import { Value, describeValue, isSymbol } from '../../model/aws/intrinsics';
 import { TemplateModel } from '../../model/aws/template';
 import { Rule, RuleFinding, Severity } from '../rule';
 
@@ -32,6 +32,17 @@ export const trustAnchorRevocation: Rule<TemplateModel> = {
           outcome: 'violation',
           message: `Trust anchor ${anchor.logicalId}: ${foreign.map((c) => c.crl.logicalId).join(', ')} ${foreign.length === 1 ? 'is' : 'are'} not signed by a CA of its bundle, so revoked certificates are still accepted.`,
           location: 'Properties',
+        });
+        continue;
+      }
+      // A source not known before apply may be another CA, whose certificates the CRL does not revoke.
+      const unknownSource = enabled.length > 0 ? sourceNotKnown(anchor.properties.Source) : undefined;
+      if (unknownSource) {
+        findings.push({
+          resource: anchor.logicalId,
+          outcome: 'unjudgeable',
+          message: `Trust anchor ${anchor.logicalId}: whether ${enabled.map((c) => c.crl.logicalId).join(', ')} is signed by a CA of its source cannot be judged: its CA is ${unknownSource}.`,
+          location: 'Properties/Source',
         });
         continue;
       }
@@ -66,4 +77,16 @@ function signedByAnchorCa(source: Value | undefined, crlData: Value | undefined)
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why an anchor's CA is not known — its Source or its certificate data a value not known at synth
+ * (a Terraform plan's value known only after apply, an Fn::ImportValue) — or undefined. A
+ * CloudFormation parameter is known when the stack is deployed, and the probe judges it then.
+ */
+function sourceNotKnown(source: Value | undefined): string | undefined {
+  const data = (source as { SourceData?: Value } | undefined)?.SourceData;
+  const pem = (data as { X509CertificateData?: Value } | undefined)?.X509CertificateData;
+  const unknown = [source, data, pem].find((v) => isSymbol(v as Value) && (v as { symbolic: string }).symbolic === 'unknown');
+  return unknown === undefined ? undefined : describeValue(unknown as Value);
 }

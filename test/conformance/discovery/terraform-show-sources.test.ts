@@ -21,7 +21,7 @@ const issuer = writeIssuerKey();
 const jwks = fs.readFileSync(issuer.jwksFile, 'utf8');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-show-'));
 
-function gate(project: string, condition: string, options: { memberUnknown?: boolean } = {}): ShownResource[] {
+function gate(project: string, condition: string, options: { memberUnknown?: boolean; conditionUnknown?: boolean } = {}): ShownResource[] {
   const pool = `projects/${project === 'open-prod' ? '111111111' : '222222222'}/locations/global/workloadIdentityPools/agents`;
   const sa = `deployer-agent@${project}.iam.gserviceaccount.com`;
   return [
@@ -38,6 +38,7 @@ function gate(project: string, condition: string, options: { memberUnknown?: boo
         attribute_condition: condition,
         oidc: [{ issuer_uri: 'https://oidc.prod.example', allowed_audiences: ['gcp'], jwks_json: jwks }],
       },
+      ...(options.conditionUnknown ? { unknown: { attribute_condition: true } } : {}),
     },
     { type: 'google_service_account', name: 'agent', module: 'module.agents', index: 'deployer', values: { account_id: 'deployer-agent', project, email: sa, member: `serviceAccount:${sa}`, name: `projects/${project}/serviceAccounts/${sa}` } },
     { type: 'google_project_iam_member', name: 'editor', values: { project, role: 'roles/editor', member: `serviceAccount:${sa}` } },
@@ -134,6 +135,32 @@ describe('terraform show -json as --app input', () => {
     expect(statusesOf(run.results, 'open-plan/')).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'FAIL' });
     expect(run.results.find((r) => r.gate.startsWith('open-plan/') && r.checkId === 'AGC-GCP-013')!.reason).toContain('spiffe://attestgate-probe.invalid/agent/deployer');
     expect(statusesOf(run.results, 'pinned-state/')).toEqual({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'PASS' });
+  });
+
+  test('a GCP plan whose attribute condition or binding member is known only after apply: rules cannot judge it and conformance never PASSes the gate (exit 2)', async () => {
+    const pki = loadPkiDirectory(issuer.pkiDir);
+    const probe = async (file: string) => (await runGcpConformance({ sources: loadAppSources([file]).configurations, pki, target: 'local', ratePerSecond: Infinity })).results;
+    // The condition: known, the open one FAILs AGC-GCP-013 (the test above); unknown, nothing is deployed on a guess.
+    const condition = write('unknown-condition-plan.json', planJson(gate('pinned-prod', OPEN, { conditionUnknown: true }), { google: { project: 'pinned-prod' } }));
+    const conditionRules = await runCli(['rules', '--app', condition]);
+    expect(conditionRules.out).toMatch(/UNJUDGEABLE google_iam_workload_identity_pool_provider\.spire: \[AG-GCP-001\] cannot be judged: .*attribute_condition, known only after apply/);
+    expect(conditionRules.code).toBe(2);
+    const conditionResults = await probe(condition);
+    expect(conditionResults.length).toBeGreaterThanOrEqual(13);
+    expect(conditionResults.filter((r) => r.status === 'PASS').map((r) => r.checkId)).toEqual([]);
+    expect(conditionResults.find((r) => r.checkId === 'AGC-GCP-013')).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringMatching(/not deployed faithfully .*attribute_condition is not known at apply time/) });
+    // The member: a binding the emulator could not deploy is not an absent one. Given the member it
+    // had, the same plan passes AGC-GCP-013; unknown, no check may pass on a smaller gate.
+    const member = write('unknown-member-plan.json', planJson(gate('pinned-prod', PINNED, { memberUnknown: true }), { google: { project: 'pinned-prod' } }));
+    const memberResults = await probe(member);
+    expect(memberResults.length).toBeGreaterThanOrEqual(13);
+    expect(memberResults.filter((r) => r.status === 'PASS').map((r) => r.checkId)).toEqual([]);
+    expect(memberResults.find((r) => r.checkId === 'AGC-GCP-001')).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringMatching(/google_service_account_iam_member\.wif\["deployer"\]: member is not known at apply time/) });
+    const cli = await runCli(['conformance', '--app', member, '--pki', issuer.pkiDir, '--target', 'local']);
+    expect(cli.err).toMatch(/nothing proven about unknown-member-plan\/google_iam_workload_identity_pool_provider\.spire/);
+    expect(cli.code).toBe(2);
+    const knownMember = write('known-member-plan.json', planJson(gate('pinned-prod', PINNED), { google: { project: 'pinned-prod' } }));
+    expect(statusesOf(await probe(knownMember))).toMatchObject({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'PASS' });
   });
 
   test('a state feeds a live target with the names it records: no --gcp-project-number needed (the emulator stands in for Google)', async () => {

@@ -307,3 +307,132 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     expect(statusesOf(results, 'probe-open-second-profile/')).toMatchObject({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'FAIL', 'AGC-AWS-018': 'FAIL' });
   });
 });
+
+/**
+ * Issue 21: an unknown-until-apply value is never judged PASS. Each fixture in
+ * test/fixtures/terraform-aws is the plan `terraform show -json` prints for an update of the
+ * applied gate of examples/terraform/aws (hand-written in the documented format: the value left out
+ * of planned_values and `after`, marked in after_unknown, its prior value in `before`) where one
+ * value that decides the gate is known only after apply: the role's trust policy (rebuilt from a
+ * new anchor's ARN), the anchor's CA (from a CA resource created in the same apply), the roles a
+ * profile lists (a new role's ARN). Each test's control gives the value as the open literal it
+ * could become, and sees it refused.
+ */
+describe('AWS plan JSON: a value unknown until apply that decides the gate', () => {
+  const fixture = (name: string) => path.join(__dirname, '../../fixtures/terraform-aws', `${name}.json`);
+  const TRUST = fixture('unknown-trust-plan');
+  const SOURCE = fixture('unknown-anchor-source-plan');
+  const PROFILE_ROLES = fixture('unknown-profile-roles-plan');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-tf-aws-unknown-'));
+  const write = (name: string, json: unknown) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify(json));
+    return file;
+  };
+  const exampleCa = fs.readFileSync(path.join(__dirname, '../../../examples/aws/pki/example-ca.pem'), 'utf8');
+  const exampleCrl = fs.readFileSync(path.join(__dirname, '../../../examples/aws/pki/example-ca.crl.pem'), 'utf8');
+  type Plan = { planned_values: { root_module: { resources: Array<{ address: string; values: Record<string, any> }> } }; resource_changes: Array<{ address: string; change: { before: Record<string, any>; after: Record<string, any>; after_unknown: Record<string, unknown> } }> };
+  const read = (file: string): Plan => JSON.parse(fs.readFileSync(file, 'utf8'));
+  /** The plan with the value made known: `set` applied to the planned values and to `after`, the mark removed. */
+  const known = (file: string, address: string, set: (values: Record<string, any>, before: Record<string, any>) => void): Plan => {
+    const plan = read(file);
+    const change = plan.resource_changes.find((r) => r.address === address)!.change;
+    set(plan.planned_values.root_module.resources.find((r) => r.address === address)!.values, change.before);
+    set(change.after, change.before);
+    change.after_unknown = {};
+    return plan;
+  };
+  /** The trust policy the role had, without its aws:SourceArn pin: what the unknown document could become. */
+  const unpinned = (values: Record<string, any>, before: Record<string, any>) => {
+    const policy = JSON.parse(before.assume_role_policy);
+    delete policy.Statement[0].Condition.ArnEquals;
+    values.assume_role_policy = JSON.stringify(policy);
+  };
+  /** A plan whose example CA and CRL are the test PKI's, so the emulator's probes hold the CA key. */
+  const withTestPki = (plan: Plan, pki: PkiOnDisk, name: string, options: { keepExampleCrl?: boolean } = {}) => {
+    const inJson = (pem: string) => JSON.stringify(pem).slice(1, -1);
+    let text = JSON.stringify(plan).split(inJson(exampleCa)).join(inJson(pki.ca.pem));
+    if (!options.keepExampleCrl) text = text.split(inJson(exampleCrl)).join(inJson(fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8')));
+    return write(name, JSON.parse(text));
+  };
+  const passed = (results: readonly { checkId: string; status: string }[]) => results.filter((r) => r.status === 'PASS').map((r) => r.checkId);
+
+  test('each fixture is read as the plan it is: the value is unknown until apply, not dropped and not the prior one', () => {
+    const [trust] = loadAppSources([TRUST]).templates;
+    expect(trust.model.resource('aws_iam_role.deployer')!.properties.AssumeRolePolicyDocument).toEqual({ symbolic: 'unknown', reason: 'aws_iam_role.deployer.assume_role_policy, known only after apply' });
+    const [profile] = loadAppSources([PROFILE_ROLES]).templates;
+    expect(profile.model.resource('aws_rolesanywhere_profile.deployer')!.properties.RoleArns).toEqual([{ symbolic: 'unknown', reason: 'aws_rolesanywhere_profile.deployer.role_arns.0, known only after apply' }]);
+  });
+
+  test('rules: a trust policy known only after apply cannot be judged (exit 2); given as the unpinned policy it could become, AG-AWS-001 refuses it (exit 1)', async () => {
+    const unknown = await runCli(['rules', '--app', TRUST]);
+    expect(unknown.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-001\] cannot be judged: .*its trust policy cannot be read \(the policy is \$\{aws_iam_role\.deployer\.assume_role_policy, known only after apply\}\)/);
+    expect(unknown.out).not.toContain('every rule holds');
+    expect(unknown.code).toBe(2);
+    const open = await runCli(['rules', '--app', write('trust-unpinned.json', known(TRUST, 'aws_iam_role.deployer', unpinned))]);
+    expect(open.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\]/);
+    expect(open.code).toBe(1);
+  });
+
+  test('rules: an anchor CA known only after apply cannot be judged against its CRL (exit 2); given as a CA that did not sign the CRL, AG-AWS-006 refuses it (exit 1)', async () => {
+    const unknown = await runCli(['rules', '--app', SOURCE]);
+    expect(unknown.out).toMatch(/UNJUDGEABLE aws_rolesanywhere_trust_anchor\.agents: \[AG-AWS-006\] cannot be judged: .*whether awscc_rolesanywhere_crl\.agents is signed by a CA of its source cannot be judged: its CA is .*x509_certificate_data, known only after apply/);
+    expect(unknown.code).toBe(2);
+    const pki = await writeTestPki();
+    const foreign = known(SOURCE, 'aws_rolesanywhere_trust_anchor.agents', (values, before) => {
+      values.source = JSON.parse(JSON.stringify(before.source));
+      values.source[0].source_data[0].x509_certificate_data = pki.ca.pem;
+    });
+    const open = await runCli(['rules', '--app', write('source-foreign.json', foreign)]);
+    expect(open.out).toMatch(/VIOLATION aws_rolesanywhere_trust_anchor\.agents: \[AG-AWS-006\] .*not signed by a CA of its bundle/);
+    expect(open.code).toBe(1);
+  });
+
+  describe('conformance on the emulator', () => {
+    let pki: PkiOnDisk;
+    beforeAll(async () => {
+      pki = await writeTestPki();
+    });
+
+    test('a trust policy known only after apply: nothing is probed, the run says why and exits 2; the unpinned policy it could become FAILs AGC-AWS-015', async () => {
+      const run = await runCli(['conformance', '--app', withTestPki(read(TRUST), pki, 'probe-trust-unknown.json'), '--pki', pki.dir, '--target', 'local']);
+      expect(run.out).not.toMatch(/\| PASS /);
+      expect(run.err).toMatch(/note: probe-trust-unknown\/aws_iam_role\.deployer was not probed: its trust policy cannot be read \(.*known only after apply\}\), so whether IAM Roles Anywhere can assume it is not known/);
+      expect(run.code).toBe(2);
+      const [open] = loadAppSources([withTestPki(known(TRUST, 'aws_iam_role.deployer', unpinned), pki, 'probe-trust-unpinned.json')]).templates;
+      expect(statusesOf(await probeLocally([open], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-015'] }))).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-015': 'FAIL' });
+    });
+
+    test('an anchor CA known only after apply: not deployed into the emulator, no check PASSes and none FAILs on a guess; a CA that did not sign the CRL FAILs AGC-AWS-006', async () => {
+      const [unknown] = loadAppSources([withTestPki(read(SOURCE), pki, 'probe-source-unknown.json')]).templates;
+      const results = await probeLocally([unknown], pki);
+      expect(results.length).toBeGreaterThanOrEqual(19);
+      expect(passed(results)).toEqual([]);
+      // Whose CRL it is cannot be told without the CA: never called foreign.
+      expect(results.filter((r) => r.status === 'FAIL').map((r) => r.checkId)).toEqual([]);
+      expect(results.find((r) => r.checkId === 'AGC-AWS-001')!.reason).toMatch(/not deployed faithfully on this target: aws_rolesanywhere_trust_anchor\.agents: a property is not known at deploy time/);
+      // The control: the anchor's CA given as one that did not sign its CRL (the test CA; the CRL stays the example CA's).
+      const control = known(SOURCE, 'aws_rolesanywhere_trust_anchor.agents', (values, before) => {
+        values.source = JSON.parse(JSON.stringify(before.source));
+      });
+      const [open] = loadAppSources([withTestPki(control, pki, 'probe-source-other-ca.json', { keepExampleCrl: true })]).templates;
+      const statuses = statusesOf(await probeLocally([open], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-006'] }));
+      expect(statuses).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-006': 'FAIL' });
+    });
+
+    test('the roles a profile lists known only after apply: every check INCONCLUSIVE (exit 2); listing the role, the same plan passes', async () => {
+      const unknown = withTestPki(read(PROFILE_ROLES), pki, 'probe-profile-unknown.json');
+      const results = await probeLocally([...loadAppSources([unknown]).templates], pki);
+      expect(results.length).toBeGreaterThanOrEqual(19);
+      expect(passed(results)).toEqual([]);
+      expect(results.find((r) => r.checkId === 'AGC-AWS-001')).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringContaining('no profile of the template lists the role') });
+      const run = await runCli(['conformance', '--app', unknown, '--pki', pki.dir, '--target', 'local', '--tags', 'AGC-AWS-001']);
+      expect(run.code).toBe(2);
+      const listed = known(PROFILE_ROLES, 'aws_rolesanywhere_profile.deployer', (values, before) => {
+        values.role_arns = before.role_arns;
+      });
+      const control = await probeLocally([...loadAppSources([withTestPki(listed, pki, 'probe-profile-listed.json')]).templates], pki, { tags: ['AGC-AWS-001', 'AGC-AWS-018'] });
+      expect(statusesOf(control)).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-018': 'PASS' });
+    });
+  });
+});
