@@ -3,7 +3,7 @@ import { RolesAnywhereBehaviour, createSession, errorResponse } from './create-s
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
-import { assumeRole, getCallerIdentity, stsError } from './sts-assume-role';
+import { assumeRole, callerArn, getCallerIdentity, stsError } from './sts-assume-role';
 import { AwsWorld } from './world';
 
 /** One request log line; the emulator keeps them for tests and `--verbose`. */
@@ -13,6 +13,21 @@ export interface RequestLogEntry {
   readonly status: number;
   readonly error?: string;
 }
+
+/** STS's operations (API reference): one the emulator does not serve is 404, one STS lacks is its 400 InvalidAction. */
+const STS_ACTIONS: ReadonlySet<string> = new Set([
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+  'AssumeRoot',
+  'DecodeAuthorizationMessage',
+  'GetAccessKeyInfo',
+  'GetCallerIdentity',
+  'GetDelegatedAccessToken',
+  'GetFederationToken',
+  'GetSessionToken',
+  'GetWebIdentityToken',
+]);
 
 export interface AwsEmulatorServerOptions {
   readonly behaviour: RolesAnywhereBehaviour;
@@ -70,16 +85,29 @@ export class AwsEmulatorServer {
     if ('error' in verified) {
       return request.path === '/' ? stsError(403, verified.code, verified.error) : errorResponse(403, 'AccessDeniedException', verified.error);
     }
-    if (request.method === 'POST' && request.path === '/trustanchors' && verified.service === 'rolesanywhere') {
-      return createTrustAnchor(this.world, verified.persona, request.body, now);
+    const { caller, service } = verified;
+    if (request.path === '/' && service === 'sts' && (request.method === 'POST' || request.method === 'GET')) {
+      // The Query protocol: parameters in the form body (what SDKs send) or the query string.
+      const form = new URLSearchParams([...request.query.map(([k, v]) => [k, v]), ...new URLSearchParams(request.body)]);
+      const action = form.get('Action') ?? '';
+      if (action === 'AssumeRole') return assumeRole(this.world, caller, form, now);
+      if (action === 'GetCallerIdentity') return getCallerIdentity(this.world, caller);
+      if (!STS_ACTIONS.has(action)) return stsError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? '2011-06-15'}`);
+    }
+    // A session's permissions are its role's identity policies, which the emulator does not
+    // evaluate: outside STS it refuses sessions (fail closed; docs/emulator.md, divergences).
+    if (caller.kind === 'session') {
+      const denial = `User: ${callerArn(caller)} is not authorized to perform this ${service} action: the emulator grants role sessions STS only.`;
+      return service === 'cloudformation' ? stsError(403, 'AccessDenied', denial) : errorResponse(403, 'AccessDeniedException', denial);
+    }
+    if (request.method === 'POST' && request.path === '/trustanchors' && service === 'rolesanywhere') {
+      return createTrustAnchor(this.world, caller.persona, request.body, now);
     }
     const deletion = /^\/trustanchor\/([0-9a-f-]+)$/.exec(request.path);
-    if (request.method === 'DELETE' && deletion && verified.service === 'rolesanywhere') return deleteTrustAnchor(this.world, deletion[1], now);
-    if (request.method === 'POST' && request.path === '/') {
+    if (request.method === 'DELETE' && deletion && service === 'rolesanywhere') return deleteTrustAnchor(this.world, deletion[1], now);
+    if (request.method === 'POST' && request.path === '/' && service === 'cloudformation') {
       const form = new URLSearchParams(request.body);
-      if (verified.service === 'sts' && form.get('Action') === 'AssumeRole') return assumeRole(this.world, verified.persona, form, now);
-      if (verified.service === 'sts' && form.get('Action') === 'GetCallerIdentity') return getCallerIdentity(this.world, verified.persona);
-      if (verified.service === 'cloudformation' && form.get('Action') === 'DescribeStackResources') return describeStackResources(this.stacks, form);
+      if (form.get('Action') === 'DescribeStackResources') return describeStackResources(this.stacks, form);
     }
     return errorResponse(404, 'UnknownOperationException', `The emulator does not serve ${request.method} ${request.path}.`);
   }
