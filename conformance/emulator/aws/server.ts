@@ -1,4 +1,5 @@
 import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../http/loopback-server';
+import { SlidingWindow } from '../http/sliding-window';
 import { RolesAnywhereBehaviour, createSession, errorResponse } from './create-session';
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
@@ -46,13 +47,15 @@ export interface AwsEmulatorServerOptions {
 export class AwsEmulatorServer {
   public readonly log: RequestLogEntry[] = [];
   private readonly server: LoopbackServer;
-  private readonly window: number[] = [];
+  /** Roles Anywhere's CreateSession quota: per account, per second. */
+  private readonly createSessionQuota: SlidingWindow;
 
   constructor(
     private readonly world: AwsWorld,
     private readonly stacks: readonly DeployedStack[],
     private readonly options: AwsEmulatorServerOptions,
   ) {
+    this.createSessionQuota = new SlidingWindow(options.createSessionRatePerSecond, 1000);
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
       internalError: (message, status = 500) => errorResponse(status, status === 413 ? 'ValidationException' : 'InternalServerException', message),
@@ -77,7 +80,7 @@ export class AwsEmulatorServer {
   private route(request: EmulatorHttpRequest): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {
     const now = this.now();
     if (request.method === 'POST' && request.path === '/sessions') {
-      if (this.throttled(now)) return errorResponse(429, 'ThrottlingException', 'Rate exceeded');
+      if (!this.createSessionQuota.admit(now).admitted) return errorResponse(429, 'ThrottlingException', 'Rate exceeded');
       return createSession(this.world, request, now, this.options.behaviour);
     }
     // Everything else is signed with an IAM principal's key (SigV4 HMAC).
@@ -110,16 +113,5 @@ export class AwsEmulatorServer {
       if (form.get('Action') === 'DescribeStackResources') return describeStackResources(this.stacks, form);
     }
     return errorResponse(404, 'UnknownOperationException', `The emulator does not serve ${request.method} ${request.path}.`);
-  }
-
-  /** A sliding one-second window per account, as Roles Anywhere's CreateSession quota. */
-  private throttled(now: Date): boolean {
-    const rate = this.options.createSessionRatePerSecond;
-    if (!Number.isFinite(rate)) return false;
-    const t = now.getTime();
-    while (this.window.length > 0 && this.window[0] <= t - 1000) this.window.shift();
-    if (this.window.length >= rate) return true;
-    this.window.push(t);
-    return false;
   }
 }
