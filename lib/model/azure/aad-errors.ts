@@ -52,6 +52,11 @@ export const AADSTS = {
   subjectCaseMismatch: { code: 7002138, error: 'invalid_client', status: 401, basis: 'observed' },
   /** Client assertion is not within its valid time range. */
   assertionOutsideValidity: { code: 700024, error: 'invalid_client', status: 401, basis: 'observed' },
+  /**
+   * TenantThrottlingError: too many incoming requests. The code is documented; 429 with
+   * `Retry-After` for the client-credentials grant is documented by MSAL; `error` is chosen.
+   */
+  tenantThrottled: { code: 90055, error: 'temporarily_unavailable', status: 429, basis: 'documented' },
 } as const satisfies Record<string, AadErrorSpec>;
 
 export type AadErrorName = keyof typeof AADSTS;
