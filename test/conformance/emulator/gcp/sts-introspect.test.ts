@@ -31,7 +31,7 @@ const introspect = (world: GcpWorld, body: string, headers: Record<string, strin
 
 // gcloud's IntrospectionClient (googlecloudsdk/api_lib/auth/external_account.py): a form body
 // `token=…&token_type_hint=urn:ietf:params:oauth:token-type:access_token`, HTTP Basic client auth.
-const GCLOUD_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('32555940559.apps.googleusercontent.com:secret').toString('base64')}` };
+const GCLOUD_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('gcloud-client-id:gcloud-client-secret').toString('base64')}` };
 const gcloudBody = (token: string) => new URLSearchParams({ token, token_type_hint: 'urn:ietf:params:oauth:token-type:access_token' }).toString();
 
 describe('Google STS /v1/introspect (RFC 7662)', () => {
