@@ -14,6 +14,8 @@ export interface AzureEmulatorOptions {
   /** @default the fixed tenant and subscription of DEFAULT_AZURE_ENVIRONMENT */
   readonly env?: AzureEnvironment;
   readonly behaviour?: Partial<EntraBehaviour>;
+  /** Token requests per minute before 429 AADSTS90055 with Retry-After. @default 600; Infinity disables */
+  readonly tokenRequestsPerMinute?: number;
   /** Values of Terraform input variables. */
   readonly variables?: Readonly<Record<string, string>>;
   /** A real issuer's public keys, by issuer: served for it instead of keys the emulator makes. */
@@ -45,7 +47,12 @@ export async function startAzureEmulator(options: AzureEmulatorOptions): Promise
   const configurations = deployTerraform(world, options.sources, options.variables);
   const playedIssuers = playIssuers(world.issuers(), { issuerJwks: options.issuerJwks, issuerKeys: options.issuerKeys });
   const tls = await createServerTls(options.now?.());
-  const server = new AzureEmulatorServer(world, playedIssuers, { tls, behaviour: { ...DEFAULT_ENTRA_BEHAVIOUR, ...options.behaviour }, now: options.now });
+  const server = new AzureEmulatorServer(world, playedIssuers, {
+    tls,
+    behaviour: { ...DEFAULT_ENTRA_BEHAVIOUR, ...options.behaviour },
+    tokenRequestsPerMinute: options.tokenRequestsPerMinute,
+    now: options.now,
+  });
   const authorityHost = await server.listen(options.port ?? 0);
   return { authorityHost, caPem: tls.caPem, tenantId: world.env.tenantId, world, configurations, playedIssuers, server, close: () => server.close() };
 }

@@ -19,6 +19,8 @@ export interface GcpEmulatorOptions {
   readonly playedIssuerKeys?: ReadonlyMap<string, readonly IssuerKey[]>;
   /** Keys every other played issuer publishes besides its own (the user's, from `--pki`). */
   readonly issuerKeys?: readonly IssuerKey[];
+  /** Requests per minute before 429 (STS 6,000 and IAM credentials 60,000, Google's defaults); Infinity disables. */
+  readonly requestsPerMinute?: { readonly sts?: number; readonly iamCredentials?: number };
   /** Values of Terraform variables. */
   readonly variables?: Readonly<Record<string, string>>;
   /** @default 0 (any free port) */
@@ -53,6 +55,7 @@ export async function startGcpEmulator(options: GcpEmulatorOptions): Promise<Run
   const server = new GcpEmulatorServer(world, playedIssuers, {
     sts: { ...DEFAULT_GCP_STS_BEHAVIOUR, ...options.sts },
     iamCredentials: { ...DEFAULT_IAM_CREDENTIALS_BEHAVIOUR, ...options.iamCredentials },
+    requestsPerMinute: options.requestsPerMinute,
     now: options.now,
   });
   const endpoint = await server.listen(options.port ?? 0);

@@ -229,17 +229,17 @@ function issueSession(
   world: AwsWorld,
   input: { role: EmulatedRole; profile: EmulatedProfile; leaf: Certificate; identity: string; duration: number; now: Date; roleSessionName?: string },
 ): EmulatorHttpResponse {
-  const name = input.roleSessionName ?? sessionName(input.leaf);
-  const expiration = new Date(input.now.getTime() + input.duration * 1000);
+  // The session STS will know: named by the certificate serial unless the profile let the caller name it.
+  const session = world.issueRoleSession(input.role, input.roleSessionName ?? sessionName(input.leaf), new Date(input.now.getTime() + input.duration * 1000));
   const body = {
     credentialSet: [
       {
-        assumedRoleUser: { arn: `arn:${world.env.partition}:sts::${world.env.account}:assumed-role/${input.role.name}/${name}`, assumedRoleId: `${input.role.id}:${name}` },
+        assumedRoleUser: { arn: session.arn, assumedRoleId: session.assumedRoleId },
         credentials: {
-          accessKeyId: `ASIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`,
-          secretAccessKey: crypto.randomBytes(30).toString('base64'),
-          sessionToken: crypto.randomBytes(96).toString('base64'),
-          expiration: expiration.toISOString(),
+          accessKeyId: session.accessKeyId,
+          secretAccessKey: session.secretAccessKey,
+          sessionToken: session.sessionToken,
+          expiration: session.expiration.toISOString(),
         },
         packedPolicySize: 10,
         roleArn: input.role.arn,

@@ -1,9 +1,10 @@
 import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../http/loopback-server';
+import { SlidingWindow } from '../http/sliding-window';
 import { RolesAnywhereBehaviour, createSession, errorResponse } from './create-session';
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
-import { assumeRole, getCallerIdentity, stsError } from './sts-assume-role';
+import { assumeRole, callerArn, getCallerIdentity, stsError } from './sts-assume-role';
 import { AwsWorld } from './world';
 
 /** One request log line; the emulator keeps them for tests and `--verbose`. */
@@ -13,6 +14,21 @@ export interface RequestLogEntry {
   readonly status: number;
   readonly error?: string;
 }
+
+/** STS's operations (API reference): one the emulator does not serve is 404, one STS lacks is its 400 InvalidAction. */
+const STS_ACTIONS: ReadonlySet<string> = new Set([
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+  'AssumeRoot',
+  'DecodeAuthorizationMessage',
+  'GetAccessKeyInfo',
+  'GetCallerIdentity',
+  'GetDelegatedAccessToken',
+  'GetFederationToken',
+  'GetSessionToken',
+  'GetWebIdentityToken',
+]);
 
 export interface AwsEmulatorServerOptions {
   readonly behaviour: RolesAnywhereBehaviour;
@@ -31,13 +47,15 @@ export interface AwsEmulatorServerOptions {
 export class AwsEmulatorServer {
   public readonly log: RequestLogEntry[] = [];
   private readonly server: LoopbackServer;
-  private readonly window: number[] = [];
+  /** Roles Anywhere's CreateSession quota: per account, per second. */
+  private readonly createSessionQuota: SlidingWindow;
 
   constructor(
     private readonly world: AwsWorld,
     private readonly stacks: readonly DeployedStack[],
     private readonly options: AwsEmulatorServerOptions,
   ) {
+    this.createSessionQuota = new SlidingWindow(options.createSessionRatePerSecond, 1000);
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
       internalError: (message, status = 500) => errorResponse(status, status === 413 ? 'ValidationException' : 'InternalServerException', message),
@@ -62,7 +80,7 @@ export class AwsEmulatorServer {
   private route(request: EmulatorHttpRequest): Promise<EmulatorHttpResponse> | EmulatorHttpResponse {
     const now = this.now();
     if (request.method === 'POST' && request.path === '/sessions') {
-      if (this.throttled(now)) return errorResponse(429, 'ThrottlingException', 'Rate exceeded');
+      if (!this.createSessionQuota.admit(now).admitted) return errorResponse(429, 'ThrottlingException', 'Rate exceeded');
       return createSession(this.world, request, now, this.options.behaviour);
     }
     // Everything else is signed with an IAM principal's key (SigV4 HMAC).
@@ -70,28 +88,30 @@ export class AwsEmulatorServer {
     if ('error' in verified) {
       return request.path === '/' ? stsError(403, verified.code, verified.error) : errorResponse(403, 'AccessDeniedException', verified.error);
     }
-    if (request.method === 'POST' && request.path === '/trustanchors' && verified.service === 'rolesanywhere') {
-      return createTrustAnchor(this.world, verified.persona, request.body, now);
+    const { caller, service } = verified;
+    if (request.path === '/' && service === 'sts' && (request.method === 'POST' || request.method === 'GET')) {
+      // The Query protocol: parameters in the form body (what SDKs send) or the query string.
+      const form = new URLSearchParams([...request.query.map(([k, v]) => [k, v]), ...new URLSearchParams(request.body)]);
+      const action = form.get('Action') ?? '';
+      if (action === 'AssumeRole') return assumeRole(this.world, caller, form, now);
+      if (action === 'GetCallerIdentity') return getCallerIdentity(this.world, caller);
+      if (!STS_ACTIONS.has(action)) return stsError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? '2011-06-15'}`);
+    }
+    // A session's permissions are its role's identity policies, which the emulator does not
+    // evaluate: outside STS it refuses sessions (fail closed; docs/emulator.md, divergences).
+    if (caller.kind === 'session') {
+      const denial = `User: ${callerArn(caller)} is not authorized to perform this ${service} action: the emulator grants role sessions STS only.`;
+      return service === 'cloudformation' ? stsError(403, 'AccessDenied', denial) : errorResponse(403, 'AccessDeniedException', denial);
+    }
+    if (request.method === 'POST' && request.path === '/trustanchors' && service === 'rolesanywhere') {
+      return createTrustAnchor(this.world, caller.persona, request.body, now);
     }
     const deletion = /^\/trustanchor\/([0-9a-f-]+)$/.exec(request.path);
-    if (request.method === 'DELETE' && deletion && verified.service === 'rolesanywhere') return deleteTrustAnchor(this.world, deletion[1], now);
-    if (request.method === 'POST' && request.path === '/') {
+    if (request.method === 'DELETE' && deletion && service === 'rolesanywhere') return deleteTrustAnchor(this.world, deletion[1], now);
+    if (request.method === 'POST' && request.path === '/' && service === 'cloudformation') {
       const form = new URLSearchParams(request.body);
-      if (verified.service === 'sts' && form.get('Action') === 'AssumeRole') return assumeRole(this.world, verified.persona, form, now);
-      if (verified.service === 'sts' && form.get('Action') === 'GetCallerIdentity') return getCallerIdentity(this.world, verified.persona);
-      if (verified.service === 'cloudformation' && form.get('Action') === 'DescribeStackResources') return describeStackResources(this.stacks, form);
+      if (form.get('Action') === 'DescribeStackResources') return describeStackResources(this.stacks, form);
     }
     return errorResponse(404, 'UnknownOperationException', `The emulator does not serve ${request.method} ${request.path}.`);
-  }
-
-  /** A sliding one-second window per account, as Roles Anywhere's CreateSession quota. */
-  private throttled(now: Date): boolean {
-    const rate = this.options.createSessionRatePerSecond;
-    if (!Number.isFinite(rate)) return false;
-    const t = now.getTime();
-    while (this.window.length > 0 && this.window[0] <= t - 1000) this.window.shift();
-    if (this.window.length >= rate) return true;
-    this.window.push(t);
-    return false;
   }
 }

@@ -1,15 +1,32 @@
 import * as crypto from 'node:crypto';
 import { canonicalHeaders, canonicalRequest, parseAmzDate, payloadHash } from '../../../lib/credentials/roles-anywhere/canonical-request';
 import { EmulatorHttpRequest } from '../http/loopback-server';
-import { AwsWorld, Persona } from './world';
+import { AwsWorld, Caller } from './world';
 
 /**
- * Verifies an AWS Signature Version 4 (HMAC) request from one of the emulator's personas, as
- * STS and the Roles Anywhere control plane do. The canonical request is the same as for
+ * Verifies an AWS Signature Version 4 (HMAC) request from one of the emulator's personas, or from
+ * a role session it issued (temporary keys with `X-Amz-Security-Token`), as STS and the Roles
+ * Anywhere control plane do. The canonical request is the same as for
  * CreateSession (shared, and tested byte for byte against @smithy/signature-v4); only the key
  * derivation and the algorithm name differ.
  */
-export type HmacVerification = { readonly persona: Persona; readonly service: string } | { readonly error: string; readonly code: string };
+export type HmacVerification = { readonly caller: Caller; readonly service: string } | { readonly error: string; readonly code: string };
+
+const INVALID_TOKEN = { code: 'InvalidClientTokenId', error: 'The security token included in the request is invalid.' } as const;
+
+/**
+ * The caller an access key ID names. A session key is only the session with its token: AWS
+ * answers a missing or wrong `X-Amz-Security-Token` as it answers an unknown key.
+ */
+function callerOf(world: AwsWorld, accessKeyId: string, sessionToken: string | undefined): Caller | undefined {
+  const persona = world.personaByAccessKey(accessKeyId);
+  if (persona) return { kind: 'persona', persona };
+  const session = world.sessions.get(accessKeyId);
+  if (!session || sessionToken === undefined) return undefined;
+  const given = Buffer.from(sessionToken);
+  const expected = Buffer.from(session.sessionToken);
+  return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? { kind: 'session', session } : undefined;
+}
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
@@ -19,8 +36,9 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
   const match = AUTHORIZATION.exec(request.headers.authorization ?? '');
   if (!match) return { code: 'IncompleteSignature', error: 'Request must contain a valid AWS4-HMAC-SHA256 Authorization header.' };
   const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
-  const persona = world.personaByAccessKey(accessKeyId);
-  if (!persona) return { code: 'InvalidClientTokenId', error: 'The security token included in the request is invalid.' };
+  const caller = callerOf(world, accessKeyId, request.headers['x-amz-security-token']);
+  if (!caller) return INVALID_TOKEN;
+  const secretAccessKey = caller.kind === 'persona' ? caller.persona.secretAccessKey : caller.session.secretAccessKey;
   const amzDate = request.headers['x-amz-date'] ?? '';
   let signedAt: Date;
   try {
@@ -48,10 +66,14 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
   });
   const scope = `${date}/${region}/${service}/aws4_request`;
   const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${payloadHash(canonical)}`;
-  const key = hmac(hmac(hmac(hmac(`AWS4${persona.secretAccessKey}`, date), region), service), 'aws4_request');
+  const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
   const expected = crypto.createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
   if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
     return { code: 'SignatureDoesNotMatch', error: 'The request signature we calculated does not match the signature you provided.' };
   }
-  return { persona, service };
+  // Checked after the signature, so only the key's holder learns that the session has ended.
+  if (caller.kind === 'session' && caller.session.expiration.getTime() <= now.getTime()) {
+    return { code: 'ExpiredToken', error: 'The security token included in the request is expired' };
+  }
+  return { caller, service };
 }

@@ -1,11 +1,12 @@
 import * as crypto from 'node:crypto';
 import { EmulatorHttpResponse } from '../http/loopback-server';
 import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
-import { AwsWorld, Persona } from './world';
+import { AwsWorld, Caller } from './world';
 
 /**
- * STS AssumeRole (Query API, XML) for the unattested personas: an IAM principal of the account
- * holding long-term keys and no certificate. The persona is taken to have every identity-based
+ * STS AssumeRole and GetCallerIdentity (Query API, XML) for the unattested personas — IAM
+ * principals of the account holding long-term keys and no certificate — and for the role
+ * sessions the emulator issued (role chaining). A caller is taken to have every identity-based
  * permission (the worst case of a stolen administrator key), so only the role's trust policy
  * decides — exactly the control the probe tests.
  */
@@ -18,18 +19,29 @@ export function stsError(status: number, code: string, message: string): Emulato
   return { status, headers: { 'content-type': 'text/xml' }, body };
 }
 
-export function assumeRole(world: AwsWorld, persona: Persona, form: URLSearchParams, now: Date): EmulatorHttpResponse {
+/** The caller's ARN: the persona's, or the session's assumed-role ARN. */
+export const callerArn = (caller: Caller): string => (caller.kind === 'persona' ? caller.persona.arn : caller.session.arn);
+
+/** AWS caps a session assumed by role chaining at one hour, whatever the role's maximum. */
+const CHAINED_SESSION_MAX_SECONDS = 3600;
+
+export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParams, now: Date): EmulatorHttpResponse {
+  const arn = callerArn(caller);
   const roleArn = form.get('RoleArn') ?? '';
   const sessionName = form.get('RoleSessionName') ?? '';
   if (!roleArn || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) return stsError(400, 'ValidationError', 'RoleArn and a valid RoleSessionName are required.');
   const role = world.roles.get(roleArn);
-  const notAuthorized = `User: ${persona.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+  const notAuthorized = `User: ${arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
   if (!role) return stsError(403, 'AccessDenied', notAuthorized);
   const evaluation = evaluateResourcePolicy(role.trustPolicy, {
-    principal: { type: 'AWS', id: persona.arn },
+    principal: { type: 'AWS', id: arn },
     action: 'sts:AssumeRole',
     resource: role.arn,
-    context: { 'aws:PrincipalArn': persona.arn, 'aws:PrincipalAccount': world.env.account, 'aws:username': persona.arn.split('/').pop() },
+    // aws:PrincipalArn of a session is its role's ARN; aws:username exists for IAM users only.
+    context:
+      caller.kind === 'persona'
+        ? { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': world.env.account, 'aws:username': arn.split('/').pop() }
+        : { 'aws:PrincipalArn': caller.session.roleArn, 'aws:PrincipalAccount': world.env.account },
   });
   if (evaluation.decision !== 'Allow') return stsError(403, 'AccessDenied', notAuthorized);
   const requested = form.get('DurationSeconds');
@@ -37,22 +49,31 @@ export function assumeRole(world: AwsWorld, persona: Persona, form: URLSearchPar
   if (!Number.isInteger(duration) || duration < 900) {
     return stsError(400, 'ValidationError', `1 validation error detected: Value '${requested}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
   }
+  const chained = caller.kind === 'session';
+  if (chained && duration > CHAINED_SESSION_MAX_SECONDS) {
+    return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+  }
   if (duration > role.maxSessionDuration) return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
-  const expiration = new Date(now.getTime() + duration * 1000).toISOString();
+  const session = world.issueRoleSession(role, sessionName, new Date(now.getTime() + duration * 1000), { chained });
   const body =
     `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials>` +
-    `<AccessKeyId>ASIA${crypto.randomBytes(8).toString('hex').toUpperCase()}</AccessKeyId><SecretAccessKey>${crypto.randomBytes(30).toString('base64')}</SecretAccessKey>` +
-    `<SessionToken>${crypto.randomBytes(96).toString('base64')}</SessionToken><Expiration>${expiration}</Expiration></Credentials>` +
-    `<AssumedRoleUser><Arn>arn:${world.env.partition}:sts::${world.env.account}:assumed-role/${escape(role.name)}/${escape(sessionName)}</Arn><AssumedRoleId>${role.id}:${escape(sessionName)}</AssumedRoleId></AssumedRoleUser>` +
+    `<AccessKeyId>${session.accessKeyId}</AccessKeyId><SecretAccessKey>${session.secretAccessKey}</SecretAccessKey>` +
+    `<SessionToken>${session.sessionToken}</SessionToken><Expiration>${session.expiration.toISOString()}</Expiration></Credentials>` +
+    `<AssumedRoleUser><Arn>${escape(session.arn)}</Arn><AssumedRoleId>${escape(session.assumedRoleId)}</AssumedRoleId></AssumedRoleUser>` +
     `</AssumeRoleResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></AssumeRoleResponse>`;
   return { status: 200, headers: { 'content-type': 'text/xml' }, body };
 }
 
-/** STS GetCallerIdentity: who the signing persona is (the live target asks it for the account). */
-export function getCallerIdentity(world: AwsWorld, persona: Persona): EmulatorHttpResponse {
+/**
+ * STS GetCallerIdentity: who signed — a persona (user ARN, `AIDA…` user ID) or a session the
+ * emulator issued (assumed-role ARN, `<role ID>:<session name>`), as AWS answers for each.
+ */
+export function getCallerIdentity(world: AwsWorld, caller: Caller): EmulatorHttpResponse {
+  const arn = callerArn(caller);
+  const userId = caller.kind === 'persona' ? `AIDA${crypto.createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}` : caller.session.assumedRoleId;
   const body =
-    `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${escape(persona.arn)}</Arn>` +
-    `<UserId>AIDA${crypto.createHash('sha256').update(persona.arn).digest('hex').slice(0, 17).toUpperCase()}</UserId><Account>${world.env.account}</Account>` +
+    `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${escape(arn)}</Arn>` +
+    `<UserId>${escape(userId)}</UserId><Account>${world.env.account}</Account>` +
     `</GetCallerIdentityResult><ResponseMetadata><RequestId>${crypto.randomUUID()}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
   return { status: 200, headers: { 'content-type': 'text/xml' }, body };
 }

@@ -69,12 +69,35 @@ export interface Persona {
   readonly secretAccessKey: string;
 }
 
+/**
+ * A role session the emulator issued — by Roles Anywhere CreateSession or by STS AssumeRole —
+ * that STS must know afterwards, as AWS does: its temporary keys sign requests (with the session
+ * token in `X-Amz-Security-Token`) until they expire.
+ */
+export interface RoleSession extends Persona {
+  /** `arn:<partition>:sts::<account>:assumed-role/<role name>/<session name>` */
+  readonly arn: string;
+  readonly roleArn: string;
+  readonly sessionName: string;
+  /** `<role ID>:<session name>`: GetCallerIdentity's `UserId` and AssumeRole's `AssumedRoleId`. */
+  readonly assumedRoleId: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+  /** Issued by role chaining (a session assuming a role): AWS caps those at one hour. */
+  readonly chained: boolean;
+}
+
+/** Who signed a request: a persona's long-term key, or a session's temporary one. */
+export type Caller = { readonly kind: 'persona'; readonly persona: Persona } | { readonly kind: 'session'; readonly session: RoleSession };
+
 export class AwsWorld {
   public readonly trustAnchors = new Map<string, EmulatedTrustAnchor>();
   public readonly profiles = new Map<string, EmulatedProfile>();
   public readonly crls = new Map<string, EmulatedCrl>();
   public readonly roles = new Map<string, EmulatedRole>();
   public readonly personas = new Map<string, Persona>();
+  /** Every role session issued, by access key ID. */
+  public readonly sessions = new Map<string, RoleSession>();
 
   constructor(public readonly env: AwsEnvironment = DEFAULT_AWS_ENVIRONMENT) {
     const probeUser = `arn:${env.partition}:iam::${env.account}:user/attestgate-unattested-probe`;
@@ -105,5 +128,25 @@ export class AwsWorld {
 
   public personaByAccessKey(accessKeyId: string): Persona | undefined {
     return [...this.personas.values()].find((p) => p.accessKeyId === accessKeyId);
+  }
+
+  /**
+   * Issues a session of `role` named `sessionName` and remembers it, so that STS recognises its
+   * keys: temporary keys start `ASIA`, the assumed-role ARN drops the role's path.
+   */
+  public issueRoleSession(role: EmulatedRole, sessionName: string, expiration: Date, options: { chained?: boolean } = {}): RoleSession {
+    const session: RoleSession = {
+      arn: `arn:${this.env.partition}:sts::${this.env.account}:assumed-role/${role.name}/${sessionName}`,
+      roleArn: role.arn,
+      sessionName,
+      assumedRoleId: `${role.id}:${sessionName}`,
+      accessKeyId: `ASIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: crypto.randomBytes(30).toString('base64'),
+      sessionToken: crypto.randomBytes(96).toString('base64'),
+      expiration,
+      chained: options.chained ?? false,
+    };
+    this.sessions.set(session.accessKeyId, session);
+    return session;
   }
 }

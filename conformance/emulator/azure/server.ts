@@ -1,4 +1,5 @@
 import { EmulatorHttpRequest, EmulatorHttpResponse, LoopbackServer } from '../http/loopback-server';
+import { SlidingWindow } from '../http/sliding-window';
 import { IssuerKey, generateIssuerKey } from '../../oidc/issuer-key';
 import { AADSTS, JSON_HEADERS, aadError } from './aad-errors';
 import { openIdConfiguration } from './discovery';
@@ -19,8 +20,16 @@ export interface AzureRequestLogEntry {
 export interface AzureEmulatorServerOptions {
   readonly tls: ServerTls;
   readonly behaviour: EntraBehaviour;
+  /**
+   * Token requests per minute per tenant before 429 AADSTS90055 with `Retry-After`. Entra
+   * publishes no number; the default is the emulator's (docs/emulator.md). Infinity disables.
+   * @default 600
+   */
+  readonly tokenRequestsPerMinute?: number;
   readonly now?: () => Date;
 }
+
+export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 600;
 
 const DISCOVERY = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/;
 const TENANT_KEYS = /^\/([^/]+)\/discovery\/v2\.0\/keys$/;
@@ -39,12 +48,14 @@ export class AzureEmulatorServer {
   /** The key the tenant signs access tokens with. */
   public readonly tenantKey: IssuerKey = generateIssuerKey('RS256');
   private readonly server: LoopbackServer;
+  private readonly tokenQuota: SlidingWindow;
 
   constructor(
     private readonly world: AzureWorld,
     private readonly issuers: ReadonlyMap<string, PlayedIssuer>,
     private readonly options: AzureEmulatorServerOptions,
   ) {
+    this.tokenQuota = new SlidingWindow(options.tokenRequestsPerMinute ?? DEFAULT_TOKEN_REQUESTS_PER_MINUTE, 60_000);
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
       internalError: (message, status = 500) => ({ status, headers: JSON_HEADERS, body: JSON.stringify({ error: status === 413 ? 'invalid_request' : 'server_error', error_description: message }) }),
@@ -83,6 +94,12 @@ export class AzureEmulatorServer {
     const token = TOKEN.exec(path);
     if (token) {
       if (method !== 'POST') return aadError(AADSTS.methodNotAllowed, `The endpoint only accepts POST requests. Received a ${method} request.`, now, this.origin);
+      const quota = this.tokenQuota.admit(now);
+      if (!quota.admitted) {
+        // Entra throttles the client-credentials grant with 429 and Retry-After (whole seconds).
+        const throttled = aadError(AADSTS.tenantThrottled, 'There are too many incoming requests. Retry later.', now, this.origin);
+        return { ...throttled, headers: { ...throttled.headers, 'retry-after': String(Math.max(1, Math.ceil(quota.retryAfterMs / 1000))) } };
+      }
       return tokenRequest({ world: this.world, issuers: this.issuers, behaviour: this.options.behaviour, origin: this.origin, tenantKey: this.tenantKey }, token[1], body, now);
     }
     if (method === 'GET') {

@@ -64,13 +64,16 @@ export function generateAccessToken(world: GcpWorld, request: EmulatorHttpReques
   const caller = bearer ? world.tokenOf(bearer, now) : undefined;
   if (!caller) return unauthenticated();
 
-  let body: { scope?: unknown; lifetime?: unknown; delegates?: unknown };
+  let parsed: unknown;
   try {
-    body = request.body.trim() === '' ? {} : (JSON.parse(request.body) as typeof body);
+    parsed = request.body.trim() === '' ? {} : JSON.parse(request.body);
   } catch (e) {
     return googleError(400, 'INVALID_ARGUMENT', `Invalid JSON payload received. ${(e as Error).message}`);
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. The body is not a JSON object.');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. The body is not a JSON object.');
+  // Proto3 JSON: a field set to null is a field left unset. Python google-auth and gcloud send
+  // `"delegates": null`; the API takes it, an omitted field and `[]` alike.
+  const body = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== null)) as { scope?: unknown; lifetime?: unknown; delegates?: unknown };
   if (!Array.isArray(body.scope) || body.scope.length === 0 || !body.scope.every((s) => typeof s === 'string' && s !== '')) {
     return googleError(400, 'INVALID_ARGUMENT', 'Scope required.');
   }
@@ -80,7 +83,9 @@ export function generateAccessToken(world: GcpWorld, request: EmulatorHttpReques
     return googleError(400, 'INVALID_ARGUMENT', `The lifetime must be more than 0 seconds and at most ${behaviour.maxLifetimeSeconds} seconds; it was ${body.lifetime as string}.`);
   }
   const delegates = body.delegates === undefined ? [] : body.delegates;
-  if (!Array.isArray(delegates) || !delegates.every((d) => typeof d === 'string')) return googleError(400, 'INVALID_ARGUMENT', 'delegates must be a list of service account resource names.');
+  if (!Array.isArray(delegates) || !delegates.every((d) => typeof d === 'string')) {
+    return googleError(400, 'INVALID_ARGUMENT', `Invalid value at 'delegates' (TYPE_STRING), ${JSON.stringify(body.delegates)}`);
+  }
 
   // Each hop of the chain must be allowed from the one before: caller → delegates… → target.
   const chain = [...delegates.map((d) => d.replace(/^projects\/[^/]+\/serviceAccounts\//, '')), email];

@@ -161,7 +161,13 @@ export async function stsToken(world: GcpWorld, issuers: ReadonlyMap<string, Pla
   const federated = federate(provider, claims);
   if (isRejection(federated)) return oauthError(federated.status, federated.error, federated.description);
   const expiresIn = Math.max(1, Math.min(claims.exp - nowSeconds, behaviour.maxFederatedTokenSeconds));
-  const accessToken = world.issueToken({ kind: 'federated', ...federated, expiresAt: new Date(now.getTime() + expiresIn * 1000) });
+  const accessToken = world.issueToken({
+    kind: 'federated',
+    ...federated,
+    expiresAt: new Date(now.getTime() + expiresIn * 1000),
+    issuedAt: now,
+    ...(parameters.scope ? { scope: parameters.scope } : {}),
+  });
   return {
     status: 200,
     headers: { 'content-type': 'application/json; charset=utf-8' },

@@ -77,6 +77,9 @@ export type { FederatedPrincipal };
 export interface IssuedFederatedToken extends FederatedPrincipal {
   readonly kind: 'federated';
   readonly expiresAt: Date;
+  /** When the STS issued it, and the scope asked for (`/v1/introspect` reports both). */
+  readonly issuedAt?: Date;
+  readonly scope?: string;
 }
 
 export interface IssuedServiceAccountToken {

@@ -70,6 +70,11 @@ export const AADSTS = {
    * with the code of an unknown application (configurable: `behaviour.fmiPathAtLeg1`).
    */
   fmiPathNotAgentOfBlueprint: { code: 700016, error: 'unauthorized_client', status: 400, basis: 'chosen' },
+  /**
+   * TenantThrottlingError: too many incoming requests. The code is documented; 429 with
+   * `Retry-After` for the client-credentials grant is documented by MSAL; `error` is chosen.
+   */
+  tenantThrottled: { code: 90055, error: 'temporarily_unavailable', status: 429, basis: 'documented' },
 } as const satisfies Record<string, AadErrorSpec>;
 
 export type AadErrorName = keyof typeof AADSTS;

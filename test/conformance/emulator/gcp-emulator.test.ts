@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
+import { sendHttp } from '../../../conformance/engine/send-http';
 import { RunningGcpEmulator, startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
 import { IssuerKey, generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { TokenClaims, signJwt, tamperedJwt, unsignedJwt } from '../../../conformance/oidc/jwt';
@@ -52,7 +53,9 @@ const externalAccount = (serviceAccount: string | undefined, extra: Record<strin
  */
 function runClient(scenarios: ReadonlyArray<{ name: string; config: Record<string, unknown>; subjectToken?: string }>): Promise<Map<string, ClientResult>> {
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [path.join(__dirname, '../../fixtures/google-auth-client.cjs')], { timeout: 30_000 }, (error, stdout, stderr) => {
+    // Executable-sourced credentials run only when the user allows them, as documented.
+    const env = { ...process.env, GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES: '1' };
+    const child = execFile(process.execPath, [path.join(__dirname, '../../fixtures/google-auth-client.cjs')], { timeout: 30_000, env }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${error.message}\n${stderr}`));
       else resolve(new Map((JSON.parse(stdout) as ClientResult[]).map((r) => [r.name, r])));
     });
@@ -75,12 +78,28 @@ const MUTATIONS: ReadonlyArray<[string, () => string, RegExp]> = [
 describe('google-auth-library 10.9.1 (external_account) against the GCP emulator', () => {
   let results: Map<string, ClientResult>;
   beforeAll(async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-svid-')), 'token.jwt');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-svid-'));
+    const file = path.join(dir, 'token.jwt');
     fs.writeFileSync(file, signJwt(key, claims()));
+    // An executable source prints the executable-response JSON (version 1, success, the id_token).
+    const response = { version: 1, success: true, token_type: 'urn:ietf:params:oauth:token-type:jwt', id_token: signJwt(key, claims()), expiration_time: now() + 300 };
+    const executable = (name: string, body: unknown) => {
+      const script = path.join(dir, name);
+      fs.writeFileSync(script, `#!/bin/sh\ncat <<'JSON'\n${JSON.stringify(body)}\nJSON\n`, { mode: 0o755 });
+      return { executable: { command: script, timeout_millis: 10_000 } };
+    };
+    const jsonFile = path.join(dir, 'token.json');
+    fs.writeFileSync(jsonFile, JSON.stringify({ id_token: signJwt(key, claims({ sub: 'spiffe://prod.example/agent/intruder' })) }));
     results = await runClient([
       { name: 'valid', config: externalAccount(SERVICE_ACCOUNT), subjectToken: signJwt(key, claims()) },
       { name: 'no impersonation', config: externalAccount(undefined), subjectToken: signJwt(key, claims()) },
       { name: 'credential_source file', config: externalAccount(SERVICE_ACCOUNT, { credential_source: { file, format: { type: 'text' } } }) },
+      { name: 'credential_source executable', config: externalAccount(SERVICE_ACCOUNT, { credential_source: executable('spire-helper.sh', response) }) },
+      {
+        name: 'credential_source executable, wrong subject',
+        config: externalAccount(SERVICE_ACCOUNT, { credential_source: executable('intruder-helper.sh', { ...response, id_token: signJwt(key, claims({ sub: 'spiffe://prod.example/agent/intruder' })) }) }),
+      },
+      { name: 'credential_source json file, wrong subject', config: externalAccount(SERVICE_ACCOUNT, { credential_source: { file: jsonFile, format: { type: 'json', subject_token_field_name: 'id_token' } } }) },
       { name: 'unbound service account', config: externalAccount('other-agent@attestgate-emulated.iam.gserviceaccount.com'), subjectToken: signJwt(key, claims()) },
       ...MUTATIONS.map(([name, token]) => ({ name, config: externalAccount(SERVICE_ACCOUNT), subjectToken: token() })),
     ]);
@@ -98,6 +117,14 @@ describe('google-auth-library 10.9.1 (external_account) against the GCP emulator
     expect(results.get('credential_source file')?.token).toMatch(/^ya29\.emulated-service-account\./);
   });
 
+  test('GoogleAuth with a credential_source executable (the executable-response format), impersonating', () => {
+    expect(results.get('credential_source executable')?.token).toMatch(/^ya29\.emulated-service-account\./);
+  });
+
+  test.each(['credential_source executable, wrong subject', 'credential_source json file, wrong subject'])('%s: the STS stage fails: unauthorized_client, the attribute condition', (name) => {
+    expect(results.get(name)?.error).toMatchObject({ message: 'Error code unauthorized_client: The given credential is rejected by the attribute condition.', status: 400 });
+  });
+
   test.each(MUTATIONS.map(([name, , message]) => [name, message] as const))('%s: the STS stage fails with the client’s OAuth error (status 400)', (name, message) => {
     const { error } = results.get(name)!;
     expect(error?.message).toMatch(message);
@@ -106,5 +133,55 @@ describe('google-auth-library 10.9.1 (external_account) against the GCP emulator
 
   test('a valid token for a service account its principal is not bound to: the impersonation stage fails with 403 PERMISSION_DENIED', () => {
     expect(results.get('unbound service account')?.error).toMatchObject({ message: "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", status: 403 });
+  });
+});
+
+/**
+ * The request shapes Python google-auth and gcloud send, replayed byte for byte from their public
+ * source (Debian's python3-google-auth predates workload identity federation): google/oauth2/sts.py
+ * posts a form with empty and None values dropped; impersonated_credentials.py posts
+ * `{"delegates": null, "scope": [...], "lifetime": "3600s"}`; gcloud's IntrospectionClient posts
+ * `token` and `token_type_hint` with HTTP Basic client authentication.
+ */
+describe('Python google-auth and gcloud request shapes against the GCP emulator', () => {
+  const post = async (url: string, headers: Record<string, string>, body: string) => {
+    const outcome = await sendHttp(url, 'POST', headers, body);
+    return outcome.kind === 'response' ? { status: outcome.status, json: JSON.parse(outcome.body) } : { status: 0, json: outcome.error };
+  };
+  const stsForm = (subjectToken: string) =>
+    new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      audience: AUDIENCE,
+      scope: 'https://www.googleapis.com/auth/cloud-platform',
+      requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      subject_token: subjectToken,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    }).toString();
+  const PYTHON_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded', 'x-goog-api-client': 'gl-python/3.11 auth/2.40.0 google-byoid-sdk source/file sa-impersonation/true config-lifetime/false' };
+
+  test('exchange, impersonate with "delegates": null, introspect as gcloud: the attested principal all the way', async () => {
+    const exchanged = await post(`${emulator.endpoint}/v1/token`, PYTHON_HEADERS, stsForm(signJwt(key, claims())));
+    expect(exchanged).toMatchObject({ status: 200, json: { token_type: 'Bearer', issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' } });
+    const impersonated = await post(
+      `${emulator.endpoint}/v1/projects/-/serviceAccounts/${SERVICE_ACCOUNT}:generateAccessToken`,
+      { 'Content-Type': 'application/json', authorization: `Bearer ${exchanged.json.access_token}` },
+      JSON.stringify({ delegates: null, scope: ['https://www.googleapis.com/auth/cloud-platform'], lifetime: '3600s' }),
+    );
+    expect(impersonated).toMatchObject({ status: 200, json: { accessToken: expect.stringMatching(/^ya29\.emulated-service-account\./) } });
+    const basic = `Basic ${Buffer.from('gcloud-client-id:gcloud-client-secret').toString('base64')}`;
+    const body = new URLSearchParams({ token: exchanged.json.access_token, token_type_hint: 'urn:ietf:params:oauth:token-type:access_token' }).toString();
+    const introspected = await post(`${emulator.endpoint}/v1/introspect`, { 'Content-Type': 'application/x-www-form-urlencoded', authorization: basic }, body);
+    expect(introspected).toMatchObject({ status: 200, json: { active: true, username: `principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/agents/subject/${DEPLOYER_SPIFFE_ID}` } });
+  });
+
+  test('the same form with a wrong subject or a rogue key: the STS’s OAuth errors, no token', async () => {
+    expect(await post(`${emulator.endpoint}/v1/token`, PYTHON_HEADERS, stsForm(signJwt(key, claims({ sub: 'spiffe://prod.example/agent/intruder' }))))).toEqual({
+      status: 400,
+      json: { error: 'unauthorized_client', error_description: 'The given credential is rejected by the attribute condition.' },
+    });
+    expect(await post(`${emulator.endpoint}/v1/token`, PYTHON_HEADERS, stsForm(signJwt(generateIssuerKey(), claims())))).toEqual({
+      status: 400,
+      json: { error: 'invalid_grant', error_description: "Error connecting to the given credential's issuer." },
+    });
   });
 });

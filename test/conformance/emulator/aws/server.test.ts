@@ -106,9 +106,30 @@ describe('AwsEmulatorServer', () => {
     // GetCallerIdentity is served: the live target asks it for the account.
     const identity = await signedCall('POST', '/', 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', 'application/x-www-form-urlencoded');
     expect(outcomeOf(identity).status).toBe(200);
+    // An action STS does not have is STS's own 400 InvalidAction, in its XML.
+    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=WhoAmI&Version=2011-06-15', 'application/x-www-form-urlencoded'))).toEqual({
+      status: 400,
+      code: 'InvalidAction',
+      message: 'Could not find operation WhoAmI for version 2011-06-15',
+    });
     // CreateTrustAnchor signed for STS is not CreateTrustAnchor.
     expect(outcomeOf(await signedCall('POST', '/trustanchors', 'sts', '{}'))).toMatchObject({ status: 404, code: 'UnknownOperationException' });
     expect(outcomeOf(await signedCall('GET', '/sessions', 'rolesanywhere'))).toMatchObject({ status: 404, code: 'UnknownOperationException' });
+  });
+
+  test('the Query protocol takes its parameters from the query string too (GET, as a presigned URL carries them)', async () => {
+    const identity = await signedCall('GET', '/?Action=GetCallerIdentity&Version=2011-06-15', 'sts');
+    expect(outcomeOf(identity).status).toBe(200);
+  });
+
+  test('a role session the emulator issued is refused outside STS: its role’s permissions are not evaluated (fail closed)', async () => {
+    const answer = await signedCall('POST', '/', 'sts', 'Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fshared&RoleSessionName=probe', 'application/x-www-form-urlencoded');
+    const xml = answer.kind === 'response' ? answer.body : '';
+    const field = (name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)![1];
+    const credentials = { accessKeyId: field('AccessKeyId'), secretAccessKey: field('SecretAccessKey') };
+    const signed = await signHmac({ endpoint: emulator.endpoint, method: 'POST', path: '/trustanchors', body: '{}', service: 'rolesanywhere', signingDate: clock, credentials });
+    const outcome = await sendHttp(signed.url, 'POST', { ...signed.headers, 'x-amz-security-token': field('SessionToken') }, '{}');
+    expect(outcomeOf(outcome)).toMatchObject({ status: 403, code: 'AccessDeniedException', message: expect.stringContaining('assumed-role/shared/probe is not authorized') });
   });
 
   test('an unsigned call outside /sessions is refused before routing: JSON for REST paths, STS XML for the Query API', async () => {

@@ -4,12 +4,12 @@ import { signJwt } from '../../../../conformance/oidc/jwt';
 import { tfSourceOf } from '../../../fixtures/azure-conformance';
 import { azureConfiguration } from '../../../fixtures/terraform';
 
-function call(url: string, options: { method?: string; body?: string; ca?: string } = {}): Promise<{ status: number; json: any; contentType?: string }> {
+function call(url: string, options: { method?: string; body?: string; ca?: string } = {}): Promise<{ status: number; json: any; contentType?: string; retryAfter?: string }> {
   return new Promise((resolve, reject) => {
     const request = https.request(url, { method: options.method ?? 'GET', ...(options.ca ? { ca: options.ca } : {}), headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
-      response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString('utf8')), contentType: response.headers['content-type'] }));
+      response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString('utf8')), contentType: response.headers['content-type'], retryAfter: response.headers['retry-after'] }));
     });
     request.on('error', reject);
     request.end(options.body);
@@ -77,5 +77,28 @@ describe('the Entra emulator over HTTPS', () => {
     expect(emulator.server.log).toContainEqual({ method: 'GET', path: '/common/discovery/instance', status: 404 });
     expect(emulator.server.log).toContainEqual({ method: 'GET', path: '/someone-else/v2.0/.well-known/openid-configuration', status: 400, code: 90002 });
     expect(JSON.stringify(emulator.server.log)).not.toMatch(/eyJ/);
+  });
+});
+
+describe('the Entra emulator’s throttling', () => {
+  test('past the per-minute quota of the token endpoint: 429 AADSTS90055 with Retry-After in whole seconds, then served again', async () => {
+    // GIVEN a quota of 2 token requests a minute and a clock the test moves
+    let clock = new Date();
+    const emulator = await startAzureEmulator({ sources: tfSourceOf(azureConfiguration()), tokenRequestsPerMinute: 2, now: () => clock });
+    try {
+      const post = () => call(`${emulator.authorityHost}/${emulator.tenantId}/oauth2/v2.0/token`, { method: 'POST', body: 'grant_type=client_credentials', ca: emulator.caPem });
+      // WHEN three arrive in the same instant
+      const answered = [(await post()).status, (await post()).status];
+      const third = await post();
+      // THEN the first two are judged on their content (here: a missing client_id), the third throttled
+      expect(answered).toEqual([400, 400]);
+      expect({ status: third.status, retryAfter: third.retryAfter, error: third.json.error, codes: third.json.error_codes }).toEqual({ status: 429, retryAfter: '60', error: 'temporarily_unavailable', codes: [90055] });
+      expect(third.json.error_description).toMatch(/^AADSTS90055: There are too many incoming requests\. Retry later\. Trace ID: /);
+      // AND once the minute has passed the endpoint answers again; discovery was never throttled
+      clock = new Date(clock.getTime() + 60_000);
+      expect((await post()).status).toBe(400);
+    } finally {
+      await emulator.close();
+    }
   });
 });

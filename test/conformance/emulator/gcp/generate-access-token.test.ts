@@ -100,6 +100,24 @@ describe('IAM credentials generateAccessToken', () => {
     expect(call(world, token, { scope: ['s'], delegates: [HOP] }, SA)).toEqual(DENIED);
   });
 
+  // Python google-auth and gcloud send `{"delegates": null, "scope": [...], "lifetime": "3600s"}`
+  // (impersonated_credentials.py); google-auth-library (Node) omits delegates. Proto3 JSON reads
+  // null as unset, so the API takes all three shapes.
+  test.each([
+    ['"delegates": null (Python google-auth, gcloud)', { delegates: null, scope: ['https://www.googleapis.com/auth/cloud-platform'], lifetime: '3600s' }],
+    ['delegates omitted (google-auth-library)', { scope: ['https://www.googleapis.com/auth/cloud-platform'], lifetime: '3600s' }],
+    ['"delegates": []', { delegates: [], scope: ['https://www.googleapis.com/auth/cloud-platform'], lifetime: '3600s' }],
+    ['"lifetime": null (the default hour)', { delegates: null, scope: ['s'], lifetime: null }],
+  ])('%s: a token for the bound principal', (_shape, body) => {
+    const world = worldOf();
+    expect(call(world, federated(world, 'deployer'), body)).toEqual({ status: 200, body: { accessToken: expect.any(String), expireTime: '2026-10-01T13:00:00Z' } });
+  });
+
+  test('"delegates": null decides nothing: an unbound principal is still denied', () => {
+    const world = worldOf();
+    expect(call(world, federated(world, 'viewer', []), { delegates: null, scope: ['s'], lifetime: '3600s' })).toEqual(DENIED);
+  });
+
   test('no, unknown or expired bearer: 401 UNAUTHENTICATED', () => {
     const world = worldOf();
     const expired = federated(world, 'deployer');
@@ -114,7 +132,9 @@ describe('IAM credentials generateAccessToken', () => {
     ['a lifetime that is not a duration', { scope: ['s'], lifetime: '1h' }, /Invalid value at 'lifetime'/],
     ['no scope', { lifetime: '60s' }, /^Scope required\.$/],
     ['an empty scope list', { scope: [] }, /^Scope required\.$/],
-    ['delegates that are not names', { scope: ['s'], delegates: [1] }, /delegates/],
+    ['delegates that are not names', { scope: ['s'], delegates: [1] }, /^Invalid value at 'delegates' \(TYPE_STRING\), \[1\]$/],
+    ['delegates that are not a list', { scope: ['s'], delegates: 'hop' }, /^Invalid value at 'delegates' \(TYPE_STRING\), "hop"$/],
+    ['"scope": null', { scope: null, delegates: null }, /^Scope required\.$/],
     ['a body that is not JSON', '{', /^Invalid JSON payload received/],
   ])('%s: 400 INVALID_ARGUMENT', (_what, body, message) => {
     const world = worldOf();

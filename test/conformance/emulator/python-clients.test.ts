@@ -1,0 +1,169 @@
+import { execFile } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RunningAwsEmulator, startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
+import { RunningAzureEmulator, startAzureEmulator } from '../../../conformance/emulator/azure-emulator';
+import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
+import { signJwt } from '../../../conformance/oidc/jwt';
+import { IssuedCertificate, createCa, createCrl, issueLeaf } from '../../../conformance/pki/throwaway-pki';
+import { AGENTS_CA_SUBJECT } from '../../fixtures/pki';
+import { tfSourceOf } from '../../fixtures/azure-conformance';
+import { templateSource } from '../../fixtures/emulator';
+import { gateTemplate } from '../../fixtures/templates';
+import { azureConfiguration } from '../../fixtures/terraform';
+
+/**
+ * The emulators driven by clients attestgate neither uses nor wrote — Debian's python3-boto3,
+ * python3-msal and python3-azure (azure-identity) for /usr/bin/python3, and a Roles Anywhere
+ * CreateSession signed in Python per the documented SigV4-X509 scheme — each positive answered
+ * with credentials for the attested identity, each negative with the cloud's own error shape.
+ * Nothing is skipped: a missing package fails the test (`.ci/run` installs them).
+ */
+
+const PYTHON = '/usr/bin/python3';
+const CLIENT = path.join(__dirname, '../../fixtures/cloud-clients.py');
+
+type Scenario = { name: string; kind: 'boto3-caller-identity' | 'create-session' | 'msal' | 'azure-identity' } & Record<string, unknown>;
+
+function runPython(scenarios: readonly Scenario[], env: Record<string, string> = {}): Promise<{ versions: Record<string, string>; results: Record<string, any> }> {
+  if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-boto3, python3-msal and python3-azure (apt-get; .ci/run does)`);
+  return new Promise((resolve, reject) => {
+    const child = execFile(PYTHON, [CLIENT], { timeout: 120_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1', ...env } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`the Python clients failed (${error.message}); are python3-boto3, python3-msal and python3-azure installed for ${PYTHON}?\n${stderr}`));
+      else resolve(JSON.parse(stdout));
+    });
+    child.stdin!.end(JSON.stringify(scenarios));
+  });
+}
+
+const pkcs8Pem = (issued: IssuedCertificate) => crypto.KeyObject.from(issued.keys.privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
+const serialHex = (issued: IssuedCertificate) => {
+  const hex = new crypto.X509Certificate(issued.der).serialNumber.toLowerCase();
+  return hex.length % 2 ? `0${hex}` : hex;
+};
+
+describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => {
+  let emulator: RunningAwsEmulator;
+  let results: Record<string, any>;
+  let leaf: IssuedCertificate;
+  let roleArn: string;
+  beforeAll(async () => {
+    const ca = await createCa({ subject: AGENTS_CA_SUBJECT });
+    const subject = { CN: 'deployer', O: 'attestgate examples' };
+    leaf = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
+    const revoked = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
+    const expired = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'], notBefore: new Date(Date.now() - 7200_000), notAfter: new Date(Date.now() - 3600_000) });
+    const rogueCa = await createCa({ subject: AGENTS_CA_SUBJECT });
+    const rogue = await issueLeaf({ issuer: rogueCa, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
+    const otherKey = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
+    const crl = await createCrl({ issuer: ca, revokedSerials: [new crypto.X509Certificate(revoked.der).serialNumber.toLowerCase()] });
+    const template = gateTemplate({ anchor: { Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: ca.pem } } }, crl: { CrlData: crl.pem } });
+    emulator = await startAwsEmulator({ sources: [templateSource(template)] });
+    const resources = emulator.stacks[0].resources;
+    roleArn = resources.get('Role')!.attributes.Arn;
+    const arns = { trustAnchorArn: resources.get('Anchor')!.attributes.TrustAnchorArn, profileArn: resources.get('Profile')!.attributes.ProfileArn, roleArn };
+    const session = (name: string, certificate: IssuedCertificate, key: IssuedCertificate = certificate): Scenario => ({
+      name,
+      kind: 'create-session',
+      endpoint: emulator.endpoint,
+      certificatePem: certificate.pem,
+      privateKeyPem: pkcs8Pem(key),
+      ...arns,
+    });
+    const [persona] = emulator.world.personas.values();
+    ({ results } = await runPython([
+      session('attested', leaf),
+      session('revoked', revoked),
+      session('expired certificate', expired),
+      session('rogue CA, same subject', rogue),
+      session('mismatched key', leaf, otherKey),
+      { name: 'persona', kind: 'boto3-caller-identity', endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
+      { name: 'unknown key', kind: 'boto3-caller-identity', endpoint: emulator.endpoint, accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x', sessionToken: 'y' },
+    ]));
+  });
+  afterAll(() => emulator?.close());
+
+  test('an attested certificate: CreateSession 201, and boto3 GetCallerIdentity with the session names the assumed role and the serial', () => {
+    const roleName = roleArn.split('/').pop();
+    expect(results.attested).toMatchObject({ status: 201, assumedRoleUser: { arn: `arn:aws:sts::111122223333:assumed-role/${roleName}/${serialHex(leaf)}` } });
+    expect(results.attested.callerIdentity).toEqual({
+      Arn: `arn:aws:sts::111122223333:assumed-role/${roleName}/${serialHex(leaf)}`,
+      UserId: expect.stringMatching(new RegExp(`^AROA[0-9A-F]{17}:${serialHex(leaf)}$`)),
+      Account: '111122223333',
+    });
+  });
+
+  test.each([
+    ['revoked', 'Certificate revoked'],
+    ['expired certificate', 'Untrusted signing certificate'],
+    ['rogue CA, same subject', 'Untrusted signing certificate'],
+    ['mismatched key', 'Invalid signature'],
+  ])('%s: 403 AccessDeniedException "%s", no credentials', (name, message) => {
+    expect(results[name]).toEqual({ status: 403, code: 'AccessDeniedException', message });
+  });
+
+  test('boto3 with the persona’s long-term key: its user ARN; with a key STS never issued: 403 InvalidClientTokenId', () => {
+    expect(results.persona).toMatchObject({ Arn: 'arn:aws:iam::111122223333:user/attestgate-unattested-probe', Account: '111122223333' });
+    expect(results['unknown key']).toEqual({ status: 403, code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
+  });
+});
+
+describe('MSAL for Python and azure-identity’s ClientAssertionCredential against the Entra emulator', () => {
+  let emulator: RunningAzureEmulator;
+  let results: Record<string, any>;
+  let clientId: string;
+  beforeAll(async () => {
+    emulator = await startAzureEmulator({ sources: tfSourceOf(azureConfiguration()) });
+    const [identity] = emulator.world.identities.values();
+    clientId = identity.clientId;
+    const credential = identity.federatedCredentials[0];
+    const key = emulator.playedIssuers.get(credential.issuer)!.signingKeys[0];
+    const claims = { iss: credential.issuer, sub: credential.subject, aud: credential.audiences[0] };
+    const now = Math.floor(Date.now() / 1000);
+    const assertions: Record<string, string> = {
+      attested: signJwt(key, claims),
+      'wrong subject': signJwt(key, { ...claims, sub: 'spiffe://prod.example/agent/intruder' }),
+      'wrong audience': signJwt(key, { ...claims, aud: 'api://AzureADMyOrg' }),
+      'wrong issuer': signJwt(key, { ...claims, iss: 'https://rogue.example' }),
+      'rogue key': signJwt(generateIssuerKey('RS256'), claims),
+      expired: signJwt(key, { ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }),
+    };
+    const common = { authorityHost: emulator.authorityHost, tenantId: emulator.tenantId, clientId, scope: 'https://management.azure.com/.default' };
+    const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-entra-ca-')), 'ca.pem');
+    fs.writeFileSync(caFile, emulator.caPem);
+    ({ results } = await runPython(
+      [
+        ...Object.entries(assertions).map(([name, assertion]): Scenario => ({ name: `msal ${name}`, kind: 'msal', assertion, ...common })),
+        { name: 'azure-identity attested', kind: 'azure-identity', assertion: assertions.attested, ...common },
+        { name: 'azure-identity wrong subject', kind: 'azure-identity', assertion: assertions['wrong subject'], ...common },
+      ],
+      // Both clients send through requests, which trusts this bundle: the emulator's test CA.
+      { REQUESTS_CA_BUNDLE: caFile },
+    ));
+  });
+  afterAll(() => emulator?.close());
+
+  test('MSAL acquire_token_for_client with the attested assertion: a Bearer token for the identity', () => {
+    const answer = results['msal attested'];
+    expect(answer).toMatchObject({ token_type: 'Bearer', expires_in: 3599 });
+    const claims = JSON.parse(Buffer.from(answer.access_token.split('.')[1], 'base64url').toString('utf8'));
+    expect(claims).toMatchObject({ azp: clientId, tid: emulator.tenantId, aud: 'https://management.azure.com' });
+  });
+
+  test.each([
+    ['wrong subject', 'invalid_client', 700213],
+    ['wrong audience', 'invalid_client', 700212],
+    ['wrong issuer', 'invalid_client', 700211],
+    ['rogue key', 'invalid_client', 7000272],
+    ['expired', 'invalid_client', 700024],
+  ])('MSAL with the %s assertion: %s AADSTS%d, as Entra answers', (name, error, code) => {
+    expect(results[`msal ${name}`]).toEqual({ error, error_codes: [code], error_description: expect.stringMatching(new RegExp(`^AADSTS${code}: .* Trace ID: `)) });
+  });
+
+  test('azure-identity ClientAssertionCredential: a token for the attested assertion; ClientAuthenticationError (401) quoting the AADSTS code otherwise', () => {
+    expect(results['azure-identity attested']).toEqual({ access_token: expect.any(String), expires_on: expect.any(Number) });
+    expect(results['azure-identity wrong subject']).toEqual({ error: 'ClientAuthenticationError', status: 401, message: expect.stringContaining('AADSTS700213') });
+  });
+});
