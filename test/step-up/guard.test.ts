@@ -313,6 +313,20 @@ describe('StepUpGuard: requests without a usable token, and unmatched requests',
     expect(bearerTokenOf('bearer   abc.def-_~+/==')).toEqual({ token: 'abc.def-_~+/==' });
   });
 
+  test('hostile Authorization headers: two credentials in one field, a quoted comma, an oversized token — refused, never verified or challenged', async () => {
+    const { guard, events } = guardOf();
+    const token = fresh();
+    for (const authorization of [`Bearer ${token}, Bearer ${token}`, `Bearer "${token},x"`, `Bearer ${token},`]) {
+      expect(await guard.decide(guard.operation('destroy-stack'), authorization)).toMatchObject({ outcome: 'invalid-request', status: 400 });
+    }
+    const oversized = await guard.decide(guard.operation('destroy-stack'), `Bearer ${'a'.repeat(40_000)}`);
+    expect(oversized).toMatchObject({ outcome: 'invalid-token', status: 401 });
+    expect(readBearerChallenge(oversized.headers['www-authenticate'])).toMatchObject({ error: 'invalid_token', acrValues: [] });
+    expect(events.map((e) => e.outcome)).toEqual(['invalid-request', 'invalid-request', 'invalid-request', 'invalid-token']);
+    // The token itself was never consumed by any of them.
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(token))).allowed).toBe(true);
+  });
+
   test("unmatched requests need a valid token by default; 'allow' passes them through with no event", async () => {
     const strict = guardOf();
     expect((await strict.guard.decide('unmatched', undefined)).outcome).toBe('no-token');
