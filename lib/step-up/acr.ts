@@ -63,6 +63,11 @@ export function isProfileAcr(value: unknown): value is ProfileAcr {
 export interface AuthenticationFacts {
   /** The token's `acr`, or the ACR its issuer is configured to imply (`impliedAcr`). */
   readonly acr?: string;
+  /**
+   * The ACR values the token's Entra authentication contexts (`acrs`) stand for, per its
+   * issuer's `authenticationContexts`: each is presented as `acr` is.
+   */
+  readonly contextAcrs?: readonly string[];
   /** The token's `amr` values (RFC 8176); empty when it has none. */
   readonly amr: readonly string[];
   /** When the workload was last attested, in seconds since the epoch (`auth_time`, or `iat` where configured). */
@@ -103,11 +108,21 @@ function presentedText(presented: string | undefined): string {
  */
 export function meetsAnyAcr(required: readonly string[], facts: AuthenticationFacts): { readonly met: boolean; readonly because?: string; readonly satisfied?: string } {
   if (required.length === 0) return { met: true };
+  // Each presented value is judged on its own, with the token's other facts (jti, amr, time).
+  const mapped = (facts.contextAcrs ?? []).filter((a) => a !== facts.acr);
+  const presented = [...(facts.acr !== undefined || mapped.length === 0 ? [facts] : []), ...mapped.map((acr) => ({ ...facts, acr }))];
   const reasons: string[] = [];
   for (const value of required) {
-    const because = unmetBecause(value, facts);
-    if (because === undefined) return { met: true, satisfied: value };
-    reasons.push(because);
+    for (const candidate of presented) {
+      const because = unmetBecause(value, candidate);
+      if (because === undefined) return { met: true, satisfied: value };
+      reasons.push(because);
+    }
   }
   return { met: false, because: [...new Set(reasons)].join('; ') };
+}
+
+/** The ACR values a token presents, for events: its `acr` and those its `acrs` map to. */
+export function presentedAcrs(facts: AuthenticationFacts): string[] {
+  return [...new Set([...(facts.acr !== undefined ? [facts.acr] : []), ...(facts.contextAcrs ?? [])])];
 }

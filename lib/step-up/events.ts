@@ -49,7 +49,7 @@ export interface StepUpEvent {
   readonly requiredAcr: readonly string[];
   /** The operation's max_age, seconds. */
   readonly maxAge?: number;
-  /** The ACR the verified token presented (its `acr`, or its issuer's implied one). */
+  /** The ACR the verified token presented (its `acr`, or its issuer's implied one), then, space-separated, those its Entra `acrs` map to. */
   readonly presentedAcr?: string;
   /** Seconds since the workload's attestation, per the verified token. */
   readonly tokenAgeSeconds?: number;

@@ -1,5 +1,5 @@
 import { AttestGateError } from '../core/errors';
-import { ACR, meetsAnyAcr } from './acr';
+import { ACR, meetsAnyAcr, presentedAcrs } from './acr';
 import { StepUpEvent, StepUpEventFields, StepUpOutcome, stepUpEvent } from './events';
 import { ResolvedOperation, ResolvedPolicy, StepUpPolicy, operationForRequest, resolvePolicy } from './policy';
 import { MemoryReplayStore, ReplayStore } from './replay-store';
@@ -129,7 +129,8 @@ export class StepUpGuard {
       const claimed = { ...(verified.claimedIssuer ? { claimedIssuer: verified.claimedIssuer } : {}), ...(verified.claimedSubject ? { claimedIdentity: verified.claimedSubject } : {}) };
       return this.refuse(op, 401, 'invalid-token', { error: 'invalid_token', errorDescription: verified.expired ? 'The access token has expired' : 'The access token is not valid' }, { ...base, ...claimed }, verified.reason);
     }
-    const who = { ...base, identity: verified.subject, issuer: verified.issuer, ...(verified.facts.acr !== undefined ? { presentedAcr: verified.facts.acr } : {}), ...(verified.attestationAgeSeconds !== undefined ? { tokenAgeSeconds: verified.attestationAgeSeconds } : {}) };
+    const presented = presentedAcrs(verified.facts).join(' ');
+    const who = { ...base, identity: verified.subject, issuer: verified.issuer, ...(presented !== '' ? { presentedAcr: presented } : {}), ...(verified.attestationAgeSeconds !== undefined ? { tokenAgeSeconds: verified.attestationAgeSeconds } : {}) };
     if (!op) return this.allow(op, 'allowed', who, 'no operation covers the request; a valid token is all it needs', verified);
 
     // RFC 9470 §3: strength (acr) and recency (max_age), then scopes.

@@ -40,6 +40,18 @@ export interface TrustedIssuer {
   readonly attestationTime?: 'auth_time' | 'iat';
   /** CA certificates (PEM) to trust for its https JWKS besides Node's roots, e.g. an emulator's test CA. */
   readonly extraCa?: string;
+  /**
+   * Microsoft Entra ID: which ACR value each authentication context ID in its tokens' `acrs`
+   * claim (c1 to c99) stands for — what the Conditional Access policy bound to that context
+   * verifies, e.g. `{ c1: ACR.HUMAN_APPROVED }` for a context whose policy demands a person's
+   * approval. A token of this issuer then presents its `acr` and each value its `acrs` maps to;
+   * an ID not mapped here means nothing, and the guard's own checks still apply to a mapped
+   * value (attested-fresh: the `jti`, once, and `max_age`; attested-hwk: `amr` `hwk`).
+   * Explicit because the token does not say what a context requires: that is a tenant's policy.
+   * A value outside the profile (`{ c1: 'c1' }`) lets an operation name the context itself.
+   * @default `acrs` is not read
+   */
+  readonly authenticationContexts?: Readonly<Record<string, string>>;
 }
 
 /** An operation: which requests it covers, and what they require. */
@@ -132,7 +144,24 @@ function checkIssuer(entry: TrustedIssuer, i: number): ResolvedPolicy['issuers']
   if (entry.impliedAcr !== undefined && !isProfileAcr(entry.impliedAcr)) bad(`${field}.impliedAcr`, entry.impliedAcr, 'is not a value of the attestgate ACR profile', 'use ACR.ATTESTED or ACR.ATTESTED_FRESH (see docs/step-up.md)');
   const attestationTime = entry.attestationTime ?? 'auth_time';
   if (attestationTime !== 'auth_time' && attestationTime !== 'iat') bad(`${field}.attestationTime`, attestationTime, "is neither 'auth_time' nor 'iat'", "use 'auth_time', or 'iat' for an issuer that mints a new token at each attestation");
+  if (entry.authenticationContexts !== undefined) checkAuthenticationContexts(entry, field);
   return { ...entry, algorithms: [...algorithms], attestationTime };
+}
+
+/** Entra's authentication context IDs: c1 to c99 (Microsoft Graph, authenticationContextClassReference). */
+const AUTH_CONTEXT_ID = /^c([1-9]|[1-9][0-9])$/;
+
+function checkAuthenticationContexts(entry: TrustedIssuer, field: string): void {
+  const contexts = entry.authenticationContexts;
+  const f = `${field}.authenticationContexts`;
+  if (typeof contexts !== 'object' || contexts === null || Array.isArray(contexts) || Object.keys(contexts).length === 0) {
+    bad(f, contexts, 'is not a non-empty map of authentication context IDs to ACR values', 'map each ID your Conditional Access policies use to the ACR value its policy verifies, e.g. { c1: ACR.HUMAN_APPROVED }');
+  }
+  if (entry.impliedAcr !== undefined) bad(f, contexts, 'is set with impliedAcr, which overrides every ACR the token presents', 'use impliedAcr for an issuer that puts no ACR in its tokens (SPIRE), authenticationContexts for Entra ID; not both');
+  for (const [id, value] of Object.entries(contexts)) {
+    if (!AUTH_CONTEXT_ID.test(id)) bad(`${f}.${id}`, id, 'is not an Entra authentication context ID', 'use the IDs as Entra issues them in acrs: c1 to c99');
+    if (typeof value !== 'string' || !isNqToken(value) || value.length > 512) bad(`${f}.${id}`, value, 'is not a usable ACR value', 'use a value of the profile (ACR.HUMAN_APPROVED, …) or the ID itself, printable ASCII without spaces or quotes');
+  }
 }
 
 function checkTokens(values: unknown, field: string, what: string): string[] {

@@ -167,7 +167,10 @@ export class TokenVerifier {
     const acr = issuer.impliedAcr ?? (typeof claims.acr === 'string' && claims.acr.length > 0 ? claims.acr : undefined);
     const amr = Array.isArray(claims.amr) ? claims.amr.filter((m): m is string => typeof m === 'string') : [];
     const jti = typeof claims.jti === 'string' && claims.jti.length > 0 && claims.jti.length <= MAX_JTI_LENGTH ? claims.jti : undefined;
-    const facts: AuthenticationFacts = { ...(acr !== undefined ? { acr } : {}), amr, ...(attestedAt !== undefined ? { attestedAt } : {}), ...(jti !== undefined ? { jti } : {}) };
+    // Entra's acrs (a JSON array of context IDs): only the IDs the policy maps mean anything.
+    const contexts = issuer.authenticationContexts;
+    const contextAcrs = contexts && Array.isArray(claims.acrs) ? [...new Set(claims.acrs.filter((id): id is string => typeof id === 'string' && Object.hasOwn(contexts, id)).map((id) => contexts[id]))] : [];
+    const facts: AuthenticationFacts = { ...(acr !== undefined ? { acr } : {}), ...(contextAcrs.length > 0 ? { contextAcrs } : {}), amr, ...(attestedAt !== undefined ? { attestedAt } : {}), ...(jti !== undefined ? { jti } : {}) };
     return {
       kind: 'valid',
       issuer: issuer.issuer,

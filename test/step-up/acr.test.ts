@@ -1,4 +1,4 @@
-import { ACR, AMR_HWK, AuthenticationFacts, EAP_PHRH, PROFILE_ACRS, isProfileAcr, meetsAnyAcr, unmetBecause } from '../../lib/step-up/acr';
+import { ACR, AMR_HWK, AuthenticationFacts, EAP_PHRH, PROFILE_ACRS, isProfileAcr, meetsAnyAcr, presentedAcrs, unmetBecause } from '../../lib/step-up/acr';
 
 const facts = (f: Partial<AuthenticationFacts>): AuthenticationFacts => ({ amr: [], ...f });
 
@@ -40,5 +40,13 @@ describe('the attestgate ACR profile', () => {
     expect(meetsAnyAcr([ACR.ATTESTED_FRESH, ACR.HUMAN_APPROVED], facts({ acr: ACR.HUMAN_APPROVED }))).toEqual({ met: true, satisfied: ACR.HUMAN_APPROVED });
     expect(meetsAnyAcr([], facts({}))).toEqual({ met: true });
     expect(meetsAnyAcr([ACR.ATTESTED_FRESH, ACR.HUMAN_APPROVED], facts({}))).toEqual({ met: false, because: 'the token carries no acr' });
+  });
+
+  test('the values an Entra token’s contexts map to are presented beside its acr, each with the token’s own facts', () => {
+    // hwk mapped, but the token's amr lacks hwk: not met, whatever the context says.
+    expect(meetsAnyAcr([ACR.ATTESTED_HWK], facts({ acr: '1', contextAcrs: [ACR.ATTESTED_HWK] }))).toEqual({ met: false, because: 'the token was issued at another authentication level; the token\'s amr does not include "hwk"' });
+    expect(meetsAnyAcr([ACR.ATTESTED_HWK], facts({ contextAcrs: [ACR.ATTESTED_HWK], amr: ['hwk'] }))).toEqual({ met: true, satisfied: ACR.ATTESTED_HWK });
+    expect(meetsAnyAcr([ACR.ATTESTED], facts({ contextAcrs: [ACR.HUMAN_APPROVED] }))).toEqual({ met: true, satisfied: ACR.ATTESTED });
+    expect(presentedAcrs(facts({ acr: 'c1', contextAcrs: ['c1', ACR.HUMAN_APPROVED] }))).toEqual(['c1', ACR.HUMAN_APPROVED]);
   });
 });

@@ -127,6 +127,26 @@ describe('stepUpFetch against a guarded server', () => {
     expect(server.seen).toEqual([]);
   });
 
+  test('nor a PATCH, nor a POST refused for an expired token, nor a DELETE its caller marked unrepeatable: nothing is sent twice', async () => {
+    const expired = () => issuer.mint({ aud: server.url, acr: ACR.ATTESTED, exp: NOW - 600 });
+    for (const [url, init] of [
+      [`${server.url}/stacks/prod`, { method: 'PATCH', body: '{"size":0}' }],
+      [`${server.url}/anything`, { method: 'POST', body: 'x' }],
+    ] as const) {
+      const source = recordingSource({ initial: expired });
+      const error = await caught(stepUpFetch({ source, resource: server.url })(url, init));
+      expect(error).toMatchObject({ code: 'not-repeatable', details: { method: init.method, status: 401, challenge: { error: 'invalid_token' } } });
+      expect(source.asked.map((r) => r.reason)).toEqual(['initial']);
+    }
+    // A predicate that marks every request does not override the caller's explicit no.
+    const source = recordingSource();
+    const error = await caught(stepUpFetch({ source, resource: server.url, repeatable: () => true })(`${server.url}/stacks/prod`, { method: 'DELETE', stepUp: { repeatable: false } }));
+    expect(error.code).toBe('not-repeatable');
+    expect(source.asked.map((r) => r.reason)).toEqual(['initial']);
+    expect(server.attempts()).toBe(3);
+    expect(server.seen).toEqual([]);
+  });
+
   test('a POST marked repeatable, per call or by predicate, is retried with its body intact', async () => {
     const perCall = await stepUpFetch({ source: recordingSource(), resource: server.url })(`${server.url}/migrations`, { method: 'POST', body: 'ALTER TABLE x', stepUp: { repeatable: true } });
     expect(await perCall.text()).toBe('done: ALTER TABLE x');

@@ -239,6 +239,59 @@ describe('StepUpGuard: issuers that imply the ACR (SPIRE)', () => {
   });
 });
 
+describe("StepUpGuard: Entra ID's authentication contexts (acrs), mapped in the policy", () => {
+  // An Entra tenant whose Conditional Access policy on context c1 demands a person's approval;
+  // c2's policy is not one the resource server relies on, so it is not mapped.
+  const entra = testIssuer('https://login.microsoftonline.com/tenant-id/v2.0', { authenticationContexts: { c1: ACR.HUMAN_APPROVED, c3: ACR.ATTESTED_FRESH } });
+  const entraGuard = () => guardOf({ issuers: [entra.trusted] });
+
+  test('a token whose acrs holds a mapped context meets the value it maps to, and the event says so', async () => {
+    const { guard, events } = entraGuard();
+    const d = await guard.decide(guard.operation('destroy-stack'), bearer(entra.mint({ acrs: ['c2', 'c1'], auth_time: NOW - 10 })));
+    expect(d).toMatchObject({ allowed: true, outcome: 'allowed' });
+    expect(events[0]).toMatchObject({ presentedAcr: ACR.HUMAN_APPROVED, reason: `the token meets ${ACR.HUMAN_APPROVED}` });
+  });
+
+  test('an unmapped context, or acrs that is not a list of strings, is challenged like a token without acr', async () => {
+    const { guard, events } = entraGuard();
+    for (const acrs of [['c2'], 'c1', [1], []]) {
+      const d = await guard.decide(guard.operation('destroy-stack'), bearer(entra.mint({ acrs, auth_time: NOW - 10, jti: randomJti() })));
+      expect(d).toMatchObject({ outcome: 'step-up', status: 401 });
+      expect(readBearerChallenge(d.headers['www-authenticate'])?.acrValues).toEqual([ACR.ATTESTED_FRESH, ACR.HUMAN_APPROVED]);
+    }
+    expect(events.map((e) => e.reason)).toEqual(Array(4).fill('the token carries no acr'));
+  });
+
+  test('without a mapping, acrs is not read: the same token is challenged', async () => {
+    const plain = testIssuer('https://login.microsoftonline.com/tenant-id/v2.0');
+    const { guard } = guardOf({ issuers: [plain.trusted] });
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(plain.mint({ acrs: ['c1'], auth_time: NOW - 10 })))).outcome).toBe('step-up');
+  });
+
+  test("a mapped value is still held to the guard's checks: attested-fresh needs max_age, a jti, and is accepted once", async () => {
+    const { guard } = entraGuard();
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(entra.mint({ acrs: ['c3'], auth_time: NOW - 200, jti: randomJti() })))).outcome).toBe('step-up');
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(entra.mint({ acrs: ['c3'], auth_time: NOW - 10 })))).outcome).toBe('step-up');
+    const token = entra.mint({ acrs: ['c3'], auth_time: NOW - 10, jti: randomJti() });
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(token))).allowed).toBe(true);
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(token))).outcome).toBe('replayed');
+  });
+
+  test('acr and acrs are each presented; the event lists both', async () => {
+    const { guard, events } = entraGuard();
+    const d = await guard.decide(guard.operation('list-stacks'), bearer(entra.mint({ acr: '1', acrs: ['c1'] })));
+    expect(d.allowed).toBe(true);
+    expect(events[0].presentedAcr).toBe(`1 ${ACR.HUMAN_APPROVED}`);
+  });
+
+  test('acrs of a forged token gets invalid_token, never a challenge', async () => {
+    const forger = testIssuer(entra.iss, { keyName: 'forger' });
+    const { guard } = entraGuard();
+    const d = await guard.decide(guard.operation('destroy-stack'), bearer(forger.mint({ acrs: ['c1'] }, { kid: entra.key.kid })));
+    expect(d).toMatchObject({ outcome: 'invalid-token', status: 401 });
+  });
+});
+
 describe('StepUpGuard: requests without a usable token, and unmatched requests', () => {
   test('no token: 401 with a bare challenge, no error code (RFC 6750 §3.1); Basic is no bearer token', async () => {
     const { guard, events } = guardOf({ resourceMetadata: 'https://tools.example.test/.well-known/oauth-protected-resource' });
@@ -258,6 +311,20 @@ describe('StepUpGuard: requests without a usable token, and unmatched requests',
       expect(readBearerChallenge(d.headers['www-authenticate'])?.error).toBe('invalid_request');
     }
     expect(bearerTokenOf('bearer   abc.def-_~+/==')).toEqual({ token: 'abc.def-_~+/==' });
+  });
+
+  test('hostile Authorization headers: two credentials in one field, a quoted comma, an oversized token — refused, never verified or challenged', async () => {
+    const { guard, events } = guardOf();
+    const token = fresh();
+    for (const authorization of [`Bearer ${token}, Bearer ${token}`, `Bearer "${token},x"`, `Bearer ${token},`]) {
+      expect(await guard.decide(guard.operation('destroy-stack'), authorization)).toMatchObject({ outcome: 'invalid-request', status: 400 });
+    }
+    const oversized = await guard.decide(guard.operation('destroy-stack'), `Bearer ${'a'.repeat(40_000)}`);
+    expect(oversized).toMatchObject({ outcome: 'invalid-token', status: 401 });
+    expect(readBearerChallenge(oversized.headers['www-authenticate'])).toMatchObject({ error: 'invalid_token', acrValues: [] });
+    expect(events.map((e) => e.outcome)).toEqual(['invalid-request', 'invalid-request', 'invalid-request', 'invalid-token']);
+    // The token itself was never consumed by any of them.
+    expect((await guard.decide(guard.operation('destroy-stack'), bearer(token))).allowed).toBe(true);
   });
 
   test("unmatched requests need a valid token by default; 'allow' passes them through with no event", async () => {

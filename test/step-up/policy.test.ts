@@ -44,12 +44,24 @@ describe('resolvePolicy', () => {
     [{ ...base, operations: [{ name: 'x', tool: 't', acr: ['two words'] }] }, 'operations[0].acr', /ACR value/],
     [{ ...base, operations: [{ name: 'x', tool: 't', maxAge: 1.5 }] }, 'operations[0].maxAge', /whole number/],
     [{ ...base, realm: 'a"b' }, 'realm', /quotes/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: {} }] }, 'issuers[0].authenticationContexts', /non-empty map/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: ['c1'] }] }, 'issuers[0].authenticationContexts', /non-empty map/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: { c100: ACR.HUMAN_APPROVED } }] }, 'issuers[0].authenticationContexts.c100', /not an Entra authentication context ID/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: { c0: ACR.HUMAN_APPROVED } }] }, 'issuers[0].authenticationContexts.c0', /not an Entra authentication context ID/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: { C1: ACR.HUMAN_APPROVED } }] }, 'issuers[0].authenticationContexts.C1', /not an Entra authentication context ID/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: { c1: 'two words' } }] }, 'issuers[0].authenticationContexts.c1', /not a usable ACR value/],
+    [{ ...base, issuers: [{ issuer: 'https://i.test', jwks, impliedAcr: ACR.ATTESTED, authenticationContexts: { c1: ACR.HUMAN_APPROVED } }] }, 'issuers[0].authenticationContexts', /with impliedAcr/],
   ])('refuses bad input with where, field, value and fix (%#)', (policy, field, problem) => {
     const e = refusal(policy);
     expect(e.where).toBe('StepUpPolicy');
     expect(e.field).toBe(field);
     expect(e.message).toMatch(problem);
     expect(e.fix.length).toBeGreaterThan(10);
+  });
+
+  test('Entra authentication contexts c1 to c99 map to profile values or to other ACR values', () => {
+    const contexts = { c1: ACR.HUMAN_APPROVED, c25: ACR.ATTESTED_HWK, c99: 'c99' };
+    expect(resolvePolicy({ ...base, issuers: [{ issuer: 'https://i.test', jwks, authenticationContexts: contexts }] }).issuers[0].authenticationContexts).toEqual(contexts);
   });
 
   test('jwksUri may be http on loopback only (emulators)', () => {

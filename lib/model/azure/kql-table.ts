@@ -7,8 +7,16 @@ import { Evaluator, Expr, ExpressionParser, KqlCell, KqlError, KqlSchema, KqlTyp
  *
  * The subset: one table, then `where` / `filter`, `extend name = expr, …` (with `parse_json`,
  * member access, `tostring`, `iff`, `+ -`, and KqlQuery's predicates), `summarize name =
- * count() | countif(p) | sum(x) | min(x) | max(x), … by col, …`, `project col, …`. Anything else
- * — `union`, `join`, `let`, `mv-expand`, `bin()` keys, an unnamed aggregate — throws KqlError.
+ * count() | countif(p) | sum(x) | min(x) | max(x), … by col, …` (or `summarize by col, …`, the
+ * distinct keys), `project col, …`. Anything else — `union`, `join`, `let`, `mv-expand`, `bin()`
+ * or other expression keys, a dynamic key, an unnamed aggregate — throws KqlError.
+ *
+ * Kusto semantics kept (learn.microsoft.com, summarize operator and aggregation functions): over
+ * no records, `summarize` without `by` returns one row (count, countif and sum 0; min and max
+ * null) and with `by` none; nulls are ignored by every aggregate (a null countif predicate is not
+ * counted); a string is never null, so a record without a string column groups with "".
+ * An unnamed aggregate is refused rather than named `count_`/`countif_` as Kusto does: the rule's
+ * measure column is named by the rule, and a guessed name would judge another column.
  */
 
 export type KqlRow = Readonly<Record<string, KqlCell>>;
@@ -59,7 +67,11 @@ function parseStage(tokens: Token[]): Stage {
       };
     case 'summarize': {
       const byAt = body.findIndex((t) => t.kind === 'word' && t.text === 'by');
-      const aggregates = commaSeparated(byAt < 0 ? body : body.slice(0, byAt)).map((part): Aggregate => {
+      if (byAt === 0 && body.length === 1) throw new KqlError('summarize by names no column');
+      // `summarize by col` alone: the distinct values of the keys.
+      const aggregateTokens = byAt < 0 ? body : body.slice(0, byAt);
+      if (aggregateTokens.length === 0 && byAt < 0) throw new KqlError('summarize names no aggregate and no by column');
+      const aggregates = (aggregateTokens.length === 0 ? [] : commaSeparated(aggregateTokens)).map((part): Aggregate => {
         const { name, body: call } = assignment(part, 'summarize');
         const expr = new ExpressionParser(call).parseAll();
         if (expr.kind !== 'call' || !AGGREGATES.has(expr.name)) throw new KqlError(`the aggregate ${call.map((t) => t.text).join('')} is not supported (count, countif, sum, min, max)`);
@@ -112,6 +124,16 @@ export class KqlTableQuery {
    * @throws KqlError for an expression it cannot judge, or a column the rows do not have
    */
   public run(schema: KqlSchema, records: readonly KqlRow[]): KqlRow[] {
+    return this.result(schema, records).rows;
+  }
+
+  /**
+   * The query's result: its columns (name → type, in order) and its rows. A scheduled query
+   * rule's dimensions and measure must be columns of it.
+   *
+   * @throws KqlError for an expression it cannot judge, or a column the rows do not have
+   */
+  public result(schema: KqlSchema, records: readonly KqlRow[]): { readonly columns: KqlSchema; readonly rows: KqlRow[] } {
     let columns: Record<string, KqlType> = { ...schema };
     let rows: KqlRow[] = [...records];
     for (const stage of this.stages) {
@@ -150,25 +172,35 @@ export class KqlTableQuery {
           break;
       }
     }
-    return rows;
+    return { columns, rows };
   }
 
   private summarize(stage: Extract<Stage, { kind: 'summarize' }>, columns: KqlSchema, rows: readonly KqlRow[]): KqlRow[] {
-    for (const b of stage.by) if (columns[b] === undefined) throw new KqlError(`the column ${b} does not exist`);
-    const groups = new Map<string, KqlRow[]>();
+    for (const b of stage.by) {
+      if (columns[b] === undefined) throw new KqlError(`the column ${b} does not exist`);
+      // Kusto refuses a dynamic group key; so does this evaluator, rather than group by JSON text.
+      if (columns[b] === 'dynamic') throw new KqlError(`summarize by ${b}, a dynamic column, is not supported: convert it first (by ${b}s = tostring(${b}) in an extend)`);
+    }
+    const groups = new Map<string, { keys: KqlCell[]; rows: KqlRow[] }>();
     for (const row of rows) {
-      const key = JSON.stringify(stage.by.map((b) => row[b] ?? null));
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      // Read as Kusto reads the column: a missing string is "", a missing number null.
+      const evaluator = new Evaluator(columns, row);
+      const keys = stage.by.map((b) => cellOf(evaluator.evaluate({ kind: 'column', name: b })));
+      const key = JSON.stringify(keys);
+      const group = groups.get(key) ?? { keys, rows: [] };
+      group.rows.push(row);
+      groups.set(key, group);
     }
     // Without `by`, summarize returns one row even over no records.
-    if (stage.by.length === 0 && groups.size === 0) groups.set('[]', []);
-    return [...groups.values()].map((group) => {
-      const out: Record<string, KqlCell> = Object.fromEntries(stage.by.map((b) => [b, group[0]?.[b] ?? null]));
+    if (stage.by.length === 0 && groups.size === 0) groups.set('[]', { keys: [], rows: [] });
+    return [...groups.values()].map(({ keys, rows: group }) => {
+      const out: Record<string, KqlCell> = Object.fromEntries(stage.by.map((b, i) => [b, keys[i]]));
       for (const a of stage.aggregates) {
         const values = group.map((row) => (a.arg ? new Evaluator(columns, row).evaluate(a.arg) : ({ type: 'bool', value: true } as Scalar)));
         if (a.fn === 'count') out[a.name] = group.length;
         else if (a.fn === 'countif') {
-          if (values.some((v) => v.type !== 'bool')) throw new KqlError('countif() of a non-boolean');
+          // A null predicate (a comparison with a missing number) is ignored, as in Kusto.
+          if (values.some((v) => v.type !== 'bool' && v.type !== 'null')) throw new KqlError('countif() of a non-boolean');
           out[a.name] = values.filter((v) => v.type === 'bool' && v.value).length;
         } else {
           const numbers = values.filter((v) => v.type !== 'null').map((v) => {
