@@ -7,6 +7,8 @@ import { AzureIssuancePath, azureIssuancePathsOf } from '../../lib/model/azure/i
 import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
+import { AgentGate, agentGates, sameValue } from '../../lib/model/azure/agent-issuance-paths';
+import { FederatedBlueprintCredential, agentIdModel, credentialsOfBlueprint } from '../../lib/model/azure/agent-id';
 
 /** A federated credential of a gate, values rendered for people. */
 export interface DiscoveredCredential {
@@ -36,12 +38,28 @@ export interface AzureGate {
   readonly paths: readonly AzureIssuancePath[];
   /** Acknowledgements in the identity's `"//"` object that do not count, and why. */
   readonly ignoredAcknowledgements: readonly string[];
+  /** An Entra agent identity: its tokens come by two legs, through its blueprint, whose credentials are `credentials`. */
+  readonly agent?: AgentGateFacts;
+}
+
+/** What makes a gate an agent identity's: the blueprint whose credentials gate it, and who shares them. */
+export interface AgentGateFacts {
+  /** The blueprint's address, or its literal app ID; undefined when not known before apply. */
+  readonly blueprint: string | undefined;
+  /** The sibling agent identities of the same blueprint: each one's workload gets this agent's first-leg token too. */
+  readonly siblings: readonly string[];
+  /** The blueprint's federated credentials a sibling's gate manifest declares, and whose they are. */
+  readonly siblingCredentials: ReadonlyArray<{ readonly address: string; readonly sibling: string }>;
 }
 
 const text = (value: Value | undefined): string => (typeof value === 'string' ? value : describeValue(value));
 
-/** Finds every identity that has federated credentials, in every configuration. */
+/** Finds every identity that has federated credentials, and every Entra agent identity, in every configuration. */
 export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGate[] {
+  return [...discoverIdentityGates(sources), ...sources.flatMap(discoverAgentGates)];
+}
+
+function discoverIdentityGates(sources: readonly TerraformSource[]): AzureGate[] {
   return sources.flatMap((source) => {
     const { model } = source;
     return [...credentialsByParent(model)].map(([parent, credentials]) => {
@@ -73,5 +91,57 @@ export function discoverAzureGates(sources: readonly TerraformSource[]): AzureGa
         drift: manifest ? credentialDrift(manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
       };
     });
+  });
+}
+
+/**
+ * Entra agent identities as gates, from the Azure model's enumeration (agent-issuance-paths.ts):
+ * the gate's credentials are its blueprint's federated credentials (leg 1 of the two-leg flow), its
+ * paths every credential of the blueprint, judged against the agent's own gate manifest.
+ */
+function discoverAgentGates(source: TerraformSource): AzureGate[] {
+  const { model } = source;
+  const agentId = agentIdModel(model);
+  const gates = agentGates(model, agentId);
+  return gates.map((gate): AzureGate => {
+    const address = gate.agent.resource.address;
+    // Flexible credentials are paths (judged in `paths`), not credentials a probe can match exactly.
+    const credentials = gate.blueprintKey === undefined ? [] : credentialsOfBlueprint(agentId, gate.blueprintKey).filter((c): c is FederatedBlueprintCredential => c.kind === 'federated');
+    const roles = roleGrantsOf(model, address);
+    const declared = gate.manifest?.identity.privilege;
+    return {
+      id: `${source.stackName}/${address}`,
+      cloud: 'azure' as const,
+      stackName: source.stackName,
+      file: source.file,
+      identity: gate.agent.resource,
+      ...(gate.manifest ? { manifest: gate.manifest } : {}),
+      credentials: credentials.map((c) => ({
+        address: c.resource.address,
+        issuer: text(c.issuer),
+        subject: text(c.subject),
+        audiences: Array.isArray(c.audiences) ? c.audiences.map(text) : [text(c.audiences)],
+      })),
+      roles,
+      privilege: declared ?? (gate.highPrivilege ? PrivilegeTier.HIGH : 'unknown'),
+      privilegeReasons: gate.highPrivilege ? [gate.highPrivilege] : [],
+      paths: gate.paths,
+      ignoredAcknowledgements: [...gate.ignoredAcknowledgements, ...(gate.manifestProblem ? [`the gate manifest cannot be read: ${gate.manifestProblem}`] : [])],
+      drift: gate.manifest ? credentialDrift(gate.manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
+      agent: { blueprint: gate.blueprintKey, siblings: gate.siblings.map((s) => s.resource.address), siblingCredentials: siblingCredentials(gate, gates, credentials) },
+    };
+  });
+}
+
+/** The credentials of an agent's blueprint that a sibling declares, and not the agent itself. */
+function siblingCredentials(gate: AgentGate, gates: readonly AgentGate[], credentials: readonly FederatedBlueprintCredential[]): Array<{ address: string; sibling: string }> {
+  const declares = (trusts: AgentGate['declared'], c: FederatedBlueprintCredential) => {
+    const audiences = Array.isArray(c.audiences) ? c.audiences : [c.audiences];
+    return (trusts ?? []).some((d) => sameValue(d.issuer, c.issuer) && sameValue(d.subject, c.subject) && audiences.length === 1 && sameValue(d.audience, audiences[0]));
+  };
+  return credentials.flatMap((c) => {
+    if (declares(gate.declared, c)) return [];
+    const sibling = gates.find((g) => gate.siblings.includes(g.agent) && declares(g.declared, c));
+    return sibling ? [{ address: c.resource.address, sibling: sibling.agent.resource.address }] : [];
   });
 }

@@ -18,6 +18,10 @@ export const DENIED = {
   subjectCase: denial(AADSTS.subjectCaseMismatch, /case-insensitive comparison, but not with case-sensitive comparison/),
   validity: denial(AADSTS.assertionOutsideValidity, /not within its valid time range/),
   algorithm: denial(AADSTS.unsupportedAlgorithm, /is not a supported signature algorithm/),
+  /** Agent ID, leg 1: an `fmi_path` naming no agent identity of the blueprint (Entra's answer undocumented; the emulator's choice). */
+  fmiPath: denial(AADSTS.fmiPathNotAgentOfBlueprint, /fmi_path/),
+  /** Agent ID, leg 2: a leg-1 token naming another blueprint or agent than the one it is presented as. */
+  fmiSubject: denial(AADSTS.fmiSubjectNotMatched, /Please make sure the federated identity credential Subject is/),
   /** `alg: none` — Entra documents no code for it: the algorithm refusal, or its generic invalid-JWT refusal. */
   malformed: denial(AADSTS.invalidJwt, /Invalid JWT/),
 } as const;

@@ -11,6 +11,8 @@ import { AzureProbeTarget } from './azure-probe-target';
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** The resource probes ask a token for: Azure Resource Manager, where role assignments act. */
 export const DEFAULT_PROBE_SCOPE = 'https://management.azure.com/.default';
+/** Leg 1 of Entra Agent ID's flow asks a token for the token exchange audience. */
+export const AGENT_LEG1_SCOPE = 'api://AzureADTokenExchange/.default';
 
 /** A federated credential of a gate, concrete: what a token must carry to be exchanged. */
 export interface ProbeCredential {
@@ -28,6 +30,8 @@ export interface ResolvedAzureGate {
   readonly gate: AzureGate;
   readonly tenantId?: string;
   readonly clientId?: string;
+  /** An agent identity's blueprint: leg 1's `client_id` (the agent's own client ID is its `fmi_path`). */
+  readonly blueprintClientId?: string;
   readonly credentials: readonly ProbeCredential[];
   /** Why the gate is not deployed faithfully on this target (INCONCLUSIVE). */
   readonly problems: readonly string[];
@@ -42,6 +46,14 @@ export interface ResolvedAzureGate {
   /** Subjects that other identities' credentials trust: other workloads' tokens. */
   readonly foreignSubjects: ReadonlyArray<{ readonly subject: string; readonly identity: string }>;
   readonly scope: string;
+  /** An agent gate's view of the run's other agent gates under other blueprints: their workloads are another blueprint's leg 1. */
+  readonly otherBlueprints?: readonly ResolvedAzureGate[];
+}
+
+/** Gives each agent gate the run's agent gates of other blueprints (resolved on the same target). */
+export function withOtherBlueprints(gates: readonly ResolvedAzureGate[]): ResolvedAzureGate[] {
+  const agents = gates.filter((g) => g.gate.agent && g.blueprintClientId && g.clientId);
+  return gates.map((g) => (g.gate.agent ? { ...g, otherBlueprints: agents.filter((o) => o.blueprintClientId !== g.blueprintClientId) } : g));
 }
 
 /** What the positive control of a gate did in this run. */
@@ -62,6 +74,11 @@ export interface AzureProbeContextOptions {
   readonly retry: RetryPolicy;
   /** The token printed by `--token-command`, fetched at most once per run. */
   readonly commandToken?: () => Promise<string>;
+  /**
+   * The key the target signs its own tokens with — only the local emulator can give it: with it a
+   * check re-dates a leg-1 token the target issued, which a live tenant's tokens cannot be.
+   */
+  readonly tenantKey?: IssuerKey;
 }
 
 /** Shared state of a run: the target, the rate limit, positive controls, the attacker's keys. */
@@ -75,17 +92,38 @@ export class AzureProbeContext {
     return this.options.target;
   }
 
-  /** Exchanges an assertion for the gate's identity, retrying transient failures within the rate limit. */
+  /**
+   * Exchanges an assertion for the gate's identity, retrying transient failures within the rate
+   * limit. For an agent identity, both legs: the assertion as its blueprint with `fmi_path` = the
+   * agent, then the leg-1 token as the agent. A refusal at either leg is the outcome, so every
+   * check judges it as a refusal; a token is issued only when leg 2 issues one.
+   */
   public async exchange(gate: ResolvedAzureGate, assertion: string): Promise<HttpOutcome> {
+    if (gate.gate.agent === undefined) return this.request(gate, { client_id: gate.clientId!, scope: gate.scope, client_assertion: assertion });
+    return this.twoLegs(gate, gate.blueprintClientId!, assertion, gate.clientId!);
+  }
+
+  /** Leg 1 as `blueprintClientId` for `fmiPath`, then, with its token, leg 2 as the gate's agent identity. */
+  public async twoLegs(gate: ResolvedAzureGate, blueprintClientId: string, assertion: string, fmiPath: string): Promise<HttpOutcome> {
+    const leg1 = await this.leg1(gate, blueprintClientId, assertion, fmiPath);
+    const token = accessTokenOf(leg1);
+    return token === undefined ? leg1 : this.leg2(gate, token);
+  }
+
+  /** Leg 1 of the agent flow: a token for api://AzureADTokenExchange naming `fmiPath`. */
+  public leg1(gate: ResolvedAzureGate, blueprintClientId: string, assertion: string, fmiPath: string): Promise<HttpOutcome> {
+    return this.request(gate, { client_id: blueprintClientId, scope: AGENT_LEG1_SCOPE, fmi_path: fmiPath, client_assertion: assertion });
+  }
+
+  /** Leg 2 of the agent flow: a leg-1 token presented as the gate's agent identity. */
+  public leg2(gate: ResolvedAzureGate, leg1Token: string): Promise<HttpOutcome> {
+    return this.request(gate, { client_id: gate.clientId!, scope: gate.scope, client_assertion: leg1Token });
+  }
+
+  private async request(gate: ResolvedAzureGate, form: { client_id: string; scope: string; client_assertion: string; fmi_path?: string }): Promise<HttpOutcome> {
     const attempt = async () => {
       await this.options.limiter.take();
-      return this.target.requestToken(gate.tenantId!, {
-        client_id: gate.clientId!,
-        scope: gate.scope,
-        grant_type: 'client_credentials',
-        client_assertion_type: JWT_BEARER,
-        client_assertion: assertion,
-      });
+      return this.target.requestToken(gate.tenantId!, { ...form, grant_type: 'client_credentials', client_assertion_type: JWT_BEARER });
     };
     const { result, attempts } = await withRetries(attempt, isTransientAad, this.options.retry, HTTP_RETRY_HINTS);
     this.attempts += attempts;
@@ -157,6 +195,10 @@ export interface DenialProbe {
   readonly what: string;
   readonly assertion: string;
   readonly expected: AadDenial | readonly AadDenial[];
+  /** Sends the probe another way than exchanging `assertion` for the gate (e.g. one leg of the agent flow, or another blueprint's). */
+  readonly send?: () => Promise<HttpOutcome>;
+  /** Why the path the probe takes is accepted on purpose: a token issued is then shown as acknowledged, never as PASS. */
+  readonly acknowledged?: string;
 }
 
 /** What a check's mutations need: nothing secret, a valid token (to tamper with), or the issuer's key (to re-sign). */
@@ -187,6 +229,11 @@ export async function probeAzureDenied(
   const probes = build({ credential, ...(key ? { key } : {}), ...(control.kind === 'ran' ? { validToken: control.assertion } : {}) });
   if (!Array.isArray(probes)) return probes as Verdict;
   const verdicts: Verdict[] = [];
-  for (const probe of probes) verdicts.push(judgeAadDenial(await context.exchange(gate, probe.assertion), probe.expected, probe.what));
-  return combineVerdicts(verdicts);
+  for (const probe of probes) {
+    const verdict = judgeAadDenial(await (probe.send?.() ?? context.exchange(gate, probe.assertion)), probe.expected, probe.what);
+    verdicts.push(verdict.status === 'FAIL' && probe.acknowledged ? { ...inconclusive(`${verdict.reason}, on a path accepted on purpose (${probe.acknowledged})`, verdict.evidence), acknowledged: probe.acknowledged } : verdict);
+  }
+  const combined = combineVerdicts(verdicts);
+  const acknowledged = verdicts.flatMap((v) => (v.acknowledged ? [v.acknowledged] : []));
+  return combined.status === 'INCONCLUSIVE' && acknowledged.length > 0 ? { ...combined, acknowledged: acknowledged.join('; ') } : combined;
 }

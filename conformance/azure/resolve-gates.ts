@@ -27,6 +27,8 @@ export interface DeployedIdentity {
   readonly resourceId: string;
   readonly origins: readonly string[];
   readonly federatedCredentials: ReadonlyArray<{ readonly origin: string; readonly issuer: string; readonly subject: string; readonly audiences: readonly string[] }>;
+  /** An agent identity's blueprint, by client ID. */
+  readonly blueprintClientId?: string;
 }
 
 /**
@@ -50,19 +52,24 @@ export function resolveLocalAzureGates(gates: readonly AzureGate[], emulator: De
     const problems = (configuration?.problems ?? []).filter((p) => involved.has(p.address)).map((p) => `${p.address}: ${p.problem}`);
     const identity = world.identityByOrigin(gate.id);
     if (!identity) problems.push(`the identity ${gate.id} is not deployed`);
-    const credentials: ProbeCredential[] = (identity?.federatedCredentials ?? []).map((c) => {
+    // An agent identity holds no credential: its blueprint's are leg 1 of its tokens.
+    const blueprint = gate.agent && identity?.blueprintClientId ? world.identities.get(identity.blueprintClientId) : undefined;
+    if (gate.agent && identity && !blueprint) problems.push(`the blueprint of ${gate.id} is not deployed`);
+    const holder = gate.agent ? blueprint : identity;
+    const credentials: ProbeCredential[] = (holder?.federatedCredentials ?? []).map((c) => {
       const address = c.origin.startsWith(`${gate.stackName}/`) ? addressOf(c.origin, gate.stackName) : c.origin;
       const credential = { issuer: c.issuer, subject: c.subject, audience: c.audiences[0] };
       return { address, ...credential, declared: isDeclared(gate, credential) };
     });
     const issuerKeys = new Map(credentials.map((c) => [c.issuer, emulator.playedIssuers.get(c.issuer)?.signingKeys ?? []]));
     const foreignSubjects = [...world.identities.values()]
-      .filter((other) => other !== identity)
+      .filter((other) => other !== identity && other !== holder)
       .flatMap((other) => other.federatedCredentials.map((c) => ({ subject: c.subject, identity: other.origins[0] ?? other.resourceId })));
     return {
       gate,
       tenantId: emulator.tenantId,
       ...(identity ? { clientId: identity.clientId } : {}),
+      ...(blueprint ? { blueprintClientId: blueprint.clientId } : {}),
       credentials,
       problems,
       ...(gate.manifest ? { agentSubject: gate.manifest.identity.spiffeId } : {}),
@@ -152,10 +159,14 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
     const source = options.sources.find((s) => s.stackName === gate.stackName && s.file === gate.file);
     const names = [gate.id, gate.identity?.address, typeof gate.identity?.attributes.name === 'string' ? gate.identity.attributes.name : undefined].filter((n): n is string => n !== undefined);
     const clientId = names.map((n) => options.clientIds?.[n]).find((id) => id !== undefined) ?? (gates.length === 1 ? options.soleClientId : undefined);
+    const blueprintClientId = gate.agent ? liveBlueprintClientId(gate, options.clientIds) : undefined;
     const tenantId = options.tenantId ?? (source ? providerTenant(source) : undefined) ?? options.fallbackTenantId;
     const missing = [
       !tenantId ? 'the tenant ID (--tenant-id, or tenantId in the API; AZURE_TENANT_ID)' : undefined,
       !clientId ? `the identity's client ID (--client-id ${gate.id}=<client id>, or clientIds in the API; AZURE_CLIENT_ID for a single gate)` : undefined,
+      gate.agent && !blueprintClientId
+        ? `its blueprint's client ID, leg 1's client_id (--client-id ${gate.stackName}/${gate.agent.blueprint ?? '<blueprint address>'}=<blueprint app id>, or clientIds in the API)`
+        : undefined,
     ].filter(Boolean);
     const issuerKeys = new Map(credentials.map((c) => [c.issuer, keysByIssuer.get(c.issuer)?.keys ?? []]));
     const noKeyReason = [...new Set(credentials.map((c) => keysByIssuer.get(c.issuer)?.why).filter(Boolean))].join('; ') || 'no issuer key';
@@ -163,6 +174,7 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
       gate,
       ...(tenantId ? { tenantId } : {}),
       ...(clientId ? { clientId } : {}),
+      ...(blueprintClientId ? { blueprintClientId } : {}),
       credentials,
       problems,
       ...(missing.length > 0 ? { unresolved: `a live tenant needs ${missing.join(' and ')}` } : {}),
@@ -178,4 +190,17 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
 function firstString(value: Value | undefined): string | undefined {
   if (typeof value === 'string') return value;
   return Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An agent gate's blueprint client ID on a live tenant: given by the blueprint's gate-style ID or
+ * address (its appId is known only after apply), or written literally as the agent's blueprint.
+ */
+function liveBlueprintClientId(gate: AzureGate, clientIds: Readonly<Record<string, string>> | undefined): string | undefined {
+  const blueprint = gate.agent?.blueprint;
+  if (blueprint === undefined) return undefined;
+  if (GUID.test(blueprint)) return blueprint;
+  return clientIds?.[`${gate.stackName}/${blueprint}`] ?? clientIds?.[blueprint];
 }

@@ -9,7 +9,7 @@ import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSet
 import { GateSummary, gateSummaryOf } from '../engine/report';
 import { IssuerKey, pkiIssuerKeys } from '../oidc/issuer-key';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
-import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate } from './probe-context';
+import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate, withOtherBlueprints } from './probe-context';
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
 import { renderAzureGateTable } from './gate-table';
 import { runTokenCommand } from '../oidc/token-command';
@@ -72,6 +72,7 @@ async function prepareAzure(gates: readonly AzureGate[], options: AzureConforman
   const scope = options.scope ?? DEFAULT_PROBE_SCOPE;
   let target: AzureHttpProbeTarget;
   let resolved: ResolvedAzureGate[];
+  let tenantKey: IssuerKey | undefined;
   if (options.target === 'local') {
     const emulator = await startAzureEmulator({
       sources: options.sources,
@@ -83,6 +84,7 @@ async function prepareAzure(gates: readonly AzureGate[], options: AzureConforman
     setup.onClose(() => emulator.close());
     target = new AzureHttpProbeTarget({ name: 'local', authorityHost: emulator.authorityHost, caPem: emulator.caPem, timeoutMs: setup.requestDeadlineMs });
     resolved = resolveLocalAzureGates(gates, emulator, scope);
+    tenantKey = emulator.server.tenantKey;
   } else {
     const authorityHost = options.endpoints?.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
     target = new AzureHttpProbeTarget({ name: `azure (${new URL(authorityHost).host})`, authorityHost, caPem: options.endpoints?.caPem, timeoutMs: setup.requestDeadlineMs });
@@ -105,10 +107,11 @@ async function prepareAzure(gates: readonly AzureGate[], options: AzureConforman
     target,
     limiter: setup.limiter,
     retry: setup.retry,
+    ...(tenantKey ? { tenantKey } : {}),
     // Run once, and only if a gate has no issuer key for its control.
     ...(tokenCommand ? { commandToken: () => (commandToken ??= runTokenCommand(tokenCommand)) } : {}),
   });
-  return { name: target.name, gates: resolved.map((gate) => ({ id: gate.gate.id, resolved: gate })), context, requests: () => context.attempts };
+  return { name: target.name, gates: withOtherBlueprints(resolved).map((gate) => ({ id: gate.gate.id, resolved: gate })), context, requests: () => context.attempts };
 }
 
 /** Probes every Azure gate of the sources on a target. */

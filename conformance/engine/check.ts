@@ -75,6 +75,8 @@ export function combinePathVerdicts(verdicts: ReadonlyArray<{ readonly path: str
 /** A check: metadata plus a probe of one gate. `Gate` and `Context` are cloud-specific. */
 export interface Check<Gate, Context> {
   readonly meta: CheckMeta;
+  /** Whether the check means anything for a gate (an Agent ID check for a managed identity does not): no result at all when not. @default every gate */
+  appliesTo?(gate: Gate): boolean;
   run(gate: Gate, context: Context): Promise<Verdict>;
 }
 

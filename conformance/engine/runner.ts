@@ -113,7 +113,7 @@ export async function runGates(runs: ReadonlyArray<GateRun<unknown, unknown>>, o
   const worker = async () => {
     for (let run = queue.shift(); run && !options.signal?.aborted; run = queue.shift()) {
       let control: CheckResult | undefined;
-      for (const check of controlFirst(run.checks)) {
+      for (const check of controlFirst(run.checks).filter((c) => c.appliesTo?.(run.gate) ?? true)) {
         if (options.signal?.aborted || closed) return;
         const started = Date.now();
         const scope: ProbeScope = { requests: 0, ...(options.signal ? { signal: options.signal } : {}) };

@@ -12,6 +12,9 @@ import { check as unsignedToken } from './agc-az-009-unsigned-token/check';
 import { check as es256Token } from './agc-az-010-es256-token/check';
 import { check as unboundSubject } from './agc-az-011-unbound-subject/check';
 import { check as unattestedIssuancePath } from './agc-az-012-unattested-issuance-path/check';
+import { check as siblingAgentFmiPath } from './agc-az-013-sibling-agent-fmi-path/check';
+import { check as anotherBlueprintsLeg1 } from './agc-az-014-another-blueprints-leg1/check';
+import { check as expiredLeg1Token } from './agc-az-015-expired-leg1-token/check';
 
 /** Every Azure check, in ID order; the positive control first. */
 export const AZURE_CHECKS: ReadonlyArray<Check<ResolvedAzureGate, AzureProbeContext>> = [
@@ -27,6 +30,9 @@ export const AZURE_CHECKS: ReadonlyArray<Check<ResolvedAzureGate, AzureProbeCont
   es256Token,
   unboundSubject,
   unattestedIssuancePath,
+  siblingAgentFmiPath,
+  anotherBlueprintsLeg1,
+  expiredLeg1Token,
 ];
 
 AZURE_CHECKS.forEach((c) => validateCheckMeta(c.meta));

@@ -3,6 +3,7 @@ import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
+import { agentIdModel } from '../../fixtures/entra-agent-id';
 import { DEPLOYER_SPIFFE_ID, azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 
 const source = (configuration: unknown): TerraformSource => ({ stackName: 'brownfield', file: 'brownfield.tf.json', model: tfModel(configuration) });
@@ -46,5 +47,14 @@ describe('discoverAzureGates', () => {
       ['brownfield/azuread_application.ci', 'unknown', 0, 1],
     ]);
     expect(gates[0].privilegeReasons).toEqual(['Contributor on /subscriptions/00000000-0000-0000-0000-000000000000']);
+  });
+
+  test('Entra agent identities: one gate each, gated by its blueprint’s federated credentials; siblings and their trusts named', () => {
+    const gates = discoverAzureGates([{ stackName: 'agents', file: 'shared-blueprint.tf.json', model: agentIdModel('shared-blueprint') }]);
+    expect(gates.map((g) => [g.id, g.privilege, g.credentials.map((c) => c.address)])).toEqual([
+      ['agents/msgraph_resource.deployer', 'high', ['msgraph_resource.spire', 'msgraph_resource.spire_reporter']],
+      ['agents/msgraph_resource.reporter', 'read-only', ['msgraph_resource.spire', 'msgraph_resource.spire_reporter']],
+    ]);
+    expect(gates[0].agent).toEqual({ blueprint: 'msgraph_resource.blueprint', siblings: ['msgraph_resource.reporter'], siblingCredentials: [{ address: 'msgraph_resource.spire_reporter', sibling: 'msgraph_resource.reporter' }] });
   });
 });

@@ -27,7 +27,10 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
       for (const { subject, identity } of gate.foreignSubjects) {
         if (!trusted.has(subject)) add(`a token for subject '${subject}', which identity ${identity} trusts`, mint(key!, claimsFor(credential, { sub: subject })));
       }
+      // A sibling agent's declared trust is AGC-AZ-013's: it may be acknowledged there (one gate for the siblings).
+      const siblings = new Set(gate.gate.agent?.siblingCredentials.map((s) => s.address));
       for (const c of gate.credentials) {
+        if (siblings.has(c.address)) continue;
         const shared = sharedSubjectReason(c.subject);
         const undeclared = gate.agentSubject !== undefined && c.subject !== gate.agentSubject && !c.declared;
         if (!shared && !undeclared) continue;
