@@ -11,7 +11,7 @@ import { GCP_CLI } from './gcp/cli';
 import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
 import { SPIFFE_CHECKS } from './checks/spiffe';
 import { STEP_UP_CHECKS } from './checks/step-up';
-import { STEP_UP_USAGE, readStepUpArgs, runStepUpCli } from './step-up/cli';
+import { STEP_UP_OPTIONS, STEP_UP_USAGE, readStepUpArgs, runStepUpCli } from './step-up/cli';
 import type { AwsGate } from './aws/discover-gates';
 import type { AzureGate } from './azure/discover-gates';
 import type { GcpGate } from './gcp/discover-gates';
@@ -104,8 +104,8 @@ export const CLOUDS: readonly RegisteredCloud[] = [
  */
 export const AREA_CHECKS: readonly CheckMeta[] = [...STEP_UP_CHECKS, ...SPIFFE_CHECKS].map((c) => c.meta);
 
-/** The command line of the step-up area (`attestgate step-up`): its usage lines, reading and running. */
-export const STEP_UP_CLI = { usage: STEP_UP_USAGE, read: readStepUpArgs, run: runStepUpCli } as const;
+/** The command line of the step-up area (`attestgate step-up`): its usage lines, option table, reading and running. */
+export const STEP_UP_CLI = { usage: STEP_UP_USAGE, options: STEP_UP_OPTIONS, read: readStepUpArgs, run: runStepUpCli } as const;
 
 /** Every cloud's gates in the apps. */
 export function discoverClouds(app: AppSources): DiscoveredCloud[] {

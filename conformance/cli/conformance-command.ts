@@ -10,6 +10,7 @@ import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-repo
 import { renderTable } from '../report/text-table';
 import { CONFORMANCE_TARGETS, ConformanceTarget, runConformance } from '../run-conformance';
 import { OptionSpecs, OptionValues } from './cloud-cli';
+import { CliCommand, PATH_NOTE, PROBE_EXITS } from './command';
 import { pairs } from './option-values';
 import { UsageError } from './usage-error';
 
@@ -152,6 +153,36 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
     process.removeListener('SIGTERM', stop);
   }
 }
+
+export const CONFORMANCE_COMMAND: CliCommand = {
+  name: 'conformance',
+  summary: 'probe every gate and prove unattested issuance fails',
+  usage: [
+    'conformance --app PATH... [options]',
+    `  --target local|${CLOUDS.map((c) => c.cloud).join('|')}`,
+    '                               local: every cloud on the embedded emulators (default);',
+    `                               ${CLOUDS.map((c) => c.cloud).join(', ')}: that cloud's live endpoints`,
+    '  --pki DIR                    CA certificates (*.crt), their keys (*.key) and CRLs (*.crl),',
+    '                               matched to trust anchors by public key; other keys sign as',
+    '                               the OIDC issuer whose published key they match',
+    '  --tags TAG,...               run checks with every TAG (and none of !TAG), or these check IDs;',
+    "                               a gate's positive control runs whenever its checks need it",
+    '  --allow-unproven REASON      accept that --tags excludes the positive controls (!kind:positive):',
+    '                               their denials stay INCONCLUSIVE, acknowledged, and do not exit 2',
+    '  --list                       list the checks and gates, probe nothing',
+    `  --format ${REPORT_FORMATS.join('|')}    (default table; comma lists too; files go to --out)`,
+    '  --out DIR                    where the report files go (default attestgate-report)',
+    `  --rate N                     requests per second to each cloud (default ${CLOUDS.map((c) => `${c.cloud} ${c.defaultRatePerSecond}`).join(', ')})`,
+    '  --concurrency N              gates probed at once per cloud (default 4)',
+    '  --token-command CMD          prints a valid token (the control without an issuer key; gcp, azure)',
+    '  --var NAME=VALUE             Terraform variables the configurations use (repeatable)',
+    'Live targets:',
+    ...CLOUDS.flatMap((c) => c.cli.conformance.usage).map((line) => `  ${line}`),
+  ],
+  notes: [PATH_NOTE, PROBE_EXITS],
+  options: CONFORMANCE_OPTIONS,
+  run: conformanceCommand,
+};
 
 function progressPrinter(err: NodeJS.WritableStream): (result: CheckResult) => void {
   let done = 0;

@@ -2,6 +2,7 @@ import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { STEP_UP_CLI } from '../clouds';
 import { ConformanceReport, REPORT_SCHEMA, summarize, unprovenGates } from '../engine/report';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
+import { CliCommand, PROBE_EXITS } from './command';
 import { UsageError } from './usage-error';
 
 /**
@@ -32,3 +33,12 @@ export async function stepUpCommand(args: readonly string[], out: NodeJS.Writabl
   for (const { gate, why, acknowledged } of unprovenGates(report)) err.write(`attestgate: nothing proven about ${gate}: ${why}${acknowledged ? ` (acknowledged: ${options.allowUnproven})` : ''}\n`);
   return run.exitCode;
 }
+
+export const STEP_UP_COMMAND: CliCommand = {
+  name: 'step-up',
+  summary: STEP_UP_CLI.usage[1].trim(),
+  usage: [STEP_UP_CLI.usage[0], ...STEP_UP_CLI.usage.slice(2)],
+  notes: [PROBE_EXITS],
+  options: STEP_UP_CLI.options,
+  run: stepUpCommand,
+};
