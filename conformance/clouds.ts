@@ -37,8 +37,8 @@ export interface CloudRunOptions {
 export interface DiscoveredCloud {
   readonly cloud: Cloud;
   readonly gates: readonly GateSummary[];
-  /** The gates' section of `attestgate gates`. */
-  tableSection(): GateTableSection;
+  /** The gates' section of `attestgate gates`, within `width` columns. */
+  tableSection(width?: number): GateTableSection;
   /** Probes them on the target with the common options and the cloud's own. */
   run(common: Omit<CommonRunOptions<never>, 'sources' | 'target'>, target: 'local' | Cloud, own: unknown): Promise<CloudRun>;
   /** Serves the sources that hold them on the cloud's emulator (`attestgate emulator`); `own` from `cli.emulator.readOptions`. */
@@ -81,7 +81,7 @@ function register<Source, Gate extends { readonly id: string }, Resolved, Contex
       return {
         cloud: adapter.cloud,
         gates: gates.map((g) => adapter.summary(g)),
-        tableSection: () => ({ title: adapter.title, gateCount: gates.length, table: gates.length > 0 ? adapter.gateTable(gates) : '' }),
+        tableSection: (width) => ({ title: adapter.title, gateCount: gates.length, table: gates.length > 0 ? adapter.gateTable(gates, width) : '' }),
         // The cloud's own options plus the common ones make its Options; TypeScript cannot see that
         // through the generic Omit, hence the cast.
         run: (common, target, own) => runCloudConformance(adapter, { ...(own as object), ...common, sources, target } as unknown as Options, gates),

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
 import { renderGateSections } from '../report/gate-table';
+import { terminalOf } from '../report/terminal';
 import { BAD_INPUT_EXITS, CliCommand, PATH_NOTE } from './command';
 import { UsageError } from './usage-error';
 
@@ -12,7 +13,8 @@ export async function gatesCommand(args: readonly string[], out: NodeJS.Writable
   const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
   const apps = values.app;
   if (!apps || apps.length === 0) throw new UsageError('gates needs at least one --app PATH');
-  out.write(`${renderGateSections(discoverClouds(loadAppSources(apps)).map((c) => c.tableSection()))}\n`);
+  const { columns } = terminalOf(out);
+  out.write(`${renderGateSections(discoverClouds(loadAppSources(apps)).map((c) => c.tableSection(columns)))}\n`);
   return 0;
 }
 
