@@ -11,7 +11,7 @@ import { GCP_CLI } from './gcp/cli';
 import { GCP_CONFORMANCE, GcpConformanceOptions } from './gcp/run-gcp-conformance';
 import { SPIFFE_CHECKS } from './checks/spiffe';
 import { STEP_UP_CHECKS } from './checks/step-up';
-import { STEP_UP_USAGE, readStepUpArgs, runStepUpCli } from './step-up/cli';
+import { STEP_UP_OPTIONS, STEP_UP_USAGE, readStepUpArgs, runStepUpCli } from './step-up/cli';
 import type { AwsGate } from './aws/discover-gates';
 import type { AzureGate } from './azure/discover-gates';
 import type { GcpGate } from './gcp/discover-gates';
@@ -37,8 +37,8 @@ export interface CloudRunOptions {
 export interface DiscoveredCloud {
   readonly cloud: Cloud;
   readonly gates: readonly GateSummary[];
-  /** The gates' section of `attestgate gates`. */
-  tableSection(): GateTableSection;
+  /** The gates' section of `attestgate gates`, within `width` columns. */
+  tableSection(width?: number): GateTableSection;
   /** Probes them on the target with the common options and the cloud's own. */
   run(common: Omit<CommonRunOptions<never>, 'sources' | 'target'>, target: 'local' | Cloud, own: unknown): Promise<CloudRun>;
   /** Serves the sources that hold them on the cloud's emulator (`attestgate emulator`); `own` from `cli.emulator.readOptions`. */
@@ -81,7 +81,7 @@ function register<Source, Gate extends { readonly id: string }, Resolved, Contex
       return {
         cloud: adapter.cloud,
         gates: gates.map((g) => adapter.summary(g)),
-        tableSection: () => ({ title: adapter.title, gateCount: gates.length, table: gates.length > 0 ? adapter.gateTable(gates) : '' }),
+        tableSection: (width) => ({ title: adapter.title, gateCount: gates.length, table: gates.length > 0 ? adapter.gateTable(gates, width) : '' }),
         // The cloud's own options plus the common ones make its Options; TypeScript cannot see that
         // through the generic Omit, hence the cast.
         run: (common, target, own) => runCloudConformance(adapter, { ...(own as object), ...common, sources, target } as unknown as Options, gates),
@@ -104,8 +104,8 @@ export const CLOUDS: readonly RegisteredCloud[] = [
  */
 export const AREA_CHECKS: readonly CheckMeta[] = [...STEP_UP_CHECKS, ...SPIFFE_CHECKS].map((c) => c.meta);
 
-/** The command line of the step-up area (`attestgate step-up`): its usage lines, reading and running. */
-export const STEP_UP_CLI = { usage: STEP_UP_USAGE, read: readStepUpArgs, run: runStepUpCli } as const;
+/** The command line of the step-up area (`attestgate step-up`): its usage lines, option table, reading and running. */
+export const STEP_UP_CLI = { usage: STEP_UP_USAGE, options: STEP_UP_OPTIONS, read: readStepUpArgs, run: runStepUpCli } as const;
 
 /** The command line of the spiffe area (`attestgate spiffe`, and the Workload API of `attestgate emulator`). */
 export { SPIFFE_CLI } from './spiffe/cli';

@@ -2,7 +2,7 @@ import { AwsGate, describeCondition } from './discover-gates';
 import { renderTable } from '../report/text-table';
 
 /** The trust anchors (and their CAs), the certificate attributes required, the longest session. */
-export function renderAwsGateTable(gates: readonly AwsGate[]): string {
+export function renderAwsGateTable(gates: readonly AwsGate[], width = Infinity): string {
   const rows = gates.map((gate) => {
     const anchors = gate.anchorsPinned === false
       ? ['ANY trust anchor of the account (aws:SourceArn not pinned)']
@@ -16,5 +16,5 @@ export function renderAwsGateTable(gates: readonly AwsGate[]): string {
     const others = gate.otherPrincipals.length > 0 ? `\nALSO: ${gate.otherPrincipals.join(', ')}` : '';
     return [gate.id, gate.privilege, anchors.join('\n'), attributes.join('\n') + others, session];
   });
-  return renderTable(['Gate', 'Privilege', 'Trust anchor', 'Required certificate attributes', 'Max session'], rows);
+  return renderTable(['Gate', 'Privilege', 'Trust anchor', 'Required certificate attributes', 'Max session'], rows, width);
 }

@@ -2,15 +2,17 @@ import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { ROLE_TYPE, trustPolicyOf } from '../../lib/model/aws/roles-anywhere';
 import { CHECK_CATALOG } from '../catalog';
-import { CLOUDS, discoverClouds } from '../clouds';
+import { CLOUDS, DiscoveredCloud, discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
 import { selectChecks } from '../engine/runner';
 import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
 import { renderTable } from '../report/text-table';
+import { showsProgress, terminalOf } from '../report/terminal';
 import { CONFORMANCE_TARGETS, ConformanceTarget, runConformance } from '../run-conformance';
 import { OptionSpecs, OptionValues } from './cloud-cli';
+import { CliCommand, PATH_NOTE, PROBE_EXITS } from './command';
 import { pairs } from './option-values';
 import { UsageError } from './usage-error';
 
@@ -22,6 +24,7 @@ const COMMON_OPTIONS = {
   tags: { type: 'string', multiple: true },
   'allow-unproven': { type: 'string' },
   list: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
   format: { type: 'string', multiple: true },
   out: { type: 'string', default: 'attestgate-report' },
   rate: { type: 'string' },
@@ -39,6 +42,7 @@ interface CommonValues {
   readonly tags?: string[];
   readonly 'allow-unproven'?: string;
   readonly list: boolean;
+  readonly verbose: boolean;
   readonly format?: string[];
   readonly out: string;
   readonly rate?: string;
@@ -90,7 +94,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
 
   if (values.list) {
     const checks = selectChecks(CHECK_CATALOG.map((meta) => ({ meta })), tags);
-    out.write(`${renderTable(['Check', 'Severity', 'Title', 'Tags'], checks.map(({ meta }) => [meta.id, meta.severity, meta.title, meta.tags.join(' ')]))}\n`);
+    out.write(`${renderTable(['Check', 'Severity', 'Title', 'Tags'], checks.map(({ meta }) => [meta.id, meta.severity, meta.title, meta.tags.join(' ')]), terminalOf(out).columns)}\n`);
     const gates = discoverClouds(sources).flatMap((c) => c.gates);
     out.write(`${gates.length} gate(s): ${gates.map((g) => g.id).join(', ') || 'none'}\n`);
     return 0;
@@ -107,7 +111,8 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   const startedAt = new Date().toISOString();
-  const progress = (err as NodeJS.WriteStream).isTTY ? progressPrinter(err) : undefined;
+  // Progress on a terminal only: a CI log or a pipe keeps every line, and would fill with them.
+  const progress = showsProgress(err) ? progressPrinter(err, discoverClouds(sources).filter((c) => target === 'local' || c.cloud === target), tags) : undefined;
   try {
     const run = await runConformance({
       sources,
@@ -121,7 +126,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       onResult: progress,
       ...cloudOptions,
     });
-    if (progress) err.write('\n');
+    if (progress) err.write('\r\x1b[K');
     if (run.unprobed.length > 0) {
       err.write(`attestgate: note: --target ${target} probes ${target} gates only; not probed: ${run.unprobed.map((g) => `${g.id} (${g.cloud})`).join(', ')}\n`);
     }
@@ -138,7 +143,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       summary: summarize(run.results),
       ...(allowUnproven && run.results.some((r) => r.acknowledged) ? { unprovenSubset: { reason: allowUnproven, results: run.results.filter((r) => r.acknowledged).length } } : {}),
     };
-    const files = writeReports(report, formats as ReportFormat[], values.out, out);
+    const files = writeReports(report, formats as ReportFormat[], values.out, out, { ...terminalOf(out), verbose: values.verbose });
     for (const file of files) out.write(`wrote ${file}\n`);
     // A run that proved nothing must not pass CI: a wrong directory, a missing key or client ID.
     if (run.gates.length === 0) err.write(`attestgate: no ${target === 'local' ? '' : `${target} `}gate found in ${apps.join(', ')}: nothing was probed\n`);
@@ -161,10 +166,53 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   }
 }
 
-function progressPrinter(err: NodeJS.WritableStream): (result: CheckResult) => void {
-  let done = 0;
+export const CONFORMANCE_COMMAND: CliCommand = {
+  name: 'conformance',
+  summary: 'probe every gate and prove unattested issuance fails',
+  usage: [
+    'conformance --app PATH... [options]',
+    `  --target local|${CLOUDS.map((c) => c.cloud).join('|')}`,
+    '                               local: every cloud on the embedded emulators (default);',
+    `                               ${CLOUDS.map((c) => c.cloud).join(', ')}: that cloud's live endpoints`,
+    '  --pki DIR                    CA certificates (*.crt), their keys (*.key) and CRLs (*.crl),',
+    '                               matched to trust anchors by public key; other keys sign as',
+    '                               the OIDC issuer whose published key they match',
+    '  --tags TAG,...               run checks with every TAG (and none of !TAG), or these check IDs;',
+    "                               a gate's positive control runs whenever its checks need it",
+    '  --allow-unproven REASON      accept that --tags excludes the positive controls (!kind:positive):',
+    '                               their denials stay INCONCLUSIVE, acknowledged, and do not exit 2',
+    '  --list                       list the checks and gates, probe nothing',
+    '  --verbose                    the table shows every result, path and signal, not only what needs attention',
+    `  --format ${REPORT_FORMATS.join('|')}    (default table; comma lists too; files go to --out)`,
+    '  --out DIR                    where the report files go (default attestgate-report)',
+    `  --rate N                     requests per second to each cloud (default ${CLOUDS.map((c) => `${c.cloud} ${c.defaultRatePerSecond}`).join(', ')})`,
+    '  --concurrency N              gates probed at once per cloud (default 4)',
+    '  --token-command CMD          prints a valid token (the control without an issuer key; gcp, azure)',
+    '  --var NAME=VALUE             Terraform variables the configurations use (repeatable)',
+    'Live targets:',
+    ...CLOUDS.flatMap((c) => c.cli.conformance.usage).map((line) => `  ${line}`),
+  ],
+  notes: [PATH_NOTE, PROBE_EXITS],
+  options: CONFORMANCE_OPTIONS,
+  run: conformanceCommand,
+};
+
+/**
+ * One status line on the terminal, rewritten as results come in: per cloud the gates done of
+ * those found, the requests sent (retries included) and the time since the start. A gate is done
+ * when all the checks selected for its cloud have a result.
+ */
+function progressPrinter(err: NodeJS.WritableStream, clouds: readonly DiscoveredCloud[], tags: readonly string[]): (result: CheckResult) => void {
+  const started = Date.now();
+  const expected = new Map(clouds.map((c) => [c.cloud as string, selectChecks(CHECK_CATALOG.filter((m) => m.cloud === c.cloud).map((meta) => ({ meta })), tags).length]));
+  const perGate = new Map<string, number>();
+  let requests = 0;
   return (result) => {
-    done++;
-    err.write(`\r\x1b[K[${done}] ${result.gate} ${result.checkId} ${result.status}`);
+    perGate.set(result.gate, (perGate.get(result.gate) ?? 0) + 1);
+    requests += result.attempts;
+    const done = (cloud: DiscoveredCloud) => cloud.gates.filter((g) => (perGate.get(g.id) ?? 0) >= (expected.get(cloud.cloud) ?? Infinity)).length;
+    const line = `${clouds.map((c) => `${c.cloud} ${done(c)}/${c.gates.length} gates`).join(' · ')} · ${requests} requests · ${Math.round((Date.now() - started) / 1000)} s`;
+    const columns = terminalOf(err).columns;
+    err.write(`\r\x1b[K${line.length < columns ? line : line.slice(0, columns - 1)}`);
   };
 }

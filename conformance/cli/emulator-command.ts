@@ -3,6 +3,7 @@ import { CLOUDS, SPIFFE_CLI, discoverClouds } from '../clouds';
 import { loadAppSources } from '../discovery/app-sources';
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { OptionSpecs, OptionValues, ServedEmulator, SharedValues } from './cloud-cli';
+import { BAD_INPUT_EXITS, CliCommand, PATH_NOTE } from './command';
 import { pairs, portOption } from './option-values';
 import { UsageError } from './usage-error';
 
@@ -77,3 +78,20 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
     await Promise.all(running.map((emulator) => emulator.close()));
   }
 }
+
+export const EMULATOR_COMMAND: CliCommand = {
+  name: 'emulator',
+  summary: "serve the apps' gates on 127.0.0.1 and print the endpoints as JSON",
+  usage: [
+    'emulator --app PATH... [--pki DIR] [--var NAME=VALUE]... [options]',
+    '  --pki DIR                    CA certificates, keys and CRLs, as for conformance',
+    '  --var NAME=VALUE             Terraform variables the configurations use (repeatable)',
+    ...CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `  ${line}`),
+    '                               ports: 0 (the default) picks a free one; serves until interrupted',
+    ...SPIFFE_CLI.emulator.usage.map((line) => `  ${line}`),
+    '                               with --spiffe-registrations, --app is optional',
+  ],
+  notes: [PATH_NOTE, `Exit codes: 0 stopped by SIGINT or SIGTERM;\n${BAD_INPUT_EXITS}`],
+  options: EMULATOR_OPTIONS,
+  run: (args, out) => emulatorCommand(args, out),
+};

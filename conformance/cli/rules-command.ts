@@ -3,9 +3,17 @@ import { loadAppSources } from '../discovery/app-sources';
 import { REPORT_FORMATS, ReportFormat } from '../report/write-reports';
 import { writeRulesReports } from '../report/rules-report';
 import { judgeApp, rulesExitCode } from '../rules/judge-app';
+import { BAD_INPUT_EXITS, CliCommand, PATH_NOTE } from './command';
 import { UsageError } from './usage-error';
 import { readInput, utf8Text } from '../discovery/input-files';
 import { FileAcknowledgement, parseAcknowledgementsFile } from '../../lib/rules/acknowledgements-file';
+
+const OPTIONS = {
+  app: { type: 'string', multiple: true },
+  acknowledgements: { type: 'string', multiple: true },
+  format: { type: 'string', multiple: true },
+  out: { type: 'string', default: 'attestgate-report' },
+} as const;
 
 /**
  * `attestgate rules --app PATH...`: every synth-time rule over synthesized or hand-written output
@@ -15,16 +23,7 @@ import { FileAcknowledgement, parseAcknowledgementsFile } from '../../lib/rules/
  * acknowledgement themselves, such as a plan (lib/rules/acknowledgements-file.ts).
  */
 export async function rulesCommand(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      app: { type: 'string', multiple: true },
-      acknowledgements: { type: 'string', multiple: true },
-      format: { type: 'string', multiple: true },
-      out: { type: 'string', default: 'attestgate-report' },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: [...args], options: OPTIONS, strict: true });
   const apps = values.app;
   if (!apps || apps.length === 0) throw new UsageError('rules needs at least one --app PATH');
   const formats = (values.format ?? ['table']).flatMap((f) => f.split(','));
@@ -42,3 +41,21 @@ function readAcknowledgements(file: string): FileAcknowledgement[] {
   if ('problem' in decoded) throw new UsageError(`--acknowledgements ${file}: ${decoded.problem}`);
   return parseAcknowledgementsFile(decoded.text, file);
 }
+
+export const RULES_COMMAND: CliCommand = {
+  name: 'rules',
+  summary: 'run every synth-time rule over synthesized output, without CDK or cdktf',
+  usage: [
+    'rules --app PATH... [--format F]... [--out DIR] [--acknowledgements FILE]...',
+    `  --format ${REPORT_FORMATS.join('|')}    (default table; comma lists too; files go to --out)`,
+    '  --out DIR                    where the report files go (default attestgate-report)',
+    '  --acknowledgements FILE      JSON { "acknowledgements": [ { "rule", "resource", "reason" } ] }',
+    '                               for inputs that cannot carry one (a plan, a state); an entry',
+    '                               that matches no finding is reported. Otherwise acknowledgements',
+    '                               are read from the output (Metadata / "//" "attestgate:acknowledgements",',
+    '                               CDK metadata)',
+  ],
+  notes: [PATH_NOTE, `Exit codes: 0 no open finding; 1 an open violation; 2 only findings that cannot be judged\nbefore apply are open;\n${BAD_INPUT_EXITS}`],
+  options: OPTIONS,
+  run: (args, out) => rulesCommand(args, out),
+};

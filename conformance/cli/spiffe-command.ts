@@ -1,5 +1,6 @@
 import { SPIFFE_CLI } from '../clouds';
 import { checkReportFormats, reportAreaRun } from './area-command';
+import { CliCommand, PROBE_EXITS } from './command';
 
 /**
  * `attestgate spiffe`: the SPIFFE checks (AGC-SPIFFE-*) against the Workload API that issues one
@@ -18,3 +19,12 @@ export async function spiffeCommand(args: readonly string[], out: NodeJS.Writabl
   const run = await SPIFFE_CLI.run(options);
   return reportAreaRun('spiffe', options, startedAt, run, out, err);
 }
+
+export const SPIFFE_COMMAND: CliCommand = {
+  name: 'spiffe',
+  summary: SPIFFE_CLI.usage[1].trim(),
+  usage: [SPIFFE_CLI.usage[0], ...SPIFFE_CLI.usage.slice(2)],
+  notes: [PROBE_EXITS],
+  options: SPIFFE_CLI.options,
+  run: spiffeCommand,
+};

@@ -1,5 +1,6 @@
 import { STEP_UP_CLI } from '../clouds';
 import { checkReportFormats, reportAreaRun } from './area-command';
+import { CliCommand, PROBE_EXITS } from './command';
 
 /**
  * `attestgate step-up`: the step-up checks (AGC-SU-*) against one deployed endpoint, reported as
@@ -13,3 +14,12 @@ export async function stepUpCommand(args: readonly string[], out: NodeJS.Writabl
   const run = await STEP_UP_CLI.run(options);
   return reportAreaRun('step-up', options, startedAt, run, out, err);
 }
+
+export const STEP_UP_COMMAND: CliCommand = {
+  name: 'step-up',
+  summary: STEP_UP_CLI.usage[1].trim(),
+  usage: [STEP_UP_CLI.usage[0], ...STEP_UP_CLI.usage.slice(2)],
+  notes: [PROBE_EXITS],
+  options: STEP_UP_CLI.options,
+  run: stepUpCommand,
+};

@@ -81,7 +81,8 @@ export interface CloudConformance<Source, Gate extends { readonly id: string }, 
   sourcesToDeploy?(sources: readonly Source[], gates: readonly Gate[]): Source[];
   summary(gate: Gate): GateSummary;
   /** What each gate accepts, one row per gate (`attestgate gates`). */
-  gateTable(gates: readonly Gate[]): string;
+  /** `width`: the widest a line may be (the terminal's); wider tables become per-gate blocks. */
+  gateTable(gates: readonly Gate[], width?: number): string;
   /** Makes the target ready for probing; what it starts, it registers with `setup.onClose` at once. */
   prepare(gates: readonly Gate[], options: Options, setup: TargetSetup): Promise<PreparedTarget<Resolved, Context>>;
   advisories(gates: readonly Gate[], sources: readonly Source[]): Advisory[];

@@ -7,7 +7,7 @@ function conditionLines(condition: string): string[] {
 }
 
 /** The provider and its issuer, the subject, audience and condition required, the principals bound and their roles. */
-export function renderGcpGateTable(gates: readonly GcpGate[]): string {
+export function renderGcpGateTable(gates: readonly GcpGate[], width = Infinity): string {
   const rows = gates.map((gate) => {
     const provider = `${gate.trusts}${gate.disabled ? '\n(disabled)' : ''}`;
     const judgement = gate.subjectConstraint;
@@ -28,5 +28,5 @@ export function renderGcpGateTable(gates: readonly GcpGate[]): string {
     ]);
     return [gate.id, gate.privilege, provider, required.join('\n'), principals.join('\n'), roles.length > 0 ? roles.join('\n') : 'none'];
   });
-  return renderTable(['Gate', 'Privilege', 'Provider / issuer', 'Required subject / audience / condition', 'Bound principal', 'Roles'], rows);
+  return renderTable(['Gate', 'Privilege', 'Provider / issuer', 'Required subject / audience / condition', 'Bound principal', 'Roles'], rows, width);
 }

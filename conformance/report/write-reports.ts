@@ -7,6 +7,7 @@ import { renderConsoleReport } from './console-report';
 import { renderJsonReport } from './json-report';
 import { renderJunitReport } from './junit-report';
 import { renderSarifReport } from './sarif-report';
+import { TerminalOptions, terminalOf } from './terminal';
 
 export const REPORT_FORMATS = ['table', 'json', 'junit', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -38,9 +39,12 @@ export function writeFormats(renderers: ReportRenderers, formats: readonly Repor
   return written;
 }
 
-/** Writes a conformance report in the requested formats (see writeFormats). */
-export function writeReports(report: ConformanceReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
+/**
+ * Writes a conformance report in the requested formats (see writeFormats); the table is laid out
+ * for `out` (its width and colour) unless `terminal` says otherwise.
+ */
+export function writeReports(report: ConformanceReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream, terminal: TerminalOptions = terminalOf(out)): string[] {
   const render = (format: ReportFormat): string =>
-    format === 'table' ? renderConsoleReport(report) : format === 'json' ? renderJsonReport(report) : format === 'junit' ? renderJunitReport(report) : renderSarifReport(report, CHECK_CATALOG, PACKAGE_VERSION);
+    format === 'table' ? renderConsoleReport(report, terminal) : format === 'json' ? renderJsonReport(report) : format === 'junit' ? renderJunitReport(report) : renderSarifReport(report, CHECK_CATALOG, PACKAGE_VERSION);
   return writeFormats({ fileNames: FILE_NAMES, render }, formats, directory, out);
 }

@@ -137,6 +137,8 @@ export function runSpiffeCli(options: SpiffeCliOptions): Promise<SpiffeConforman
  */
 export const SPIFFE_CLI = {
   usage: SPIFFE_USAGE,
+  /** The option table `attestgate spiffe` parses: main() matches an unknown option against it. */
+  options: OPTIONS as OptionSpecs,
   read: readSpiffeArgs,
   list: renderProbeWorkloads,
   run: runSpiffeCli,

@@ -129,3 +129,6 @@ export function runStepUpCli(options: StepUpCliOptions): ReturnType<typeof runSt
     ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
   });
 }
+
+/** The option table `attestgate step-up` parses: main() matches an unknown option against it. */
+export { OPTIONS as STEP_UP_OPTIONS };

@@ -10,6 +10,7 @@ import { IssuerKey } from '../../conformance/oidc/issuer-key';
 import { PkiMaterial } from '../../conformance/pki/pki-directory';
 import type { IssuedCertificate } from '../../conformance/pki/throwaway-pki';
 import { renderTable } from '../../conformance/report/text-table';
+import { terminalOf } from '../../conformance/report/terminal';
 import { SpiffeConformanceRun, runSpiffeConformance } from '../../conformance/spiffe/run-spiffe-conformance';
 import { deployerRegistration } from './registration';
 
@@ -38,7 +39,7 @@ export async function runSpiffeChecksExample(options: SpiffeChecksOptions, out: 
   try {
     const run = await runSpiffeConformance({ targets: [target] });
     out.write(`SPIFFE conformance of the deployer's registration (${target.workloads.length} probe workloads on the emulated agent):\n`);
-    out.write(`${renderTable(['Check', 'Status', 'Reason'], run.results.map((r) => [r.checkId, r.status, r.reason]))}\n`);
+    out.write(`${renderTable(['Check', 'Status', 'Reason'], run.results.map((r) => [r.checkId, r.status, r.reason]), terminalOf(out).columns)}\n`);
     return run;
   } finally {
     await server.close();

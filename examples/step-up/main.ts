@@ -12,6 +12,7 @@
  */
 import { runStepUpConformance } from '../../conformance/step-up/run-step-up-conformance';
 import { renderTable } from '../../conformance/report/text-table';
+import { terminalOf } from '../../conformance/report/terminal';
 import { ACR, DEFAULT_STEP_UP_FAILURE_THRESHOLD, StepUpError, stepUpFailures, stepUpFetch } from '../../lib/step-up';
 import { startAttestingIssuer } from './attesting-issuer';
 import { startToolServer } from './tool-server';
@@ -74,7 +75,7 @@ export async function runStepUpExample(out: NodeJS.WritableStream): Promise<Step
       ratePerSecond: 20,
     });
     write('Step-up conformance of DELETE /stacks/canary:');
-    write(renderTable(['Check', 'Status', 'Reason'], conformance.results.map((r) => [r.checkId, r.status, r.reason])));
+    write(renderTable(['Check', 'Status', 'Reason'], conformance.results.map((r) => [r.checkId, r.status, r.reason]), terminalOf(out).columns));
     return { exitCode: conformance.exitCode, signal, conformance, stacksLeft: [...server.stacks] };
   } finally {
     await server.close();

@@ -46,7 +46,10 @@ describe('attestgate conformance', () => {
     expect(report.advisories.map((a: { id: string; present: boolean }) => `${a.id}:${a.present}`).sort()).toEqual(
       ['ADV-AWS-001:false', 'ADV-AWS-001:true', 'ADV-AWS-002:false', 'ADV-AWS-002:true', 'ADV-AWS-003:false', 'ADV-AWS-003:true', 'ADV-AWS-004:true', 'ADV-AWS-004:true', 'ADV-AWS-005:false', 'ADV-AWS-005:true'],
     );
-    expect(stdout).toContain('Advisories (detection signals; not part of the verdict):');
+    // The summary first; the Reader's missing signals in its block (they need attention).
+    expect(stdout).toMatch(/^Summary \(target local\):\n {2}aws {2}2 gates, 2 issuance paths, 19 checks: 38 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 SKIPPED\n/);
+    expect(stdout).toContain('Verdict: every path of every high-privilege gate refused unattested issuance\n');
+    expect(stdout).toContain('  Detection signals (advisories; not part of the verdict):');
     for (const r of report.results) expect(Object.keys(r)).toEqual(expect.arrayContaining(['checkId', 'gate', 'status', 'reason']));
     expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="38"[^>]*failures="0"/);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);

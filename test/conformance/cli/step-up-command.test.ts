@@ -42,7 +42,8 @@ describe('attestgate step-up', () => {
     const out = path.join(dir, 'report');
     const { code, out: stdout } = await run(['step-up', ...endpoint(), '--id', 'tools/destroy-stack', '--format', 'table,json', '--out', out]);
     expect(code).toBe(0);
-    expect(stdout).toContain('AGC-SU-007');
+    expect(stdout).toMatch(/^Summary \(target step-up\):\n {2}step-up {2}1 gate, 0 issuance paths, 7 checks: 7 PASS, 0 FAIL/);
+    expect(stdout).toContain('tools/destroy-stack (step-up, high)\n  7 results: 7 PASS');
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report).toMatchObject({ target: 'step-up', gates: [{ id: 'tools/destroy-stack', cloud: 'step-up' }], summary: { PASS: 7, FAIL: 0, INCONCLUSIVE: 0, SKIPPED: 0 } });
   });

@@ -104,7 +104,7 @@ describe('terraform show -json as --app input', () => {
       ]),
     );
     const gates = await runCli(['gates', '--app', state]);
-    expect(gates.out).toMatch(/azure-state\/azurerm_user_assigned_identity\.deployer\s*\|\s*high\s*\|/);
+    expect(gates.out).toMatch(/azure-state\/azurerm_user_assigned_identity\.deployer\n  Privilege: high\n/);
     expect(gates.out).toContain('Owner on /subscriptions/00000000-0000-0000-0000-000000000000');
     const rules = await runCli(['rules', '--app', state]);
     expect(rules.out).toMatch(/VIOLATION azurerm_federated_identity_credential\.spire\[0\]: \[AG-AZ-001\] .*system:serviceaccount:agents:default/);

@@ -20,9 +20,9 @@ describe('examples/terraform', () => {
 
   test('attestgate gates finds the three gates, each high privilege', async () => {
     const { out } = await runCli(['gates', '--app', plan('aws'), '--app', plan('gcp'), '--app', plan('azure')]);
-    expect(out).toMatch(/plan\/aws_iam_role\.deployer\s*\|\s*high\s*\|/);
-    expect(out).toMatch(/plan\/google_iam_workload_identity_pool_provider\.spire\s*\|\s*high\s*\|/);
-    expect(out).toMatch(/plan\/azurerm_user_assigned_identity\.deployer\s*\|\s*high\s*\|/);
+    expect(out).toMatch(/plan\/aws_iam_role\.deployer\n  Privilege: high\n/);
+    expect(out).toMatch(/plan\/google_iam_workload_identity_pool_provider\.spire\n  Privilege: high\n/);
+    expect(out).toMatch(/plan\/azurerm_user_assigned_identity\.deployer\n  Privilege: high\n/);
   });
 
   test('the Azure plan’s credentials are chained by the depends_on its configuration records; without it AG-AZ-003 refuses them', async () => {
