@@ -4,6 +4,8 @@ import { TerraformModel, TerraformSource } from '../../lib/model/terraform/confi
 import { statInput } from './input-files';
 import { SourceError, readAppJson } from './sources';
 import { ShowJson, isShowJson, readShowJson } from '../../lib/model/terraform/show-json';
+import { AZURE_IDENTIFIER_ATTRIBUTES } from '../../lib/model/azure/azure-provider';
+import { GOOGLE_IDENTIFIER_ATTRIBUTES } from '../../lib/model/gcp/google-provider';
 
 interface CdktfManifest {
   stacks?: Record<string, { name?: string; synthesizedStackPath?: string }>;
@@ -60,7 +62,7 @@ function loadConfiguration(file: string, stackName: string): TerraformSource {
 export function showJsonSource(json: unknown, file: string, stackName: string): TerraformSource {
   let read: ShowJson;
   try {
-    read = readShowJson(json, file);
+    read = readShowJson(json, file, { ...GOOGLE_IDENTIFIER_ATTRIBUTES, ...AZURE_IDENTIFIER_ATTRIBUTES });
   } catch (e) {
     throw new SourceError(`--app ${(e as Error).message}`);
   }

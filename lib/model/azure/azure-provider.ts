@@ -1,5 +1,6 @@
 import { deterministicId } from '../../core/deterministic-id';
 import { TerraformProviderModel } from '../terraform/apply';
+import type { IdentifierAttributes } from '../terraform/show-json';
 import { Value, describeValue } from '../terraform/expressions';
 import { AzureEnvironment, applicationIds, managedIdentityIds } from './assigned-ids';
 import { MSGRAPH_RESOURCE_TYPE } from './agent-id';
@@ -15,6 +16,18 @@ const SERVICE_PRINCIPAL_TYPE = 'azuread_service_principal';
 
 const concrete = (value: Value | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 const unknown = (reason: string): Value => ({ symbolic: 'unknown', reason });
+
+/**
+ * The attributes that hold another resource's ID as a bare reference, which a plan's unknown
+ * values are followed through (lib/model/terraform/show-json.ts): a new credential's identity, a
+ * new role assignment's principal. Nothing that is written as a template (a scope under a
+ * resource group, a subject) is here.
+ */
+export const AZURE_IDENTIFIER_ATTRIBUTES: IdentifierAttributes = {
+  [FEDERATED_CREDENTIAL_TYPE]: ['parent_id'],
+  [ROLE_ASSIGNMENT_TYPE]: ['principal_id'],
+  [APPLICATION_FEDERATED_CREDENTIAL_TYPE]: ['application_id', 'application_object_id'],
+};
 
 /** The attributes azurerm and azuread compute at apply time, for one configuration. */
 export function azureProviderModel(env: AzureEnvironment, stackName: string): TerraformProviderModel {

@@ -2,6 +2,7 @@ import { block, blocks, TerraformSource } from '../terraform/configuration';
 import { Value, isConcrete } from '../terraform/expressions';
 import * as crypto from 'node:crypto';
 import { AppliedConfiguration, TerraformProviderModel, applyTerraform } from '../terraform/apply';
+import type { IdentifierAttributes } from '../terraform/show-json';
 import { derivedUniqueId } from './assigned-ids';
 
 /**
@@ -12,6 +13,18 @@ import { derivedUniqueId } from './assigned-ids';
  */
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The attributes that hold another resource's identifier as a bare reference, which a plan's
+ * unknown values are followed through (lib/model/terraform/show-json.ts): the service account a
+ * new binding is on. Never `member`: `principalSet://…/${pool.name}/*` reads what `pool.name`
+ * reads, and is the whole pool.
+ */
+export const GOOGLE_IDENTIFIER_ATTRIBUTES: IdentifierAttributes = {
+  google_service_account_iam_member: ['service_account_id'],
+  google_service_account_iam_binding: ['service_account_id'],
+  google_service_account_iam_policy: ['service_account_id'],
+};
 
 export interface GoogleApplyOptions {
   /** The number of a project ID; undefined leaves names that need it unknown (a live target without --gcp-project-number). */

@@ -180,6 +180,13 @@ export function linkIdentifiers(resources: readonly TerraformResource[]): Terraf
 /** An instance's address without its `count`/`for_each` keys: the address of its block in the configuration. */
 export const blockAddressOf = (instance: string): string => instance.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g, '');
 
+/**
+ * Per resource type, the attributes that hold another resource's identifier, written as a bare
+ * reference to it (`parent_id = azurerm_user_assigned_identity.x.id`): each cloud's provider model
+ * declares its own. A plan value unknown until apply is followed to what it refers to only there.
+ */
+export type IdentifierAttributes = Readonly<Record<string, readonly string[]>>;
+
 /** A resource block of a plan's `configuration`, with the module call it is declared in. */
 interface ConfiguredBlock {
   /** Its address in the configuration (`azurerm_user_assigned_identity.this`), without module path. */
@@ -293,8 +300,16 @@ function referenceOfExpression(expression: unknown, modulePath: string, module: 
  * `configuration` records which resource attribute each expression reads. The models follow those
  * references as they do a configuration's, so the credential and the grant stay tied to their
  * identity; the value itself stays what the referenced attribute is (unknown until apply).
+ *
+ * Only the attributes a provider model declares as identifiers are followed: the plan records
+ * which attributes an expression reads, not the expression, so `member =
+ * "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.p.name}/*"` — the whole
+ * pool — reads exactly what `member = google_iam_workload_identity_pool.p.name` would. Read as
+ * the pool's name, that binding would name nobody and an open gate would be judged closed. An
+ * identifier (a `parent_id`, a `principal_id`) is written as the bare reference; anything else
+ * stays unknown, for the rules and the checks to say they cannot judge it.
  */
-function withConfigurationReferences(resources: readonly TerraformResource[], unknowns: ReadonlyMap<string, unknown>, blocks: ReadonlyMap<string, ConfiguredBlock>): TerraformResource[] {
+function withConfigurationReferences(resources: readonly TerraformResource[], unknowns: ReadonlyMap<string, unknown>, blocks: ReadonlyMap<string, ConfiguredBlock>, identifierAttributes: IdentifierAttributes): TerraformResource[] {
   const instances = new Set(resources.map((r) => r.address));
   return resources.map((r) => {
     const marks = unknowns.get(r.address);
@@ -310,6 +325,7 @@ function withConfigurationReferences(resources: readonly TerraformResource[], un
         providerComputed.push(attribute);
         continue;
       }
+      if (!(identifierAttributes[r.type] ?? []).includes(attribute)) continue;
       const reference = referenceOfExpression(expressions[attribute], modulePath, block.module, instances);
       if (reference && reference.address !== r.address) linked[attribute] = { symbolic: 'ref', ...reference };
     }
@@ -333,10 +349,12 @@ function withDependencies(resources: TerraformResource[], blocks: ReadonlyMap<st
  * Reads `terraform show -json` output.
  *
  * @param file where it came from, for messages
+ * @param identifierAttributes the attributes a plan's unknown values are followed through (each
+ *   cloud's provider model declares them); none by default
  * @throws AttestGateError naming the file, the field and the fix for an unsupported format version
  *   or a malformed document
  */
-export function readShowJson(json: unknown, file: string): ShowJson {
+export function readShowJson(json: unknown, file: string, identifierAttributes: IdentifierAttributes = {}): ShowJson {
   if (!isObject(json)) fail(file, '(document)', json, 'is not a JSON object', 'give the output of terraform show -json');
   const version = json.format_version;
   if (typeof version !== 'string' || !/^\d+\.\d+/.test(version)) fail(file, 'format_version', version, 'is not a version such as "1.2"', 'give the unmodified output of terraform show -json');
@@ -368,6 +386,6 @@ export function readShowJson(json: unknown, file: string): ShowJson {
   const data = moduleResources(prior, file, 'prior_state.values.root_module').filter((r) => r.mode === 'data' && !planned_addresses.has(r.address));
   const blocks = configuredBlocks(json.configuration);
   const unknowns = new Map([...changes].map(([address, change]) => [address, change.after_unknown]));
-  const all = withDependencies(withConfigurationReferences([...resources, ...data.map((r) => toResource(r, undefined))], unknowns, blocks), blocks);
+  const all = withDependencies(withConfigurationReferences([...resources, ...data.map((r) => toResource(r, undefined))], unknowns, blocks, identifierAttributes), blocks);
   return { kind, formatVersion: version, ...(toolVersion ? { toolVersion } : {}), resources: linkIdentifiers(all), providers };
 }

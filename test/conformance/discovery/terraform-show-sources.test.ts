@@ -163,6 +163,26 @@ describe('terraform show -json as --app input', () => {
     expect(statusesOf(await probe(knownMember))).toMatchObject({ 'AGC-GCP-001': 'PASS', 'AGC-GCP-012': 'PASS', 'AGC-GCP-013': 'PASS' });
   });
 
+  test('a plan whose binding member is a template around the pool\'s name — the whole pool — is never read as the bare name: rules cannot judge it, conformance proves nothing (exit 2)', async () => {
+    // `member = "principalSet://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/*"`
+    // on a new pool: the plan records that the member reads the pool's name, exactly as it would
+    // for `member = google_iam_workload_identity_pool.pool.name`. Followed as that reference, the
+    // binding named nobody and every check passed an open gate.
+    const resources = gate('pinned-prod', PINNED).map((r) => (r.type === 'google_service_account_iam_member' ? { ...r, module: undefined, index: undefined, values: { ...r.values, member: 'principalSet://iam.googleapis.com/projects/222222222/locations/global/workloadIdentityPools/agents/*' }, unknown: { member: true } } : r.module ? { ...r, module: undefined, index: undefined } : r));
+    const plan = planJson(resources, { google: { project: 'pinned-prod' } });
+    plan.configuration.root_module = {
+      resources: [{ address: 'google_service_account_iam_member.wif', mode: 'managed', type: 'google_service_account_iam_member', name: 'wif', expressions: { member: { references: ['google_iam_workload_identity_pool.pool.name', 'google_iam_workload_identity_pool.pool'] }, role: { constant_value: 'roles/iam.workloadIdentityUser' } } }],
+    } as never;
+    const file = write('templated-member-plan.json', plan);
+    const rules = await runCli(['rules', '--app', file]);
+    expect(rules.out).toMatch(/UNJUDGEABLE google_service_account_iam_member\.wif: \[AG-GCP-002\] cannot be judged/);
+    expect(rules.code).toBe(2);
+    const results = (await runGcpConformance({ sources: loadAppSources([file]).configurations, pki: loadPkiDirectory(issuer.pkiDir), target: 'local', ratePerSecond: Infinity })).results;
+    expect(results.filter((r) => r.status === 'PASS').map((r) => r.checkId)).toEqual([]);
+    const cli = await runCli(['conformance', '--app', file, '--pki', issuer.pkiDir, '--target', 'local']);
+    expect(cli.code).toBe(2);
+  });
+
   test('a state feeds a live target with the names it records: no --gcp-project-number needed (the emulator stands in for Google)', async () => {
     const { configurations } = loadAppSources([pinnedState]);
     const google = await startGcpEmulator({ sources: configurations });
@@ -200,8 +220,8 @@ describe('terraform show -json as --app input', () => {
 
     test('found as a high-privilege gate in each plan, its Owner counted though the identity’s principal ID is not known yet', async () => {
       const { out } = await runCli(['gates', '--app', ROOT, '--app', MODULE]);
-      expect(out).toMatch(/open-default-sa-plan\/azurerm_user_assigned_identity\.deployer\s*\|\s*high\s*\|.*Owner on \/subscriptions\/0{8}-/);
-      expect(out).toMatch(/open-default-sa-module-plan\/module\.agent\["deployer"\]\.azurerm_user_assigned_identity\.this\s*\|\s*high\s*\|/);
+      expect(out).toMatch(/open-default-sa-plan\/azurerm_user_assigned_identity\.deployer\n\s+Privilege: high\n(?:\s+.*\n)*?\s+Roles: Owner on \/subscriptions\/0{8}-/);
+      expect(out).toMatch(/open-default-sa-module-plan\/module\.agent\["deployer"\]\.azurerm_user_assigned_identity\.this\n\s+Privilege: high\n/);
     });
 
     test('rules: refused in the root module and in the module instance, by address (exit 1); the correct plan is clean (exit 0)', async () => {

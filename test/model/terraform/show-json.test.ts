@@ -1,4 +1,5 @@
 import { isShowJson, linkIdentifiers, readShowJson } from '../../../lib/model/terraform/show-json';
+import { AZURE_IDENTIFIER_ATTRIBUTES } from '../../../lib/model/azure/azure-provider';
 import { TerraformModel } from '../../../lib/model/terraform/configuration';
 import { describeValue } from '../../../lib/model/terraform/expressions';
 import { planJson, stateJson } from '../../fixtures/terraform-show';
@@ -80,7 +81,7 @@ describe('terraform show -json', () => {
   });
 
   test('a new identity’s IDs are unknown in a plan: its credential’s parent_id and its role assignment’s principal_id are read as the references the configuration records', () => {
-    const read = readShowJson(azurePlan('open-default-sa-plan'), 'plan.json');
+    const read = readShowJson(azurePlan('open-default-sa-plan'), 'plan.json', AZURE_IDENTIFIER_ATTRIBUTES);
     const credential = read.resources.find((r) => r.address === 'azurerm_federated_identity_credential.k8s')!;
     const owner = read.resources.find((r) => r.address === 'azurerm_role_assignment.owner')!;
     expect(credential.attributes.parent_id).toEqual({ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'id' });
@@ -92,7 +93,7 @@ describe('terraform show -json', () => {
   });
 
   test('in a module instance of a for_each, a counted credential refers to the identity of its own module instance; a root resource reaches it through the module’s output', () => {
-    const read = readShowJson(azurePlan('open-default-sa-module-plan'), 'plan.json');
+    const read = readShowJson(azurePlan('open-default-sa-module-plan'), 'plan.json', AZURE_IDENTIFIER_ATTRIBUTES);
     const attribute = (address: string, name: string) => read.resources.find((r) => r.address === address)!.attributes[name];
     const identity = 'module.agent["deployer"].azurerm_user_assigned_identity.this';
     expect(attribute('module.agent["deployer"].azurerm_federated_identity_credential.k8s[0]', 'parent_id')).toEqual({ symbolic: 'ref', address: identity, attribute: 'id' });
@@ -106,7 +107,7 @@ describe('terraform show -json', () => {
       const root = plan.configuration.root_module;
       if (calledOnce) delete root.module_calls.agent.for_each_expression;
       root.resources[0].expressions.principal_id = expression;
-      const reader = readShowJson(plan, 'plan.json').resources.find((r) => r.address === 'azurerm_role_assignment.reader')!;
+      const reader = readShowJson(plan, 'plan.json', AZURE_IDENTIFIER_ATTRIBUTES).resources.find((r) => r.address === 'azurerm_role_assignment.reader')!;
       return describeValue(reader.attributes.principal_id);
     };
     const unknown = '${azurerm_role_assignment.reader.principal_id, known only after apply}';
@@ -119,6 +120,19 @@ describe('terraform show -json', () => {
     expect(unlinked({ references: ['module.agent', 'each.key'] })).toBe(unknown);
     // A module called once has no key: one written with a key is not it.
     expect(unlinked({ references: ['module.agent["deployer"].principal_id'] }, true)).toBe(unknown);
+  });
+
+  test('only an attribute its provider declares an identifier is followed: the plan records what an expression reads, not whether it is a template around it', () => {
+    const plan = azurePlan('open-default-sa-plan');
+    // Without the declaration, nothing is followed: the credential's identity stays unknown.
+    const undeclared = readShowJson(plan, 'plan.json').resources.find((r) => r.address === 'azurerm_federated_identity_credential.k8s')!;
+    expect(describeValue(undeclared.attributes.parent_id)).toBe('${azurerm_federated_identity_credential.k8s.parent_id, known only after apply}');
+    // A subject reading one attribute may be `"spiffe://${…}/agent"` around it: never followed.
+    plan.resource_changes.find((c: { address: string }) => c.address === 'azurerm_federated_identity_credential.k8s').change.after_unknown.subject = true;
+    plan.configuration.root_module.resources.find((r: { address: string }) => r.address === 'azurerm_federated_identity_credential.k8s').expressions.subject = { references: ['azurerm_user_assigned_identity.deployer.name', 'azurerm_user_assigned_identity.deployer'] };
+    const declared = readShowJson(plan, 'plan.json', AZURE_IDENTIFIER_ATTRIBUTES).resources.find((r) => r.address === 'azurerm_federated_identity_credential.k8s')!;
+    expect(describeValue(declared.attributes.subject)).toBe('${azurerm_federated_identity_credential.k8s.subject, known only after apply}');
+    expect(declared.attributes.parent_id).toEqual({ symbolic: 'ref', address: 'azurerm_user_assigned_identity.deployer', attribute: 'id' });
   });
 
   test('what is not show -json: a configuration, a template', () => {
