@@ -93,12 +93,12 @@ describe('packaging (runs against dist/, which `npm test` builds first)', () => 
     expect(loaded).toEqual([]);
   });
 
-  test('attestgate/step-up resolves through exports and loads no CDK, cdktf, cloud SDK or web framework', () => {
+  test('attestgate/step-up resolves through exports and loads no CDK, cdktf, cloud SDK, web framework or HTTP client library (axios is hooked, not imported)', () => {
     const loaded = JSON.parse(
       node(`
         const s = require('attestgate/step-up');
-        if (typeof s.stepUpGuard !== 'function' || typeof s.stepUpFetch !== 'function' || s.ACR.ATTESTED_FRESH !== 'urn:attestgate:acr:attested-fresh') throw new Error('exports missing');
-        console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /[\\\\/](aws-cdk-lib|cdktf|@cdktf|@aws-sdk|express|fastify|constructs)[\\\\/]/.test(f))));
+        if (typeof s.stepUpGuard !== 'function' || typeof s.stepUpFetch !== 'function' || typeof s.stepUpAxios !== 'function' || s.ACR.ATTESTED_FRESH !== 'urn:attestgate:acr:attested-fresh') throw new Error('exports missing');
+        console.log(JSON.stringify(Object.keys(require.cache).filter((f) => /[\\\\/](aws-cdk-lib|cdktf|@cdktf|@aws-sdk|express|fastify|constructs|axios)[\\\\/]/.test(f))));
       `),
     );
     expect(loaded).toEqual([]);

@@ -1,14 +1,15 @@
 import { roleAssignmentsOf } from '../../lib/model/azure/azure-federated-identity';
 import { TerraformModel, TerraformResource, blocks } from '../../lib/model/terraform/configuration';
+import { Value } from '../../lib/model/terraform/expressions';
 import { Advisory } from '../engine/report';
 import { ActivityLogEvent, activityLogAlertMatches } from '../../lib/model/azure/activity-log-alert';
 import { AzureGate } from './discover-gates';
 import { KqlError, KqlQuery, KqlSchema } from '../../lib/model/azure/kql-query';
 import { TerraformStandIns } from '../discovery/terraform-stand-ins';
 import { KqlTableQuery } from '../../lib/model/azure/kql-table';
-import { ScheduledQueryCriterion, scheduledQueryAlerts } from '../../lib/model/azure/scheduled-query-rule';
+import { ScheduledQueryCriterion, scheduledQueryAlerts, scheduledQueryWindow } from '../../lib/model/azure/scheduled-query-rule';
 import { STEP_UP_EVENT, StepUpEvent } from '../../lib/step-up/events';
-import { JUDGED_FAILURES, judgeStepUpMonitor } from '../../lib/step-up/failure-signal';
+import { JUDGED_FAILURES, judgeStepUpMonitor, stepUpScenarioSpanSeconds } from '../../lib/step-up/failure-signal';
 
 /**
  * Detection signals of an Azure gate, as advisories: probes prove issuance fails; these say
@@ -280,9 +281,40 @@ export function stepUpLogRows(query: KqlTableQuery, text: string, events: readon
  * query names the event): an enabled rule with an action group must alert for the gate's
  * identity on JUDGED_FAILURES unanswered challenges and not on one, nor on an agent answering
  * its challenges. Each rule's query and criteria are run on the guard's events (attestgate's
- * KQL and scheduled-query evaluators), for each operation its query names; the scenarios span
- * less than the shortest window (5 minutes), so one evaluation sees each whole.
+ * KQL and scheduled-query evaluators), for each operation its query names, as one evaluation
+ * of one window. So a rule is first held to what that assumes, and flagged with the reason
+ * where it fails: a frequency and window Azure takes (`evaluation_frequency`,
+ * `window_duration`), a window no shorter than the scenarios span, and one failing period of
+ * one (`failing_periods`) — a rule that needs more stays quiet on a thief's burst in one period.
  */
+/**
+ * Why a step-up rule's periods keep it from alerting on one burst of challenges, if they do:
+ * `unknown` when a value is known only at apply (not judged, rather than flagged).
+ */
+function stepUpRulePeriodFlaw(resource: TerraformResource, criteria: ReadonlyArray<Record<string, Value>>, standIns: TerraformStandIns): { reason: string; unknown?: true } | undefined {
+  const frequency = standIns.text(resource.attributes.evaluation_frequency);
+  const window = standIns.text(resource.attributes.window_duration);
+  if (frequency === undefined || window === undefined) return { reason: 'its evaluation_frequency or window_duration is known only at apply', unknown: true };
+  let windowSeconds: number;
+  try {
+    windowSeconds = scheduledQueryWindow(frequency, window).windowSeconds;
+  } catch (e) {
+    if (!(e instanceof KqlError)) throw e;
+    return { reason: `Azure would refuse it: ${e.message} (fix evaluation_frequency and window_duration)` };
+  }
+  const span = stepUpScenarioSpanSeconds();
+  if (windowSeconds < span) return { reason: `its window_duration ${window} (${windowSeconds} s) is shorter than the ${span} s the scenarios span, so no evaluation sees one whole (use PT5M or more)` };
+  for (const criterion of criteria) {
+    for (const periods of blocks(criterion.failing_periods)) {
+      const needed = Number(standIns.plain(periods.minimum_failing_periods_to_trigger_alert));
+      const of = Number(standIns.plain(periods.number_of_evaluation_periods));
+      if (!Number.isFinite(needed) || !Number.isFinite(of)) return { reason: 'its failing_periods are known only at apply', unknown: true };
+      if (needed > 1) return { reason: `its failing_periods need ${needed} failing periods of ${of} to alert, so a burst of challenges within one ${window} window never does (set minimum_failing_periods_to_trigger_alert = 1)` };
+    }
+  }
+  return undefined;
+}
+
 function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate: AzureGate): Advisory[] {
   const rules = model.resourcesOfType('azurerm_monitor_scheduled_query_rules_alert_v2').map((r) => ({
     resource: r,
@@ -297,8 +329,14 @@ function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate
   const sound: string[] = [];
   const lax: string[] = [];
   const unjudged: string[] = [];
+  const flawed: string[] = [];
   for (const { resource, criteria, actions } of rules) {
     if (resource.attributes.enabled === false || actions.length === 0 || !criteria.some((c) => c.query?.includes(STEP_UP_EVENT))) continue;
+    const flaw = stepUpRulePeriodFlaw(resource, criteria.map((c) => c.raw), standIns);
+    if (flaw !== undefined) {
+      (flaw.unknown ? unjudged : flawed).push(`${resource.address}: ${flaw.reason}`);
+      continue;
+    }
     try {
       const judged = criteria.map(({ raw, query }) => {
         if (query === undefined) throw new KqlError('its query is known only at apply');
@@ -326,7 +364,10 @@ function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate
       unjudged.push(`${resource.address}: ${e.message}`);
     }
   }
-  const notes = [lax.length > 0 ? `rules that also fire on a single or answered challenge: ${lax.join(', ')}` : '', unjudged.length > 0 ? `could not judge ${unjudged.join('; ')}` : ''].filter(Boolean).join('; ');
+  const notes = [
+    lax.length > 0 ? `rules that also fire on a single or answered challenge: ${lax.join(', ')}` : '',
+    flawed.length > 0 ? `rules that cannot alert as the scenarios need: ${flawed.join('; ')}` : '',
+    unjudged.length > 0 ? `could not judge ${unjudged.join('; ')}` : ''].filter(Boolean).join('; ');
   return [
     {
       id,

@@ -123,6 +123,19 @@ export function stepUpSignalScenarios(identity: string, operation: string, nowMs
 }
 
 /**
+ * The longest time, in seconds, any of {@link stepUpSignalScenarios} spans from its first event
+ * to its last: a monitor whose window is shorter never sees a scenario whole in one evaluation.
+ */
+export function stepUpScenarioSpanSeconds(): number {
+  return Math.max(
+    ...stepUpSignalScenarios('spiffe://span.invalid/agent', 'operation', 0).map(({ events }) => {
+      const times = events.map((e) => Date.parse(e.time));
+      return (Math.max(...times) - Math.min(...times)) / 1000;
+    }),
+  );
+}
+
+/**
  * Checks an identity or operation name a monitor writes into its filters (CloudWatch patterns,
  * Logging filters, KQL): a plain string, since a quote, backslash, `*` or control character
  * would change what the filter selects instead of naming one value.

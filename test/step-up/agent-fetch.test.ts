@@ -1,93 +1,9 @@
-import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
 import { AttestGateError } from '../../lib/core/errors';
 import { ACR } from '../../lib/step-up/acr';
-import { AgentStepUpEvent, StepUpError, stepUpFetch } from '../../lib/step-up/agent-fetch';
-import { StepUpGuard } from '../../lib/step-up/guard';
-import { nodeHttpGuard } from '../../lib/step-up/middleware';
-import { TokenRequest, TokenSource, TokenSourceError } from '../../lib/step-up/token-source';
-import { NOW, NOW_MS, randomJti, testIssuer } from './fixtures';
-
-const issuer = testIssuer();
-
-/**
- * A token source over the test issuer that records what it was asked: the first token is a
- * plain `attested` one; a step-up gets what the challenge asked, unless told to fail or to stay weak.
- */
-function recordingSource(behaviour: { stepUp?: 'meet' | 'stay-weak' | 'fail'; initial?: () => string } = {}): TokenSource & { asked: TokenRequest[] } {
-  const asked: TokenRequest[] = [];
-  return {
-    asked,
-    async getToken(request) {
-      const { signal: _signal, ...rest } = request;
-      asked.push(rest as TokenRequest);
-      const aud = request.audience;
-      if (request.reason === 'initial') return behaviour.initial?.() ?? issuer.mint({ aud, acr: ACR.ATTESTED, scope: (request.scopes ?? []).join(' ') });
-      if (behaviour.stepUp === 'fail') throw new TokenSourceError('cannot-meet', 'the workload could not be attested');
-      if (behaviour.stepUp === 'stay-weak') return issuer.mint({ aud, acr: ACR.ATTESTED });
-      return issuer.mint({ aud, acr: request.acrValues?.[0] ?? ACR.ATTESTED, auth_time: NOW, jti: randomJti(), scope: (request.scopes ?? []).join(' ') });
-    },
-  };
-}
-
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
-
-/** A tool server behind the guard: it records what reached it and echoes the request body. */
-async function toolServer(): Promise<{ url: string; seen: Seen[]; attempts: () => number; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  let attempts = 0;
-  let guarded: http.RequestListener = () => undefined;
-  const server = http.createServer((req, res) => {
-    attempts++;
-    guarded(req, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  // The audience is the server's own origin, known once it listens.
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const guard = new StepUpGuard(
-    {
-      audience: url,
-      issuers: [issuer.trusted],
-      operations: [
-        { name: 'destroy-stack', method: 'DELETE', route: '/stacks/:id', acr: [ACR.ATTESTED_FRESH], maxAge: 60 },
-        { name: 'run-migration', method: 'POST', route: '/migrations', acr: [ACR.ATTESTED_FRESH], maxAge: 60 },
-        { name: 'write-ledger', method: 'PUT', route: '/ledger', scopes: ['ledger:write'] },
-      ],
-    },
-    { nowMs: () => NOW_MS },
-  );
-  guarded = nodeHttpGuard(guard, (req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, body });
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`done: ${body}`);
-    });
-  });
-  return {
-    url,
-    seen,
-    attempts: () => attempts,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-async function caught(promise: Promise<unknown>): Promise<StepUpError> {
-  try {
-    await promise;
-  } catch (e) {
-    expect(e).toBeInstanceOf(StepUpError);
-    return e as StepUpError;
-  }
-  throw new Error('expected a StepUpError');
-}
+import { AgentStepUpEvent, stepUpFetch } from '../../lib/step-up/agent-fetch';
+import { TokenSource, TokenSourceError } from '../../lib/step-up/token-source';
+import { NOW } from './fixtures';
+import { HOSTILE_ANSWERS, QUOTED_COMMAS, answering, caught, issuer, recordingSource, toolServer } from './agent-servers';
 
 describe('stepUpFetch against a guarded server', () => {
   let server: Awaited<ReturnType<typeof toolServer>>;
@@ -200,33 +116,7 @@ describe('stepUpFetch against a guarded server', () => {
 });
 
 describe('stepUpFetch against hostile or unexpected answers', () => {
-  /** A server that answers every request with a fixed status and WWW-Authenticate, counting requests. */
-  async function answering(status: number, wwwAuthenticate?: string): Promise<{ url: string; hits: () => number; close(): Promise<void> }> {
-    let hits = 0;
-    const server = http.createServer((_req, res) => {
-      hits++;
-      res.writeHead(status, wwwAuthenticate ? { 'www-authenticate': wwwAuthenticate } : {}).end('{}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      hits: () => hits,
-      close: () => new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-    };
-  }
-
-  test.each([
-    ['a duplicated parameter', 401, 'Bearer error="insufficient_user_authentication", acr_values="a", acr_values="b"'],
-    ['a non-integer max_age', 401, 'Bearer error="insufficient_user_authentication", max_age="-5"'],
-    ['an oversized header', 401, `Bearer error="insufficient_user_authentication", error_description="${'x'.repeat(9000)}"`],
-    ['two OAuth challenges with errors', 401, 'Bearer error="insufficient_user_authentication", DPoP error="invalid_token"'],
-    ['no WWW-Authenticate', 401, undefined],
-    ['a 403 that is not insufficient_scope', 403, 'Bearer error="insufficient_user_authentication", acr_values="a"'],
-    ['a 401 without an error code', 401, 'Bearer realm="api"'],
-  ])('%s: the response is returned as it came, nothing re-attested or retried', async (_what, status, header) => {
+  test.each(HOSTILE_ANSWERS)('%s: the response is returned as it came, nothing re-attested or retried', async (_what, status, header) => {
     const server = await answering(status, header);
     try {
       const source = recordingSource();
@@ -240,7 +130,7 @@ describe('stepUpFetch against hostile or unexpected answers', () => {
   });
 
   test('quoted commas in a challenge do not confuse what is asked', async () => {
-    const server = await answering(401, 'Bearer error_description="stronger, please, acr_values=\\"x\\"", error="insufficient_user_authentication", acr_values="urn:attestgate:acr:attested-hwk", max_age=30');
+    const server = await answering(401, QUOTED_COMMAS);
     try {
       const source = recordingSource({ stepUp: 'stay-weak' });
       const error = await caught(stepUpFetch({ source, resource: server.url })(`${server.url}/k`));

@@ -1,6 +1,6 @@
 import { AttestGateError } from '../../lib/core/errors';
 import { StepUpEvent, StepUpOutcome } from '../../lib/step-up/events';
-import { stepUpFailures, stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
+import { stepUpFailures, stepUpScenarioSpanSeconds, stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
 import { NOW_MS } from './fixtures';
 import { realGuardEvents } from './guard-events';
 
@@ -74,5 +74,11 @@ describe('stepUpSignalScenarios: what the monitors are judged on', () => {
       for (const e of s.events) expect(keys(e)).toEqual(keys(realOf(e.outcome)));
       expect(stepUpFailures(s.events, undefined, NOW_MS).some((f) => f.alarm)).toBe(s.alarms);
     }
+  });
+});
+
+describe('stepUpScenarioSpanSeconds', () => {
+  test('the longest scenario, first event to last: ten answered challenges, 100 s to 9 s ago', () => {
+    expect(stepUpScenarioSpanSeconds()).toBe(91);
   });
 });

@@ -12,6 +12,11 @@
  * `toupper`. Stages after the filters (`project`, `summarize`, …) keep a record that reached
  * them; a filter after such a stage, a `let`, a join or an unknown function throws KqlError:
  * a rule that cannot be judged is reported as such, never counted.
+ *
+ * Nulls follow Kusto ("Null values", Kusto query language reference): `==` of a null and a value
+ * is false and `!=` true, of two nulls null; `<` `<=` `>` `>=` and arithmetic with a null are
+ * null; `and`, `or` and `not()` are three-valued (null or true is true, null and false is false);
+ * `where` drops a record whose predicate is null; `isnull()` is true of it. A string is never null.
  */
 
 /** A query this evaluator cannot judge, or a malformed one. */
@@ -24,7 +29,12 @@ export type Scalar =
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'number'; readonly value: number }
   | { readonly type: 'bool'; readonly value: boolean }
-  | { readonly type: 'null' }
+  /**
+   * A missing value. `of` is its type where the evaluator knows it: a null bool (a comparison
+   * with a null number, a bool column's null) or a null number (a number column's, arithmetic
+   * on one); a null from JSON (a member the object lacks) has none.
+   */
+  | { readonly type: 'null'; readonly of?: 'bool' | 'number' }
   /** A parsed JSON value (parse_json): read through member access and tostring(). */
   | { readonly type: 'dynamic'; readonly value: unknown };
 /** A cell of a record: a scalar column's value, or a dynamic column's JSON. */
@@ -285,11 +295,7 @@ export class KqlQuery {
   public keeps(table: string, schema: KqlSchema, record: Readonly<Record<string, KqlCell>>): boolean {
     if (!this.reads(table)) return false;
     const evaluator = new Evaluator(schema, record);
-    return this.filters.every((f) => {
-      const result = evaluator.evaluate(f);
-      if (result.type !== 'bool') throw new KqlError('a where predicate is not boolean');
-      return result.value;
-    });
+    return this.filters.every((f) => whereKeeps(evaluator.evaluate(f)));
   }
 }
 
@@ -315,6 +321,24 @@ function tablesOf(source: Token[]): RegExp[] {
 
 const str = (value: string): Scalar => ({ type: 'string', value });
 const bool = (value: boolean): Scalar => ({ type: 'bool', value });
+const NULL_BOOL: Scalar = { type: 'null', of: 'bool' };
+const NULL_NUMBER: Scalar = { type: 'null', of: 'number' };
+
+/** A bool, a null bool (Kusto's answer to a comparison with null), or undefined for anything else. */
+function truth(value: Scalar): boolean | null | undefined {
+  if (value.type === 'bool') return value.value;
+  return value.type === 'null' && value.of === 'bool' ? null : undefined;
+}
+
+/**
+ * Whether `where` keeps a record, given its predicate's value: true keeps it; false and a null
+ * bool drop it (Kusto treats null as false there); anything else is not a predicate.
+ */
+export function whereKeeps(result: Scalar): boolean {
+  const value = truth(result);
+  if (value === undefined) throw new KqlError('a where predicate is not boolean');
+  return value === true;
+}
 
 export class Evaluator {
   constructor(
@@ -348,7 +372,7 @@ export class Evaluator {
     if (type === undefined) throw new KqlError(`the column ${name} does not exist in the table`);
     const value = this.record[name];
     if (type === 'string' || type === 'guid') return str(value === null || value === undefined ? '' : String(value));
-    if (value === null || value === undefined) return { type: 'null' };
+    if (value === null || value === undefined) return type === 'bool' ? NULL_BOOL : type === 'long' || type === 'real' ? NULL_NUMBER : { type: 'null' };
     if (type === 'bool') return bool(Boolean(value));
     if (type === 'long' || type === 'real') return { type: 'number', value: Number(value) };
     if (type === 'dynamic') return dynamic(value);
@@ -374,9 +398,11 @@ export class Evaluator {
         return str(text(arg).toLowerCase());
       case 'toupper':
         return str(text(arg).toUpperCase());
-      case 'not':
-        if (arg.type !== 'bool') throw new KqlError('not() of a non-boolean');
-        return bool(!arg.value);
+      case 'not': {
+        const value = truth(arg);
+        if (value === undefined) throw new KqlError('not() of a non-boolean');
+        return value === null ? NULL_BOOL : bool(!value);
+      }
       case 'parse_json':
       case 'todynamic': {
         if (arg.type !== 'string') return arg.type === 'dynamic' ? arg : { type: 'null' };
@@ -405,13 +431,19 @@ export class Evaluator {
 
   private binary(expr: Extract<Expr, { kind: 'binary' }>): Scalar {
     if (expr.op === 'and' || expr.op === 'or') {
-      const left = this.evaluate(expr.left);
-      const right = this.evaluate(expr.right);
-      if (left.type !== 'bool' || right.type !== 'bool') throw new KqlError(`${expr.op} of a non-boolean`);
-      return bool(expr.op === 'and' ? left.value && right.value : left.value || right.value);
+      const [left, right] = [truth(this.evaluate(expr.left)), truth(this.evaluate(expr.right))];
+      if (left === undefined || right === undefined) throw new KqlError(`${expr.op} of a non-boolean`);
+      // Three-valued: false decides an and, true an or, whatever the other side; else null is null.
+      const decisive = expr.op !== 'and';
+      if (left === decisive || right === decisive) return bool(decisive);
+      return left === null || right === null ? NULL_BOOL : bool(!decisive);
     }
     const left = this.evaluate(expr.left);
     const right = this.evaluate(expr.right);
+    // Two nulls are neither equal nor unequal: a null bool.
+    if (['==', '!=', '=~', '!~'].includes(expr.op) && left.type === 'null' && right.type === 'null') return NULL_BOOL;
+    // A comparison or arithmetic of a null and a number is null (of a null and a string, refused below).
+    const withNull = (left.type === 'null' || right.type === 'null') && [left, right].every((v) => v.type === 'null' || v.type === 'number');
     switch (expr.op) {
       case '==':
         return bool(equal(left, right, false));
@@ -423,12 +455,14 @@ export class Evaluator {
         return bool(!equal(left, right, true));
       case '+':
       case '-':
+        if (withNull) return NULL_NUMBER;
         if (left.type !== 'number' || right.type !== 'number') throw new KqlError(`${expr.op} between ${left.type} and ${right.type} is not supported`);
         return { type: 'number', value: expr.op === '+' ? left.value + right.value : left.value - right.value };
       case '<':
       case '<=':
       case '>':
       case '>=': {
+        if (withNull) return NULL_BOOL;
         if (left.type !== 'number' || right.type !== 'number') throw new KqlError(`${expr.op} between ${left.type} and ${right.type} is not supported`);
         const [a, b] = [left.value, right.value];
         return bool(expr.op === '<' ? a < b : expr.op === '<=' ? a <= b : expr.op === '>' ? a > b : a >= b);

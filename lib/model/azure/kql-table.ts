@@ -1,4 +1,4 @@
-import { Evaluator, Expr, ExpressionParser, KqlCell, KqlError, KqlSchema, KqlType, Scalar, Token, stagesOf, tokenize } from './kql-query';
+import { Evaluator, Expr, ExpressionParser, KqlCell, KqlError, KqlSchema, KqlType, Scalar, Token, stagesOf, tokenize, whereKeeps } from './kql-query';
 
 /**
  * Kusto queries evaluated over many records — what a scheduled query rule's aggregating query
@@ -99,7 +99,9 @@ function parseStage(tokens: Token[]): Stage {
 }
 
 const cellOf = (value: Scalar): KqlCell => (value.type === 'null' ? null : (value.value as KqlCell));
-const typeOf = (value: Scalar): KqlType => (value.type === 'number' ? 'real' : value.type === 'null' ? 'string' : value.type);
+/** A value's column type; a null whose type is unknown (JSON's) is typed by the column, or string. */
+const typeOf = (value: Scalar): KqlType | undefined =>
+  value.type === 'number' ? 'real' : value.type !== 'null' ? value.type : value.of === 'bool' ? 'bool' : value.of === 'number' ? 'real' : undefined;
 
 /** A parsed aggregating query. */
 export class KqlTableQuery {
@@ -139,11 +141,8 @@ export class KqlTableQuery {
     for (const stage of this.stages) {
       switch (stage.kind) {
         case 'where':
-          rows = rows.filter((row) => {
-            const result = new Evaluator(columns, row).evaluate(stage.predicate);
-            if (result.type !== 'bool') throw new KqlError('a where predicate is not boolean');
-            return result.value;
-          });
+          // A null predicate (a comparison with a null number) drops the row, as in Kusto.
+          rows = rows.filter((row) => whereKeeps(new Evaluator(columns, row).evaluate(stage.predicate)));
           break;
         case 'extend': {
           const next: Record<string, KqlType> = { ...columns };
@@ -152,7 +151,7 @@ export class KqlTableQuery {
             for (const { name, expr } of stage.columns) {
               // Each column may use the ones before it in the same extend.
               const value = new Evaluator(next, out).evaluate(expr);
-              next[name] = value.type === 'null' ? (next[name] ?? typeOf(value)) : typeOf(value);
+              next[name] = typeOf(value) ?? next[name] ?? 'string';
               out[name] = cellOf(value);
             }
             return out;

@@ -4,6 +4,7 @@ import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
 import { azureAdvisoriesOf } from '../../../conformance/azure/signals';
 import { loadTerraformSources } from '../../../conformance/discovery/terraform-sources';
 import { TerraformSource } from '../../../lib/model/terraform/configuration';
+import { stepUpScenarioSpanSeconds } from '../../../lib/step-up/failure-signal';
 import { synthCdktfExamples } from '../../fixtures/synth-cdktf';
 import { ISSUER, azureConfiguration, tfModel } from '../../fixtures/terraform';
 
@@ -167,6 +168,24 @@ describe('ADV-AZ-006: step-up failures of the identity are alerted', () => {
     expect(example((r) => query(r, (q) => q.replace('tostring(e.outcome)', 'tostring(e.result)')))).toMatchObject({ present: false });
     expect(example((r) => query(r, (q) => q.replace('iff(challenges > allowed, challenges - allowed, 0)', 'challenges')))).toMatchObject({ present: false, detail: expect.stringContaining('ten answered challenges') });
     expect(example((r) => (r.action = {}))).toMatchObject({ present: false });
+  });
+
+  test('periods the scenarios need: one failing period, a window that sees a scenario whole, values Azure takes — a rule failing one is flagged, with the reason', () => {
+    const flagged = (tamper: (rule: Record<string, any>) => void) => example(tamper)!.detail.match(/rules that cannot alert as the scenarios need: (.*)\)$/)?.[1];
+    expect(example((r) => (r.criteria[0].failing_periods = { minimum_failing_periods_to_trigger_alert: 2, number_of_evaluation_periods: 3 }))).toMatchObject({ present: false });
+    expect(flagged((r) => (r.criteria[0].failing_periods = { minimum_failing_periods_to_trigger_alert: 2, number_of_evaluation_periods: 3 }))).toMatch(
+      /^azurerm_monitor_scheduled_query_rules_alert_v2\.\S+: its failing_periods need 2 failing periods of 3 to alert, so a burst of challenges within one PT5M window never does \(set minimum_failing_periods_to_trigger_alert = 1\)$/,
+    );
+    const minute = (r: Record<string, any>) => Object.assign(r, { evaluation_frequency: 'PT1M', window_duration: 'PT1M' });
+    expect(example(minute)).toMatchObject({ present: false });
+    expect(flagged(minute)).toContain(`its window_duration PT1M (60 s) is shorter than the ${stepUpScenarioSpanSeconds()} s the scenarios span`);
+    expect(flagged((r) => (r.evaluation_frequency = 'PT2M'))).toContain('Azure would refuse it: the evaluation frequency PT2M is not one a scheduled query rule takes');
+    expect(flagged((r) => (r.window_duration = 'PT1M'))).toContain('Azure would refuse it: the window PT1M is not one a rule evaluated every PT5M takes');
+  });
+
+  test('a longer window, or one failing period of several, is still sound: the periods hold a burst', () => {
+    expect(example((r) => Object.assign(r, { evaluation_frequency: 'PT5M', window_duration: 'PT15M' }))).toMatchObject({ present: true });
+    expect(example((r) => (r.criteria[0].failing_periods = { minimum_failing_periods_to_trigger_alert: 1, number_of_evaluation_periods: 4 }))).toMatchObject({ present: true });
   });
 
   test('a query it cannot evaluate is reported as not judged, never counted', () => {

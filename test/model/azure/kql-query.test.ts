@@ -1,8 +1,8 @@
 import { KqlError, KqlQuery, KqlSchema } from '../../../lib/model/azure/kql-query';
 
-const schema: KqlSchema = { AppId: 'string', ResultType: 'string', FederatedCredentialId: 'string', IPAddress: 'string', DurationMs: 'long', TimeGenerated: 'datetime' };
+const schema: KqlSchema = { AppId: 'string', ResultType: 'string', FederatedCredentialId: 'string', IPAddress: 'string', DurationMs: 'long', QueueMs: 'long', Interactive: 'bool', TimeGenerated: 'datetime' };
 const failed = { AppId: 'c1', ResultType: '700213', FederatedCredentialId: '', IPAddress: '203.0.113.7', DurationMs: 12 };
-const keeps = (query: string, record: Record<string, string | number> = failed, table = 'AADManagedIdentitySignInLogs') => KqlQuery.parse(query).keeps(table, schema, record);
+const keeps = (query: string, record: Record<string, string | number | null> = failed, table = 'AADManagedIdentitySignInLogs') => KqlQuery.parse(query).keeps(table, schema, record);
 
 describe('KqlQuery', () => {
   test('a table or a union (with parameters and wildcards) decides which records are read', () => {
@@ -31,6 +31,26 @@ describe('KqlQuery', () => {
     expect(keeps('AADManagedIdentitySignInLogs | where IPAddress matches regex @"^203\\.0"')).toBe(true);
     expect(keeps('AADManagedIdentitySignInLogs | where AppId == "c1" | summarize Failures = count() by AppId | project AppId, Failures')).toBe(true);
     expect(keeps('AADManagedIdentitySignInLogs | where AppId == "c1" | take 0')).toBe(false);
+  });
+
+  test('nulls as Kusto documents them: == false, != true, a comparison or arithmetic null, where drops a null predicate', () => {
+    const unmeasured = { ...failed, DurationMs: null };
+    const q = (predicate: string) => keeps(`AADManagedIdentitySignInLogs | where ${predicate}`, unmeasured);
+    expect(q('DurationMs > 10')).toBe(false);
+    expect(q('not(DurationMs > 10)')).toBe(false);
+    expect(q('DurationMs + 1 > 0')).toBe(false);
+    expect(q('isnull(DurationMs > 10)')).toBe(true);
+    expect(q('DurationMs > 10 or isnull(DurationMs)')).toBe(true);
+    expect(q('DurationMs > 10 or AppId == "c1"')).toBe(true);
+    expect(q('DurationMs > 10 and AppId == "c1"')).toBe(false);
+    expect(q('isnull(DurationMs > 10 and AppId == "c1") and isnotnull(DurationMs > 10 and AppId == "c0")')).toBe(true);
+    expect(q('DurationMs == 12')).toBe(false);
+    expect(q('DurationMs != 12')).toBe(true);
+    // Two nulls are neither equal nor unequal (QueueMs and Interactive are missing too).
+    expect(q('DurationMs == QueueMs or DurationMs != QueueMs')).toBe(false);
+    expect(q('isnull(DurationMs == QueueMs) and isnull(Interactive) and isnull(not(Interactive))')).toBe(true);
+    expect(q('Interactive or AppId == "c1"')).toBe(true);
+    expect(() => q('DurationMs')).toThrow(new KqlError('a where predicate is not boolean'));
   });
 
   test('what it cannot judge throws KqlError, naming it', () => {

@@ -72,8 +72,22 @@ describe('KqlTableQuery: summarize', () => {
     expect(run(`T ${parsed} | summarize n = countif(e.flag), all = count()`)).toEqual([{ n: 0, all: 4 }]);
   });
 
-  test('a comparison with a null number is refused, not guessed (Kusto yields a null bool; this evaluator cannot judge it)', () => {
-    expect(() => run('T | summarize n = countif(Latency > 15)')).toThrow(new KqlError('> between null and number is not supported'));
+  test('a comparison with a null number is a null bool, as in Kusto: countif() does not count it, where drops its row either way', () => {
+    expect(run('T | summarize n = countif(Latency > 15), m = countif(not(Latency > 15)), all = count()')).toEqual([{ n: 2, m: 1, all: 4 }]);
+    expect(run('T | where Latency > 15 | project Latency')).toEqual([{ Latency: 30 }, { Latency: 20 }]);
+    expect(run('T | where not(Latency > 15) | project Latency')).toEqual([{ Latency: 10 }]);
+    // `or isnull(…)` is how a query keeps such a row (Kusto's own example): null or true is true.
+    expect(run('T | where Latency > 15 or isnull(Latency) | project Latency')).toEqual([{ Latency: 30 }, { Latency: 20 }, { Latency: null }]);
+  });
+
+  test('an extended comparison with a null keeps the bool type: the null row is null, not an empty string', () => {
+    expect(run('T | extend slow = Latency > 15 | where isnull(slow) | project Host', records)).toEqual([{ Host: 'h1' }]);
+    expect(run('T | extend slow = Latency > 15 | summarize n = countif(slow)', [records[3], records[1]])).toEqual([{ n: 1 }]);
+    expect(run('T | extend later = Latency + 5 | summarize s = sum(later), m = max(later)')).toEqual([{ s: 75, m: 35 }]);
+  });
+
+  test('a null compared with a string is still refused: Kusto would not compile it', () => {
+    expect(() => run('T | where Latency > "x"', [records[3]])).toThrow(new KqlError('> between null and string is not supported'));
   });
 
   test('over no records: one row without by (count and sum 0, min null), none with by', () => {
