@@ -1,7 +1,7 @@
 import { Value } from '../../lib/model/terraform/expressions';
 import { AzureGate } from './discover-gates';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
-import { AppliedConfiguration } from '../../lib/model/terraform/apply';
+import { AppliedConfiguration, AppliedResource } from '../../lib/model/terraform/apply';
 import { DEFAULT_AZURE_ENVIRONMENT } from '../../lib/model/azure/assigned-ids';
 import { azureProviderModel } from '../../lib/model/azure/azure-provider';
 import { Jwks } from '../../lib/core/jwks';
@@ -128,7 +128,7 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
     const problems: string[] = [];
     const credentials: ProbeCredential[] = [];
     for (const discovered of gate.credentials) {
-      const attributes = configuration?.resources.get(discovered.address)?.attributes ?? {};
+      const attributes = credentialFields(configuration?.resources.get(discovered.address));
       const audience = firstString(attributes.audience ?? attributes.audiences);
       const { issuer, subject } = attributes;
       if (typeof issuer !== 'string' || typeof subject !== 'string' || audience === undefined) {
@@ -185,6 +185,18 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
       scope: options.scope,
     };
   });
+}
+
+/**
+ * The fields of a federated credential: attributes of an azurerm/azuread resource, or the request
+ * body of a blueprint credential written through Graph (msgraph_resource, msgraph_update_resource),
+ * whose issuer, subject and audiences are in `body`.
+ */
+function credentialFields(resource: AppliedResource | undefined): Readonly<Record<string, Value>> {
+  const attributes = resource?.attributes ?? {};
+  const body = attributes.body;
+  if (resource?.type.startsWith('msgraph_') && body !== null && typeof body === 'object' && !Array.isArray(body)) return body as Readonly<Record<string, Value>>;
+  return attributes;
 }
 
 function firstString(value: Value | undefined): string | undefined {

@@ -14,6 +14,13 @@
  * told of its refused sign-ins, tokens issued without its federated credential, and changes to its
  * credentials and to role assignments on the agents' resource group.
  *
+ * The same deployer is also an Entra agent identity (Entra Agent ID): a blueprint of its own whose
+ * two federated credentials trust the same SPIFFE ID from the same two issuers, the agent identity
+ * created from it, with the deployer's human sponsor (a placeholder object ID), and Contributor on
+ * the agents' resource group. Its tokens take two legs: the JWT-SVID gets the blueprint a token for
+ * api://AzureADTokenExchange naming the agent (fmi_path), which gets the agent its token. Written
+ * through the microsoft/msgraph provider, authenticated with client credentials (docs/entra-agent-id.md).
+ *
  * The tool server of examples/step-up runs on Container Apps, whose console logs reach the same
  * workspace; its StepUpMonitor alerts the same Owners when the deployer leaves 3 step-up
  * challenges on destroy-stack unanswered in 5 minutes.
@@ -22,16 +29,20 @@
  */
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AttestedManagedIdentity, StepUpMonitor, TerraformAttestationAspect } from '../../lib/azure';
+import { AgentIdAttestation, AttestedAgentIdentity, AttestedManagedIdentity, MsgraphProvider, StepUpMonitor, TerraformAttestationAspect } from '../../lib/azure';
 import { deployerIdentity } from '../deployer-identity';
 import { keepOtherAppsStacks } from '../gcp/shared-outdir';
 
 export const AZURE_EXAMPLE_STACK = 'attestgate-azure-example';
+/** The deployer agent's sponsor: the object ID of the human accountable for it (a placeholder). */
+export const DEPLOYER_SPONSOR = '1f0c5e2a-7b64-4d0e-9a51-3c2d8e9f4a10';
 
 export class AzureGateStack extends TerraformStack {
   public readonly deployer: AttestedManagedIdentity;
+  public readonly deployerAgent: AttestedAgentIdentity;
   public readonly stepUp: StepUpMonitor;
 
   constructor(scope: Construct, id: string) {
@@ -50,6 +61,21 @@ export class AzureGateStack extends TerraformStack {
     });
     // The same agent attested by the second region's SPIRE server.
     this.deployer.addFederatedCredential({ issuer: 'https://oidc.eu.prod.example' });
+
+    new MsgraphProvider(this, 'msgraph', { useOidc: true });
+    this.deployerAgent = new AttestedAgentIdentity(this, 'DeployerAgent', {
+      identity: deployerIdentity(),
+      attestation: AgentIdAttestation.spire('https://oidc.prod.example'),
+      sponsors: { users: [DEPLOYER_SPONSOR] },
+    });
+    this.deployerAgent.addFederatedCredential(AgentIdAttestation.spire('https://oidc.eu.prod.example'));
+    new RoleAssignment(this, 'DeployerAgentContributor', {
+      scope: agents.id,
+      roleDefinitionName: 'Contributor',
+      principalId: this.deployerAgent.principalId,
+      // A principal created a moment before may not have replicated to Azure RBAC yet.
+      principalType: 'ServicePrincipal',
+    });
 
     this.stepUp = new StepUpMonitor(this, 'ToolServerStepUp', {
       resourceGroupName: agents.name,

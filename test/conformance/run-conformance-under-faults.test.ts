@@ -145,12 +145,16 @@ beforeAll(async () => {
       }),
   });
 
-  // Azure: the example's gate over HTTPS; the proxy has its own test CA, the emulator another.
+  // Azure: the example's gates over HTTPS; the proxy has its own test CA, the emulator another.
   const userKey = generateIssuerKey('RS256');
   const azureSources = tfSourceOf(azureExampleConfiguration(), 'cdk.tf.json');
   azure = await startAzureEmulator({ sources: azureSources, issuerKeys: [userKey] });
   const proxyTls = await createServerTls();
-  const [identity] = azure.world.identities.values();
+  // The managed identity and the Entra agent identity (both legs through the proxy).
+  const identities = [...azure.world.identities.values()];
+  const identity = identities.find((i) => i.kind === 'user-assigned-identity')!;
+  const agent = identities.find((i) => i.kind === 'agent-identity')!;
+  const blueprint = azure.world.identities.get(agent.blueprintClientId!)!;
   clouds.push({
     name: 'azure',
     lastCheckId: 'AGC-AZ-005',
@@ -162,7 +166,7 @@ beforeAll(async () => {
         target: 'azure',
         endpoints: { authorityHost: proxy.url, caPem: proxyTls.caPem },
         tenantId: azure.tenantId,
-        clientIds: { 'deployer-agent': identity.clientId },
+        clientIds: { 'deployer-agent': identity.clientId, [agent.origins[0]]: agent.clientId, [blueprint.origins[0]]: blueprint.clientId },
         issuerKeys: [userKey],
         issuerJwks: Object.fromEntries([...azure.playedIssuers].map(([iss, played]) => [iss, played.jwks])),
         tags: ['AGC-AZ-002', 'AGC-AZ-005'],

@@ -1,12 +1,11 @@
 import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../core/gate-manifest';
 import { PrivilegeTier } from '../../core/privilege-tier';
 import { TerraformModel } from '../terraform/configuration';
-import { Value, describeValue, isSymbol, resolveValue } from '../terraform/expressions';
+import { Value, describeValue, resolveValue } from '../terraform/expressions';
 import { AgentIdModel, AgentIdentityModel, BlueprintCredentialModel, BlueprintModel, FlexibleBlueprintCredential, SecretBlueprintCredential, agentIdModel, agentsOfBlueprint, credentialsOfBlueprint } from './agent-id';
-import { ROLE_ASSIGNMENT_TYPE } from './azure-federated-identity';
 import { SubjectCandidate } from '../gcp/admitted-subjects';
 import { exactSubjects, parseFlexibleExpression, searchFlexibleExpression } from './flexible-credential-expression';
-import { highPrivilegeReasons } from './identity-privilege';
+import { highPrivilegeReasons, roleGrantsOf } from './identity-privilege';
 import { ACKNOWLEDGED_PATHS_KEY, AzureIssuancePath, acknowledgementsOf } from './issuance-paths';
 import { sharedSubjectIdentity } from './shared-subjects';
 
@@ -69,11 +68,7 @@ const show = (v: Value | undefined) => (typeof v === 'string' ? v : describeValu
 /** Why an agent is high privilege: declared in its manifest, or an Owner/Contributor-like role assigned to it. */
 function highPrivilegeOf(model: TerraformModel, agent: AgentIdentityModel, manifest: AzureFederatedIdentityGateManifest | undefined): string | undefined {
   if (manifest?.identity.privilege === PrivilegeTier.HIGH) return 'declared high in its gate manifest';
-  const grants = model
-    .resourcesOfType(ROLE_ASSIGNMENT_TYPE)
-    .filter((r) => isSymbol(r.attributes.principal_id) && r.attributes.principal_id.symbolic === 'ref' && r.attributes.principal_id.address === agent.resource.address)
-    .map((r) => ({ role: show(r.attributes.role_definition_name ?? r.attributes.role_definition_id), scope: show(r.attributes.scope), resource: r.address }));
-  const reasons = highPrivilegeReasons(grants);
+  const reasons = highPrivilegeReasons(roleGrantsOf(model, agent.resource.address));
   return reasons.length > 0 ? reasons.join(', ') : undefined;
 }
 

@@ -1,5 +1,6 @@
 import { TerraformModel } from '../terraform/configuration';
 import { Value, describeValue, isSymbol } from '../terraform/expressions';
+import { MSGRAPH_RESOURCE_TYPE } from './agent-id';
 import { ROLE_ASSIGNMENT_TYPE, roleAssignmentsOf } from './azure-federated-identity';
 import { APPLICATION_TYPE, SERVICE_PRINCIPAL_TYPE } from './issuance-paths';
 
@@ -22,8 +23,9 @@ const text = (value: Value | undefined): string => (typeof value === 'string' ? 
 
 /**
  * The role assignments of an identity: a user-assigned identity's (`principal_id` = its
- * `principal_id`), or an application's through its service principals (`principal_id` = a
- * service principal's `object_id` or `id`).
+ * `principal_id`), an application's through its service principals (`principal_id` = a
+ * service principal's `object_id` or `id`), or an Entra agent identity's (`principal_id` = the
+ * `msgraph_resource`'s `id`, which is the agent's object ID).
  */
 export function roleGrantsOf(model: TerraformModel, identityAddress: string): RoleGrant[] {
   const identity = model.resource(identityAddress);
@@ -42,7 +44,12 @@ export function roleGrantsOf(model: TerraformModel, identityAddress: string): Ro
             return isSymbol(p) && p.symbolic === 'ref' && principals.has(p.address);
           });
         })()
-      : roleAssignmentsOf(model, identityAddress);
+      : identity.type === MSGRAPH_RESOURCE_TYPE
+        ? model.resourcesOfType(ROLE_ASSIGNMENT_TYPE).filter((r) => {
+            const p = r.attributes.principal_id;
+            return isSymbol(p) && p.symbolic === 'ref' && p.address === identityAddress;
+          })
+        : roleAssignmentsOf(model, identityAddress);
   return assignments.map((r) => ({ role: text(r.attributes.role_definition_name ?? r.attributes.role_definition_id), scope: text(r.attributes.scope), resource: r.address }));
 }
 

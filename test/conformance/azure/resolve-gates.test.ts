@@ -4,6 +4,7 @@ import { discoverAzureGates } from '../../../conformance/azure/discover-gates';
 import { startAzureEmulator } from '../../../conformance/emulator/azure-emulator';
 import { generateIssuerKey } from '../../../conformance/oidc/issuer-key';
 import { azureExampleConfiguration, resourceOf, tfSourceOf } from '../../fixtures/azure-conformance';
+import { BLUEPRINT, DEPLOYER_AGENT, agentIdConfiguration } from '../../fixtures/entra-agent-id';
 import { azureConfiguration, credential } from '../../fixtures/terraform';
 
 describe('resolving Azure gates', () => {
@@ -72,6 +73,19 @@ describe('resolving Azure gates', () => {
     const [known] = await resolveLiveAzureGates(gates, { ...options, variables: { issuer: 'https://i.example' } });
     expect(known).toMatchObject({ tenantId: 't', clientId: 'c', problems: [], credentials: [{ issuer: 'https://i.example', subject: 'spiffe://a/deployer', audience: 'api://AzureADTokenExchange', declared: false }] });
     expect(known.noKeyReason).toContain('put the issuer\'s private key in --pki');
+  });
+
+  test('live: an agent identity takes both client IDs (its own for leg 2, its blueprint’s for leg 1); its credentials are read from the Graph request body', async () => {
+    const sources = tfSourceOf(agentIdConfiguration('spire-blueprint'), 'agents.tf.json');
+    const gates = discoverAzureGates(sources);
+    const options = { sources, tenantId: 't', candidateKeys: [], scope: DEFAULT_PROBE_SCOPE };
+    const [gate] = await resolveLiveAzureGates(gates, { ...options, clientIds: { [`agents/${DEPLOYER_AGENT}`]: 'agent-app', [`agents/${BLUEPRINT}`]: 'blueprint-app' } });
+    expect(gate).toMatchObject({ clientId: 'agent-app', blueprintClientId: 'blueprint-app', problems: [], agentSubject: 'spiffe://prod.example/agent/deployer' });
+    expect(gate.unresolved).toBeUndefined();
+    expect(gate.credentials).toEqual([expect.objectContaining({ issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer', audience: 'api://AzureADTokenExchange', declared: true })]);
+    // The agent's client ID alone is not enough: leg 1 is the blueprint's request.
+    const [half] = await resolveLiveAzureGates(gates, { ...options, clientIds: { [`agents/${DEPLOYER_AGENT}`]: 'agent-app' } });
+    expect(half.unresolved).toBe(`a live tenant needs its blueprint's client ID, leg 1's client_id (--client-id agents/${BLUEPRINT}=<blueprint app id>, or clientIds in the API)`);
   });
 
   test("live: the tenant given wins, then the provider block's literal tenant_id, and only then the environment's", async () => {

@@ -45,15 +45,11 @@ describe('attestgate emulator', () => {
     }
   });
 
-  test('an Entra Agent ID configuration: the blueprint and the agent identity with the blueprint’s client ID, for the two legs', async () => {
+  test('an Entra agent identity alone is a gate to emulate: the blueprint and the agent identity with the blueprint’s client ID, for the two legs', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-emu-')), 'agents.tf.json');
     const configuration = agentIdConfiguration('spire-blueprint');
-    // The command starts for discovered gates, and agent identities are not discovered as gates yet:
-    // a managed identity with a federated credential makes the configuration one to emulate.
-    configuration.resource.azurerm_user_assigned_identity = { ci: { name: 'ci', resource_group_name: 'agents', location: 'westeurope' } };
-    configuration.resource.azurerm_federated_identity_credential = {
-      ci: { name: 'ci', resource_group_name: 'agents', parent_id: '${azurerm_user_assigned_identity.ci.id}', issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/ci', audience: ['api://AzureADTokenExchange'] },
-    };
+    // Nothing but Agent ID: no managed identity, no app registration.
+    expect(Object.keys(configuration.resource).sort()).toEqual(['azurerm_role_assignment', 'msgraph_resource']);
     fs.writeFileSync(file, JSON.stringify(configuration));
     const child = spawn(path.join(__dirname, '../../../bin/attestgate'), ['emulator', '--app', file]);
     try {
@@ -65,6 +61,7 @@ describe('attestgate emulator', () => {
       const blueprint = azure.identities.find((i: { kind: string }) => i.kind === 'agent-blueprint');
       expect(blueprint.federatedCredentials).toEqual([{ issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer', audiences: ['api://AzureADTokenExchange'] }]);
       expect(azure.identities.find((i: { kind: string }) => i.kind === 'agent-identity')).toMatchObject({ name: 'deployer', blueprintClientId: blueprint.clientId, federatedCredentials: [] });
+      expect(azure.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(['agent-blueprint', 'agent-identity']);
       expect(azure.problems).toEqual([]);
     } finally {
       child.kill('SIGKILL');

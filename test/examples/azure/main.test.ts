@@ -1,5 +1,8 @@
 import { Testing } from 'cdktf';
-import { AZURE_EXAMPLE_STACK, buildAzureExample } from '../../../examples/azure/main';
+import { AZURE_EXAMPLE_STACK, DEPLOYER_SPONSOR, buildAzureExample } from '../../../examples/azure/main';
+import { agentGates } from '../../../lib/model/azure/agent-issuance-paths';
+import { TerraformModel } from '../../../lib/model/terraform/configuration';
+import { AZURE_RULES } from '../../../lib/rules/azure';
 import { annotations, gateManifestIn, onlyResource } from '../../fixtures/cdktf';
 import { awsDeployerIdentity } from '../../fixtures/aws-example';
 
@@ -17,12 +20,29 @@ describe('examples/azure', () => {
     expect(second[1]).toMatchObject({ issuer: 'https://oidc.eu.prod.example', subject: SPIFFE, depends_on: [`azurerm_federated_identity_credential.${first[0]}`] });
   });
 
-  test('Contributor on the agents’ resource group, assigned to the identity', () => {
-    expect(onlyResource(tf, 'azurerm_role_assignment')).toMatchObject({
-      role_definition_name: 'Contributor',
-      scope: '${azurerm_resource_group.Agents.id}',
-      principal_id: expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.\w+\.principal_id\}$/),
-    });
+  test('Contributor on the agents’ resource group, assigned to the managed identity and to the agent identity', () => {
+    const assignments = Object.values(tf.resource.azurerm_role_assignment);
+    expect(assignments).toEqual([
+      expect.objectContaining({ role_definition_name: 'Contributor', scope: '${azurerm_resource_group.Agents.id}', principal_id: expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.\w+\.principal_id\}$/) }),
+      expect.objectContaining({ role_definition_name: 'Contributor', scope: '${azurerm_resource_group.Agents.id}', principal_id: `\${msgraph_resource.${stack.deployerAgent.agentIdentity.friendlyUniqueId}.id}` }),
+    ]);
+  });
+
+  test('the same deployer as an Entra agent identity: a blueprint of its own trusting the same SPIFFE ID from the same two issuers, sponsored; the rules find it clean', () => {
+    const model = TerraformModel.parse(JSON.stringify(tf), 'cdk.tf.json');
+    const [gate] = agentGates(model);
+    expect(gate.agent.resource.address).toBe(`msgraph_resource.${stack.deployerAgent.agentIdentity.friendlyUniqueId}`);
+    // Both paths are the blueprint's federated credentials, each a trust the deployer declares.
+    expect(gate.paths.map((p) => p.attested)).toEqual([true, true]);
+    expect([gate.highPrivilege, gate.siblings]).toEqual(['declared high in its gate manifest', []]);
+    const credentials = stack.deployerAgent.federatedCredentials.map((c) => tf.resource.msgraph_resource[c.friendlyUniqueId].body);
+    expect(credentials).toEqual([
+      { name: 'deployer-1', issuer: 'https://oidc.prod.example', subject: SPIFFE, audiences: ['api://AzureADTokenExchange'] },
+      { name: 'deployer-2', issuer: 'https://oidc.eu.prod.example', subject: SPIFFE, audiences: ['api://AzureADTokenExchange'] },
+    ]);
+    expect((tf.resource.msgraph_resource[stack.deployerAgent.agentIdentity.friendlyUniqueId].body as Record<string, unknown>)['sponsors@odata.bind']).toEqual([`https://graph.microsoft.com/v1.0/users/${DEPLOYER_SPONSOR}`]);
+    expect(tf.resource.msgraph_resource[stack.deployerAgent.agentIdentity.friendlyUniqueId]['//']).toMatchObject({ 'attestgate:gate': { identity: awsDeployerIdentity() } });
+    expect(AZURE_RULES.flatMap((r) => r.evaluate(model))).toEqual([]);
   });
 
   test('the deployer is watched: sign-in logs to a workspace, its failed and unattested sign-ins, changes to its credentials and roles', () => {
@@ -45,6 +65,7 @@ describe('examples/azure', () => {
   test('synthesizes without findings, with the RSA note for Entra', () => {
     expect(() => app.synth()).not.toThrow();
     expect(annotations(stack, 'error')).toEqual([]);
-    expect(annotations(stack, 'info')).toEqual([expect.stringContaining('Entra accepts only RSA-signed external tokens')]);
+    // Once for the managed identity, once for the agent's blueprint.
+    expect(annotations(stack, 'info')).toEqual([expect.stringContaining('Entra accepts only RSA-signed external tokens'), expect.stringContaining('Entra accepts only RSA-signed external tokens')]);
   });
 });

@@ -1,4 +1,5 @@
 import { highPrivilegeReasons, roleGrantsOf } from '../../../lib/model/azure/identity-privilege';
+import { agentIdModel } from '../../fixtures/entra-agent-id';
 import { azureConfiguration, tfModel } from '../../fixtures/terraform';
 
 describe('Azure identity privilege: the roles assigned to an identity', () => {
@@ -23,5 +24,12 @@ describe('Azure identity privilege: the roles assigned to an identity', () => {
     const grants = roleGrantsOf(model, 'azuread_application.ci');
     expect(grants.map((g) => g.resource)).toEqual(['azurerm_role_assignment.owner', 'azurerm_role_assignment.reader']);
     expect(highPrivilegeReasons(grants)).toEqual(['Owner on /subscriptions/s']);
+  });
+
+  test('an Entra agent identity: the assignments to its msgraph_resource id (its object ID), not to its blueprint’s', () => {
+    const model = agentIdModel('spire-blueprint');
+    const grants = roleGrantsOf(model, 'msgraph_resource.deployer');
+    expect(grants).toEqual([{ role: 'Contributor', scope: '/subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333', resource: 'azurerm_role_assignment.deployer_contributor' }]);
+    expect(roleGrantsOf(model, 'msgraph_resource.blueprint')).toEqual([]);
   });
 });
