@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import type { Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
+import { endpointOf } from '../engine/report';
 
 /**
  * What the SARIF of `attestgate conformance` (and step-up, spiffe) and of `attestgate rules` share,
@@ -53,8 +54,8 @@ export function sarifRule(rule: {
  * (a step-up endpoint is `METHOD URL` in reports, a SPIFFE registration its SPIFFE ID).
  */
 export function artifactUri(source: string, base: string = process.cwd()): string {
-  const url = /^(?:[A-Z]+ )?([a-z][a-z0-9+.-]*:\/\/\S+)$/.exec(source);
-  if (url) return url[1];
+  const url = endpointOf(source);
+  if (url) return url;
   const relative = path.isAbsolute(source) ? path.relative(base, source) : source;
   // Outside the base a relative path would climb out of the repository: keep it absolute, as a file URL.
   if (relative.startsWith('..') || path.isAbsolute(relative)) return new URL(`file://${path.resolve(base, source).split(path.sep).join('/')}`).href;

@@ -7,6 +7,7 @@ import { gcpConfiguration } from '../../fixtures/terraform';
 import { OPEN_SUBJECT_CASES, subjectCaseConfiguration } from '../../fixtures/gcp-admitted-subjects';
 import { planJson } from '../../fixtures/terraform-show';
 import { validSarif } from '../../fixtures/sarif-schema';
+import { parseXml } from '../../fixtures/xml';
 
 /** Hand-written inputs, as a team without CDK has them. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-rules-'));
@@ -50,7 +51,10 @@ describe('attestgate rules', () => {
     expect(json.inputs[0].findings).toEqual([expect.objectContaining({ ruleId: 'AG-AWS-005', state: 'acknowledged', acknowledged: { reason: REASON, at: `${path.join(dir, 'ack.template.json')}: Role` } })]);
     const sarif = validSarif(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8')) as any;
     expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'AG-AWS-005', suppressions: [expect.objectContaining({ kind: 'external', justification: expect.stringContaining(REASON) })] })]);
-    expect(fs.readFileSync(path.join(out, 'rules-junit.xml'), 'utf8')).toContain('AG-AWS-005');
+    // Well-formed, and the acknowledged rule's case passes with the acknowledgement as its output.
+    const junit = parseXml(fs.readFileSync(path.join(out, 'rules-junit.xml'), 'utf8'));
+    const acknowledged = junit.children.flatMap((suite) => suite.children).find((c) => c.attributes.name.startsWith('AG-AWS-005 '))!;
+    expect(acknowledged.children.map((c) => c.name)).toEqual(['system-out']);
   });
 
   test('an acknowledgement without a real reason, or of a critical violation, is refused: exit 1, and says why', async () => {
