@@ -37,9 +37,12 @@ import { runStepUpExample } from '../examples/step-up/main';
 import { main } from '../conformance/cli/main';
 import { generateIssuerKey } from '../conformance/oidc/issuer-key';
 import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/throwaway-pki';
+import { terminalOf } from '../conformance/report/terminal';
+import { renderStartVerdict } from './start-verdict';
 
 async function start(): Promise<number> {
   const started = Date.now();
+  const { columns } = terminalOf(process.stdout);
   const root = path.join(__dirname, '..');
   const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-pki-'));
   try {
@@ -82,7 +85,7 @@ async function start(): Promise<number> {
       ca,
       issuerKey,
     });
-    process.stdout.write(`\n${renderThreeClouds(threeClouds)}\n`);
+    process.stdout.write(`\n${renderThreeClouds(threeClouds, columns)}\n`);
     process.stdout.write('\n');
     const spiffe = await runSpiffeChecksExample({ apps: { templates, configurations }, pki: loadPkiDirectory(pkiDir), ca, issuerKey, issuer: ISSUER }, process.stdout);
     const verdicts: Record<number, string> = {
@@ -90,25 +93,26 @@ async function start(): Promise<number> {
       1: 'a gate let unattested issuance through',
       2: 'something is unproven: inconclusive checks, or a gate nothing was proven about',
     };
-    let verdict = verdicts[code] ?? 'the conformance command failed';
+    // The verdict, one clause per promise: printed one under the other, each wrapped to the terminal.
+    const verdict: string[] = [verdicts[code] ?? 'the conformance command failed'];
     const report = JSON.parse(fs.readFileSync(path.join(reportDir, 'report.json'), 'utf8')) as { gates: Array<{ paths?: unknown[] }> };
     const paths = report.gates.reduce((sum, g) => sum + (g.paths?.length ?? 0), 0);
-    if (code === 0) verdict = `every gate refused unattested issuance, and all ${paths} of their issuance paths are attested`;
+    if (code === 0) verdict[0] = `every gate refused unattested issuance, and all ${paths} of their issuance paths are attested`;
     // The SPIFFE side is a promise too: the registered pod gets all three clouds, the other image nothing.
     const held = threeCloudsHeld(threeClouds);
     const finalCode = code === 0 && !held ? 1 : code;
-    verdict += held ? '; through the Workload API the deployer pod got all three clouds, the other image none' : '; the Workload API demonstration did not hold (see above)';
+    verdict.push(held ? 'through the Workload API the deployer pod got all three clouds, the other image none' : 'the Workload API demonstration did not hold (see above)');
 
     const spiffeVerdicts: Record<number, string> = { 0: 'the SPIFFE registration passed every check', 1: 'the SPIFFE registration let something through', 2: 'something about the SPIFFE registration is unproven' };
-    verdict += `; ${spiffeVerdicts[spiffe.exitCode]}`;
+    verdict.push(spiffeVerdicts[spiffe.exitCode]);
     process.stdout.write('\nAction-time step-up (RFC 9470), on loopback:\n');
     const stepUp = await runStepUpExample(process.stdout);
     const stepUpVerdicts: Record<number, string> = { 0: 'the step-up endpoint passed every check', 1: 'the step-up endpoint let something through', 2: 'something about the step-up endpoint is unproven' };
-    verdict += `; ${stepUpVerdicts[stepUp.exitCode]}`;
+    verdict.push(stepUpVerdicts[stepUp.exitCode]);
     // A FAIL anywhere is 1; otherwise anything unproven is 2; any other code (64, 70) stands.
     const areaCodes = [spiffe.exitCode, stepUp.exitCode];
     const exit = ![0, 1, 2].includes(finalCode) ? finalCode : finalCode === 1 || areaCodes.includes(1) ? 1 : finalCode === 2 || areaCodes.includes(2) ? 2 : 0;
-    process.stdout.write(`\nnpm start: ${verdict} (exit ${exit}) in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`);
+    process.stdout.write(`\n${renderStartVerdict(verdict, exit, (Date.now() - started) / 1000, columns)}\n`);
     return exit;
   } finally {
     fs.rmSync(pkiDir, { recursive: true, force: true });

@@ -51,6 +51,14 @@ export interface GateSummary {
   readonly paths?: ReadonlyArray<{ readonly id: string; readonly attested: boolean | undefined; readonly description: string; readonly acknowledged?: string }>;
 }
 
+/**
+ * The URL a gate's `source` names when it is an endpoint rather than a file: a step-up endpoint's
+ * `METHOD URL`, a SPIFFE registration's ID. Undefined for a template or `*.tf.json`.
+ */
+export function endpointOf(source: string): string | undefined {
+  return /^(?:[A-Z]+ )?([a-z][a-z0-9+.-]*:\/\/\S+)$/.exec(source)?.[1];
+}
+
 /** What a discovered gate of any cloud has that its summary reports. */
 export interface SummarizedGate {
   readonly id: string;

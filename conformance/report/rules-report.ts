@@ -1,10 +1,10 @@
 import junit from 'junit-report-builder';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { Result } from 'sarif';
 import { ALL_RULES } from '../../lib/rules/catalog';
 import { RuleVerdict, formatVerdict } from '../../lib/rules/evaluate';
-import { Severity } from '../../lib/rules/rule';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { RULES_OF, RulesReport, rulesExitCode } from '../rules/judge-app';
+import { levelOf, partialFingerprints, renderSarifLog, sarifLocation, sarifRule } from './sarif';
 import { ReportFormat, writeFormats } from './write-reports';
 import type { FileAcknowledgement } from '../../lib/rules/acknowledgements-file';
 
@@ -14,8 +14,6 @@ import type { FileAcknowledgement } from '../../lib/rules/acknowledgements-file'
  * conformance results go. An acknowledged finding is reported as such — in SARIF a suppressed
  * result with its justification — never dropped.
  */
-
-const LEVEL: Record<Severity, Result.level> = { [Severity.CRITICAL]: 'error', [Severity.HIGH]: 'error', [Severity.MEDIUM]: 'warning' };
 
 const state = (v: RuleVerdict): 'open' | 'acknowledged' => (v.acknowledgement ? 'acknowledged' : 'open');
 
@@ -86,43 +84,32 @@ export function renderRulesJunit(report: RulesReport): string {
 }
 
 export function renderRulesSarif(report: RulesReport): string {
-  const rules: ReportingDescriptor[] = ALL_RULES.map((rule) => ({
-    id: rule.id,
-    name: rule.id.replace(/-/g, ''),
-    shortDescription: { text: rule.title },
-    fullDescription: { text: rule.rationale },
-    help: { text: `Fix: ${rule.fix}` },
-    properties: { tags: [`cloud:${rule.cloud}`], severity: rule.severity },
-  }));
-  const results: Result[] = report.inputs.flatMap((input) =>
-    input.verdicts.map((v) => ({
-      ruleId: v.rule.id,
-      ruleIndex: ALL_RULES.findIndex((r) => r.id === v.rule.id),
-      level: v.finding.outcome === 'violation' ? LEVEL[v.rule.severity] : 'warning',
-      kind: v.finding.outcome === 'violation' ? 'fail' : 'review',
-      message: { text: `${v.finding.resource}: ${v.finding.message}` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: input.file } }, logicalLocations: [{ fullyQualifiedName: `${input.stackName}/${v.finding.resource}${v.finding.location ? `/${v.finding.location}` : ''}` }] }],
-      ...(v.acknowledgement ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${v.acknowledgement.reason} (at ${v.acknowledgement.at})` }] } : {}),
-    })),
+  const rules = ALL_RULES.map((rule) =>
+    sarifRule({ id: rule.id, title: rule.title, description: rule.rationale, help: [['Fix', rule.fix]], docs: 'RULES.md', severity: rule.severity, tags: [`cloud:${rule.cloud}`], version: PACKAGE_VERSION }),
   );
-  const log: Log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: 'attestgate', version: PACKAGE_VERSION, informationUri: 'https://www.npmjs.com/package/attestgate', rules } },
-        // An acknowledgement that matches nothing is a configuration problem of the run, not a result.
-        invocations: [
-          {
-            executionSuccessful: true,
-            toolConfigurationNotifications: (report.unmatchedAcknowledgements ?? []).map((e) => ({ level: 'warning' as const, message: { text: unmatchedLine(e) }, associatedRule: { id: e.rule } })),
-          },
-        ],
-        results,
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  const results: Result[] = report.inputs.flatMap((input) =>
+    input.verdicts.map((v) => {
+      const resource = `${input.stackName}/${v.finding.resource}${v.finding.location ? `/${v.finding.location}` : ''}`;
+      return {
+        ruleId: v.rule.id,
+        ruleIndex: ALL_RULES.findIndex((r) => r.id === v.rule.id),
+        level: v.finding.outcome === 'violation' ? levelOf(v.rule.severity) : 'warning',
+        kind: v.finding.outcome === 'violation' ? 'fail' : 'review',
+        message: { text: `${v.finding.resource}: ${v.finding.message}` },
+        locations: [sarifLocation(input.file, resource)],
+        partialFingerprints: partialFingerprints(v.rule.id, resource),
+        ...(v.acknowledgement ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${v.acknowledgement.reason} (at ${v.acknowledgement.at})` }] } : {}),
+      };
+    }),
+  );
+  // An acknowledgement that matches nothing is a configuration problem of the run, not a result.
+  const invocations = [
+    {
+      executionSuccessful: true,
+      toolConfigurationNotifications: (report.unmatchedAcknowledgements ?? []).map((e) => ({ level: 'warning' as const, message: { text: unmatchedLine(e) }, associatedRule: { id: e.rule } })),
+    },
+  ];
+  return renderSarifLog(PACKAGE_VERSION, rules, results, { invocations });
 }
 
 const FILE_NAMES: Record<Exclude<ReportFormat, 'table'>, string> = { json: 'rules.json', junit: 'rules-junit.xml', sarif: 'rules.sarif' };

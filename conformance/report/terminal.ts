@@ -80,6 +80,16 @@ export function indented(text: string, indent: number, width: number): string[] 
   return wrapText(text, Math.max(10, width - indent)).map((line) => `${' '.repeat(indent)}${line}`);
 }
 
+/**
+ * One line of narration wrapped to `width` with a hanging indent: continuation lines go `hang`
+ * further in than the line's own indentation, so each wrapped line still reads as one item.
+ */
+export function hangingIndent(line: string, width: number, hang = 2): string[] {
+  const lead = /^ */.exec(line)![0];
+  const [first, ...rest] = wrapText(line.slice(lead.length), Math.max(10, width - lead.length - hang));
+  return [`${lead}${first}`, ...rest.map((l) => `${lead}${' '.repeat(hang)}${l}`)];
+}
+
 const STATUS_COLOURS: Record<CheckStatus, string> = { PASS: '32', FAIL: '31;1', INCONCLUSIVE: '33', SKIPPED: '2' };
 
 /** A status word, coloured when the terminal takes colour; padded to the widest status. */

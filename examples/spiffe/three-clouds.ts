@@ -24,6 +24,7 @@ import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { fromSpiffe, gcpAccessTokenFromSpiffe, azureAssertionFromSpiffe } from '../../lib/credentials';
 import { sendRequest } from '../../lib/http/send-request';
 import { DEPLOYER_IMAGE, deployerRegistration } from './registration';
+import { DEFAULT_COLUMNS, indented, wrapText } from '../../conformance/report/terminal';
 
 /** The node the pods run on, as the k8s_psat node attestor names its agent. */
 const CLUSTER = 'prod';
@@ -172,12 +173,16 @@ export function threeCloudsHeld(result: ThreeCloudsResult): boolean {
   return all(deployer).every((c) => c.issued !== undefined) && all(other).every((c) => c.issued === undefined) && result.cloudRequestsOfRefused === 0;
 }
 
-export function renderThreeClouds(result: ThreeCloudsResult): string {
-  const lines = [`One identity, three clouds, through the SPIFFE Workload API (an emulated SPIRE agent; ${result.spiffeId}):`];
+/**
+ * The demonstration as text that fits `columns`: each workload's selectors (an image digest runs
+ * past any terminal) and each cloud's answer wrapped under their heading rather than running on.
+ */
+export function renderThreeClouds(result: ThreeCloudsResult, columns: number = DEFAULT_COLUMNS): string {
+  const lines = wrapText(`One identity, three clouds, through the SPIFFE Workload API (an emulated SPIRE agent; ${result.spiffeId}):`, columns);
   for (const o of result.outcomes) {
-    lines.push(`  ${o.workload} (${o.selectors.filter((s) => !s.startsWith('k8s:pod-uid:')).join(', ')}):`);
-    for (const [cloud, c] of [['AWS  ', o.aws], ['GCP  ', o.gcp], ['Azure', o.azure]] as const) lines.push(`    ${cloud} ${c.issued ? `credentials issued (${c.issued})` : `nothing issued — ${c.refused}`}`);
+    lines.push(...indented(`${o.workload}:`, 2, columns), ...indented(o.selectors.filter((s) => !s.startsWith('k8s:pod-uid:')).join(', '), 6, columns));
+    for (const [cloud, c] of [['AWS  ', o.aws], ['GCP  ', o.gcp], ['Azure', o.azure]] as const) lines.push(...indented(`${cloud} ${c.issued ? `credentials issued (${c.issued})` : `nothing issued — ${c.refused}`}`, 4, columns));
   }
-  lines.push(`  clouds asked on behalf of the refused workload: ${result.cloudRequestsOfRefused}`);
+  lines.push(...indented(`clouds asked on behalf of the refused workload: ${result.cloudRequestsOfRefused}`, 2, columns));
   return lines.join('\n');
 }

@@ -12,7 +12,7 @@
  */
 import { runStepUpConformance } from '../../conformance/step-up/run-step-up-conformance';
 import { renderTable } from '../../conformance/report/text-table';
-import { terminalOf } from '../../conformance/report/terminal';
+import { hangingIndent, terminalOf } from '../../conformance/report/terminal';
 import { ACR, DEFAULT_STEP_UP_FAILURE_THRESHOLD, StepUpError, stepUpFailures, stepUpFetch } from '../../lib/step-up';
 import { startAttestingIssuer } from './attesting-issuer';
 import { startToolServer } from './tool-server';
@@ -33,7 +33,10 @@ export interface StepUpExampleRun {
 export async function runStepUpExample(out: NodeJS.WritableStream): Promise<StepUpExampleRun> {
   const issuer = await startAttestingIssuer();
   const server = await startToolServer({ issuer: issuer.issuer, jwksUri: issuer.jwksUri, stacks: ['staging', 'prod', 'canary'] });
-  const write = (line: string) => out.write(`${line}\n`);
+  // Narration lines carry URLs, tokens' errors and response bodies: wrapped to the terminal, each
+  // continuation indented under its line.
+  const { columns } = terminalOf(out);
+  const write = (line: string) => out.write(`${hangingIndent(line, columns).join('\n')}\n`);
   try {
     write(`Tool server ${server.url}: DELETE /stacks/:name needs ${ACR.ATTESTED_FRESH} (max_age 60 s); issuer ${issuer.issuer}.`);
 
@@ -75,7 +78,7 @@ export async function runStepUpExample(out: NodeJS.WritableStream): Promise<Step
       ratePerSecond: 20,
     });
     write('Step-up conformance of DELETE /stacks/canary:');
-    write(renderTable(['Check', 'Status', 'Reason'], conformance.results.map((r) => [r.checkId, r.status, r.reason]), terminalOf(out).columns));
+    out.write(`${renderTable(['Check', 'Status', 'Reason'], conformance.results.map((r) => [r.checkId, r.status, r.reason]), columns)}\n`);
     return { exitCode: conformance.exitCode, signal, conformance, stacksLeft: [...server.stacks] };
   } finally {
     await server.close();

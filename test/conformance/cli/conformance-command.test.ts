@@ -6,6 +6,8 @@ import { runCli } from '../../fixtures/cli';
 import { PkiOnDisk, exampleTemplate, writeTestPki } from '../../fixtures/conformance';
 import { writeIssuerKey } from '../../fixtures/gcp-conformance';
 import { writeTerraformExamples } from '../../fixtures/terraform-examples';
+import { validSarif } from '../../fixtures/sarif-schema';
+import { parseXml } from '../../fixtures/xml';
 
 const run = runCli;
 
@@ -51,8 +53,8 @@ describe('attestgate conformance', () => {
     expect(stdout).toContain('Verdict: every path of every high-privilege gate refused unattested issuance\n');
     expect(stdout).toContain('  Detection signals (advisories; not part of the verdict):');
     for (const r of report.results) expect(Object.keys(r)).toEqual(expect.arrayContaining(['checkId', 'gate', 'status', 'reason']));
-    expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites[^>]*tests="38"[^>]*failures="0"/);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
+    expect(parseXml(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).attributes).toMatchObject({ tests: '38', failures: '0', errors: '0' });
+    expect(validSarif(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
     expect(stdout).toContain(`wrote ${path.join(out, 'report.sarif')}`);
   });
 
@@ -63,8 +65,16 @@ describe('attestgate conformance', () => {
     const out = tmp('attestgate-report-');
     const { code } = await run(['conformance', '--app', templateFile(weak), '--pki', pki.dir, '--format', 'sarif', '--out', out, '--tags', 'AGC-AWS-001,AGC-AWS-003']);
     expect(code).toBe(1);
-    const sarif = JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8'));
+    const sarif = validSarif(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')) as any;
     expect(sarif.runs[0].results.map((r: { ruleId: string; level: string; kind: string }) => [r.ruleId, r.level, r.kind])).toContainEqual(['AGC-AWS-003', 'error', 'fail']);
+    const finding = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'AGC-AWS-003');
+    expect(finding.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^file:\/\/\/.*\/Example\.template\.json$/);
+    expect(finding.locations[0].logicalLocations[0].fullyQualifiedName).toBe(finding.message.text.split(': ')[0]);
+    // Run again: the same finding is the same code-scanning alert.
+    const again = tmp('attestgate-report-');
+    expect((await run(['conformance', '--app', templateFile(weak), '--pki', pki.dir, '--format', 'sarif', '--out', again, '--tags', 'AGC-AWS-001,AGC-AWS-003'])).code).toBe(1);
+    const fingerprints = (file: string) => (validSarif(fs.readFileSync(file, 'utf8')).runs[0].results ?? []).map((r) => [r.ruleId, r.partialFingerprints]);
+    expect(fingerprints(path.join(again, 'report.sarif'))).toEqual(fingerprints(path.join(out, 'report.sarif')));
   });
 
   describe('nothing proven by omission', () => {

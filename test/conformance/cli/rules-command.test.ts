@@ -6,6 +6,8 @@ import { gateTemplate } from '../../fixtures/templates';
 import { gcpConfiguration } from '../../fixtures/terraform';
 import { OPEN_SUBJECT_CASES, subjectCaseConfiguration } from '../../fixtures/gcp-admitted-subjects';
 import { planJson } from '../../fixtures/terraform-show';
+import { validSarif } from '../../fixtures/sarif-schema';
+import { parseXml } from '../../fixtures/xml';
 
 /** Hand-written inputs, as a team without CDK has them. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-rules-'));
@@ -47,9 +49,12 @@ describe('attestgate rules', () => {
     expect(run.code).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8'));
     expect(json.inputs[0].findings).toEqual([expect.objectContaining({ ruleId: 'AG-AWS-005', state: 'acknowledged', acknowledged: { reason: REASON, at: `${path.join(dir, 'ack.template.json')}: Role` } })]);
-    const sarif = JSON.parse(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8'));
+    const sarif = validSarif(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8')) as any;
     expect(sarif.runs[0].results).toEqual([expect.objectContaining({ ruleId: 'AG-AWS-005', suppressions: [expect.objectContaining({ kind: 'external', justification: expect.stringContaining(REASON) })] })]);
-    expect(fs.readFileSync(path.join(out, 'rules-junit.xml'), 'utf8')).toContain('AG-AWS-005');
+    // Well-formed, and the acknowledged rule's case passes with the acknowledgement as its output.
+    const junit = parseXml(fs.readFileSync(path.join(out, 'rules-junit.xml'), 'utf8'));
+    const acknowledged = junit.children.flatMap((suite) => suite.children).find((c) => c.attributes.name.startsWith('AG-AWS-005 '))!;
+    expect(acknowledged.children.map((c) => c.name)).toEqual(['system-out']);
   });
 
   test('an acknowledgement without a real reason, or of a critical violation, is refused: exit 1, and says why', async () => {
@@ -144,7 +149,7 @@ describe('attestgate rules', () => {
       const json = JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8'));
       expect(json.inputs[0].findings).toContainEqual(expect.objectContaining({ ruleId: 'AG-AWS-005', state: 'acknowledged', acknowledged: { reason: REASON, at: `${file} acknowledgements[0]` } }));
       expect(json.unmatchedAcknowledgements).toEqual([]);
-      const sarif = JSON.parse(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8'));
+      const sarif = validSarif(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8')) as any;
       expect(sarif.runs[0].results.find((r: any) => r.ruleId === 'AG-AWS-005').suppressions).toEqual([expect.objectContaining({ status: 'accepted', justification: expect.stringContaining(REASON) })]);
     });
 
@@ -167,7 +172,7 @@ describe('attestgate rules', () => {
       expect(run.out).toContain(`UNMATCHED acknowledgement of AG-AWS-005 on aws_iam_role.deployer (${file} acknowledgements[0]): no finding of that rule on that resource`);
       expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\]/);
       expect(JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8')).unmatchedAcknowledgements).toEqual([{ rule: 'AG-AWS-005', resource: 'aws_iam_role.deployer', reason: REASON, at: `${file} acknowledgements[0]` }]);
-      const sarif = JSON.parse(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8'));
+      const sarif = validSarif(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8')) as any;
       expect(sarif.runs[0].invocations[0].toolConfigurationNotifications).toEqual([expect.objectContaining({ level: 'warning', associatedRule: { id: 'AG-AWS-005' } })]);
     });
 

@@ -9,6 +9,7 @@ import { writeTestPki } from '../../fixtures/conformance';
 import { writeIssuerKey } from '../../fixtures/gcp-conformance';
 import { deployerEntry } from '../../fixtures/workload-api';
 import { runCli, spawnEmulator } from '../../fixtures/cli';
+import { validSarif } from '../../fixtures/sarif-schema';
 
 /**
  * `attestgate spiffe` spawned against Workload APIs it reaches only by address: `attestgate
@@ -58,7 +59,7 @@ test('against attestgate emulator serving the probe workloads --list prints: eve
     expect(report).toMatchObject({ target: 'spiffe', gates: [{ id: 'deployer', cloud: 'spiffe', source: 'spiffe://prod.example/agent/deployer' }], summary: { PASS: 5, FAIL: 0, INCONCLUSIVE: 0, SKIPPED: 1 } });
     expect(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).toContain('AGC-SPIFFE-004');
     // SARIF lists findings: none when everything passed.
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
+    expect(validSarif(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
   } finally {
     await emulator.stop();
   }
@@ -74,7 +75,7 @@ test('against an agent that skips workload attestation: the refusal checks FAIL,
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     const statuses = Object.fromEntries(report.results.map((r: { checkId: string; status: string }) => [r.checkId, r.status]));
     expect(statuses).toMatchObject({ 'AGC-SPIFFE-001': 'PASS', 'AGC-SPIFFE-002': 'FAIL', 'AGC-SPIFFE-003': 'FAIL', 'AGC-SPIFFE-004': 'FAIL' });
-    const sarif = JSON.parse(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8'));
+    const sarif = validSarif(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')) as any;
     expect(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId)).toEqual(expect.arrayContaining(['AGC-SPIFFE-002', 'AGC-SPIFFE-003', 'AGC-SPIFFE-004']));
   } finally {
     await server.close();

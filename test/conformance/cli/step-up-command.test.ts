@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { main } from '../../../conformance/cli/main';
 import { AttestingIssuer, startAttestingIssuer } from '../../../examples/step-up/attesting-issuer';
 import { ToolServer, startToolServer } from '../../../examples/step-up/tool-server';
+import { validSarif } from '../../fixtures/sarif-schema';
 
 let issuer: AttestingIssuer;
 let server: ToolServer;
@@ -51,9 +52,13 @@ describe('attestgate step-up', () => {
   test('a max_age the endpoint does not require fails the challenge checks: exit 1', async () => {
     const args = endpoint();
     args[args.indexOf('--max-age') + 1] = '30';
-    const { code, out } = await run(['step-up', ...args, '--format', 'json', '--out', path.join(dir, 'wrong')]);
+    const { code, out } = await run(['step-up', ...args, '--format', 'json,sarif', '--out', path.join(dir, 'wrong')]);
     expect(code).toBe(1);
     expect(out).toContain('wrote');
+    // Valid SARIF with the endpoint's URL as the location: an HTTP method before it would not be a URI.
+    const sarif = validSarif(fs.readFileSync(path.join(dir, 'wrong', 'report.sarif'), 'utf8'));
+    expect(sarif.runs[0].results!.length).toBeGreaterThan(0);
+    for (const r of sarif.runs[0].results!) expect(r.locations![0].physicalLocation!.artifactLocation!.uri).toBe(`${server.url}/stacks/canary`);
   });
 
   test.each([

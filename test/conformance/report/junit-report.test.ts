@@ -1,44 +1,74 @@
 import { renderJunitReport } from '../../../conformance/report/junit-report';
 import { checkResult, sampleReport } from '../../fixtures/reports';
+import { XmlElement, parseXml } from '../../fixtures/xml';
 
-/** The XML of one test case, by check ID, within a gate's suite. */
-function testCase(xml: string, gate: string, checkId: string): string {
-  const suite = new RegExp(`<testsuite name="${gate}"[^>]*>([\\s\\S]*?)</testsuite>`).exec(xml)?.[1] ?? '';
-  return new RegExp(`<testcase [^>]*name="${checkId} [^"]*"[^>]*>[\\s\\S]*?</testcase>`).exec(suite)?.[0] ?? '';
+/** The report as a CI system reads it: parsed strictly (parseXml throws on anything malformed). */
+const parsed = (report = sampleReport()) => parseXml(renderJunitReport(report));
+const suites = (root: XmlElement) => root.children.filter((c) => c.name === 'testsuite');
+/** One test case, by check ID, within a gate's suite. */
+function testCase(root: XmlElement, gate: string, checkId: string): XmlElement {
+  const suite = suites(root).find((s) => s.attributes.name === gate);
+  const found = suite?.children.find((c) => c.name === 'testcase' && c.attributes.name.startsWith(`${checkId} `));
+  if (!found) throw new Error(`no test case ${checkId} in ${gate}`);
+  return found;
 }
+/** What a test case holds besides its output: failure, error or skipped, with its attributes. */
+const outcome = (c: XmlElement) => c.children.filter((e) => e.name !== 'system-out').map((e) => ({ [e.name]: e.attributes }));
+const output = (c: XmlElement) => c.children.find((e) => e.name === 'system-out')?.text;
 
 describe('renderJunitReport', () => {
-  const xml = renderJunitReport(sampleReport());
-
-  test('one suite per gate, with totals for the run and for each suite', () => {
+  test('one suite per gate with one case per check, and totals for the run and each suite', () => {
+    const xml = renderJunitReport(sampleReport());
     expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>/);
-    expect(xml).toContain('<testsuites name="attestgate conformance (local)" tests="6" failures="2" errors="1" skipped="1">');
-    expect(xml).toContain('<testsuite name="Stack/Deployer" tests="4" failures="1" errors="1" skipped="1">');
-    expect(xml).toContain('<testsuite name="Stack/Reader" tests="2" failures="1" errors="0" skipped="0">');
+    const root = parseXml(xml);
+    expect(root).toMatchObject({ name: 'testsuites', attributes: { name: 'attestgate conformance (local)', tests: '6', failures: '2', errors: '1', skipped: '1' } });
+    expect(suites(root).map((s) => [s.attributes.name, s.attributes.tests, s.attributes.failures, s.attributes.errors, s.attributes.skipped, s.children.length])).toEqual([
+      ['Stack/Deployer', '4', '1', '1', '1', 4],
+      ['Stack/Reader', '2', '1', '0', '0', 2],
+    ]);
   });
 
-  test('a FAIL is a <failure>, an INCONCLUSIVE an <error>, a SKIPPED <skipped/>, a PASS neither', () => {
-    expect(testCase(xml, 'Stack/Deployer', 'AGC-AWS-002')).toMatch(/<failure message="[^"]*" type="FAIL"\/>/);
-    expect(testCase(xml, 'Stack/Deployer', 'AGC-AWS-003')).toMatch(/<error message="[^"]*" type="INCONCLUSIVE"\/>/);
-    const skippedCase = testCase(xml, 'Stack/Deployer', 'AGC-AWS-006');
-    expect(skippedCase).toContain('<skipped/>');
-    expect(skippedCase).toContain('<system-out><![CDATA[no enabled CRL to revoke with]]></system-out>');
-    const passed = testCase(xml, 'Stack/Reader', 'AGC-AWS-001');
-    expect(passed).toContain('<system-out><![CDATA[the positive control got credentials]]></system-out>');
-    expect(passed).not.toMatch(/<failure|<error|<skipped/);
+  test('a FAIL is a <failure>, an INCONCLUSIVE an <error>, a SKIPPED <skipped/>, a PASS none, each with its reason', () => {
+    const root = parsed();
+    expect(outcome(testCase(root, 'Stack/Deployer', 'AGC-AWS-002'))).toEqual([{ failure: { message: 'a rogue CA <same DN> & "friends" got credentials', type: 'FAIL' } }]);
+    expect(outcome(testCase(root, 'Stack/Deployer', 'AGC-AWS-003'))).toEqual([{ error: { message: "no verdict after retries (429 ThrottlingException: Rate exceeded) — it's <unclear>", type: 'INCONCLUSIVE' } }]);
+    const skipped = testCase(root, 'Stack/Deployer', 'AGC-AWS-006');
+    expect(outcome(skipped)).toEqual([{ skipped: {} }]);
+    expect(output(skipped)).toBe('no enabled CRL to revoke with');
+    const passed = testCase(root, 'Stack/Reader', 'AGC-AWS-001');
+    expect(outcome(passed)).toEqual([]);
+    expect(output(passed)).toBe('the positive control got credentials');
   });
 
-  test('test cases are named by check and classed by cloud and gate, with the duration in seconds', () => {
-    expect(testCase(xml, 'Stack/Reader', 'AGC-AWS-018')).toMatch(/^<testcase classname="attestgate\.aws\.Stack\/Reader" name="AGC-AWS-018 AGC-AWS-018 title" time="1\.5">/);
+  test('test cases are named by check, classed by cloud and gate, timed in seconds, and name the file that declares the gate', () => {
+    expect(testCase(parsed(), 'Stack/Reader', 'AGC-AWS-018').attributes).toEqual({
+      classname: 'attestgate.aws.Stack/Reader',
+      name: 'AGC-AWS-018 AGC-AWS-018 title',
+      time: '1.5',
+      file: 'cdk.out/Stack.template.json',
+    });
+    const endpoint = sampleReport({ gates: [{ id: 'DELETE /stacks', cloud: 'step-up', source: 'DELETE http://127.0.0.1:8080/stacks', privilege: 'high' }], results: [checkResult('DELETE /stacks', 'AGC-AWS-001', 'PASS', 'ok')] });
+    expect(testCase(parsed(endpoint), 'DELETE /stacks', 'AGC-AWS-001').attributes.file).toBeUndefined();
   });
 
-  test('XML special characters in reasons are escaped', () => {
-    expect(testCase(xml, 'Stack/Deployer', 'AGC-AWS-002')).toContain('message="a rogue CA &lt;same DN> &amp; &quot;friends&quot; got credentials"');
-    expect(testCase(xml, 'Stack/Deployer', 'AGC-AWS-003')).toContain("&lt;unclear>");
-    // No attribute value holds a raw "<" or a bare "&".
-    for (const [, value] of xml.matchAll(/="([^"]*)"/g)) expect(value).not.toMatch(/<|&(?!lt;|gt;|amp;|quot;|apos;)/);
-    // A reason cannot end the CDATA section it is written in.
-    const cdata = renderJunitReport(sampleReport({ results: [checkResult('Stack/Deployer', 'AGC-AWS-001', 'PASS', 'a ]]> b')] }));
-    expect(cdata).toContain('<system-out><![CDATA[a ]]]]><![CDATA[> b]]></system-out>');
+  test('a reason survives any characters: escaped in attributes, and unable to end the CDATA it is written in', () => {
+    const reason = 'a ]]> b & <c> "d"';
+    const root = parsed(sampleReport({ results: [checkResult('Stack/Deployer', 'AGC-AWS-001', 'PASS', reason), checkResult('Stack/Deployer', 'AGC-AWS-002', 'FAIL', reason)] }));
+    expect(output(testCase(root, 'Stack/Deployer', 'AGC-AWS-001'))).toBe(reason);
+    expect(outcome(testCase(root, 'Stack/Deployer', 'AGC-AWS-002'))).toEqual([{ failure: { message: reason, type: 'FAIL' } }]);
+  });
+
+  // The parse the tests above rely on must reject what a JUnit consumer would.
+  test.each([
+    ['<a><b></a></b>', /closes <b>/],
+    ['<a x=1/>', /not quoted/],
+    ['<a x="1" x="2"/>', /repeated/],
+    ['<a x="<"/>', /raw </],
+    ['<a>&nbsp;</a>', /unknown entity/],
+    ['<a>b & c</a>', /bare &/],
+    ['<a/><b/>', /after the root/],
+    ['<a>', /not closed/],
+  ])('the test parse rejects %s', (xml, error) => {
+    expect(() => parseXml(xml)).toThrow(error);
   });
 });

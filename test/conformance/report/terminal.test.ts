@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { shortenMiddle, showsProgress, terminalOf, wrapText } from '../../../conformance/report/terminal';
+import { hangingIndent, shortenMiddle, showsProgress, terminalOf, wrapText } from '../../../conformance/report/terminal';
 
 /** A stream that says it is a terminal of the given width, as process.stdout does. */
 const tty = (columns?: number) => Object.assign(new PassThrough(), { isTTY: true, columns });
@@ -42,5 +42,19 @@ describe('wrapText', () => {
     expect(lines.join('')).toContain(url.slice(0, 30));
     expect(lines.join('').replace(/ /g, '')).toBe(`deniedat${url}twicesecondparagraph`);
     expect(lines[lines.length - 1]).toBe('second paragraph');
+  });
+});
+
+describe('hangingIndent', () => {
+  test('a line that fits is left as it is', () => {
+    expect(hangingIndent('  deployer: GET /stacks → 200', 40)).toEqual(['  deployer: GET /stacks → 200']);
+  });
+
+  test('continuation lines go two further in than the line, and every line fits', () => {
+    const lines = hangingIndent('  intruder: DELETE /stacks/prod → 401 reattestation-failed: no SPIRE agent attests this process', 40);
+    expect(lines[0]).toMatch(/^ {2}intruder:/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {4}\S/);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    expect(lines.map((l) => l.trim()).join(' ')).toBe('intruder: DELETE /stacks/prod → 401 reattestation-failed: no SPIRE agent attests this process');
   });
 });

@@ -30,7 +30,14 @@ describe('examples/spiffe: one identity, three clouds, through the Workload API'
     for (const cloud of [other.aws, other.gcp, other.azure]) expect(cloud).toEqual({ refused: 'PermissionDenied: no identity issued' });
     expect(result.cloudRequestsOfRefused).toBe(0);
     expect(threeCloudsHeld(result)).toBe(true);
-    expect(renderThreeClouds(result)).toContain('other-image (k8s:ns:agents, k8s:sa:deployer, k8s:pod-image:registry.prod.example/deployer@sha256:b2b2');
+    expect(renderThreeClouds(result)).toContain('  other-image:\n      k8s:ns:agents, k8s:sa:deployer,\n      k8s:pod-image:registry.prod.example/deployer@sha256:b2b2');
+  });
+
+  test.each([60, 100])('the narration fits %i columns: the image digest and the tokens wrap under their heading', (columns) => {
+    const lines = renderThreeClouds(result, columns).split('\n');
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(columns);
+    expect(lines[0]).toMatch(/^One identity, three clouds/);
+    expect(lines.filter((l) => /^ {4}(AWS|GCP|Azure)/.test(l))).toHaveLength(6);
   });
 
   test('the demonstration is judged, not assumed: an outcome where the other image got a cloud does not hold', () => {

@@ -1,0 +1,86 @@
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import type { Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
+import { endpointOf } from '../engine/report';
+
+/**
+ * What the SARIF of `attestgate conformance` (and step-up, spiffe) and of `attestgate rules` share,
+ * shaped by what GitHub code scanning reads: a stable ruleId with help, a repository-relative
+ * file as the location (and the construct path or Terraform address as the logical one), and
+ * partialFingerprints, so a finding stays one alert from run to run instead of being closed and
+ * reopened.
+ */
+
+export type SarifSeverity = 'critical' | 'high' | 'medium' | 'low';
+
+const LEVEL: Record<SarifSeverity, Result.level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+/** GitHub ranks security alerts by this CVSS-like score (properties['security-severity']). */
+const SECURITY_SEVERITY: Record<SarifSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+
+/** Where attestgate is described; there is no per-check page outside the package's docs/ yet. */
+export const INFORMATION_URI = 'https://www.npmjs.com/package/attestgate';
+
+/** A failing result's level from its rule's severity. */
+export const levelOf = (severity: SarifSeverity): Result.level => LEVEL[severity];
+
+/** One rule as GitHub shows it: title, description, help (plain and Markdown), severity and tags. */
+export function sarifRule(rule: {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly help: ReadonlyArray<readonly [heading: string, text: string]>;
+  readonly docs: string;
+  readonly severity: SarifSeverity;
+  readonly tags: readonly string[];
+  readonly version: string;
+}): ReportingDescriptor {
+  const text = rule.help.map(([heading, body]) => `${heading}: ${body}`).join('\n\n');
+  const markdown = [...rule.help.map(([heading, body]) => `**${heading}.** ${body}`), `See ${rule.docs} in the attestgate package.`].join('\n\n');
+  return {
+    id: rule.id,
+    name: rule.id.replace(/-/g, ''),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: rule.description },
+    help: { text: `${text}\n\nSee ${rule.docs} in the attestgate package.`, markdown },
+    helpUri: `${INFORMATION_URI}/v/${rule.version}`,
+    defaultConfiguration: { level: LEVEL[rule.severity] },
+    properties: { tags: ['security', ...rule.tags], severity: rule.severity, 'security-severity': SECURITY_SEVERITY[rule.severity] },
+  };
+}
+
+/**
+ * A file or endpoint as a SARIF URI: a file relative to `base` (the repository root when CI runs
+ * there) with forward slashes, as GitHub matches it to the repository; an endpoint's URL as it is
+ * (a step-up endpoint is `METHOD URL` in reports, a SPIFFE registration its SPIFFE ID).
+ */
+export function artifactUri(source: string, base: string = process.cwd()): string {
+  const url = endpointOf(source);
+  if (url) return url;
+  const relative = path.isAbsolute(source) ? path.relative(base, source) : source;
+  // Outside the base a relative path would climb out of the repository: keep it absolute, as a file URL.
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return new URL(`file://${path.resolve(base, source).split(path.sep).join('/')}`).href;
+  return relative.split(path.sep).join('/').split('/').map(encodeURIComponent).join('/');
+}
+
+/** A result's location: the file that declares it, and the resource in it (construct path, Terraform address). */
+export function sarifLocation(source: string, resource: string): Location {
+  return { physicalLocation: { artifactLocation: { uri: artifactUri(source) } }, logicalLocations: [{ fullyQualifiedName: resource, kind: 'resource' }] };
+}
+
+/**
+ * What makes a result the same alert across runs: its rule and the resource it is about — never
+ * its message, which carries request IDs, durations and other run-to-run detail.
+ */
+export function partialFingerprints(ruleId: string, resource: string): Record<string, string> {
+  return { 'attestgateFinding/v1': crypto.createHash('sha256').update(`${ruleId}\0${resource}`).digest('hex') };
+}
+
+/** The SARIF log of one run of attestgate, as text. */
+export function renderSarifLog(version: string, rules: ReportingDescriptor[], results: Result[], extra: Partial<Run> = {}): string {
+  const log: Log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'attestgate', version, informationUri: INFORMATION_URI, rules } }, ...extra, results }],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
