@@ -5,6 +5,7 @@ requirePeerDependencies('attestgate/aws', ['aws-cdk-lib', 'constructs']);
 export * from './agent-trust-anchor';
 export * from './trust-anchor-crl';
 export * from './attested-profile';
+export * from './attested-profile-pool';
 export * from './attested-role';
 export * from './crl-import-schedule';
 export * from './issuance-monitor';
