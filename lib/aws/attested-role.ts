@@ -14,6 +14,7 @@ import { IAgentTrustAnchor } from './agent-trust-anchor';
 import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
 import { AttestedProfilePool } from './attested-profile-pool';
 import { IssuanceMonitor, MonitoredRole } from './issuance-monitor';
+import { watchTemplateLimits } from './template-limits';
 import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
 
 /** IAM's floor for a role's MaxSessionDuration. */
@@ -180,6 +181,7 @@ export class AttestedRole extends Resource implements iam.IRole {
       this.node.addMetadata('attestgate:issuanceMonitoringDisabled', this.issuanceMonitoring.disabledReason);
     }
     this.node.addValidation({ validate: () => this.validateTrustPolicy() });
+    watchTemplateLimits(this);
   }
 
   /**

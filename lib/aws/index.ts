@@ -8,6 +8,8 @@ export * from './attested-profile';
 export * from './attested-profile-pool';
 export * from './attested-role';
 export * from './crl-import-schedule';
+export * from './identity-stacks';
+export * from './template-limits';
 export * from './issuance-monitor';
 export * from './signal-topic';
 export * from './step-up-monitor';
