@@ -15,7 +15,7 @@ import type { FileAcknowledgement } from '../../lib/rules/acknowledgements-file'
  * result with its justification — never dropped.
  */
 
-const LEVEL: Record<Severity, Result.level> = { [Severity.CRITICAL]: 'error', [Severity.HIGH]: 'error', [Severity.MEDIUM]: 'warning' };
+const LEVEL: Record<Severity, Result.level> = { [Severity.CRITICAL]: 'error', [Severity.HIGH]: 'error', [Severity.MEDIUM]: 'warning', [Severity.WARNING]: 'note' };
 
 const state = (v: RuleVerdict): 'open' | 'acknowledged' => (v.acknowledgement ? 'acknowledged' : 'open');
 

@@ -5,12 +5,13 @@ import { Construct } from 'constructs';
 import { AgentIdentity, MIN_CREDENTIAL_LIFETIME_SECONDS } from '../core/agent-identity';
 import { RDN_KEYS } from '../core/distinguished-name';
 import { AttestGateError } from '../core/errors';
+import { ROLES_PER_PROFILE_QUOTA } from '../rules/aws/ag-aws-009-roles-per-profile';
 
 /**
  * Roles one Roles Anywhere profile may list: a service quota that cannot be raised. A profile
  * shared by more identities is split (AttestedProfilePool); one given more roles fails synth.
  */
-export const ROLES_PER_PROFILE = 250;
+export const ROLES_PER_PROFILE = ROLES_PER_PROFILE_QUOTA;
 
 /** Session-shaping options of an attested profile. */
 export interface AttestedProfileOptions {
