@@ -11,11 +11,12 @@ import { endpointOf } from '../engine/report';
  * reopened.
  */
 
-export type SarifSeverity = 'critical' | 'high' | 'medium' | 'low';
+/** A check's severity, or a rule's (`warning`: a default quota that can be raised, AG-AWS-010/011). */
+export type SarifSeverity = 'critical' | 'high' | 'medium' | 'low' | 'warning';
 
-const LEVEL: Record<SarifSeverity, Result.level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
+const LEVEL: Record<SarifSeverity, Result.level> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', warning: 'note' };
 /** GitHub ranks security alerts by this CVSS-like score (properties['security-severity']). */
-const SECURITY_SEVERITY: Record<SarifSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
+const SECURITY_SEVERITY: Record<SarifSeverity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', warning: '1.0' };
 
 /** Where attestgate is described; there is no per-check page outside the package's docs/ yet. */
 export const INFORMATION_URI = 'https://www.npmjs.com/package/attestgate';

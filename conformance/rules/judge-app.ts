@@ -2,7 +2,7 @@ import { AWS_RULES } from '../../lib/rules/aws';
 import { AZURE_RULES } from '../../lib/rules/azure';
 import { GCP_RULES } from '../../lib/rules/gcp';
 import { Acknowledgement } from '../../lib/rules/acknowledgements';
-import { RuleVerdict, applyAcknowledgements, evaluateRules } from '../../lib/rules/evaluate';
+import { RuleVerdict, applyAcknowledgements, evaluateRules, failsSynth } from '../../lib/rules/evaluate';
 import { Rule } from '../../lib/rules/rule';
 import { assemblyAcknowledgements, resourceAcknowledgements } from '../../lib/rules/written-acknowledgements';
 import { FileAcknowledgement, fileAcknowledgementsFor, unmatchedAcknowledgements } from '../../lib/rules/acknowledgements-file';
@@ -36,7 +36,8 @@ export interface RulesReport {
 
 /** Exit codes of `attestgate rules`: an open violation 1; no violation but an open unjudgeable finding 2; else 0. */
 export function rulesExitCode(report: RulesReport): 0 | 1 | 2 {
-  const open = report.inputs.flatMap((i) => i.verdicts).filter((v) => v.acknowledgement === undefined);
+  // Warning rules (a quota that can be raised) report without failing, as in synth.
+  const open = report.inputs.flatMap((i) => i.verdicts).filter(failsSynth);
   if (open.some((v) => v.finding.outcome === 'violation')) return 1;
   return open.length > 0 ? 2 : 0;
 }

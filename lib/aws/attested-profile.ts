@@ -5,6 +5,13 @@ import { Construct } from 'constructs';
 import { AgentIdentity, MIN_CREDENTIAL_LIFETIME_SECONDS } from '../core/agent-identity';
 import { RDN_KEYS } from '../core/distinguished-name';
 import { AttestGateError } from '../core/errors';
+import { ROLES_PER_PROFILE_QUOTA } from '../rules/aws/ag-aws-009-roles-per-profile';
+
+/**
+ * Roles one Roles Anywhere profile may list: a service quota that cannot be raised. A profile
+ * shared by more identities is split (AttestedProfilePool); one given more roles fails synth.
+ */
+export const ROLES_PER_PROFILE = ROLES_PER_PROFILE_QUOTA;
 
 /** Session-shaping options of an attested profile. */
 export interface AttestedProfileOptions {
@@ -59,22 +66,14 @@ export class AttestedProfile extends Resource {
   /** The duration of issued sessions, in seconds. */
   public readonly durationSeconds: number;
   public readonly cfnProfile: CfnProfile;
+  /** The profile's RoleArns; addRole appends to it. */
+  private readonly roleArns: string[];
 
   constructor(scope: Construct, id: string, props: AttestedProfileProps) {
     super(scope, id);
     const where = `AttestedProfile '${this.node.path}'`;
     const { identity } = props;
-    const lifetime = identity.maxCredentialLifetimeSeconds;
-    this.durationSeconds = props.sessionDuration?.toSeconds() ?? lifetime;
-    if (this.durationSeconds < MIN_CREDENTIAL_LIFETIME_SECONDS || this.durationSeconds > lifetime) {
-      throw new AttestGateError({
-        where,
-        field: 'sessionDuration',
-        value: `${this.durationSeconds} s`,
-        problem: `is outside ${MIN_CREDENTIAL_LIFETIME_SECONDS} s (the Roles Anywhere minimum) to ${lifetime} s (identity '${identity.name}' maxCredentialLifetime)`,
-        fix: `use a duration within that range, or raise the identity's maxCredentialLifetime`,
-      });
-    }
+    this.durationSeconds = sessionDurationSecondsFor(identity, props.sessionDuration, where);
     const managed = props.sessionManagedPolicies ?? [];
     if (managed.length > 50) {
       throw new AttestGateError({ where, field: 'sessionManagedPolicies', value: `${managed.length} policies`, problem: 'exceeds the 50 a profile accepts', fix: 'merge them into fewer policies' });
@@ -82,15 +81,19 @@ export class AttestedProfile extends Resource {
     if (props.roles.length === 0) {
       throw new AttestGateError({ where, field: 'roles', value: [], problem: 'is empty', fix: 'give the role(s) the profile issues sessions for' });
     }
+    if (props.roles.length > ROLES_PER_PROFILE) {
+      throw new AttestGateError({ where, field: 'roles', value: `${props.roles.length} roles`, problem: tooManyRoles, fix: tooManyRolesFix });
+    }
     const name = props.profileName ?? Names.uniqueResourceName(this, { maxLength: 255, separator: '-' });
     if (!Token.isUnresolved(name) && !/^[ a-zA-Z0-9_-]{1,255}$/.test(name)) {
       throw new AttestGateError({ where, field: 'profileName', value: name, problem: 'is not 1–255 letters, digits, spaces, "-" or "_"', fix: 'rename it' });
     }
 
+    this.roleArns = props.roles.map((r) => r.roleArn);
     this.cfnProfile = new CfnProfile(this, 'Resource', {
       name,
       enabled: true,
-      roleArns: props.roles.map((r) => r.roleArn),
+      roleArns: this.roleArns,
       durationSeconds: this.durationSeconds,
       acceptRoleSessionName: false,
       attributeMappings: attributeMappingsFor(identity),
@@ -100,6 +103,46 @@ export class AttestedProfile extends Resource {
     this.profileArn = this.cfnProfile.attrProfileArn;
     this.profileId = this.cfnProfile.attrProfileId;
   }
+
+  /** How many roles the profile lists. */
+  public get roleCount(): number {
+    return this.roleArns.length;
+  }
+
+  /**
+   * Lists one more role. The role must share the profile's gate settings (its sessions get this
+   * profile's duration, mapping and session policies): AttestedProfilePool checks that.
+   */
+  public addRole(role: iam.IRole): void {
+    if (this.roleArns.includes(role.roleArn)) return;
+    if (this.roleArns.length >= ROLES_PER_PROFILE) {
+      throw new AttestGateError({ where: `AttestedProfile '${this.node.path}'`, field: 'roles', value: `${this.roleArns.length + 1} roles`, problem: tooManyRoles, fix: tooManyRolesFix });
+    }
+    this.roleArns.push(role.roleArn);
+    this.cfnProfile.roleArns = this.roleArns;
+  }
+}
+
+const tooManyRoles = `exceeds the ${ROLES_PER_PROFILE} roles a Roles Anywhere profile may list (a quota that cannot be raised)`;
+const tooManyRolesFix = 'let AttestedRole share profiles (the default: it splits them at 250 roles), or spread the roles over several profiles';
+
+/**
+ * The session duration of an identity's profile, checked: the given duration, or the identity's
+ * lifetime, between the Roles Anywhere minimum and that lifetime.
+ */
+export function sessionDurationSecondsFor(identity: AgentIdentity, sessionDuration: Duration | undefined, where: string): number {
+  const lifetime = identity.maxCredentialLifetimeSeconds;
+  const seconds = sessionDuration?.toSeconds() ?? lifetime;
+  if (seconds < MIN_CREDENTIAL_LIFETIME_SECONDS || seconds > lifetime) {
+    throw new AttestGateError({
+      where,
+      field: 'sessionDuration',
+      value: `${seconds} s`,
+      problem: `is outside ${MIN_CREDENTIAL_LIFETIME_SECONDS} s (the Roles Anywhere minimum) to ${lifetime} s (identity '${identity.name}' maxCredentialLifetime)`,
+      fix: `use a duration within that range, or raise the identity's maxCredentialLifetime`,
+    });
+  }
+  return seconds;
 }
 
 /**

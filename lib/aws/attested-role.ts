@@ -12,7 +12,9 @@ import { TemplateModel } from '../model/aws/template';
 import { RuleAcknowledgements } from '../rules/acknowledgements';
 import { IAgentTrustAnchor } from './agent-trust-anchor';
 import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
+import { AttestedProfilePool } from './attested-profile-pool';
 import { IssuanceMonitor, MonitoredRole } from './issuance-monitor';
+import { watchTemplateLimits } from './template-limits';
 import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
 
 /** IAM's floor for a role's MaxSessionDuration. */
@@ -42,6 +44,17 @@ export interface AttestedRoleProps extends AttestedProfileOptions {
   readonly permissionsBoundary?: iam.IManagedPolicy;
 
   /**
+   * Whether the role shares a Roles Anywhere profile with the stack's other AttestedRoles of the
+   * same gate settings (trust anchors, privilege, session duration, attribute mapping, session
+   * policies) — see AttestedProfilePool — or has a profile of its own. An account has 250
+   * profiles by default; shared profiles list up to 250 roles each. Each role's trust policy
+   * pins its own certificate either way.
+   *
+   * @default - shared, unless profileName is given
+   */
+  readonly shareProfile?: boolean;
+
+  /**
    * Whether the stack's IssuanceMonitor watches the role: unattested AssumeRole, changes to its
    * gate, failed CreateSession calls. Turning it off for a high-privilege identity needs a reason.
    *
@@ -55,7 +68,8 @@ export interface AttestedRoleProps extends AttestedProfileOptions {
  * certificate: the trust policy allows `rolesanywhere.amazonaws.com` alone, with
  * `sts:AssumeRole`, `sts:SetSourceIdentity` and `sts:TagSession`, pins `aws:SourceArn` to the
  * trust anchors, and requires the certificate's subject, URI SAN (and issuer, when given) with
- * `StringEquals`. A profile issuing sessions no longer than the identity's lifetime comes with it.
+ * `StringEquals`. A profile issuing sessions no longer than the identity's lifetime comes with it,
+ * shared with the stack's roles of the same gate settings (AttestedProfilePool).
  *
  * It implements `iam.IRole`, so every aws-cdk-lib grant works with it. Adding any other statement
  * to its trust policy fails synth unless acknowledged with `acknowledgeAdditionalTrust(reason)`.
@@ -143,14 +157,20 @@ export class AttestedRole extends Resource implements iam.IRole {
     this.roleName = this.cfnRole.ref;
     this.roleId = this.cfnRole.attrRoleId;
 
-    this.profile = new AttestedProfile(this, 'Profile', {
-      identity: props.identity,
-      roles: [this],
-      sessionDuration: props.sessionDuration,
-      sessionPolicy: props.sessionPolicy,
-      sessionManagedPolicies: props.sessionManagedPolicies,
-      profileName: props.profileName,
-    });
+    if (props.shareProfile === true && props.profileName !== undefined) {
+      throw new AttestGateError({
+        where,
+        field: 'profileName',
+        value: props.profileName,
+        problem: 'names a profile of the role’s own, but shareProfile is true',
+        fix: 'drop profileName to share the stack’s profile for these gate settings, or set shareProfile: false',
+      });
+    }
+    const profileOptions = { sessionDuration: props.sessionDuration, sessionPolicy: props.sessionPolicy, sessionManagedPolicies: props.sessionManagedPolicies };
+    this.profile =
+      (props.shareProfile ?? props.profileName === undefined)
+        ? AttestedProfilePool.of(this).profileFor({ role: this, identity: props.identity, trustAnchors: this.trustAnchors, where }, profileOptions)
+        : new AttestedProfile(this, 'Profile', { identity: props.identity, roles: [this], ...profileOptions, profileName: props.profileName });
 
     this.cfnRole.addMetadata(GATE_MANIFEST_METADATA_KEY, this.gateManifest());
 
@@ -161,6 +181,7 @@ export class AttestedRole extends Resource implements iam.IRole {
       this.node.addMetadata('attestgate:issuanceMonitoringDisabled', this.issuanceMonitoring.disabledReason);
     }
     this.node.addValidation({ validate: () => this.validateTrustPolicy() });
+    watchTemplateLimits(this);
   }
 
   /**

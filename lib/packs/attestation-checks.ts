@@ -4,7 +4,7 @@ import { IConstruct } from 'constructs';
 import { TemplateModel } from '../model/aws/template';
 import { RULE_NAMESPACE } from '../rules/acknowledgements';
 import { AWS_RULES } from '../rules/aws';
-import { RuleVerdict, cdkSeverity, formatVerdict, isOpen } from '../rules/evaluate';
+import { RuleVerdict, cdkSeverity, failsSynth, formatVerdict, isOpen } from '../rules/evaluate';
 import { judgeStack } from './private/judge-stack';
 import { elementsByLogicalId } from './private/stack-template';
 import { PACKAGE_VERSION } from './private/version';
@@ -12,7 +12,7 @@ import { PACKAGE_VERSION } from './private/version';
 /**
  * The attestgate rules as a CDK policy-validation plugin: they judge every CloudFormation
  * resource of every synthesized template — including raw L1 resources written without
- * attestgate — and fail `cdk synth` on any open finding.
+ * attestgate — and fail `cdk synth` on any open finding but a warning (a quota that can be raised).
  *
  * @example
  * Validations.of(app).addPlugins(new AttestationChecks());
@@ -24,14 +24,17 @@ export class AttestationChecks implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const violations: PolicyViolation[] = [];
+    let failing = 0;
     for (const stackTemplate of context.stackTemplates) {
       const model = TemplateModel.parse(fs.readFileSync(stackTemplate.templatePath, 'utf8'), stackTemplate.templatePath);
       const constructs = constructsOfStack(context.appConstruct, stackTemplate.stackConstructPath);
       for (const verdict of judgeStack(AWS_RULES, model, constructs).filter(isOpen)) {
         violations.push(toViolation(verdict, stackTemplate.templatePath, constructs.get(verdict.finding.resource)));
+        if (failsSynth(verdict)) failing++;
       }
     }
-    return { success: violations.length === 0, violations };
+    // Warnings (a quota that can be raised) are reported without failing synth.
+    return { success: failing === 0, violations };
   }
 }
 

@@ -65,8 +65,14 @@ export function formatVerdict(verdict: RuleVerdict): string {
   return `[${rule.id}] ${prefix}${finding.message}${rejected} Fix: ${fix}${accepted}`;
 }
 
+/** Whether an open verdict fails synth: all but those of warning rules (a quota that can be raised). */
+export function failsSynth(verdict: RuleVerdict): boolean {
+  return isOpen(verdict) && verdict.rule.severity !== Severity.WARNING;
+}
+
 /** Severity CDK's validation report uses: critical violations and rejected acknowledgements cannot be suppressed. */
-export function cdkSeverity(verdict: RuleVerdict): 'fatal' | 'error' {
+export function cdkSeverity(verdict: RuleVerdict): 'fatal' | 'error' | 'warning' {
   if (verdict.rejected) return 'fatal';
+  if (verdict.rule.severity === Severity.WARNING) return 'warning';
   return verdict.rule.severity === Severity.CRITICAL && verdict.finding.outcome === 'violation' ? 'fatal' : 'error';
 }

@@ -11,8 +11,10 @@ export enum Severity {
   CRITICAL = 'critical',
   /** The gate holds, but an attacker has a second way in or keeps access too long. */
   HIGH = 'high',
-  /** A defence in depth is missing. */
+  /** A defence in depth is missing, or the deployment will fail on a limit that cannot be raised. */
   MEDIUM = 'medium',
+  /** A default quota that can be raised would be exceeded: reported as a warning, never fails synth. */
+  WARNING = 'warning',
 }
 
 /** What a rule found on one resource. */

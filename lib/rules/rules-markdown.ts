@@ -34,7 +34,7 @@ export function renderRulesMarkdown(files: ReadonlyMap<string, string>): string 
     'The AG-SPIFFE rules judge SPIRE registrations (ClusterSPIFFEID and ClusterStaticEntry manifests, `spire-server entry create -data` batches) against the identities they issue; see [docs/spire.md](docs/spire.md).',
     'A rule that cannot resolve a value it needs reports **cannot be judged**, never a pass.',
     `Findings can be acknowledged with a reason of at least 10 characters (\`RuleAcknowledgements.of(scope).add(id, reason)\`, or aws-cdk-lib's \`Validations.of(scope).acknowledge({ id: 'attestgate::<id>', reason })\`);`,
-    'violations of **critical** rules cannot be acknowledged, only fixed.',
+    'violations of **critical** rules cannot be acknowledged, only fixed; findings of **warning** rules (a quota that can be raised) are reported and never fail synth.',
     '',
     '| ID | Severity | Rule | Why | Fix |',
     '|---|---|---|---|---|',

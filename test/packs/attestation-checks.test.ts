@@ -1,3 +1,4 @@
+import { CfnProfile } from 'aws-cdk-lib/aws-rolesanywhere';
 import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AttestationChecks } from '../../lib/packs/attestation-checks';
@@ -125,5 +126,11 @@ describe('AttestationChecks (policy-validation plugin)', () => {
     const { stack } = appWithChecks();
     expect(() => RuleAcknowledgements.of(stack).add('AG-AWS-999', 'a long enough reason')).toThrow(/ruleId "AG-AWS-999" is not a rule attestgate has/);
     expect(() => RuleAcknowledgements.of(stack).add('AG-AWS-004', 'nope')).toThrow(/reason "nope" is shorter than 10 characters/);
+  });
+
+  test('a warning rule (AG-AWS-010, a quota that can be raised) is reported without failing synth', () => {
+    const { app, stack } = appWithChecks();
+    for (let i = 0; i < 251; i++) new CfnProfile(stack, `Profile${i}`, { name: `p${i}`, roleArns: ['arn:aws:iam::111122223333:role/r'], acceptRoleSessionName: false });
+    expect(() => app.synth()).not.toThrow();
   });
 });

@@ -18,6 +18,11 @@ describe('rule catalog', () => {
       ['AG-AWS-006', 'high'],
       ['AG-AWS-007', 'medium'],
       ['AG-AWS-008', 'high'],
+      ['AG-AWS-009', 'medium'],
+      ['AG-AWS-010', 'warning'],
+      ['AG-AWS-011', 'warning'],
+      ['AG-AWS-012', 'medium'],
+      ['AG-AWS-013', 'medium'],
     ]);
   });
 

@@ -1,5 +1,10 @@
 import { TemplateModel } from '../../model/aws/template';
 import { Rule } from '../rule';
+import { certificatesPerTrustAnchor } from './ag-aws-013-certificates-per-trust-anchor';
+import { crlsPerTrustAnchor } from './ag-aws-012-crls-per-trust-anchor';
+import { profilesPerAccount } from './ag-aws-010-profiles-per-account';
+import { rolesPerProfile } from './ag-aws-009-roles-per-profile';
+import { trustAnchorsPerAccount } from './ag-aws-011-trust-anchors-per-account';
 import { absentAttributeChecked } from './ag-aws-003-absent-attribute-checked';
 import { certificateAttributesRequired } from './ag-aws-002-certificate-attributes-required';
 import { fixedSessionName } from './ag-aws-007-fixed-session-name';
@@ -19,4 +24,9 @@ export const AWS_RULES: ReadonlyArray<Rule<TemplateModel>> = [
   trustAnchorRevocation,
   fixedSessionName,
   oneIdentityAdmitted,
+  rolesPerProfile,
+  profilesPerAccount,
+  trustAnchorsPerAccount,
+  crlsPerTrustAnchor,
+  certificatesPerTrustAnchor,
 ];

@@ -10,6 +10,9 @@ beforeAll(async () => {
 });
 
 const roleId = (t: Record<string, any>, name: string) => Object.keys(t.Resources).find((k) => k.startsWith(name) && t.Resources[k].Type === 'AWS::IAM::Role')!;
+/** The profile listing a role: AttestedRole shares one among roles of the same gate settings. */
+const profileOf = (t: Record<string, any>, name: string) =>
+  Object.keys(t.Resources).find((k) => t.Resources[k].Type === 'AWS::RolesAnywhere::Profile' && JSON.stringify(t.Resources[k].Properties.RoleArns).includes(`"${roleId(t, name)}"`))!;
 const clone = () => JSON.parse(JSON.stringify(template));
 const deployerStatement = (t: Record<string, any>) => t.Resources[roleId(t, 'Deployer')].Properties.AssumeRolePolicyDocument.Statement[0];
 
@@ -123,14 +126,14 @@ describe('AWS conformance on the local emulator', () => {
 
   test('a profile accepting caller-chosen session names fails AGC-AWS-017', async () => {
     const weak = clone();
-    const profileId = Object.keys(weak.Resources).find((k) => k.startsWith('Deployer') && weak.Resources[k].Type === 'AWS::RolesAnywhere::Profile')!;
+    const profileId = profileOf(weak, 'Deployer');
     weak.Resources[profileId].Properties.AcceptRoleSessionName = true;
     expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-017'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-017': 'FAIL' });
   });
 
   test('a profile issuing 12-hour sessions for a 1-hour identity fails AGC-AWS-018', async () => {
     const weak = clone();
-    const profileId = Object.keys(weak.Resources).find((k) => k.startsWith('Deployer') && weak.Resources[k].Type === 'AWS::RolesAnywhere::Profile')!;
+    const profileId = profileOf(weak, 'Deployer');
     weak.Resources[profileId].Properties.DurationSeconds = 43200;
     weak.Resources[roleId(weak, 'Deployer')].Properties.MaxSessionDuration = 43200;
     expect(statusesOf(await probeLocally(sourceOf(weak), pki, { tags: ['AGC-AWS-018'] }), 'Deployer')).toEqual({ 'AGC-AWS-001': 'PASS', 'AGC-AWS-018': 'FAIL' });

@@ -87,6 +87,12 @@ describe('renderSarifReport', () => {
     expect(sarif(report).runs[0].results![0].locations![0].physicalLocation!.artifactLocation!.uri).toBe('Other/Role');
   });
 
+  test('the schema check these tests rely on refuses invalid SARIF: an unknown level, a URI with a space', () => {
+    const log = (result: Record<string, unknown>) => JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'attestgate', rules: [] } }, results: [{ message: { text: 'm' }, ...result }] }] });
+    expect(() => validSarif(log({ level: 'catastrophic' }))).toThrow(/not valid SARIF 2\.1\.0[\s\S]*\/runs\/0\/results\/0\/level/);
+    expect(() => validSarif(log({ locations: [{ physicalLocation: { artifactLocation: { uri: 'DELETE http://x/y' } } }] }))).toThrow(/not valid SARIF 2\.1\.0[\s\S]*uri/);
+  });
+
   test('a run with nothing failed has no results', () => {
     const report = sampleReport({ results: [checkResult('Stack/Deployer', 'AGC-AWS-001', 'PASS', 'ok'), checkResult('Stack/Deployer', 'AGC-AWS-006', 'SKIPPED', 'no CRL')] });
     expect(sarif(report).runs[0].results).toEqual([]);
