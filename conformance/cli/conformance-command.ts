@@ -9,7 +9,7 @@ import { CheckResult, ConformanceReport, REPORT_SCHEMA, exitCodeOf, summarize, u
 import { PkiMaterial, loadPkiDirectory } from '../pki/pki-directory';
 import { REPORT_FORMATS, ReportFormat, writeReports } from '../report/write-reports';
 import { renderTable } from '../report/text-table';
-import { showsProgress, terminalOf } from '../report/terminal';
+import { hangingIndent, showsProgress, terminalOf } from '../report/terminal';
 import { CONFORMANCE_TARGETS, ConformanceTarget, runConformance } from '../run-conformance';
 import { OptionSpecs, OptionValues } from './cloud-cli';
 import { CliCommand, PATH_NOTE, PROBE_EXITS } from './command';
@@ -88,8 +88,10 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
   if (values.pki) {
     // A PkiError names the file and the fix; main reports it as bad input (64).
     pki = loadPkiDirectory(values.pki);
-    for (const file of pki.unmatchedKeys) err.write(`attestgate: note: ${file} matches no certificate in --pki; it is used as an OIDC issuer's key where its public key is the issuer's\n`);
-    for (const file of pki.ignoredFiles) err.write(`attestgate: note: --pki ${file} is not read: only *.crt (certificates), *.key (private keys) and *.crl (CRLs) are; rename it if it is one of those\n`);
+    // Wrapped to the terminal: a temporary directory's path alone takes a third of a line.
+    const note = (text: string) => err.write(`${hangingIndent(`attestgate: note: ${text}`, terminalOf(err).columns).join('\n')}\n`);
+    for (const file of pki.unmatchedKeys) note(`${file} matches no certificate in --pki; it is used as an OIDC issuer's key where its public key is the issuer's`);
+    for (const file of pki.ignoredFiles) note(`--pki ${file} is not read: only *.crt (certificates), *.key (private keys) and *.crl (CRLs) are; rename it if it is one of those`);
   }
 
   if (values.list) {

@@ -128,7 +128,8 @@ describe('attestgate conformance', () => {
       for (const name of ['ca.crt', 'ca.key', 'ca.crl']) fs.copyFileSync(path.join(pki.dir, name), path.join(dir, name));
       fs.copyFileSync(path.join(pki.dir, 'ca.crt'), path.join(dir, 'issuing-ca.pem'));
       const { err } = await run(['conformance', '--app', templateFile(template), '--pki', dir, '--list']);
-      expect(err).toContain(`attestgate: note: --pki ${path.join(dir, 'issuing-ca.pem')} is not read: only *.crt (certificates), *.key (private keys) and *.crl (CRLs) are`);
+      // Notes wrap to the terminal: read as one line each.
+      expect(err.replace(/\n +/g, ' ')).toContain(`attestgate: note: --pki ${path.join(dir, 'issuing-ca.pem')} is not read: only *.crt (certificates), *.key (private keys) and *.crl (CRLs) are`);
     });
 
     test('--allow-unproven needs a reason worth reading', async () => {
@@ -195,7 +196,7 @@ describe('attestgate conformance', () => {
     const { code, out: stdout, err } = await run(['conformance', '--app', templateFile(template), '--app', cdktfOut, '--pki', pkiDir, '--format', 'table,json', '--out', out]);
     expect(code).toBe(0);
     expect(stdout).toContain('78 results: 76 PASS, 0 FAIL, 0 INCONCLUSIVE, 2 SKIPPED');
-    expect(err).toContain('oidc-issuer.key matches no certificate in --pki; it is used as an OIDC issuer');
+    expect(err.replace(/\n +/g, ' ')).toContain('oidc-issuer.key matches no certificate in --pki; it is used as an OIDC issuer');
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.target).toBe('local');
     expect(report.gates.map((g: { cloud: string }) => g.cloud).sort()).toEqual(['aws', 'aws', 'azure', 'azure', 'gcp']);
