@@ -7,8 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { generateIssuerKey } from '../conformance/oidc/issuer-key';
-import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/throwaway-pki';
+import { writeTestMaterial } from '../conformance/pki/test-material';
 import { NodeBinary, nodeBinaries } from './node-binaries';
 
 const run = promisify(execFile);
@@ -45,25 +44,14 @@ export async function buildFreshApps(): Promise<string> {
   const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', runDir], { cwd: repoRoot });
   const tarball = path.join(runDir, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
 
-  const pkiDir = path.join(runDir, 'pki');
-  fs.mkdirSync(pkiDir);
-  const ca = await createCa({ subject: { CN: 'Consumer Agents CA', O: 'attestgate consumer' } });
-  const crl = await createCrl({ issuer: ca, revokedSerials: [randomSerial()] });
-  fs.writeFileSync(path.join(pkiDir, 'agents-ca.crt'), ca.pem);
-  fs.writeFileSync(path.join(pkiDir, 'agents-ca.key'), await privateKeyPem(ca.keys), { mode: 0o600 });
-  fs.writeFileSync(path.join(pkiDir, 'agents-ca.crl'), crl.pem);
-  const issuerKey = generateIssuerKey('RS256');
-  fs.writeFileSync(path.join(pkiDir, 'oidc-issuer.key'), issuerKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-  // Outside --pki: a JSON file there is not test material.
-  const jwks = path.join(runDir, 'oidc-issuer.jwks.json');
-  fs.writeFileSync(jwks, JSON.stringify({ keys: [issuerKey.publicJwk] }));
+  const { pkiDir, caBundleFile, crlFile, jwksFile } = await writeTestMaterial(runDir, { CN: 'Consumer Agents CA', O: 'attestgate consumer' });
 
   const apps = Object.fromEntries(await Promise.all(APP_NAMES.map(async (name) => [name, await freshApp(name, runDir, tarball)] as const))) as Record<AppName, string>;
   const context: ConsumerContext = {
     runDir,
     tarball,
     pkiDir,
-    appEnv: { CONSUMER_CA_BUNDLE: path.join(pkiDir, 'agents-ca.crt'), CONSUMER_CRL: path.join(pkiDir, 'agents-ca.crl'), CONSUMER_JWKS: jwks },
+    appEnv: { CONSUMER_CA_BUNDLE: caBundleFile, CONSUMER_CRL: crlFile, CONSUMER_JWKS: jwksFile },
     apps,
     nodes: nodeBinaries(),
   };

@@ -35,8 +35,7 @@ import { loadAppSources } from '../conformance/discovery/app-sources';
 import { keepOtherAppsStacks } from '../examples/gcp/shared-outdir';
 import { runStepUpExample } from '../examples/step-up/main';
 import { main } from '../conformance/cli/main';
-import { generateIssuerKey } from '../conformance/oidc/issuer-key';
-import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/throwaway-pki';
+import { writeTestMaterial } from '../conformance/pki/test-material';
 import { terminalOf } from '../conformance/report/terminal';
 import { renderStartVerdict } from './start-verdict';
 
@@ -44,27 +43,18 @@ async function start(): Promise<number> {
   const started = Date.now();
   const { columns } = terminalOf(process.stdout);
   const root = path.join(__dirname, '..');
-  const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-pki-'));
+  const materialDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-pki-'));
   try {
-    const ca = await createCa({ subject: EXAMPLE_ISSUING_CA });
-    // A serial the CA "revoked": the revocation probe presents a certificate carrying it.
-    const crl = await createCrl({ issuer: ca, revokedSerials: [randomSerial()] });
-    fs.writeFileSync(path.join(pkiDir, 'agents-ca.crt'), ca.pem);
-    fs.writeFileSync(path.join(pkiDir, 'agents-ca.key'), await privateKeyPem(ca.keys), { mode: 0o600 });
-    fs.writeFileSync(path.join(pkiDir, 'agents-ca.crl'), crl.pem);
-    // The GCP example's provider trusts an inline JWKS; signing the positive control takes its
-    // private key, which the suite finds in --pki by public key. The Azure example's issuers are
-    // played by the emulator, which publishes this key for them too.
-    const issuerKey = generateIssuerKey('RS256');
-    fs.writeFileSync(path.join(pkiDir, 'oidc-issuer.key'), issuerKey.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-    const jwksFile = path.join(pkiDir, 'oidc-issuer.jwks.json');
-    fs.writeFileSync(jwksFile, JSON.stringify({ keys: [issuerKey.publicJwk] }));
-    process.stdout.write(`Throwaway test PKI and OIDC issuer key in ${pkiDir} (deleted at exit).\n`);
+    // The GCP example's provider trusts the issuer's JWKS inline; signing the positive control
+    // takes its private key, which the suite finds in --pki by public key. The Azure example's
+    // issuers are played by the emulator, which publishes this key for them too.
+    const { pkiDir, caBundleFile, crlFile, jwksFile, ca, issuerKey } = await writeTestMaterial(materialDir, EXAMPLE_ISSUING_CA);
+    process.stdout.write(`Throwaway test PKI and OIDC issuer key in ${materialDir} (deleted at exit).\n`);
 
     const outdir = path.join(root, 'cdk.out');
     fs.rmSync(outdir, { recursive: true, force: true });
     buildExampleApp(
-      new App({ outdir, context: { 'attestgate:caBundle': path.join(pkiDir, 'agents-ca.crt'), 'attestgate:crl': path.join(pkiDir, 'agents-ca.crl') } }),
+      new App({ outdir, context: { 'attestgate:caBundle': caBundleFile, 'attestgate:crl': crlFile } }),
     ).app.synth();
     const tfOutdir = path.join(root, 'cdktf.out');
     fs.rmSync(tfOutdir, { recursive: true, force: true });
@@ -115,7 +105,7 @@ async function start(): Promise<number> {
     process.stdout.write(`\n${renderStartVerdict(verdict, exit, (Date.now() - started) / 1000, columns)}\n`);
     return exit;
   } finally {
-    fs.rmSync(pkiDir, { recursive: true, force: true });
+    fs.rmSync(materialDir, { recursive: true, force: true });
   }
 }
 
