@@ -47,7 +47,7 @@ function privateCas(values: OptionValues) {
 }
 
 /** AWS's part of the command line. */
-export const AWS_CLI: CloudCli<TemplateSource, Omit<AwsConformanceOptions, 'target' | 'sources'>, { privateCas: ReturnType<typeof privateCas>; noThrottle: boolean }> = {
+export const AWS_CLI: CloudCli<TemplateSource, Omit<AwsConformanceOptions, 'target' | 'sources'>, { privateCas: ReturnType<typeof privateCas> }> = {
   conformance: {
     options: {
       region: { type: 'string' },
@@ -77,16 +77,15 @@ export const AWS_CLI: CloudCli<TemplateSource, Omit<AwsConformanceOptions, 'targ
     portOption: 'port',
     options: {
       'private-ca': { type: 'string', multiple: true },
-      'no-throttle': { type: 'boolean', default: false },
     },
-    usage: ['[--port N (AWS)] [--private-ca ARN=FILE]... [--no-throttle (AWS)]'],
-    readOptions: (values) => ({ privateCas: privateCas(values), noThrottle: values['no-throttle'] === true }),
-    async serve(sources, port, own) {
+    usage: ['[--port N (AWS)] [--private-ca ARN=FILE]...'],
+    readOptions: (values) => ({ privateCas: privateCas(values) }),
+    async serve(sources, port, own, shared) {
       const emulator = await startAwsEmulator({
         sources,
         port,
         privateCaCertificates: own.privateCas,
-        ...(own.noThrottle ? { createSessionRatePerSecond: Infinity } : {}),
+        ...(shared.noThrottle ? { createSessionRatePerSecond: Infinity } : {}),
       });
       return { description: describeAws(emulator), close: () => emulator.close() };
     },

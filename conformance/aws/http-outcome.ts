@@ -1,5 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
-import { ExpectedDenial, HttpOutcome, notTheCloudsAnswer } from '../engine/http-outcome';
+import { ExpectedDenial, HttpOutcome, notTheCloudsAnswer, throttlingNote } from '../engine/http-outcome';
 
 /** The error code of an AWS error response: `x-amzn-ErrorType`, a JSON `__type`/`code`, or a Query-API `<Code>`. */
 export function errorCodeOf(outcome: HttpOutcome): string | undefined {
@@ -63,7 +63,7 @@ export function isAwsAnswer(outcome: HttpOutcome): boolean {
 /** A short description of an outcome for reasons and evidence. */
 export function describeOutcome(outcome: HttpOutcome): string {
   if (outcome.kind === 'network-error') return `network error: ${outcome.error}`;
-  return `${outcome.status}${errorCodeOf(outcome) ? ` ${errorCodeOf(outcome)}` : ''}: ${errorMessageOf(outcome).slice(0, 200)}`;
+  return `${outcome.status}${errorCodeOf(outcome) ? ` ${errorCodeOf(outcome)}` : ''}: ${errorMessageOf(outcome).slice(0, 200)}`.trimEnd() + throttlingNote(outcome);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { HttpOutcome, notTheCloudsAnswer } from '../engine/http-outcome';
+import { HttpOutcome, notTheCloudsAnswer, throttlingNote } from '../engine/http-outcome';
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
 
 /** The denial a negative probe must get from Entra: status, `error` and AADSTS code exactly; the description softly. */
@@ -66,7 +66,7 @@ export function describeAadOutcome(outcome: HttpOutcome): string {
   if (outcome.kind === 'network-error') return `network error: ${outcome.error}`;
   if (issuedAccessToken(outcome)) return `${outcome.status}: an access token was issued`;
   const error = aadErrorOf(outcome);
-  return `${outcome.status}${error?.error ? ` ${error.error}` : ''}${error?.code !== undefined ? ` AADSTS${error.code}` : ''}: ${(error?.description ?? '').replace(/^AADSTS\d+: /, '').slice(0, 200)}`;
+  return `${outcome.status}${error?.error ? ` ${error.error}` : ''}${error?.code !== undefined ? ` AADSTS${error.code}` : ''}: ${(error?.description ?? '').replace(/^AADSTS\d+: /, '').slice(0, 200)}`.trimEnd() + throttlingNote(outcome);
 }
 
 const render = (d: AadDenial) => `${d.status} ${d.error} AADSTS${d.code}`;

@@ -61,7 +61,14 @@ export const AZURE_CLI: CloudCli<TerraformSource, Omit<AzureConformanceOptions, 
     usage: ['[--azure-port N] [--issuer-jwks ISSUER_URL=FILE]...'],
     readOptions: (values) => ({ issuerJwks: issuerJwks(stringValues(values, 'issuer-jwks')) }),
     async serve(sources, port, own, shared) {
-      const emulator = await startAzureEmulator({ sources, port, issuerKeys: pkiIssuerKeys(shared.pki), issuerJwks: own.issuerJwks, variables: shared.variables });
+      const emulator = await startAzureEmulator({
+        sources,
+        port,
+        issuerKeys: pkiIssuerKeys(shared.pki),
+        issuerJwks: own.issuerJwks,
+        variables: shared.variables,
+        ...(shared.noThrottle ? { tokenRequestsPerMinute: Infinity } : {}),
+      });
       // Clients trust the emulator's test CA through NODE_EXTRA_CA_CERTS (or their own setting): write it where they can read it.
       const caDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-entra-ca-'));
       const caFile = path.join(caDir, 'entra-emulator-ca.pem');

@@ -14,6 +14,8 @@ export interface SharedValues {
   readonly variables: Readonly<Record<string, string>>;
   /** `--token-command CMD`: prints a valid token for a gate (live, OIDC clouds). */
   readonly tokenCommand?: string;
+  /** `emulator --no-throttle`: every emulator admits every request (no 429 from its quotas). */
+  readonly noThrottle?: boolean;
 }
 
 /** An emulator the `emulator` command serves until interrupted. */

@@ -12,6 +12,8 @@ const COMMON_OPTIONS: OptionSpecs = {
   app: { type: 'string', multiple: true },
   pki: { type: 'string' },
   var: { type: 'string', multiple: true },
+  // One switch for every cloud: a user load-testing a client against the emulators wants none of them to throttle.
+  'no-throttle': { type: 'boolean', default: false },
 };
 
 export const EMULATOR_OPTIONS: OptionSpecs = Object.assign(
@@ -42,7 +44,7 @@ export async function emulatorCommand(args: readonly string[], out: NodeJS.Writa
   let pki: PkiMaterial | undefined;
   // A PkiError names the file and the fix; main reports it as bad input (64).
   if (values.pki) pki = loadPkiDirectory(values.pki as string);
-  const shared: SharedValues = { ...(pki ? { pki } : {}), variables };
+  const shared: SharedValues = { ...(pki ? { pki } : {}), variables, noThrottle: values['no-throttle'] === true };
   const spiffe = SPIFFE_CLI.emulator.read(values, pki);
   const clouds = apps.length === 0 ? [] : discoverClouds(loadAppSources(apps)).filter((c) => c.gates.length > 0);
   if (clouds.length === 0 && !spiffe) throw new UsageError(`no gate found in ${apps.join(', ')}: nothing to emulate`);
@@ -86,6 +88,7 @@ export const EMULATOR_COMMAND: CliCommand = {
     'emulator --app PATH... [--pki DIR] [--var NAME=VALUE]... [options]',
     '  --pki DIR                    CA certificates, keys and CRLs, as for conformance',
     '  --var NAME=VALUE             Terraform variables the configurations use (repeatable)',
+    '  --no-throttle                no emulator throttles: AWS CreateSession, GCP STS, Entra tokens',
     ...CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `  ${line}`),
     '                               ports: 0 (the default) picks a free one; serves until interrupted',
     ...SPIFFE_CLI.emulator.usage.map((line) => `  ${line}`),

@@ -23,6 +23,17 @@ export const HTTP_RETRY_HINTS: RetryHints<HttpOutcome> = {
   retryAfterMs: (outcome) => (outcome.kind === 'response' ? retryAfterMs(outcome.headers['retry-after']) : undefined),
 };
 
+/**
+ * Names throttling in a 429's description: a check left INCONCLUSIVE after its retries must tell
+ * the user the service asked them to slow down (and for how long), which a bare status — or the
+ * empty body a proxy's 429 has — does not say.
+ */
+export function throttlingNote(outcome: HttpOutcome): string {
+  if (outcome.kind !== 'response' || outcome.status !== 429) return '';
+  const wait = HTTP_RETRY_HINTS.retryAfterMs?.(outcome);
+  return ` — throttled${wait === undefined ? '' : `, asked to retry after ${Math.ceil(wait / 1000)} s`}`;
+}
+
 /** The reason an answer that is not the cloud's own gives no verdict. */
 export function notTheCloudsAnswer(cloud: string, described: string, outcome: HttpOutcome): string {
   const type = outcome.kind === 'response' ? outcome.headers['content-type'] : undefined;

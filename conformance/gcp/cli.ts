@@ -50,7 +50,13 @@ export const GCP_CLI: CloudCli<TerraformSource, Omit<GcpConformanceOptions, 'tar
     usage: ['[--gcp-port N]'],
     readOptions: () => null,
     async serve(sources, port, _own, shared) {
-      const emulator = await startGcpEmulator({ sources, port, issuerKeys: pkiIssuerKeys(shared.pki), variables: shared.variables });
+      const emulator = await startGcpEmulator({
+        sources,
+        port,
+        issuerKeys: pkiIssuerKeys(shared.pki),
+        variables: shared.variables,
+        ...(shared.noThrottle ? { requestsPerMinute: { sts: Infinity, iamCredentials: Infinity } } : {}),
+      });
       return { description: describeGcp(emulator), close: () => emulator.close() };
     },
   },

@@ -1,5 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
-import { type ExpectedDenial, type HttpOutcome, notTheCloudsAnswer } from '../engine/http-outcome';
+import { type ExpectedDenial, type HttpOutcome, notTheCloudsAnswer, throttlingNote } from '../engine/http-outcome';
 
 /**
  * The GCP-shaped counterpart of aws/http-outcome: error codes from the STS's OAuth bodies
@@ -69,7 +69,7 @@ export function describeGcpOutcome(outcome: HttpOutcome): string {
   if (outcome.kind === 'network-error') return `network error: ${outcome.error}`;
   if (issuedToken(outcome)) return `${outcome.status}: a token was issued`;
   const code = gcpErrorCodeOf(outcome);
-  return `${outcome.status}${code ? ` ${code}` : ''}: ${gcpErrorMessageOf(outcome).slice(0, 200)}`;
+  return `${outcome.status}${code ? ` ${code}` : ''}: ${gcpErrorMessageOf(outcome).slice(0, 200)}`.trimEnd() + throttlingNote(outcome);
 }
 
 /**

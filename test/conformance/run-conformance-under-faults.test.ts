@@ -239,4 +239,22 @@ describe.each(['aws', 'gcp', 'azure'])('%s under faults', (name) => {
       await proxy.close();
     }
   });
+
+  test('a 429 with Retry-After forever: each retry no sooner than asked, then INCONCLUSIVE naming the throttling — never PASS', async () => {
+    const proxy = await cloud().startProxy();
+    try {
+      proxy.setRules([{ match: (r) => !cloud().isSetup(r), mode: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }]);
+      const run = await cloud().run(proxy, () => undefined);
+      // RETRY allows one retry per request within its 2 s budget: the control's first request and its retry, a second apart.
+      const throttled = proxy.requests.filter((r) => r.status === 429);
+      expect(throttled.length).toBeGreaterThanOrEqual(2);
+      expect(throttled[1].at - throttled[0].at).toBeGreaterThanOrEqual(1_000);
+      const control = run.results.find((r) => r.tags.includes('kind:positive'))!;
+      expect(control).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringMatching(/429[^]*throttl/i) });
+      expect(control.attempts).toBeGreaterThanOrEqual(2);
+      expectNothingProvenByAFault(run.results, run.gates, 'every request');
+    } finally {
+      await proxy.close();
+    }
+  });
 });

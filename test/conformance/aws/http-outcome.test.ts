@@ -126,7 +126,7 @@ describe('judgeDenial', () => {
   test('INCONCLUSIVE for throttling, server and network errors, and denials for another reason', () => {
     expect(judgeDenial(json(429, { message: 'Rate exceeded' }, { 'x-amzn-errortype': 'ThrottlingException' }), expected, 'a rogue CA')).toMatchObject({
       status: 'INCONCLUSIVE',
-      reason: 'a rogue CA: no verdict after retries (429 ThrottlingException: Rate exceeded)',
+      reason: 'a rogue CA: no verdict after retries (429 ThrottlingException: Rate exceeded — throttled)',
     });
     expect(judgeDenial(networkError, expected, 'x').status).toBe('INCONCLUSIVE');
     expect(judgeDenial(response(500, 'boom'), expected, 'x').status).toBe('INCONCLUSIVE');

@@ -24,6 +24,12 @@ describe('reading Entra responses', () => {
     expect(describeAadOutcome(denial(401, 'invalid_client', 700211))).toMatch(/^401 invalid_client AADSTS700211: No matching/);
   });
 
+  test('a 429 is named as throttling, with the wait asked for: the INCONCLUSIVE it ends in says why', () => {
+    const throttled = { ...denial(429, 'temporarily_unavailable', 90055, 'There are too many incoming requests'), headers: { 'retry-after': '60' } } as HttpOutcome;
+    expect(describeAadOutcome(throttled)).toBe('429 temporarily_unavailable AADSTS90055: There are too many incoming requests. Trace ID: x — throttled, asked to retry after 60 s');
+    expect(judgeAadDenial(throttled, ISSUER, 'x')).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringContaining('no verdict after retries (429 temporarily_unavailable AADSTS90055') });
+  });
+
   test('transient: network errors, 429, 5xx and temporarily_unavailable', () => {
     expect(isTransientAad({ kind: 'network-error', error: 'ETIMEDOUT' })).toBe(true);
     expect(isTransientAad(response(429, {}))).toBe(true);

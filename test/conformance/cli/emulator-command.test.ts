@@ -9,6 +9,32 @@ import { writeIssuerKey } from '../../fixtures/gcp-conformance';
 import { writeTerraformExamples } from '../../fixtures/terraform-examples';
 import { runCli } from '../../fixtures/cli';
 import { agentIdConfiguration } from '../../fixtures/entra-agent-id';
+import { sourceOf } from '../../fixtures/conformance';
+import { exampleGcpSources } from '../../fixtures/gcp-conformance';
+import { azureExampleConfiguration, tfSourceOf } from '../../fixtures/azure-conformance';
+import { AWS_CLI } from '../../../conformance/aws/cli';
+import { GCP_CLI } from '../../../conformance/gcp/cli';
+import { AZURE_CLI } from '../../../conformance/azure/cli';
+import { SharedValues } from '../../../conformance/cli/cloud-cli';
+import { EMULATOR_OPTIONS } from '../../../conformance/cli/emulator-command';
+import { startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
+import { startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
+import { startAzureEmulator } from '../../../conformance/emulator/azure-emulator';
+
+// The real emulators, recorded: what each cloud's command-line part starts them with is the point
+// of the --no-throttle tests (the quotas themselves, Infinity included, are the emulators' tests).
+jest.mock('../../../conformance/emulator/aws-emulator', () => {
+  const real = jest.requireActual('../../../conformance/emulator/aws-emulator');
+  return { ...real, startAwsEmulator: jest.fn(real.startAwsEmulator) };
+});
+jest.mock('../../../conformance/emulator/gcp-emulator', () => {
+  const real = jest.requireActual('../../../conformance/emulator/gcp-emulator');
+  return { ...real, startGcpEmulator: jest.fn(real.startGcpEmulator) };
+});
+jest.mock('../../../conformance/emulator/azure-emulator', () => {
+  const real = jest.requireActual('../../../conformance/emulator/azure-emulator');
+  return { ...real, startAzureEmulator: jest.fn(real.startAzureEmulator) };
+});
 
 describe('attestgate emulator', () => {
   test('serves every cloud with gates, prints their endpoints as one JSON line, and cleans up on SIGTERM', async () => {
@@ -89,5 +115,40 @@ describe('attestgate emulator', () => {
     const { code, err } = await runCli(['emulator', '--app', file]);
     expect(code).toBe(64);
     expect(err).toContain(`no gate found in ${file}: nothing to emulate`);
+  });
+
+  describe('--no-throttle', () => {
+    /** Serves each cloud's example through its command-line part, and returns what its emulator was started with. */
+    async function startedWith(shared: SharedValues): Promise<{ aws: unknown; gcp: unknown; azure: unknown }> {
+      const pki = await writeTestPki();
+      jest.mocked(startAwsEmulator).mockClear();
+      jest.mocked(startGcpEmulator).mockClear();
+      jest.mocked(startAzureEmulator).mockClear();
+      const served = [
+        await AWS_CLI.emulator.serve(sourceOf(exampleTemplate(pki)), 0, { privateCas: new Map() }, shared),
+        await GCP_CLI.emulator.serve(exampleGcpSources(writeIssuerKey().jwksFile), 0, null, shared),
+        await AZURE_CLI.emulator.serve(tfSourceOf(azureExampleConfiguration(), 'cdk.tf.json'), 0, { issuerJwks: {} }, shared),
+      ];
+      await Promise.all(served.map((s) => s.close()));
+      return { aws: jest.mocked(startAwsEmulator).mock.calls[0][0], gcp: jest.mocked(startGcpEmulator).mock.calls[0][0], azure: jest.mocked(startAzureEmulator).mock.calls[0][0] };
+    }
+
+    test('is an option of the emulator command, off unless given', () => {
+      expect(EMULATOR_OPTIONS['no-throttle']).toEqual({ type: 'boolean', default: false });
+    });
+
+    test('switches off every emulator’s quotas: AWS CreateSession, GCP STS and IAM credentials, the Entra token endpoint', async () => {
+      const started = await startedWith({ variables: {}, noThrottle: true });
+      expect(started.aws).toMatchObject({ createSessionRatePerSecond: Infinity });
+      expect(started.gcp).toMatchObject({ requestsPerMinute: { sts: Infinity, iamCredentials: Infinity } });
+      expect(started.azure).toMatchObject({ tokenRequestsPerMinute: Infinity });
+    });
+
+    test('without it, each emulator keeps its cloud’s quotas (its defaults)', async () => {
+      const started = await startedWith({ variables: {} });
+      expect(started.aws).not.toHaveProperty('createSessionRatePerSecond');
+      expect(started.gcp).not.toHaveProperty('requestsPerMinute');
+      expect(started.azure).not.toHaveProperty('tokenRequestsPerMinute');
+    });
   });
 });

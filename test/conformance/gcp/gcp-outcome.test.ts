@@ -49,6 +49,12 @@ describe('GCP outcomes', () => {
     expect(describeGcpOutcome(oauth('invalid_target', 'gone'))).toBe('400 invalid_target: gone');
   });
 
+  test('a 429 is named as throttling, with the wait asked for: the INCONCLUSIVE it ends in says why', () => {
+    expect(describeGcpOutcome(google(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'))).toBe('429 RESOURCE_EXHAUSTED: Quota exceeded — throttled');
+    // A proxy's bare 429 has no Google code; the note still names the throttling and its Retry-After.
+    expect(describeGcpOutcome({ kind: 'response', status: 429, headers: { 'retry-after': '7' }, body: '' })).toBe('429: — throttled, asked to retry after 7 s');
+  });
+
   describe('judgeGcpDenial', () => {
     const expected = { status: 400, code: 'invalid_grant', message: /stale to sign-in/ };
     test('PASS for the expected status and code; a different message is noted, not failed', () => {
