@@ -5,7 +5,8 @@ import { Advisory } from '../engine/report';
 import { AlarmDeclaration, MetricAlarmError, MetricFilterDeclaration, alarmBreaches, publishMetrics } from '../../lib/model/aws/log-metric-alarm';
 import { FilterPatternError } from '../../lib/model/aws/log-filter-pattern';
 import { STEP_UP_EVENT } from '../../lib/step-up/events';
-import { JUDGED_FAILURES, stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
+import { stepUpSignalScenarios } from '../../lib/step-up/failure-signal';
+import { stepUpMonitorAdvisory } from '../engine/step-up-monitor-advisory';
 import { AwsGate } from './discover-gates';
 
 /** Stand-ins for the gate role's name and ARN, so rule patterns can be evaluated before deploy. */
@@ -155,17 +156,5 @@ export function stepUpAdvisory(model: TemplateModel, gate: AwsGate): Advisory[] 
       unjudged.push(`${alarm.id}: ${e.message}`);
     }
   }
-  const notes = [lax.length > 0 ? `alarms that also fire on a single or answered challenge: ${lax.join(', ')}` : '', unjudged.length > 0 ? `could not judge ${unjudged.join('; ')}` : ''].filter(Boolean).join('; ');
-  return [
-    {
-      id: 'ADV-AWS-005',
-      gate: gate.id,
-      title,
-      present: sound.length > 0,
-      detail:
-        (sound.length > 0
-          ? `CloudWatch alarm on ${identity}'s unanswered step-up challenges: ${sound.join(', ')}`
-          : `no CloudWatch alarm fires on ${JUDGED_FAILURES} unanswered step-up challenges of ${identity} while staying quiet on one (add StepUpMonitor with this identity)`) + (notes ? ` (${notes})` : ''),
-    },
-  ];
+  return [stepUpMonitorAdvisory({ id: 'ADV-AWS-005', gate: gate.id, title }, identity, { monitor: 'CloudWatch alarm', monitors: 'alarms', absent: 'no CloudWatch alarm fires' }, { sound, lax, unjudged })];
 }

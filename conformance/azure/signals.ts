@@ -9,7 +9,8 @@ import { TerraformStandIns } from '../discovery/terraform-stand-ins';
 import { KqlTableQuery } from '../../lib/model/azure/kql-table';
 import { ScheduledQueryCriterion, scheduledQueryAlerts, scheduledQueryWindow } from '../../lib/model/azure/scheduled-query-rule';
 import { STEP_UP_EVENT, StepUpEvent } from '../../lib/step-up/events';
-import { JUDGED_FAILURES, judgeStepUpMonitor, stepUpScenarioSpanSeconds } from '../../lib/step-up/failure-signal';
+import { judgeStepUpMonitor, stepUpScenarioSpanSeconds } from '../../lib/step-up/failure-signal';
+import { stepUpMonitorAdvisory } from '../engine/step-up-monitor-advisory';
 
 /**
  * Detection signals of an Azure gate, as advisories: probes prove issuance fails; these say
@@ -364,20 +365,5 @@ function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate
       unjudged.push(`${resource.address}: ${e.message}`);
     }
   }
-  const notes = [
-    lax.length > 0 ? `rules that also fire on a single or answered challenge: ${lax.join(', ')}` : '',
-    flawed.length > 0 ? `rules that cannot alert as the scenarios need: ${flawed.join('; ')}` : '',
-    unjudged.length > 0 ? `could not judge ${unjudged.join('; ')}` : ''].filter(Boolean).join('; ');
-  return [
-    {
-      id,
-      gate: gate.id,
-      title,
-      present: sound.length > 0,
-      detail:
-        (sound.length > 0
-          ? `scheduled query rule on ${identity}'s unanswered step-up challenges: ${sound.join(', ')}`
-          : `no enabled scheduled query rule with an action group alerts on ${JUDGED_FAILURES} unanswered step-up challenges of ${identity} while staying quiet on one (add StepUpMonitor with this identity)`) + (notes ? ` (${notes})` : ''),
-    },
-  ];
+  return [stepUpMonitorAdvisory({ id, gate: gate.id, title }, identity, { monitor: 'scheduled query rule', monitors: 'rules', absent: 'no enabled scheduled query rule with an action group alerts' }, { sound, lax, flawed, unjudged })];
 }

@@ -5,7 +5,8 @@ import { FilterError, GoogleFilter } from '../../lib/model/gcp/google-filter';
 import { LogBasedMetricDeclaration, extractedLabels, logBasedMetricSamples, logBasedMetricType } from '../../lib/model/gcp/log-based-metric';
 import { PromQlError, PromQuery } from '../../lib/model/gcp/promql';
 import { STEP_UP_EVENT, StepUpEvent } from '../../lib/step-up/events';
-import { JUDGED_FAILURES, judgeStepUpMonitor } from '../../lib/step-up/failure-signal';
+import { judgeStepUpMonitor } from '../../lib/step-up/failure-signal';
+import { stepUpMonitorAdvisory } from '../engine/step-up-monitor-advisory';
 import { STAND_IN_PROJECT_NUMBER, TerraformStandIns } from '../discovery/terraform-stand-ins';
 
 /**
@@ -281,17 +282,5 @@ function stepUpAdvisory(model: TerraformModel, standIns: TerraformStandIns, gate
       unjudged.push(`${policy.address}: ${e.message}`);
     }
   }
-  const notes = [lax.length > 0 ? `policies that also fire on a single or answered challenge: ${lax.join(', ')}` : '', unjudged.length > 0 ? `could not judge ${[...new Set(unjudged)].join('; ')}` : ''].filter(Boolean).join('; ');
-  return [
-    {
-      id,
-      gate: gate.id,
-      title,
-      present: sound.length > 0,
-      detail:
-        (sound.length > 0
-          ? `alert policy on ${identity}'s unanswered step-up challenges: ${sound.join(', ')}`
-          : `no enabled alert policy with a notification channel fires on ${JUDGED_FAILURES} unanswered step-up challenges of ${identity} while staying quiet on one (add StepUpMonitor with this identity)`) + (notes ? ` (${notes})` : ''),
-    },
-  ];
+  return [stepUpMonitorAdvisory({ id, gate: gate.id, title }, identity, { monitor: 'alert policy', monitors: 'policies', absent: 'no enabled alert policy with a notification channel fires' }, { sound, lax, unjudged })];
 }
