@@ -1,5 +1,5 @@
 import { Check, CheckArea } from './check';
-import { CheckResult } from './report';
+import { CheckResult, GateSummary } from './report';
 import { GateRun, planChecks, runGates } from './runner';
 
 /** What every area's run (step-up, spiffe) takes alike, as `attestgate conformance` does. */
@@ -12,6 +12,19 @@ export interface AreaRunOptions {
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
+}
+
+/** What a run of an area's checks returns (`attestgate step-up`, `attestgate spiffe`). */
+export interface AreaConformanceRun {
+  /** The targets probed, as the report lists gates. */
+  readonly gates: readonly GateSummary[];
+  readonly results: readonly CheckResult[];
+  /** As `attestgate conformance` exits: 0 proven, 1 a FAIL, 2 something unproven. */
+  readonly exitCode: 0 | 1 | 2;
+  /** Requests the area's probes sent, retries included (not those of checks it runs for other areas). */
+  readonly requests: number;
+  /** The positive control the check filter excluded by name, leaving the negatives unproven. */
+  readonly excludedControl?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { SPIFFE_CHECKS } from '../checks/spiffe';
-import { AreaRunOptions, runAreaChecks } from '../engine/area-conformance';
-import { CheckResult, GateSummary, exitCodeOf } from '../engine/report';
+import { AreaConformanceRun, AreaRunOptions, runAreaChecks } from '../engine/area-conformance';
+import { GateSummary, exitCodeOf } from '../engine/report';
 import type * as RunConformanceModule from '../run-conformance';
 import type * as CloudsModule from '../clouds';
 import { GateCheckRunner, SpiffeProbeContext, SpiffeTarget } from './probe-context';
@@ -12,17 +12,7 @@ export interface SpiffeConformanceOptions extends AreaRunOptions {
   readonly timeoutMs?: number;
 }
 
-export interface SpiffeConformanceRun {
-  /** The registrations probed, as the report lists gates. */
-  readonly gates: readonly GateSummary[];
-  readonly results: readonly CheckResult[];
-  /** As `attestgate conformance` exits: 0 proven, 1 a FAIL, 2 something unproven. */
-  readonly exitCode: 0 | 1 | 2;
-  /** Workload API calls made, the cloud gates' requests not included. */
-  readonly requests: number;
-  /** The positive control the check filter excluded by name, leaving the negatives unproven. */
-  readonly excludedControl?: string;
-}
+export type SpiffeConformanceRun = AreaConformanceRun;
 
 /**
  * Probes the SPIFFE side of an identity with the engine's runner: the registered workload must be

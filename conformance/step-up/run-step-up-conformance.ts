@@ -1,6 +1,6 @@
 import { STEP_UP_CHECKS } from '../checks/step-up';
-import { AreaRunOptions, runAreaChecks } from '../engine/area-conformance';
-import { CheckResult, GateSummary, exitCodeOf } from '../engine/report';
+import { AreaConformanceRun, AreaRunOptions, runAreaChecks } from '../engine/area-conformance';
+import { GateSummary, exitCodeOf } from '../engine/report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from '../engine/retry';
 import { StepUpEndpoint, StepUpProbeContext } from './probe-context';
 
@@ -15,17 +15,7 @@ export interface StepUpConformanceOptions extends AreaRunOptions {
   readonly nowMs?: () => number;
 }
 
-export interface StepUpConformanceRun {
-  /** The endpoints probed, as the report lists gates. */
-  readonly gates: readonly GateSummary[];
-  readonly results: readonly CheckResult[];
-  /** As `attestgate conformance` exits: 0 proven, 1 a FAIL, 2 something unproven. */
-  readonly exitCode: 0 | 1 | 2;
-  /** Requests sent, retries included. */
-  readonly requests: number;
-  /** The positive control the check filter excluded by name, leaving the negatives unproven. */
-  readonly excludedControl?: string;
-}
+export type StepUpConformanceRun = AreaConformanceRun;
 
 /**
  * Probes endpoints behind RFC 9470 step-up with the engine's runner: the positive control first,
