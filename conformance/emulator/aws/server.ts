@@ -4,6 +4,7 @@ import { RolesAnywhereBehaviour, createSession, errorResponse } from './create-s
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
+import { STS_API_VERSION, STS_ERRORS, STS_MESSAGES, isStsAction } from '../../../lib/model/aws/sts';
 import { assumeRole, callerArn, getCallerIdentity, stsError } from './sts-assume-role';
 import { AwsWorld } from './world';
 
@@ -14,21 +15,6 @@ export interface RequestLogEntry {
   readonly status: number;
   readonly error?: string;
 }
-
-/** STS's operations (API reference): one the emulator does not serve is 404, one STS lacks is its 400 InvalidAction. */
-const STS_ACTIONS: ReadonlySet<string> = new Set([
-  'AssumeRole',
-  'AssumeRoleWithSAML',
-  'AssumeRoleWithWebIdentity',
-  'AssumeRoot',
-  'DecodeAuthorizationMessage',
-  'GetAccessKeyInfo',
-  'GetCallerIdentity',
-  'GetDelegatedAccessToken',
-  'GetFederationToken',
-  'GetSessionToken',
-  'GetWebIdentityToken',
-]);
 
 export interface AwsEmulatorServerOptions {
   readonly behaviour: RolesAnywhereBehaviour;
@@ -86,7 +72,7 @@ export class AwsEmulatorServer {
     // Everything else is signed with an IAM principal's key (SigV4 HMAC).
     const verified = verifyHmacRequest(this.world, request, now, this.options.behaviour.clockSkewSeconds);
     if ('error' in verified) {
-      return request.path === '/' ? stsError(403, verified.code, verified.error) : errorResponse(403, 'AccessDeniedException', verified.error);
+      return request.path === '/' ? stsError(verified.error, verified.message) : errorResponse(403, 'AccessDeniedException', verified.message);
     }
     const { caller, service } = verified;
     if (request.path === '/' && service === 'sts' && (request.method === 'POST' || request.method === 'GET')) {
@@ -95,13 +81,14 @@ export class AwsEmulatorServer {
       const action = form.get('Action') ?? '';
       if (action === 'AssumeRole') return assumeRole(this.world, caller, form, now);
       if (action === 'GetCallerIdentity') return getCallerIdentity(this.world, caller);
-      if (!STS_ACTIONS.has(action)) return stsError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? '2011-06-15'}`);
+      // An action STS has but the emulator does not serve falls through to the 404 below.
+      if (!isStsAction(action)) return stsError(STS_ERRORS.invalidAction, STS_MESSAGES.invalidAction(action, form.get('Version') ?? STS_API_VERSION));
     }
     // A session's permissions are its role's identity policies, which the emulator does not
     // evaluate: outside STS it refuses sessions (fail closed; docs/emulator.md, divergences).
     if (caller.kind === 'session') {
       const denial = `User: ${callerArn(caller)} is not authorized to perform this ${service} action: the emulator grants role sessions STS only.`;
-      return service === 'cloudformation' ? stsError(403, 'AccessDenied', denial) : errorResponse(403, 'AccessDeniedException', denial);
+      return service === 'cloudformation' ? stsError(STS_ERRORS.accessDenied, denial) : errorResponse(403, 'AccessDeniedException', denial);
     }
     if (request.method === 'POST' && request.path === '/trustanchors' && service === 'rolesanywhere') {
       return createTrustAnchor(this.world, caller.persona, request.body, now);

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { EmulatorHttpResponse } from '../http/loopback-server';
 import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
+import { STS_ERRORS, STS_XML_NAMESPACE, StsErrorSpec } from '../../../lib/model/aws/sts';
 import { AwsWorld, Caller } from './world';
 
 /**
@@ -10,11 +11,12 @@ import { AwsWorld, Caller } from './world';
  * permission (the worst case of a stolen administrator key), so only the role's trust policy
  * decides — exactly the control the probe tests.
  */
-const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const NS = STS_XML_NAMESPACE;
 
 const escape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function stsError(status: number, code: string, message: string): EmulatorHttpResponse {
+/** STS's `<ErrorResponse>`: the model's status and code, the message given. */
+export function stsError({ status, code }: StsErrorSpec, message: string): EmulatorHttpResponse {
   const body = `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escape(message)}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId></ErrorResponse>`;
   return { status, headers: { 'content-type': 'text/xml' }, body };
 }
@@ -29,10 +31,10 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
   const arn = callerArn(caller);
   const roleArn = form.get('RoleArn') ?? '';
   const sessionName = form.get('RoleSessionName') ?? '';
-  if (!roleArn || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) return stsError(400, 'ValidationError', 'RoleArn and a valid RoleSessionName are required.');
+  if (!roleArn || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) return stsError(STS_ERRORS.validationError, 'RoleArn and a valid RoleSessionName are required.');
   const role = world.roles.get(roleArn);
   const notAuthorized = `User: ${arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
-  if (!role) return stsError(403, 'AccessDenied', notAuthorized);
+  if (!role) return stsError(STS_ERRORS.accessDenied, notAuthorized);
   const evaluation = evaluateResourcePolicy(role.trustPolicy, {
     principal: { type: 'AWS', id: arn },
     action: 'sts:AssumeRole',
@@ -43,17 +45,17 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
         ? { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': world.env.account, 'aws:username': arn.split('/').pop() }
         : { 'aws:PrincipalArn': caller.session.roleArn, 'aws:PrincipalAccount': world.env.account },
   });
-  if (evaluation.decision !== 'Allow') return stsError(403, 'AccessDenied', notAuthorized);
+  if (evaluation.decision !== 'Allow') return stsError(STS_ERRORS.accessDenied, notAuthorized);
   const requested = form.get('DurationSeconds');
   const duration = Number(requested ?? 3600);
   if (!Number.isInteger(duration) || duration < 900) {
-    return stsError(400, 'ValidationError', `1 validation error detected: Value '${requested}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
+    return stsError(STS_ERRORS.validationError, `1 validation error detected: Value '${requested}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
   }
   const chained = caller.kind === 'session';
   if (chained && duration > CHAINED_SESSION_MAX_SECONDS) {
-    return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    return stsError(STS_ERRORS.validationError, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
   }
-  if (duration > role.maxSessionDuration) return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  if (duration > role.maxSessionDuration) return stsError(STS_ERRORS.validationError, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const session = world.issueRoleSession(role, sessionName, new Date(now.getTime() + duration * 1000), { chained });
   const body =
     `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials>` +

@@ -1,0 +1,62 @@
+/**
+ * What AWS STS is on the wire (Query API, version 2011-06-15): its operations, its XML namespace,
+ * the error codes and messages it answers with, and its throttling. The emulator serves from
+ * this list and the probes judge STS answers by it, so the two cannot disagree about what STS
+ * says. Where a fact is observed rather than documented, its comment says where it was seen.
+ */
+
+/** The only API version STS has; SDKs send it as `Version`. */
+export const STS_API_VERSION = '2011-06-15';
+
+/** The XML namespace of every STS response and `<ErrorResponse>`. */
+export const STS_XML_NAMESPACE = `https://sts.amazonaws.com/doc/${STS_API_VERSION}/`;
+
+/** STS's operations (API reference, "Actions"): any other `Action` is STS's 400 InvalidAction. */
+export const STS_ACTIONS = [
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+  'AssumeRoot',
+  'DecodeAuthorizationMessage',
+  'GetAccessKeyInfo',
+  'GetCallerIdentity',
+  'GetDelegatedAccessToken',
+  'GetFederationToken',
+  'GetSessionToken',
+  'GetWebIdentityToken',
+] as const;
+
+export type StsAction = (typeof STS_ACTIONS)[number];
+
+const ACTIONS: ReadonlySet<string> = new Set(STS_ACTIONS);
+
+export const isStsAction = (action: string): action is StsAction => ACTIONS.has(action);
+
+/**
+ * An STS error: the HTTP status, `<Code>` and the message STS writes. `<Type>` is `Sender` for
+ * all of them (STS reports these as the caller's fault).
+ */
+export interface StsErrorSpec {
+  readonly status: number;
+  readonly code: string;
+}
+
+export const STS_ERRORS = {
+  /** An `Action` STS does not have: "Could not find operation X for version 2011-06-15". */
+  invalidAction: { status: 400, code: 'InvalidAction' },
+  /** An access key STS does not know, or a session key without its session token. */
+  invalidClientTokenId: { status: 403, code: 'InvalidClientTokenId' },
+  /** A session key past its expiration. */
+  expiredToken: { status: 403, code: 'ExpiredToken' },
+  signatureDoesNotMatch: { status: 403, code: 'SignatureDoesNotMatch' },
+  incompleteSignature: { status: 403, code: 'IncompleteSignature' },
+  /** Not authorized (trust policy, identity policy) or not allowed for this kind of credential. */
+  accessDenied: { status: 403, code: 'AccessDenied' },
+  validationError: { status: 400, code: 'ValidationError' },
+} as const satisfies Record<string, StsErrorSpec>;
+
+export const STS_MESSAGES = {
+  invalidAction: (action: string, version: string = STS_API_VERSION) => `Could not find operation ${action} for version ${version}`,
+  invalidClientTokenId: 'The security token included in the request is invalid.',
+  expiredToken: 'The security token included in the request is expired',
+} as const;
