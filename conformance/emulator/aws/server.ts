@@ -20,6 +20,8 @@ export interface AwsEmulatorServerOptions {
   readonly behaviour: RolesAnywhereBehaviour;
   /** CreateSession requests per second per account before ThrottlingException (AWS: 10); Infinity disables. */
   readonly createSessionRatePerSecond: number;
+  /** STS Query API requests per second per account before 400 Throttling; Infinity disables. */
+  readonly stsRatePerSecond: number;
   /** The clock; tests move it. */
   readonly now?: () => Date;
 }
@@ -35,6 +37,8 @@ export class AwsEmulatorServer {
   private readonly server: LoopbackServer;
   /** Roles Anywhere's CreateSession quota: per account, per second. */
   private readonly createSessionQuota: SlidingWindow;
+  /** STS's request rate: per account (the emulator's one), per second, over every action. */
+  private readonly stsQuota: SlidingWindow;
 
   constructor(
     private readonly world: AwsWorld,
@@ -42,6 +46,7 @@ export class AwsEmulatorServer {
     private readonly options: AwsEmulatorServerOptions,
   ) {
     this.createSessionQuota = new SlidingWindow(options.createSessionRatePerSecond, 1000);
+    this.stsQuota = new SlidingWindow(options.stsRatePerSecond, 1000);
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
       internalError: (message, status = 500) => errorResponse(status, status === 413 ? 'ValidationException' : 'InternalServerException', message),
@@ -76,6 +81,8 @@ export class AwsEmulatorServer {
     }
     const { caller, service } = verified;
     if (request.path === '/' && service === 'sts' && (request.method === 'POST' || request.method === 'GET')) {
+      // Counted once the signature names the account whose quota it is, as AWS's per-account one.
+      if (!this.stsQuota.admit(now).admitted) return stsError(STS_ERRORS.throttling, STS_MESSAGES.throttling);
       // The Query protocol: parameters in the form body (what SDKs send) or the query string.
       const form = new URLSearchParams([...request.query.map(([k, v]) => [k, v]), ...new URLSearchParams(request.body)]);
       const action = form.get('Action') ?? '';

@@ -53,10 +53,32 @@ export const STS_ERRORS = {
   /** Not authorized (trust policy, identity policy) or not allowed for this kind of credential. */
   accessDenied: { status: 403, code: 'AccessDenied' },
   validationError: { status: 400, code: 'ValidationError' },
+  /**
+   * The request rate was exceeded: 400, not 429, as the Query API reports throttling (observed:
+   * `<Code>Throttling</Code><Message>Rate exceeded</Message>` in jlevers/selling-partner-api#278;
+   * re:Post's "Throttling: Rate exceeded, status code: 400"). No `Retry-After` is documented or
+   * has been seen; SDKs back off on their own (botocore's `_retry.json` "throttling" entry).
+   */
+  throttling: { status: 400, code: 'Throttling' },
 } as const satisfies Record<string, StsErrorSpec>;
 
 export const STS_MESSAGES = {
   invalidAction: (action: string, version: string = STS_API_VERSION) => `Could not find operation ${action} for version ${version}`,
   invalidClientTokenId: 'The security token included in the request is invalid.',
   expiredToken: 'The security token included in the request is expired',
+  throttling: 'Rate exceeded',
 } as const;
+
+/**
+ * The request rate STS admits per account and Region before it answers Throttling. AWS publishes
+ * no number: its security blog says only that IAM and STS run token buckets whose size and refill
+ * depend on the API. 600 per second is the figure users report hitting (awslabs/mountpoint-s3#1358)
+ * — an assumption, listed in docs/emulator.md's divergences.
+ */
+export const STS_ASSUMED_REQUESTS_PER_SECOND = 600;
+
+/**
+ * The error codes AWS's Query and JSON APIs use for throttling (botocore retries all three):
+ * the answer says "slow down", nothing about the request.
+ */
+export const AWS_THROTTLING_CODES: ReadonlySet<string> = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException']);

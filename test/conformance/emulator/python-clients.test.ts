@@ -110,6 +110,40 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
   });
 });
 
+describe('boto3 against STS throttling (400 Throttling, as STS answers)', () => {
+  let emulator: RunningAwsEmulator;
+  let results: Record<string, any>;
+  beforeAll(async () => {
+    // One STS request a second, on a clock that moves a second on from each throttled answer: a
+    // retry after a Throttling is admitted however soon it comes — botocore's backoff is random.
+    const t0 = Date.now();
+    const throttledSoFar = () => emulator.server.log.filter((entry) => entry.status === 400 && /<Code>Throttling<\/Code>/.test(entry.error ?? '')).length;
+    emulator = await startAwsEmulator({ sources: [], stsRatePerSecond: 1, now: () => new Date(t0 + 1000 * throttledSoFar()) });
+    const [persona] = emulator.world.personas.values();
+    const call = { kind: 'boto3-caller-identity' as const, endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey, reportRetries: true };
+    ({ results } = await runPython([
+      { name: 'within the quota', ...call },
+      // botocore as configured by default (legacy mode): Throttling is one of its retried errors.
+      { name: 'throttled, default retries', ...call, retries: null },
+      { name: 'throttled, no retries', ...call, retries: { total_max_attempts: 1 } },
+    ]));
+  });
+  afterAll(() => emulator?.close());
+
+  test('botocore’s default retry reads STS’s 400 Throttling as throttling: it retries, and the retry gets the answer', () => {
+    expect(results['within the quota']).toMatchObject({ Arn: 'arn:aws:iam::111122223333:user/attestgate-unattested-probe', retryAttempts: 0 });
+    expect(results['throttled, default retries']).toMatchObject({ Arn: 'arn:aws:iam::111122223333:user/attestgate-unattested-probe', retryAttempts: 1 });
+  });
+
+  test('without retries, boto3 raises the ClientError STS’s XML describes: 400 Throttling "Rate exceeded"', () => {
+    expect(results['throttled, no retries']).toEqual({ status: 400, code: 'Throttling', message: 'Rate exceeded', retryAttempts: 0 });
+  });
+
+  test('on the wire: one admitted, one throttled and retried, one throttled', () => {
+    expect(emulator.server.log.map((entry) => entry.status)).toEqual([200, 400, 200, 400]);
+  });
+});
+
 describe('MSAL for Python and azure-identity’s ClientAssertionCredential against the Entra emulator', () => {
   let emulator: RunningAzureEmulator;
   let results: Record<string, any>;
