@@ -6,6 +6,7 @@ import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
 import { STS_API_VERSION, STS_ERRORS, STS_MESSAGES, isStsAction } from '../../../lib/model/aws/sts';
 import { assumeRole, callerArn, getCallerIdentity, stsError } from './sts-assume-role';
+import { getSessionToken, refuseFederationTokenForSession } from './sts-session-token';
 import { AwsWorld } from './world';
 
 /** One request log line; the emulator keeps them for tests and `--verbose`. */
@@ -88,8 +89,15 @@ export class AwsEmulatorServer {
       const action = form.get('Action') ?? '';
       if (action === 'AssumeRole') return assumeRole(this.world, caller, form, now);
       if (action === 'GetCallerIdentity') return getCallerIdentity(this.world, caller);
-      // An action STS has but the emulator does not serve falls through to the 404 below.
+      if (action === 'GetSessionToken') return getSessionToken(this.world, caller, form, now);
+      if (action === 'GetFederationToken') {
+        const refusal = refuseFederationTokenForSession(caller);
+        if (refusal) return refusal;
+      }
       if (!isStsAction(action)) return stsError(STS_ERRORS.invalidAction, STS_MESSAGES.invalidAction(action, form.get('Version') ?? STS_API_VERSION));
+      // An action STS has but the emulator does not serve: the emulator's own 404, never an
+      // answer STS would give (InvalidAction would claim STS lacks it).
+      return errorResponse(404, 'UnknownOperationException', `The emulator does not serve STS ${action}.`);
     }
     // A session's permissions are its role's identity policies, which the emulator does not
     // evaluate: outside STS it refuses sessions (fail closed; docs/emulator.md, divergences).

@@ -22,11 +22,17 @@ const INVALID_TOKEN: HmacVerification = { error: STS_ERRORS.invalidClientTokenId
 function callerOf(world: AwsWorld, accessKeyId: string, sessionToken: string | undefined): Caller | undefined {
   const persona = world.personaByAccessKey(accessKeyId);
   if (persona) return { kind: 'persona', persona };
+  if (sessionToken === undefined) return undefined;
+  const tokenMatches = (expected: string) => {
+    const given = Buffer.from(sessionToken);
+    return given.length === Buffer.byteLength(expected) && crypto.timingSafeEqual(given, Buffer.from(expected));
+  };
   const session = world.sessions.get(accessKeyId);
-  if (!session || sessionToken === undefined) return undefined;
-  const given = Buffer.from(sessionToken);
-  const expected = Buffer.from(session.sessionToken);
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? { kind: 'session', session } : undefined;
+  if (session) return tokenMatches(session.sessionToken) ? { kind: 'session', session } : undefined;
+  const userSession = world.userSessions.get(accessKeyId);
+  const owner = userSession && world.personas.get(userSession.userArn);
+  if (!userSession || !owner) return undefined;
+  return tokenMatches(userSession.sessionToken) ? { kind: 'user-session', persona: owner, session: userSession } : undefined;
 }
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
@@ -73,7 +79,7 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
     return { error: STS_ERRORS.signatureDoesNotMatch, message: 'The request signature we calculated does not match the signature you provided.' };
   }
   // Checked after the signature, so only the key's holder learns that the session has ended.
-  if (caller.kind === 'session' && caller.session.expiration.getTime() <= now.getTime()) {
+  if (caller.kind !== 'persona' && caller.session.expiration.getTime() <= now.getTime()) {
     return { error: STS_ERRORS.expiredToken, message: STS_MESSAGES.expiredToken };
   }
   return { caller, service };

@@ -22,7 +22,7 @@ export function stsError({ status, code }: StsErrorSpec, message: string): Emula
 }
 
 /** The caller's ARN: the persona's, or the session's assumed-role ARN. */
-export const callerArn = (caller: Caller): string => (caller.kind === 'persona' ? caller.persona.arn : caller.session.arn);
+export const callerArn = (caller: Caller): string => (caller.kind === 'session' ? caller.session.arn : caller.persona.arn);
 
 /** AWS caps a session assumed by role chaining at one hour, whatever the role's maximum. */
 const CHAINED_SESSION_MAX_SECONDS = 3600;
@@ -39,9 +39,10 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
     principal: { type: 'AWS', id: arn },
     action: 'sts:AssumeRole',
     resource: role.arn,
-    // aws:PrincipalArn of a session is its role's ARN; aws:username exists for IAM users only.
+    // aws:PrincipalArn of a role session is its role's ARN; aws:username exists for IAM users only
+    // (a user's GetSessionToken keys included: they act as the user).
     context:
-      caller.kind === 'persona'
+      caller.kind !== 'session'
         ? { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': world.env.account, 'aws:username': arn.split('/').pop() }
         : { 'aws:PrincipalArn': caller.session.roleArn, 'aws:PrincipalAccount': world.env.account },
   });
@@ -72,7 +73,7 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
  */
 export function getCallerIdentity(world: AwsWorld, caller: Caller): EmulatorHttpResponse {
   const arn = callerArn(caller);
-  const userId = caller.kind === 'persona' ? `AIDA${crypto.createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}` : caller.session.assumedRoleId;
+  const userId = caller.kind === 'session' ? caller.session.assumedRoleId : `AIDA${crypto.createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
   const body =
     `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${escape(arn)}</Arn>` +
     `<UserId>${escape(userId)}</UserId><Account>${world.env.account}</Account>` +

@@ -67,7 +67,21 @@ export const STS_MESSAGES = {
   invalidClientTokenId: 'The security token included in the request is invalid.',
   expiredToken: 'The security token included in the request is expired',
   throttling: 'Rate exceeded',
+  /**
+   * GetSessionToken or GetFederationToken signed with temporary credentials: 403 AccessDenied
+   * (observed: aws/aws-sdk-net#1704, aws/aws-sdk-js#3670, apache/hadoop#6538; fwdcloudsec/granted#151).
+   */
+  sessionCredentialsRefused: (action: 'GetSessionToken' | 'GetFederationToken') => `Cannot call ${action} with session credentials`,
+  /** GetSessionToken with an MFA serial number that is not the caller's device: 403 AccessDenied (observed: aws/aws-cli#6325, 99designs/aws-vault#676). */
+  mfaNotValidated: 'MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.',
+  durationTooShort: (value: string, field: string, min: number) =>
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`,
+  durationTooLong: (value: string, field: string, max: number) =>
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`,
 } as const;
+
+/** GetSessionToken's `DurationSeconds` for an IAM user (API reference): 900 s to 36 h, 12 h when not given. */
+export const SESSION_TOKEN_DURATION = { minSeconds: 900, maxSeconds: 129_600, defaultSeconds: 43_200 } as const;
 
 /**
  * The request rate STS admits per account and Region before it answers Throttling. AWS publishes

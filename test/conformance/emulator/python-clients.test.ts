@@ -25,7 +25,7 @@ import { azureConfiguration } from '../../fixtures/terraform';
 const PYTHON = '/usr/bin/python3';
 const CLIENT = path.join(__dirname, '../../fixtures/cloud-clients.py');
 
-type Scenario = { name: string; kind: 'boto3-caller-identity' | 'create-session' | 'msal' | 'azure-identity' } & Record<string, unknown>;
+type Scenario = { name: string; kind: 'boto3-caller-identity' | 'boto3-session-token' | 'sts-query' | 'create-session' | 'msal' | 'azure-identity' } & Record<string, unknown>;
 
 function runPython(scenarios: readonly Scenario[], env: Record<string, string> = {}): Promise<{ versions: Record<string, string>; results: Record<string, any> }> {
   if (!fs.existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: install python3-boto3, python3-msal and python3-azure (apt-get; .ci/run does)`);
@@ -81,6 +81,9 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
       session('mismatched key', leaf, otherKey),
       { name: 'persona', kind: 'boto3-caller-identity', endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
       { name: 'unknown key', kind: 'boto3-caller-identity', endpoint: emulator.endpoint, accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x', sessionToken: 'y' },
+      { name: 'session token, persona', kind: 'boto3-session-token', endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
+      { name: 'session token, unknown long-term key', kind: 'boto3-session-token', endpoint: emulator.endpoint, accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' },
+      { name: 'unknown action', kind: 'sts-query', endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey, body: 'Action=GetSessionTokens&Version=2011-06-15' },
     ]));
   });
   afterAll(() => emulator?.close());
@@ -102,6 +105,27 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
     ['mismatched key', 'Invalid signature'],
   ])('%s: 403 AccessDeniedException "%s", no credentials', (name, message) => {
     expect(results[name]).toEqual({ status: 403, code: 'AccessDeniedException', message });
+  });
+
+  test('boto3 GetSessionToken with CreateSession’s keys (session credentials, all the emulator issues): 403 AccessDenied, as AWS answers', () => {
+    expect(results.attested.getSessionToken).toEqual({ status: 403, code: 'AccessDenied', message: 'Cannot call GetSessionToken with session credentials' });
+  });
+
+  test('boto3 GetSessionToken with the persona’s long-term key: keys of the same user, which AWS refuses a second GetSessionToken', () => {
+    expect(results['session token, persona']).toEqual({
+      accessKeyId: expect.stringMatching(/^ASIA/),
+      expiration: expect.any(String),
+      callerIdentity: expect.objectContaining({ Arn: 'arn:aws:iam::111122223333:user/attestgate-unattested-probe' }),
+      again: { status: 403, code: 'AccessDenied', message: 'Cannot call GetSessionToken with session credentials' },
+    });
+  });
+
+  test('boto3 GetSessionToken with a long-term key the account does not have: 403 InvalidClientTokenId', () => {
+    expect(results['session token, unknown long-term key']).toEqual({ status: 403, code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' });
+  });
+
+  test('an Action STS does not have, signed by botocore’s SigV4 signer: 400 InvalidAction, STS’s message', () => {
+    expect(results['unknown action']).toEqual({ status: 400, code: 'InvalidAction', message: 'Could not find operation GetSessionTokens for version 2011-06-15' });
   });
 
   test('boto3 with the persona’s long-term key: its user ARN; with a key STS never issued: 403 InvalidClientTokenId', () => {

@@ -132,9 +132,11 @@ describe('AwsEmulatorServer', () => {
       code: 'UnknownOperationException',
       message: 'The emulator does not serve GET /nothing.',
     });
-    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=GetSessionToken&Version=2011-06-15', 'application/x-www-form-urlencoded'))).toMatchObject({
+    // An action STS has but the emulator does not serve is the emulator's own 404, naming it.
+    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=x', 'application/x-www-form-urlencoded'))).toEqual({
       status: 404,
       code: 'UnknownOperationException',
+      message: 'The emulator does not serve STS DecodeAuthorizationMessage.',
     });
     // GetCallerIdentity is served: the live target asks it for the account.
     const identity = await signedCall('POST', '/', 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', 'application/x-www-form-urlencoded');
