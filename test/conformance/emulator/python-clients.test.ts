@@ -48,6 +48,8 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
   let emulator: RunningAwsEmulator;
   let results: Record<string, any>;
   let leaf: IssuedCertificate;
+  let chained: IssuedCertificate;
+  let rsa: IssuedCertificate;
   let roleArn: string;
   beforeAll(async () => {
     const ca = await createCa({ subject: AGENTS_CA_SUBJECT });
@@ -58,18 +60,25 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
     const rogueCa = await createCa({ subject: AGENTS_CA_SUBJECT });
     const rogue = await issueLeaf({ issuer: rogueCa, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
     const otherKey = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
+    // A leaf issued by an intermediate of the anchor's CA (the anchor holds the root only), and
+    // leaves with RSA keys: the two other shapes a Roles Anywhere signer sends.
+    const intermediate = await createCa({ subject: { CN: 'attestgate Example Agents Issuing CA', O: 'attestgate examples' }, issuer: ca });
+    chained = await issueLeaf({ issuer: intermediate, subject, sanUris: ['spiffe://prod.example/agent/deployer'] });
+    rsa = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'], keyAlgorithm: 'RSA-2048' });
+    const otherRsa = await issueLeaf({ issuer: ca, subject, sanUris: ['spiffe://prod.example/agent/deployer'], keyAlgorithm: 'RSA-2048' });
     const crl = await createCrl({ issuer: ca, revokedSerials: [new crypto.X509Certificate(revoked.der).serialNumber.toLowerCase()] });
     const template = gateTemplate({ anchor: { Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: ca.pem } } }, crl: { CrlData: crl.pem } });
     emulator = await startAwsEmulator({ sources: [templateSource(template)] });
     const resources = emulator.stacks[0].resources;
     roleArn = resources.get('Role')!.attributes.Arn;
     const arns = { trustAnchorArn: resources.get('Anchor')!.attributes.TrustAnchorArn, profileArn: resources.get('Profile')!.attributes.ProfileArn, roleArn };
-    const session = (name: string, certificate: IssuedCertificate, key: IssuedCertificate = certificate): Scenario => ({
+    const session = (name: string, certificate: IssuedCertificate, key: IssuedCertificate = certificate, chainPems: readonly string[] = []): Scenario => ({
       name,
       kind: 'create-session',
       endpoint: emulator.endpoint,
       certificatePem: certificate.pem,
       privateKeyPem: pkcs8Pem(key),
+      chainPems,
       ...arns,
     });
     const [persona] = emulator.world.personas.values();
@@ -79,6 +88,10 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
       session('expired certificate', expired),
       session('rogue CA, same subject', rogue),
       session('mismatched key', leaf, otherKey),
+      session('chained, with its intermediate', chained, chained, [intermediate.pem]),
+      session('chained, intermediate missing', chained),
+      session('RSA key', rsa),
+      session('RSA, another RSA key', rsa, otherRsa),
       { name: 'persona', kind: 'boto3-caller-identity', endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
       { name: 'unknown key', kind: 'boto3-caller-identity', endpoint: emulator.endpoint, accessKeyId: 'ASIAIOSFODNN7EXAMPLE', secretAccessKey: 'x', sessionToken: 'y' },
       { name: 'session token, persona', kind: 'boto3-session-token', endpoint: emulator.endpoint, accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
@@ -99,6 +112,16 @@ describe('boto3 and a Python SigV4-X509 signer against the AWS emulator', () => 
   });
 
   test.each([
+    ['chained, with its intermediate', 'AWS4-X509-ECDSA-SHA256 with X-Amz-X509-Chain', () => chained],
+    ['RSA key', 'AWS4-X509-RSA-SHA256', () => rsa],
+  ])('%s (%s): CreateSession 201, the session named by that certificate’s serial', (name, _signature, certificate) => {
+    const roleName = roleArn.split('/').pop();
+    expect(results[name]).toMatchObject({ status: 201, callerIdentity: { Arn: `arn:aws:sts::111122223333:assumed-role/${roleName}/${serialHex(certificate())}` } });
+  });
+
+  test.each([
+    ['chained, intermediate missing', 'Untrusted signing certificate'],
+    ['RSA, another RSA key', 'Invalid signature'],
     ['revoked', 'Certificate revoked'],
     ['expired certificate', 'Untrusted signing certificate'],
     ['rogue CA, same subject', 'Untrusted signing certificate'],
