@@ -12,7 +12,7 @@ import { AGENTS_CA_SUBJECT } from '../../fixtures/pki';
 import { tfSourceOf } from '../../fixtures/azure-conformance';
 import { templateSource } from '../../fixtures/emulator';
 import { gateTemplate } from '../../fixtures/templates';
-import { azureConfiguration } from '../../fixtures/terraform';
+import { DEPLOYER_SPIFFE_ID, ISSUER, azureConfiguration, credential } from '../../fixtures/terraform';
 
 /**
  * The emulators driven by clients attestgate neither uses nor wrote — Debian's python3-boto3,
@@ -209,6 +209,8 @@ describe('MSAL for Python and azure-identity’s ClientAssertionCredential again
       'wrong audience': signJwt(key, { ...claims, aud: 'api://AzureADMyOrg' }),
       'wrong issuer': signJwt(key, { ...claims, iss: 'https://rogue.example' }),
       'rogue key': signJwt(generateIssuerKey('RS256'), claims),
+      // The issuer's key ID, signed by another key: the key does not match what the issuer publishes.
+      'mismatched key': signJwt(generateIssuerKey('RS256'), claims, { kid: key.kid }),
       expired: signJwt(key, { ...claims, iat: now - 7200, nbf: now - 7200, exp: now - 3600 }),
     };
     const common = { authorityHost: emulator.authorityHost, tenantId: emulator.tenantId, clientId, scope: 'https://management.azure.com/.default' };
@@ -219,6 +221,7 @@ describe('MSAL for Python and azure-identity’s ClientAssertionCredential again
         ...Object.entries(assertions).map(([name, assertion]): Scenario => ({ name: `msal ${name}`, kind: 'msal', assertion, ...common })),
         { name: 'azure-identity attested', kind: 'azure-identity', assertion: assertions.attested, ...common },
         { name: 'azure-identity wrong subject', kind: 'azure-identity', assertion: assertions['wrong subject'], ...common },
+        { name: 'azure-identity mismatched key', kind: 'azure-identity', assertion: assertions['mismatched key'], ...common },
       ],
       // Both clients send through requests, which trusts this bundle: the emulator's test CA.
       { REQUESTS_CA_BUNDLE: caFile },
@@ -238,6 +241,7 @@ describe('MSAL for Python and azure-identity’s ClientAssertionCredential again
     ['wrong audience', 'invalid_client', 700212],
     ['wrong issuer', 'invalid_client', 700211],
     ['rogue key', 'invalid_client', 7000272],
+    ['mismatched key', 'invalid_client', 700027],
     ['expired', 'invalid_client', 700024],
   ])('MSAL with the %s assertion: %s AADSTS%d, as Entra answers', (name, error, code) => {
     expect(results[`msal ${name}`]).toEqual({ error, error_codes: [code], error_description: expect.stringMatching(new RegExp(`^AADSTS${code}: .* Trace ID: `)) });
@@ -246,5 +250,60 @@ describe('MSAL for Python and azure-identity’s ClientAssertionCredential again
   test('azure-identity ClientAssertionCredential: a token for the attested assertion; ClientAuthenticationError (401) quoting the AADSTS code otherwise', () => {
     expect(results['azure-identity attested']).toEqual({ access_token: expect.any(String), expires_on: expect.any(Number) });
     expect(results['azure-identity wrong subject']).toEqual({ error: 'ClientAuthenticationError', status: 401, message: expect.stringContaining('AADSTS700213') });
+    expect(results['azure-identity mismatched key']).toEqual({ error: 'ClientAuthenticationError', status: 401, message: expect.stringContaining('AADSTS700027: Client assertion contains an invalid signature.') });
+  });
+});
+
+describe('MSAL for Python and azure-identity after a revocation: the issuer rotated its key out, a federated credential was removed', () => {
+  const emulators: RunningAzureEmulator[] = [];
+  let results: Record<string, any>;
+  let clientId: string;
+  beforeAll(async () => {
+    const retired = generateIssuerKey('RS256');
+    const current = generateIssuerKey('RS256');
+    // The deployer identity keeps only its EU credential (the other was deleted), and the issuer
+    // publishes only its current key (the retired one is gone from its JWKS).
+    const euSubject = 'spiffe://eu.prod.example/agent/deployer';
+    const remaining = credential(euSubject);
+    const revoked = await startAzureEmulator({ sources: tfSourceOf(azureConfiguration({ credentials: { spire_eu: remaining } })), issuerJwks: { [ISSUER]: { keys: [current.publicJwk as unknown as Record<string, unknown>] } } });
+    const bare = await startAzureEmulator({ sources: tfSourceOf(azureConfiguration({ credentials: {} })) });
+    emulators.push(revoked, bare);
+    clientId = [...revoked.world.identities.values()][0].clientId;
+    const claims = (sub: string) => ({ iss: ISSUER, sub, aud: 'api://AzureADTokenExchange' });
+    const common = (emulator: RunningAzureEmulator) => ({ authorityHost: emulator.authorityHost, tenantId: emulator.tenantId, clientId: [...emulator.world.identities.values()][0].clientId, scope: 'https://management.azure.com/.default' });
+    // Both emulators' CAs in one bundle: requests trusts one file.
+    const bundle = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-entra-ca-')), 'bundle.pem');
+    fs.writeFileSync(bundle, `${revoked.caPem}\n${bare.caPem}`);
+    ({ results } = await runPython(
+      [
+        { name: 'current key, remaining credential', kind: 'msal', assertion: signJwt(current, claims(euSubject)), ...common(revoked) },
+        { name: 'retired key', kind: 'msal', assertion: signJwt(retired, claims(euSubject)), ...common(revoked) },
+        { name: 'removed credential', kind: 'msal', assertion: signJwt(current, claims(DEPLOYER_SPIFFE_ID)), ...common(revoked) },
+        { name: 'every credential removed', kind: 'msal', assertion: signJwt(current, claims(DEPLOYER_SPIFFE_ID)), ...common(bare) },
+        { name: 'azure-identity retired key', kind: 'azure-identity', assertion: signJwt(retired, claims(euSubject)), ...common(revoked) },
+        { name: 'azure-identity removed credential', kind: 'azure-identity', assertion: signJwt(current, claims(DEPLOYER_SPIFFE_ID)), ...common(revoked) },
+      ],
+      { REQUESTS_CA_BUNDLE: bundle },
+    ));
+  });
+  afterAll(() => Promise.all(emulators.map((e) => e.close())));
+
+  test('the remaining credential with the issuer’s current key still gets a token (the control for the refusals below)', () => {
+    expect(results['current key, remaining credential']).toMatchObject({ token_type: 'Bearer' });
+    const claims = JSON.parse(Buffer.from(results['current key, remaining credential'].access_token.split('.')[1], 'base64url').toString('utf8'));
+    expect(claims.azp).toBe(clientId);
+  });
+
+  test.each([
+    ['retired key', 7000272, /^AADSTS7000272: The certificate with identifier \S+ used to sign the federated credential could not be found in the metadata of identity provider https:\/\/oidc\.prod\.example\./],
+    ['removed credential', 700213, /^AADSTS700213: No matching federated identity record found for presented assertion subject 'spiffe:\/\/prod\.example\/agent\/deployer'\./],
+    ['every credential removed', 70025, /^AADSTS70025: The client '[0-9a-f-]+'\(deployer\) has no configured federated identity credentials\./],
+  ])('MSAL, %s: invalid_client AADSTS%d, as Entra answers', (name, code, description) => {
+    expect(results[name]).toEqual({ error: 'invalid_client', error_codes: [code], error_description: expect.stringMatching(description) });
+  });
+
+  test('azure-identity: ClientAuthenticationError (401) quoting the same codes', () => {
+    expect(results['azure-identity retired key']).toEqual({ error: 'ClientAuthenticationError', status: 401, message: expect.stringContaining('AADSTS7000272') });
+    expect(results['azure-identity removed credential']).toEqual({ error: 'ClientAuthenticationError', status: 401, message: expect.stringContaining('AADSTS700213') });
   });
 });
