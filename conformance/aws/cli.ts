@@ -85,7 +85,7 @@ export const AWS_CLI: CloudCli<TemplateSource, Omit<AwsConformanceOptions, 'targ
         sources,
         port,
         privateCaCertificates: own.privateCas,
-        ...(shared.noThrottle ? { createSessionRatePerSecond: Infinity } : {}),
+        ...(shared.noThrottle ? { createSessionRatePerSecond: Infinity, stsRatePerSecond: Infinity } : {}),
       });
       return { description: describeAws(emulator), close: () => emulator.close() };
     },

@@ -1,4 +1,5 @@
 import { Verdict, fail, inconclusive, pass } from '../engine/check';
+import { AWS_THROTTLING_CODES } from '../../lib/model/aws/sts';
 import { ExpectedDenial, HttpOutcome, notTheCloudsAnswer, throttlingNote } from '../engine/http-outcome';
 
 /** The error code of an AWS error response: `x-amzn-ErrorType`, a JSON `__type`/`code`, or a Query-API `<Code>`. */
@@ -27,11 +28,17 @@ export function errorMessageOf(outcome: HttpOutcome): string {
   }
 }
 
+/** The service asked to slow down: a 429, or a throttling code under another status (STS: 400 `Throttling`). */
+export function isThrottled(outcome: HttpOutcome): boolean {
+  if (outcome.kind !== 'response') return false;
+  const code = errorCodeOf(outcome);
+  return outcome.status === 429 || (code !== undefined && AWS_THROTTLING_CODES.has(code));
+}
+
 /** Throttling, server errors and transport failures: worth retrying, never a verdict. */
 export function isTransient(outcome: HttpOutcome): boolean {
   if (outcome.kind === 'network-error') return true;
-  const code = errorCodeOf(outcome);
-  return outcome.status === 429 || outcome.status >= 500 || code === 'ThrottlingException' || code === 'Throttling' || code === 'TooManyRequestsException';
+  return isThrottled(outcome) || outcome.status >= 500;
 }
 
 /**
@@ -63,7 +70,7 @@ export function isAwsAnswer(outcome: HttpOutcome): boolean {
 /** A short description of an outcome for reasons and evidence. */
 export function describeOutcome(outcome: HttpOutcome): string {
   if (outcome.kind === 'network-error') return `network error: ${outcome.error}`;
-  return `${outcome.status}${errorCodeOf(outcome) ? ` ${errorCodeOf(outcome)}` : ''}: ${errorMessageOf(outcome).slice(0, 200)}`.trimEnd() + throttlingNote(outcome);
+  return `${outcome.status}${errorCodeOf(outcome) ? ` ${errorCodeOf(outcome)}` : ''}: ${errorMessageOf(outcome).slice(0, 200)}`.trimEnd() + throttlingNote(outcome, isThrottled(outcome));
 }
 
 /**

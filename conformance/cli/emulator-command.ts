@@ -88,7 +88,7 @@ export const EMULATOR_COMMAND: CliCommand = {
     'emulator --app PATH... [--pki DIR] [--var NAME=VALUE]... [options]',
     '  --pki DIR                    CA certificates, keys and CRLs, as for conformance',
     '  --var NAME=VALUE             Terraform variables the configurations use (repeatable)',
-    '  --no-throttle                no emulator throttles: AWS CreateSession, GCP STS, Entra tokens',
+    '  --no-throttle                no emulator throttles: AWS CreateSession and STS, GCP STS, Entra',
     ...CLOUDS.flatMap((c) => c.cli.emulator.usage).map((line) => `  ${line}`),
     '                               ports: 0 (the default) picks a free one; serves until interrupted',
     ...SPIFFE_CLI.emulator.usage.map((line) => `  ${line}`),

@@ -1,4 +1,5 @@
 import { Certificate } from '../../lib/core/pki/certificate';
+import { STS_ASSUMED_REQUESTS_PER_SECOND } from '../../lib/model/aws/sts';
 import { TemplateSource } from '../discovery/sources';
 import { DEFAULT_ROLES_ANYWHERE_BEHAVIOUR, RolesAnywhereBehaviour } from './aws/create-session';
 import { DeployedStack, deployTemplates } from './aws/deploy-cloudformation';
@@ -12,6 +13,8 @@ export interface AwsEmulatorOptions {
   readonly behaviour?: Partial<RolesAnywhereBehaviour>;
   /** @default 10, the Roles Anywhere CreateSession quota */
   readonly createSessionRatePerSecond?: number;
+  /** @default 600, the STS rate assumed per account (AWS publishes none; lib/model/aws/sts.ts) */
+  readonly stsRatePerSecond?: number;
   /** @default 0 (any free port) */
   readonly port?: number;
   readonly parameters?: Readonly<Record<string, string>>;
@@ -35,6 +38,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions): Promise<Run
   const server = new AwsEmulatorServer(world, stacks, {
     behaviour: { ...DEFAULT_ROLES_ANYWHERE_BEHAVIOUR, ...options.behaviour },
     createSessionRatePerSecond: options.createSessionRatePerSecond ?? 10,
+    stsRatePerSecond: options.stsRatePerSecond ?? STS_ASSUMED_REQUESTS_PER_SECOND,
     now: options.now,
   });
   const endpoint = await server.listen(options.port ?? 0);

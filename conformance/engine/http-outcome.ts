@@ -26,10 +26,11 @@ export const HTTP_RETRY_HINTS: RetryHints<HttpOutcome> = {
 /**
  * Names throttling in a 429's description: a check left INCONCLUSIVE after its retries must tell
  * the user the service asked them to slow down (and for how long), which a bare status — or the
- * empty body a proxy's 429 has — does not say.
+ * empty body a proxy's 429 has — does not say. A cloud whose throttling is not a 429 (AWS STS:
+ * 400 `Throttling`) says so with `throttled`.
  */
-export function throttlingNote(outcome: HttpOutcome): string {
-  if (outcome.kind !== 'response' || outcome.status !== 429) return '';
+export function throttlingNote(outcome: HttpOutcome, throttled: boolean = outcome.kind === 'response' && outcome.status === 429): string {
+  if (outcome.kind !== 'response' || !throttled) return '';
   const wait = HTTP_RETRY_HINTS.retryAfterMs?.(outcome);
   return ` — throttled${wait === undefined ? '' : `, asked to retry after ${Math.ceil(wait / 1000)} s`}`;
 }

@@ -4,7 +4,9 @@ import { RolesAnywhereBehaviour, createSession, errorResponse } from './create-s
 import { createTrustAnchor, deleteTrustAnchor, describeStackResources } from './control-plane';
 import { DeployedStack } from './deploy-cloudformation';
 import { verifyHmacRequest } from './sigv4-hmac';
+import { STS_API_VERSION, STS_ERRORS, STS_MESSAGES, isStsAction } from '../../../lib/model/aws/sts';
 import { assumeRole, callerArn, getCallerIdentity, stsError } from './sts-assume-role';
+import { getSessionToken, refuseFederationTokenForSession } from './sts-session-token';
 import { AwsWorld } from './world';
 
 /** One request log line; the emulator keeps them for tests and `--verbose`. */
@@ -15,25 +17,12 @@ export interface RequestLogEntry {
   readonly error?: string;
 }
 
-/** STS's operations (API reference): one the emulator does not serve is 404, one STS lacks is its 400 InvalidAction. */
-const STS_ACTIONS: ReadonlySet<string> = new Set([
-  'AssumeRole',
-  'AssumeRoleWithSAML',
-  'AssumeRoleWithWebIdentity',
-  'AssumeRoot',
-  'DecodeAuthorizationMessage',
-  'GetAccessKeyInfo',
-  'GetCallerIdentity',
-  'GetDelegatedAccessToken',
-  'GetFederationToken',
-  'GetSessionToken',
-  'GetWebIdentityToken',
-]);
-
 export interface AwsEmulatorServerOptions {
   readonly behaviour: RolesAnywhereBehaviour;
   /** CreateSession requests per second per account before ThrottlingException (AWS: 10); Infinity disables. */
   readonly createSessionRatePerSecond: number;
+  /** STS Query API requests per second per account before 400 Throttling; Infinity disables. */
+  readonly stsRatePerSecond: number;
   /** The clock; tests move it. */
   readonly now?: () => Date;
 }
@@ -49,6 +38,8 @@ export class AwsEmulatorServer {
   private readonly server: LoopbackServer;
   /** Roles Anywhere's CreateSession quota: per account, per second. */
   private readonly createSessionQuota: SlidingWindow;
+  /** STS's request rate: per account (the emulator's one), per second, over every action. */
+  private readonly stsQuota: SlidingWindow;
 
   constructor(
     private readonly world: AwsWorld,
@@ -56,6 +47,7 @@ export class AwsEmulatorServer {
     private readonly options: AwsEmulatorServerOptions,
   ) {
     this.createSessionQuota = new SlidingWindow(options.createSessionRatePerSecond, 1000);
+    this.stsQuota = new SlidingWindow(options.stsRatePerSecond, 1000);
     this.server = new LoopbackServer({
       handle: (request) => this.route(request),
       internalError: (message, status = 500) => errorResponse(status, status === 413 ? 'ValidationException' : 'InternalServerException', message),
@@ -86,22 +78,32 @@ export class AwsEmulatorServer {
     // Everything else is signed with an IAM principal's key (SigV4 HMAC).
     const verified = verifyHmacRequest(this.world, request, now, this.options.behaviour.clockSkewSeconds);
     if ('error' in verified) {
-      return request.path === '/' ? stsError(403, verified.code, verified.error) : errorResponse(403, 'AccessDeniedException', verified.error);
+      return request.path === '/' ? stsError(verified.error, verified.message) : errorResponse(403, 'AccessDeniedException', verified.message);
     }
     const { caller, service } = verified;
     if (request.path === '/' && service === 'sts' && (request.method === 'POST' || request.method === 'GET')) {
+      // Counted once the signature names the account whose quota it is, as AWS's per-account one.
+      if (!this.stsQuota.admit(now).admitted) return stsError(STS_ERRORS.throttling, STS_MESSAGES.throttling);
       // The Query protocol: parameters in the form body (what SDKs send) or the query string.
       const form = new URLSearchParams([...request.query.map(([k, v]) => [k, v]), ...new URLSearchParams(request.body)]);
       const action = form.get('Action') ?? '';
       if (action === 'AssumeRole') return assumeRole(this.world, caller, form, now);
       if (action === 'GetCallerIdentity') return getCallerIdentity(this.world, caller);
-      if (!STS_ACTIONS.has(action)) return stsError(400, 'InvalidAction', `Could not find operation ${action} for version ${form.get('Version') ?? '2011-06-15'}`);
+      if (action === 'GetSessionToken') return getSessionToken(this.world, caller, form, now);
+      if (action === 'GetFederationToken') {
+        const refusal = refuseFederationTokenForSession(caller);
+        if (refusal) return refusal;
+      }
+      if (!isStsAction(action)) return stsError(STS_ERRORS.invalidAction, STS_MESSAGES.invalidAction(action, form.get('Version') ?? STS_API_VERSION));
+      // An action STS has but the emulator does not serve: the emulator's own 404, never an
+      // answer STS would give (InvalidAction would claim STS lacks it).
+      return errorResponse(404, 'UnknownOperationException', `The emulator does not serve STS ${action}.`);
     }
     // A session's permissions are its role's identity policies, which the emulator does not
     // evaluate: outside STS it refuses sessions (fail closed; docs/emulator.md, divergences).
     if (caller.kind === 'session') {
       const denial = `User: ${callerArn(caller)} is not authorized to perform this ${service} action: the emulator grants role sessions STS only.`;
-      return service === 'cloudformation' ? stsError(403, 'AccessDenied', denial) : errorResponse(403, 'AccessDeniedException', denial);
+      return service === 'cloudformation' ? stsError(STS_ERRORS.accessDenied, denial) : errorResponse(403, 'AccessDeniedException', denial);
     }
     if (request.method === 'POST' && request.path === '/trustanchors' && service === 'rolesanywhere') {
       return createTrustAnchor(this.world, caller.persona, request.body, now);

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { canonicalHeaders, canonicalRequest, parseAmzDate, payloadHash } from '../../../lib/credentials/roles-anywhere/canonical-request';
+import { STS_ERRORS, STS_MESSAGES, StsErrorSpec } from '../../../lib/model/aws/sts';
 import { EmulatorHttpRequest } from '../http/loopback-server';
 import { AwsWorld, Caller } from './world';
 
@@ -10,9 +11,9 @@ import { AwsWorld, Caller } from './world';
  * CreateSession (shared, and tested byte for byte against @smithy/signature-v4); only the key
  * derivation and the algorithm name differ.
  */
-export type HmacVerification = { readonly caller: Caller; readonly service: string } | { readonly error: string; readonly code: string };
+export type HmacVerification = { readonly caller: Caller; readonly service: string } | { readonly error: StsErrorSpec; readonly message: string };
 
-const INVALID_TOKEN = { code: 'InvalidClientTokenId', error: 'The security token included in the request is invalid.' } as const;
+const INVALID_TOKEN: HmacVerification = { error: STS_ERRORS.invalidClientTokenId, message: STS_MESSAGES.invalidClientTokenId };
 
 /**
  * The caller an access key ID names. A session key is only the session with its token: AWS
@@ -21,11 +22,17 @@ const INVALID_TOKEN = { code: 'InvalidClientTokenId', error: 'The security token
 function callerOf(world: AwsWorld, accessKeyId: string, sessionToken: string | undefined): Caller | undefined {
   const persona = world.personaByAccessKey(accessKeyId);
   if (persona) return { kind: 'persona', persona };
+  if (sessionToken === undefined) return undefined;
+  const tokenMatches = (expected: string) => {
+    const given = Buffer.from(sessionToken);
+    return given.length === Buffer.byteLength(expected) && crypto.timingSafeEqual(given, Buffer.from(expected));
+  };
   const session = world.sessions.get(accessKeyId);
-  if (!session || sessionToken === undefined) return undefined;
-  const given = Buffer.from(sessionToken);
-  const expected = Buffer.from(session.sessionToken);
-  return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? { kind: 'session', session } : undefined;
+  if (session) return tokenMatches(session.sessionToken) ? { kind: 'session', session } : undefined;
+  const userSession = world.userSessions.get(accessKeyId);
+  const owner = userSession && world.personas.get(userSession.userArn);
+  if (!userSession || !owner) return undefined;
+  return tokenMatches(userSession.sessionToken) ? { kind: 'user-session', persona: owner, session: userSession } : undefined;
 }
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
@@ -34,7 +41,7 @@ const hmac = (key: crypto.BinaryLike, data: string) => crypto.createHmac('sha256
 
 export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest, now: Date, skewSeconds: number): HmacVerification {
   const match = AUTHORIZATION.exec(request.headers.authorization ?? '');
-  if (!match) return { code: 'IncompleteSignature', error: 'Request must contain a valid AWS4-HMAC-SHA256 Authorization header.' };
+  if (!match) return { error: STS_ERRORS.incompleteSignature, message: 'Request must contain a valid AWS4-HMAC-SHA256 Authorization header.' };
   const [, accessKeyId, date, region, service, signedHeaders, signature] = match;
   const caller = callerOf(world, accessKeyId, request.headers['x-amz-security-token']);
   if (!caller) return INVALID_TOKEN;
@@ -44,19 +51,19 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
   try {
     signedAt = parseAmzDate(amzDate);
   } catch {
-    return { code: 'IncompleteSignature', error: 'X-Amz-Date is missing or malformed.' };
+    return { error: STS_ERRORS.incompleteSignature, message: 'X-Amz-Date is missing or malformed.' };
   }
-  if (Math.abs(now.getTime() - signedAt.getTime()) > skewSeconds * 1000) return { code: 'SignatureDoesNotMatch', error: 'Signature expired.' };
-  if (region !== world.env.region || date !== amzDate.slice(0, 8)) return { code: 'SignatureDoesNotMatch', error: 'Credential should be scoped to a valid region and date.' };
+  if (Math.abs(now.getTime() - signedAt.getTime()) > skewSeconds * 1000) return { error: STS_ERRORS.signatureDoesNotMatch, message: 'Signature expired.' };
+  if (region !== world.env.region || date !== amzDate.slice(0, 8)) return { error: STS_ERRORS.signatureDoesNotMatch, message: 'Credential should be scoped to a valid region and date.' };
   // The signature covers the body through its hash: a client's X-Amz-Content-Sha256 (the SDK
   // signer sends one) is only a claim, checked against the body that arrived.
   const bodyHash = payloadHash(request.body);
   const claimedHash = request.headers['x-amz-content-sha256'];
   if (claimedHash !== undefined && claimedHash !== bodyHash) {
-    return { code: 'SignatureDoesNotMatch', error: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+    return { error: STS_ERRORS.signatureDoesNotMatch, message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
   }
   const unsent = signedHeaders.split(';').find((name) => request.headers[name] === undefined);
-  if (unsent !== undefined) return { code: 'SignatureDoesNotMatch', error: `SignedHeaders names ${unsent}, which the request does not carry.` };
+  if (unsent !== undefined) return { error: STS_ERRORS.signatureDoesNotMatch, message: `SignedHeaders names ${unsent}, which the request does not carry.` };
   const canonical = canonicalRequest({
     method: request.method,
     path: request.path,
@@ -69,11 +76,11 @@ export function verifyHmacRequest(world: AwsWorld, request: EmulatorHttpRequest,
   const key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
   const expected = crypto.createHmac('sha256', key).update(toSign, 'utf8').digest('hex');
   if (!crypto.timingSafeEqual(Buffer.from(expected), Buffer.from(signature))) {
-    return { code: 'SignatureDoesNotMatch', error: 'The request signature we calculated does not match the signature you provided.' };
+    return { error: STS_ERRORS.signatureDoesNotMatch, message: 'The request signature we calculated does not match the signature you provided.' };
   }
   // Checked after the signature, so only the key's holder learns that the session has ended.
-  if (caller.kind === 'session' && caller.session.expiration.getTime() <= now.getTime()) {
-    return { code: 'ExpiredToken', error: 'The security token included in the request is expired' };
+  if (caller.kind !== 'persona' && caller.session.expiration.getTime() <= now.getTime()) {
+    return { error: STS_ERRORS.expiredToken, message: STS_MESSAGES.expiredToken };
   }
   return { caller, service };
 }

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { EmulatorHttpResponse } from '../http/loopback-server';
 import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
+import { STS_ERRORS, STS_XML_NAMESPACE, StsErrorSpec } from '../../../lib/model/aws/sts';
 import { AwsWorld, Caller } from './world';
 
 /**
@@ -10,17 +11,18 @@ import { AwsWorld, Caller } from './world';
  * permission (the worst case of a stolen administrator key), so only the role's trust policy
  * decides — exactly the control the probe tests.
  */
-const NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
+const NS = STS_XML_NAMESPACE;
 
 const escape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function stsError(status: number, code: string, message: string): EmulatorHttpResponse {
+/** STS's `<ErrorResponse>`: the model's status and code, the message given. */
+export function stsError({ status, code }: StsErrorSpec, message: string): EmulatorHttpResponse {
   const body = `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escape(message)}</Message></Error><RequestId>${crypto.randomUUID()}</RequestId></ErrorResponse>`;
   return { status, headers: { 'content-type': 'text/xml' }, body };
 }
 
 /** The caller's ARN: the persona's, or the session's assumed-role ARN. */
-export const callerArn = (caller: Caller): string => (caller.kind === 'persona' ? caller.persona.arn : caller.session.arn);
+export const callerArn = (caller: Caller): string => (caller.kind === 'session' ? caller.session.arn : caller.persona.arn);
 
 /** AWS caps a session assumed by role chaining at one hour, whatever the role's maximum. */
 const CHAINED_SESSION_MAX_SECONDS = 3600;
@@ -29,31 +31,32 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
   const arn = callerArn(caller);
   const roleArn = form.get('RoleArn') ?? '';
   const sessionName = form.get('RoleSessionName') ?? '';
-  if (!roleArn || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) return stsError(400, 'ValidationError', 'RoleArn and a valid RoleSessionName are required.');
+  if (!roleArn || !/^[\w+=,.@-]{2,64}$/.test(sessionName)) return stsError(STS_ERRORS.validationError, 'RoleArn and a valid RoleSessionName are required.');
   const role = world.roles.get(roleArn);
   const notAuthorized = `User: ${arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
-  if (!role) return stsError(403, 'AccessDenied', notAuthorized);
+  if (!role) return stsError(STS_ERRORS.accessDenied, notAuthorized);
   const evaluation = evaluateResourcePolicy(role.trustPolicy, {
     principal: { type: 'AWS', id: arn },
     action: 'sts:AssumeRole',
     resource: role.arn,
-    // aws:PrincipalArn of a session is its role's ARN; aws:username exists for IAM users only.
+    // aws:PrincipalArn of a role session is its role's ARN; aws:username exists for IAM users only
+    // (a user's GetSessionToken keys included: they act as the user).
     context:
-      caller.kind === 'persona'
+      caller.kind !== 'session'
         ? { 'aws:PrincipalArn': arn, 'aws:PrincipalAccount': world.env.account, 'aws:username': arn.split('/').pop() }
         : { 'aws:PrincipalArn': caller.session.roleArn, 'aws:PrincipalAccount': world.env.account },
   });
-  if (evaluation.decision !== 'Allow') return stsError(403, 'AccessDenied', notAuthorized);
+  if (evaluation.decision !== 'Allow') return stsError(STS_ERRORS.accessDenied, notAuthorized);
   const requested = form.get('DurationSeconds');
   const duration = Number(requested ?? 3600);
   if (!Number.isInteger(duration) || duration < 900) {
-    return stsError(400, 'ValidationError', `1 validation error detected: Value '${requested}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
+    return stsError(STS_ERRORS.validationError, `1 validation error detected: Value '${requested}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`);
   }
   const chained = caller.kind === 'session';
   if (chained && duration > CHAINED_SESSION_MAX_SECONDS) {
-    return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
+    return stsError(STS_ERRORS.validationError, 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.');
   }
-  if (duration > role.maxSessionDuration) return stsError(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+  if (duration > role.maxSessionDuration) return stsError(STS_ERRORS.validationError, 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
   const session = world.issueRoleSession(role, sessionName, new Date(now.getTime() + duration * 1000), { chained });
   const body =
     `<AssumeRoleResponse xmlns="${NS}"><AssumeRoleResult><Credentials>` +
@@ -70,7 +73,7 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
  */
 export function getCallerIdentity(world: AwsWorld, caller: Caller): EmulatorHttpResponse {
   const arn = callerArn(caller);
-  const userId = caller.kind === 'persona' ? `AIDA${crypto.createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}` : caller.session.assumedRoleId;
+  const userId = caller.kind === 'session' ? caller.session.assumedRoleId : `AIDA${crypto.createHash('sha256').update(arn).digest('hex').slice(0, 17).toUpperCase()}`;
   const body =
     `<GetCallerIdentityResponse xmlns="${NS}"><GetCallerIdentityResult><Arn>${escape(arn)}</Arn>` +
     `<UserId>${escape(userId)}</UserId><Account>${world.env.account}</Account>` +

@@ -87,8 +87,30 @@ export interface RoleSession extends Persona {
   readonly chained: boolean;
 }
 
-/** Who signed a request: a persona's long-term key, or a session's temporary one. */
-export type Caller = { readonly kind: 'persona'; readonly persona: Persona } | { readonly kind: 'session'; readonly session: RoleSession };
+/**
+ * Temporary keys GetSessionToken issued to a persona: the same IAM user, for a while. STS knows
+ * them as it knows role sessions (they sign with `X-Amz-Security-Token` until they expire).
+ */
+export interface UserSession {
+  readonly userArn: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+/**
+ * Who signed a request: a persona's long-term key, a role session's temporary one, or a
+ * persona's own temporary one (GetSessionToken) — which acts as the persona, except where AWS
+ * refuses session credentials.
+ */
+export type Caller =
+  | { readonly kind: 'persona'; readonly persona: Persona }
+  | { readonly kind: 'session'; readonly session: RoleSession }
+  | { readonly kind: 'user-session'; readonly persona: Persona; readonly session: UserSession };
+
+/** Temporary keys of either kind (`ASIA…` with a session token), as opposed to a long-term key. */
+export const holdsSessionCredentials = (caller: Caller): boolean => caller.kind !== 'persona';
 
 export class AwsWorld {
   public readonly trustAnchors = new Map<string, EmulatedTrustAnchor>();
@@ -98,6 +120,8 @@ export class AwsWorld {
   public readonly personas = new Map<string, Persona>();
   /** Every role session issued, by access key ID. */
   public readonly sessions = new Map<string, RoleSession>();
+  /** Every GetSessionToken session issued, by access key ID. */
+  public readonly userSessions = new Map<string, UserSession>();
 
   constructor(public readonly env: AwsEnvironment = DEFAULT_AWS_ENVIRONMENT) {
     const probeUser = `arn:${env.partition}:iam::${env.account}:user/attestgate-unattested-probe`;
@@ -147,6 +171,19 @@ export class AwsWorld {
       chained: options.chained ?? false,
     };
     this.sessions.set(session.accessKeyId, session);
+    return session;
+  }
+
+  /** Issues temporary keys of `persona` (GetSessionToken) and remembers them. */
+  public issueUserSession(persona: Persona, expiration: Date): UserSession {
+    const session: UserSession = {
+      userArn: persona.arn,
+      accessKeyId: `ASIA${crypto.randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: crypto.randomBytes(30).toString('base64'),
+      sessionToken: crypto.randomBytes(96).toString('base64'),
+      expiration,
+    };
+    this.userSessions.set(session.accessKeyId, session);
     return session;
   }
 }

@@ -64,7 +64,7 @@ export class FakeAwsServer {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
     const verification = verifyHmacRequest(this.world, { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams], headers, body }, new Date(), 300);
-    if ('error' in verification) return json(403, { __type: verification.code, message: verification.error }, verification.code);
+    if ('error' in verification) return json(403, { __type: verification.error.code, message: verification.message }, verification.error.code);
     this.received.push({ method: req.method ?? 'GET', path: url.pathname, headers, body, signedFor: verification.service });
     const key = `${req.method} ${url.pathname}`;
     const scripted = this.script.get(key)?.shift();

@@ -186,4 +186,21 @@ describe('AWS conformance on the local emulator', () => {
     expect(reasons.some((r) => /429 ThrottlingException/.test(r))).toBe(true);
     expect(run.results.some((r) => r.checkId === 'AGC-AWS-003' && r.status === 'PASS')).toBe(false);
   });
+
+  test('STS throttling that outlasts the retries (400 Throttling, as STS throttles) leaves the unattested-principal probe INCONCLUSIVE, named as throttling, not PASS', async () => {
+    const run = await runAwsConformance({
+      sources: sourceOf(template),
+      pki: loadPkiDirectory(pki.dir),
+      target: 'local',
+      tags: ['AGC-AWS-001', 'AGC-AWS-016'],
+      ratePerSecond: Infinity,
+      retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      emulator: { createSessionRatePerSecond: Infinity, stsRatePerSecond: 0 },
+      concurrency: 1,
+    });
+    const unattested = run.results.filter((r) => r.checkId === 'AGC-AWS-016');
+    expect(unattested.length).toBeGreaterThan(0);
+    expect(run.results.filter((r) => r.checkId === 'AGC-AWS-001').map((r) => r.status)).toContain('PASS');
+    for (const result of unattested) expect(result).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringContaining('400 Throttling: Rate exceeded — throttled') });
+  });
 });

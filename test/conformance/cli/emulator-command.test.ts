@@ -137,9 +137,9 @@ describe('attestgate emulator', () => {
       expect(EMULATOR_OPTIONS['no-throttle']).toEqual({ type: 'boolean', default: false });
     });
 
-    test('switches off every emulator’s quotas: AWS CreateSession, GCP STS and IAM credentials, the Entra token endpoint', async () => {
+    test('switches off every emulator’s quotas: AWS CreateSession and STS, GCP STS and IAM credentials, the Entra token endpoint', async () => {
       const started = await startedWith({ variables: {}, noThrottle: true });
-      expect(started.aws).toMatchObject({ createSessionRatePerSecond: Infinity });
+      expect(started.aws).toMatchObject({ createSessionRatePerSecond: Infinity, stsRatePerSecond: Infinity });
       expect(started.gcp).toMatchObject({ requestsPerMinute: { sts: Infinity, iamCredentials: Infinity } });
       expect(started.azure).toMatchObject({ tokenRequestsPerMinute: Infinity });
     });
@@ -147,6 +147,7 @@ describe('attestgate emulator', () => {
     test('without it, each emulator keeps its cloud’s quotas (its defaults)', async () => {
       const started = await startedWith({ variables: {} });
       expect(started.aws).not.toHaveProperty('createSessionRatePerSecond');
+      expect(started.aws).not.toHaveProperty('stsRatePerSecond');
       expect(started.gcp).not.toHaveProperty('requestsPerMinute');
       expect(started.azure).not.toHaveProperty('tokenRequestsPerMinute');
     });

@@ -1,5 +1,5 @@
 import { HttpOutcome } from '../../../../conformance/engine/http-outcome';
-import { errorCodeOf, errorMessageOf } from '../../../../conformance/aws/http-outcome';
+import { describeOutcome, errorCodeOf, errorMessageOf, isTransient } from '../../../../conformance/aws/http-outcome';
 import { sendHttp } from '../../../../conformance/engine/send-http';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../../conformance/emulator/aws-emulator';
 import { signCreateSessionRequest } from '../../../../lib/credentials/roles-anywhere/sign-request';
@@ -93,15 +93,50 @@ describe('AwsEmulatorServer', () => {
     expect(outcomeOf(sts).status).toBe(200);
   });
 
+  test('throttles STS after N requests within one second, every action counted: 400 Throttling in STS’s XML, no Retry-After; CreateSession keeps its own quota', async () => {
+    // GIVEN an STS quota of 2 per second and a clock that stands still
+    const t0 = START.getTime() + 20_000;
+    let now = new Date(t0);
+    const throttled = await startAwsEmulator({ sources: [templateSource(gateTemplate({}))], stsRatePerSecond: 2, now: () => now });
+    const call = async (body: string) => {
+      const signed = await signHmac({ endpoint: throttled.endpoint, method: 'POST', path: '/', body, service: 'sts', contentType: 'application/x-www-form-urlencoded', signingDate: now, credentials: personaOf(throttled.world) });
+      return sendHttp(signed.url, 'POST', signed.headers, body);
+    };
+    try {
+      // WHEN three STS requests arrive in the same second, of two actions
+      const first = await call('Action=GetCallerIdentity&Version=2011-06-15');
+      const second = await call('Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2Fnone&RoleSessionName=probe');
+      const third = await call('Action=GetCallerIdentity&Version=2011-06-15');
+
+      // THEN the third is STS's throttling answer, whatever the action
+      expect([first, second].map((o) => outcomeOf(o).status)).toEqual([200, 403]);
+      expect(outcomeOf(third)).toEqual({ status: 400, code: 'Throttling', message: 'Rate exceeded' });
+      expect(third).toMatchObject({ headers: { 'content-type': 'text/xml' }, body: expect.stringMatching(/^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type>/) });
+      expect(third.kind === 'response' ? Object.keys(third.headers) : []).not.toContain('retry-after');
+      // AND the probes read it as throttling: transient, named in the reason
+      expect(isTransient(third)).toBe(true);
+      expect(describeOutcome(third)).toBe('400 Throttling: Rate exceeded — throttled');
+      // AND CreateSession is not counted against STS
+      expect(outcomeOf(await sendHttp(`${throttled.endpoint}/sessions`, 'POST', {}, '')).status).toBe(403);
+      // AND a full second after the first two, STS answers again
+      now = new Date(t0 + 1000);
+      expect(outcomeOf(await call('Action=GetCallerIdentity&Version=2011-06-15')).status).toBe(200);
+    } finally {
+      await throttled.close();
+    }
+  });
+
   test('an unknown route, method or service, correctly signed, is 404 UnknownOperationException', async () => {
     expect(outcomeOf(await signedCall('GET', '/nothing', 'rolesanywhere'))).toEqual({
       status: 404,
       code: 'UnknownOperationException',
       message: 'The emulator does not serve GET /nothing.',
     });
-    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=GetSessionToken&Version=2011-06-15', 'application/x-www-form-urlencoded'))).toMatchObject({
+    // An action STS has but the emulator does not serve is the emulator's own 404, naming it.
+    expect(outcomeOf(await signedCall('POST', '/', 'sts', 'Action=DecodeAuthorizationMessage&Version=2011-06-15&EncodedMessage=x', 'application/x-www-form-urlencoded'))).toEqual({
       status: 404,
       code: 'UnknownOperationException',
+      message: 'The emulator does not serve STS DecodeAuthorizationMessage.',
     });
     // GetCallerIdentity is served: the live target asks it for the account.
     const identity = await signedCall('POST', '/', 'sts', 'Action=GetCallerIdentity&Version=2011-06-15', 'application/x-www-form-urlencoded');
