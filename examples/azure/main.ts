@@ -17,7 +17,8 @@
  * The same deployer is also an Entra agent identity (Entra Agent ID): a blueprint of its own whose
  * two federated credentials trust the same SPIFFE ID from the same two issuers, the agent identity
  * created from it, with the deployer's human sponsor (a placeholder object ID), and Contributor on
- * the agents' resource group. Its tokens take two legs: the JWT-SVID gets the blueprint a token for
+ * the agents' resource group. The same SignInMonitor alerts when its blueprint signs in with any
+ * credential but those two federated credentials. Its tokens take two legs: the JWT-SVID gets the blueprint a token for
  * api://AzureADTokenExchange naming the agent (fmi_path), which gets the agent its token. Written
  * through the microsoft/msgraph provider, authenticated with client credentials (docs/entra-agent-id.md).
  *
@@ -97,6 +98,9 @@ export class AzureGateStack extends TerraformStack {
       // A principal created a moment before may not have replicated to Azure RBAC yet.
       principalType: 'ServicePrincipal',
     });
+    // The deployer agent is high privilege: the stack's SignInMonitor (the managed identity's)
+    // also alerts when its blueprint gets a token by any credential but these two.
+    this.deployer.monitor!.addAgentIdentity(this.deployerAgent);
 
     // The reviewer: its own blueprint, its own SPIFFE ID, read-only.
     this.reviewerAgent = new AttestedAgentIdentity(this, 'ReviewerAgent', {

@@ -58,14 +58,24 @@ describe('examples/azure', () => {
 
   test('the deployer is watched: sign-in logs to a workspace, its failed and unattested sign-ins, changes to its credentials and roles', () => {
     expect(stack.deployer.monitor!.watchedIdentities).toEqual([stack.deployer.userAssignedIdentity]);
-    // The sign-in rules, and the tool server's step-up rule (same workspace and action group).
+    // The sign-in rules (the deployer agent's blueprint too), and the tool server's step-up rule (same workspace and action group).
+    expect(stack.deployer.monitor!.watchedAgentIdentities).toEqual([stack.deployerAgent]);
     const rules = tf.resource.azurerm_monitor_scheduled_query_rules_alert_v2;
-    expect(Object.keys(rules)).toHaveLength(3);
+    expect(Object.keys(rules)).toHaveLength(4);
     const stepUp = rules[Object.keys(rules).find((k) => k.startsWith('ToolServerStepUp'))!];
     expect(stepUp.action).toEqual(rules[Object.keys(rules)[0]].action);
     expect((stepUp.criteria as Array<{ query: string }>)[0].query).toContain('spiffe://prod.example/agent/deployer');
     expect(Object.keys(tf.resource.azurerm_monitor_activity_log_alert)).toHaveLength(2);
     expect(onlyResource(tf, 'azurerm_monitor_aad_diagnostic_setting').log_analytics_workspace_id).toMatch(/^\$\{azurerm_log_analytics_workspace\./);
+  });
+
+  test('the deployer agent’s advisories: its blueprint’s refused sign-ins and its sign-ins by any credential but the attested ones are alerted', () => {
+    const { discoverAzureGates } = require('../../../conformance/azure/discover-gates') as typeof import('../../../conformance/azure/discover-gates');
+    const { azureAdvisoriesOf } = require('../../../conformance/azure/signals') as typeof import('../../../conformance/azure/signals');
+    const source = { stackName: AZURE_EXAMPLE_STACK, file: 'cdk.tf.json', model: TerraformModel.parse(JSON.stringify(tf), 'cdk.tf.json') };
+    const gate = discoverAzureGates([source]).find((g) => g.id.includes('DeployerAgent'))!;
+    const advisories = Object.fromEntries(azureAdvisoriesOf(source.model, gate).map((a) => [a.id, a.present]));
+    expect(advisories).toMatchObject({ 'ADV-AZ-001': true, 'ADV-AZ-007': true, 'ADV-AZ-004': true, 'ADV-AZ-008': true });
   });
 
   test('the same deployer identity as the AWS example; a relative backend path', () => {
