@@ -11,6 +11,8 @@ import { ScheduledQueryCriterion, scheduledQueryAlerts, scheduledQueryWindow } f
 import { STEP_UP_EVENT, StepUpEvent } from '../../lib/step-up/events';
 import { judgeStepUpMonitor, stepUpScenarioSpanSeconds } from '../../lib/step-up/failure-signal';
 import { stepUpMonitorAdvisory } from '../engine/step-up-monitor-advisory';
+import { agentIdModel, credentialIdAttribute, exportedAppIdAttribute } from '../../lib/model/azure/agent-id';
+import { roleGrantsOf } from '../../lib/model/azure/identity-privilege';
 
 /**
  * Detection signals of an Azure gate, as advisories: probes prove issuance fails; these say
@@ -65,7 +67,7 @@ export const SIGN_IN_LOG_SCHEMA: KqlSchema = {
 type SignInRecord = Record<string, string | number | boolean | null>;
 
 /** The identity's sign-in, as its table records it. */
-function signIn(table: string, appId: string, principalId: string, name: string, outcome: 'refused' | 'without-federated-credential'): SignInRecord {
+function signIn(table: string, appId: string, principalId: string, name: string, outcome: 'refused' | 'without-federated-credential', fields: SignInRecord = {}): SignInRecord {
   const refused = outcome === 'refused';
   return {
     Type: table,
@@ -81,6 +83,7 @@ function signIn(table: string, appId: string, principalId: string, name: string,
     IPAddress: '203.0.113.7',
     ResourceDisplayName: 'Windows Azure Service Management API',
     DurationMs: 0,
+    ...fields,
   };
 }
 
@@ -154,6 +157,7 @@ function signInExports(model: TerraformModel): TerraformResource[] {
 
 /** The advisories of one gate. */
 export function azureAdvisoriesOf(model: TerraformModel, gate: AzureGate): Advisory[] {
+  if (gate.agent !== undefined && gate.identity !== undefined) return agentAdvisoriesOf(model, gate, gate.identity);
   const standIns = new TerraformStandIns(model);
   const advisory = (id: string, title: string, present: boolean, detail: string): Advisory => ({ id, gate: gate.id, title, present, detail });
   const withUnjudged = (detail: string, unjudged: readonly string[]) => (unjudged.length > 0 ? `${detail} (could not judge ${[...new Set(unjudged)].join('; ')})` : detail);
@@ -261,6 +265,130 @@ export function azureAdvisoriesOf(model: TerraformModel, gate: AzureGate): Advis
       exports.length > 0
         ? `Entra diagnostic setting with ManagedIdentitySignInLogs: ${exports.map((e) => e.address).join(', ')}`
         : 'no Entra diagnostic setting in this configuration sends ManagedIdentitySignInLogs anywhere; the sign-in rules see nothing unless one outside it does',
+    ),
+    ...stepUpAdvisory(model, standIns, gate),
+  ];
+}
+
+/** Diagnostic settings that send service principal sign-ins (agent identities' and blueprints') somewhere. */
+function servicePrincipalSignInExports(model: TerraformModel): TerraformResource[] {
+  return model.resourcesOfType('azurerm_monitor_aad_diagnostic_setting').filter((setting) => {
+    const a = setting.attributes;
+    const destination = [a.log_analytics_workspace_id, a.storage_account_id, a.eventhub_authorization_rule_id].some((d) => d !== undefined && d !== null);
+    return destination && [...blocks(a.enabled_log), ...blocks(a.log).filter((l) => l.enabled !== false)].some((l) => l.category === 'ServicePrincipalSignInLogs');
+  });
+}
+
+/**
+ * The advisories of an Entra agent identity's gate. Its sign-ins are service principal sign-ins
+ * (AADServicePrincipalSignInLogs): leg 1 under its blueprint's app ID, leg 2 under its own. It
+ * holds no credential, so a token for it by anything but its attested federated credentials
+ * starts with a blueprint sign-in by another credential (ADV-AZ-007, in place of the managed
+ * identity's ADV-AZ-002): the rules are run on three leg-1 records of the blueprint — by an
+ * attested federated credential (must not fire), by a client secret, and by another federated
+ * credential (both must). ADV-AZ-008 replaces ADV-AZ-005 (the category agents are written to).
+ */
+function agentAdvisoriesOf(model: TerraformModel, gate: AzureGate, agent: TerraformResource): Advisory[] {
+  const standIns = new TerraformStandIns(model);
+  const advisory = (id: string, title: string, present: boolean, detail: string): Advisory => ({ id, gate: gate.id, title, present, detail });
+  const unjudgedNote = (unjudged: readonly string[]) => (unjudged.length > 0 ? ` (could not judge ${[...new Set(unjudged)].join('; ')})` : '');
+  const table = 'AADServicePrincipalSignInLogs';
+  const agentId = agentIdModel(model);
+  const body = agent.attributes.body as Record<string, Value> | undefined;
+  const blueprintValue = body?.agentIdentityBlueprintId ?? body?.agentIdentityBlueprintAppId;
+  const blueprintAppId = standIns.text(blueprintValue);
+  const appIdAttribute = exportedAppIdAttribute(agent);
+  const agentAppId = appIdAttribute ? standIns.attribute(agent.address, appIdAttribute) : undefined;
+  const name = standIns.text(body?.displayName) ?? agent.address;
+
+  let failures: { present: boolean; detail: string };
+  let unattested: { present: boolean; detail: string };
+  if (blueprintAppId === undefined) {
+    const absent = { present: false, detail: `its blueprint's app ID (${gate.agent?.blueprint ?? 'not named'}) is known only at apply, so its sign-ins cannot be told apart` };
+    failures = absent;
+    unattested = absent;
+  } else {
+    const leg1 = (outcome: 'refused' | 'without-federated-credential', fields: SignInRecord) => signIn(table, blueprintAppId, `«${gate.agent?.blueprint} principal»`, `${name} blueprint`, outcome, fields);
+    const refused = queryRulesFor(model, standIns, table, leg1('refused', {}));
+    // Leg 2 refused (another blueprint's leg-1 token presented as this agent): noted, not required.
+    const leg2 = agentAppId === undefined ? undefined : queryRulesFor(model, standIns, table, signIn(table, agentAppId, `«${agent.address} principal»`, name, 'refused', { ResultType: '7002137' }));
+    const leg2Note = leg2 === undefined ? '' : leg2.firing.length > 0 ? `; leg 2, its own: ${leg2.firing.join(', ')}` : '; its own refused leg-2 sign-ins are not alerted';
+    failures = {
+      present: refused.firing.length > 0,
+      detail:
+        (refused.firing.length > 0
+          ? `scheduled query rule on its blueprint's refused sign-ins (leg 1, ${table}): ${refused.firing.join(', ')}${leg2Note}`
+          : `no enabled scheduled query rule with an action group keeps a refused leg-1 sign-in of its blueprint in ${table} (SignInMonitor.addAgentIdentity adds one)`) + unjudgedNote(refused.unjudged),
+    };
+    // The agent's attested credentials, by the Graph ID each will have.
+    const attestedIds = gate.paths
+      .filter((p) => p.attested === true && p.kind === 'federated-credential')
+      .flatMap((p) => {
+        const credential = agentId.credentials.find((c) => c.resource.address === p.resource);
+        const attribute = credential && credentialIdAttribute(credential);
+        const id = attribute && standIns.attribute(credential.resource.address, attribute);
+        return id === undefined || id === null || id === '' ? [] : [id];
+      });
+    const bySecret = queryRulesFor(model, standIns, table, leg1('without-federated-credential', { ServicePrincipalCredentialKeyId: '«a client secret of the blueprint»' }));
+    const byOther = queryRulesFor(model, standIns, table, leg1('without-federated-credential', { FederatedCredentialId: '«a federated credential written out of band»' }));
+    const byAttested = attestedIds.map((id) => queryRulesFor(model, standIns, table, leg1('without-federated-credential', { FederatedCredentialId: id })));
+    const both = bySecret.firing.filter((r) => byOther.firing.includes(r));
+    const noisy = both.filter((r) => byAttested.some((j) => j.firing.includes(r)));
+    const unjudged = [...bySecret.unjudged, ...byOther.unjudged, ...byAttested.flatMap((j) => j.unjudged)];
+    const partial = [...new Set([...bySecret.firing, ...byOther.firing])].filter((r) => !both.includes(r));
+    unattested = {
+      present: both.length > 0,
+      detail:
+        (both.length > 0
+          ? `scheduled query rule on its blueprint's sign-ins by a client secret or another federated credential: ${both.join(', ')}${noisy.length > 0 ? ` (${noisy.join(', ')} also fires on the attested credentials: every legitimate token alerts)` : ''}`
+          : `no enabled scheduled query rule with an action group keeps both a leg-1 sign-in of its blueprint by a client secret and one by a federated credential other than the attested ones${partial.length > 0 ? ` (${partial.join(', ')} keeps only one of them)` : ''} (SignInMonitor.addAgentIdentity adds one)`) + unjudgedNote(unjudged),
+    };
+  }
+
+  const grants = roleGrantsOf(model, agent.address);
+  let roles: { present: boolean; detail: string };
+  if (grants.length === 0) {
+    roles = { present: false, detail: 'the identity has no role assignment in this configuration to watch' };
+  } else {
+    const results = grants.map((grant) => {
+      if (grant.scope === undefined) return { grant, firing: [] as string[], unjudged: [`${grant.resource}: its scope is known only at apply`] };
+      const scope = standIns.text(model.resource(grant.resource)?.attributes.scope);
+      if (scope === undefined) return { grant, firing: [] as string[], unjudged: [`${grant.resource}: its scope is known only at apply`] };
+      return {
+        grant,
+        ...activityAlertsFor(model, standIns, {
+          category: 'Administrative',
+          operationName: 'Microsoft.Authorization/roleAssignments/write',
+          resourceId: `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-0000000000aa`,
+          resourceType: 'Microsoft.Authorization/roleAssignments',
+          resourceProvider: 'Microsoft.Authorization',
+          status: 'Succeeded',
+        }),
+      };
+    });
+    const missing = results.filter((r) => r.firing.length === 0).map((r) => r.grant.resource);
+    roles = {
+      present: missing.length === 0,
+      detail:
+        (missing.length === 0
+          ? `activity log alert on role assignments at its scopes: ${[...new Set(results.flatMap((r) => r.firing))].join(', ')}`
+          : `no enabled activity log alert with an action group fires on role assignments written at the scope of: ${missing.join(', ')}`) + unjudgedNote(results.flatMap((r) => r.unjudged)),
+    };
+  }
+
+  const exports = servicePrincipalSignInExports(model);
+  return [
+    advisory('ADV-AZ-001', 'Failed sign-ins of this identity are alerted', failures.present, failures.detail),
+    advisory('ADV-AZ-007', 'Tokens for this agent identity by any credential but its attested federated credentials are alerted', unattested.present, unattested.detail),
+    advisory('ADV-AZ-003', 'Changes to its federated credentials are alerted', false, 'a blueprint’s credentials change in Entra (AuditLogs: "Update application"), which activity log alerts do not see; alert on them from the Entra audit log instead'),
+    advisory('ADV-AZ-004', 'Changes to role assignments where it holds roles are alerted', roles.present, roles.detail),
+    advisory(
+      'ADV-AZ-008',
+      'Service principal sign-in logs (agent identities and blueprints) are exported',
+      exports.length > 0,
+      exports.length > 0
+        ? `Entra diagnostic setting with ServicePrincipalSignInLogs: ${exports.map((e) => e.address).join(', ')}`
+        : 'no Entra diagnostic setting in this configuration sends ServicePrincipalSignInLogs anywhere; the agent sign-in rules see nothing unless one outside it does',
     ),
     ...stepUpAdvisory(model, standIns, gate),
   ];

@@ -17,9 +17,16 @@
  * The same deployer is also an Entra agent identity (Entra Agent ID): a blueprint of its own whose
  * two federated credentials trust the same SPIFFE ID from the same two issuers, the agent identity
  * created from it, with the deployer's human sponsor (a placeholder object ID), and Contributor on
- * the agents' resource group. Its tokens take two legs: the JWT-SVID gets the blueprint a token for
+ * the agents' resource group. The same SignInMonitor alerts when its blueprint signs in with any
+ * credential but those two federated credentials. Its tokens take two legs: the JWT-SVID gets the blueprint a token for
  * api://AzureADTokenExchange naming the agent (fmi_path), which gets the agent its token. Written
  * through the microsoft/msgraph provider, authenticated with client credentials (docs/entra-agent-id.md).
+ *
+ * A second agent, the reviewer, reads what the deployer changed: an agent identity of its own with a
+ * blueprint of its own (sharing the deployer's would let the reviewer's workload obtain the
+ * deployer's tokens), trusting the reviewer's SPIFFE ID, with Reader on the same resource group.
+ * Two blueprints in one tenant is also what lets the conformance suite show that one blueprint's
+ * attested workload cannot reach the other's agent (AGC-AZ-014).
  *
  * The tool server of examples/step-up runs on Container Apps, whose console logs reach the same
  * workspace; its StepUpMonitor alerts the same Owners when the deployer leaves 3 step-up
@@ -32,17 +39,32 @@ import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AgentIdentity } from '../../lib/core/agent-identity';
+import { PrivilegeTier } from '../../lib/core/privilege-tier';
 import { AgentIdAttestation, AttestedAgentIdentity, AttestedManagedIdentity, MsgraphProvider, StepUpMonitor, TerraformAttestationAspect } from '../../lib/azure';
-import { deployerIdentity } from '../deployer-identity';
+import { EXAMPLE_ISSUING_CA, deployerIdentity } from '../deployer-identity';
 import { keepOtherAppsStacks } from '../gcp/shared-outdir';
 
 export const AZURE_EXAMPLE_STACK = 'attestgate-azure-example';
 /** The deployer agent's sponsor: the object ID of the human accountable for it (a placeholder). */
 export const DEPLOYER_SPONSOR = '1f0c5e2a-7b64-4d0e-9a51-3c2d8e9f4a10';
 
+/** The reviewer agent: reads the agents' resource group after a deployment; read-only, so not watched as high privilege. */
+export function reviewerIdentity(): AgentIdentity {
+  return new AgentIdentity({
+    name: 'reviewer',
+    spiffeId: 'spiffe://prod.example/agent/reviewer',
+    subject: { CN: 'reviewer', O: 'attestgate examples' },
+    issuingCa: EXAMPLE_ISSUING_CA,
+    privilege: PrivilegeTier.READ_ONLY,
+    maxCredentialLifetime: { toSeconds: () => 3600 },
+  });
+}
+
 export class AzureGateStack extends TerraformStack {
   public readonly deployer: AttestedManagedIdentity;
   public readonly deployerAgent: AttestedAgentIdentity;
+  public readonly reviewerAgent: AttestedAgentIdentity;
   public readonly stepUp: StepUpMonitor;
 
   constructor(scope: Construct, id: string) {
@@ -74,6 +96,22 @@ export class AzureGateStack extends TerraformStack {
       roleDefinitionName: 'Contributor',
       principalId: this.deployerAgent.principalId,
       // A principal created a moment before may not have replicated to Azure RBAC yet.
+      principalType: 'ServicePrincipal',
+    });
+    // The deployer agent is high privilege: the stack's SignInMonitor (the managed identity's)
+    // also alerts when its blueprint gets a token by any credential but these two.
+    this.deployer.monitor!.addAgentIdentity(this.deployerAgent);
+
+    // The reviewer: its own blueprint, its own SPIFFE ID, read-only.
+    this.reviewerAgent = new AttestedAgentIdentity(this, 'ReviewerAgent', {
+      identity: reviewerIdentity(),
+      attestation: AgentIdAttestation.spire('https://oidc.prod.example'),
+      sponsors: { users: [DEPLOYER_SPONSOR] },
+    });
+    new RoleAssignment(this, 'ReviewerAgentReader', {
+      scope: agents.id,
+      roleDefinitionName: 'Reader',
+      principalId: this.reviewerAgent.principalId,
       principalType: 'ServicePrincipal',
     });
 

@@ -8,6 +8,7 @@ import { Lazy, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { MIN_REASON_LENGTH } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
+import type { AttestedAgentIdentity } from './attested-agent-identity';
 
 /**
  * The Entra diagnostic categories the signals read. Managed identity sign-ins are documented in
@@ -42,6 +43,33 @@ export function failedSignInQuery(clientIds: readonly string[]): string {
  */
 export function unattestedSignInQuery(clientIds: readonly string[]): string {
   return [...signIns(clientIds), '| where ResultType == "0"', '| where isempty(FederatedCredentialId)', columns].join('\n');
+}
+
+/** The table agent identities and blueprints sign in to, both legs (their sign-ins are service principal sign-ins). */
+export const AGENT_SIGN_IN_TABLE = 'AADServicePrincipalSignInLogs';
+const agentColumns = '| project TimeGenerated, Type, AppId, ServicePrincipalId, ServicePrincipalName, ResultType, IPAddress, FederatedCredentialId, ServicePrincipalCredentialKeyId, ServicePrincipalCredentialThumbprint';
+
+/**
+ * Tokens issued for an agent identity by any credential but its attested federated credentials.
+ * An agent identity holds no credential: its tokens start with its blueprint's first leg, where
+ * the blueprint authenticates with one of its credentials and names the agent (fmi_path). So the
+ * signal is on the blueprint's successful sign-ins: one whose FederatedCredentialId is empty (a
+ * client secret or certificate: ServicePrincipalCredentialKeyId says which) or names a federated
+ * credential other than the attested ones (added out of band, or a sibling's). Whether the
+ * sign-in log records the fmi_path is not documented, so every such sign-in of the blueprint is
+ * taken as a token for each of its agents. That FederatedCredentialId is the credential's Graph
+ * `id` is the column's description, not confirmed on a live tenant: were it anything else, the
+ * rule would fire on every sign-in (noisy, never blind).
+ */
+export function unattestedAgentSignInQuery(blueprintClientIds: readonly string[], attestedCredentialIds: readonly string[]): string {
+  const list = (ids: readonly string[]) => ids.map((id) => `"${id}"`).join(', ');
+  return [
+    `union isfuzzy=true ${AGENT_SIGN_IN_TABLE}`,
+    `| where AppId in (${list(blueprintClientIds)})`,
+    '| where ResultType == "0"',
+    `| where isempty(FederatedCredentialId) or FederatedCredentialId !in (${list(attestedCredentialIds)})`,
+    agentColumns,
+  ].join('\n');
 }
 
 export interface SignInMonitorProps {
@@ -137,6 +165,10 @@ export class SignInMonitor extends Construct {
   public readonly identityChangeAlert: MonitorActivityLogAlert;
   /** Created once a watched identity has a role assignment. */
   public roleAssignmentChangeAlert?: MonitorActivityLogAlert;
+  /** Created once an agent identity is watched: its blueprint's sign-ins by any credential but the attested ones. */
+  public unattestedAgentSignInRule?: MonitorScheduledQueryRulesAlertV2;
+  private readonly agents: AttestedAgentIdentity[] = [];
+  private readonly createRule: (id: string, name: string, description: string, query: () => string, threshold: number, severity: number) => MonitorScheduledQueryRulesAlertV2;
   private readonly identities: UserAssignedIdentity[] = [];
   /** Their client IDs and resource IDs, as Terraform references. */
   private readonly watched: Array<{ readonly clientId: string; readonly id: string }> = [];
@@ -220,6 +252,9 @@ export class SignInMonitor extends Construct {
     }
 
     const clientIds = () => this.watched.map((w) => w.clientId);
+    // Refusals at either leg: the blueprint's (leg 1) and the agent's (leg 2).
+    const agentClientIds = () =>
+      this.agents.flatMap((a) => [referenceTo(stack, a.blueprint, 'output.app_id', () => a.blueprintClientId), referenceTo(stack, a.agentIdentity, 'output.app_id', () => a.clientId)]);
     const rule = (id: string, name: string, description: string, query: () => string, ruleThreshold: number, severity: number) =>
       new MonitorScheduledQueryRulesAlertV2(this, id, {
         name: `${name}-${this.stackName}`,
@@ -249,8 +284,8 @@ export class SignInMonitor extends Construct {
     this.failedSignInRule = rule(
       'FailedSignIns',
       'attestgate-failed-sign-ins',
-      'refused sign-ins of a gated managed identity: a token was presented that its federated credentials do not accept (wrong issuer, subject or audience, expired, unknown key, not RSA). A stolen or forged credential may be being tried.',
-      () => failedSignInQuery(clientIds()),
+      'refused sign-ins of a gated managed identity or agent identity (or its blueprint): a token was presented that its federated credentials do not accept (wrong issuer, subject or audience, expired, unknown key, not RSA). A stolen or forged credential may be being tried.',
+      () => failedSignInQuery([...clientIds(), ...agentClientIds()]),
       threshold,
       1,
     );
@@ -262,6 +297,7 @@ export class SignInMonitor extends Construct {
       1,
       0,
     );
+    this.createRule = rule;
     this.identityChangeAlert = new MonitorActivityLogAlert(this, 'IdentityChanged', {
       name: `attestgate-identity-changed-${this.stackName}`,
       description: 'attestgate: a gated managed identity, or one of its federated credentials, was written or deleted. A new or changed credential lets another issuer or subject obtain the identity.',
@@ -272,7 +308,8 @@ export class SignInMonitor extends Construct {
       action: [{ actionGroupId: this.actionGroupId }],
     });
     this.node.addValidation({
-      validate: () => (this.identities.length === 0 ? [`${where}: watches no identity; its query rules and alert would be invalid. Fix: register one with addIdentity, or remove the monitor`] : []),
+      // The managed-identity rules and alert list the managed identities: with none, they would be invalid.
+      validate: () => (this.identities.length === 0 ? [`${where}: watches no identity (no managed identity); its query rules and alert would be invalid. Fix: register one with addIdentity, or remove the monitor`] : []),
     });
   }
 
@@ -290,6 +327,37 @@ export class SignInMonitor extends Construct {
     this.identities.push(identity);
     const stack = TerraformStack.of(this);
     this.watched.push({ clientId: referenceTo(stack, identity, 'client_id', () => identity.clientId), id: referenceTo(stack, identity, 'id', () => identity.id) });
+  }
+
+  /** The agent identities watched so far. */
+  public get watchedAgentIdentities(): readonly AttestedAgentIdentity[] {
+    return [...this.agents];
+  }
+
+  /**
+   * Watches an Entra agent identity: refused sign-ins at either leg, and its blueprint's sign-ins
+   * by any credential but the agent's attested federated credentials (a password, a certificate,
+   * a federated credential written out of band) — each a token the blueprint can take for this
+   * agent. The sign-ins go to ServicePrincipalSignInLogs, which the monitor's diagnostic setting
+   * sends. Federated credentials added to the agent later are read at synth.
+   */
+  public addAgentIdentity(agent: AttestedAgentIdentity): void {
+    if (this.agents.includes(agent)) return;
+    this.agents.push(agent);
+    const stack = TerraformStack.of(this);
+    const reference = (resource: TerraformResource, attribute: string, token: () => string) => referenceTo(stack, resource, attribute, token);
+    this.unattestedAgentSignInRule ??= this.createRule(
+      'UnattestedAgentSignIns',
+      'attestgate-unattested-agent-sign-ins',
+      'tokens for a gated agent identity by a credential other than its attested federated credentials: its blueprint signed in with a client secret, a certificate or another federated credential, and can name any of its agent identities in fmi_path. Someone holds a way to the agent that asks for no attestation.',
+      () =>
+        unattestedAgentSignInQuery(
+          this.agents.map((a) => reference(a.blueprint, 'output.app_id', () => a.blueprintClientId)),
+          this.agents.flatMap((a) => a.federatedCredentials.map((c) => reference(c, 'id', () => c.id))),
+        ),
+      1,
+      0,
+    );
   }
 
   /**

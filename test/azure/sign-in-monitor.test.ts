@@ -165,3 +165,77 @@ describe('SignInMonitor', () => {
     expect(() => new SignInMonitor(stack, 'Late', { resourceGroupName: 'ops', location: 'westeurope' })).toThrow("SignInMonitor 'agents/Late': construction \"agents/AttestgateSignInMonitor\" is a second SignInMonitor in this stack");
   });
 });
+
+describe('SignInMonitor on an Entra agent identity', () => {
+  const BLUEPRINT_APP = '0f5e7d3c-1111-4000-8000-00000000b1e0';
+  const AGENT_APP = '0f5e7d3c-2222-4000-8000-0000000a9e17';
+  const ATTESTED = ['3c9d2b1a-0000-4000-8000-0000000f1c01', '3c9d2b1a-0000-4000-8000-0000000f1c02'];
+
+  function build() {
+    const { AttestedAgentIdentity, AgentIdAttestation } = require('../../lib/azure/attested-agent-identity') as typeof import('../../lib/azure/attested-agent-identity');
+    const { MsgraphProvider } = require('../../lib/azure/msgraph-provider') as typeof import('../../lib/azure/msgraph-provider');
+    const { stack } = tfStack();
+    const identity = managed(stack);
+    new MsgraphProvider(stack, 'msgraph', { useOidc: true });
+    const agent = new AttestedAgentIdentity(stack, 'DeployerAgent', {
+      identity: deployerIdentity(),
+      attestation: AgentIdAttestation.spire('https://oidc.prod.example'),
+      sponsors: { users: ['1f0c5e2a-7b64-4d0e-9a51-3c2d8e9f4a10'] },
+    });
+    identity.monitor!.addAgentIdentity(agent);
+    identity.monitor!.addAgentIdentity(agent);
+    // Added after registration: still among the attested credentials.
+    agent.addFederatedCredential(AgentIdAttestation.spire('https://oidc.eu.prod.example'));
+    return { stack, agent, monitor: identity.monitor!, tf: synthesized(stack) };
+  }
+
+  /** The query as deployed: Terraform fills in the blueprint's and agent's app IDs and the credentials' IDs. */
+  function deployed(query: string, agent: import('../../lib/azure/attested-agent-identity').AttestedAgentIdentity): KqlQuery {
+    const [first, second] = agent.federatedCredentials.map((c) => c.friendlyUniqueId);
+    return KqlQuery.parse(
+      query
+        .replace(`\${msgraph_resource.${agent.blueprint.friendlyUniqueId}.output.app_id}`, BLUEPRINT_APP)
+        .replace(`\${msgraph_resource.${agent.agentIdentity.friendlyUniqueId}.output.app_id}`, AGENT_APP)
+        .replace(`\${msgraph_resource.${first}.id}`, ATTESTED[0])
+        .replace(`\${msgraph_resource.${second}.id}`, ATTESTED[1])
+        .replace(/\$\{azurerm_user_assigned_identity\.[\w-]+\.client_id\}/g, CLIENT_ID),
+    );
+  }
+  const leg1 = (fields: Record<string, string>) => ({ Type: 'AADServicePrincipalSignInLogs', AppId: BLUEPRINT_APP, ResultType: '0', FederatedCredentialId: '', ServicePrincipalCredentialKeyId: '', IPAddress: '203.0.113.7', ...fields });
+
+  test('one rule, on the blueprint’s sign-ins by any credential but the agent’s attested federated credentials (both, the later one included)', () => {
+    const { tf, agent, monitor } = build();
+    expect(monitor.watchedAgentIdentities).toEqual([agent]);
+    const rule = ruleNamed(tf, 'attestgate-unattested-agent-sign-ins');
+    expect(rule).toMatchObject({ severity: 0, scopes: [expect.stringMatching(/^\$\{azurerm_log_analytics_workspace\./)], action: { action_groups: [expect.stringMatching(/^\$\{azurerm_monitor_action_group\./)] } });
+    const query = deployed((rule.criteria as Array<{ query: string }>)[0].query, agent);
+    const keeps = (record: Record<string, string>) => query.keeps('AADServicePrincipalSignInLogs', SIGN_IN_LOG_SCHEMA, record);
+    // The attested credentials, from either issuer: no alert.
+    expect(keeps(leg1({ FederatedCredentialId: ATTESTED[0] }))).toBe(false);
+    expect(keeps(leg1({ FederatedCredentialId: ATTESTED[1] }))).toBe(false);
+    // A client secret or certificate of the blueprint, another federated credential: alert.
+    expect(keeps(leg1({ ServicePrincipalCredentialKeyId: '5d1e0c2b-secret' }))).toBe(true);
+    expect(keeps(leg1({ ServicePrincipalCredentialThumbprint: 'A1B2C3' }))).toBe(true);
+    expect(keeps(leg1({ FederatedCredentialId: '9e8d7c6b-0000-4000-8000-0000000f1c99' }))).toBe(true);
+    // A refused attempt is the failure rule's; another application's secret is not this agent's.
+    expect(keeps(leg1({ ResultType: '7000215', ServicePrincipalCredentialKeyId: '5d1e0c2b-secret' }))).toBe(false);
+    expect(keeps(leg1({ AppId: '11111111-2222-4000-8000-333333333333', ServicePrincipalCredentialKeyId: '5d1e0c2b-secret' }))).toBe(false);
+  });
+
+  test('the failure rule watches both legs: the blueprint’s and the agent’s refused sign-ins, beside the managed identity’s', () => {
+    const { tf, agent } = build();
+    const query = deployed((ruleNamed(tf, 'attestgate-failed-sign-ins').criteria as Array<{ query: string }>)[0].query, agent);
+    const keeps = (record: Record<string, string>) => query.keeps('AADServicePrincipalSignInLogs', SIGN_IN_LOG_SCHEMA, record);
+    expect(keeps(leg1({ ResultType: '700213' }))).toBe(true);
+    expect(keeps(leg1({ AppId: AGENT_APP, ResultType: '7002137' }))).toBe(true);
+    expect(keeps(leg1({ AppId: CLIENT_ID, ResultType: '700213' }))).toBe(true);
+    expect(keeps(leg1({ AppId: AGENT_APP, ResultType: '0' }))).toBe(false);
+  });
+
+  test('no rule for agents until one is watched', () => {
+    const { stack } = tfStack();
+    const identity = managed(stack);
+    expect(identity.monitor!.unattestedAgentSignInRule).toBeUndefined();
+    expect(ruleNamed(synthesized(stack), 'attestgate-unattested-agent-sign-ins')).toBeUndefined();
+  });
+});

@@ -313,3 +313,23 @@ export function agentsOfBlueprint(agentId: AgentIdModel, blueprintKey: string): 
 export function credentialsOfBlueprint(agentId: AgentIdModel, blueprintKey: string): BlueprintCredentialModel[] {
   return agentId.credentials.filter((c) => agentId.keyOf(c.parent) === blueprintKey);
 }
+
+/**
+ * The attribute that holds a blueprint credential's Graph ID once applied — what a sign-in
+ * record's FederatedCredentialId names (the column is documented as the federated credential's
+ * identifier; that it is the Graph `id` is not confirmed on a live tenant): an msgraph
+ * resource's `id`, azuread's `credential_id`. Undefined for a password or certificate, which a
+ * sign-in names by ServicePrincipalCredentialKeyId instead.
+ */
+export function credentialIdAttribute(credential: BlueprintCredentialModel): string | undefined {
+  if (credential.kind !== 'federated' && credential.kind !== 'flexible-federated') return undefined;
+  return credential.resource.type.startsWith('azuread_') ? 'credential_id' : 'id';
+}
+
+/** The `response_export_values` key an msgraph resource exports `appId` under (`output.<key>`), if it does. */
+export function exportedAppIdAttribute(resource: TerraformResource): string | undefined {
+  const exports = resource.attributes.response_export_values;
+  if (exports === null || typeof exports !== 'object' || Array.isArray(exports)) return undefined;
+  const key = Object.entries(exports as Record<string, Value>).find(([, v]) => v === 'appId')?.[0];
+  return key === undefined ? undefined : `output.${key}`;
+}

@@ -6,7 +6,9 @@ import { AgentIdModel, AgentIdentityModel, BlueprintCredentialModel, BlueprintMo
 import { SubjectCandidate } from '../gcp/admitted-subjects';
 import { exactSubjects, parseFlexibleExpression, searchFlexibleExpression } from './flexible-credential-expression';
 import { highPrivilegeReasons, roleGrantsOf } from './identity-privilege';
-import { ACKNOWLEDGED_PATHS_KEY, AzureIssuancePath, acknowledgementsOf } from './issuance-paths';
+import { ACKNOWLEDGED_PATHS_KEY, AzureIssuancePath, acknowledgementsOf, attachmentPaths } from './issuance-paths';
+import { USER_ASSIGNED_IDENTITY_TYPE } from './azure-federated-identity';
+import { isSymbol, isSymbolicString } from '../terraform/expressions';
 import { sharedSubjectIdentity } from './shared-subjects';
 
 /**
@@ -20,7 +22,13 @@ import { sharedSubjectIdentity } from './shared-subjects';
  * - each flexible federated credential: judged by what its expression admits beyond the declared
  *   subjects (flexible-credential-expression.ts);
  * - each password and certificate of the blueprint: whoever holds it is the blueprint, and so
- *   every agent under it — never attested.
+ *   every agent under it — never attested;
+ * - where a federated credential's attestation is a managed identity's token (issuer the tenant's
+ *   `https://login.microsoftonline.com/<tenant>/v2.0`, subject the identity's principal ID):
+ *   every resource that can obtain that identity's tokens — each attachment of a user-assigned
+ *   identity (judged as the managed-identity gate judges its own), the resource whose
+ *   system-assigned identity it is — presents the token at leg 1. Unattested unless acknowledged:
+ *   the agent's workload runs there on purpose, and says so with a reason.
  *
  * Declared trusts are compared as resolved values, so a managed identity's principal ID declared as
  * `${azurerm_user_assigned_identity.x.principal_id}` matches the credential that refers to it.
@@ -152,6 +160,53 @@ function credentialPath(credential: BlueprintCredentialModel, declared: readonly
   return { ...base, attested: false, why: undeclared(credential.subject) };
 }
 
+/** A managed identity's token as an issuer: Entra's v2.0 endpoint of a tenant. */
+const MANAGED_IDENTITY_ISSUER = /^https:\/\/login\.microsoftonline\.com\/[^/]+\/v2\.0$/i;
+
+/** Whether an issuer is Entra's v2.0 endpoint (literal, or a template with only the tenant unknown). */
+function isEntraIssuer(issuer: Value | undefined): boolean {
+  if (typeof issuer === 'string') return MANAGED_IDENTITY_ISSUER.test(issuer);
+  if (!isSymbolicString(issuer)) return false;
+  const text = issuer.parts.map((p) => (typeof p === 'string' ? p : 'tenant')).join('');
+  return MANAGED_IDENTITY_ISSUER.test(text);
+}
+
+/**
+ * The paths through a managed identity that a federated credential trusts: the attachments of a
+ * user-assigned identity (`${azurerm_user_assigned_identity.x.principal_id}`, or its data source),
+ * or the resource whose system-assigned identity it is (`${azurerm_linux_virtual_machine.x.identity[0].principal_id}`).
+ * A literal principal ID names an identity outside the configuration: nothing here attaches it.
+ */
+function managedIdentityPaths(model: TerraformModel, credential: BlueprintCredentialModel): AzureIssuancePath[] {
+  if (credential.kind !== 'federated' || !isEntraIssuer(credential.issuer)) return [];
+  const subject = credential.subject;
+  const ref = isSymbol(subject) && subject.symbolic === 'ref' ? subject : isSymbolicString(subject) && subject.parts.length === 1 && isSymbol(subject.parts[0]) ? subject.parts[0] : undefined;
+  if (!ref || ref.symbolic !== 'ref' || !ref.attribute?.endsWith('principal_id')) return [];
+  const resource = model.resource(ref.address);
+  if (!resource) return [];
+  const via = `the managed identity whose token federated credential ${credential.resource.address} trusts`;
+  if (resource.type === USER_ASSIGNED_IDENTITY_TYPE) {
+    return attachmentPaths(model, { address: ref.address }).map((p) => ({
+      ...p,
+      description: `${p.description}, holding ${ref.address} (${via})`,
+      why: `${p.why}, and presents it at leg 1 as the blueprint’s attested token: the agent identity’s tokens follow`,
+    }));
+  }
+  // A system-assigned identity: the resource it belongs to is where its tokens are had.
+  if (!/identity/.test(ref.attribute)) return [];
+  return [
+    {
+      id: `attached:${resource.address}`,
+      kind: 'attachment',
+      resource: resource.address,
+      attested: false,
+      compute: true,
+      description: `system-assigned identity of ${resource.address} (${via})`,
+      why: 'any process running there gets its tokens from the managed-identity endpoint (IMDS / IDENTITY_ENDPOINT), without attestation, and presents it at leg 1 as the blueprint’s attested token: the agent identity’s tokens follow',
+    },
+  ];
+}
+
 /** An agent's gate manifest, read, and its trusts resolved against the configuration. */
 function manifestOf(model: TerraformModel, agent: AgentIdentityModel): { manifest?: AzureFederatedIdentityGateManifest; declared?: ResolvedTrust[]; problem?: string } {
   const raw = agent.resource.comment[GATE_MANIFEST_METADATA_KEY];
@@ -189,6 +244,8 @@ export function agentGates(model: TerraformModel, agentId: AgentIdModel = agentI
     const siblingTrusts = siblings.map((s) => ({ agent: s.resource.address, trusts: manifests.get(s.resource.address)?.declared ?? [] }));
     const credentials = blueprintKey === undefined ? [] : credentialsOfBlueprint(agentId, blueprintKey);
     const all = credentials.map((c) => credentialPath(c, declared, siblingTrusts));
+    // Whatever can obtain a trusted managed identity's token is a way in too (once per resource).
+    for (const path of credentials.flatMap((c) => managedIdentityPaths(model, c))) if (!all.some((p) => p.id === path.id)) all.push(path);
     const { accepted, ignored } = acknowledgementsOf(acknowledgementComment(agent, blueprint), all);
     const highPrivilege = highPrivilegeOf(model, agent, manifest);
     return {

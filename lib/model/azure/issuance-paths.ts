@@ -150,8 +150,8 @@ function identityReferences(attributes: Record<string, Value>, at = ''): Array<{
   return found;
 }
 
-/** Every resource that attaches a user-assigned identity, and whether each attachment is provably it. */
-function attachmentPaths(model: TerraformModel, identity: IdentityRef): AzureIssuancePath[] {
+/** Every resource that attaches a user-assigned identity, and whether each attachment is provably it (agent-issuance-paths.ts reads them too). */
+export function attachmentPaths(model: TerraformModel, identity: IdentityRef): AzureIssuancePath[] {
   if (identity.address !== undefined && model.resource(identity.address)?.type !== USER_ASSIGNED_IDENTITY_TYPE) return [];
   return model.resources
     // A block repeated zero times (`count = 0`) attaches nothing.

@@ -3,6 +3,7 @@ import { PrivilegeTier } from '../../core/privilege-tier';
 import { credentialsByParent } from '../../model/azure/azure-federated-identity';
 import { highPrivilegeReasons, roleGrantsOf } from '../../model/azure/identity-privilege';
 import { ACKNOWLEDGED_PATHS_KEY, azureIssuancePathsOf } from '../../model/azure/issuance-paths';
+import { agentGates } from '../../model/azure/agent-issuance-paths';
 import { TerraformModel } from '../../model/terraform/configuration';
 import { Rule, RuleFinding, Severity } from '../rule';
 
@@ -29,6 +30,11 @@ function highPrivilege(model: TerraformModel, parent: string): string | undefine
  * node lets any process there fetch its tokens from the managed-identity endpoint; a client secret
  * or certificate of its app registration lets whoever holds it sign in. Both skip the
  * attestation. The paths are the model's (`issuance-paths.ts`), the ones AGC-AZ-012 judges.
+ *
+ * An Entra agent identity whose blueprint trusts a managed identity's token (the attestation
+ * source `AgentIdAttestation.managedIdentity`) is reached the same way: every resource that can
+ * obtain that identity's tokens presents them at leg 1 (`agent-issuance-paths.ts`). Its
+ * blueprint's secrets are AG-AZ-005's.
  */
 export const highPrivilegeAttestedOnly: Rule<TerraformModel> = {
   id: 'AG-AZ-004',
@@ -52,6 +58,18 @@ export const highPrivilegeAttestedOnly: Rule<TerraformModel> = {
           outcome: path.attested === false ? 'violation' : 'unjudgeable',
           message: `High-privilege identity ${parent} (${why}) has an unattested path [${path.id}]: ${path.description}: ${path.why}.`,
           location: path.kind === 'attachment' ? (path.id.endsWith('/kubelet_identity') ? 'kubelet_identity' : 'identity') : path.id.includes('/password') ? 'password' : '',
+        });
+      }
+    }
+    for (const gate of agentGates(model)) {
+      if (gate.highPrivilege === undefined) continue;
+      for (const path of gate.paths) {
+        if (path.kind !== 'attachment' || path.acknowledged !== undefined || path.attested === true) continue;
+        findings.push({
+          resource: path.resource,
+          outcome: path.attested === false ? 'violation' : 'unjudgeable',
+          message: `High-privilege agent identity ${gate.agent.resource.address} (${gate.highPrivilege}) has an unattested path [${path.id}]: ${path.description}: ${path.why}.`,
+          location: 'identity',
         });
       }
     }

@@ -14,7 +14,7 @@ beforeAll(() => {
 const clone = () => JSON.parse(JSON.stringify(example)) as Record<string, any>;
 
 describe('Azure conformance on the local emulator', () => {
-  test('examples/azure: for the managed identity and the agent identity, the positive control passes and every mutation is denied for its reason', async () => {
+  test('examples/azure: for the managed identity and both agent identities, the positive control passes and every mutation is denied for its reason, another blueprint’s included', async () => {
     const run = await runAzureConformance({ sources: tfSourceOf(example, 'cdk.tf.json'), target: 'local', ratePerSecond: Infinity });
     expect(run.target).toBe('local');
     expect(run.gates).toEqual([
@@ -42,15 +42,29 @@ describe('Azure conformance on the local emulator', () => {
           { id: expect.stringMatching(/^federated:msgraph_resource\.DeployerAgent_FederatedCredential2_/), attested: true, description: expect.stringContaining('of https://oidc.eu.prod.example: a trust the gate manifest declares') },
         ],
       },
+      {
+        id: expect.stringMatching(/^cdk\/msgraph_resource\.ReviewerAgent_AgentIdentity_/),
+        cloud: 'azure',
+        source: expect.stringMatching(/cdk\.tf\.json$/),
+        privilege: 'read-only',
+        drift: [],
+        paths: [{ id: expect.stringMatching(/^federated:msgraph_resource\.ReviewerAgent_FederatedCredential1_/), attested: true, description: expect.stringContaining('subject spiffe://prod.example/agent/reviewer of https://oidc.prod.example: a trust the gate manifest declares') }],
+      },
     ]);
     const managed = run.results.filter((r) => r.gate.includes(EXAMPLE_MANAGED_IDENTITY));
     const agent = run.results.filter((r) => r.gate.includes(EXAMPLE_AGENT_IDENTITY));
+    const reviewer = run.results.filter((r) => r.gate.includes('msgraph_resource.ReviewerAgent_AgentIdentity'));
     expect(managed.map((r) => r.checkId)).toEqual(ALL);
     expect(agent.map((r) => r.checkId)).toEqual([...ALL, 'AGC-AZ-013', 'AGC-AZ-014', 'AGC-AZ-015']);
-    // AGC-AZ-014 needs a second blueprint, which the example does not have.
-    expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([
-      'AGC-AZ-014 SKIPPED: needs another blueprint in this run whose attested token can be minted (an issuer key for one of its credentials)',
+    expect(reviewer.map((r) => r.checkId)).toEqual([...ALL, 'AGC-AZ-013', 'AGC-AZ-014', 'AGC-AZ-015']);
+    // AGC-AZ-014 runs now that the example has two blueprints; the reviewer is read-only, so siblings could share its blueprint.
+    expect(run.results.filter((r) => r.status !== 'PASS').map((r) => `${r.gate.includes('ReviewerAgent') ? 'reviewer' : r.gate} ${r.checkId} ${r.status}: ${r.reason}`)).toEqual([
+      'reviewer AGC-AZ-013 SKIPPED: the agent is not high privilege (read-only): siblings may share its blueprint (AG-AZ-007)',
     ]);
+    // Each agent is probed with the other's blueprint: its attested token with fmi_path = this agent, and its own leg-1 token.
+    const anotherBlueprint = (results: typeof agent) => results.find((r) => r.checkId === 'AGC-AZ-014')!.reason;
+    expect(anotherBlueprint(agent)).toMatch(/ReviewerAgent_Blueprint/);
+    expect(anotherBlueprint(reviewer)).toMatch(/DeployerAgent_Blueprint/);
     // Both credentials (two issuers) are exercised by each control; the agent's through both legs.
     expect(managed[0].reason.match(/got an access token for the identity/g)).toHaveLength(2);
     expect(agent[0].reason.match(/got an access token for the identity/g)).toHaveLength(2);
@@ -163,8 +177,8 @@ describe('Azure conformance on the local emulator', () => {
   test('selection by tag; results reported as they come', async () => {
     const seen: string[] = [];
     const results = await probeAzureLocally(tfSourceOf(example, 'cdk.tf.json'), { tags: ['kind:negative', '!requires:issuer-key', '!requires:valid-token'], onResult: (r) => seen.push(r.checkId) });
-    // Each of the two gates, the managed identity and the agent identity.
-    expect(results.map((r) => r.checkId)).toEqual([...KEYLESS, ...KEYLESS]);
-    expect([...seen].sort()).toEqual([...KEYLESS, ...KEYLESS].sort());
+    // Each of the three gates: the managed identity and the two agent identities.
+    expect(results.map((r) => r.checkId)).toEqual([...KEYLESS, ...KEYLESS, ...KEYLESS]);
+    expect([...seen].sort()).toEqual([...KEYLESS, ...KEYLESS, ...KEYLESS].sort());
   });
 });

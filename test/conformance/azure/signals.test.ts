@@ -194,3 +194,73 @@ describe('ADV-AZ-006: step-up failures of the identity are alerted', () => {
     expect(unjudged!.detail).toContain('the mv-expand operator is not supported');
   });
 });
+
+describe('Azure advisories of an Entra agent identity (hand-written signals over a hand-written blueprint)', () => {
+  const { agentIdConfiguration } = require('../../fixtures/entra-agent-id') as typeof import('../../fixtures/entra-agent-id');
+  const group = '${azurerm_monitor_action_group.soc.id}';
+  const rule = (query: string) => ({
+    name: 'agent-rule',
+    resource_group_name: 'ops',
+    location: 'westeurope',
+    scopes: ['${azurerm_log_analytics_workspace.sentinel.id}'],
+    severity: 0,
+    evaluation_frequency: 'PT5M',
+    window_duration: 'PT5M',
+    criteria: [{ query, time_aggregation_method: 'Count', operator: 'GreaterThan', threshold: 0 }],
+    action: { action_groups: [group] },
+  });
+  const BLUEPRINT_APP = '${msgraph_resource.blueprint.output.app_id}';
+  function withSignals(rules: Record<string, string>, categories = ['ServicePrincipalSignInLogs']) {
+    const configuration = agentIdConfiguration('spire-blueprint');
+    configuration.resource.msgraph_resource.deployer.response_export_values = { appId: 'appId' };
+    Object.assign(configuration.resource, {
+      azurerm_monitor_action_group: { soc: { name: 'soc', resource_group_name: 'ops', short_name: 'soc', email_receiver: [{ name: 'soc', email_address: 'soc@example.com' }] } },
+      azurerm_log_analytics_workspace: { sentinel: { name: 'sentinel', resource_group_name: 'ops', location: 'westeurope' } },
+      azurerm_monitor_aad_diagnostic_setting: { entra: { name: 'to-sentinel', log_analytics_workspace_id: '${azurerm_log_analytics_workspace.sentinel.id}', enabled_log: categories.map((category) => ({ category })) } },
+      azurerm_monitor_scheduled_query_rules_alert_v2: Object.fromEntries(Object.entries(rules).map(([k, q]) => [k, rule(q)])),
+    });
+    return configuration;
+  }
+  const advisories = (configuration: unknown) => {
+    const s = source(configuration);
+    const gate = discoverAzureGates([s]).find((g) => g.agent !== undefined)!;
+    return azureAdvisoriesOf(s.model, gate);
+  };
+  const byId = (list: ReturnType<typeof advisories>) => Object.fromEntries(list.map((a) => [a.id, a]));
+
+  test('no signals: every agent advisory is NO, and says what is missing', () => {
+    const list = advisories(agentIdConfiguration('spire-blueprint'));
+    expect(presence(list)).toEqual({ 'ADV-AZ-001': false, 'ADV-AZ-007': false, 'ADV-AZ-003': false, 'ADV-AZ-004': false, 'ADV-AZ-008': false });
+    expect(byId(list)['ADV-AZ-007'].detail).toContain('no enabled scheduled query rule with an action group keeps both a leg-1 sign-in of its blueprint by a client secret');
+    // The agent's Contributor assignment is found (its principal is the msgraph resource's id).
+    expect(byId(list)['ADV-AZ-004'].detail).toContain('azurerm_role_assignment.deployer_contributor');
+  });
+
+  test('a rule on the blueprint’s sign-ins whose federated credential is not the attested one: YES; refusals at both legs: YES', () => {
+    const list = advisories(
+      withSignals({
+        unattested: `AADServicePrincipalSignInLogs\n| where AppId == "${BLUEPRINT_APP}"\n| where ResultType == "0"\n| where FederatedCredentialId != "\${msgraph_resource.spire.id}"`,
+        failed: `AADServicePrincipalSignInLogs\n| where AppId in ("${BLUEPRINT_APP}", "\${msgraph_resource.deployer.output.appId}") and ResultType != "0"`,
+      }),
+    );
+    expect(presence(list)).toEqual({ 'ADV-AZ-001': true, 'ADV-AZ-007': true, 'ADV-AZ-003': false, 'ADV-AZ-004': false, 'ADV-AZ-008': true });
+    expect(byId(list)['ADV-AZ-007'].detail).toBe("scheduled query rule on its blueprint's sign-ins by a client secret or another federated credential: azurerm_monitor_scheduled_query_rules_alert_v2.unattested");
+    expect(byId(list)['ADV-AZ-001'].detail).toContain('leg 2, its own: azurerm_monitor_scheduled_query_rules_alert_v2.failed');
+  });
+
+  test('misconfigured: the managed-identity rule (empty FederatedCredentialId only) misses another federated credential; a rule on the agent’s app ID misses leg 1', () => {
+    const list = advisories(
+      withSignals({
+        imds_style: `AADServicePrincipalSignInLogs | where AppId == "${BLUEPRINT_APP}" and ResultType == "0" and isempty(FederatedCredentialId)`,
+        agent_only: 'AADServicePrincipalSignInLogs | where AppId == "${msgraph_resource.deployer.output.appId}" and ResultType == "0"',
+      }, ['ManagedIdentitySignInLogs']),
+    );
+    expect(presence(list)).toMatchObject({ 'ADV-AZ-007': false, 'ADV-AZ-008': false });
+    expect(byId(list)['ADV-AZ-007'].detail).toContain('(azurerm_monitor_scheduled_query_rules_alert_v2.imds_style keeps only one of them)');
+  });
+
+  test('unusual but correct: a rule on every successful blueprint sign-in alerts, and is said to be noisy', () => {
+    const list = advisories(withSignals({ every: `union isfuzzy=true AADServicePrincipalSignInLogs | where AppId =~ "${BLUEPRINT_APP}" | where ResultType == "0"` }));
+    expect(byId(list)['ADV-AZ-007']).toMatchObject({ present: true, detail: expect.stringContaining('also fires on the attested credentials: every legitimate token alerts') });
+  });
+});

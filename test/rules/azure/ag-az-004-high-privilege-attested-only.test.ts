@@ -98,3 +98,52 @@ describe('AG-AZ-004 and AGC-AZ-012 agree: a high-privilege gated identity has no
     expect(highPrivilegeAttestedOnly.evaluate(tfModel(unprivileged))).toEqual([]);
   });
 });
+
+describe('AG-AZ-004 on an agent identity whose attestation is a managed identity’s token', () => {
+  const { agentIdConfiguration, agentIdModel } = require('../../fixtures/entra-agent-id') as typeof import('../../fixtures/entra-agent-id');
+  const { agentGates } = require('../../../lib/model/azure/agent-issuance-paths') as typeof import('../../../lib/model/azure/agent-issuance-paths');
+  const { ACKNOWLEDGED_PATHS_KEY } = require('../../../lib/model/azure/issuance-paths') as typeof import('../../../lib/model/azure/issuance-paths');
+
+  test('Noncompliance: the VM the managed identity is attached to obtains its token, and with it the agent’s', () => {
+    expect(highPrivilegeAttestedOnly.evaluate(agentIdModel('managed-identity-attested'))).toEqual([
+      {
+        resource: 'azurerm_linux_virtual_machine.build',
+        outcome: 'violation',
+        message:
+          'High-privilege agent identity msgraph_resource.deployer (Contributor on /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333) has an unattested path [attached:azurerm_linux_virtual_machine.build]: attached to azurerm_linux_virtual_machine.build (identity.identity_ids), holding azurerm_user_assigned_identity.runner (the managed identity whose token federated credential msgraph_resource.runner_token trusts): any process running there gets its tokens from the managed-identity endpoint (IMDS / IDENTITY_ENDPOINT), without attestation, and presents it at leg 1 as the blueprint’s attested token: the agent identity’s tokens follow.',
+        location: 'identity',
+      },
+    ]);
+  });
+
+  test('Noncompliance: a system-assigned identity of a function app as the subject; a data source of the identity attached to a container app', () => {
+    const configuration = agentIdConfiguration('managed-identity-attested');
+    configuration.resource.azurerm_linux_function_app = { tools: { name: 'tools', resource_group_name: 'agents', location: 'westeurope', identity: [{ type: 'SystemAssigned' }] } };
+    configuration.resource.msgraph_resource.runner_token.body.subject = '${azurerm_linux_function_app.tools.identity[0].principal_id}';
+    expect(highPrivilegeAttestedOnly.evaluate(agentIdModel(configuration)).map((f) => [f.resource, f.message.includes('system-assigned identity of azurerm_linux_function_app.tools')])).toEqual([['azurerm_linux_function_app.tools', true]]);
+
+    const viaData = agentIdConfiguration('managed-identity-attested');
+    delete viaData.resource.azurerm_linux_virtual_machine;
+    viaData.data = { azurerm_user_assigned_identity: { runner: { name: 'deployer-runner', resource_group_name: 'agents' } } };
+    viaData.resource.azurerm_container_app = { worker: { name: 'worker', resource_group_name: 'agents', container_app_environment_id: 'x', revision_mode: 'Single', identity: [{ type: 'UserAssigned', identity_ids: ['${data.azurerm_user_assigned_identity.runner.id}'] }] } };
+    expect(highPrivilegeAttestedOnly.evaluate(agentIdModel(viaData)).map((f) => f.resource)).toEqual(['azurerm_container_app.worker']);
+  });
+
+  test('Compliant, unusual: the managed identity attached nowhere (its token is had only where it is attached outside this configuration); an acknowledged attachment', () => {
+    const detached = agentIdConfiguration('managed-identity-attested');
+    delete detached.resource.azurerm_linux_virtual_machine;
+    expect(highPrivilegeAttestedOnly.evaluate(agentIdModel(detached))).toEqual([]);
+
+    const acknowledged = agentIdConfiguration('managed-identity-attested');
+    acknowledged.resource.msgraph_resource.deployer['//'] = { [ACKNOWLEDGED_PATHS_KEY]: { 'attached:azurerm_linux_virtual_machine.build': 'the deployer agent runs on this VM only (SEC-311)' } };
+    const model = agentIdModel(acknowledged);
+    expect(highPrivilegeAttestedOnly.evaluate(model)).toEqual([]);
+    expect(agentGates(model)[0].paths.find((p) => p.kind === 'attachment')).toMatchObject({ attested: false, acknowledged: 'the deployer agent runs on this VM only (SEC-311)' });
+  });
+
+  test('a SPIRE issuer’s subject is not a managed identity: no attachment path, even with the same VM in the configuration', () => {
+    const configuration = agentIdConfiguration('managed-identity-attested');
+    Object.assign(configuration.resource.msgraph_resource.runner_token.body, { issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer' });
+    expect(agentGates(agentIdModel(configuration))[0].paths.map((p) => p.kind)).toEqual(['federated-credential']);
+  });
+});

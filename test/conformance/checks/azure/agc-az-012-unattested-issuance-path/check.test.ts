@@ -127,3 +127,22 @@ describe('AGC-AZ-012: no unattested path to the identity’s tokens', () => {
     expect((await judge({ unresolved, extra: attach('azurerm_linux_virtual_machine') })).status).toBe('FAIL');
   });
 });
+
+describe('AGC-AZ-012 on an agent identity attested by a managed identity’s token', () => {
+  const { agentIdConfiguration } = require('../../../../fixtures/entra-agent-id') as typeof import('../../../../fixtures/entra-agent-id');
+  async function judgeAgent(configuration: Json) {
+    const gates = discoverAzureGates([{ stackName: 'brownfield', file: 'brownfield.tf.json', model: tfModel(configuration) }]);
+    const gate = gates.find((g) => g.id === 'brownfield/msgraph_resource.deployer')!;
+    const resolved = { gate, credentials: [], problems: [], issuerKeys: new Map(), noKeyReason: '', foreignSubjects: [], scope: 's' } as unknown as ResolvedAzureGate;
+    return check.run(resolved, {} as AzureProbeContext);
+  }
+
+  test('FAIL: the VM holding the managed identity is a path to the agent; without it, no attachment (the credential’s subject, known only at apply and declared by no manifest, stays INCONCLUSIVE)', async () => {
+    expect(await judgeAgent(agentIdConfiguration('managed-identity-attested'))).toMatchObject({ status: 'FAIL', reason: expect.stringContaining('[attached:azurerm_linux_virtual_machine.build]') });
+    const detached = agentIdConfiguration('managed-identity-attested');
+    delete detached.resource.azurerm_linux_virtual_machine;
+    const result = await judgeAgent(detached);
+    expect(result.status).toBe('INCONCLUSIVE');
+    expect(result.reason).not.toContain('attached:');
+  });
+});
