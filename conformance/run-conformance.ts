@@ -2,6 +2,7 @@ import { AppSources } from './discovery/app-sources';
 import { CLOUDS, CloudRunOptions, discoverClouds } from './clouds';
 import { Cloud } from './engine/check';
 import { CloudRun } from './engine/cloud-conformance';
+import { RequestPlan } from './engine/request-plan';
 import { Advisory, CheckResult, GateSummary } from './engine/report';
 import { PkiMaterial } from './pki/pki-directory';
 
@@ -30,6 +31,8 @@ export interface ConformanceOptions extends Partial<CloudRunOptions> {
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
+  /** Called with each cloud's request plan before its first probe. */
+  readonly onPlan?: (cloud: Cloud, plan: RequestPlan) => void;
 }
 
 export interface ConformanceRun {
@@ -45,6 +48,8 @@ export interface ConformanceRun {
   readonly requests: number;
   /** Positive controls the check filter excluded by name, one per cloud probed. */
   readonly excludedControls: readonly string[];
+  /** Each probed cloud's request plan. */
+  readonly plans: Partial<Record<Cloud, RequestPlan>>;
 }
 
 /**
@@ -66,6 +71,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     ...(options.requestDeadlineMs !== undefined ? { requestDeadlineMs: options.requestDeadlineMs } : {}),
     signal,
     onResult: options.onResult,
+    ...(options.onPlan ? { onPlan: options.onPlan } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
   };
@@ -88,5 +94,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
     advisories: runs.flatMap((r) => r.advisories),
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
     excludedControls: runs.flatMap((r) => r.excludedControl ?? []),
+    plans: Object.fromEntries(probed.map((entry, i) => [entry.cloud, runs[i].plan])),
   };
 }

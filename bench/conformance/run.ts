@@ -12,13 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { App, Stack } from 'aws-cdk-lib';
-import { AgentTrustAnchor, AttestedRole, TrustAnchorSource } from '../../lib/aws';
-import { AgentIdentity, PrivilegeTier } from '../../lib/core';
 import { signCreateSessionRequest, signatureMatches } from '../../lib/credentials/roles-anywhere/sign-request';
 import { parseAuthorizationHeader, canonicalHeaders, canonicalRequest, payloadHash, stringToSign } from '../../lib/credentials/roles-anywhere/canonical-request';
 import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
-import { TemplateModel } from '../../lib/model/aws/template';
+import { synthAwsGateTemplates } from '../aws-gate-templates';
 import { validatePath } from '../../conformance/emulator/x509/path-validation';
 import { loadPkiDirectory } from '../../conformance/pki/pki-directory';
 import { createCa, createCrl, issueLeaf, privateKeyPem, randomSerial } from '../../conformance/pki/throwaway-pki';
@@ -57,18 +54,7 @@ async function main(): Promise<void> {
 
   const rows: string[] = [];
   for (const n of [1, 10, 100]) {
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-out-')) });
-    const stack = new Stack(app, 'Bench');
-    const anchor = new AgentTrustAnchor(stack, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(ca.pem) });
-    anchor.addCrl('Crl', crl.pem);
-    for (let i = 0; i < n; i++) {
-      new AttestedRole(stack, `Agent${i}`, {
-        identity: new AgentIdentity({ name: `agent-${i}`, spiffeId: `spiffe://bench.example/agent/agent-${i}`, subject: { CN: `agent-${i}` }, issuingCa: ISSUER, privilege: PrivilegeTier.HIGH }),
-        trustAnchors: [anchor],
-      });
-    }
-    const template = app.synth().getStackByName('Bench').template;
-    const sources = [{ stackName: 'Bench', file: 'Bench.template.json', model: TemplateModel.parse(template, 'Bench') }];
+    const sources = synthAwsGateTemplates({ count: n, caPem: ca.pem, crlPem: crl.pem, issuer: ISSUER });
     start = performance.now();
     const run = await runAwsConformance({ sources, pki, target: 'local', ratePerSecond: Infinity, concurrency: 4, emulator: { createSessionRatePerSecond: Infinity } });
     const seconds = (performance.now() - start) / 1000;

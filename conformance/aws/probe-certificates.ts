@@ -7,9 +7,42 @@ import { ExpectedIdentity, valueOutside } from './expected-identity';
 
 /** A certificate to present, with the key that signs the request and the chain to send. */
 export interface ProbeCredential {
+  /**
+   * What the credential is, for request keys: the material it was minted from (`materialIdOf`)
+   * and the mutation. Two credentials with the same ID carry the same attestation properties.
+   */
+  readonly id: string;
   readonly certificateDer: Buffer;
   readonly privateKey: crypto.KeyObject;
   readonly intermediates: readonly Buffer[];
+}
+
+/**
+ * The name of each certificate a ProbeCertificates mints: the last part of its credential ID, so
+ * a check's plan names the credential its run sends without minting it.
+ */
+export const MUTATION = {
+  control: 'control',
+  rogueCaSameSubject: 'rogue-ca',
+  wrongCommonName: 'wrong-cn',
+  wrongSanUri: 'wrong-san',
+  noSan: 'no-san',
+  expired: 'expired',
+  notYetValid: 'not-yet-valid',
+  caAsLeaf: 'ca-leaf',
+  noDigitalSignature: 'no-digital-signature',
+  sha1Signed: 'sha1',
+  mismatchedKey: 'mismatched-key',
+} as const;
+
+/** The name of the certificate with a revoked serial (serials normalized, as CRLs list them). */
+export function revokedMutation(serialHex: string): string {
+  return `revoked-${normalizeSerial(serialHex)}`;
+}
+
+/** The name of the identity's certificate from an attacker CA. */
+export function attackerMutation(attackerId: string): string {
+  return `attacker-ca-${attackerId}`;
 }
 
 const MINUTE = 60_000;
@@ -20,6 +53,27 @@ async function keyObjectOf(keys: CryptoKeyPair): Promise<crypto.KeyObject> {
 }
 
 /**
+ * The identity of what a gate's probe certificates are minted from: the signing CA (its key and
+ * chain) and every attestation property the gate expects or admits. Gates with the same material
+ * get the same certificates; anything that differs — a subject, a SAN, a value the trust
+ * condition admits besides the identity's, another CA — gives another ID.
+ */
+export function materialIdOf(ca: SigningCa, expected: ExpectedIdentity): string {
+  const canonical = JSON.stringify([
+    ca.certificate.publicKeySpki.toString('base64'),
+    ca.intermediates.map((c) => c.publicKeySpki.toString('base64')),
+    ca.anchor.publicKeySpki.toString('base64'),
+    Object.entries(expected.subject).sort(),
+    expected.sanUris,
+    expected.sanDns,
+    Object.entries(expected.issuer).sort(),
+    [...expected.admitted.entries()].sort(([a], [b]) => a.localeCompare(b)),
+    expected.admittedBesides,
+  ]);
+  return crypto.createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+/**
  * Mints the positive-control certificate of a gate and each certificate mutation, each changing
  * one attestation property and nothing else. Certificates are minted once per run and gate.
  */
@@ -27,10 +81,20 @@ export class ProbeCertificates {
   private issuer?: Promise<IssuedCertificate>;
   private readonly cache = new Map<string, Promise<ProbeCredential>>();
 
+  /** `materialIdOf(ca, expected)`: the prefix of every credential ID it mints. */
+  public readonly materialId: string;
+
   constructor(
     private readonly ca: SigningCa,
     private readonly expected: ExpectedIdentity,
-  ) {}
+  ) {
+    this.materialId = materialIdOf(ca, expected);
+  }
+
+  /** The ID of the credential a mutation mints (`control`, `wrong-cn`, `revoked-<serial>`…), without minting it. */
+  public static credentialId(materialId: string, mutation: string): string {
+    return `${materialId}/${mutation}`;
+  }
 
   private intermediates(): Buffer[] {
     return this.ca.intermediates.map((c) => c.der);
@@ -41,12 +105,12 @@ export class ProbeCertificates {
     return this.issuer;
   }
 
-  private memo(name: string, mint: () => Promise<ProbeCredential>): Promise<ProbeCredential> {
-    if (!this.cache.has(name)) this.cache.set(name, mint());
+  private memo(name: string, mint: () => Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
+    if (!this.cache.has(name)) this.cache.set(name, mint().then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
     return this.cache.get(name)!;
   }
 
-  private async leaf(overrides: Partial<Parameters<typeof issueLeaf>[0]> = {}): Promise<ProbeCredential> {
+  private async leaf(overrides: Partial<Parameters<typeof issueLeaf>[0]> = {}): Promise<Omit<ProbeCredential, 'id'>> {
     const now = Date.now();
     const issued = await issueLeaf({
       issuer: await this.signer(),
@@ -62,12 +126,12 @@ export class ProbeCertificates {
 
   /** Correctly attested: the expected subject and SANs, from a CA the anchor trusts. */
   public control(): Promise<ProbeCredential> {
-    return this.memo('control', () => this.leaf());
+    return this.memo(MUTATION.control, () => this.leaf());
   }
 
   /** The same subject and SANs from a rogue CA whose subject DN is identical to the real one. */
   public rogueCaSameSubject(): Promise<ProbeCredential> {
-    return this.memo('rogue-ca', async () => {
+    return this.memo(MUTATION.rogueCaSameSubject, async () => {
       const rogue = await createCa({ subject: this.ca.certificate.subject.attributes as never });
       const issued = await issueLeaf({ issuer: rogue, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
       return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] };
@@ -75,13 +139,15 @@ export class ProbeCertificates {
   }
 
   /**
-   * An attacker's CA and the agent's identity from it, for a trust anchor the attacker creates.
-   * The attacker names the CA like the real issuing CA, so issuer conditions alone do not stop it.
+   * The agent's identity from an attacker's CA (`AttackerCa`), for a trust anchor the attacker
+   * creates. The attacker names the CA like the real issuing CA, so issuer conditions alone do
+   * not stop it.
    */
-  public async rogueCa(): Promise<{ caPem: string; credential: ProbeCredential }> {
-    const rogue = await createCa({ subject: this.ca.certificate.subject.attributes as never });
-    const issued = await issueLeaf({ issuer: rogue, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
-    return { caPem: rogue.pem, credential: { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] } };
+  public attackerCredential(attacker: AttackerCa): Promise<ProbeCredential> {
+    return this.memo(attackerMutation(attacker.id), async () => {
+      const issued = await issueLeaf({ issuer: await attacker.ca, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
+      return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] };
+    });
   }
 
   /**
@@ -92,7 +158,7 @@ export class ProbeCertificates {
   public wrongCommonName(): Promise<ProbeCredential> {
     const cn = this.expected.subject.CN ?? 'agent';
     const other = this.expected.admittedBesides.cn[0] ?? valueOutside(this.expected, 'x509Subject/CN', [`${cn}-impostor`, `impostor-${cn}`, 'impostor']);
-    return this.memo('wrong-cn', () => this.leaf({ subject: { ...this.expected.subject, CN: other } }));
+    return this.memo(MUTATION.wrongCommonName, () => this.leaf({ subject: { ...this.expected.subject, CN: other } }));
   }
 
   /** Right CA and subject, another SPIFFE ID (URI SAN): one the gate admits besides the identity's when there is one. */
@@ -100,51 +166,67 @@ export class ProbeCertificates {
     const original = this.expected.sanUris[0] ?? 'spiffe://attestgate.invalid/agent';
     const domain = /^spiffe:\/\/[^/]+/.exec(original)?.[0] ?? 'spiffe://attestgate.invalid';
     const other = this.expected.admittedBesides.sanUri[0] ?? valueOutside(this.expected, 'x509SAN/URI', [`${original.replace(/\/[^/]*$/, '')}/impostor`, `${domain}/impostor`, 'spiffe://impostor.invalid/agent']);
-    return this.memo('wrong-san', () => this.leaf({ sanUris: [other] }));
+    return this.memo(MUTATION.wrongSanUri, () => this.leaf({ sanUris: [other] }));
   }
 
   /** Right CA and subject, no SAN at all. */
   public noSan(): Promise<ProbeCredential> {
-    return this.memo('no-san', () => this.leaf({ sanUris: [], sanDns: [] }));
+    return this.memo(MUTATION.noSan, () => this.leaf({ sanUris: [], sanDns: [] }));
   }
 
   /** Correct in every attribute but carrying a serial the deployed CRL revokes. */
   public revoked(serialHex: string): Promise<ProbeCredential> {
     // An even number of hex digits: the generator reads the serial byte by byte.
     const serial = normalizeSerial(serialHex);
-    return this.memo(`revoked-${serial}`, () => this.leaf({ serialNumber: serial.length % 2 ? `0${serial}` : serial }));
+    return this.memo(revokedMutation(serialHex), () => this.leaf({ serialNumber: serial.length % 2 ? `0${serial}` : serial }));
   }
 
   public expired(): Promise<ProbeCredential> {
     const now = Date.now();
-    return this.memo('expired', () => this.leaf({ notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) }));
+    return this.memo(MUTATION.expired, () => this.leaf({ notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) }));
   }
 
   public notYetValid(): Promise<ProbeCredential> {
     const now = Date.now();
-    return this.memo('not-yet-valid', () => this.leaf({ notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) }));
+    return this.memo(MUTATION.notYetValid, () => this.leaf({ notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) }));
   }
 
   /** A leaf that claims to be a CA (basicConstraints CA:TRUE). */
   public caAsLeaf(): Promise<ProbeCredential> {
-    return this.memo('ca-leaf', () => this.leaf({ markAsCa: true, keyUsages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign }));
+    return this.memo(MUTATION.caAsLeaf, () => this.leaf({ markAsCa: true, keyUsages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign }));
   }
 
   /** A leaf whose key usage lacks digitalSignature. */
   public noDigitalSignature(): Promise<ProbeCredential> {
-    return this.memo('no-digital-signature', () => this.leaf({ keyUsages: x509.KeyUsageFlags.keyAgreement }));
+    return this.memo(MUTATION.noDigitalSignature, () => this.leaf({ keyUsages: x509.KeyUsageFlags.keyAgreement }));
   }
 
   /** A leaf signed with SHA-1. */
   public sha1Signed(): Promise<ProbeCredential> {
-    return this.memo('sha1', () => this.leaf({ signingHash: 'SHA-1' }));
+    return this.memo(MUTATION.sha1Signed, () => this.leaf({ signingHash: 'SHA-1' }));
   }
 
   /** The control certificate, presented with a private key that does not belong to it. */
   public mismatchedKey(): Promise<ProbeCredential> {
-    return this.memo('mismatched-key', async () => {
+    return this.memo(MUTATION.mismatchedKey, async () => {
       const control = await this.control();
-      return { ...control, privateKey: await keyObjectOf(await generateKeys('EC-P256')) };
+      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: await keyObjectOf(await generateKeys('EC-P256')) };
     });
+  }
+}
+
+/**
+ * An attacker's CA named like a real signing CA, one per run and real CA: the CA of the trust
+ * anchor AGC-AWS-015 creates. One anchor serves every gate of that CA (see AwsProbeContext).
+ */
+export class AttackerCa {
+  public readonly ca: Promise<IssuedCertificate>;
+
+  /** `id`: the real CA's material, so the planned request keys name the attacker CA before it exists. */
+  constructor(
+    public readonly id: string,
+    real: SigningCa,
+  ) {
+    this.ca = createCa({ subject: real.certificate.subject.attributes as never });
   }
 }

@@ -10,7 +10,7 @@ import { awsAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } from './aws-probe-target';
 import { REQUEST_DEADLINE_MS } from '../engine/send-http';
-import { AwsProbeContext, ResolvedAwsGate } from './probe-context';
+import { AWS_LIVE_QUOTAS, AwsProbeContext, ResolvedAwsGate } from './probe-context';
 import { renderAwsGateTable } from './gate-table';
 import { describePath } from '../../lib/model/aws/issuance-paths';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
@@ -49,6 +49,7 @@ export const AWS_CONFORMANCE: CloudConformance<TemplateSource, AwsGate, Resolved
   cloud: 'aws',
   // The CreateSession quota is 10 per second; one is left for clock jitter.
   defaultRatePerSecond: 9,
+  liveQuotas: AWS_LIVE_QUOTAS,
   checks: AWS_CHECKS,
   discover: discoverAwsGates,
   title: 'AWS — IAM Roles Anywhere',
@@ -94,7 +95,7 @@ async function prepareAws(gates: readonly AwsGate[], options: AwsConformanceOpti
     const deadlineMs = 2 * (setup.requestDeadlineMs ?? REQUEST_DEADLINE_MS);
     ({ lookup, problems: deploymentProblems } = await liveLookup(gates, { region, endpoints, credentials, stackNameOverride: options.stackName, interrupted: options.signal, deadlineMs }));
   }
-  const context = new AwsProbeContext({ target, limiter: setup.limiter, retry: setup.retry, allowMutations: options.target === 'local' || options.allowMutations === true });
+  const context = new AwsProbeContext({ target, limiter: setup.limiter, retry: setup.retry, allowMutations: options.target === 'local' || options.allowMutations === true, onClose: (close) => setup.onClose(close) });
   return {
     name: target.name,
     gates: resolveAwsGates(gates, lookup, options.pki, deploymentProblems).map((resolved) => ({ id: resolved.gate.id, resolved })),

@@ -1,3 +1,4 @@
+import { formatPlanLine } from '../engine/request-plan';
 import { parseArgs } from 'node:util';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { ROLE_TYPE, trustPolicyOf } from '../../lib/model/aws/roles-anywhere';
@@ -126,6 +127,8 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       concurrency,
       signal: controller.signal,
       onResult: progress,
+      // The plan before the first probe: how many requests, how many shared, how long live.
+      onPlan: (cloud, plan) => err.write(`${progress ? '\r\x1b[K' : ''}attestgate: ${formatPlanLine(cloud, plan)}\n`),
       ...cloudOptions,
     });
     if (progress) err.write('\r\x1b[K');
@@ -143,6 +146,7 @@ export async function conformanceCommand(args: readonly string[], out: NodeJS.Wr
       results: run.results,
       advisories: run.advisories,
       summary: summarize(run.results),
+      plans: run.plans,
       ...(allowUnproven && run.results.some((r) => r.acknowledged) ? { unprovenSubset: { reason: allowUnproven, results: run.results.filter((r) => r.acknowledged).length } } : {}),
     };
     const files = writeReports(report, formats as ReportFormat[], values.out, out, { ...terminalOf(out), verbose: values.verbose });

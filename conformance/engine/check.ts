@@ -1,4 +1,5 @@
 import type { Cloud } from '../../lib/core/cloud';
+import type { PlannedRequest } from './request-plan';
 
 export type { Cloud };
 
@@ -78,6 +79,12 @@ export interface Check<Gate, Context> {
   /** Whether the check means anything for a gate (an Agent ID check for a managed identity does not): no result at all when not. @default every gate */
   appliesTo?(gate: Gate): boolean;
   run(gate: Gate, context: Context): Promise<Verdict>;
+  /**
+   * The requests `run` sends on this gate when every positive control passes, its own control
+   * included, with keys from the same functions `run` sends through (so the plan cannot differ
+   * from what is sent). Undefined for a check that cannot list them yet: the plan says so.
+   */
+  plan?(gate: Gate, context: Context): readonly PlannedRequest[];
 }
 
 /** Validates check metadata at load time: a malformed catalog entry is a bug, not a runtime surprise. */

@@ -3,6 +3,7 @@ import { Check, Cloud } from './check';
 import { Advisory, CheckResult, GateSummary } from './report';
 import { DEFAULT_RETRY_POLICY, RateLimiter, RetryPolicy } from './retry';
 import { GateRun, planChecks, runGates } from './runner';
+import { CheckRequests, LiveQuota, RequestPlan, buildRequestPlan } from './request-plan';
 
 /** What every cloud's run takes alike; each cloud's options add its target's settings. */
 export interface CommonRunOptions<Source> {
@@ -24,6 +25,8 @@ export interface CommonRunOptions<Source> {
   readonly requestDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly onResult?: (result: CheckResult) => void;
+  /** Called with the cloud's request plan once the target is ready, before the first probe. */
+  readonly onPlan?: (cloud: Cloud, plan: RequestPlan) => void;
 }
 
 /** What one cloud's run found and concluded. */
@@ -36,6 +39,8 @@ export interface CloudRun {
   readonly advisories: readonly Advisory[];
   /** Requests sent, retries included. */
   readonly requests: number;
+  /** The requests planned before sending, what sharing saved, and the least time at the live quotas. */
+  readonly plan: RequestPlan;
   /** The positive control the check filter excluded by name, leaving its gates' denials unproven. */
   readonly excludedControl?: string;
 }
@@ -71,6 +76,8 @@ export interface CloudConformance<Source, Gate extends { readonly id: string }, 
   readonly title: string;
   /** Requests per second when the user sets none: under the cloud's documented quota. */
   readonly defaultRatePerSecond: number;
+  /** The live services' documented quotas the plan's duration is computed at. */
+  readonly liveQuotas?: readonly LiveQuota[];
   readonly checks: ReadonlyArray<Check<Resolved, Context>>;
   discover(sources: readonly Source[]): Gate[];
   /**
@@ -94,8 +101,13 @@ export async function runCloudConformance<Source, Gate extends { readonly id: st
   options: Options,
   gates: readonly Gate[] = adapter.discover(options.sources),
 ): Promise<CloudRun> {
-  const plan = planChecks(adapter.checks, options.tags ?? []);
+  const checkPlan = planChecks(adapter.checks, options.tags ?? []);
   const stops: Array<() => Promise<void>> = [];
+  // Each registered close runs once, the last registered first: the attacker's trust anchor is
+  // deleted before the emulator that holds it stops.
+  const closeAll = async () => {
+    for (let stop = stops.pop(); stop; stop = stops.pop()) await stop();
+  };
   const setup: TargetSetup = {
     limiter: new RateLimiter(options.ratePerSecond ?? adapter.defaultRatePerSecond),
     retry: options.retry ?? DEFAULT_RETRY_POLICY,
@@ -110,24 +122,50 @@ export async function runCloudConformance<Source, Gate extends { readonly id: st
       cloud: adapter.cloud,
       gate: resolved,
       context: target.context,
-      checks: plan.checks,
-      ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}),
+      checks: checkPlan.checks,
+      ...(checkPlan.excludedControl ? { excludedControl: checkPlan.excludedControl } : {}),
     }));
+    const plan = planRequests(runs, adapter.liveQuotas ?? []);
+    options.onPlan?.(adapter.cloud, plan);
     const results = await runGates(runs as Array<GateRun<unknown, unknown>>, {
       concurrency: options.concurrency ?? 4,
       signal: options.signal,
       onResult: options.onResult,
       ...(options.allowUnproven ? { allowUnproven: options.allowUnproven } : {}),
     });
+    // What the run registered to do at its end (deleting what probes created) is sent and
+    // counted before the count is read; `finally` closes what is left when the run fails.
+    await closeAll();
     return {
       target: target.name,
       gates: gates.map((g) => adapter.summary(g)),
       results,
       advisories: adapter.advisories(gates, options.sources),
       requests: target.requests(),
-      ...(plan.excludedControl ? { excludedControl: plan.excludedControl } : {}),
+      plan,
+      ...(checkPlan.excludedControl ? { excludedControl: checkPlan.excludedControl } : {}),
     };
   } finally {
-    await Promise.all(stops.map((stop) => stop()));
+    await closeAll();
   }
+}
+
+/**
+ * Every request the runs' checks need, from each check's own plan, in one pass (the checks a
+ * gate does not apply to send nothing). A check without a plan is counted as unplanned.
+ */
+function planRequests<Resolved, Context>(runs: ReadonlyArray<GateRun<Resolved, Context>>, quotas: readonly LiveQuota[]): RequestPlan {
+  const needs: CheckRequests[] = [];
+  let unplanned = 0;
+  for (const run of runs) {
+    for (const check of run.checks) {
+      if (!(check.appliesTo?.(run.gate) ?? true)) continue;
+      if (!check.plan) {
+        unplanned++;
+        continue;
+      }
+      needs.push({ gate: run.id, checkId: check.meta.id, requests: check.plan(run.gate, run.context) });
+    }
+  }
+  return buildRequestPlan(needs, quotas, unplanned);
 }

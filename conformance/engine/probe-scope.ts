@@ -10,6 +10,17 @@ export interface ProbeScope {
   /** Requests sent for this check, retries included. */
   requests: number;
   readonly signal?: AbortSignal;
+  /** Who is asking, for the evidence of a request another check reuses: `AGC-AWS-001 on Stack/Role`. */
+  readonly label?: string;
+  /** Requests this check needed and another check sent (SharedRequests): they go into its evidence. */
+  readonly shared?: SharedUse[];
+}
+
+/** A request a check reused instead of sending: what it was, who sent it, and why its answer is the same. */
+export interface SharedUse {
+  readonly request: string;
+  readonly sentBy: string;
+  readonly reason: string;
 }
 
 const storage = new AsyncLocalStorage<ProbeScope>();
@@ -28,4 +39,14 @@ export function countRequest(): void {
 /** The running check's abort signal, if any. */
 export function probeSignal(): AbortSignal | undefined {
   return storage.getStore()?.signal;
+}
+
+/** The running check's label, if any (`AGC-AWS-001 on Stack/Role`). */
+export function probeLabel(): string | undefined {
+  return storage.getStore()?.label;
+}
+
+/** Records, in the running check's scope, a request it reused rather than sent. */
+export function recordSharedUse(use: SharedUse): void {
+  storage.getStore()?.shared?.push(use);
 }

@@ -116,7 +116,7 @@ export async function runGates(runs: ReadonlyArray<GateRun<unknown, unknown>>, o
       for (const check of controlFirst(run.checks).filter((c) => c.appliesTo?.(run.gate) ?? true)) {
         if (options.signal?.aborted || closed) return;
         const started = Date.now();
-        const scope: ProbeScope = { requests: 0, ...(options.signal ? { signal: options.signal } : {}) };
+        const scope: ProbeScope = { requests: 0, label: `${check.meta.id} on ${run.id}`, shared: [], ...(options.signal ? { signal: options.signal } : {}) };
         inFlight.set(`${run.id}\n${check.meta.id}`, scope);
         let verdict: Verdict;
         try {
@@ -134,6 +134,9 @@ export async function runGates(runs: ReadonlyArray<GateRun<unknown, unknown>>, o
             verdict = inconclusive(`${verdict.reason}; but this proves nothing: ${because}${acknowledged ? ` (acknowledged: ${acknowledged})` : ''}`, { ...verdict.evidence, probeVerdict: 'PASS' });
           }
         }
+        // A request the check reused (another check sent it: SharedRequests) is named in its
+        // evidence, with who sent it and why the answer is the same.
+        const evidence = scope.shared!.length > 0 ? { ...verdict.evidence, sharedRequests: scope.shared } : verdict.evidence;
         const result: CheckResult = {
           checkId: check.meta.id,
           title: check.meta.title,
@@ -145,7 +148,7 @@ export async function runGates(runs: ReadonlyArray<GateRun<unknown, unknown>>, o
           tags: check.meta.tags,
           durationMs: Date.now() - started,
           attempts: scope.requests,
-          ...(verdict.evidence ? { evidence: verdict.evidence } : {}),
+          ...(evidence ? { evidence } : {}),
           ...(acknowledged ? { acknowledged } : {}),
         };
         if (isControl(check.meta)) control = result;

@@ -24,4 +24,5 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     if (!isAwsAnswer(outcome)) return inconclusive(notTheCloudsAnswer('AWS', describeOutcome(outcome), outcome), { received: describeOutcome(outcome) });
     return fail(`the gate refuses its own correctly attested identity (${describeOutcome(outcome)})`, { received: describeOutcome(outcome) });
   },
+  plan: (gate, context) => (certificateProbeBlocker(gate) ? [] : context.plannedControl(gate)),
 };

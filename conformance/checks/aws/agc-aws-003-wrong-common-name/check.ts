@@ -1,5 +1,6 @@
 import { Check } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -16,4 +17,5 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     probeDenied(gate, context, gate.expected.admittedBesides.cn[0] !== undefined ? `a certificate with another CN the condition admits ("${gate.expected.admittedBesides.cn[0]}")` : 'a certificate with another CN', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, async (certificates) =>
       context.createSession(gate, await certificates.wrongCommonName()),
     ),
+  plan: (gate, context) => plannedDenial(gate, context, MUTATION.wrongCommonName, 'a certificate with another CN'),
 };

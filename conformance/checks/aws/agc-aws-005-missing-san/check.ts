@@ -1,5 +1,6 @@
 import { Check } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -16,4 +17,5 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     probeDenied(gate, context, 'a certificate without a SAN', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, async (certificates) =>
       context.createSession(gate, await certificates.noSan()),
     ),
+  plan: (gate, context) => plannedDenial(gate, context, MUTATION.noSan, 'a certificate without a SAN'),
 };

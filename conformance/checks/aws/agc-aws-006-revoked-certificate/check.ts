@@ -1,6 +1,7 @@
 import { Check, Verdict, combinePathVerdicts, fail, skipped } from '../../../engine/check';
 import { PrivilegeTier } from '../../../../lib/core/privilege-tier';
-import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { revokedMutation } from '../../../aws/probe-certificates';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -21,6 +22,14 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
       perAnchor.map(async (path) => ({ path: `trust anchor ${path.anchor}`, verdict: await judgeAnchor(gate, context, path) })),
     );
     return combinePathVerdicts(verdicts);
+  },
+  plan(gate, context) {
+    // What judgeAnchor sends: per anchor with an enabled CRL, a CA key and a revoked serial.
+    return [...new Map(gate.paths.map((p) => [p.anchor, p])).values()].flatMap((path) => {
+      const [serial] = path.revokedSerials;
+      if (path.enabledCrls.length === 0 || !path.signingCa || serial === undefined) return [];
+      return plannedDenial(gate, context, revokedMutation(serial), `a certificate with revoked serial ${serial}`, {}, path);
+    });
   },
 };
 

@@ -1,5 +1,6 @@
 import { Check } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -16,4 +17,5 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     probeDenied(gate, context, 'the right certificate signed with another key', { status: 403, code: 'AccessDeniedException', message: /Invalid signature/ }, async (certificates) =>
       context.createSession(gate, await certificates.mismatchedKey()),
     ),
+  plan: (gate, context) => plannedDenial(gate, context, MUTATION.mismatchedKey, 'the right certificate signed with another key'),
 };

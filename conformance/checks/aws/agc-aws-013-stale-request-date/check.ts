@@ -1,8 +1,12 @@
 import { Check } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, RequestVariant, ResolvedAwsGate, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
 
 /** Twenty minutes: well outside SigV4's customary five-minute window. */
 const STALENESS_MS = 20 * 60_000;
+
+/** The control certificate's request, signed 20 minutes ago. */
+const SIGNED_20_MIN_AGO: RequestVariant = { name: 'signed-20-min-ago', now: () => new Date(Date.now() - STALENESS_MS) };
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -17,6 +21,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   },
   run: (gate, context) =>
     probeDenied(gate, context, 'a request signed 20 minutes ago', { status: 403, code: 'AccessDeniedException', message: /Signature expired|Invalid signature/ }, async (certificates) =>
-      context.createSession(gate, await certificates.control(), { now: () => new Date(Date.now() - STALENESS_MS) }),
+      context.createSession(gate, await certificates.control(), { variant: SIGNED_20_MIN_AGO }),
     ),
+  plan: (gate, context) => plannedDenial(gate, context, MUTATION.control, 'a request signed 20 minutes ago', { variant: SIGNED_20_MIN_AGO }),
 };

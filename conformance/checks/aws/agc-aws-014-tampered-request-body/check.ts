@@ -1,5 +1,9 @@
 import { Check } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, RequestVariant, ResolvedAwsGate, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
+
+/** The signature covers durationSeconds 900; the body asks for 3600. */
+const BODY_TAMPERED: RequestVariant = { name: 'body-tampered', tamper: (request) => ({ ...request, body: request.body.replace('"durationSeconds":900', '"durationSeconds":3600') }) };
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -14,10 +18,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   },
   run: (gate, context) =>
     probeDenied(gate, context, 'a request whose body changed after signing', { status: 403, code: 'AccessDeniedException', message: /Invalid signature/ }, async (certificates) =>
-      context.createSession(gate, await certificates.control(), {
-        durationSeconds: 900,
-        // The signature covers durationSeconds 900; the body asks for 3600.
-        tamper: (request) => ({ ...request, body: request.body.replace('"durationSeconds":900', '"durationSeconds":3600') }),
-      }),
+      context.createSession(gate, await certificates.control(), { durationSeconds: 900, variant: BODY_TAMPERED }),
     ),
+  plan: (gate, context) => plannedDenial(gate, context, MUTATION.control, 'a request whose body changed after signing', { durationSeconds: 900, variant: BODY_TAMPERED }),
 };

@@ -16,15 +16,15 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const blocker = certificateProbeBlocker(gate);
     if (blocker) return blocker;
     if (!context.options.allowMutations) return skipped('creating a trust anchor changes the account; run with --allow-mutations to probe it');
-    const rogue = await context.certificatesFor(gate)!.rogueCa();
-    const anchor = await context.target.createTrustAnchor(rogue.caPem);
+    // One attacker anchor per run and CA, deleted when the run ends (AwsProbeContext.attackerAnchor).
+    const anchor = await context.attackerAnchor(gate);
     if ('unavailable' in anchor) return inconclusive(`could not create the attacker's trust anchor: ${anchor.unavailable}`);
-    try {
-      return await probeDenied(gate, context, 'the agent identity through a trust anchor the gate does not pin', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, () =>
-        context.createSession(gate, rogue.credential, { trustAnchorArn: anchor.arn }),
-      );
-    } finally {
-      await anchor.remove();
-    }
+    return probeDenied(gate, context, 'the agent identity through a trust anchor the gate does not pin', { status: 403, code: 'AccessDeniedException', message: /Unable to assume role/ }, () =>
+      context.createSession(gate, anchor.credential, { trustAnchorArn: anchor.arn, trustAnchorKey: anchor.key }),
+    );
+  },
+  plan(gate, context) {
+    if (certificateProbeBlocker(gate) || !context.options.allowMutations) return [];
+    return [...context.plannedAttackerProbe(gate), ...context.plannedControl(gate)];
   },
 };

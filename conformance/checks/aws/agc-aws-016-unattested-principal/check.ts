@@ -19,4 +19,5 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     if ('unavailable' in outcome) return skipped(`no unattested principal to probe with: ${outcome.unavailable}`);
     return judgeDenial(outcome, { status: 403, code: 'AccessDenied', message: /not authorized to perform: sts:AssumeRole/ }, 'sts:AssumeRole by an unattested principal of the account');
   },
+  plan: (gate, context) => (gate.roleArn ? [context.plannedAssumeRole(gate.roleArn)] : []),
 };

@@ -1,5 +1,8 @@
 import { Check, Verdict, combinePathVerdicts, fail } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
+
+const CHOSEN_NAME = 'attestgate-chosen-name';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
   meta: {
@@ -19,6 +22,10 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const verdicts = await Promise.all(perProfile.map(async (path) => ({ path: `profile ${path.profile}`, verdict: await judgeProfile(gate, context, path) })));
     return combinePathVerdicts(verdicts);
   },
+  plan: (gate, context) =>
+    [...new Map(gate.paths.map((p) => [p.profile, p])).values()].flatMap((path) =>
+      plannedDenial(gate, context, MUTATION.control, 'a request naming its own role session', { roleSessionName: CHOSEN_NAME }, path),
+    ),
 };
 
 async function judgeProfile(gate: ResolvedAwsGate, context: AwsProbeContext, path: ResolvedRolesAnywherePath): Promise<Verdict> {
@@ -32,7 +39,7 @@ async function judgeProfile(gate: ResolvedAwsGate, context: AwsProbeContext, pat
     context,
     'a request naming its own role session',
     { status: 403, code: 'AccessDeniedException', message: /Not authorized to set roleSessionName/ },
-    async (certificates) => context.createSession(gate, await certificates.control(), { roleSessionName: 'attestgate-chosen-name', trustAnchorArn: path.trustAnchorArn, profileArn: path.profileArn }),
+    async (certificates) => context.createSession(gate, await certificates.control(), { roleSessionName: CHOSEN_NAME, trustAnchorArn: path.trustAnchorArn, profileArn: path.profileArn }),
     path,
   );
 }

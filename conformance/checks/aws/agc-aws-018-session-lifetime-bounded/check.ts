@@ -1,6 +1,7 @@
 import { Check, Verdict, combinePathVerdicts, fail, inconclusive, pass, skipped } from '../../../engine/check';
 import { describeOutcome, errorCodeOf, issuedCredentials, isTransient } from '../../../aws/http-outcome';
-import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, plannedDenial } from '../../../aws/probe-context';
+import { MUTATION } from '../../../aws/probe-certificates';
 
 /** The longest session any client can ask for. */
 const TWELVE_HOURS = 43_200;
@@ -24,6 +25,13 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const perProfile = [...new Map(gate.paths.map((p) => [p.profile, p])).values()];
     const verdicts = await Promise.all(perProfile.map(async (path) => ({ path: `profile ${path.profile}`, verdict: await judgeProfile(gate, context, path, gate.maxSessionSeconds!) })));
     return combinePathVerdicts(verdicts);
+  },
+  plan(gate, context) {
+    if (gate.maxSessionSeconds === undefined) return [];
+    // Per profile: its control, then the 12-hour request (sent like a denial probe's mutation).
+    return [...new Map(gate.paths.map((p) => [p.profile, p])).values()].flatMap((path) =>
+      plannedDenial(gate, context, MUTATION.control, 'a request for a 12-hour session', { durationSeconds: TWELVE_HOURS }, path),
+    );
   },
 };
 
