@@ -24,7 +24,7 @@ const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
 export type Variant = 'raw-l1' | 'raw-l1+monitoring' | 'attestgate' | 'attestgate+monitoring' | 'attestgate+checks';
 
 /** Identities per stack above which the app is spread over IdentityStacks (both variants alike). */
-const IDENTITIES_PER_STACK = 125;
+export const IDENTITIES_PER_STACK = 125;
 
 /** Roles per Roles Anywhere profile (the quota AttestedProfilePool splits at). */
 const ROLES_PER_PROFILE = 250;
