@@ -1,4 +1,4 @@
-import { Annotations, ArnFormat, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, Duration, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { AttestGateError } from '../core/errors';
 import { SignalMonitoring } from '../core/signal-monitoring';
+import { MonitoringBill, monitoringBillNote } from '../model/aws/monitoring-billing';
 import { ROLES_ANYWHERE_SERVICE } from '../model/aws/roles-anywhere';
 import { SignalTopic } from './signal-topic';
 
@@ -338,6 +339,29 @@ export class IssuanceMonitor extends Construct {
       rolesAnywhereChangePattern(registry.crlUpdaters),
     );
     this.rolesAnywhereChangeRule.addTarget(new targets.SnsTopic(this.topic));
+
+    // Said at synth, when every role has registered: one alarm per role is a monthly bill that
+    // grows with the identities, and whoever declares 1,000 of them should see it before deploying.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this) Annotations.of(this).addInfo(monitoringBillNote(`IssuanceMonitor '${this.node.path}'`, this.bill));
+      },
+    });
+  }
+
+  /** What the monitor adds that AWS bills monthly, for the roles watched so far. */
+  public get bill(): MonitoringBill {
+    const roles = this.monitored.length;
+    return {
+      identities: roles,
+      singleMetricAlarms: roles,
+      metricsInsightsAlarms: 1,
+      // CreateSessionCalls and CreateSessionFailures, each by RoleArn: the log group receives the records of watched roles only.
+      metricFilters: 2,
+      customMetricsAtMost: 2 * roles,
+      eventRules: this.rules.length,
+      logGroups: 1,
+    };
   }
 
   /** The roles watched so far. */

@@ -1,9 +1,11 @@
+import { Annotations, Aspects } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AgentIdentity } from '../core/agent-identity';
 import { AttestGateError } from '../core/errors';
+import { MonitoringBill, monitoringBillNote } from '../model/aws/monitoring-billing';
 import { STEP_UP_EVENT, STEP_UP_FIELDS } from '../step-up/events';
 import { DEFAULT_STEP_UP_FAILURE_THRESHOLD, STEP_UP_CHALLENGE_OUTCOMES, StepUpFailureThreshold, checkFailureThreshold, checkMonitoredName } from '../step-up/failure-signal';
 import { SignalTopic } from './signal-topic';
@@ -121,6 +123,25 @@ export class StepUpMonitor extends Construct {
     this.logGroup = props.logGroup;
     this.topic = props.topic ?? SignalTopic.of(this).topic;
     for (const identity of props.identities ?? []) this.addIdentity(identity);
+    // Said at synth, when every identity has been added: one alarm per identity is a monthly bill.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this) Annotations.of(this).addInfo(monitoringBillNote(this.where, this.bill));
+      },
+    });
+  }
+
+  /** What the monitor adds that AWS bills monthly, for the identities watched so far. */
+  public get bill(): MonitoringBill {
+    const identities = this.watched.length;
+    return {
+      identities,
+      singleMetricAlarms: 0,
+      metricMathAlarms: { count: identities, metricsEach: 2 * this.operations.length },
+      metricFilters: identities * FILTERS_PER_IDENTITY,
+      // Each filter counts one identity's decisions, by Operation: one metric per watched operation.
+      customMetricsAtMost: identities * FILTERS_PER_IDENTITY * this.operations.length,
+    };
   }
 
   /** The identities watched so far. */

@@ -199,6 +199,30 @@ describe('IssuanceMonitor', () => {
     });
   });
 
+  describe('what it costs', () => {
+    test('says at synth, once every role has registered, the alarms, metric filters and rules it adds and where their prices are — as many as the template has', () => {
+      // GIVEN 13 roles: two sets of rules
+      const stack = newStack();
+      const monitor = IssuanceMonitor.of(stack);
+      for (let i = 0; i <= ROLES_PER_RULE; i++) monitor.addRole(iam.Role.fromRoleArn(stack, `R${i}`, `arn:aws:iam::111122223333:role/agent-${i}`));
+      // WHEN
+      const template = Template.fromStack(stack);
+      const notes = Annotations.fromStack(stack).findInfo('/TestStack/AttestgateIssuanceMonitor', Match.anyValue());
+      // THEN one note, with the template's counts
+      expect(notes).toHaveLength(1);
+      const note = String(notes[0].entry.data);
+      const count = (type: string) => Object.keys(template.findResources(type)).length;
+      expect(count('AWS::CloudWatch::Alarm')).toBe(14);
+      expect(note).toContain(`watches 13 identities`);
+      expect(note).toContain(`${count('AWS::CloudWatch::Alarm')} CloudWatch alarms evaluating 13 alarm metrics, plus 1 Metrics Insights query alarm`);
+      expect(note).toContain(`${count('AWS::Logs::MetricFilter')} metric filters publishing up to 26 custom metrics`);
+      expect(note).toContain(`${count('AWS::Events::Rule')} EventBridge rules`);
+      expect(note).toContain(`${count('AWS::Logs::LogGroup')} log group`);
+      expect(note).toContain('https://aws.amazon.com/cloudwatch/pricing/');
+      expect(note).not.toMatch(/\$\s?\d/); // no price of ours: the page has them, by Region
+    });
+  });
+
   describe('rules of more roles than one pattern can hold', () => {
     test(`${ROLES_PER_RULE + 1} roles take two sets of rules, and a full pattern of long ARNs stays under EventBridge's 4096 characters`, () => {
       const stack = newStack();

@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { StepUpMonitor, StepUpMonitorProps, stepUpFilterPattern } from '../../lib/aws/step-up-monitor';
 import { AttestGateError } from '../../lib/core/errors';
@@ -33,6 +33,26 @@ const firing = (template: Template, events: readonly StepUpEvent[]) => {
 };
 
 describe('StepUpMonitor (AWS)', () => {
+  test('says at synth what it adds that is billed monthly: one metric math alarm per identity reading two metrics per operation, two filters per identity', () => {
+    // GIVEN
+    const stack = new Stack(new App(), 'Tools', { env: { account: '111122223333', region: 'eu-west-1' } });
+    const logGroup = new logs.LogGroup(stack, 'ToolServerLog', { logGroupName: '/tools/step-up' });
+    const monitor = new StepUpMonitor(stack, 'StepUp', { logGroup, operations: ['destroy-stack', 'rotate-keys'], identities: [AGENT] });
+    // WHEN an identity is added after construction, it is counted too
+    monitor.addIdentity(THIEF_VICTIM);
+    const template = Template.fromStack(stack);
+    // THEN
+    const notes = Annotations.fromStack(stack).findInfo('/Tools/StepUp', Match.anyValue());
+    expect(notes).toHaveLength(1);
+    const note = String(notes[0].entry.data);
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const metricsRead = alarms.flatMap((a) => a.Properties.Metrics as Array<{ MetricStat?: unknown }>).filter((m) => m.MetricStat).length;
+    expect(note).toContain(`watches 2 identities`);
+    expect(note).toContain(`${alarms.length} CloudWatch alarms evaluating ${metricsRead} alarm metrics (2 metric math alarms reading 4 metrics each)`);
+    expect(note).toContain(`${Object.keys(template.findResources('AWS::Logs::MetricFilter')).length} metric filters publishing up to 8 custom metrics`);
+    expect(note).toContain('https://aws.amazon.com/cloudwatch/pricing/');
+  });
+
   test('on the events a real guard writes, the thief’s identity alarms and the agent that answers its challenges does not — as stepUpFailures says', async () => {
     const events = await realGuardEvents();
     const { template } = synth();
