@@ -97,12 +97,13 @@ export interface RunVerdict {
   readonly kind: 'proven' | 'open' | 'unproven';
   /** The verdict's line; when `open` is not empty it ends with a colon and the gates follow. */
   readonly headline: string;
-  readonly open: ReadonlyArray<{ readonly gate: string; readonly why: string }>;
+  /** Each gate not proven: `open` when something got through (a FAIL, an unattested path), else `unproven`. */
+  readonly open: ReadonlyArray<{ readonly gate: string; readonly why: string; readonly state: 'open' | 'unproven' }>;
 }
 
 export function verdictOf(report: ConformanceReport): RunVerdict {
   if (exitCodeOf(report) === 0) return { kind: 'proven', headline: 'Verdict: every path of every high-privilege gate refused unattested issuance', open: [] };
-  const open: Array<{ gate: string; why: string }> = [];
+  const open: Array<{ gate: string; why: string; state: 'open' | 'unproven' }> = [];
   for (const { id } of report.gates) {
     const failed = report.results.filter((r) => r.gate === id && r.status === 'FAIL').map((r) => r.checkId);
     const unattested = (report.gates.find((g) => g.id === id)?.paths ?? []).filter((p) => p.attested === false && p.acknowledged === undefined).length;
@@ -112,9 +113,9 @@ export function verdictOf(report: ConformanceReport): RunVerdict {
       ...(unattested > 0 ? [`${plural(unattested, 'unattested path')}`] : []),
       ...(inconclusive.length > 0 ? [`INCONCLUSIVE ${inconclusive.join(', ')}`] : []),
     ];
-    if (why.length > 0) open.push({ gate: id, why: why.join('; ') });
+    if (why.length > 0) open.push({ gate: id, why: why.join('; '), state: failed.length > 0 || unattested > 0 ? 'open' : 'unproven' });
   }
-  for (const u of unprovenGates(report)) if (!u.acknowledged && !open.some((o) => o.gate === u.gate)) open.push({ gate: u.gate, why: `unproven: ${u.why}` });
+  for (const u of unprovenGates(report)) if (!u.acknowledged && !open.some((o) => o.gate === u.gate)) open.push({ gate: u.gate, why: `unproven: ${u.why}`, state: 'unproven' });
   const kind = report.results.some((r) => r.status === 'FAIL') ? 'open' : 'unproven';
   const head = kind === 'open' ? 'Verdict: OPEN — unattested issuance got through at' : 'Verdict: UNPROVEN — nothing refused unattested issuance for certain at';
   if (open.length === 0) return { kind, headline: `${head.replace(/ at$/, '')}: ${report.gates.length === 0 ? 'no gate was found' : 'the run was interrupted'}`, open: [] };
