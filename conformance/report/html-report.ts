@@ -313,6 +313,8 @@ table{border-collapse:collapse;margin:.5rem 0}
 caption{text-align:left;font-weight:600;padding:.25rem 0}
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 td{font-variant-numeric:tabular-nums}
+.counts th,.counts td,.gate-index td{white-space:nowrap}
+.gate-index th{min-width:12rem}
 .status,.state,.mark,.signal{display:inline-block;padding:0 .4rem;border-radius:.25rem;font-weight:600;white-space:nowrap;border:1px solid}
 .status-PASS,.state-proven,.mark-attested,.signal-yes{background:#e6f4ea;color:#0d5223;border-color:#0d5223}
 .status-FAIL,.state-open,.mark-open,.signal-no{background:#fde7e9;color:#8a1520;border-color:#8a1520}
