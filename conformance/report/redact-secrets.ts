@@ -40,16 +40,21 @@ const TEXT_REDACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
 const classOf = (c: string): number => (c >= 'a' && c <= 'z' ? 0 : c >= 'A' && c <= 'Z' ? 1 : c >= '0' && c <= '9' ? 2 : 3);
 
 /**
- * Whether a run of token characters looks random: it mixes both cases and digits, and changes
- * class at 40 % of its characters or more. Random base64 changes at about 64 % (measured over
- * random 30-byte values: 0.62–0.69); CamelCase names, logical IDs with their hash suffix and
- * Terraform addresses at about 30 %; AWS's documented example secret key at 45 %.
+ * Whether a run of token characters looks random rather than like a name: it mixes both cases
+ * and digits, changes class at 30 % of its characters or more, and less than 45 % of its letters
+ * are in lowercase words (runs of four or more). Measured: the names of the examples' real runs —
+ * CDK logical IDs with their hash suffix, role ARNs' names, Terraform addresses — have 52–81 % of
+ * their letters in words; random base64 about 10 %. Random values missed: 1.1 % of 24-byte
+ * base64 values, 0.4 % of 30-byte, 0.1 % of 40-byte (100,000 each); lowercase hex never counts
+ * (digests and fingerprints look the same) — those are what the shapes above are for.
  */
 function looksRandom(run: string): boolean {
   if (!(/[a-z]/.test(run) && /[A-Z]/.test(run) && /[0-9]/.test(run))) return false;
   let changes = 0;
   for (let i = 1; i < run.length; i++) if (classOf(run[i]) !== classOf(run[i - 1])) changes++;
-  return changes / (run.length - 1) >= 0.4;
+  const letters = run.replace(/[^A-Za-z]/g, '').length;
+  const inWords = (run.match(/[a-z]{4,}/g) ?? []).join('').length;
+  return changes / (run.length - 1) >= 0.3 && inWords / letters < 0.45;
 }
 
 /** Text with every secret-looking value replaced by `[redacted]`. */

@@ -19,6 +19,10 @@ describe('redactText', () => {
     'cdktf.out/stacks/x/cdk.tf.json: google_iam_workload_identity_pool_provider.DeployerGate_Provider_C99438C3',
     'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
     'AttestgateExample/DeployerRoleCrlImportFunctionServiceRoleDefaultPolicy12345678',
+    // Names from a real run of the examples.
+    'rolesanywhere:AgentsAnchor2979AF9E/AttestgateProfilesShared7d8fdc9116b0DC2C1E58',
+    'arn:aws:iam::111122223333:role/AttestgateAwsExample-Deployer92EF8763-26008D36FE8A',
+    'alarm ToolServerStepUpIdentity1AlarmC9398B53',
     'denied with 403 AccessDeniedException: Untrusted signing certificate',
     'spiffe://prod.example/agent/deployer',
   ])('a name or a reason stays readable: %s', (text) => {
