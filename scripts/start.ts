@@ -6,7 +6,8 @@
  *    OIDC issuer key whose public JWKS the GCP example uploads (as SPIRE's would be).
  * 2. Synthesizes the three examples against it (cdk.out/ for AWS, cdktf.out/ for GCP and Azure).
  * 3. Prints the gate table, then runs every conformance check against the embedded emulators of
- *    the three clouds, prints the report and writes JSON, JUnit and SARIF to attestgate-report/.
+ *    the three clouds, prints the report and writes JSON, JUnit, SARIF and the HTML page
+ *    (report.html, named again at the end) to attestgate-report/.
  * 4. Shows one identity, three clouds, through the SPIFFE Workload API: the deployer pod gets AWS,
  *    GCP and Azure credentials from the emulators with nothing but its SVIDs; the same pod running
  *    another image gets none (examples/spiffe/three-clouds.ts).
@@ -66,7 +67,7 @@ async function start(): Promise<number> {
     if (gatesCode !== 0) return gatesCode;
     process.stdout.write('\nProbing every gate on the local emulators (AWS, GCP, Azure):\n');
     const reportDir = path.join(root, 'attestgate-report');
-    const code = await main(['conformance', '--app', outdir, '--app', tfOutdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif', '--out', reportDir]);
+    const code = await main(['conformance', '--app', outdir, '--app', tfOutdir, '--pki', pkiDir, '--format', 'table,json,junit,sarif,html', '--out', reportDir]);
     const { configurations, templates } = loadAppSources([outdir, tfOutdir]);
     const threeClouds = await threeCloudsThroughWorkloadApi({
       templates,
@@ -102,7 +103,10 @@ async function start(): Promise<number> {
     // A FAIL anywhere is 1; otherwise anything unproven is 2; any other code (64, 70) stands.
     const areaCodes = [spiffe.exitCode, stepUp.exitCode];
     const exit = ![0, 1, 2].includes(finalCode) ? finalCode : finalCode === 1 || areaCodes.includes(1) ? 1 : finalCode === 2 || areaCodes.includes(2) ? 2 : 0;
-    process.stdout.write(`\n${renderStartVerdict(verdict, exit, (Date.now() - started) / 1000, columns)}\n`);
+    const htmlReport = path.join(reportDir, 'report.html');
+    // Written by this run only when conformance ran to a verdict (0, 1, 2); not a stale page of an earlier one.
+    const shownReport = [0, 1, 2].includes(code) && fs.existsSync(htmlReport) ? path.relative(process.cwd(), htmlReport) || htmlReport : undefined;
+    process.stdout.write(`\n${renderStartVerdict(verdict, exit, (Date.now() - started) / 1000, columns, shownReport)}\n`);
     return exit;
   } finally {
     fs.rmSync(materialDir, { recursive: true, force: true });

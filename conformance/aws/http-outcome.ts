@@ -70,6 +70,9 @@ export function isAwsAnswer(outcome: HttpOutcome): boolean {
 /** A short description of an outcome for reasons and evidence. */
 export function describeOutcome(outcome: HttpOutcome): string {
   if (outcome.kind === 'network-error') return `network error: ${outcome.error}`;
+  // Never the body: it holds the session's access key, secret and token, and this text goes into
+  // reasons and the report's evidence (as GCP's and Entra's answers are described: what, not which).
+  if (issuedCredentials(outcome)) return `${outcome.status}: credentials were issued`;
   return `${outcome.status}${errorCodeOf(outcome) ? ` ${errorCodeOf(outcome)}` : ''}: ${errorMessageOf(outcome).slice(0, 200)}`.trimEnd() + throttlingNote(outcome, isThrottled(outcome));
 }
 

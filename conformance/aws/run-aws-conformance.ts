@@ -12,7 +12,7 @@ import { AwsEndpoints, AwsHttpProbeTarget, publicAwsEndpoints, sdkAgentFor } fro
 import { REQUEST_DEADLINE_MS } from '../engine/send-http';
 import { AWS_LIVE_QUOTAS, AwsProbeContext, ResolvedAwsGate } from './probe-context';
 import { renderAwsGateTable } from './gate-table';
-import { describePath } from '../../lib/model/aws/issuance-paths';
+import { describePath, routeOfPath } from '../../lib/model/aws/issuance-paths';
 import { ArnLookup, DeploymentProblems, resolveAwsGates } from './resolve-gates';
 
 export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> {
@@ -40,6 +40,7 @@ export function summaryOf(gate: AwsGate): GateSummary {
       attested: p.kind === 'roles-anywhere' ? true : p.kind === 'principal' ? false : undefined,
       description: describePath(p),
       ...(p.kind === 'principal' && p.acknowledged ? { acknowledged: p.acknowledged } : {}),
+      route: routeOfPath(p, gate.id),
     })),
   );
 }

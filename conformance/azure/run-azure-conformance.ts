@@ -13,7 +13,7 @@ import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate, withOtherBlu
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
 import { renderAzureGateTable } from './gate-table';
 import { runTokenCommand } from '../oidc/token-command';
-import { describeAzurePath } from '../../lib/model/azure/issuance-paths';
+import { describeAzurePath, routeOfAzurePath } from '../../lib/model/azure/issuance-paths';
 
 export interface AzureConformanceOptions extends CommonRunOptions<TerraformSource> {
   /** `local` (the in-process emulator) or `azure` (Entra). */
@@ -120,5 +120,5 @@ export function runAzureConformance(options: AzureConformanceOptions): Promise<A
 }
 
 export function azureGateSummary(gate: AzureGate): GateSummary {
-  return gateSummaryOf('azure', gate, gate.paths.map((p) => ({ id: p.id, attested: p.attested, description: describeAzurePath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })));
+  return gateSummaryOf('azure', gate, gate.paths.map((p) => ({ id: p.id, attested: p.attested, description: describeAzurePath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}), route: routeOfAzurePath(p, gate.id) })));
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadAppSources } from '../discovery/app-sources';
-import { REPORT_FORMATS, ReportFormat } from '../report/write-reports';
+import { RULES_REPORT_FORMATS, RulesReportFormat } from '../report/write-reports';
 import { writeRulesReports } from '../report/rules-report';
 import { judgeApp, rulesExitCode } from '../rules/judge-app';
 import { BAD_INPUT_EXITS, CliCommand, PATH_NOTE } from './command';
@@ -27,11 +27,11 @@ export async function rulesCommand(args: readonly string[], out: NodeJS.Writable
   const apps = values.app;
   if (!apps || apps.length === 0) throw new UsageError('rules needs at least one --app PATH');
   const formats = (values.format ?? ['table']).flatMap((f) => f.split(','));
-  const unknownFormat = formats.find((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
-  if (unknownFormat) throw new UsageError(`--format ${unknownFormat}: use ${REPORT_FORMATS.join(', ')}`);
+  const unknownFormat = formats.find((f) => !(RULES_REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknownFormat) throw new UsageError(`--format ${unknownFormat}: use ${RULES_REPORT_FORMATS.join(', ')}`);
   const acknowledgements = (values.acknowledgements ?? []).flatMap(readAcknowledgements);
   const report = judgeApp(loadAppSources(apps), acknowledgements);
-  const files = writeRulesReports(report, formats as ReportFormat[], values.out!, out);
+  const files = writeRulesReports(report, formats as RulesReportFormat[], values.out!, out);
   for (const file of files) out.write(`wrote ${file}\n`);
   return rulesExitCode(report);
 }
@@ -47,7 +47,7 @@ export const RULES_COMMAND: CliCommand = {
   summary: 'run every synth-time rule over synthesized output, without CDK or cdktf',
   usage: [
     'rules --app PATH... [--format F]... [--out DIR] [--acknowledgements FILE]...',
-    `  --format ${REPORT_FORMATS.join('|')}    (default table; comma lists too; files go to --out)`,
+    `  --format ${RULES_REPORT_FORMATS.join('|')}    (default table; comma lists too; files go to --out)`,
     '  --out DIR                    where the report files go (default attestgate-report)',
     '  --acknowledgements FILE      JSON { "acknowledgements": [ { "rule", "resource", "reason" } ] }',
     '                               for inputs that cannot carry one (a plan, a state); an entry',

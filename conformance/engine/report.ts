@@ -1,3 +1,5 @@
+import type { AgentIdentityDescription } from '../../lib/core/agent-identity';
+import { formatDistinguishedName } from '../../lib/core/distinguished-name';
 import { CheckArea, CheckMeta, CheckStatus, Cloud } from './check';
 import type { RequestPlan } from './request-plan';
 
@@ -35,11 +37,41 @@ export interface Advisory {
   readonly detail: string;
 }
 
+/**
+ * One issuance path as a route, for the reports' diagrams: who can reach the credentials, through
+ * which anchor, provider, credential or grant, what the issuer demands of them, and whose
+ * credentials they get.
+ */
+export interface PathRoute {
+  /** Who can take the path: a workload holding a certificate, a principal, a pool member, a resource's processes. */
+  readonly from: string;
+  /** What it goes through: the trust anchor and profile, the provider, the federated credential, the grant, the key. */
+  readonly through: string;
+  /** The gate's factors the issuer demands on this path; empty when it demands none of them. */
+  readonly factors: readonly string[];
+  /** The identity whose credentials the path yields: the role, the service account, the managed identity. */
+  readonly to: string;
+}
+
+/** The identity a gate manifest declares: who the agent is and how its certificate must look. */
+export interface DeclaredIdentity {
+  readonly name: string;
+  readonly spiffeId: string;
+  /** The certificate subject, as a distinguished name (`CN=deployer, O=Example`). */
+  readonly subject: string;
+  readonly sanUri: string;
+  readonly issuingCa?: string;
+  readonly privilege: string;
+  readonly maxCredentialLifetimeSeconds: number;
+}
+
 export interface GateSummary {
   readonly id: string;
   readonly cloud: CheckArea;
   readonly source: string;
   readonly privilege: string;
+  /** What the gate manifest declares; absent for a gate without one (found in brownfield resources). */
+  readonly identity?: DeclaredIdentity;
   /**
    * Where the resources no longer match the identity the gate manifest declares (a condition or
    * credential edited after synth). Absent for a gate without a manifest; empty when they match.
@@ -49,7 +81,7 @@ export interface GateSummary {
    * Every way the identity's credentials can be obtained, as discovery found them: attested
    * (through the second factor), unattested, or not readable (`attested` undefined).
    */
-  readonly paths?: ReadonlyArray<{ readonly id: string; readonly attested: boolean | undefined; readonly description: string; readonly acknowledged?: string }>;
+  readonly paths?: ReadonlyArray<{ readonly id: string; readonly attested: boolean | undefined; readonly description: string; readonly acknowledged?: string; readonly route?: PathRoute }>;
 }
 
 /**
@@ -66,13 +98,26 @@ export interface SummarizedGate {
   readonly file: string;
   readonly privilege: string;
   /** The gate manifest, when the gate has one: drift is reported only against a declared identity. */
-  readonly manifest?: unknown;
+  readonly manifest?: { readonly identity: AgentIdentityDescription };
   readonly drift: readonly string[];
 }
 
 /** A gate's summary for the report: where it came from, its privilege, its drift and its issuance paths. */
 export function gateSummaryOf(cloud: Cloud, gate: SummarizedGate, paths: NonNullable<GateSummary['paths']>): GateSummary {
-  return { id: gate.id, cloud, source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { drift: gate.drift } : {}), paths };
+  return { id: gate.id, cloud, source: gate.file, privilege: gate.privilege, ...(gate.manifest ? { identity: declaredIdentityOf(gate.manifest.identity), drift: gate.drift } : {}), paths };
+}
+
+/** A manifest's identity as the report states it: its names in the form people read them. */
+export function declaredIdentityOf(identity: AgentIdentityDescription): DeclaredIdentity {
+  return {
+    name: identity.name,
+    spiffeId: identity.spiffeId,
+    subject: formatDistinguishedName(identity.subject),
+    sanUri: identity.sanUri,
+    ...(identity.issuingCa ? { issuingCa: formatDistinguishedName(identity.issuingCa) } : {}),
+    privilege: identity.privilege,
+    maxCredentialLifetimeSeconds: identity.maxCredentialLifetimeSeconds,
+  };
 }
 
 export interface ConformanceReport {

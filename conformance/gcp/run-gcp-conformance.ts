@@ -8,7 +8,7 @@ import { AppliedConfiguration } from '../../lib/model/terraform/apply';
 import { gcpAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
 import { GateSummary, gateSummaryOf } from '../engine/report';
-import { describeGcpPath } from '../../lib/model/gcp/issuance-paths';
+import { describeGcpPath, routeOfGcpPath } from '../../lib/model/gcp/issuance-paths';
 import { IssuerKey } from '../oidc/issuer-key';
 import { runTokenCommand } from '../oidc/token-command';
 import { GcpEndpoints, GcpHttpProbeTarget, PUBLIC_GCP_ENDPOINTS } from './gcp-probe-target';
@@ -42,7 +42,7 @@ export type GcpConformanceRun = CloudRun;
 
 export function gcpSummaryOf(gate: GcpGate): GateSummary {
   // The ID names the account too: a project-level grant is one path to each account it reaches.
-  return gateSummaryOf('gcp', gate, gate.paths.map((p) => ({ id: `${p.account}/${p.id}`, attested: p.attested, description: describeGcpPath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}) })));
+  return gateSummaryOf('gcp', gate, gate.paths.map((p) => ({ id: `${p.account}/${p.id}`, attested: p.attested, description: describeGcpPath(p), ...(p.acknowledged ? { acknowledged: p.acknowledged } : {}), route: routeOfGcpPath(p) })));
 }
 
 /** Workload identity federation gates, as the engine runs them. */

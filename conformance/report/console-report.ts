@@ -2,11 +2,10 @@ import { CheckStatus } from '../engine/check';
 import { CheckResult, ConformanceReport, GateSummary, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { DEFAULT_COLUMNS, TerminalOptions, bold, indented, shortenMiddle, statusLabel } from './terminal';
 
-const STATUSES: readonly CheckStatus[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'SKIPPED'];
-const counts = (results: readonly CheckResult[]): string => {
-  const s = summarize(results);
-  return STATUSES.map((status) => `${s[status]} ${status}`).join(', ');
-};
+export const STATUSES: readonly CheckStatus[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'SKIPPED'];
+/** `2 PASS, 1 FAIL, 0 INCONCLUSIVE, 0 SKIPPED`: every status, always in this order. */
+export const formatCounts = (s: Readonly<Record<CheckStatus, number>>): string => STATUSES.map((status) => `${s[status]} ${status}`).join(', ');
+const counts = (results: readonly CheckResult[]): string => formatCounts(summarize(results));
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -28,28 +27,55 @@ export function renderConsoleReport(report: ConformanceReport, options: Terminal
   return lines.join('\n').replace(/\n+$/, '');
 }
 
+/** One cloud's (or area's) line of the summary: its gates, issuance paths, checks and results per status. */
+export interface CloudSummary {
+  readonly cloud: string;
+  readonly gates: number;
+  readonly paths: number;
+  readonly checks: number;
+  readonly counts: Record<CheckStatus, number>;
+}
+
+/** Per cloud, in the order they appear in the report: what the summary's first lines say. */
+export function cloudSummaries(report: ConformanceReport): CloudSummary[] {
+  const clouds = [...new Set([...report.gates.map((g) => g.cloud), ...report.results.map((r) => r.cloud)])];
+  return clouds.map((cloud) => {
+    const gates = report.gates.filter((g) => g.cloud === cloud);
+    const results = report.results.filter((r) => r.cloud === cloud);
+    return { cloud, gates: gates.length, paths: gates.flatMap((g) => g.paths ?? []).length, checks: new Set(results.map((r) => r.checkId)).size, counts: summarize(results) };
+  });
+}
+
+/** The issuance paths of the whole report, by judgement; undefined when no gate has any. */
+export function pathTotals(report: ConformanceReport): { total: number; gates: number; attested: number; notAttested: number; acknowledged: number; unknown: number } | undefined {
+  const all = report.gates.flatMap((g) => g.paths ?? []);
+  if (all.length === 0) return undefined;
+  const count = (attested: boolean | undefined) => all.filter((p) => p.attested === attested).length;
+  return {
+    total: all.length,
+    gates: report.gates.filter((g) => (g.paths ?? []).length > 0).length,
+    attested: count(true),
+    notAttested: count(false),
+    acknowledged: all.filter((p) => p.acknowledged !== undefined).length,
+    unknown: count(undefined),
+  };
+}
+
 /** The summary: per cloud gates, paths and results; the totals; the verdict. */
 export function renderSummary(report: ConformanceReport, options: TerminalOptions): string[] {
   const width = options.columns;
   const lines = [bold(`Summary (target ${report.target}${report.interrupted ? ', INTERRUPTED' : ''}):`, options)];
-  const clouds = [...new Set([...report.gates.map((g) => g.cloud), ...report.results.map((r) => r.cloud)])];
-  const nameWidth = Math.max(0, ...clouds.map((c) => c.length));
-  for (const cloud of clouds) {
-    const gates = report.gates.filter((g) => g.cloud === cloud);
-    const paths = gates.flatMap((g) => g.paths ?? []);
-    const results = report.results.filter((r) => r.cloud === cloud);
-    const checks = new Set(results.map((r) => r.checkId)).size;
-    lines.push(...indented(`${cloud.padEnd(nameWidth)}  ${plural(gates.length, 'gate')}, ${plural(paths.length, 'issuance path')}, ${plural(checks, 'check')}: ${counts(results)}`, 2, width));
+  const clouds = cloudSummaries(report);
+  const nameWidth = Math.max(0, ...clouds.map((c) => c.cloud.length));
+  for (const c of clouds) {
+    lines.push(...indented(`${c.cloud.padEnd(nameWidth)}  ${plural(c.gates, 'gate')}, ${plural(c.paths, 'issuance path')}, ${plural(c.checks, 'check')}: ${formatCounts(c.counts)}`, 2, width));
   }
   lines.push(...indented(`${report.results.length} results: ${counts(report.results)}${report.interrupted ? ' (interrupted)' : ''}`, 2, width));
-  const allPaths = report.gates.flatMap((g) => g.paths ?? []);
-  if (allPaths.length > 0) {
-    const count = (attested: boolean | undefined) => allPaths.filter((p) => p.attested === attested).length;
-    const acknowledged = allPaths.filter((p) => p.acknowledged !== undefined).length;
-    const withPaths = report.gates.filter((g) => (g.paths ?? []).length > 0).length;
+  const paths = pathTotals(report);
+  if (paths) {
     lines.push(
       ...indented(
-        `${plural(allPaths.length, 'issuance path')} over ${plural(withPaths, 'gate')}: ${count(true)} attested, ${count(false)} not attested${acknowledged > 0 ? ` (${acknowledged} acknowledged)` : ''}${count(undefined) > 0 ? `, ${count(undefined)} not known before apply` : ''}`,
+        `${plural(paths.total, 'issuance path')} over ${plural(paths.gates, 'gate')}: ${paths.attested} attested, ${paths.notAttested} not attested${paths.acknowledged > 0 ? ` (${paths.acknowledged} acknowledged)` : ''}${paths.unknown > 0 ? `, ${paths.unknown} not known before apply` : ''}`,
         2,
         width,
       ),
@@ -57,15 +83,27 @@ export function renderSummary(report: ConformanceReport, options: TerminalOption
   }
   // Unproven on purpose is still unproven: say so where the verdict is read.
   if (report.unprovenSubset) lines.push(...indented(`${report.unprovenSubset.results} INCONCLUSIVE acknowledged (--allow-unproven): ${report.unprovenSubset.reason}`, 2, width));
-  lines.push(...verdict(report, options));
+  const v = verdictOf(report);
+  if (v.open.length === 0) lines.push(...indented(v.headline, 0, width));
+  else lines.push(...indented(v.headline, 0, width), ...v.open.flatMap(({ gate, why }) => [`  ${shortenMiddle(gate, width - 2)}`, ...indented(why, 6, width)]));
   return lines;
 }
 
-/** One line when every gate held; otherwise the open gates, one a line, with what is open. */
-function verdict(report: ConformanceReport, options: TerminalOptions): string[] {
-  const width = options.columns;
-  if (exitCodeOf(report) === 0) return indented('Verdict: every path of every high-privilege gate refused unattested issuance', 0, width);
-  const open: Array<{ gate: string; why: string }> = [];
+/**
+ * The run's verdict, as every report words it: `proven` in one line when every gate held;
+ * otherwise OPEN (a FAIL) or UNPROVEN, with the gates that are, and what is open about each.
+ */
+export interface RunVerdict {
+  readonly kind: 'proven' | 'open' | 'unproven';
+  /** The verdict's line; when `open` is not empty it ends with a colon and the gates follow. */
+  readonly headline: string;
+  /** Each gate not proven: `open` when something got through (a FAIL, an unattested path), else `unproven`. */
+  readonly open: ReadonlyArray<{ readonly gate: string; readonly why: string; readonly state: 'open' | 'unproven' }>;
+}
+
+export function verdictOf(report: ConformanceReport): RunVerdict {
+  if (exitCodeOf(report) === 0) return { kind: 'proven', headline: 'Verdict: every path of every high-privilege gate refused unattested issuance', open: [] };
+  const open: Array<{ gate: string; why: string; state: 'open' | 'unproven' }> = [];
   for (const { id } of report.gates) {
     const failed = report.results.filter((r) => r.gate === id && r.status === 'FAIL').map((r) => r.checkId);
     const unattested = (report.gates.find((g) => g.id === id)?.paths ?? []).filter((p) => p.attested === false && p.acknowledged === undefined).length;
@@ -75,16 +113,13 @@ function verdict(report: ConformanceReport, options: TerminalOptions): string[] 
       ...(unattested > 0 ? [`${plural(unattested, 'unattested path')}`] : []),
       ...(inconclusive.length > 0 ? [`INCONCLUSIVE ${inconclusive.join(', ')}`] : []),
     ];
-    if (why.length > 0) open.push({ gate: id, why: why.join('; ') });
+    if (why.length > 0) open.push({ gate: id, why: why.join('; '), state: failed.length > 0 || unattested > 0 ? 'open' : 'unproven' });
   }
-  for (const u of unprovenGates(report)) if (!u.acknowledged && !open.some((o) => o.gate === u.gate)) open.push({ gate: u.gate, why: `unproven: ${u.why}` });
-  const failed = report.results.some((r) => r.status === 'FAIL');
-  const head = failed ? 'Verdict: OPEN — unattested issuance got through at' : 'Verdict: UNPROVEN — nothing refused unattested issuance for certain at';
-  if (open.length === 0) return indented(`${head.replace(/ at$/, '')}: ${report.gates.length === 0 ? 'no gate was found' : 'the run was interrupted'}`, 0, width);
-  return [
-    ...indented(`${head} ${plural(open.length, 'gate')}:`, 0, width),
-    ...open.flatMap(({ gate, why }) => [`  ${shortenMiddle(gate, width - 2)}`, ...indented(why, 6, width)]),
-  ];
+  for (const u of unprovenGates(report)) if (!u.acknowledged && !open.some((o) => o.gate === u.gate)) open.push({ gate: u.gate, why: `unproven: ${u.why}`, state: 'unproven' });
+  const kind = report.results.some((r) => r.status === 'FAIL') ? 'open' : 'unproven';
+  const head = kind === 'open' ? 'Verdict: OPEN — unattested issuance got through at' : 'Verdict: UNPROVEN — nothing refused unattested issuance for certain at';
+  if (open.length === 0) return { kind, headline: `${head.replace(/ at$/, '')}: ${report.gates.length === 0 ? 'no gate was found' : 'the run was interrupted'}`, open: [] };
+  return { kind, headline: `${head} ${plural(open.length, 'gate')}:`, open };
 }
 
 /** A gate's block: its name and privilege, its results, and (verbose or when they need attention) paths, signals, drift. */

@@ -5,7 +5,7 @@ import { RuleVerdict, formatVerdict } from '../../lib/rules/evaluate';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { RULES_OF, RulesReport, rulesExitCode } from '../rules/judge-app';
 import { levelOf, partialFingerprints, renderSarifLog, sarifLocation, sarifRule } from './sarif';
-import { ReportFormat, writeFormats } from './write-reports';
+import { RulesReportFormat, writeFormats } from './write-reports';
 import type { FileAcknowledgement } from '../../lib/rules/acknowledgements-file';
 
 /**
@@ -112,11 +112,11 @@ export function renderRulesSarif(report: RulesReport): string {
   return renderSarifLog(PACKAGE_VERSION, rules, results, { invocations });
 }
 
-const FILE_NAMES: Record<Exclude<ReportFormat, 'table'>, string> = { json: 'rules.json', junit: 'rules-junit.xml', sarif: 'rules.sarif' };
+const FILE_NAMES: Record<Exclude<RulesReportFormat, 'table'>, string> = { json: 'rules.json', junit: 'rules-junit.xml', sarif: 'rules.sarif' };
 
 /** Writes the rules report in the requested formats: the table to `out`, the others as files in `directory`; returns the files written. */
-export function writeRulesReports(report: RulesReport, formats: readonly ReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
-  const render = (format: ReportFormat): string =>
+export function writeRulesReports(report: RulesReport, formats: readonly RulesReportFormat[], directory: string, out: NodeJS.WritableStream): string[] {
+  const render = (format: RulesReportFormat): string =>
     format === 'table' ? renderRulesConsole(report) : format === 'json' ? renderRulesJson(report) : format === 'junit' ? renderRulesJunit(report) : renderRulesSarif(report);
   return writeFormats({ fileNames: FILE_NAMES, render }, formats, directory, out);
 }

@@ -17,4 +17,10 @@ describe('renderStartVerdict', () => {
     for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(columns);
     expect(text.replace(/\s+/g, ' ')).toContain(CLAUSES[0]);
   });
+
+  test('the HTML report last, its path on a line of its own', () => {
+    const lines = renderStartVerdict(CLAUSES, 0, 1, 100, 'attestgate-report/report.html').split('\n');
+    expect(lines.slice(-2)).toEqual(['The conformance report, every gate, path and check (open it in a browser):', '  attestgate-report/report.html']);
+    for (const line of lines) expect([...line].length).toBeLessThanOrEqual(100);
+  });
 });

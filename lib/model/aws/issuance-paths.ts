@@ -127,3 +127,29 @@ export function describePath(path: AwsIssuancePath): string {
       return `unknown: ${path.why}`;
   }
 }
+
+/**
+ * A path as a route, for the report's diagram: who, through what, gated by which of the gate's
+ * factors, to `role`. A principal's conditions go with the exchange: they narrow which caller,
+ * never ask for the certificate, so they are not factors.
+ */
+export function routeOfPath(path: AwsIssuancePath, role: string): { from: string; through: string; factors: string[]; to: string } {
+  switch (path.kind) {
+    case 'roles-anywhere':
+      return {
+        from: 'a workload holding an X.509 certificate and its private key',
+        through: `IAM Roles Anywhere: trust anchor ${path.anchor === '*' ? 'ANY of the account' : path.anchor}, profile ${path.profile === '*' ? '(outside the template)' : path.profile}`,
+        factors: ['certificate chaining to the trust anchor’s CA', 'CreateSession signed with the certificate’s key', 'the trust policy’s conditions on the certificate'],
+        to: role,
+      };
+    case 'principal':
+      return {
+        from: path.principalType === '*' ? 'anyone (*)' : `${path.principalType} ${path.principal}`,
+        through: `${path.exchange}${path.conditions.length > 0 ? ` if ${path.conditions.map((c) => `${c.operator} ${c.key}`).join(' and ')}` : ''}`,
+        factors: [],
+        to: role,
+      };
+    default:
+      return { from: 'a principal that cannot be read', through: `trust policy statement ${path.statement}`, factors: [], to: role };
+  }
+}

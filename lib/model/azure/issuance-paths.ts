@@ -272,3 +272,23 @@ export function azureIssuancePathsOf(model: TerraformModel, parent: string, decl
 export function describeAzurePath(path: AzureIssuancePath): string {
   return `${path.description}: ${path.why}`;
 }
+
+/**
+ * A path as a route, for the report's diagram: who, through which resource, gated by which of the
+ * gate's factors, to `identity`. Only a federated credential the gate manifest declares demands
+ * them; a secret, a certificate or an attachment demands nothing of the caller but to be there.
+ */
+export function routeOfAzurePath(path: AzureIssuancePath, identity: string): { from: string; through: string; factors: string[]; to: string } {
+  const from: Record<AzureIssuancePath['kind'], string> = {
+    'federated-credential': 'a workload presenting a token of the credential’s issuer',
+    attachment: path.compute ? `any process on ${path.resource}` : `the service of ${path.resource}`,
+    'client-secret': 'whoever holds the client secret',
+    'client-certificate': 'whoever holds the certificate’s private key',
+  };
+  return {
+    from: from[path.kind],
+    through: path.resource,
+    factors: path.attested === true ? ['a token of the declared issuer', 'the declared subject and audience'] : [],
+    to: identity,
+  };
+}

@@ -438,3 +438,29 @@ export function describeGcpPath(path: GcpIssuancePath): string {
       return `${account}: unknown — ${path.why}`;
   }
 }
+
+/**
+ * A path as a route, for the report's diagram: who, through what, gated by which of the gate's
+ * factors, to the service account. Only the gate's own federation demands them: another provider
+ * of the pool checks its own issuer's tokens, not the gate's attestation.
+ */
+export function routeOfGcpPath(path: GcpIssuancePath): { from: string; through: string; factors: string[]; to: string } {
+  const to = path.account;
+  switch (path.kind) {
+    case 'federation':
+      return {
+        from: path.member,
+        through: `${path.provider === '*' ? `any provider of pool ${path.pool}` : `provider ${path.provider}${path.providerDisabled ? ' (disabled today)' : ''}`}, ${path.role} on ${path.grantedOn}`,
+        factors: path.attested ? ['a token signed by the provider’s issuer', 'the provider’s attribute mapping and condition', 'the bound subject'] : [],
+        to,
+      };
+    case 'grant':
+      return { from: path.member, through: `${path.role} on ${path.grantedOn}: ${path.how}${path.condition ? `, if ${path.condition}` : ''}`, factors: [], to };
+    case 'key':
+      return { from: 'whoever holds the key', through: `${path.resource} (${path.what})`, factors: [], to };
+    case 'attachment':
+      return { from: `workloads on ${path.resource}`, through: `the metadata server (${path.attribute})`, factors: [], to };
+    default:
+      return { from: 'unknown', through: path.why, factors: [], to };
+  }
+}

@@ -47,6 +47,14 @@ describe('errorMessageOf and describeOutcome', () => {
     expect(describeOutcome(response(502, 'Bad Gateway'))).toBe('502: Bad Gateway');
     expect(describeOutcome(networkError)).toBe('network error: connect ECONNREFUSED 127.0.0.1:1');
   });
+
+  test('issued credentials are described, never quoted: the reason and the evidence carry no secret of the session', () => {
+    const credentials = { accessKeyId: 'ASIAQWERTYUIOPASDFGH', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2Vj', expiration: '2026-04-01T13:00:00Z' };
+    expect(describeOutcome(json(201, { credentialSet: [{ credentials }], subjectArn: 'arn:aws:rolesanywhere:::subject/x' }))).toBe('201: credentials were issued');
+    const sts = response(200, `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAQWERTYUIOPASDFGH</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken></Credentials></AssumeRoleResult></AssumeRoleResponse>`);
+    expect(describeOutcome(sts)).toBe('200: credentials were issued');
+    expect(judgeDenial(sts, { status: 403, code: 'AccessDenied' }, 'an unattested principal').evidence).toEqual({ received: '200: credentials were issued', expected: '403 AccessDenied' });
+  });
 });
 
 describe('isTransient and issuedCredentials', () => {

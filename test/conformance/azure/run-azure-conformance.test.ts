@@ -11,6 +11,8 @@ let example: Record<string, any>;
 beforeAll(() => {
   example = azureExampleConfiguration();
 });
+/** A declared federated credential's route: the gate's factors, to the gate's identity. */
+const declaredTrustRoute = (to: unknown) => ({ from: expect.any(String), through: expect.any(String), factors: ['a token of the declared issuer', 'the declared subject and audience'], to });
 const clone = () => JSON.parse(JSON.stringify(example)) as Record<string, any>;
 
 describe('Azure conformance on the local emulator', () => {
@@ -23,11 +25,12 @@ describe('Azure conformance on the local emulator', () => {
         cloud: 'azure',
         source: expect.stringMatching(/cdk\.tf\.json$/),
         privilege: 'high',
+        identity: expect.objectContaining({ privilege: 'high', spiffeId: expect.stringMatching(/^spiffe:\/\//) }),
         drift: [],
         // Its two declared federated credentials are the only ways to its tokens.
         paths: [
-          { id: expect.stringMatching(/^federated:azurerm_federated_identity_credential\.Deployer_FederatedCredential1_/), attested: true, description: expect.stringContaining('of https://oidc.prod.example: a trust the gate manifest declares') },
-          { id: expect.stringMatching(/^federated:azurerm_federated_identity_credential\.Deployer_FederatedCredential2_/), attested: true, description: expect.stringContaining('of https://oidc.eu.prod.example: a trust the gate manifest declares') },
+          { id: expect.stringMatching(/^federated:azurerm_federated_identity_credential\.Deployer_FederatedCredential1_/), attested: true, description: expect.stringContaining('of https://oidc.prod.example: a trust the gate manifest declares'), route: declaredTrustRoute('cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558') },
+          { id: expect.stringMatching(/^federated:azurerm_federated_identity_credential\.Deployer_FederatedCredential2_/), attested: true, description: expect.stringContaining('of https://oidc.eu.prod.example: a trust the gate manifest declares'), route: declaredTrustRoute('cdk/azurerm_user_assigned_identity.Deployer_Identity_71F47558') },
         ],
       },
       {
@@ -35,11 +38,12 @@ describe('Azure conformance on the local emulator', () => {
         cloud: 'azure',
         source: expect.stringMatching(/cdk\.tf\.json$/),
         privilege: 'high',
+        identity: expect.objectContaining({ privilege: 'high', spiffeId: expect.stringMatching(/^spiffe:\/\//) }),
         drift: [],
         // The same two trusts, held by its blueprint (leg 1 of its tokens).
         paths: [
-          { id: expect.stringMatching(/^federated:msgraph_resource\.DeployerAgent_FederatedCredential1_/), attested: true, description: expect.stringContaining('of https://oidc.prod.example: a trust the gate manifest declares') },
-          { id: expect.stringMatching(/^federated:msgraph_resource\.DeployerAgent_FederatedCredential2_/), attested: true, description: expect.stringContaining('of https://oidc.eu.prod.example: a trust the gate manifest declares') },
+          { id: expect.stringMatching(/^federated:msgraph_resource\.DeployerAgent_FederatedCredential1_/), attested: true, description: expect.stringContaining('of https://oidc.prod.example: a trust the gate manifest declares'), route: declaredTrustRoute(expect.stringMatching(/^cdk\/msgraph_resource\.DeployerAgent_AgentIdentity_/)) },
+          { id: expect.stringMatching(/^federated:msgraph_resource\.DeployerAgent_FederatedCredential2_/), attested: true, description: expect.stringContaining('of https://oidc.eu.prod.example: a trust the gate manifest declares'), route: declaredTrustRoute(expect.stringMatching(/^cdk\/msgraph_resource\.DeployerAgent_AgentIdentity_/)) },
         ],
       },
       {

@@ -36,10 +36,10 @@ describe('attestgate conformance', () => {
   // The three runs at the CLI's default rates (a few seconds of waiting each, little CPU) run
   // concurrently, each with its own emulator, report directory and streams; jest groups them at
   // this first one's place, after beforeAll.
-  test.concurrent('exit 0 when every gate holds; JSON, JUnit and SARIF written to --out', async () => {
+  test.concurrent('exit 0 when every gate holds; JSON, JUnit, SARIF and HTML written to --out', async () => {
     const out = tmp('attestgate-report-');
     // The default rate keeps under the emulator's CreateSession quota (10/s), as it would under AWS's.
-    const { code, out: stdout } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--format', 'table', '--format', 'json,junit,sarif', '--out', out]);
+    const { code, out: stdout } = await run(['conformance', '--app', templateFile(template), '--pki', pki.dir, '--format', 'table', '--format', 'json,junit,sarif,html', '--out', out]);
     expect(code).toBe(0);
     expect(stdout).toContain('38 results: 38 PASS, 0 FAIL, 0 INCONCLUSIVE, 0 SKIPPED');
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
@@ -56,6 +56,14 @@ describe('attestgate conformance', () => {
     expect(parseXml(fs.readFileSync(path.join(out, 'junit.xml'), 'utf8')).attributes).toMatchObject({ tests: '38', failures: '0', errors: '0' });
     expect(validSarif(fs.readFileSync(path.join(out, 'report.sarif'), 'utf8')).runs[0].results).toEqual([]);
     expect(stdout).toContain(`wrote ${path.join(out, 'report.sarif')}`);
+    // The page: every gate with its declared identity and the route of its Roles Anywhere path, every result.
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(stdout).toContain(`wrote ${path.join(out, 'report.html')}`);
+    for (const gate of report.gates) expect(html).toContain(`<span class="gate-name">${gate.id}</span>`);
+    expect(html.match(/<li class="result result-PASS"/g)).toHaveLength(38);
+    expect(html).toContain('<dt>SPIFFE ID</dt>');
+    expect(html).toContain('<span class="hop-label">Through</span> IAM Roles Anywhere: trust anchor');
+    expect(html).toContain('<div class="verdict verdict-proven">');
   });
 
   test('exit 1 when a gate issues credentials to an unattested certificate', async () => {
@@ -176,7 +184,7 @@ describe('attestgate conformance', () => {
     [['emulator', '--app', 'x.json', '--gcp-port', ''], '--gcp-port : give a TCP port'],
     [['emulator', '--app', 'x.json', '--private-ca', 'arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x=/no/such.pem'], 'ENOENT'],
     [['emulator', '--app', 'x.json', '--private-ca', `arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/x=${brokenPem}`], `${brokenPem} holds a PEM block that is not an X.509 certificate (`],
-    [['conformance', '--app', 'x.json', '--format', 'html'], '--format html: use table, json, junit, sarif'],
+    [['conformance', '--app', 'x.json', '--format', 'pdf'], '--format pdf: use table, json, junit, sarif, html'],
     [['conformance', '--app', 'x.json', '--rate', '0'], '--rate 0'],
     [['conformance', '--app', '/no/such.json'], '--app /no/such.json: no such file or directory'],
     [['emulator'], 'emulator needs at least one --app PATH'],

@@ -1,4 +1,4 @@
-import { ACKNOWLEDGED_PATHS_METADATA_KEY, describePath, issuancePathsOf } from '../../../lib/model/aws/issuance-paths';
+import { ACKNOWLEDGED_PATHS_METADATA_KEY, describePath, issuancePathsOf, routeOfPath } from '../../../lib/model/aws/issuance-paths';
 import { rolesAnywhereTrusts } from '../../../lib/model/aws/roles-anywhere';
 import { attestedStatement, gateTemplate, model } from '../../fixtures/templates';
 
@@ -56,5 +56,19 @@ describe('issuance paths of a Roles Anywhere role', () => {
     template.Resources.Role.Metadata = { [ACKNOWLEDGED_PATHS_METADATA_KEY]: { 'principal:AWS:arn:aws:iam::111122223333:role/ci-deployer': 'ok' } };
     expect(pathsOf(template).paths[1]).not.toHaveProperty('acknowledged');
     expect(pathsOf(template).ignoredAcknowledgements[0]).toMatch(/the reason "ok" is shorter than/);
+  });
+});
+
+describe('routeOfPath: a path as the report draws it', () => {
+  test('Roles Anywhere demands the certificate, its key and the trust policy’s conditions; another principal demands none of them, its conditions going with the exchange', () => {
+    const star = { Effect: 'Allow', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abc123' } } };
+    const [attested, open] = pathsOf(gateTemplate({ statements: [attestedStatement(), star] })).paths.map((p) => routeOfPath(p, 'Stack/Role'));
+    expect(attested).toEqual({
+      from: 'a workload holding an X.509 certificate and its private key',
+      through: 'IAM Roles Anywhere: trust anchor Anchor, profile Profile',
+      factors: ['certificate chaining to the trust anchor’s CA', 'CreateSession signed with the certificate’s key', 'the trust policy’s conditions on the certificate'],
+      to: 'Stack/Role',
+    });
+    expect(open).toEqual({ from: 'anyone (*)', through: 'sts:AssumeRole if StringEquals aws:PrincipalOrgID', factors: [], to: 'Stack/Role' });
   });
 });

@@ -1,4 +1,4 @@
-import { ACKNOWLEDGED_PATHS_KEY, azureIssuancePathsOf } from '../../../lib/model/azure/issuance-paths';
+import { ACKNOWLEDGED_PATHS_KEY, azureIssuancePathsOf, routeOfAzurePath } from '../../../lib/model/azure/issuance-paths';
 import { DEPLOYER_SPIFFE_ID, ISSUER, azureConfiguration, credential, tfModel } from '../../fixtures/terraform';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
@@ -181,5 +181,14 @@ describe('Azure issuance paths: every way to an identity’s tokens', () => {
       ['federated:azurerm_federated_identity_credential.ext', true],
       ['attached:azurerm_linux_virtual_machine.vm', false],
     ]);
+  });
+});
+
+describe('routeOfAzurePath: a path as the report draws it', () => {
+  test('a declared federated credential demands the declared issuer, subject and audience; a VM the identity is attached to demands nothing', () => {
+    const configuration = withExtra({ azurerm_linux_virtual_machine: { ci: { identity: [{ type: 'UserAssigned', identity_ids: [IDENTITY_ID] }] } } });
+    const routes = pathsOf(configuration).paths.map((p) => routeOfAzurePath(p, 'cdk/deployer'));
+    expect(routes[0]).toEqual({ from: 'a workload presenting a token of the credential’s issuer', through: 'azurerm_federated_identity_credential.spire', factors: ['a token of the declared issuer', 'the declared subject and audience'], to: 'cdk/deployer' });
+    expect(routes).toContainEqual({ from: 'any process on azurerm_linux_virtual_machine.ci', through: 'azurerm_linux_virtual_machine.ci', factors: [], to: 'cdk/deployer' });
   });
 });

@@ -1,4 +1,4 @@
-import { gcpIssuancePaths, judgeGcpPath } from '../../../lib/model/gcp/issuance-paths';
+import { gcpIssuancePaths, judgeGcpPath, routeOfGcpPath } from '../../../lib/model/gcp/issuance-paths';
 import { workloadIdentityProviders } from '../../../lib/model/gcp/google-workload-identity';
 import { OPEN_CASES, highPrivilegeGate } from '../../fixtures/gcp-issuance-paths';
 import { tfModel } from '../../fixtures/terraform';
@@ -60,5 +60,19 @@ describe('GCP issuance paths', () => {
     expect(judgeGcpPath(key, accounts[0])).toEqual({ verdict: 'open' });
     expect(judgeGcpPath({ ...key, acknowledged: 'break-glass, SEC-1' }, accounts[0])).toEqual({ verdict: 'acknowledged', reason: 'break-glass, SEC-1' });
     expect(judgeGcpPath(key, { ...accounts[0], privilege: 'unknown' })).toMatchObject({ verdict: 'unjudged' });
+  });
+});
+
+describe('routeOfGcpPath: a path as the report draws it', () => {
+  test('the gate’s federation demands its factors, to the service account; a Token Creator grant demands none', () => {
+    const [, grant] = OPEN_CASES[0];
+    const routes = pathsOf(highPrivilegeGate(grant)).paths.map(routeOfGcpPath);
+    expect(routes[0]).toEqual({
+      from: expect.stringContaining('/subject/spiffe://prod.example/agent/deployer'),
+      through: expect.stringMatching(/^provider google_iam_workload_identity_pool_provider\.spire, roles\/iam\.workloadIdentityUser on /),
+      factors: ['a token signed by the provider’s issuer', 'the provider’s attribute mapping and condition', 'the bound subject'],
+      to: 'google_service_account.deployer',
+    });
+    expect(routes).toContainEqual({ from: 'user:ci@example.com', through: expect.stringContaining('roles/iam.serviceAccountTokenCreator on the service account'), factors: [], to: 'google_service_account.deployer' });
   });
 });
