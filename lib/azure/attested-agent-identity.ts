@@ -6,6 +6,7 @@ import { AzureFederatedIdentityGateManifest, GATE_MANIFEST_METADATA_KEY, GATE_MA
 import { AZURE_TOKEN_EXCHANGE_AUDIENCE, FEDERATED_CREDENTIAL_VALUE_MAX_LENGTH, MAX_FEDERATED_CREDENTIALS } from '../model/azure/azure-federated-identity';
 import { issuerProblem, issuerWithoutTrailingSlash } from '../model/terraform/oidc-issuer';
 import { producedAtSynth } from '../packs/private/produced-at-synth';
+import { AgentConditionalAccess, AgentConditionalAccessOptions } from './agent-conditional-access';
 import { ENTRA_RSA_NOTE } from './attested-managed-identity';
 import {
   AgentIdentityBlueprintBody,
@@ -63,6 +64,14 @@ export interface AttestedAgentIdentityProps {
   readonly displayName?: string;
   /** @default 'v1.0' */
   readonly apiVersion?: GraphApiVersion;
+  /**
+   * **Beta.** Conditional Access for the agent (a preview, Graph beta only): block its tokens for
+   * any resource but the allowed ones, and at the declared agent risk. Enforced unless
+   * `reportOnlyReason` says why not. See `AgentConditionalAccess`.
+   *
+   * @default - no Conditional Access policy
+   */
+  readonly conditionalAccess?: AgentConditionalAccessOptions;
 }
 
 /**
@@ -82,6 +91,8 @@ export class AttestedAgentIdentity extends Construct {
   /** The blueprint's federated credentials, in the order they are written. */
   public readonly federatedCredentials: Array<MsgraphResource<FederatedIdentityCredentialBody>> = [];
   public readonly agentIdentity: MsgraphResource<AgentIdentityBody>;
+  /** **Beta.** The agent's Conditional Access policies, when `conditionalAccess` is set. */
+  public readonly conditionalAccess?: AgentConditionalAccess;
   private readonly trusted: Array<{ issuer: string; subject: string }> = [];
   private readonly apiVersion: GraphApiVersion;
 
@@ -137,6 +148,14 @@ export class AttestedAgentIdentity extends Construct {
     // Terraform ignores "//" keys; produced at synth so credentials added later are listed.
     this.agentIdentity.addOverride(`//.${GATE_MANIFEST_METADATA_KEY}`, producedAtSynth(() => this.gateManifest()));
     Annotations.of(this).addInfo(ENTRA_RSA_NOTE);
+    if (props.conditionalAccess !== undefined) {
+      this.conditionalAccess = new AgentConditionalAccess(this, 'ConditionalAccess', {
+        ...props.conditionalAccess,
+        agentObjectId: this.agentIdentity.id,
+        agentName: displayName,
+        where: this.where,
+      });
+    }
   }
 
   /**

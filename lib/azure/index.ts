@@ -6,6 +6,7 @@ requirePeerDependencies('attestgate/azure', ['cdktf', '@cdktf/provider-azurerm',
 
 export * from './attested-managed-identity';
 export * from './attested-agent-identity';
+export * from './agent-conditional-access';
 export * from './msgraph-provider';
 export * from './msgraph-resource';
 export * from './sign-in-monitor';

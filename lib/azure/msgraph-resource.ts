@@ -63,6 +63,31 @@ export interface AgentIdentityBody {
   readonly 'owners@odata.bind'?: readonly DirectoryObjectBind[];
 }
 
+/**
+ * POST /identity/conditionalAccess/policies (Graph **beta**: the agent fields exist only there), as
+ * attestgate writes it for one agent identity. Checked against the beta reference of
+ * conditionalAccessPolicy, conditionalAccessConditionSet (`agentIdRiskLevels`) and
+ * conditionalAccessClientApplications (`includeAgentIdServicePrincipals`):
+ * https://learn.microsoft.com/graph/api/conditionalaccessroot-post-policies?view=graph-rest-beta
+ */
+export interface ConditionalAccessPolicyBody {
+  readonly displayName: string;
+  /** `enabled` or `enabledForReportingButNotEnforced` (report-only). */
+  readonly state: string;
+  readonly conditions: {
+    /** Required by the condition set; `all` leaves the client type out of the decision. */
+    readonly clientAppTypes: readonly string[];
+    /** `None`: no user is the subject; the agent identity is (clientApplications). */
+    readonly users: { readonly includeUsers: readonly string[] };
+    readonly applications: { readonly includeApplications: readonly string[]; readonly excludeApplications?: readonly string[] };
+    readonly clientApplications: { readonly includeAgentIdServicePrincipals: readonly string[] };
+    /** A flags enum: `"high"`, `"medium,high"`. */
+    readonly agentIdRiskLevels?: string;
+  };
+  /** `block`: the only control for an agent identity. */
+  readonly grantControls: { readonly operator: 'OR'; readonly builtInControls: readonly string[] };
+}
+
 export class MsgraphResource<Body extends object = Record<string, unknown>> extends TerraformResource {
   public static readonly tfResourceType = 'msgraph_resource';
 

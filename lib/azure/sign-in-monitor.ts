@@ -137,13 +137,18 @@ const nameSafe = (text: string, max: number) => text.replace(/[^A-Za-z0-9-]+/g, 
  *   sending ManagedIdentitySignInLogs and ServicePrincipalSignInLogs to it. The setting is
  *   tenant-wide: applying it needs the Security Administrator (or Global Administrator) role in
  *   Entra and a Microsoft Entra ID P1 or P2 licence, and a tenant has at most five;
- * - a scheduled query rule on refused sign-ins of the watched identities, split by AppId — one
- *   alert per identity: the per-identity failure rate;
- * - a scheduled query rule on successful sign-ins of them without a federated credential
- *   (FederatedCredentialId empty): tokens issued without the attested credential;
- * - an activity log alert on writes and deletes of the watched identities and their federated
- *   credentials; and, once an identity has a role, one on role assignments written or deleted at
- *   the scopes where watched identities hold roles;
+ * - a scheduled query rule on refused sign-ins of the watched identities and agent identities (both
+ *   legs), split by AppId — one alert per identity: the per-identity failure rate;
+ * - once a managed identity is watched, a scheduled query rule on its successful sign-ins without a
+ *   federated credential (FederatedCredentialId empty): tokens issued without the attested
+ *   credential, and an activity log alert on writes and deletes of the watched identities and
+ *   their federated credentials; once an identity has a role, one on role assignments written or
+ *   deleted at the scopes where watched identities hold roles;
+ * - once an agent identity is watched, a scheduled query rule on its blueprint's sign-ins by any
+ *   credential but the attested ones (`addAgentIdentity`).
+ *
+ * Each rule and alert is created with its first subject, so a stack of agent identities alone
+ * gets only the rules that have one; a monitor watching nothing at all fails synth.
  * - the action group: the one given, or a new one emailing `emails` or the subscription's Owners.
  */
 export class SignInMonitor extends Construct {
@@ -160,15 +165,20 @@ export class SignInMonitor extends Construct {
   public readonly diagnosticSetting?: MonitorAadDiagnosticSetting;
   public readonly actionGroupId: string;
   public readonly actionGroup?: MonitorActionGroup;
-  public readonly failedSignInRule: MonitorScheduledQueryRulesAlertV2;
-  public readonly unattestedSignInRule: MonitorScheduledQueryRulesAlertV2;
-  public readonly identityChangeAlert: MonitorActivityLogAlert;
+  /** Created once an identity or agent identity is watched: refused sign-ins of any of them. */
+  public failedSignInRule?: MonitorScheduledQueryRulesAlertV2;
+  /** Created once a managed identity is watched: its tokens without a federated credential. */
+  public unattestedSignInRule?: MonitorScheduledQueryRulesAlertV2;
+  /** Created once a managed identity is watched: writes and deletes of it and its federated credentials. */
+  public identityChangeAlert?: MonitorActivityLogAlert;
   /** Created once a watched identity has a role assignment. */
   public roleAssignmentChangeAlert?: MonitorActivityLogAlert;
   /** Created once an agent identity is watched: its blueprint's sign-ins by any credential but the attested ones. */
   public unattestedAgentSignInRule?: MonitorScheduledQueryRulesAlertV2;
   private readonly agents: AttestedAgentIdentity[] = [];
   private readonly createRule: (id: string, name: string, description: string, query: () => string, threshold: number, severity: number) => MonitorScheduledQueryRulesAlertV2;
+  private readonly failureThreshold: number;
+  private readonly failedQuery: () => string;
   private readonly identities: UserAssignedIdentity[] = [];
   /** Their client IDs and resource IDs, as Terraform references. */
   private readonly watched: Array<{ readonly clientId: string; readonly id: string }> = [];
@@ -281,36 +291,28 @@ export class SignInMonitor extends Construct {
         ],
         action: { actionGroups: [this.actionGroupId] },
       });
-    this.failedSignInRule = rule(
+    this.createRule = rule;
+    this.failureThreshold = threshold;
+    this.failedQuery = () => failedSignInQuery([...clientIds(), ...agentClientIds()]);
+    this.node.addValidation({
+      // Each rule and alert is created with its first subject: one listing no identity would be invalid.
+      validate: () =>
+        this.identities.length === 0 && this.agents.length === 0
+          ? [`${where}: watches nothing (no managed identity and no agent identity); it would only create a workspace and an action group nobody is alerted through. Fix: register one with addIdentity or addAgentIdentity, or remove the monitor`]
+          : [],
+    });
+  }
+
+  /** The rule on refused sign-ins, shared by managed identities and agent identities: created with the first of either. */
+  private watchFailures(): void {
+    this.failedSignInRule ??= this.createRule(
       'FailedSignIns',
       'attestgate-failed-sign-ins',
       'refused sign-ins of a gated managed identity or agent identity (or its blueprint): a token was presented that its federated credentials do not accept (wrong issuer, subject or audience, expired, unknown key, not RSA). A stolen or forged credential may be being tried.',
-      () => failedSignInQuery([...clientIds(), ...agentClientIds()]),
-      threshold,
+      this.failedQuery,
+      this.failureThreshold,
       1,
     );
-    this.unattestedSignInRule = rule(
-      'UnattestedSignIns',
-      'attestgate-unattested-sign-ins',
-      'tokens issued to a gated managed identity without a federated credential: no attested token was checked. The identity is attached to a resource whose metadata endpoint hands out its tokens.',
-      () => unattestedSignInQuery(clientIds()),
-      1,
-      0,
-    );
-    this.createRule = rule;
-    this.identityChangeAlert = new MonitorActivityLogAlert(this, 'IdentityChanged', {
-      name: `attestgate-identity-changed-${this.stackName}`,
-      description: 'attestgate: a gated managed identity, or one of its federated credentials, was written or deleted. A new or changed credential lets another issuer or subject obtain the identity.',
-      resourceGroupName,
-      location: 'global',
-      scopes: Lazy.listValue({ produce: () => this.watched.map((w) => w.id) }),
-      criteria: { category: 'Administrative', resourceTypes: [USER_ASSIGNED_IDENTITY_RESOURCE_TYPE, FEDERATED_CREDENTIAL_RESOURCE_TYPE] },
-      action: [{ actionGroupId: this.actionGroupId }],
-    });
-    this.node.addValidation({
-      // The managed-identity rules and alert list the managed identities: with none, they would be invalid.
-      validate: () => (this.identities.length === 0 ? [`${where}: watches no identity (no managed identity); its query rules and alert would be invalid. Fix: register one with addIdentity, or remove the monitor`] : []),
-    });
   }
 
   /** The identities watched so far. */
@@ -327,6 +329,24 @@ export class SignInMonitor extends Construct {
     this.identities.push(identity);
     const stack = TerraformStack.of(this);
     this.watched.push({ clientId: referenceTo(stack, identity, 'client_id', () => identity.clientId), id: referenceTo(stack, identity, 'id', () => identity.id) });
+    this.watchFailures();
+    this.unattestedSignInRule ??= this.createRule(
+      'UnattestedSignIns',
+      'attestgate-unattested-sign-ins',
+      'tokens issued to a gated managed identity without a federated credential: no attested token was checked. The identity is attached to a resource whose metadata endpoint hands out its tokens.',
+      () => unattestedSignInQuery(this.watched.map((w) => w.clientId)),
+      1,
+      0,
+    );
+    this.identityChangeAlert ??= new MonitorActivityLogAlert(this, 'IdentityChanged', {
+      name: `attestgate-identity-changed-${this.stackName}`,
+      description: 'attestgate: a gated managed identity, or one of its federated credentials, was written or deleted. A new or changed credential lets another issuer or subject obtain the identity.',
+      resourceGroupName: this.resourceGroupName,
+      location: 'global',
+      scopes: Lazy.listValue({ produce: () => this.watched.map((w) => w.id) }),
+      criteria: { category: 'Administrative', resourceTypes: [USER_ASSIGNED_IDENTITY_RESOURCE_TYPE, FEDERATED_CREDENTIAL_RESOURCE_TYPE] },
+      action: [{ actionGroupId: this.actionGroupId }],
+    });
   }
 
   /** The agent identities watched so far. */
@@ -344,6 +364,7 @@ export class SignInMonitor extends Construct {
   public addAgentIdentity(agent: AttestedAgentIdentity): void {
     if (this.agents.includes(agent)) return;
     this.agents.push(agent);
+    this.watchFailures();
     const stack = TerraformStack.of(this);
     const reference = (resource: TerraformResource, attribute: string, token: () => string) => referenceTo(stack, resource, attribute, token);
     this.unattestedAgentSignInRule ??= this.createRule(

@@ -143,7 +143,8 @@ describe('SignInMonitor', () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'empty');
     new SignInMonitor(stack, 'Monitor', { resourceGroupName: 'ops', location: 'westeurope' });
-    expect(() => app.synth()).toThrow("SignInMonitor 'empty/Monitor': watches no identity");
+    expect(() => app.synth()).toThrow("SignInMonitor 'empty/Monitor': watches nothing (no managed identity and no agent identity)");
+    expect(() => app.synth()).toThrow('Fix: register one with addIdentity or addAgentIdentity, or remove the monitor');
   });
 
   test.each([
@@ -230,6 +231,39 @@ describe('SignInMonitor on an Entra agent identity', () => {
     expect(keeps(leg1({ AppId: AGENT_APP, ResultType: '7002137' }))).toBe(true);
     expect(keeps(leg1({ AppId: CLIENT_ID, ResultType: '700213' }))).toBe(true);
     expect(keeps(leg1({ AppId: AGENT_APP, ResultType: '0' }))).toBe(false);
+  });
+
+  test('a stack of agent identities alone: valid, with only the rules that have a subject; both rules judge the three leg-1 records as ADV-AZ-007 does', () => {
+    // GIVEN a stack with no managed identity
+    const { AttestedAgentIdentity, AgentIdAttestation } = require('../../lib/azure/attested-agent-identity') as typeof import('../../lib/azure/attested-agent-identity');
+    const { MsgraphProvider } = require('../../lib/azure/msgraph-provider') as typeof import('../../lib/azure/msgraph-provider');
+    const { stack } = tfStack();
+    new MsgraphProvider(stack, 'msgraph', { useOidc: true });
+    const agent = new AttestedAgentIdentity(stack, 'DeployerAgent', {
+      identity: deployerIdentity(),
+      attestation: AgentIdAttestation.spire('https://oidc.prod.example'),
+      sponsors: { users: ['1f0c5e2a-7b64-4d0e-9a51-3c2d8e9f4a10'] },
+    });
+    agent.addFederatedCredential(AgentIdAttestation.spire('https://oidc.eu.prod.example'));
+    // WHEN
+    const monitor = new SignInMonitor(stack, 'Monitor', { resourceGroupName: 'ops', location: 'westeurope' });
+    monitor.addAgentIdentity(agent);
+    // THEN synth passes, and the managed-identity rule and alert (which would list no identity) are not written
+    const tf = synthesized(stack);
+    expect([monitor.unattestedSignInRule, monitor.identityChangeAlert]).toEqual([undefined, undefined]);
+    expect(resourcesOf(tf, 'azurerm_monitor_scheduled_query_rules_alert_v2').map((r) => String(r.name))).toEqual(['attestgate-failed-sign-ins-agents', 'attestgate-unattested-agent-sign-ins-agents']);
+    expect(resourcesOf(tf, 'azurerm_monitor_activity_log_alert')).toEqual([]);
+    expect(resourcesOf(tf, 'azurerm_monitor_aad_diagnostic_setting')[0].enabled_log).toContainEqual({ category: 'ServicePrincipalSignInLogs' });
+    const query = (prefix: string) => deployed((ruleNamed(tf, prefix).criteria as Array<{ query: string }>)[0].query, agent);
+    // The agent rule: an attested credential is quiet; a secret and another federated credential alert.
+    const unattested = query('attestgate-unattested-agent-sign-ins');
+    const keeps = (record: Record<string, string>) => unattested.keeps('AADServicePrincipalSignInLogs', SIGN_IN_LOG_SCHEMA, record);
+    expect([keeps(leg1({ FederatedCredentialId: ATTESTED[0] })), keeps(leg1({ ServicePrincipalCredentialKeyId: '5d1e0c2b-secret' })), keeps(leg1({ FederatedCredentialId: '9e8d7c6b-0000-4000-8000-0000000f1c99' }))]).toEqual([false, true, true]);
+    // The failure rule: refusals at both legs, no managed identity in its list.
+    const failed = query('attestgate-failed-sign-ins');
+    expect(failed.keeps('AADServicePrincipalSignInLogs', SIGN_IN_LOG_SCHEMA, leg1({ ResultType: '700213' }))).toBe(true);
+    expect(failed.keeps('AADServicePrincipalSignInLogs', SIGN_IN_LOG_SCHEMA, leg1({ AppId: AGENT_APP, ResultType: '7002137' }))).toBe(true);
+    expect((ruleNamed(tf, 'attestgate-failed-sign-ins').criteria as Array<{ query: string }>)[0].query).not.toContain('azurerm_user_assigned_identity');
   });
 
   test('no rule for agents until one is watched', () => {

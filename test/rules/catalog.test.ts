@@ -38,6 +38,7 @@ describe('rule catalog', () => {
       ['AG-AZ-008', 'high'],
       ['AG-AZ-009', 'high'],
       ['AG-AZ-010', 'high'],
+      ['AG-AZ-011', 'high'],
       ['AG-GCP-001', 'critical'],
       ['AG-GCP-002', 'critical'],
       ['AG-GCP-003', 'critical'],

@@ -111,7 +111,7 @@ type Segment = readonly Part[];
 const lower = (s: string | undefined) => s?.toLowerCase();
 
 /** A Graph URL as segments, without host, API version or empty segments. */
-function segmentsOf(value: Value | undefined): Segment[] | undefined {
+export function segmentsOf(value: Value | undefined): Segment[] | undefined {
   const parts: Part[] = typeof value === 'string' ? [value] : isSymbolicString(value) ? [...value.parts] : isSymbol(value) ? [value] : [];
   if (parts.length === 0) return undefined;
   const segments: Part[][] = [[]];
@@ -134,7 +134,7 @@ function segmentsOf(value: Value | undefined): Segment[] | undefined {
 }
 
 /** The literal text of a segment, lowercase, or undefined when it holds a symbol. */
-function literal(segment: Segment | undefined): string | undefined {
+export function literal(segment: Segment | undefined): string | undefined {
   return segment && segment.every((p) => typeof p === 'string') ? (segment as string[]).join('').toLowerCase() : undefined;
 }
 
@@ -182,7 +182,7 @@ const objectOf = (v: Value | undefined): Record<string, Value> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !isSymbol(v) && !isSymbolicString(v) ? (v as Record<string, Value>) : undefined;
 const listOf = (v: Value | undefined): Value[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 /** The body of an msgraph resource: an object, or JSON text (`jsonencode` written out). */
-function bodyOf(resource: TerraformResource): Record<string, Value> | undefined {
+export function bodyOf(resource: TerraformResource): Record<string, Value> | undefined {
   const body = resource.attributes.body;
   if (typeof body === 'string') {
     try {

@@ -6,7 +6,7 @@ import { AgentIdModel, AgentIdentityModel, BlueprintCredentialModel, BlueprintMo
 import { SubjectCandidate } from '../gcp/admitted-subjects';
 import { exactSubjects, parseFlexibleExpression, searchFlexibleExpression } from './flexible-credential-expression';
 import { highPrivilegeReasons, roleGrantsOf } from './identity-privilege';
-import { ACKNOWLEDGED_PATHS_KEY, AzureIssuancePath, acknowledgementsOf, attachmentPaths } from './issuance-paths';
+import { ACKNOWLEDGED_PATHS_KEY, AzureIssuancePath, acknowledgementsOf, attachmentPaths, federatedCredentialPathsOf } from './issuance-paths';
 import { USER_ASSIGNED_IDENTITY_TYPE } from './azure-federated-identity';
 import { isSymbol, isSymbolicString } from '../terraform/expressions';
 import { sharedSubjectIdentity } from './shared-subjects';
@@ -28,7 +28,9 @@ import { sharedSubjectIdentity } from './shared-subjects';
  *   every resource that can obtain that identity's tokens — each attachment of a user-assigned
  *   identity (judged as the managed-identity gate judges its own), the resource whose
  *   system-assigned identity it is — presents the token at leg 1. Unattested unless acknowledged:
- *   the agent's workload runs there on purpose, and says so with a reason.
+ *   the agent's workload runs there on purpose, and says so with a reason. And each federated
+ *   credential of a user-assigned identity exchanges another token for the identity's: a path,
+ *   judged as the identity's own gate judges it (issuance-paths.ts).
  *
  * Declared trusts are compared as resolved values, so a managed identity's principal ID declared as
  * `${azurerm_user_assigned_identity.x.principal_id}` matches the credential that refers to it.
@@ -186,11 +188,21 @@ function managedIdentityPaths(model: TerraformModel, credential: BlueprintCreden
   if (!resource) return [];
   const via = `the managed identity whose token federated credential ${credential.resource.address} trusts`;
   if (resource.type === USER_ASSIGNED_IDENTITY_TYPE) {
-    return attachmentPaths(model, { address: ref.address }).map((p) => ({
+    const attachments = attachmentPaths(model, { address: ref.address }).map((p) => ({
       ...p,
       description: `${p.description}, holding ${ref.address} (${via})`,
       why: `${p.why}, and presents it at leg 1 as the blueprint’s attested token: the agent identity’s tokens follow`,
+      through: ref.address,
     }));
+    // The identity's own federated credentials: each exchanges another token for the identity's,
+    // which then opens leg 1. Judged as the identity's gate judges them, not re-judged here.
+    const federated = federatedCredentialPathsOf(model, ref.address).map((p) => ({
+      ...p,
+      description: `${p.description}, of ${ref.address} (${via})`,
+      why: p.attested === true ? `${p.why} for ${ref.address}, so its token at leg 1 is attested too` : `${p.why}; that token of ${ref.address} opens leg 1 as the blueprint’s attested token: the agent identity’s tokens follow`,
+      through: ref.address,
+    }));
+    return [...attachments, ...federated];
   }
   // A system-assigned identity: the resource it belongs to is where its tokens are had.
   if (!/identity/.test(ref.attribute)) return [];
@@ -201,6 +213,7 @@ function managedIdentityPaths(model: TerraformModel, credential: BlueprintCreden
       resource: resource.address,
       attested: false,
       compute: true,
+      through: resource.address,
       description: `system-assigned identity of ${resource.address} (${via})`,
       why: 'any process running there gets its tokens from the managed-identity endpoint (IMDS / IDENTITY_ENDPOINT), without attestation, and presents it at leg 1 as the blueprint’s attested token: the agent identity’s tokens follow',
     },

@@ -1,4 +1,5 @@
 import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknowledged-paths';
+import { GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../core/gate-manifest';
 import { TerraformModel, TerraformResource } from '../terraform/configuration';
 import { SymbolicString, Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 import { FederatedCredentialModel, USER_ASSIGNED_IDENTITY_TYPE, credentialsByParent, instanceCount } from './azure-federated-identity';
@@ -57,6 +58,11 @@ export interface AzureIssuancePath {
   readonly compute?: boolean;
   /** Why the path is accepted on purpose, when the identity acknowledges it. */
   readonly acknowledged?: string;
+  /**
+   * For a path to an agent identity through the managed identity its blueprint trusts (an
+   * attachment, or a federated credential of that identity): the managed identity's address.
+   */
+  readonly through?: string;
 }
 
 /** Where the identity is, for matching what refers to it. */
@@ -241,6 +247,25 @@ function federatedPath(credential: FederatedCredentialModel, declared: readonly 
   return match
     ? { ...base, attested: true, why: 'a trust the gate manifest declares' }
     : { ...base, attested: false, why: 'a trust the gate manifest does not declare: whoever gets a token of that issuer and subject gets the identity, without the agent’s attestation' };
+}
+
+/**
+ * A managed identity's own federated credentials, judged as its gate judges them: against the
+ * trusts its gate manifest declares, or — without a manifest — its configuration taken as declared
+ * (a shared subject still unattested). An unreadable manifest declares nothing. Agent gates read
+ * them too: a managed identity a blueprint trusts is reached through each of its credentials.
+ */
+export function federatedCredentialPathsOf(model: TerraformModel, parent: string): AzureIssuancePath[] {
+  const raw = model.resource(parent)?.comment[GATE_MANIFEST_METADATA_KEY];
+  let declared: readonly DeclaredTrust[] | undefined;
+  if (raw !== undefined) {
+    try {
+      declared = parseGateManifest(raw, `${model.name}: ${parent}`, 'azure-federated-identity-credential').credentials;
+    } catch {
+      declared = [];
+    }
+  }
+  return (credentialsByParent(model).get(parent) ?? []).map((c) => federatedPath(c, declared));
 }
 
 /** The acknowledgements an identity's `"//"` object carries, and the ones that do not count (agent identities read them the same way). */

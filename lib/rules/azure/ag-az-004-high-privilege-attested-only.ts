@@ -33,8 +33,8 @@ function highPrivilege(model: TerraformModel, parent: string): string | undefine
  *
  * An Entra agent identity whose blueprint trusts a managed identity's token (the attestation
  * source `AgentIdAttestation.managedIdentity`) is reached the same way: every resource that can
- * obtain that identity's tokens presents them at leg 1 (`agent-issuance-paths.ts`). Its
- * blueprint's secrets are AG-AZ-005's.
+ * obtain that identity's tokens presents them at leg 1 (`agent-issuance-paths.ts`), and so does
+ * every unattested federated credential of that identity. Its blueprint's secrets are AG-AZ-005's.
  */
 export const highPrivilegeAttestedOnly: Rule<TerraformModel> = {
   id: 'AG-AZ-004',
@@ -64,12 +64,13 @@ export const highPrivilegeAttestedOnly: Rule<TerraformModel> = {
     for (const gate of agentGates(model)) {
       if (gate.highPrivilege === undefined) continue;
       for (const path of gate.paths) {
-        if (path.kind !== 'attachment' || path.acknowledged !== undefined || path.attested === true) continue;
+        // Through the trusted managed identity: its attachments and its own federated credentials (the blueprint's are AG-AZ-005/010's).
+        if (path.through === undefined || path.acknowledged !== undefined || path.attested === true) continue;
         findings.push({
           resource: path.resource,
           outcome: path.attested === false ? 'violation' : 'unjudgeable',
           message: `High-privilege agent identity ${gate.agent.resource.address} (${gate.highPrivilege}) has an unattested path [${path.id}]: ${path.description}: ${path.why}.`,
-          location: 'identity',
+          location: path.kind === 'attachment' ? 'identity' : '',
         });
       }
     }

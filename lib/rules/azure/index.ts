@@ -10,6 +10,7 @@ import { highPrivilegeAgentOwnBlueprint } from './ag-az-007-high-privilege-agent
 import { flexibleCredentialOneSubject } from './ag-az-008-flexible-credential-one-subject';
 import { blueprintCredentialAudience } from './ag-az-009-blueprint-credential-audience';
 import { blueprintCredentialDeclared } from './ag-az-010-blueprint-credential-declared';
+import { highPrivilegeAgentRiskPolicyCarveOut } from './ag-az-011-high-privilege-agent-risk-policy-carve-out';
 
 /** Every Azure rule, in ID order. They judge synthesized Terraform JSON. */
 export const AZURE_RULES: ReadonlyArray<Rule<TerraformModel>> = [
@@ -23,4 +24,5 @@ export const AZURE_RULES: ReadonlyArray<Rule<TerraformModel>> = [
   flexibleCredentialOneSubject,
   blueprintCredentialAudience,
   blueprintCredentialDeclared,
+  highPrivilegeAgentRiskPolicyCarveOut,
 ];

@@ -259,6 +259,25 @@ describe('Azure advisories of an Entra agent identity (hand-written signals over
     expect(byId(list)['ADV-AZ-007'].detail).toContain('(azurerm_monitor_scheduled_query_rules_alert_v2.imds_style keeps only one of them)');
   });
 
+  test('a synthesized stack of agent identities alone, watched by SignInMonitor: ADV-AZ-001, 007 and 008 are YES', () => {
+    const { tfStack, synthesized } = require('../../fixtures/cdktf') as typeof import('../../fixtures/cdktf');
+    const { deployerIdentity } = require('../../fixtures/identities') as typeof import('../../fixtures/identities');
+    const { AttestedAgentIdentity, AgentIdAttestation } = require('../../../lib/azure/attested-agent-identity') as typeof import('../../../lib/azure/attested-agent-identity');
+    const { MsgraphProvider } = require('../../../lib/azure/msgraph-provider') as typeof import('../../../lib/azure/msgraph-provider');
+    const { SignInMonitor } = require('../../../lib/azure/sign-in-monitor') as typeof import('../../../lib/azure/sign-in-monitor');
+    const { stack } = tfStack();
+    new MsgraphProvider(stack, 'msgraph', { useOidc: true });
+    const agent = new AttestedAgentIdentity(stack, 'DeployerAgent', {
+      identity: deployerIdentity(),
+      attestation: AgentIdAttestation.spire('https://oidc.prod.example'),
+      sponsors: { users: ['1f0c5e2a-7b64-4d0e-9a51-3c2d8e9f4a10'] },
+    });
+    new SignInMonitor(stack, 'Monitor', { resourceGroupName: 'ops', location: 'westeurope' }).addAgentIdentity(agent);
+    const list = advisories(synthesized(stack));
+    expect(presence(list)).toMatchObject({ 'ADV-AZ-001': true, 'ADV-AZ-007': true, 'ADV-AZ-008': true });
+    expect(byId(list)['ADV-AZ-007'].detail).not.toContain('also fires on the attested credentials');
+  });
+
   test('unusual but correct: a rule on every successful blueprint sign-in alerts, and is said to be noisy', () => {
     const list = advisories(withSignals({ every: `union isfuzzy=true AADServicePrincipalSignInLogs | where AppId =~ "${BLUEPRINT_APP}" | where ResultType == "0"` }));
     expect(byId(list)['ADV-AZ-007']).toMatchObject({ present: true, detail: expect.stringContaining('also fires on the attested credentials: every legitimate token alerts') });

@@ -141,6 +141,53 @@ describe('AG-AZ-004 on an agent identity whose attestation is a managed identity
     expect(agentGates(model)[0].paths.find((p) => p.kind === 'attachment')).toMatchObject({ attested: false, acknowledged: 'the deployer agent runs on this VM only (SEC-311)' });
   });
 
+  /** The runner identity with hand-written azurerm federated credentials, no VM; the SPIFFE trust declared in its gate manifest when `gated`. */
+  function runnerWithCredentials(credentials: Record<string, { issuer: string; subject: string }>, gated = true) {
+    const configuration = agentIdConfiguration('managed-identity-attested');
+    delete configuration.resource.azurerm_linux_virtual_machine;
+    configuration.resource.azurerm_federated_identity_credential = Object.fromEntries(
+      Object.entries(credentials).map(([name, c]) => [name, { name, resource_group_name: 'agents', parent_id: '${azurerm_user_assigned_identity.runner.id}', audience: ['api://AzureADTokenExchange'], ...c }]),
+    );
+    if (gated) {
+      configuration.resource.azurerm_user_assigned_identity.runner['//'] = {
+        'attestgate:gate': {
+          schema: 'attestgate/gate-manifest/v2',
+          kind: 'azure-federated-identity-credential',
+          identity: { name: 'deployer', spiffeId: 'spiffe://prod.example/agent/deployer', subject: { CN: 'deployer' }, sanUri: 'spiffe://prod.example/agent/deployer', privilege: 'high', maxCredentialLifetimeSeconds: 3600 },
+          credentials: [{ issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer', audience: 'api://AzureADTokenExchange' }],
+        },
+      };
+    }
+    return configuration;
+  }
+  const SPIFFE_TRUST = { issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer' };
+  const GITHUB = 'https://token.actions.githubusercontent.com';
+
+  test('Noncompliance: a GitHub Actions federated credential on the managed identity the blueprint trusts — the workflow gets its token, and with it the agent’s', () => {
+    const findings = highPrivilegeAttestedOnly.evaluate(agentIdModel(runnerWithCredentials({ spire: SPIFFE_TRUST, github_deploy: { issuer: GITHUB, subject: 'repo:acme/infra:environment:prod' } })));
+    expect(findings).toEqual([
+      {
+        resource: 'azurerm_federated_identity_credential.github_deploy',
+        outcome: 'violation',
+        message:
+          'High-privilege agent identity msgraph_resource.deployer (Contributor on /subscriptions/0b1f6471-1bf0-4dda-aec3-111122223333) has an unattested path [federated:azurerm_federated_identity_credential.github_deploy]: federated credential azurerm_federated_identity_credential.github_deploy: subject repo:acme/infra:environment:prod of https://token.actions.githubusercontent.com, of azurerm_user_assigned_identity.runner (the managed identity whose token federated credential msgraph_resource.runner_token trusts): a trust the gate manifest does not declare: whoever gets a token of that issuer and subject gets the identity, without the agent’s attestation; that token of azurerm_user_assigned_identity.runner opens leg 1 as the blueprint’s attested token: the agent identity’s tokens follow.',
+        location: '',
+      },
+    ]);
+    // Without a gate manifest on the identity its credentials are judged as its own gate judges them: a shared subject is still unattested.
+    const ungated = agentIdModel(runnerWithCredentials({ pull_requests: { issuer: GITHUB, subject: 'repo:acme/infra:pull_request' } }, false));
+    expect(highPrivilegeAttestedOnly.evaluate(ungated).map((f) => [f.resource, f.outcome])).toEqual([['azurerm_federated_identity_credential.pull_requests', 'violation']]);
+  });
+
+  test('Compliant: the managed identity’s own SPIFFE credential, declared by its gate, is an attested path to the agent; an acknowledged credential is accepted', () => {
+    const model = agentIdModel(runnerWithCredentials({ spire: SPIFFE_TRUST }));
+    expect(highPrivilegeAttestedOnly.evaluate(model)).toEqual([]);
+    expect(agentGates(model)[0].paths.find((p) => p.id === 'federated:azurerm_federated_identity_credential.spire')).toMatchObject({ attested: true, through: 'azurerm_user_assigned_identity.runner' });
+    const acknowledged = runnerWithCredentials({ spire: SPIFFE_TRUST, github_deploy: { issuer: GITHUB, subject: 'repo:acme/infra:environment:prod' } });
+    acknowledged.resource.msgraph_resource.deployer['//'] = { [ACKNOWLEDGED_PATHS_KEY]: { 'federated:azurerm_federated_identity_credential.github_deploy': 'the release workflow deploys the agent itself (SEC-412)' } };
+    expect(highPrivilegeAttestedOnly.evaluate(agentIdModel(acknowledged))).toEqual([]);
+  });
+
   test('a SPIRE issuer’s subject is not a managed identity: no attachment path, even with the same VM in the configuration', () => {
     const configuration = agentIdConfiguration('managed-identity-attested');
     Object.assign(configuration.resource.msgraph_resource.runner_token.body, { issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/agent/deployer' });

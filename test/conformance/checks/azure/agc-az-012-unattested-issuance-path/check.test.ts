@@ -145,4 +145,19 @@ describe('AGC-AZ-012 on an agent identity attested by a managed identity’s tok
     expect(result.status).toBe('INCONCLUSIVE');
     expect(result.reason).not.toContain('attached:');
   });
+
+  test('FAIL: a GitHub Actions credential on that managed identity is a path to the agent; its SPIFFE credential alone is not', async () => {
+    const withCredential = (name: string, issuer: string, subject: string) => {
+      const configuration = agentIdConfiguration('managed-identity-attested');
+      delete configuration.resource.azurerm_linux_virtual_machine;
+      configuration.resource.azurerm_federated_identity_credential = { [name]: { name, resource_group_name: 'agents', parent_id: '${azurerm_user_assigned_identity.runner.id}', issuer, subject, audience: ['api://AzureADTokenExchange'] } };
+      return configuration;
+    };
+    const github = await judgeAgent(withCredential('pull_requests', 'https://token.actions.githubusercontent.com', 'repo:acme/infra:pull_request'));
+    expect(github).toMatchObject({ status: 'FAIL', reason: expect.stringContaining('[federated:azurerm_federated_identity_credential.pull_requests]') });
+    const spire = await judgeAgent(withCredential('spire', 'https://oidc.prod.example', 'spiffe://prod.example/agent/deployer'));
+    // Still INCONCLUSIVE for the blueprint credential's subject known only at apply, as above — never FAIL for the SPIFFE credential.
+    expect(spire.status).toBe('INCONCLUSIVE');
+    expect(spire.reason).not.toContain('azurerm_federated_identity_credential.spire');
+  });
 });
