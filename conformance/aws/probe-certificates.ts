@@ -1,8 +1,10 @@
 import * as crypto from 'node:crypto';
+import { DistinguishedName } from '../../lib/core/distinguished-name';
+import { KeyUsage } from '../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../lib/core/pki/crl';
-import { SigningCa, asIssuer } from '../pki/signing-ca';
-import { IssuedCertificate, createCa, generateKeys, issueLeaf } from '../pki/throwaway-pki';
-import { x509 } from '../pki/x509';
+import { CertificateIssuer, CertificateSpec, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate } from '../pki/certificate-writer';
+import { SigningCa } from '../pki/signing-ca';
+import { toPem } from '../../lib/core/pki/pem';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
 
 /** A certificate to present, with the key that signs the request and the chain to send. */
@@ -15,49 +17,82 @@ export interface ProbeCredential {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-async function keyObjectOf(keys: CryptoKeyPair): Promise<crypto.KeyObject> {
-  return crypto.KeyObject.from(keys.privateKey as unknown as crypto.webcrypto.CryptoKey);
-}
+/** What a probe certificate may change; everything else is the gate's expected identity. */
+type LeafOverrides = Partial<Pick<CertificateSpec, 'subject' | 'sanUris' | 'sanDns' | 'notBefore' | 'notAfter' | 'serialNumber' | 'ca' | 'keyUsage' | 'signingHash'>>;
+
+/**
+ * A fresh P-256 key pair for every certificate: a probe never presents a key another probe
+ * used, so no mutation can pass or fail by a key it shares with the control.
+ */
+const freshKeys = () => crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 /**
  * Mints the positive-control certificate of a gate and each certificate mutation, each changing
- * one attestation property and nothing else. Certificates are minted once per run and gate.
+ * one attestation property and nothing else. Certificates are minted once per run and gate,
+ * with the certificate writer (DER and node:crypto, synchronous): they are most of a run's
+ * certificates, and @peculiar/x509 made them cost more than the probes that send them.
  */
 export class ProbeCertificates {
-  private issuer?: Promise<IssuedCertificate>;
+  private readonly issuer: CertificateIssuer;
   private readonly cache = new Map<string, Promise<ProbeCredential>>();
 
   constructor(
     private readonly ca: SigningCa,
     private readonly expected: ExpectedIdentity,
-  ) {}
+  ) {
+    this.issuer = { name: ca.certificate.subject.der, privateKey: ca.privateKey, keyIdentifier: subjectKeyIdentifierOf(ca.certificate.der, ca.certificate.publicKeySpki) };
+  }
 
   private intermediates(): Buffer[] {
     return this.ca.intermediates.map((c) => c.der);
   }
 
-  private async signer(): Promise<IssuedCertificate> {
-    this.issuer ??= asIssuer(this.ca);
-    return this.issuer;
-  }
-
-  private memo(name: string, mint: () => Promise<ProbeCredential>): Promise<ProbeCredential> {
-    if (!this.cache.has(name)) this.cache.set(name, mint());
+  private memo(name: string, mint: () => ProbeCredential | Promise<ProbeCredential>): Promise<ProbeCredential> {
+    if (!this.cache.has(name)) this.cache.set(name, Promise.resolve().then(mint));
     return this.cache.get(name)!;
   }
 
-  private async leaf(overrides: Partial<Parameters<typeof issueLeaf>[0]> = {}): Promise<ProbeCredential> {
+  /** A leaf with the expected identity from `issuer`, changed by `overrides`. */
+  private leafFrom(issuer: CertificateIssuer, overrides: LeafOverrides = {}): { der: Buffer; privateKey: crypto.KeyObject } {
     const now = Date.now();
-    const issued = await issueLeaf({
-      issuer: await this.signer(),
+    const keys = freshKeys();
+    const der = writeCertificate({
+      issuer,
+      publicKey: keys.publicKey,
       subject: this.expected.subject,
       sanUris: this.expected.sanUris,
       sanDns: this.expected.sanDns,
       notBefore: new Date(now - 5 * MINUTE),
       notAfter: new Date(now + DAY),
+      ca: false,
+      keyUsage: ['digitalSignature'],
+      clientAuth: true,
       ...overrides,
     });
-    return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: this.intermediates() };
+    return { der, privateKey: keys.privateKey };
+  }
+
+  private leaf(overrides: LeafOverrides = {}): ProbeCredential {
+    const { der, privateKey } = this.leafFrom(this.issuer, overrides);
+    return { certificateDer: der, privateKey, intermediates: this.intermediates() };
+  }
+
+  /** A self-signed CA named like the real signing CA, with its own key: the attacker's. */
+  private rogueIssuer(): { pem: string; issuer: CertificateIssuer } {
+    const keys = freshKeys();
+    const now = Date.now();
+    const subject = this.ca.certificate.subject.attributes as DistinguishedName;
+    const der = writeCertificate({
+      selfSigningKey: keys.privateKey,
+      publicKey: keys.publicKey,
+      subject,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + 3650 * DAY),
+      ca: true,
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    });
+    const keyIdentifier = keyIdentifierOf(keys.publicKey.export({ type: 'spki', format: 'der' }));
+    return { pem: toPem(der, 'CERTIFICATE'), issuer: { name: encodeName(subject), privateKey: keys.privateKey, keyIdentifier } };
   }
 
   /** Correctly attested: the expected subject and SANs, from a CA the anchor trusts. */
@@ -67,10 +102,9 @@ export class ProbeCertificates {
 
   /** The same subject and SANs from a rogue CA whose subject DN is identical to the real one. */
   public rogueCaSameSubject(): Promise<ProbeCredential> {
-    return this.memo('rogue-ca', async () => {
-      const rogue = await createCa({ subject: this.ca.certificate.subject.attributes as never });
-      const issued = await issueLeaf({ issuer: rogue, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
-      return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] };
+    return this.memo('rogue-ca', () => {
+      const { der, privateKey } = this.leafFrom(this.rogueIssuer().issuer);
+      return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
 
@@ -79,9 +113,9 @@ export class ProbeCertificates {
    * The attacker names the CA like the real issuing CA, so issuer conditions alone do not stop it.
    */
   public async rogueCa(): Promise<{ caPem: string; credential: ProbeCredential }> {
-    const rogue = await createCa({ subject: this.ca.certificate.subject.attributes as never });
-    const issued = await issueLeaf({ issuer: rogue, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
-    return { caPem: rogue.pem, credential: { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] } };
+    const rogue = this.rogueIssuer();
+    const { der, privateKey } = this.leafFrom(rogue.issuer);
+    return { caPem: rogue.pem, credential: { certificateDer: der, privateKey, intermediates: [] } };
   }
 
   /**
@@ -110,9 +144,8 @@ export class ProbeCertificates {
 
   /** Correct in every attribute but carrying a serial the deployed CRL revokes. */
   public revoked(serialHex: string): Promise<ProbeCredential> {
-    // An even number of hex digits: the generator reads the serial byte by byte.
     const serial = normalizeSerial(serialHex);
-    return this.memo(`revoked-${serial}`, () => this.leaf({ serialNumber: serial.length % 2 ? `0${serial}` : serial }));
+    return this.memo(`revoked-${serial}`, () => this.leaf({ serialNumber: serial }));
   }
 
   public expired(): Promise<ProbeCredential> {
@@ -127,12 +160,12 @@ export class ProbeCertificates {
 
   /** A leaf that claims to be a CA (basicConstraints CA:TRUE). */
   public caAsLeaf(): Promise<ProbeCredential> {
-    return this.memo('ca-leaf', () => this.leaf({ markAsCa: true, keyUsages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign }));
+    return this.memo('ca-leaf', () => this.leaf({ ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] satisfies KeyUsage[] }));
   }
 
   /** A leaf whose key usage lacks digitalSignature. */
   public noDigitalSignature(): Promise<ProbeCredential> {
-    return this.memo('no-digital-signature', () => this.leaf({ keyUsages: x509.KeyUsageFlags.keyAgreement }));
+    return this.memo('no-digital-signature', () => this.leaf({ keyUsage: ['keyAgreement'] }));
   }
 
   /** A leaf signed with SHA-1. */
@@ -144,7 +177,7 @@ export class ProbeCertificates {
   public mismatchedKey(): Promise<ProbeCredential> {
     return this.memo('mismatched-key', async () => {
       const control = await this.control();
-      return { ...control, privateKey: await keyObjectOf(await generateKeys('EC-P256')) };
+      return { ...control, privateKey: freshKeys().privateKey };
     });
   }
 }
