@@ -4,6 +4,7 @@ import { KeyUsage } from '../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../lib/core/pki/crl';
 import { CertificateIssuer, CertificateSpec, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate } from '../pki/certificate-writer';
 import { SigningCa } from '../pki/signing-ca';
+import { spkiOf } from '../pki/spki';
 import { toPem } from '../../lib/core/pki/pem';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
 
@@ -91,7 +92,7 @@ export class ProbeCertificates {
       ca: true,
       keyUsage: ['keyCertSign', 'cRLSign'],
     });
-    const keyIdentifier = keyIdentifierOf(keys.publicKey.export({ type: 'spki', format: 'der' }));
+    const keyIdentifier = keyIdentifierOf(spkiOf(keys.publicKey));
     return { pem: toPem(der, 'CERTIFICATE'), issuer: { name: encodeName(subject), privateKey: keys.privateKey, keyIdentifier } };
   }
 

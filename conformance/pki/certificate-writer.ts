@@ -19,6 +19,7 @@ import {
   time,
   utf8String,
 } from './der-writer';
+import { spkiOf } from './spki';
 
 /**
  * Writes X.509 v3 certificates synchronously with node:crypto: DER built here, signed with
@@ -121,7 +122,7 @@ export function writeCertificate(spec: CertificateSpec): Buffer {
   const signingKey = spec.issuer?.privateKey ?? spec.selfSigningKey;
   if (!signingKey) throw new Error('a certificate needs an issuer or, self-signed, its own private key');
   const algorithm = signatureAlgorithmOf(signingKey, spec.signingHash ?? 'SHA-256');
-  const spki = spec.publicKey.export({ type: 'spki', format: 'der' });
+  const spki = spkiOf(spec.publicKey);
   const subject = encodeName(spec.subject);
   const ownKeyIdentifier = keyIdentifierOf(spki);
   const issuerName = spec.issuer?.name ?? subject;
