@@ -1,11 +1,13 @@
 /**
  * bench/conformance: probes per second against the local emulator at 1, 10 and 100 gates, next
- * to the bare cryptographic work of one probe measured in the same run — sign a CreateSession
- * request, verify its signature, validate the certificate path — the physical limit of a probe
- * on this machine. Every check runs; the emulator's and the runner's rate limits are off (they
- * would measure the quota, not the suite).
+ * to the limit — the cryptographic work one CreateSession probe cannot do without, measured in
+ * the same run: sign the request, verify its signature, verify the certificate chain with
+ * node:crypto (X509Certificate: parse what arrived, checkIssued, verify). Variants run
+ * interleaved, median of the rounds. Every check runs; the emulator's and the runner's rate
+ * limits are off (they would measure the quota, not the suite). Then one more run at 100 gates
+ * under the CPU profiler says where a probe's time goes.
  *
- *   npm run bench:conformance
+ *   npm run bench:conformance            (BENCH_ROUNDS=5 for more rounds; default 3)
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -15,13 +17,64 @@ import { performance } from 'node:perf_hooks';
 import { signCreateSessionRequest, signatureMatches } from '../../lib/credentials/roles-anywhere/sign-request';
 import { parseAuthorizationHeader, canonicalHeaders, canonicalRequest, payloadHash, stringToSign } from '../../lib/credentials/roles-anywhere/canonical-request';
 import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
-import { synthAwsGateTemplates } from '../aws-gate-templates';
-import { validatePath } from '../../conformance/emulator/x509/path-validation';
-import { loadPkiDirectory } from '../../conformance/pki/pki-directory';
+import { TemplateSource } from '../../conformance/discovery/sources';
+import { PkiMaterial, loadPkiDirectory } from '../../conformance/pki/pki-directory';
 import { createCa, createCrl, issueLeaf, privateKeyPem, randomSerial } from '../../conformance/pki/throwaway-pki';
+import { interleavedMediansAsync } from '../interleaved-rounds';
+import { synthAwsGateTemplates } from '../aws-gate-templates';
+import { PROBE_CATEGORIES, profiled, timeByCategory } from './where-time-goes';
 
 process.env.CDK_VALIDATION = 'false';
 const ISSUER = { CN: 'attestgate Bench CA', O: 'attestgate bench' };
+const GATES = [1, 10, 100] as const;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const LIMIT_ITERATIONS = 400;
+
+const arn = (r: string) => `arn:aws:rolesanywhere:us-east-1:111122223333:${r}/00000000-0000-4000-a000-000000000000`;
+
+/** The limit: µs per probe for each step a probe cannot skip, each timed over LIMIT_ITERATIONS. */
+async function limitMeasure(): Promise<() => Promise<{ sign: number; verify: number; chain: number; perSecond: number }>> {
+  const ca = await createCa({ subject: ISSUER });
+  const leaf = await issueLeaf({ issuer: ca, subject: { CN: 'agent-0' }, sanUris: ['spiffe://bench.example/agent/agent-0'] });
+  const key = crypto.KeyObject.from(leaf.keys.privateKey as unknown as crypto.webcrypto.CryptoKey);
+  // The anchor is configuration: parsed once, as a server would.
+  const anchor = new crypto.X509Certificate(ca.der);
+  const sign = () => signCreateSessionRequest({ certificate: leaf.der, privateKey: key, region: 'us-east-1', endpoint: 'http://127.0.0.1:1', trustAnchorArn: arn('trust-anchor'), profileArn: arn('profile'), roleArn: 'arn:aws:iam::111122223333:role/r' });
+  const signed = sign();
+  // What arrives: the certificate in a header; its key must be read from it on every request.
+  const verify = () => {
+    const certificate = new crypto.X509Certificate(Buffer.from(signed.headers['X-Amz-X509'], 'base64'));
+    const url = new URL(signed.url);
+    const auth = parseAuthorizationHeader(signed.headers.Authorization);
+    const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const canonical = canonicalRequest({ path: url.pathname, query: url.searchParams, headers: canonicalHeaders(headers, auth.signedHeaders), payloadHash: payloadHash(signed.body) });
+    if (!signatureMatches(auth.algorithm, stringToSign(auth.algorithm, headers['x-amz-date'], auth.scope, canonical), auth.signature, certificate.publicKey)) throw new Error('signature');
+  };
+  const chain = () => {
+    const certificate = new crypto.X509Certificate(Buffer.from(signed.headers['X-Amz-X509'], 'base64'));
+    if (!certificate.checkIssued(anchor) || !certificate.verify(anchor.publicKey)) throw new Error('chain');
+  };
+  const timed = (step: () => void) => {
+    const start = performance.now();
+    for (let i = 0; i < LIMIT_ITERATIONS; i++) step();
+    return ((performance.now() - start) * 1000) / LIMIT_ITERATIONS;
+  };
+  for (let i = 0; i < 50; i++) [sign, verify, chain].forEach((s) => s());
+  return async () => {
+    const [s, v, c] = [timed(sign), timed(verify), timed(chain)];
+    return { sign: s, verify: v, chain: c, perSecond: 1e6 / (s + v + c) };
+  };
+}
+
+/** One conformance run on a fresh emulator; throws unless every check passed. */
+async function conformanceRun(sources: TemplateSource[], pki: PkiMaterial): Promise<{ seconds: number; requests: number; checks: number; perSecond: number }> {
+  const start = performance.now();
+  const run = await runAwsConformance({ sources, pki, target: 'local', ratePerSecond: Infinity, concurrency: 4, emulator: { createSessionRatePerSecond: Infinity } });
+  const seconds = (performance.now() - start) / 1000;
+  const notPass = run.results.filter((r) => r.status !== 'PASS');
+  if (notPass.length > 0) throw new Error(`bench run not clean: ${notPass.map((r) => `${r.checkId} ${r.status} ${r.reason}`).join('; ')}`);
+  return { seconds, requests: run.requests, checks: run.results.length, perSecond: run.requests / seconds };
+}
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-pki-'));
@@ -30,43 +83,42 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(dir, 'ca.crt'), ca.pem);
   fs.writeFileSync(path.join(dir, 'ca.key'), await privateKeyPem(ca.keys));
   const pki = loadPkiDirectory(dir);
+  const sources = new Map(GATES.map((n) => [n, synthAwsGateTemplates({ count: n, caPem: ca.pem, crlPem: crl.pem, issuer: ISSUER })]));
+  const limit = await limitMeasure();
+  // Warm-up, not measured: module loading (the AWS SDK, the emulator) and the JIT.
+  await conformanceRun(sources.get(10)!, pki);
 
-  // The physical limit: the cryptographic work of one probe, nothing else.
-  const leaf = await issueLeaf({ issuer: ca, subject: { CN: 'agent-0' }, sanUris: ['spiffe://bench.example/agent/agent-0'] });
-  const key = crypto.KeyObject.from(leaf.keys.privateKey as unknown as crypto.webcrypto.CryptoKey);
-  const publicKey = crypto.createPublicKey(key);
-  const arn = (r: string) => `arn:aws:rolesanywhere:us-east-1:111122223333:${r}/00000000-0000-4000-a000-000000000000`;
-  const bare = async (): Promise<void> => {
-    const signed = signCreateSessionRequest({ certificate: leaf.der, privateKey: key, region: 'us-east-1', endpoint: 'http://127.0.0.1:1', trustAnchorArn: arn('trust-anchor'), profileArn: arn('profile'), roleArn: 'arn:aws:iam::111122223333:role/r' });
-    const url = new URL(signed.url);
-    const auth = parseAuthorizationHeader(signed.headers.Authorization);
-    const headers = Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    const canonical = canonicalRequest({ path: url.pathname, query: url.searchParams, headers: canonicalHeaders(headers, auth.signedHeaders), payloadHash: payloadHash(signed.body) });
-    if (!signatureMatches(auth.algorithm, stringToSign(auth.algorithm, headers['x-amz-date'], auth.scope, canonical), auth.signature, publicKey)) throw new Error('signature');
-    const path = await validatePath({ leaf: leaf.der, intermediates: [], trustAnchors: [ca.der], at: new Date() });
-    if (!path.valid) throw new Error('path');
-  };
-  for (let i = 0; i < 50; i++) await bare();
-  const iterations = 500;
-  let start = performance.now();
-  for (let i = 0; i < iterations; i++) await bare();
-  const limit = iterations / ((performance.now() - start) / 1000);
+  const variants = ['limit', ...GATES.map((n) => `${n}`)] as const;
+  type Variant = (typeof variants)[number];
+  const load = os.loadavg()[0];
+  const medians = await interleavedMediansAsync<Variant, Record<string, number>>(variants, ROUNDS, async (variant) =>
+    variant === 'limit' ? limit() : conformanceRun(sources.get(Number(variant) as (typeof GATES)[number])!, pki),
+  );
+  const loadAfter = os.loadavg()[0];
+  const limitPerSecond = medians.of('limit', 'perSecond');
 
-  const rows: string[] = [];
-  for (const n of [1, 10, 100]) {
-    const sources = synthAwsGateTemplates({ count: n, caPem: ca.pem, crlPem: crl.pem, issuer: ISSUER });
-    start = performance.now();
-    const run = await runAwsConformance({ sources, pki, target: 'local', ratePerSecond: Infinity, concurrency: 4, emulator: { createSessionRatePerSecond: Infinity } });
-    const seconds = (performance.now() - start) / 1000;
-    const notPass = run.results.filter((r) => r.status !== 'PASS');
-    if (notPass.length > 0) throw new Error(`bench run not clean: ${notPass.map((r) => `${r.checkId} ${r.status} ${r.reason}`).join('; ')}`);
-    const perSecond = run.requests / seconds;
-    rows.push(`| ${n} | ${run.results.length} | ${run.requests} | ${seconds.toFixed(2)} | ${perSecond.toFixed(0)} | ${limit.toFixed(0)} | ${((perSecond / limit) * 100).toFixed(0)} % |`);
+  console.log(`bench/conformance — node ${process.version}, ${os.cpus().length} CPUs, load average ${load.toFixed(1)} before and ${loadAfter.toFixed(1)} after; median of ${ROUNDS} interleaved rounds\n`);
+  console.log(
+    `The limit, per core: sign ${medians.of('limit', 'sign').toFixed(0)} µs + verify ${medians.of('limit', 'verify').toFixed(0)} µs + chain ${medians.of('limit', 'chain').toFixed(0)} µs a probe = ${limitPerSecond.toFixed(0)} probes/s (rounds: ${medians.range('limit', 'perSecond').map((x) => x.toFixed(0)).join('–')})\n`,
+  );
+  console.log('| gates | checks run | requests | wall s | probes/s (range) | of the limit (one core) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const n of GATES) {
+    const v = `${n}` as Variant;
+    const [low, high] = medians.range(v, 'perSecond');
+    console.log(`| ${n} | ${medians.of(v, 'checks')} | ${medians.of(v, 'requests')} | ${medians.of(v, 'seconds').toFixed(2)} | ${medians.of(v, 'perSecond').toFixed(0)} (${low.toFixed(0)}–${high.toFixed(0)}) | ${((medians.of(v, 'perSecond') / limitPerSecond) * 100).toFixed(0)} % |`);
   }
-  console.log(`bench/conformance — node ${process.version}, ${os.cpus().length} CPUs; bare probe crypto (sign + verify + path validation): ${limit.toFixed(0)}/s\n`);
-  console.log('| gates | checks run | requests | wall s | probes/s | bare crypto/s | of the limit |');
-  console.log('|---|---|---|---|---|---|---|');
-  console.log(rows.join('\n'));
+
+  // Where the time goes: one more run at 100 gates under the profiler (slower than the table's).
+  const { result, profile } = await profiled(() => conformanceRun(sources.get(100)!, pki));
+  const byCategory = timeByCategory(profile, PROBE_CATEGORIES);
+  const total = [...byCategory.values()].reduce((a, b) => a + b, 0);
+  console.log(`\nWhere a probe's time goes at 100 gates (CPU profile of one run: ${result.requests} requests, ${result.seconds.toFixed(2)} s under the profiler):\n`);
+  console.log('| step | µs per probe | share |');
+  console.log('|---|---|---|');
+  for (const [name, ms] of [...byCategory].sort((a, b) => b[1] - a[1])) {
+    console.log(`| ${name} | ${((ms * 1000) / result.requests).toFixed(0)} | ${((ms / total) * 100).toFixed(1)} % |`);
+  }
 }
 
 void main();

@@ -1,8 +1,11 @@
 import * as crypto from 'node:crypto';
+import { DistinguishedName } from '../../lib/core/distinguished-name';
+import { KeyUsage } from '../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../lib/core/pki/crl';
-import { SigningCa, asIssuer } from '../pki/signing-ca';
-import { IssuedCertificate, createCa, generateKeys, issueLeaf } from '../pki/throwaway-pki';
-import { x509 } from '../pki/x509';
+import { CertificateIssuer, CertificateSpec, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate } from '../pki/certificate-writer';
+import { SigningCa } from '../pki/signing-ca';
+import { spkiOf } from '../pki/spki';
+import { toPem } from '../../lib/core/pki/pem';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
 
 /** A certificate to present, with the key that signs the request and the chain to send. */
@@ -48,9 +51,14 @@ export function attackerMutation(attackerId: string): string {
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-async function keyObjectOf(keys: CryptoKeyPair): Promise<crypto.KeyObject> {
-  return crypto.KeyObject.from(keys.privateKey as unknown as crypto.webcrypto.CryptoKey);
-}
+/** What a probe certificate may change; everything else is the gate's expected identity. */
+type LeafOverrides = Partial<Pick<CertificateSpec, 'subject' | 'sanUris' | 'sanDns' | 'notBefore' | 'notAfter' | 'serialNumber' | 'ca' | 'keyUsage' | 'signingHash'>>;
+
+/**
+ * A fresh P-256 key pair for every certificate: a probe never presents a key another probe
+ * used, so no mutation can pass or fail by a key it shares with the control.
+ */
+const freshKeys = () => crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
 /**
  * The identity of what a gate's probe certificates are minted from: the signing CA (its key and
@@ -75,10 +83,12 @@ export function materialIdOf(ca: SigningCa, expected: ExpectedIdentity): string 
 
 /**
  * Mints the positive-control certificate of a gate and each certificate mutation, each changing
- * one attestation property and nothing else. Certificates are minted once per run and gate.
+ * one attestation property and nothing else. Certificates are minted once per run and gate,
+ * with the certificate writer (DER and node:crypto, synchronous): they are most of a run's
+ * certificates, and @peculiar/x509 made them cost more than the probes that send them.
  */
 export class ProbeCertificates {
-  private issuer?: Promise<IssuedCertificate>;
+  private readonly issuer: CertificateIssuer;
   private readonly cache = new Map<string, Promise<ProbeCredential>>();
 
   /** `materialIdOf(ca, expected)`: the prefix of every credential ID it mints. */
@@ -88,6 +98,7 @@ export class ProbeCertificates {
     private readonly ca: SigningCa,
     private readonly expected: ExpectedIdentity,
   ) {
+    this.issuer = { name: ca.certificate.subject.der, privateKey: ca.privateKey, keyIdentifier: subjectKeyIdentifierOf(ca.certificate.der, ca.certificate.publicKeySpki) };
     this.materialId = materialIdOf(ca, expected);
   }
 
@@ -100,28 +111,34 @@ export class ProbeCertificates {
     return this.ca.intermediates.map((c) => c.der);
   }
 
-  private async signer(): Promise<IssuedCertificate> {
-    this.issuer ??= asIssuer(this.ca);
-    return this.issuer;
-  }
-
-  private memo(name: string, mint: () => Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
-    if (!this.cache.has(name)) this.cache.set(name, mint().then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
+  private memo(name: string, mint: () => Omit<ProbeCredential, 'id'> | Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
+    if (!this.cache.has(name)) this.cache.set(name, Promise.resolve().then(mint).then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
     return this.cache.get(name)!;
   }
 
-  private async leaf(overrides: Partial<Parameters<typeof issueLeaf>[0]> = {}): Promise<Omit<ProbeCredential, 'id'>> {
+  /** A leaf with the expected identity from `issuer`, changed by `overrides`. */
+  private leafFrom(issuer: CertificateIssuer, overrides: LeafOverrides = {}): { der: Buffer; privateKey: crypto.KeyObject } {
     const now = Date.now();
-    const issued = await issueLeaf({
-      issuer: await this.signer(),
+    const keys = freshKeys();
+    const der = writeCertificate({
+      issuer,
+      publicKey: keys.publicKey,
       subject: this.expected.subject,
       sanUris: this.expected.sanUris,
       sanDns: this.expected.sanDns,
       notBefore: new Date(now - 5 * MINUTE),
       notAfter: new Date(now + DAY),
+      ca: false,
+      keyUsage: ['digitalSignature'],
+      clientAuth: true,
       ...overrides,
     });
-    return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: this.intermediates() };
+    return { der, privateKey: keys.privateKey };
+  }
+
+  private leaf(overrides: LeafOverrides = {}): Omit<ProbeCredential, 'id'> {
+    const { der, privateKey } = this.leafFrom(this.issuer, overrides);
+    return { certificateDer: der, privateKey, intermediates: this.intermediates() };
   }
 
   /** Correctly attested: the expected subject and SANs, from a CA the anchor trusts. */
@@ -131,10 +148,9 @@ export class ProbeCertificates {
 
   /** The same subject and SANs from a rogue CA whose subject DN is identical to the real one. */
   public rogueCaSameSubject(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.rogueCaSameSubject, async () => {
-      const rogue = await createCa({ subject: this.ca.certificate.subject.attributes as never });
-      const issued = await issueLeaf({ issuer: rogue, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
-      return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] };
+    return this.memo(MUTATION.rogueCaSameSubject, () => {
+      const { der, privateKey } = this.leafFrom(rogueIssuerNamedLike(this.ca).issuer);
+      return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
 
@@ -145,8 +161,8 @@ export class ProbeCertificates {
    */
   public attackerCredential(attacker: AttackerCa): Promise<ProbeCredential> {
     return this.memo(attackerMutation(attacker.id), async () => {
-      const issued = await issueLeaf({ issuer: await attacker.ca, subject: this.expected.subject, sanUris: this.expected.sanUris, sanDns: this.expected.sanDns });
-      return { certificateDer: issued.der, privateKey: await keyObjectOf(issued.keys), intermediates: [] };
+      const { der, privateKey } = this.leafFrom((await attacker.ca).issuer);
+      return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
 
@@ -176,9 +192,8 @@ export class ProbeCertificates {
 
   /** Correct in every attribute but carrying a serial the deployed CRL revokes. */
   public revoked(serialHex: string): Promise<ProbeCredential> {
-    // An even number of hex digits: the generator reads the serial byte by byte.
     const serial = normalizeSerial(serialHex);
-    return this.memo(revokedMutation(serialHex), () => this.leaf({ serialNumber: serial.length % 2 ? `0${serial}` : serial }));
+    return this.memo(revokedMutation(serialHex), () => this.leaf({ serialNumber: serial }));
   }
 
   public expired(): Promise<ProbeCredential> {
@@ -193,12 +208,12 @@ export class ProbeCertificates {
 
   /** A leaf that claims to be a CA (basicConstraints CA:TRUE). */
   public caAsLeaf(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.caAsLeaf, () => this.leaf({ markAsCa: true, keyUsages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign }));
+    return this.memo(MUTATION.caAsLeaf, () => this.leaf({ ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] satisfies KeyUsage[] }));
   }
 
   /** A leaf whose key usage lacks digitalSignature. */
   public noDigitalSignature(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.noDigitalSignature, () => this.leaf({ keyUsages: x509.KeyUsageFlags.keyAgreement }));
+    return this.memo(MUTATION.noDigitalSignature, () => this.leaf({ keyUsage: ['keyAgreement'] }));
   }
 
   /** A leaf signed with SHA-1. */
@@ -210,9 +225,27 @@ export class ProbeCertificates {
   public mismatchedKey(): Promise<ProbeCredential> {
     return this.memo(MUTATION.mismatchedKey, async () => {
       const control = await this.control();
-      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: await keyObjectOf(await generateKeys('EC-P256')) };
+      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: freshKeys().privateKey };
     });
   }
+}
+
+/** A self-signed CA named like a real signing CA, with its own key: the attacker's. */
+function rogueIssuerNamedLike(real: SigningCa): { pem: string; issuer: CertificateIssuer } {
+  const keys = freshKeys();
+  const now = Date.now();
+  const subject = real.certificate.subject.attributes as DistinguishedName;
+  const der = writeCertificate({
+    selfSigningKey: keys.privateKey,
+    publicKey: keys.publicKey,
+    subject,
+    notBefore: new Date(now - DAY),
+    notAfter: new Date(now + 3650 * DAY),
+    ca: true,
+    keyUsage: ['keyCertSign', 'cRLSign'],
+  });
+  const keyIdentifier = keyIdentifierOf(spkiOf(keys.publicKey));
+  return { pem: toPem(der, 'CERTIFICATE'), issuer: { name: encodeName(subject), privateKey: keys.privateKey, keyIdentifier } };
 }
 
 /**
@@ -220,13 +253,13 @@ export class ProbeCertificates {
  * anchor AGC-AWS-015 creates. One anchor serves every gate of that CA (see AwsProbeContext).
  */
 export class AttackerCa {
-  public readonly ca: Promise<IssuedCertificate>;
+  public readonly ca: Promise<{ pem: string; issuer: CertificateIssuer }>;
 
   /** `id`: the real CA's material, so the planned request keys name the attacker CA before it exists. */
   constructor(
     public readonly id: string,
     real: SigningCa,
   ) {
-    this.ca = createCa({ subject: real.certificate.subject.attributes as never });
+    this.ca = Promise.resolve().then(() => rogueIssuerNamedLike(real));
   }
 }

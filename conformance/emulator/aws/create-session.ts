@@ -3,7 +3,7 @@ import { EmulatorHttpRequest, EmulatorHttpResponse } from '../http/loopback-serv
 import { Certificate, parseCertificate } from '../../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../../lib/core/pki/crl';
 import { sameName } from '../../../lib/core/pki/name';
-import { isWeakHash, verifySignedDer } from '../../../lib/core/pki/signature';
+import { isWeakHash } from '../../../lib/core/pki/signature';
 import {
   AuthorizationHeader,
   MalformedSignatureError,
@@ -16,6 +16,7 @@ import {
 } from '../../../lib/credentials/roles-anywhere/canonical-request';
 import { signatureMatches } from '../../../lib/credentials/roles-anywhere/sign-request';
 import { validatePath } from '../x509/path-validation';
+import { VERIFIED_SIGNATURES } from '../x509/verified-signatures';
 import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
 import { sessionName, sessionTags, sourceIdentity } from './session-tags';
 import { AwsWorld, EmulatedProfile, EmulatedRole, EmulatedTrustAnchor } from './world';
@@ -120,8 +121,8 @@ export async function createSession(world: AwsWorld, request: EmulatorHttpReques
     return denied(`Invalid signature. ${(e as Error).message}`);
   }
   const toSign = stringToSign(auth.algorithm, amzDate, auth.scope, canonical);
-  const publicKey = crypto.createPublicKey({ key: leaf.publicKeySpki, format: 'der', type: 'spki' });
-  if (!signatureMatches(auth.algorithm, toSign, auth.signature, publicKey)) return denied('Invalid signature');
+  const publicKey = VERIFIED_SIGNATURES.publicKey(leaf.publicKeySpki);
+  if (!publicKey || !signatureMatches(auth.algorithm, toSign, auth.signature, publicKey)) return denied('Invalid signature');
 
   // 5. End-entity constraints.
   if (leaf.version !== 3 || leaf.basicConstraints?.ca === true || !leaf.keyUsage?.has('digitalSignature') || leaf.signatureHash === undefined || isWeakHash(leaf.signatureHash)) {
@@ -140,7 +141,7 @@ export async function createSession(world: AwsWorld, request: EmulatorHttpReques
   if (!anchor) return errorResponse(404, 'ResourceNotFoundException', 'Trust anchor not found.');
   if (!anchor.enabled) return denied('Untrusted signing certificate. The trust anchor is disabled.');
   if (intermediates.length > MAX_INTERMEDIATES) return denied('Untrusted signing certificate. The chain is deeper than 5 certificates.');
-  const path = await validatePath({ leaf: leaf.der, intermediates: intermediates.map((c) => c.der), trustAnchors: anchor.caCertificates.map((c) => c.der), at: now });
+  const path = validatePath({ leaf, intermediates, trustAnchors: anchor.caCertificates, at: now, leafKeyUsage: 'digitalSignature' });
   if (!path.valid) return denied('Untrusted signing certificate');
 
   // 7. Enabled CRLs of the anchor.
@@ -192,7 +193,7 @@ function checkRevocation(world: AwsWorld, anchor: EmulatedTrustAnchor, chain: re
   for (const entry of world.crlsOf(anchor.arn)) {
     if (!entry.enabled || 'unparseable' in entry.crl) continue;
     const crl = entry.crl;
-    const signer = pool.find((ca) => sameName(ca.subject, crl.issuer) && verifySignedDer(crl.der, ca.publicKeySpki));
+    const signer = pool.find((ca) => sameName(ca.subject, crl.issuer) && VERIFIED_SIGNATURES.verifies(crl.der, ca.publicKeySpki));
     if (!signer) continue;
     const stale = crl.nextUpdate !== undefined && crl.nextUpdate.getTime() < now.getTime();
     for (const cert of chain) {

@@ -1,5 +1,7 @@
+import { parseCertificate } from '../../../../lib/core/pki/certificate';
 import { validatePath } from '../../../../conformance/emulator/x509/path-validation';
 import { IssuedCertificate, createCa, issueLeaf } from '../../../../conformance/pki/throwaway-pki';
+import { x509 } from '../../../../conformance/pki/x509';
 
 const NOW = new Date();
 const DAY = 86_400_000;
@@ -16,16 +18,17 @@ beforeAll(async () => {
   leaf = await issueLeaf({ issuer: issuing, subject: AGENT });
 });
 
+const parsed = (c: IssuedCertificate) => parseCertificate(c.der);
 const validate = (subject: IssuedCertificate, intermediates: IssuedCertificate[], anchors: IssuedCertificate[], at = NOW) =>
-  validatePath({ leaf: subject.der, intermediates: intermediates.map((c) => c.der), trustAnchors: anchors.map((c) => c.der), at });
+  validatePath({ leaf: parsed(subject), intermediates: intermediates.map(parsed), trustAnchors: anchors.map(parsed), at });
 
 describe('validatePath', () => {
   test('a leaf through an intermediate to the anchor is valid; so is a leaf directly under an anchor', async () => {
-    expect(await validate(leaf, [issuing], [root])).toEqual({ valid: true });
-    expect(await validate(leaf, [], [issuing])).toEqual({ valid: true });
+    expect(validate(leaf, [issuing], [root])).toEqual({ valid: true });
+    expect(validate(leaf, [], [issuing])).toEqual({ valid: true });
     // The anchor list may hold other CAs.
     const unrelated = await createCa({ subject: { CN: 'Unrelated', O: 'elsewhere' } });
-    expect(await validate(leaf, [issuing], [unrelated, root])).toEqual({ valid: true });
+    expect(validate(leaf, [issuing], [unrelated, root])).toEqual({ valid: true });
   });
 
   test('the leaf is the end entity however the intermediates are given: a rogue leaf next to a genuine intermediate fails', async () => {
@@ -34,7 +37,7 @@ describe('validatePath', () => {
     const rogueLeaf = await issueLeaf({ issuer: rogueIssuing, subject: AGENT });
 
     // WHEN the genuine intermediate is sent alongside it (pkijs takes the last certificate as the end entity)
-    const result = await validate(rogueLeaf, [issuing], [root]);
+    const result = validate(rogueLeaf, [issuing], [root]);
 
     // THEN the rogue leaf has no path
     expect(result).toMatchObject({ valid: false, failure: 'no-path' });
@@ -43,34 +46,67 @@ describe('validatePath', () => {
   test('a rogue CA with the anchor DN does not satisfy the anchor, even when sent along as an intermediate', async () => {
     const rogueRoot = await createCa({ subject: ROOT });
     const rogueLeaf = await issueLeaf({ issuer: rogueRoot, subject: AGENT });
-    expect(await validate(rogueLeaf, [], [root])).toMatchObject({ valid: false, failure: 'no-path' });
-    expect(await validate(rogueLeaf, [rogueRoot], [root])).toMatchObject({ valid: false, failure: 'no-path' });
+    expect(validate(rogueLeaf, [], [root])).toMatchObject({ valid: false, failure: 'no-path' });
+    expect(validate(rogueLeaf, [rogueRoot], [root])).toMatchObject({ valid: false, failure: 'no-path' });
   });
 
   test('an expired intermediate, an expired leaf and a leaf not yet valid fail on validity', async () => {
     const expiredIssuing = await createCa({ subject: ISSUING, issuer: root, notBefore: new Date(NOW.getTime() - 30 * DAY), notAfter: new Date(NOW.getTime() - DAY) });
     const underExpired = await issueLeaf({ issuer: expiredIssuing, subject: AGENT, notBefore: new Date(NOW.getTime() - 2 * DAY) });
-    expect(await validate(underExpired, [expiredIssuing], [root])).toMatchObject({ valid: false, failure: 'validity' });
+    expect(validate(underExpired, [expiredIssuing], [root])).toMatchObject({ valid: false, failure: 'validity' });
 
     const expired = await issueLeaf({ issuer: issuing, subject: AGENT, notBefore: new Date(NOW.getTime() - 2 * DAY), notAfter: new Date(NOW.getTime() - DAY) });
-    expect(await validate(expired, [issuing], [root])).toMatchObject({ valid: false, failure: 'validity' });
+    expect(validate(expired, [issuing], [root])).toMatchObject({ valid: false, failure: 'validity' });
 
     const notYetValid = await issueLeaf({ issuer: issuing, subject: AGENT, notBefore: new Date(NOW.getTime() + DAY), notAfter: new Date(NOW.getTime() + 2 * DAY) });
-    expect(await validate(notYetValid, [issuing], [root])).toMatchObject({ valid: false, failure: 'validity' });
+    expect(validate(notYetValid, [issuing], [root])).toMatchObject({ valid: false, failure: 'validity' });
 
     // Validity is judged at `at`, not at the wall clock.
-    expect(await validate(leaf, [issuing], [root], new Date(NOW.getTime() + 2 * DAY))).toMatchObject({ valid: false, failure: 'validity' });
+    expect(validate(leaf, [issuing], [root], new Date(NOW.getTime() + 2 * DAY))).toMatchObject({ valid: false, failure: 'validity' });
   });
 
   test('an intermediate that is not a CA breaks the path', async () => {
     const notCa = await issueLeaf({ issuer: root, subject: { CN: 'Not A CA', O: 'attestgate tests' } });
     const underNotCa = await issueLeaf({ issuer: notCa, subject: AGENT });
-    expect(await validate(underNotCa, [notCa], [root])).toMatchObject({ valid: false, failure: 'not-a-ca' });
+    expect(validate(underNotCa, [notCa], [root])).toMatchObject({ valid: false, failure: 'not-a-ca' });
   });
 
-  test('an empty anchor list has no path; bytes that are not a certificate are reported', async () => {
-    expect(await validate(leaf, [issuing], [])).toEqual({ valid: false, failure: 'no-path', detail: 'the trust anchor has no CA certificate' });
-    const garbage = await validatePath({ leaf: Buffer.from('not a certificate'), intermediates: [], trustAnchors: [root.der], at: NOW });
-    expect(garbage).toEqual({ valid: false, failure: 'other', detail: expect.stringMatching(/^a certificate does not parse: /) });
+  test('an empty anchor list has no path', () => {
+    expect(validate(leaf, [issuing], [])).toEqual({ valid: false, failure: 'no-path', detail: 'the trust anchor has no CA certificate' });
+  });
+
+  test("a pathLenConstraint is enforced below every CA, the anchor's included; a self-issued intermediate does not count", async () => {
+    const tight = await createCa({ subject: { CN: 'Tight Root', O: 'attestgate tests' }, pathLength: 0 });
+    const under = await createCa({ subject: ISSUING, issuer: tight });
+    expect(validate(await issueLeaf({ issuer: under, subject: AGENT }), [under], [tight])).toMatchObject({ valid: false, failure: 'not-a-ca' });
+    expect(validate(await issueLeaf({ issuer: tight, subject: AGENT }), [], [tight])).toEqual({ valid: true });
+
+    // issuing has pathLength 0: a second intermediate under it exceeds it
+    const second = await createCa({ subject: { CN: 'Second', O: 'attestgate tests' }, issuer: issuing });
+    expect(validate(await issueLeaf({ issuer: second, subject: AGENT }), [second, issuing], [root])).toMatchObject({ valid: false, failure: 'not-a-ca' });
+
+    // A self-issued certificate (same name, the next key: a key rollover) is not counted (RFC 5280 §6.1.4 (l))
+    const oneBelow = await createCa({ subject: { CN: 'One Below Root', O: 'attestgate tests' }, pathLength: 1 });
+    const oldKey = await createCa({ subject: ISSUING, issuer: oneBelow });
+    const newKey = await createCa({ subject: ISSUING, issuer: oldKey });
+    expect(validate(await issueLeaf({ issuer: newKey, subject: AGENT }), [newKey, oldKey], [oneBelow])).toEqual({ valid: true });
+  });
+
+  test('an issuer whose keyUsage lacks keyCertSign is not a CA; a leaf must assert the key usage asked for', async () => {
+    const noCertSign = await createCa({ subject: ISSUING, issuer: root, keyUsages: x509.KeyUsageFlags.cRLSign });
+    expect(validate(await issueLeaf({ issuer: noCertSign, subject: AGENT }), [noCertSign], [root])).toMatchObject({ valid: false, failure: 'not-a-ca' });
+
+    const keyAgreement = await issueLeaf({ issuer: issuing, subject: AGENT, keyUsages: x509.KeyUsageFlags.keyAgreement });
+    expect(validate(keyAgreement, [issuing], [root])).toEqual({ valid: true });
+    expect(validatePath({ leaf: parsed(keyAgreement), intermediates: [parsed(issuing)], trustAnchors: [parsed(root)], at: NOW, leafKeyUsage: 'digitalSignature' })).toMatchObject({ valid: false, failure: 'other' });
+  });
+
+  test('a certificate signed with SHA-1 has no path, said as such', async () => {
+    const sha1 = await issueLeaf({ issuer: issuing, subject: AGENT, signingHash: 'SHA-1' });
+    expect(validate(sha1, [issuing], [root])).toEqual({ valid: false, failure: 'other', detail: expect.stringContaining('1.2.840.10045.4.1') });
+  });
+
+  test('more intermediates than allowed are not searched', async () => {
+    expect(validatePath({ leaf: parsed(leaf), intermediates: [parsed(issuing)], trustAnchors: [parsed(root)], at: NOW, maxIntermediates: 0 })).toMatchObject({ valid: false, failure: 'no-path' });
   });
 });
