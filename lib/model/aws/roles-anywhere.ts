@@ -111,9 +111,11 @@ const lower = (s: string): string => s.toLowerCase();
 /** Whether a value is a Roles Anywhere trust anchor: its ARN attribute, or a canonical ARN literal. */
 export function trustAnchorReference(model: TemplateModel, value: Value): { anchor: string } | { notAnchor: string } | { unknown: string } {
   if (isSymbol(value)) {
-    if (value.symbolic === 'ref') {
-      const target = model.resource(value.logicalId);
-      if (target?.type === TRUST_ANCHOR_TYPE && value.attribute === 'TrustAnchorArn') return { anchor: value.logicalId };
+    if (value.symbolic === 'ref' || value.symbolic === 'stack-ref') {
+      // A trust anchor of another stack (through an export) is judged as one of this template:
+      // the same resource type, the same attribute; its own stack's rules judge its CA and CRLs.
+      const target = model.referencedResource(value);
+      if (target?.type === TRUST_ANCHOR_TYPE && value.attribute === 'TrustAnchorArn') return { anchor: value.symbolic === 'ref' ? value.logicalId : `${value.stack}/${value.logicalId}` };
       return { notAnchor: `${describeValue(value)} is not the TrustAnchorArn of a trust anchor` };
     }
     return { unknown: describeValue(value) };
