@@ -88,6 +88,11 @@ export class AppTemplates {
     }
   }
 
+  /** The models of every template of the app but `name`, in the order given. */
+  public others(name: string): TemplateModel[] {
+    return this.templates.filter((t) => t.name !== name).map((t) => this.model(t.name));
+  }
+
   /** The resource a `stack-ref` symbol names, in its own template's model. */
   public resource(symbol: Extract<TemplateSymbol, { symbolic: 'stack-ref' }>): TemplateResource | undefined {
     return this.byName.has(symbol.template) ? this.model(symbol.template).resource(symbol.logicalId) : undefined;

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { AgentTrustAnchor, TrustAnchorSource } from '../../../lib/aws/agent-trust-anchor';
+import { AttestedRole } from '../../../lib/aws/attested-role';
+import { IdentityStacks } from '../../../lib/aws/identity-stacks';
 import { runCli } from '../../fixtures/cli';
+import { deployerIdentity } from '../../fixtures/identities';
+import { makeTestPki } from '../../fixtures/pki';
 import { gateTemplate } from '../../fixtures/templates';
 import { gcpConfiguration } from '../../fixtures/terraform';
 import { OPEN_SUBJECT_CASES, subjectCaseConfiguration } from '../../fixtures/gcp-admitted-subjects';
@@ -228,12 +234,6 @@ describe('attestgate rules across stacks: Fn::ImportValue resolved against the o
   });
 
   test('a cloud assembly of a base stack and IdentityStacks: exports resolve by the manifest’s environments (exit 0)', async () => {
-    const { App, Stack } = await import('aws-cdk-lib');
-    const { AgentTrustAnchor, TrustAnchorSource } = await import('../../../lib/aws/agent-trust-anchor');
-    const { AttestedRole } = await import('../../../lib/aws/attested-role');
-    const { IdentityStacks } = await import('../../../lib/aws/identity-stacks');
-    const { deployerIdentity } = await import('../../fixtures/identities');
-    const { makeTestPki } = await import('../../fixtures/pki');
     const pki = await makeTestPki();
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-rules-cdk-out-'));
     const env = { account: '111122223333', region: 'eu-west-1' };

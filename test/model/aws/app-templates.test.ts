@@ -201,4 +201,18 @@ describe('AppTemplates: cross-stack references resolved across an app’s templa
     ]);
     expect(findings).toEqual({ 'base.json': [], 'relay.json': [], 'agents-1.json': [] });
   });
+
+  test('a CRL in another stack, attached to the anchor through the import, counts for the anchor (AG-AWS-006); disabled, it does not', () => {
+    const crlStack = (enabled: boolean) => ({
+      Resources: { Crl: { Type: 'AWS::RolesAnywhere::CRL', Properties: { Name: 'c', CrlData: 'PEM', Enabled: enabled, TrustAnchorArn: { 'Fn::ImportValue': EXPORT } } } },
+    });
+    const judged = (enabled: boolean) =>
+      judge([
+        { name: 'base.json', template: baseTemplate({ crl: null }) },
+        { name: 'crl.json', template: crlStack(enabled) },
+        { name: 'agents-1.json', template: identityTemplate() },
+      ]);
+    expect(judged(true)).toEqual({ 'base.json': [], 'crl.json': [], 'agents-1.json': [] });
+    expect(judged(false)['base.json']).toEqual([expect.stringMatching(/^AG-AWS-006 Anchor violation: Trust anchor Anchor has no CRL with Enabled: true \(Crl\)/)]);
+  });
 });
