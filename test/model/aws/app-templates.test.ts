@@ -215,4 +215,21 @@ describe('AppTemplates: cross-stack references resolved across an app’s templa
     expect(judged(true)).toEqual({ 'base.json': [], 'crl.json': [], 'agents-1.json': [] });
     expect(judged(false)['base.json']).toEqual([expect.stringMatching(/^AG-AWS-006 Anchor violation: Trust anchor Anchor has no CRL with Enabled: true \(Crl\)/)]);
   });
+
+  test('Fn::GetStackOutput (aws-cdk-lib weak references): resolved by stack name and output in the importer’s Region; an unknown stack stays unknown', () => {
+    const importer = (stackName: string) => {
+      const t = identityTemplate() as any;
+      t.Resources.Role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.ArnEquals['aws:SourceArn'] = { 'Fn::GetStackOutput': { StackName: stackName, OutputName: 'AnchorArn', Region: 'eu-west-1' } };
+      return t;
+    };
+    const base = { name: 'base.json', stackName: 'AgentsBase', ...ENV, template: baseTemplate() };
+    expect(judge([base, { name: 'agents-1.json', stackName: 'Agents1', ...ENV, template: importer('AgentsBase') }])['agents-1.json']).toEqual([]);
+    expect(judge([base, { name: 'agents-1.json', stackName: 'Agents1', ...ENV, template: importer('Elsewhere') }])['agents-1.json']).toEqual([
+      expect.stringContaining('Fn::GetStackOutput Elsewhere.AnchorArn: no given template is stack Elsewhere of aws://111122223333/eu-west-1; pass its template too'),
+    ]);
+    const profileOut = { ...base, template: baseTemplate({ exportValue: { 'Fn::GetAtt': ['Other', 'ProfileArn'] }, extra: { Other: { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'o', RoleArns: [], DurationSeconds: 3600 } } } }) };
+    expect(judge([profileOut, { name: 'agents-1.json', stackName: 'Agents1', ...ENV, template: importer('AgentsBase') }])['agents-1.json']).toEqual([
+      expect.stringMatching(/^AG-AWS-001 Role violation: .*AgentsBase\/Other\.ProfileArn \(through Fn::GetStackOutput AgentsBase\.AnchorArn\)\} is not the TrustAnchorArn of a trust anchor/),
+    ]);
+  });
 });
