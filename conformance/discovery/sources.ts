@@ -16,6 +16,12 @@ export interface TemplateSource {
   readonly constructMetadata?: ConstructMetadata;
   /** What the file was read as, when not a CloudFormation template: `AWS resources of a Terraform plan JSON (…)`. */
   readonly readAs?: string;
+  /**
+   * Where the stack deploys, when a cloud assembly says so: `stackName` is then the deployed stack
+   * name, and account and Region are known unless the stack is environment-agnostic. A template
+   * file alone says neither.
+   */
+  readonly deployment?: { readonly account?: string; readonly region?: string };
 }
 
 /** Thrown for an `--app` path that cannot be read; the CLI turns it into exit code 64. */
@@ -29,7 +35,7 @@ export class SourceError extends Error {
 interface AssemblyManifest {
   artifacts?: Record<
     string,
-    { type?: string; properties?: { templateFile?: string; directoryName?: string; stackName?: string }; displayName?: string; metadata?: ConstructMetadata; additionalMetadataFile?: string }
+    { type?: string; environment?: string; properties?: { templateFile?: string; directoryName?: string; stackName?: string }; displayName?: string; metadata?: ConstructMetadata; additionalMetadataFile?: string }
   >;
 }
 
@@ -71,7 +77,8 @@ function loadAssembly(directory: string, within: readonly string[] = []): Templa
       // CDK writes a stack's construct metadata inline or, since 2.1xx, to its own file.
       const extra = artifact.additionalMetadataFile ? readAppJson(path.join(directory, artifact.additionalMetadataFile), 'synthesize again (cdk synth)') : undefined;
       const metadata = { ...(artifact.metadata ?? {}), ...(extra !== null && typeof extra === 'object' && !Array.isArray(extra) ? (extra as ConstructMetadata) : {}) };
-      sources.push(Object.keys(metadata).length > 0 ? { ...source, constructMetadata: metadata } : source);
+      const deployed = { ...source, deployment: deploymentOf(artifact.environment) };
+      sources.push(Object.keys(metadata).length > 0 ? { ...deployed, constructMetadata: metadata } : deployed);
     } else if (artifact.type === 'cdk:cloud-assembly' && artifact.properties?.directoryName) {
       const nested = path.join(directory, artifact.properties.directoryName);
       const nestedReal = fs.existsSync(nested) ? fs.realpathSync(nested) : nested;
@@ -85,6 +92,14 @@ function loadAssembly(directory: string, within: readonly string[] = []): Templa
     }
   }
   return sources;
+}
+
+/** The account and Region of a stack artifact's `aws://account/region`; `unknown-account`/`unknown-region` (environment-agnostic) are not known. */
+function deploymentOf(environment: string | undefined): { account?: string; region?: string } {
+  const match = /^aws:\/\/([^/]*)\/([^/]*)$/.exec(environment ?? '');
+  const account = match && match[1] !== 'unknown-account' ? match[1] : undefined;
+  const region = match && match[2] !== 'unknown-region' ? match[2] : undefined;
+  return { ...(account ? { account } : {}), ...(region ? { region } : {}) };
 }
 
 /** Reads a JSON file named by `--app`; `notJsonHint` says what else the file may be and what to do. */

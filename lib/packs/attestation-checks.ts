@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { TemplateModel } from '../model/aws/template';
+import { AppTemplates } from '../model/aws/app-templates';
 import { RULE_NAMESPACE } from '../rules/acknowledgements';
 import { AWS_RULES } from '../rules/aws';
 import { RuleVerdict, cdkSeverity, failsSynth, formatVerdict, isOpen } from '../rules/evaluate';
@@ -25,9 +25,23 @@ export class AttestationChecks implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const violations: PolicyViolation[] = [];
     let failing = 0;
+    // The stacks are judged together: a role pinned to a trust anchor of a base stack reaches it
+    // through Fn::ImportValue, which resolves only against the exporting stack's template.
+    const stacksByPath = new Map(context.appConstruct.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((s) => [s.node.path, s]));
+    const stacks = new Map(context.stackTemplates.map((t) => [t.templatePath, stacksByPath.get(t.stackConstructPath)]));
+    const app = new AppTemplates(
+      context.stackTemplates.map((t) => ({
+        name: t.templatePath,
+        template: fs.readFileSync(t.templatePath, 'utf8'),
+        stackName: stacks.get(t.templatePath)?.stackName,
+        account: t.accountId,
+        region: t.region,
+      })),
+    );
     for (const stackTemplate of context.stackTemplates) {
-      const model = TemplateModel.parse(fs.readFileSync(stackTemplate.templatePath, 'utf8'), stackTemplate.templatePath);
-      const constructs = constructsOfStack(context.appConstruct, stackTemplate.stackConstructPath);
+      const model = app.model(stackTemplate.templatePath);
+      const stack = stacks.get(stackTemplate.templatePath);
+      const constructs = stack ? elementsByLogicalId(stack) : new Map<string, IConstruct>();
       for (const verdict of judgeStack(AWS_RULES, model, constructs).filter(isOpen)) {
         violations.push(toViolation(verdict, stackTemplate.templatePath, constructs.get(verdict.finding.resource)));
         if (failsSynth(verdict)) failing++;
@@ -54,10 +68,4 @@ function toViolation(verdict: RuleVerdict, templatePath: string, construct: ICon
       },
     ],
   };
-}
-
-/** Logical ID → construct for the stack at a construct path (empty when it is not in the tree). */
-function constructsOfStack(app: IConstruct, stackPath: string): Map<string, IConstruct> {
-  const stack = app.node.findAll().find((c) => Stack.isStack(c) && c.node.path === stackPath);
-  return stack ? elementsByLogicalId(stack as Stack) : new Map();
 }

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AttestationChecks } from '../../lib/packs/attestation-checks';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
 import { AttestedRole } from '../../lib/aws/attested-role';
+import { IdentityStacks } from '../../lib/aws/identity-stacks';
 import { RuleAcknowledgements } from '../../lib/rules/acknowledgements';
 import { deployerIdentity } from '../fixtures/identities';
 import { TestPki, makeTestPki } from '../fixtures/pki';
@@ -132,5 +133,92 @@ describe('AttestationChecks (policy-validation plugin)', () => {
     const { app, stack } = appWithChecks();
     for (let i = 0; i < 251; i++) new CfnProfile(stack, `Profile${i}`, { name: `p${i}`, roleArns: ['arn:aws:iam::111122223333:role/r'], acceptRoleSessionName: false });
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('AttestationChecks over an app of several stacks (anchor in a base stack, roles in IdentityStacks)', () => {
+  const env = { account: '111122223333', region: 'eu-west-1' };
+  const NAMES = ['deployer', 'reader', 'builder', 'auditor', 'releaser', 'scanner'];
+
+  /** The layout docs/aws.md recommends: 1 base stack, 2 identity stacks, 6 identities. */
+  function splitApp(context: Record<string, string> = {}) {
+    const app = new App({ context });
+    Validations.of(app).addPlugins(new AttestationChecks());
+    const base = new Stack(app, 'AgentsBase', { env });
+    const anchor = new AgentTrustAnchor(base, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    anchor.addCrl('Crl', pki.crlPem);
+    const stacks = new IdentityStacks(app, 'Agents', { stackCount: 2, stackProps: { env } });
+    const identities = NAMES.map((name) => deployerIdentity({ name, spiffeId: `spiffe://prod.example/agent/${name}`, subject: { CN: name, O: 'attestgate examples' } }));
+    for (const identity of identities) new AttestedRole(stacks.stackFor(identity), identity.name, { identity, trustAnchors: [anchor] });
+    return { app, base, anchor, stacks, identities };
+  }
+
+  test('six roles pinned to the base stack’s anchor through Fn::ImportValue synthesize clean', () => {
+    const { app, stacks, identities } = splitApp();
+    const assembly = app.synth();
+    // Both identity stacks hold roles, and they pin the anchor through an import, not a literal.
+    expect(new Set(identities.map((i) => stacks.stackFor(i).stackName)).size).toBe(2);
+    const agents = assembly.stacks.filter((s) => s.stackName.startsWith('Agents') && s.stackName !== 'AgentsBase');
+    expect(agents.map((s) => JSON.stringify(s.template)).every((t) => t.includes('"Fn::ImportValue":"AgentsBase:ExportsOutputFnGetAttAnchor'))).toBe(true);
+  });
+
+  test('with weak cross-stack references (Fn::GetStackOutput instead of an export) they synthesize clean too', () => {
+    const { app } = splitApp({ '@aws-cdk/core:defaultCrossStackReferences': 'weak' });
+    const assembly = app.synth();
+    expect(assembly.stacks.some((s) => JSON.stringify(s.template).includes('"Fn::GetStackOutput"'))).toBe(true);
+  });
+
+  test('a lax role in an identity stack — pinned to the imported anchor, but to no certificate subject — is refused', () => {
+    const { app, anchor, stacks, identities } = splitApp();
+    new iam.CfnRole(stacks.stackFor(identities[0]), 'LaxRole', {
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'rolesanywhere.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Condition: { ArnEquals: { 'aws:SourceArn': anchor.trustAnchorArn } },
+          },
+        ],
+      },
+    });
+    const message = synthError(app);
+    expect(message).toContain('[AG-AWS-002] Role LaxRole accepts any certificate of its trust anchors');
+    // The anchor pin itself is judged, and holds: only the missing subject is reported.
+    expect(message).not.toContain('AG-AWS-001');
+  });
+
+  test('a role pinned through an import to something of the base stack that is not a trust anchor is refused', () => {
+    const { app, base, stacks, identities } = splitApp();
+    const decoy = new CfnProfile(base, 'Decoy', { name: 'decoy', roleArns: [], acceptRoleSessionName: false });
+    new iam.CfnRole(stacks.stackFor(identities[0]), 'MisPinned', {
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'rolesanywhere.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Condition: { ArnEquals: { 'aws:SourceArn': decoy.attrProfileArn }, StringEquals: { 'aws:PrincipalTag/x509Subject/CN': 'deployer' } },
+          },
+        ],
+      },
+    });
+    expect(synthError(app)).toMatch(/\[AG-AWS-001\] Role MisPinned lets rolesanywhere\.amazonaws\.com assume it without pinning aws:SourceArn to a trust anchor \(statement 0: \$\{AgentsBase\/Decoy\.ProfileArn \(through Fn::ImportValue AgentsBase:ExportsOutput/);
+  });
+
+  test('the base stack’s anchor is judged where it is: without its CRL, synth fails on the anchor', () => {
+    const app = new App();
+    Validations.of(app).addPlugins(new AttestationChecks());
+    const base = new Stack(app, 'AgentsBase', { env });
+    const anchor = new AgentTrustAnchor(base, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    const stacks = new IdentityStacks(app, 'Agents', { stackCount: 2, stackProps: { env } });
+    const identity = deployerIdentity();
+    new AttestedRole(stacks.stackFor(identity), identity.name, { identity, trustAnchors: [anchor] });
+    const message = synthError(app);
+    expect(message).toContain('[AG-AWS-006] Trust anchor');
+    expect(message).toContain('has no CRL');
+    expect(message).not.toContain('AG-AWS-001');
   });
 });

@@ -12,6 +12,13 @@ import { SymbolicString as GenericSymbolicString, describeSymbolicValue, isConcr
 /** A value the resolver could not make concrete. */
 export type TemplateSymbol =
   | { readonly symbolic: 'ref'; readonly logicalId: string; readonly attribute?: string }
+  /**
+   * A resource of another stack of the same app, reached through a cross-stack reference
+   * (`Fn::ImportValue` of its export, `Fn::GetStackOutput` of its output). A kind of its own, not
+   * a `ref`: every reader that matches a `ref` by logical ID matches within one template, and a
+   * resource of another template that happens to share the logical ID must not match.
+   */
+  | { readonly symbolic: 'stack-ref'; readonly template: string; readonly stack: string; readonly logicalId: string; readonly attribute?: string; readonly via: string }
   | { readonly symbolic: 'pseudo'; readonly name: string }
   | { readonly symbolic: 'parameter'; readonly name: string }
   | { readonly symbolic: 'unknown'; readonly reason: string };
@@ -36,6 +43,13 @@ export interface IntrinsicContext {
   condition(name: string): boolean | undefined;
   /** The template's `Mappings` section. */
   readonly mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  /**
+   * The value of `{ "Fn::ImportValue": name }`, the name resolved: what the stack of the same
+   * account and Region that exports it gives. Without it, every import stays unknown.
+   */
+  importValue?(exportName: Value): Value;
+  /** The value of `{ "Fn::GetStackOutput": { StackName, OutputName, Region?, RoleArn? } }`, resolved; without it, unknown. */
+  stackOutput?(reference: Value): Value;
 }
 
 export const isSymbol = isSymbolValue as (value: unknown) => value is TemplateSymbol;
@@ -51,6 +65,8 @@ export function describeSymbol(symbol: TemplateSymbol): string {
   switch (symbol.symbolic) {
     case 'ref':
       return symbol.attribute ? `${symbol.logicalId}.${symbol.attribute}` : symbol.logicalId;
+    case 'stack-ref':
+      return `${symbol.stack}/${symbol.attribute ? `${symbol.logicalId}.${symbol.attribute}` : symbol.logicalId} (through ${symbol.via})`;
     case 'pseudo':
       return symbol.name;
     case 'parameter':
@@ -121,7 +137,14 @@ export function resolveIntrinsics(value: unknown, ctx: IntrinsicContext): Value 
       return typeof inner === 'string' ? Buffer.from(inner, 'utf8').toString('base64') : unknown('Fn::Base64 of a value not known at synth');
     }
     if (fn === AFTER_APPLY_INTRINSIC) return unknown(String(arg));
-    if (fn === 'Fn::ImportValue') return unknown('an Fn::ImportValue from another stack');
+    if (fn === 'Fn::ImportValue') {
+      const exportName = resolveIntrinsics(arg, ctx);
+      return ctx.importValue ? ctx.importValue(exportName) : unknown(`an Fn::ImportValue from another stack (export ${describeValue(exportName)})`);
+    }
+    if (fn === 'Fn::GetStackOutput') {
+      const reference = resolveIntrinsics(arg, ctx);
+      return ctx.stackOutput ? ctx.stackOutput(reference) : unknown(`an Fn::GetStackOutput from another stack (${describeValue(reference)})`);
+    }
     if (fn === 'Fn::GetAZs') return unknown('Fn::GetAZs');
     if (fn.startsWith('Fn::')) return unknown(`the intrinsic ${fn}`);
   }

@@ -111,9 +111,11 @@ const lower = (s: string): string => s.toLowerCase();
 /** Whether a value is a Roles Anywhere trust anchor: its ARN attribute, or a canonical ARN literal. */
 export function trustAnchorReference(model: TemplateModel, value: Value): { anchor: string } | { notAnchor: string } | { unknown: string } {
   if (isSymbol(value)) {
-    if (value.symbolic === 'ref') {
-      const target = model.resource(value.logicalId);
-      if (target?.type === TRUST_ANCHOR_TYPE && value.attribute === 'TrustAnchorArn') return { anchor: value.logicalId };
+    if (value.symbolic === 'ref' || value.symbolic === 'stack-ref') {
+      // A trust anchor of another stack (through an export) is judged as one of this template:
+      // the same resource type, the same attribute; its own stack's rules judge its CA and CRLs.
+      const target = model.referencedResource(value);
+      if (target?.type === TRUST_ANCHOR_TYPE && value.attribute === 'TrustAnchorArn') return { anchor: value.symbolic === 'ref' ? value.logicalId : `${value.stack}/${value.logicalId}` };
       return { notAnchor: `${describeValue(value)} is not the TrustAnchorArn of a trust anchor` };
     }
     return { unknown: describeValue(value) };
@@ -253,14 +255,23 @@ export function profilesListingRole(model: TemplateModel, roleLogicalId: string)
   });
 }
 
-/** The CRLs of the template attached to a trust anchor, with whether each is enabled. */
+/**
+ * The CRLs attached to a trust anchor of the template, with whether each is enabled: those of the
+ * template, and, when it is read with the app's other templates, those of other stacks that attach
+ * to it through an import of its ARN (a CRL need not live in its anchor's stack).
+ */
 export function crlsOfTrustAnchor(model: TemplateModel, anchorLogicalId: string): Array<{ crl: TemplateResource; enabled: boolean | undefined }> {
-  return model
-    .resourcesOfType(CRL_TYPE)
-    .filter((crl) => {
+  const local = model.resourcesOfType(CRL_TYPE).filter((crl) => {
+    const arn = crl.properties.TrustAnchorArn;
+    return isSymbol(arn) && arn.symbolic === 'ref' && arn.logicalId === anchorLogicalId;
+  });
+  const imported = (model.app?.others(model.name) ?? []).flatMap((other) =>
+    other.resourcesOfType(CRL_TYPE).filter((crl) => {
       const arn = crl.properties.TrustAnchorArn;
-      return isSymbol(arn) && arn.symbolic === 'ref' && arn.logicalId === anchorLogicalId;
-    })
+      return isSymbol(arn) && arn.symbolic === 'stack-ref' && arn.template === model.name && arn.logicalId === anchorLogicalId && arn.attribute === 'TrustAnchorArn';
+    }),
+  );
+  return [...local, ...imported]
     .map((crl) => {
       const enabled = crl.properties.Enabled;
       // The default of Enabled is not documented; only an explicit true counts (docs/emulator.md, divergences).

@@ -1,4 +1,5 @@
-import { IntrinsicContext, Value, isSymbol, resolveIntrinsics } from './intrinsics';
+import type { AppTemplates } from './app-templates';
+import { IntrinsicContext, TemplateSymbol, Value, isSymbol, resolveIntrinsics } from './intrinsics';
 import { checkTemplateReferences } from './references';
 
 /** The parts of a CloudFormation template attestgate reads. */
@@ -49,8 +50,10 @@ export class TemplateModel {
   /**
    * Parses template JSON text or an object; throws a plain Error naming `name` when it is not one,
    * and an AttestGateError for a reference cycle between its resources (see references.ts).
+   * With `app`, the template is one of those app templates (see app-templates.ts): its cross-stack
+   * references resolve against the others; without, they stay unknown.
    */
-  public static parse(template: unknown, name: string): TemplateModel {
+  public static parse(template: unknown, name: string, options: { readonly app?: AppTemplates } = {}): TemplateModel {
     const value = typeof template === 'string' ? JSON.parse(template) : template;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new Error(`${name} is not a CloudFormation template (not a JSON object)`);
@@ -60,7 +63,7 @@ export class TemplateModel {
       throw new Error(`${name} is not a CloudFormation template (Resources is not an object)`);
     }
     checkTemplateReferences(value as CloudFormationTemplate, name);
-    return new TemplateModel(value as CloudFormationTemplate, name);
+    return new TemplateModel(value as CloudFormationTemplate, name, options.app);
   }
 
   /** The resources, in template order. */
@@ -72,6 +75,8 @@ export class TemplateModel {
     public readonly template: CloudFormationTemplate,
     /** Where the template came from (file path or stack name), for messages. */
     public readonly name: string,
+    /** The app's other templates, which its cross-stack references name; undefined when read alone. */
+    public readonly app?: AppTemplates,
   ) {
     const raw = template.Resources ?? {};
     this.context = {
@@ -85,6 +90,7 @@ export class TemplateModel {
         logicalId in raw ? { symbolic: 'ref', logicalId, attribute } : { symbolic: 'unknown', reason: `Fn::GetAtt of ${logicalId}, which is not in the template` },
       condition: (conditionName) => evaluateTemplateCondition(template, conditionName, this.context),
       mappings: template.Mappings,
+      ...(app ? { importValue: (exportName: Value) => app.importValue(name, exportName), stackOutput: (reference: Value) => app.stackOutput(name, reference) } : {}),
     };
     this.resources = Object.entries(raw).map(([logicalId, resource]) => {
       const resolved = resolveIntrinsics(resource?.Properties ?? {}, this.context);
@@ -101,6 +107,16 @@ export class TemplateModel {
 
   public resource(logicalId: string): TemplateResource | undefined {
     return this.byId.get(logicalId);
+  }
+
+  /**
+   * The resource a reference names: one of this template for a `ref`, one of another template of
+   * the app for a `stack-ref`; undefined for any other symbol, or a resource not found.
+   */
+  public referencedResource(symbol: TemplateSymbol): TemplateResource | undefined {
+    if (symbol.symbolic === 'ref') return this.resource(symbol.logicalId);
+    if (symbol.symbolic === 'stack-ref') return this.app?.resource(symbol);
+    return undefined;
   }
 
   public resourcesOfType(type: string): TemplateResource[] {

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { AgentTrustAnchor, TrustAnchorSource } from '../../../lib/aws/agent-trust-anchor';
+import { AttestedRole } from '../../../lib/aws/attested-role';
+import { IdentityStacks } from '../../../lib/aws/identity-stacks';
 import { runCli } from '../../fixtures/cli';
+import { deployerIdentity } from '../../fixtures/identities';
+import { makeTestPki } from '../../fixtures/pki';
 import { gateTemplate } from '../../fixtures/templates';
 import { gcpConfiguration } from '../../fixtures/terraform';
 import { OPEN_SUBJECT_CASES, subjectCaseConfiguration } from '../../fixtures/gcp-admitted-subjects';
@@ -188,5 +194,66 @@ describe('attestgate rules', () => {
     expect(await runCli(['rules'])).toMatchObject({ code: 64, err: expect.stringContaining('rules needs at least one --app PATH') });
     expect(await runCli(['rules', '--app', write('x.tf.json', gcpConfiguration()), '--format', 'html'])).toMatchObject({ code: 64, err: expect.stringContaining('--format html: use table, json, junit, sarif') });
     expect(await runCli(['rules', '--help'])).toMatchObject({ code: 0, out: expect.stringContaining('rules --app PATH...') });
+  });
+});
+
+describe('attestgate rules across stacks: Fn::ImportValue resolved against the other templates given', () => {
+  const fixture = (name: string) => path.join(__dirname, '../../fixtures/cross-stack', name);
+
+  test('the identity stack with the base stack that exports its anchor: every rule holds (exit 0)', async () => {
+    const { code, out } = await runCli(['rules', '--app', fixture('base.template.json'), '--app', fixture('agents.template.json')]);
+    expect(out).toContain(`${fixture('agents.template.json')}`);
+    expect(out).toContain('every rule holds (exit 0)');
+    expect(code).toBe(0);
+  });
+
+  test('the identity stack alone: its pin cannot be judged, naming the export and saying to pass the exporting template (exit 2)', async () => {
+    const { code, out } = await runCli(['rules', '--app', fixture('agents.template.json')]);
+    expect(out).toContain('UNJUDGEABLE DeployerRole: [AG-AWS-001] cannot be judged: Role DeployerRole: statement 0 pins aws:SourceArn to ${export agents-base-AnchorArn, which no given template defines: pass the template of the stack that exports it too}');
+    expect(code).toBe(2);
+  });
+
+  test('a base stack that exports a second anchor without a CRL: refused on that anchor (exit 1)', async () => {
+    const { code, out } = await runCli(['rules', '--app', fixture('base-spare-anchor.template.json'), '--app', fixture('agents.template.json')]);
+    expect(out).toContain('VIOLATION Spare: [AG-AWS-006] Trust anchor Spare has no CRL');
+    expect(code).toBe(1);
+  });
+
+  test('a base stack whose export carries a profile’s ARN, not an anchor’s: the role is refused (exit 1)', async () => {
+    const { code, out } = await runCli(['rules', '--app', fixture('base-profile-exported.template.json'), '--app', fixture('agents.template.json')]);
+    expect(out).toMatch(/VIOLATION DeployerRole: \[AG-AWS-001\] Role DeployerRole lets rolesanywhere\.amazonaws\.com assume it without pinning aws:SourceArn to a trust anchor \(statement 0: \$\{.*base-profile-exported\.template\.json\/Shared\.ProfileArn \(through Fn::ImportValue agents-base-AnchorArn\)\} is not the TrustAnchorArn of a trust anchor\)/);
+    expect(code).toBe(1);
+  });
+
+  test('two templates export the same name: the import cannot be judged, naming both (exit 1 only for the spare anchor’s own violation)', async () => {
+    const { code, out } = await runCli(['rules', '--app', fixture('base.template.json'), '--app', fixture('base-spare-anchor.template.json'), '--app', fixture('agents.template.json')]);
+    expect(out).toMatch(/UNJUDGEABLE DeployerRole: \[AG-AWS-001\] cannot be judged: .*export agents-base-AnchorArn, which stack .*base\.template\.json \(output AnchorArn\) and stack .*base-spare-anchor\.template\.json \(output AnchorArn\) both define/);
+    // The spare anchor's own finding is still reported: the duplicate hides nothing.
+    expect(out).toContain('VIOLATION Spare: [AG-AWS-006]');
+    expect(code).toBe(1);
+  });
+
+  test('a cloud assembly of a base stack and IdentityStacks: exports resolve by the manifest’s environments (exit 0)', async () => {
+    const pki = await makeTestPki();
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-rules-cdk-out-'));
+    const env = { account: '111122223333', region: 'eu-west-1' };
+    const app = new App({ outdir });
+    const base = new Stack(app, 'AgentsBase', { env });
+    const anchor = new AgentTrustAnchor(base, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    anchor.addCrl('Crl', pki.crlPem);
+    const stacks = new IdentityStacks(app, 'Agents', { stackCount: 2, stackProps: { env } });
+    for (const name of ['deployer', 'reader', 'builder']) {
+      const identity = deployerIdentity({ name, spiffeId: `spiffe://prod.example/agent/${name}`, subject: { CN: name, O: 'attestgate examples' } });
+      new AttestedRole(stacks.stackFor(identity), name, { identity, trustAnchors: [anchor] });
+    }
+    app.synth();
+    const whole = await runCli(['rules', '--app', outdir]);
+    expect(whole.out).toContain('every rule holds (exit 0)');
+    expect(whole.code).toBe(0);
+    // One identity stack's template alone: its imports name the base stack's export.
+    const identityTemplate = fs.readdirSync(outdir).find((f) => /^Agents\d+\.template\.json$/.test(f))!;
+    const alone = await runCli(['rules', '--app', path.join(outdir, identityTemplate)]);
+    expect(alone.out).toMatch(/\[AG-AWS-001\] cannot be judged: .*export AgentsBase:ExportsOutputFnGetAttAnchor\w+TrustAnchorArn\w+, which no given template defines: pass the template of the stack that exports it too/);
+    expect(alone.code).toBe(2);
   });
 });

@@ -1,0 +1,269 @@
+import { IntrinsicContext, SymbolicString, TemplateSymbol, Value, describeValue, isSymbol, isSymbolicString, resolveIntrinsics } from './intrinsics';
+import { CloudFormationTemplate, TemplateModel, TemplateResource, evaluateTemplateCondition } from './template';
+
+/**
+ * The templates of one app, read together so that a cross-stack reference resolves to what
+ * CloudFormation would give: `Fn::ImportValue` to the value of the one export of that name in the
+ * importer's account and Region, `Fn::GetStackOutput` to the named output of the named stack.
+ * The value is resolved in the exporting template, so a reference to one of its resources stays a
+ * reference the rules follow there (a `stack-ref` symbol): a role of one stack pinned to a trust
+ * anchor of another is judged against that anchor resource.
+ *
+ * Nothing is resolved that CloudFormation could resolve otherwise: an export no given template
+ * defines, one defined twice in the same account and Region, one defined only in another account or
+ * Region (exports are per account and Region), one whose name or condition is not known at synth —
+ * each stays unknown, naming the export, so the rules report it as cannot be judged.
+ */
+
+/** One template of the app. */
+export interface AppTemplate {
+  /** What names it uniquely: its file path. Also the name of its model, in messages. */
+  readonly name: string;
+  /** The template JSON, text or parsed. */
+  readonly template: unknown;
+  /** The CloudFormation stack name, when known (a cloud assembly, a CDK stack); exports named with `AWS::StackName` need it. */
+  readonly stackName?: string;
+  /** The account it deploys to; undefined when environment-agnostic. */
+  readonly account?: string;
+  /** The Region it deploys to; undefined when environment-agnostic. */
+  readonly region?: string;
+}
+
+/** An `Outputs` entry, with the export name it defines when it defines one. */
+interface OutputDefinition {
+  readonly template: AppTemplate;
+  readonly outputId: string;
+  readonly value: unknown;
+  /** The export name; a string when known at synth, else why not. */
+  readonly exportName?: { readonly known: string } | { readonly unknown: string };
+  /** Why the output may not exist (a condition not known at synth). */
+  readonly uncertain?: string;
+}
+
+const UNKNOWN_ACCOUNT = 'unknown-account';
+const UNKNOWN_REGION = 'unknown-region';
+
+/** Environment-agnostic stacks go to whatever account and Region they are deployed with: the same for all of them, as CDK assumes. */
+function environmentOf(t: Pick<AppTemplate, 'account' | 'region'>): string {
+  return `aws://${t.account ?? UNKNOWN_ACCOUNT}/${t.region ?? UNKNOWN_REGION}`;
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+const unknown = (reason: string): TemplateSymbol => ({ symbolic: 'unknown', reason });
+
+export class AppTemplates {
+  private readonly templates: readonly AppTemplate[];
+  private readonly byName: Map<string, AppTemplate>;
+  private readonly models = new Map<string, TemplateModel>();
+  /** Templates whose model is being built: an import that comes back to one is a cycle. */
+  private readonly building = new Set<string>();
+  private outputs?: OutputDefinition[];
+  /** Outputs whose value is being resolved, against exports that re-export themselves. */
+  private readonly resolving = new Set<string>();
+
+  constructor(templates: readonly AppTemplate[]) {
+    this.templates = templates.map((t) => ({ ...t, template: typeof t.template === 'string' ? JSON.parse(t.template) : t.template }));
+    this.byName = new Map(this.templates.map((t) => [t.name, t]));
+    if (this.byName.size !== this.templates.length) throw new Error('AppTemplates: two templates have the same name');
+  }
+
+  /** The model of a template of the app, its cross-stack references resolved against the others. */
+  public model(name: string): TemplateModel {
+    const cached = this.models.get(name);
+    if (cached) return cached;
+    const entry = this.byName.get(name);
+    if (!entry) throw new Error(`AppTemplates: no template ${name}`);
+    this.building.add(name);
+    try {
+      const model = TemplateModel.parse(entry.template, name, { app: this });
+      this.models.set(name, model);
+      return model;
+    } finally {
+      this.building.delete(name);
+    }
+  }
+
+  /** The models of every template of the app but `name`, in the order given. */
+  public others(name: string): TemplateModel[] {
+    return this.templates.filter((t) => t.name !== name).map((t) => this.model(t.name));
+  }
+
+  /** The resource a `stack-ref` symbol names, in its own template's model. */
+  public resource(symbol: Extract<TemplateSymbol, { symbolic: 'stack-ref' }>): TemplateResource | undefined {
+    return this.byName.has(symbol.template) ? this.model(symbol.template).resource(symbol.logicalId) : undefined;
+  }
+
+  /** `Fn::ImportValue` in template `importer`, its name resolved there. */
+  public importValue(importer: string, exportName: Value): Value {
+    const from = this.byName.get(importer)!;
+    const name = this.concreteName(exportName, from);
+    if (typeof name !== 'string') return unknown(`an Fn::ImportValue of an export whose name is not known at synth (${describeValue(exportName)})`);
+    const env = environmentOf(from);
+    const outputs = this.allOutputs();
+    const sameEnv = outputs.filter((o) => o.exportName && environmentOf(o.template) === env);
+    const defining = sameEnv.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
+    const where = (o: OutputDefinition) => `stack ${label(o.template)} (output ${o.outputId})`;
+    if (defining.length > 1) {
+      return unknown(`export ${name}, which ${defining.map(where).join(' and ')} both define in ${env}: CloudFormation refuses the second, so which value is imported cannot be judged`);
+    }
+    if (defining.length === 0) {
+      const elsewhere = outputs.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
+      if (elsewhere.length > 0) {
+        return unknown(`export ${name}, which only ${elsewhere.map((o) => `${where(o)} of ${environmentOf(o.template)}`).join(' and ')} defines, not a stack of ${env}: exports are per account and Region`);
+      }
+      const opaque = sameEnv.find((o) => o.exportName && 'unknown' in o.exportName);
+      if (opaque) return unknown(`export ${name}, which no given template defines by name, while ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown})`);
+      return unknown(`export ${name}, which no given template defines: pass the template of the stack that exports it too`);
+    }
+    const [definition] = defining;
+    const opaque = sameEnv.find((o) => o.exportName && 'unknown' in o.exportName);
+    if (opaque) return unknown(`export ${name}: ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown}), which may be the same, so which value is imported cannot be judged`);
+    if (definition.template === from) return unknown(`export ${name}, which the importing stack ${label(from)} defines itself: CloudFormation refuses a stack that imports its own export`);
+    if (definition.uncertain) return unknown(`export ${name}, which ${where(definition)} defines only ${definition.uncertain}`);
+    return this.outputValue(definition, `Fn::ImportValue ${name}`);
+  }
+
+  /** `Fn::GetStackOutput` in template `importer` (a weak cross-stack reference of aws-cdk-lib): an output of a stack named and found among the templates. */
+  public stackOutput(importer: string, reference: Value): Value {
+    const from = this.byName.get(importer)!;
+    const fields = reference !== null && typeof reference === 'object' && !Array.isArray(reference) && !isSymbol(reference) && !isSymbolicString(reference) ? (reference as Record<string, Value>) : {};
+    const stackName = this.concreteName(fields.StackName ?? null, from);
+    const outputName = fields.OutputName;
+    const region = fields.Region === undefined || fields.Region === null ? from.region : this.concreteName(fields.Region, from);
+    if (typeof stackName !== 'string' || typeof outputName !== 'string' || (fields.Region !== undefined && typeof region !== 'string')) {
+      return unknown(`an Fn::GetStackOutput whose stack, output or Region is not known at synth (${describeValue(reference)})`);
+    }
+    // A role ARN reads the output from the account the role is in; only an ARN known at synth says which.
+    const roleArn = fields.RoleArn === undefined || fields.RoleArn === null ? undefined : this.concreteName(fields.RoleArn, from);
+    if (fields.RoleArn !== undefined && fields.RoleArn !== null && typeof roleArn !== 'string') {
+      return unknown(`Fn::GetStackOutput of ${stackName}.${outputName} through role ${describeValue(fields.RoleArn)}, whose account is not known at synth`);
+    }
+    const account = typeof roleArn === 'string' ? roleArn.split(':')[4] : from.account;
+    const env = environmentOf({ account, region: region as string | undefined });
+    const what = `Fn::GetStackOutput ${stackName}.${outputName}`;
+    const stacks = this.templates.filter((t) => t.stackName === stackName && environmentOf(t) === env);
+    if (stacks.length !== 1) {
+      return unknown(stacks.length === 0 ? `${what}: no given template is stack ${stackName} of ${env}; pass its template too` : `${what}: ${stacks.length} given templates are stack ${stackName} of ${env}, so which one is read cannot be judged`);
+    }
+    const output = this.allOutputs().find((o) => o.template === stacks[0] && o.outputId === outputName);
+    if (!output) return unknown(`${what}: stack ${stackName} has no output ${outputName}`);
+    if (output.uncertain) return unknown(`${what}: the output exists only ${output.uncertain}`);
+    return this.outputValue(output, what);
+  }
+
+  /** An output's value, resolved in its own template, with its references marked as that template's. */
+  private outputValue(output: OutputDefinition, via: string): Value {
+    const key = `${output.template.name}#${output.outputId}`;
+    if (this.resolving.has(key) || this.building.has(output.template.name)) {
+      return unknown(`${via}, whose value depends on the importing stack in turn: stacks that import from each other cannot be deployed`);
+    }
+    this.resolving.add(key);
+    try {
+      const exporter = this.model(output.template.name);
+      return fromStack(resolveIntrinsics(output.value, exporter.context), output.template, via);
+    } finally {
+      this.resolving.delete(key);
+    }
+  }
+
+  /** Every output of every template, with the export names known at synth (read once, by name only). */
+  private allOutputs(): OutputDefinition[] {
+    if (this.outputs) return this.outputs;
+    this.outputs = [];
+    for (const template of this.templates) {
+      const raw = template.template as CloudFormationTemplate & { Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown }; Condition?: unknown }> };
+      const ctx = this.nameContext(template);
+      for (const [outputId, output] of Object.entries(raw?.Outputs ?? {})) {
+        if (output === null || typeof output !== 'object') continue;
+        let uncertain: string | undefined;
+        if (typeof output.Condition === 'string') {
+          const holds = evaluateTemplateCondition(raw, output.Condition, ctx);
+          if (holds === false) continue; // CloudFormation does not create the output, nor its export
+          if (holds === undefined) uncertain = `when condition ${output.Condition} holds, which is not known at synth`;
+        }
+        let exportName: OutputDefinition['exportName'];
+        if (output.Export !== undefined) {
+          const name = resolveIntrinsics(output.Export?.Name, ctx);
+          exportName = typeof name === 'string' ? { known: name } : { unknown: describeValue(name) };
+        }
+        this.outputs.push({ template, outputId, value: output.Value, exportName, ...(uncertain ? { uncertain } : {}) });
+      }
+    }
+    return this.outputs;
+  }
+
+  /**
+   * What an export name (or a stack name, a Region) of a template resolves to: its pseudo
+   * parameters are known where the stack's name and environment are; parameters are not
+   * (given at deploy), and CloudFormation refuses names that depend on resources.
+   */
+  private nameContext(template: AppTemplate): IntrinsicContext {
+    const raw = template.template as CloudFormationTemplate;
+    const pseudo: Record<string, string | undefined> = {
+      'AWS::StackName': template.stackName,
+      'AWS::AccountId': template.account,
+      'AWS::Region': template.region,
+      'AWS::Partition': template.region === undefined ? undefined : partitionOf(template.region),
+    };
+    const ctx: IntrinsicContext = {
+      ref: (name) => pseudo[name] ?? unknown(name in pseudo ? `${name} of stack ${label(template)}, not known at synth` : raw.Parameters && name in raw.Parameters ? `parameter ${name}, given at deploy` : `Ref ${name}`),
+      getAtt: (logicalId, attribute) => unknown(`Fn::GetAtt ${logicalId}.${attribute}`),
+      condition: (name) => evaluateTemplateCondition(raw, name, ctx),
+      mappings: raw.Mappings,
+    };
+    return ctx;
+  }
+
+  /** A name resolved in the importer, its pseudo parameters made concrete where known. */
+  private concreteName(value: Value, importer: AppTemplate): Value {
+    const ctx = this.nameContext(importer);
+    const concrete = (part: string | TemplateSymbol): string | TemplateSymbol => (typeof part !== 'string' && part.symbolic === 'pseudo' ? (ctx.ref(part.name) as string | TemplateSymbol) : part);
+    if (isSymbol(value)) return concrete(value);
+    if (isSymbolicString(value)) {
+      const parts = value.parts.map(concrete);
+      return parts.every((p) => typeof p === 'string') ? parts.join('') : new SymbolicString(parts);
+    }
+    return value;
+  }
+}
+
+function label(template: AppTemplate): string {
+  return template.stackName ?? template.name;
+}
+
+/**
+ * A value resolved in the exporting template, as the importer sees it: its resources become
+ * `stack-ref`s of that template; its account, Region and partition are the importer's (an export
+ * is imported in its own account and Region); what is the exporting stack's own (its name, its
+ * parameters) is marked as such.
+ */
+function fromStack(value: Value, template: AppTemplate, via: string): Value {
+  const mark = (symbol: TemplateSymbol): TemplateSymbol | string => {
+    switch (symbol.symbolic) {
+      case 'ref':
+        return { symbolic: 'stack-ref', template: template.name, stack: label(template), logicalId: symbol.logicalId, ...(symbol.attribute !== undefined ? { attribute: symbol.attribute } : {}), via };
+      case 'pseudo':
+        if (symbol.name === 'AWS::StackName' && template.stackName !== undefined) return template.stackName;
+        return ['AWS::StackName', 'AWS::StackId', 'AWS::NotificationARNs'].includes(symbol.name) ? unknown(`${symbol.name} of stack ${label(template)}`) : symbol;
+      case 'parameter':
+        return { symbolic: 'parameter', name: `${symbol.name} of stack ${label(template)}` };
+      case 'unknown':
+        return unknown(`${symbol.reason}, in stack ${label(template)} (through ${via})`);
+      case 'stack-ref':
+        return symbol;
+    }
+  };
+  if (isSymbol(value)) return mark(value as TemplateSymbol);
+  if (isSymbolicString(value)) {
+    const parts = value.parts.map((p) => (typeof p === 'string' ? p : mark(p)));
+    return parts.every((p) => typeof p === 'string') ? parts.join('') : new SymbolicString(parts);
+  }
+  if (Array.isArray(value)) return value.map((v) => fromStack(v, template, via));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromStack(v, template, via)]));
+  return value;
+}
