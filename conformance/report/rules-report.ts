@@ -4,7 +4,7 @@ import { ALL_RULES } from '../../lib/rules/catalog';
 import { RuleVerdict, formatVerdict } from '../../lib/rules/evaluate';
 import { PACKAGE_VERSION } from '../../lib/packs/private/version';
 import { RULES_OF, RulesReport, rulesExitCode } from '../rules/judge-app';
-import { levelOf, partialFingerprints, renderSarifLog, sarifLocation, sarifRule } from './sarif';
+import { ResourceRegions, levelOf, partialFingerprints, renderSarifLog, sarifLocation, sarifRule } from './sarif';
 import { RulesReportFormat, writeFormats } from './write-reports';
 import type { FileAcknowledgement } from '../../lib/rules/acknowledgements-file';
 
@@ -87,6 +87,7 @@ export function renderRulesSarif(report: RulesReport): string {
   const rules = ALL_RULES.map((rule) =>
     sarifRule({ id: rule.id, title: rule.title, description: rule.rationale, help: [['Fix', rule.fix]], docs: 'RULES.md', severity: rule.severity, tags: [`cloud:${rule.cloud}`], version: PACKAGE_VERSION }),
   );
+  const regions = new ResourceRegions();
   const results: Result[] = report.inputs.flatMap((input) =>
     input.verdicts.map((v) => {
       const resource = `${input.stackName}/${v.finding.resource}${v.finding.location ? `/${v.finding.location}` : ''}`;
@@ -96,7 +97,7 @@ export function renderRulesSarif(report: RulesReport): string {
         level: v.finding.outcome === 'violation' ? levelOf(v.rule.severity) : 'warning',
         kind: v.finding.outcome === 'violation' ? 'fail' : 'review',
         message: { text: `${v.finding.resource}: ${v.finding.message}` },
-        locations: [sarifLocation(input.file, resource)],
+        locations: [sarifLocation(input.file, resource, regions.regionOf(input.file, v.finding.resource))],
         partialFingerprints: partialFingerprints(v.rule.id, resource),
         ...(v.acknowledgement ? { suppressions: [{ kind: 'external' as const, status: 'accepted' as const, justification: `${v.acknowledgement.reason} (at ${v.acknowledgement.at})` }] } : {}),
       };

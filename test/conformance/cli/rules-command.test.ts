@@ -24,6 +24,26 @@ const longSessions = (metadata?: Record<string, unknown>) => {
   return template;
 };
 const REASON = 'batch migration window, ends 2027-01 (SEC-42)';
+/** A plan of an admin role with 12-hour sessions (AG-AWS-005, high) and caller-named sessions (AG-AWS-007), in a module. */
+const plan = () =>
+  write(
+    'long-plan.json',
+    planJson([
+      {
+        type: 'aws_iam_role',
+        name: 'deployer',
+        module: 'module.agent',
+        values: {
+          name: 'deployer',
+          arn: 'arn:aws:iam::123456789012:role/deployer',
+          max_session_duration: 43200,
+          managed_policy_arns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+          assume_role_policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }] }),
+        },
+      },
+      { type: 'aws_rolesanywhere_profile', name: 'p', values: { name: 'p', duration_seconds: 43200, role_arns: ['arn:aws:iam::123456789012:role/deployer'], accept_role_session_name: true } },
+    ]),
+  );
 
 describe('attestgate rules', () => {
   test('clean CloudFormation and Terraform JSON: exit 0, every input listed', async () => {
@@ -114,26 +134,6 @@ describe('attestgate rules', () => {
   });
 
   describe('--acknowledgements FILE: for a plan, which carries no comments', () => {
-    /** A plan of an admin role with 12-hour sessions (AG-AWS-005, high) and caller-named sessions (AG-AWS-007), in a module. */
-    const plan = () =>
-      write(
-        'long-plan.json',
-        planJson([
-          {
-            type: 'aws_iam_role',
-            name: 'deployer',
-            module: 'module.agent',
-            values: {
-              name: 'deployer',
-              arn: 'arn:aws:iam::123456789012:role/deployer',
-              max_session_duration: 43200,
-              managed_policy_arns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
-              assume_role_policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }] }),
-            },
-          },
-          { type: 'aws_rolesanywhere_profile', name: 'p', values: { name: 'p', duration_seconds: 43200, role_arns: ['arn:aws:iam::123456789012:role/deployer'], accept_role_session_name: true } },
-        ]),
-      );
     const acks = (name: string, entries: unknown[]) => write(name, { acknowledgements: entries });
 
     test('an entry accepts the finding it names: ACKNOWLEDGED with its reason, never PASS; the others stay open', async () => {
@@ -181,6 +181,56 @@ describe('attestgate rules', () => {
       expect(bad).toMatchObject({ code: 64, err: expect.stringMatching(/--acknowledgements \S+acks-bad\.json: acknowledgements\[0\]\.reason "ok" is shorter than 10 characters/) });
       const missing = await runCli(['rules', '--app', plan(), '--acknowledgements', path.join(dir, 'nope.json')]);
       expect(missing).toMatchObject({ code: 64, err: expect.stringContaining('nope.json: no such file or directory') });
+    });
+  });
+
+  describe('SARIF regions: each result at the line that declares its resource', () => {
+    /** The line of `key` as a member at `depth` in JSON.stringify(…, null, 2) output: indented 2 × depth, its value an object. */
+    const lineOfKey = (text: string, key: string, depth: number) => text.split('\n').findIndex((line) => line === `${' '.repeat(2 * depth)}${JSON.stringify(key)}: {`) + 1;
+    const sarifOf = async (file: string, name: string) => {
+      const out = path.join(dir, name);
+      await runCli(['rules', '--app', file, '--format', 'sarif', '--out', out]);
+      return validSarif(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8')).runs[0].results!;
+    };
+    const writePretty = (name: string, json: unknown) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, JSON.stringify(json, null, 2));
+      return file;
+    };
+
+    test('a hand-written template: at the logical ID under Resources, though an output names the role first', async () => {
+      const template = { Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] } } }, ...longSessions() };
+      const file = writePretty('regions.template.json', template);
+      const text = fs.readFileSync(file, 'utf8');
+      const [result] = await sarifOf(file, 'reports-regions-cfn');
+      expect(result.ruleId).toBe('AG-AWS-005');
+      expect(text.indexOf('"Role"')).toBeLessThan(text.indexOf('"Resources"'));
+      expect(lineOfKey(text, 'Role', 2)).toBeGreaterThan(1);
+      expect(result.locations![0].physicalLocation!.region).toEqual({ startLine: lineOfKey(text, 'Role', 2), startColumn: 5 });
+    });
+
+    test('a hand-written *.tf.json: at the resource’s name under its type', async () => {
+      const file = writePretty('regions.tf.json', gcpConfiguration({ provider: { attribute_condition: undefined } }));
+      const text = fs.readFileSync(file, 'utf8');
+      const results = await sarifOf(file, 'reports-regions-tf');
+      const result = results.find((r) => r.ruleId === 'AG-GCP-001')!;
+      expect(result.locations![0].logicalLocations![0].fullyQualifiedName).toMatch(/\/google_iam_workload_identity_pool_provider\.spire\//);
+      expect(result.locations![0].physicalLocation!.region).toEqual({ startLine: lineOfKey(text, 'spire', 3), startColumn: 7 });
+      expect(text.split('\n')[lineOfKey(text, 'spire', 3) - 2]).toContain('"google_iam_workload_identity_pool_provider": {');
+    });
+
+    test('the same file laid out otherwise moves the region, not the fingerprint', async () => {
+      const pretty = await sarifOf(writePretty('layout.template.json', longSessions()), 'reports-layout-pretty');
+      const compact = await sarifOf(write('layout.template.json', longSessions()), 'reports-layout-compact');
+      expect(compact[0].locations![0].physicalLocation!.region!.startLine).toBe(1);
+      expect(pretty[0].locations![0].physicalLocation!.region!.startLine).toBeGreaterThan(1);
+      expect(compact.map((r) => r.partialFingerprints)).toEqual(pretty.map((r) => r.partialFingerprints));
+    });
+
+    test('a plan: no region, its addresses are not keys of the file', async () => {
+      const results = await sarifOf(plan(), 'reports-regions-plan');
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.map((r) => r.locations![0].physicalLocation!.region)).toEqual(results.map(() => undefined));
     });
   });
 
