@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../../fixtures/cli';
+import { runCli, unwrapped } from '../../fixtures/cli';
 import { gateTemplate } from '../../fixtures/templates';
 import { gcpConfiguration } from '../../fixtures/terraform';
 import { OPEN_SUBJECT_CASES, subjectCaseConfiguration } from '../../fixtures/gcp-admitted-subjects';
@@ -48,24 +48,24 @@ const plan = () =>
 describe('attestgate rules', () => {
   test('clean CloudFormation and Terraform JSON: exit 0, every input listed', async () => {
     const { code, out } = await runCli(['rules', '--app', write('clean.template.json', gateTemplate()), '--app', write('clean.tf.json', gcpConfiguration())]);
-    expect(out).toContain('clean (CloudFormation template,');
-    expect(out).toContain('clean (Terraform JSON configuration,');
-    expect(out).toContain('every rule holds (exit 0)');
+    expect(unwrapped(out)).toContain('clean (CloudFormation template,');
+    expect(unwrapped(out)).toContain('clean (Terraform JSON configuration,');
+    expect(unwrapped(out)).toContain('every rule holds (exit 0)');
     expect(code).toBe(0);
   });
 
-  test('a violation: exit 1, the rule, resource, message and fix on one line', async () => {
+  test('a violation: exit 1, the rule, resource, message and fix on one line, wrapped to the width', async () => {
     const { code, out } = await runCli(['rules', '--app', write('long.template.json', longSessions())]);
-    expect(out).toMatch(/VIOLATION Role: \[AG-AWS-005\] .* Fix: /);
-    expect(out).toContain('1 violation, 0 unjudgeable, 0 acknowledged');
+    expect(unwrapped(out)).toMatch(/VIOLATION Role: \[AG-AWS-005\] .* Fix: /);
+    expect(unwrapped(out)).toContain('1 violation, 0 unjudgeable, 0 acknowledged');
     expect(code).toBe(1);
   });
 
   test('acknowledged in the template’s Metadata with a reason: reported as acknowledged, exit 0; JSON and SARIF keep it, as a suppression', async () => {
     const out = path.join(dir, 'reports-ack');
     const run = await runCli(['rules', '--app', write('ack.template.json', longSessions({ 'attestgate:acknowledgements': { 'AG-AWS-005': REASON } })), '--format', 'table,json,sarif,junit', '--out', out]);
-    expect(run.out).toContain(`ACKNOWLEDGED Role: [AG-AWS-005]`);
-    expect(run.out).toContain(`Acknowledged at ${path.join(dir, 'ack.template.json')}: Role: ${REASON}`);
+    expect(unwrapped(run.out)).toContain(`ACKNOWLEDGED Role: [AG-AWS-005]`);
+    expect(unwrapped(run.out)).toContain(`Acknowledged at ${path.join(dir, 'ack.template.json')}: Role: ${REASON}`);
     expect(run.code).toBe(0);
     const json = JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8'));
     expect(json.inputs[0].findings).toEqual([expect.objectContaining({ ruleId: 'AG-AWS-005', state: 'acknowledged', acknowledged: { reason: REASON, at: `${path.join(dir, 'ack.template.json')}: Role` } })]);
@@ -79,31 +79,31 @@ describe('attestgate rules', () => {
 
   test('an acknowledgement without a real reason, or of a critical violation, is refused: exit 1, and says why', async () => {
     const short = await runCli(['rules', '--app', write('short.template.json', longSessions({ 'attestgate:acknowledgements': { 'AG-AWS-005': 'ok' } }))]);
-    expect(short.out).toContain('rejected: its reason "ok" is shorter than 10 characters');
+    expect(unwrapped(short.out)).toContain('rejected: its reason "ok" is shorter than 10 characters');
     expect(short.code).toBe(1);
     const configuration = gcpConfiguration({ provider: { attribute_condition: undefined } }) as { resource: Record<string, Record<string, Record<string, unknown>>> };
     configuration.resource.google_iam_workload_identity_pool_provider.spire['//'] = { 'attestgate:acknowledgements': { 'AG-GCP-001': REASON } };
     const critical = await runCli(['rules', '--app', write('critical.tf.json', configuration)]);
-    expect(critical.out).toContain('AG-GCP-001 is critical: its violations cannot be acknowledged, only fixed');
+    expect(unwrapped(critical.out)).toContain('AG-GCP-001 is critical: its violations cannot be acknowledged, only fixed');
     expect(critical.code).toBe(1);
   });
 
   test('Terraform JSON acknowledged in "//": a high finding accepted with its reason', async () => {
     const configuration = subjectCaseConfiguration(OPEN_SUBJECT_CASES[2], 'p') as { resource: Record<string, Record<string, Record<string, unknown>>> };
     const open = await runCli(['rules', '--app', write('second.tf.json', configuration)]);
-    expect(open.out).toContain('[AG-GCP-004]');
+    expect(unwrapped(open.out)).toContain('[AG-GCP-004]');
     expect(open.code).toBe(1);
     configuration.resource.google_iam_workload_identity_pool_provider.spire['//'] = { 'attestgate:acknowledgements': { 'AG-GCP-004': REASON } };
     const acknowledged = await runCli(['rules', '--app', write('second-ack.tf.json', configuration)]);
-    expect(acknowledged.out).toContain('0 violations, 0 unjudgeable, 1 acknowledged');
+    expect(unwrapped(acknowledged.out)).toContain('0 violations, 0 unjudgeable, 1 acknowledged');
     expect(acknowledged.code).toBe(0);
   });
 
   test('only findings that cannot be judged before apply: exit 2', async () => {
     const configuration = gcpConfiguration({ provider: { attribute_condition: '${var.condition}' } });
     const { code, out } = await runCli(['rules', '--app', write('unknown.tf.json', configuration)]);
-    expect(out).toMatch(/UNJUDGEABLE .*cannot be judged/);
-    expect(out).toContain('no violation, but findings that cannot be judged before apply (exit 2)');
+    expect(unwrapped(out)).toMatch(/UNJUDGEABLE .*cannot be judged/);
+    expect(unwrapped(out)).toContain('no violation, but findings that cannot be judged before apply (exit 2)');
     expect(code).toBe(2);
   });
 
@@ -120,7 +120,7 @@ describe('attestgate rules', () => {
     });
     fs.writeFileSync(path.join(assembly, 'Agents.metadata.json'), JSON.stringify(metadata({ type: 'attestgate:acknowledgement', data: { ruleId: 'AG-AWS-005', reason: REASON } })));
     const ours = await runCli(['rules', '--app', assembly]);
-    expect(ours.out).toContain(`Acknowledged at /Agents/Deployer: ${REASON}`);
+    expect(unwrapped(ours.out)).toContain(`Acknowledged at /Agents/Deployer: ${REASON}`);
     expect(ours.code).toBe(0);
     // aws-cdk-lib's Validations.acknowledge, with the plugin's rule namespace.
     fs.writeFileSync(path.join(assembly, 'Agents.metadata.json'), JSON.stringify(metadata({ type: 'aws:cdk:acknowledged-rules', data: { 'attestgate::AG-AWS-005': REASON } })));
@@ -140,11 +140,11 @@ describe('attestgate rules', () => {
       const out = path.join(dir, 'reports-file-ack');
       const file = acks('acks.json', [{ rule: 'AG-AWS-005', resource: 'module.agent.aws_iam_role.deployer', reason: REASON }]);
       const run = await runCli(['rules', '--app', plan(), '--acknowledgements', file, '--format', 'table,json,sarif', '--out', out]);
-      expect(run.out).toContain(`ACKNOWLEDGED module.agent.aws_iam_role.deployer: [AG-AWS-005]`);
-      expect(run.out).toContain(`Acknowledged at ${file} acknowledgements[0]: ${REASON}`);
-      expect(run.out).toMatch(/VIOLATION aws_rolesanywhere_profile\.p: \[AG-AWS-007\]/);
+      expect(unwrapped(run.out)).toContain(`ACKNOWLEDGED module.agent.aws_iam_role.deployer: [AG-AWS-005]`);
+      expect(unwrapped(run.out)).toContain(`Acknowledged at ${file} acknowledgements[0]: ${REASON}`);
+      expect(unwrapped(run.out)).toMatch(/VIOLATION aws_rolesanywhere_profile\.p: \[AG-AWS-007\]/);
       // AG-AWS-001 is critical: the plan's unpinned role is not acknowledgeable, and was not acknowledged.
-      expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-001\]/);
+      expect(unwrapped(run.out)).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-001\]/);
       expect(run.code).toBe(1);
       const json = JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8'));
       expect(json.inputs[0].findings).toContainEqual(expect.objectContaining({ ruleId: 'AG-AWS-005', state: 'acknowledged', acknowledged: { reason: REASON, at: `${file} acknowledgements[0]` } }));
@@ -160,7 +160,7 @@ describe('attestgate rules', () => {
         { rule: 'AG-AWS-001', resource: 'module.agent.aws_iam_role.deployer', reason: REASON },
       ]);
       const run = await runCli(['rules', '--app', plan(), '--acknowledgements', file]);
-      expect(run.out).toContain(`(Acknowledgement at ${file} acknowledgements[2] rejected: AG-AWS-001 is critical: its violations cannot be acknowledged, only fixed.)`);
+      expect(unwrapped(run.out)).toContain(`(Acknowledgement at ${file} acknowledgements[2] rejected: AG-AWS-001 is critical: its violations cannot be acknowledged, only fixed.)`);
       expect(run.code).toBe(1);
     });
 
@@ -169,8 +169,8 @@ describe('attestgate rules', () => {
       // The address without its module path: what a user copying from the HCL would write.
       const file = acks('acks-stale.json', [{ rule: 'AG-AWS-005', resource: 'aws_iam_role.deployer', reason: REASON }]);
       const run = await runCli(['rules', '--app', plan(), '--acknowledgements', file, '--format', 'table,json,sarif', '--out', out]);
-      expect(run.out).toContain(`UNMATCHED acknowledgement of AG-AWS-005 on aws_iam_role.deployer (${file} acknowledgements[0]): no finding of that rule on that resource`);
-      expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\]/);
+      expect(unwrapped(run.out)).toContain(`UNMATCHED acknowledgement of AG-AWS-005 on aws_iam_role.deployer (${file} acknowledgements[0]): no finding of that rule on that resource`);
+      expect(unwrapped(run.out)).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\]/);
       expect(JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8')).unmatchedAcknowledgements).toEqual([{ rule: 'AG-AWS-005', resource: 'aws_iam_role.deployer', reason: REASON, at: `${file} acknowledgements[0]` }]);
       const sarif = validSarif(fs.readFileSync(path.join(out, 'rules.sarif'), 'utf8')) as any;
       expect(sarif.runs[0].invocations[0].toolConfigurationNotifications).toEqual([expect.objectContaining({ level: 'warning', associatedRule: { id: 'AG-AWS-005' } })]);
