@@ -1,14 +1,16 @@
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
+import type { Location, Log, Region, ReportingDescriptor, Result, Run } from 'sarif';
 import { endpointOf } from '../engine/report';
+import { KeyIndex, indexJsonKeys, positionOf } from './json-key-positions';
 
 /**
  * What the SARIF of `attestgate conformance` (and step-up, spiffe) and of `attestgate rules` share,
  * shaped by what GitHub code scanning reads: a stable ruleId with help, a repository-relative
- * file as the location (and the construct path or Terraform address as the logical one), and
- * partialFingerprints, so a finding stays one alert from run to run instead of being closed and
- * reopened.
+ * file as the location, with the line that declares the resource when it can be found (and the
+ * construct path or Terraform address as the logical location), and partialFingerprints, so a
+ * finding stays one alert from run to run instead of being closed and reopened.
  */
 
 /** A check's severity, or a rule's (`warning`: a default quota that can be raised, AG-AWS-010/011). */
@@ -63,9 +65,60 @@ export function artifactUri(source: string, base: string = process.cwd()): strin
   return relative.split(path.sep).join('/').split('/').map(encodeURIComponent).join('/');
 }
 
-/** A result's location: the file that declares it, and the resource in it (construct path, Terraform address). */
-export function sarifLocation(source: string, resource: string): Location {
-  return { physicalLocation: { artifactLocation: { uri: artifactUri(source) } }, logicalLocations: [{ fullyQualifiedName: resource, kind: 'resource' }] };
+/**
+ * A result's location: the file that declares it — at the resource's line when `region` is
+ * given — and the resource in it (construct path, Terraform address) as the logical location.
+ */
+export function sarifLocation(source: string, resource: string, region?: Region): Location {
+  return {
+    physicalLocation: { artifactLocation: { uri: artifactUri(source) }, ...(region ? { region } : {}) },
+    logicalLocations: [{ fullyQualifiedName: resource, kind: 'resource' }],
+  };
+}
+
+/** Terraform JSON's sections of resources, by the address prefix that names them. */
+const TERRAFORM_ADDRESS = /^(data\.)?([^.[\]]+)\.([^.[\]]+)$/;
+
+/**
+ * Where resources are declared in the files that declare them, as SARIF regions: the line and
+ * column of a CloudFormation logical ID's key under `Resources`, or of a Terraform resource's
+ * name under `resource` → its type (`data` for `data.` addresses). Each file is read and indexed
+ * once, however many results it has.
+ *
+ * No region, rather than a guess, when the source is an endpoint, the file cannot be read or is
+ * not JSON, or the resource is not among its keys: a plan or state (whose addresses are not keys
+ * of a configuration), a module's resource, an instance `x.y[0]`, a finding about the whole
+ * template. The fingerprint does not depend on the region: a line moved is the same alert.
+ */
+export class ResourceRegions {
+  private readonly indexes = new Map<string, KeyIndex | undefined>();
+
+  constructor(private readonly readText: (file: string) => string = (file) => fs.readFileSync(file, 'utf8')) {}
+
+  /** The region of `resource` (a logical ID or a Terraform address) in `source`, or undefined. */
+  public regionOf(source: string, resource: string): Region | undefined {
+    if (endpointOf(source)) return undefined;
+    const index = this.indexOf(source);
+    if (!index) return undefined;
+    const terraform = TERRAFORM_ADDRESS.exec(resource);
+    const position =
+      positionOf(index, ['Resources', resource]) ?? (terraform ? positionOf(index, [terraform[1] ? 'data' : 'resource', terraform[2], terraform[3]]) : undefined);
+    return position ? { startLine: position.line, startColumn: position.column } : undefined;
+  }
+
+  private indexOf(file: string): KeyIndex | undefined {
+    if (!this.indexes.has(file)) {
+      let text: string | undefined;
+      try {
+        text = this.readText(file);
+      } catch (e) {
+        // Missing, a directory, unreadable: the result keeps its file, without a line.
+        if (!(e as NodeJS.ErrnoException).code) throw e;
+      }
+      this.indexes.set(file, text === undefined ? undefined : indexJsonKeys(text, 3));
+    }
+    return this.indexes.get(file);
+  }
 }
 
 /**
@@ -81,7 +134,8 @@ export function renderSarifLog(version: string, rules: ReportingDescriptor[], re
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'attestgate', version, informationUri: INFORMATION_URI, rules } }, ...extra, results }],
+    // Regions' columns count UTF-16 code units, as JavaScript strings do; said, not left to a default.
+    runs: [{ tool: { driver: { name: 'attestgate', version, informationUri: INFORMATION_URI, rules } }, columnKind: 'utf16CodeUnits', ...extra, results }],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

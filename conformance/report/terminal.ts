@@ -90,12 +90,19 @@ export function hangingIndent(line: string, width: number, hang = 2): string[] {
   return [`${lead}${first}`, ...rest.map((l) => `${lead}${' '.repeat(hang)}${l}`)];
 }
 
-const STATUS_COLOURS: Record<CheckStatus, string> = { PASS: '32', FAIL: '31;1', INCONCLUSIVE: '33', SKIPPED: '2' };
+/** The ANSI colours of verdicts: passed green, open bold red, unproven yellow, not applicable dim. */
+export const COLOURS = { pass: '32', open: '31;1', unproven: '33', dim: '2' } as const;
+const STATUS_COLOURS: Record<CheckStatus, string> = { PASS: COLOURS.pass, FAIL: COLOURS.open, INCONCLUSIVE: COLOURS.unproven, SKIPPED: COLOURS.dim };
+
+/** A word padded to `width`, coloured (ANSI SGR `sgr`) when the terminal takes colour. */
+export function label(text: string, width: number, sgr: string, options: Pick<TerminalOptions, 'color'>): string {
+  const padded = text.padEnd(width);
+  return options.color ? `\x1b[${sgr}m${padded}\x1b[0m` : padded;
+}
 
 /** A status word, coloured when the terminal takes colour; padded to the widest status. */
 export function statusLabel(status: CheckStatus, options: Pick<TerminalOptions, 'color'>): string {
-  const padded = status.padEnd('INCONCLUSIVE'.length);
-  return options.color ? `\x1b[${STATUS_COLOURS[status]}m${padded}\x1b[0m` : padded;
+  return label(status, 'INCONCLUSIVE'.length, STATUS_COLOURS[status], options);
 }
 
 /** Bold for headings on a colour terminal. */

@@ -5,7 +5,7 @@ import { loadAppSources } from '../../../conformance/discovery/app-sources';
 import { runGcpConformance } from '../../../conformance/gcp/run-gcp-conformance';
 import { startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
-import { runCli } from '../../fixtures/cli';
+import { runCli, unwrapped } from '../../fixtures/cli';
 import { statusesOf } from '../../fixtures/conformance';
 import { azureStatuses, probeAzureLocally } from '../../fixtures/azure-conformance';
 import { writeIssuerKey } from '../../fixtures/gcp-conformance';
@@ -78,12 +78,12 @@ describe('terraform show -json as --app input', () => {
 
   test('rules: the open plan is refused (exit 1), the pinned state is clean; a member known only after apply is never judged clean (exit 2)', async () => {
     const open = await runCli(['rules', '--app', openPlan]);
-    expect(open.out).toContain('open-plan (Terraform plan JSON (format 1.2, written by 1.9.8), ');
-    expect(open.out).toMatch(/VIOLATION google_iam_workload_identity_pool_provider\.spire: \[AG-GCP-004\] .*"spiffe:\/\/attestgate-probe\.invalid\/agent\/deployer"/);
+    expect(unwrapped(open.out)).toContain('open-plan (Terraform plan JSON (format 1.2, written by 1.9.8), ');
+    expect(unwrapped(open.out)).toMatch(/VIOLATION google_iam_workload_identity_pool_provider\.spire: \[AG-GCP-004\] .*"spiffe:\/\/attestgate-probe\.invalid\/agent\/deployer"/);
     expect(open.code).toBe(1);
     expect((await runCli(['rules', '--app', pinnedState])).code).toBe(0);
     const unknown = await runCli(['rules', '--app', write('unknown-plan.json', planJson(gate('pinned-prod', PINNED, { memberUnknown: true })))]);
-    expect(unknown.out).toMatch(/UNJUDGEABLE .*\[AG-GCP-002\] cannot be judged: .*member, known only after apply/);
+    expect(unwrapped(unknown.out)).toMatch(/UNJUDGEABLE .*\[AG-GCP-002\] cannot be judged: .*member, known only after apply/);
     expect(unknown.code).toBe(2);
   });
 
@@ -107,7 +107,7 @@ describe('terraform show -json as --app input', () => {
     expect(gates.out).toMatch(/azure-state\/azurerm_user_assigned_identity\.deployer\n  Privilege: high\n/);
     expect(gates.out).toContain('Owner on /subscriptions/00000000-0000-0000-0000-000000000000');
     const rules = await runCli(['rules', '--app', state]);
-    expect(rules.out).toMatch(/VIOLATION azurerm_federated_identity_credential\.spire\[0\]: \[AG-AZ-001\] .*system:serviceaccount:agents:default/);
+    expect(unwrapped(rules.out)).toMatch(/VIOLATION azurerm_federated_identity_credential\.spire\[0\]: \[AG-AZ-001\] .*system:serviceaccount:agents:default/);
     expect(rules.code).toBe(1);
     // Conformance agrees: the identity trusts a subject every pod of the namespace has.
     const results = await probeAzureLocally(loadAppSources([state]).configurations, { tags: ['AGC-AZ-012'] });
@@ -143,7 +143,7 @@ describe('terraform show -json as --app input', () => {
     // The condition: known, the open one FAILs AGC-GCP-013 (the test above); unknown, nothing is deployed on a guess.
     const condition = write('unknown-condition-plan.json', planJson(gate('pinned-prod', OPEN, { conditionUnknown: true }), { google: { project: 'pinned-prod' } }));
     const conditionRules = await runCli(['rules', '--app', condition]);
-    expect(conditionRules.out).toMatch(/UNJUDGEABLE google_iam_workload_identity_pool_provider\.spire: \[AG-GCP-001\] cannot be judged: .*attribute_condition, known only after apply/);
+    expect(unwrapped(conditionRules.out)).toMatch(/UNJUDGEABLE google_iam_workload_identity_pool_provider\.spire: \[AG-GCP-001\] cannot be judged: .*attribute_condition, known only after apply/);
     expect(conditionRules.code).toBe(2);
     const conditionResults = await probe(condition);
     expect(conditionResults.length).toBeGreaterThanOrEqual(13);
@@ -175,7 +175,7 @@ describe('terraform show -json as --app input', () => {
     } as never;
     const file = write('templated-member-plan.json', plan);
     const rules = await runCli(['rules', '--app', file]);
-    expect(rules.out).toMatch(/UNJUDGEABLE google_service_account_iam_member\.wif: \[AG-GCP-002\] cannot be judged/);
+    expect(unwrapped(rules.out)).toMatch(/UNJUDGEABLE google_service_account_iam_member\.wif: \[AG-GCP-002\] cannot be judged/);
     expect(rules.code).toBe(2);
     const results = (await runGcpConformance({ sources: loadAppSources([file]).configurations, pki: loadPkiDirectory(issuer.pkiDir), target: 'local', ratePerSecond: Infinity })).results;
     expect(results.filter((r) => r.status === 'PASS').map((r) => r.checkId)).toEqual([]);
@@ -226,13 +226,13 @@ describe('terraform show -json as --app input', () => {
 
     test('rules: refused in the root module and in the module instance, by address (exit 1); the correct plan is clean (exit 0)', async () => {
       const root = await runCli(['rules', '--app', ROOT]);
-      expect(root.out).toMatch(/VIOLATION azurerm_federated_identity_credential\.k8s: \[AG-AZ-001\] .*"system:serviceaccount:agents:default"/);
+      expect(unwrapped(root.out)).toMatch(/VIOLATION azurerm_federated_identity_credential\.k8s: \[AG-AZ-001\] .*"system:serviceaccount:agents:default"/);
       expect(root.code).toBe(1);
       const module = await runCli(['rules', '--app', MODULE]);
-      expect(module.out).toMatch(/VIOLATION module\.agent\["deployer"\]\.azurerm_federated_identity_credential\.k8s\[0\]: \[AG-AZ-001\]/);
+      expect(unwrapped(module.out)).toMatch(/VIOLATION module\.agent\["deployer"\]\.azurerm_federated_identity_credential\.k8s\[0\]: \[AG-AZ-001\]/);
       expect(module.code).toBe(1);
       const correct = await runCli(['rules', '--app', CORRECT]);
-      expect(correct.out).toContain('every rule holds (exit 0)');
+      expect(unwrapped(correct.out)).toContain('every rule holds (exit 0)');
       expect(correct.code).toBe(0);
     });
 
@@ -256,7 +256,7 @@ describe('terraform show -json as --app input', () => {
       change.after_unknown.subject = true;
       const file = write('unknown-subject-plan.json', plan);
       const rules = await runCli(['rules', '--app', file]);
-      expect(rules.out).toMatch(/UNJUDGEABLE .*\[AG-AZ-001\] .*subject, known only after apply/);
+      expect(unwrapped(rules.out)).toMatch(/UNJUDGEABLE .*\[AG-AZ-001\] .*subject, known only after apply/);
       expect(rules.code).toBe(2);
       const results = await probeAzureLocally(loadAppSources([file]).configurations);
       expect(results.length).toBeGreaterThan(0);

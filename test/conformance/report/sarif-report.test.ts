@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Log } from 'sarif';
 import { CHECK_CATALOG } from '../../../conformance/catalog';
 import { CheckMeta } from '../../../conformance/engine/check';
-import { renderSarifReport } from '../../../conformance/report/sarif-report';
+import { renderSarifReport, resourceOfGate } from '../../../conformance/report/sarif-report';
 import { checkMeta, checkResult, sampleReport } from '../../fixtures/reports';
 import { validSarif } from '../../fixtures/sarif-schema';
 
@@ -87,10 +90,66 @@ describe('renderSarifReport', () => {
     expect(sarif(report).runs[0].results![0].locations![0].physicalLocation!.artifactLocation!.uri).toBe('Other/Role');
   });
 
-  test('the schema check these tests rely on refuses invalid SARIF: an unknown level, a URI with a space', () => {
+  test('the schema check these tests rely on refuses invalid SARIF (an unknown level, a URI with a space, a line 0) and a region without a line', () => {
     const log = (result: Record<string, unknown>) => JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'attestgate', rules: [] } }, results: [{ message: { text: 'm' }, ...result }] }] });
     expect(() => validSarif(log({ level: 'catastrophic' }))).toThrow(/not valid SARIF 2\.1\.0[\s\S]*\/runs\/0\/results\/0\/level/);
     expect(() => validSarif(log({ locations: [{ physicalLocation: { artifactLocation: { uri: 'DELETE http://x/y' } } }] }))).toThrow(/not valid SARIF 2\.1\.0[\s\S]*uri/);
+    expect(() => validSarif(log({ locations: [{ physicalLocation: { artifactLocation: { uri: 'a.json' }, region: { startLine: 0 } } }] }))).toThrow(/not valid SARIF 2\.1\.0[\s\S]*startLine/);
+    // Valid SARIF, but code scanning places an alert by its line.
+    const rule = { id: 'R', shortDescription: { text: 't' }, fullDescription: { text: 'd' }, help: { text: 'h' }, helpUri: 'https://x.example/' };
+    const byteRegion = { version: '2.1.0', runs: [{ tool: { driver: { name: 'attestgate', rules: [rule] } }, results: [{ ruleId: 'R', ruleIndex: 0, message: { text: 'm' }, partialFingerprints: { f: '1' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.json' }, region: { charOffset: 3 } } }] }] }] };
+    expect(() => validSarif(JSON.stringify(byteRegion))).toThrow('its region has no startLine');
+  });
+
+  describe('the line that declares the gate', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-sarif-report-'));
+    /** A hand-written template: Deployer's key on line `4 + padding`, after an output that names it. */
+    const writeTemplate = (name: string, padding = 0) => {
+      const file = path.join(dir, name);
+      const lines = ['{', '  "Outputs": { "Deployer": { "Value": { "Fn::GetAtt": ["Deployer", "Arn"] } } },', '  "Resources": {', ...Array.from({ length: padding }, (_, i) => `    "Pad${i}": {},`), '    "Deployer": { "Type": "AWS::IAM::Role" },', '    "Reader": { "Type": "AWS::IAM::Role" }', '  }', '}'];
+      fs.writeFileSync(file, lines.join('\n'));
+      return file;
+    };
+    const reportOver = (file: string) =>
+      sampleReport({
+        gates: [
+          { id: 'Stack/Deployer', cloud: 'aws', source: file, privilege: 'high' },
+          { id: 'Stack/Reader', cloud: 'aws', source: file, privilege: 'read-only' },
+        ],
+      });
+    const regionsOf = (log: Log) => log.runs[0].results!.map((r) => r.locations![0].physicalLocation!.region);
+
+    test('each result is at its gate’s logical ID in the template, columns counted as the run says', () => {
+      const log = sarif(reportOver(writeTemplate('Stack.template.json')));
+      expect(regionsOf(log)).toEqual([
+        { startLine: 4, startColumn: 5 },
+        { startLine: 4, startColumn: 5 },
+        { startLine: 5, startColumn: 5 },
+      ]);
+      expect(log.runs[0].columnKind).toBe('utf16CodeUnits');
+    });
+
+    test('a line moved is the same alert: the fingerprints do not follow the region', () => {
+      const before = sarif(reportOver(writeTemplate('Before.template.json')));
+      const after = sarif(reportOver(writeTemplate('After.template.json', 3)));
+      expect(regionsOf(after).map((r) => r!.startLine)).toEqual([7, 7, 8]);
+      expect(fingerprintsOf(after)).toEqual(fingerprintsOf(before));
+    });
+
+    test('no region when the template is gone or does not declare the gate', () => {
+      const file = writeTemplate('Gone.template.json');
+      fs.rmSync(file);
+      expect(regionsOf(sarif(reportOver(file)))).toEqual([undefined, undefined, undefined]);
+      const other = path.join(dir, 'Other.template.json');
+      fs.writeFileSync(other, JSON.stringify({ Resources: { Somebody: { Type: 'AWS::IAM::Role' } } }));
+      expect(regionsOf(sarif(reportOver(other)))).toEqual([undefined, undefined, undefined]);
+    });
+  });
+
+  test('a gate’s resource is what follows its stack, whose display name may hold a slash', () => {
+    expect(resourceOfGate('Stack/Deployer')).toBe('Deployer');
+    expect(resourceOfGate('Stage/Stack/Deployer')).toBe('Deployer');
+    expect(resourceOfGate('gcp/google_iam_workload_identity_pool_provider.spire')).toBe('google_iam_workload_identity_pool_provider.spire');
   });
 
   test('a run with nothing failed has no results', () => {

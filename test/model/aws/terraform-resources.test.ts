@@ -4,7 +4,7 @@ import { readShowJson } from '../../../lib/model/terraform/show-json';
 import { loadAppSources } from '../../../conformance/discovery/app-sources';
 import { discoverAwsGates } from '../../../conformance/aws/discover-gates';
 import { probeLocally, writeTestPki, PkiOnDisk } from '../../fixtures/conformance';
-import { runCli } from '../../fixtures/cli';
+import { runCli, unwrapped } from '../../fixtures/cli';
 import { statusesOf } from '../../fixtures/conformance';
 import { ShownResource, planJson, stateJson } from '../../fixtures/terraform-show';
 import * as fs from 'node:fs';
@@ -96,11 +96,11 @@ describe('AWS resources of a Terraform plan or state, as the CloudFormation they
 
     test('the same gates and rules as from CloudFormation: the open state is refused (a CI role trusts it), the correct one is clean', async () => {
       const open = await runCli(['rules', '--app', write('open-state.json', stateJson(awsGate(pki.ca.pem, crlPem(), [ciRole])))]);
-      expect(open.out).toContain('open-state (AWS resources of a Terraform state JSON (format 1.0, written by 1.9.8), ');
-      expect(open.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-004\] .*arn:aws:iam::123456789012:role\/ci/);
+      expect(unwrapped(open.out)).toContain('open-state (AWS resources of a Terraform state JSON (format 1.0, written by 1.9.8), ');
+      expect(unwrapped(open.out)).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-004\] .*arn:aws:iam::123456789012:role\/ci/);
       expect(open.code).toBe(1);
       const clean = await runCli(['rules', '--app', write('clean-state.json', stateJson(awsGate(pki.ca.pem, crlPem())))]);
-      expect(clean.out).not.toContain('VIOLATION');
+      expect(unwrapped(clean.out)).not.toContain('VIOLATION');
       const { templates } = loadAppSources([path.join(dir, 'clean-state.json')]);
       expect(discoverAwsGates(templates).map((g) => g.id)).toEqual(['clean-state/module.agent.aws_iam_role.deployer']);
     });
@@ -114,7 +114,7 @@ describe('AWS resources of a Terraform plan or state, as the CloudFormation they
       ]);
       // Whatever profile reaches it, the role's own maximum lets Roles Anywhere issue 12-hour sessions.
       const run = await runCli(['rules', '--app', path.join(dir, 'new-plan.json')]);
-      expect(run.out).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\] .*43200 s/);
+      expect(unwrapped(run.out)).toMatch(/VIOLATION module\.agent\.aws_iam_role\.deployer: \[AG-AWS-005\] .*43200 s/);
       expect(run.code).toBe(1);
     });
 
@@ -134,7 +134,7 @@ describe('AWS resources of a Terraform plan or state, as the CloudFormation they
       ];
       const file = write('counted-plan.json', planJson(resources));
       const run = await runCli(['rules', '--app', file]);
-      expect([...run.out.matchAll(/VIOLATION (\S+): \[(AG-AWS-\d+)\]/g)].map((m) => `${m[2]} ${m[1]}`).sort()).toEqual([
+      expect([...unwrapped(run.out).matchAll(/VIOLATION (\S+): \[(AG-AWS-\d+)\]/g)].map((m) => `${m[2]} ${m[1]}`).sort()).toEqual([
         'AG-AWS-005 module.agent.aws_iam_role.deployer',
         'AG-AWS-006 module.pki.aws_rolesanywhere_trust_anchor.agents["contractors"]',
         'AG-AWS-007 aws_rolesanywhere_profile.deployer[1]',
@@ -212,23 +212,23 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     ['open-second-anchor', ['AG-AWS-006']],
   ])('the open gate %s is refused by attestgate rules (%s)', async (name, rules) => {
     const run = await runCli(['rules', '--app', fixture(name)]);
-    expect(run.out).toContain(`${name} (AWS resources of a Terraform JSON configuration, `);
-    expect([...run.out.matchAll(/VIOLATION \S+: \[(AG-AWS-\d+)\]/g)].map((m) => m[1])).toEqual(rules);
+    expect(unwrapped(run.out)).toContain(`${name} (AWS resources of a Terraform JSON configuration, `);
+    expect([...unwrapped(run.out).matchAll(/VIOLATION \S+: \[(AG-AWS-\d+)\]/g)].map((m) => m[1])).toEqual(rules);
     expect(run.code).toBe(1);
   });
 
   test('the correct gate and the unusual-but-correct one are clean; a principal from a variable cannot be judged (exit 2), never clean', async () => {
     for (const name of ['correct', 'unusual-correct']) {
       const run = await runCli(['rules', '--app', fixture(name)]);
-      expect(run.out).toContain(`${name} (AWS resources of a Terraform JSON configuration, ${fixture(name)}): no findings`);
+      expect(unwrapped(run.out)).toContain(`${name} (AWS resources of a Terraform JSON configuration, ${fixture(name)}): no findings`);
       expect(run.code).toBe(0);
     }
     const unknown = await runCli(['rules', '--app', fixture('unknown-principal')]);
-    expect(unknown.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-004\] cannot be judged: .*var\.ci_role_arn, an input variable set at plan/);
+    expect(unwrapped(unknown.out)).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-004\] cannot be judged: .*var\.ci_role_arn, an input variable set at plan/);
     // Said as what it is, with what to do — not as a malformed principal to rewrite.
-    expect(unknown.out).toContain('its value (var.ci_role_arn, an input variable set at plan) is not known until apply; plan with the value known');
-    expect(unknown.out).toContain('or give attestgate the state after apply (terraform show -json)');
-    expect(unknown.out).not.toContain('Fix: write "*" or an object');
+    expect(unwrapped(unknown.out)).toContain('its value (var.ci_role_arn, an input variable set at plan) is not known until apply; plan with the value known');
+    expect(unwrapped(unknown.out)).toContain('or give attestgate the state after apply (terraform show -json)');
+    expect(unwrapped(unknown.out)).not.toContain('Fix: write "*" or an object');
     expect(unknown.code).toBe(2);
   });
 
@@ -242,10 +242,10 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     };
     // The control: attached by reference, the privilege is counted and the long sessions refused.
     const known = await runCli(['rules', '--app', withRole('${aws_iam_role.deployer.name}', 'known-role.tf.json')]);
-    expect(known.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] .*PowerUserAccess/);
+    expect(unwrapped(known.out)).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] .*PowerUserAccess/);
     expect(known.code).toBe(1);
     const variable = await runCli(['rules', '--app', withRole('${var.deployer_role}', 'variable-role.tf.json')]);
-    expect(variable.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-005\] cannot be judged: Role aws_iam_role\.deployer may be high privilege, through a managed policy .*aws_iam_role_policy_attachment\.power_user .*var\.deployer_role.*43200 s/);
+    expect(unwrapped(variable.out)).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-005\] cannot be judged: Role aws_iam_role\.deployer may be high privilege, through a managed policy .*aws_iam_role_policy_attachment\.power_user .*var\.deployer_role.*43200 s/);
     expect(variable.code).toBe(2);
     // A one-hour role is within the limit whatever is attached to it: nothing to judge.
     const json = configuration('correct');
@@ -257,7 +257,7 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     const unusual = configuration('unusual-correct');
     delete unusual.data.aws_iam_policy_document.trust.statement[0].sid;
     const run = await runCli(['rules', '--app', write('sid-removed.tf.json', unusual)]);
-    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\] .*statement 0 has no aws:SourceArn condition/);
+    expect(unwrapped(run.out)).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\] .*statement 0 has no aws:SourceArn condition/);
     expect(run.code).toBe(1);
   });
 
@@ -266,16 +266,16 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     unusual.resource.aws_rolesanywhere_profile.deployer.duration_seconds = 43200;
     unusual.resource.aws_iam_role.deployer.max_session_duration = 43200;
     const run = await runCli(['rules', '--app', write('unusual-long.tf.json', unusual)]);
-    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] Role aws_iam_role\.deployer is high privilege \(AWS::IAM::ManagedPolicy aws_iam_policy\.deploy allows "iam:\*"\)/);
+    expect(unwrapped(run.out)).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\] Role aws_iam_role\.deployer is high privilege \(AWS::IAM::ManagedPolicy aws_iam_policy\.deploy allows "iam:\*"\)/);
   });
 
   test('an acknowledgement written in a resource’s "//" is its Metadata: the AWS rules honour it as in a template', async () => {
     const open = configuration('open-second-profile');
     open.resource.aws_rolesanywhere_profile.long['//'] = { 'attestgate:acknowledgements': { 'AG-AWS-007': 'session names audited by the deploy pipeline, SEC-77' } };
     const run = await runCli(['rules', '--app', write('ack-in-comment.tf.json', open)]);
-    expect(run.out).toMatch(/ACKNOWLEDGED aws_rolesanywhere_profile\.long: \[AG-AWS-007\] .*Acknowledged at \S+ack-in-comment\.tf\.json: aws_rolesanywhere_profile\.long: session names audited/);
+    expect(unwrapped(run.out)).toMatch(/ACKNOWLEDGED aws_rolesanywhere_profile\.long: \[AG-AWS-007\] .*Acknowledged at \S+ack-in-comment\.tf\.json: aws_rolesanywhere_profile\.long: session names audited/);
     // The other finding of the same configuration is not acknowledged by it.
-    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\]/);
+    expect(unwrapped(run.out)).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-005\]/);
   });
 
   test('a cdktf output stack (cdk.tf.json) with AWS resources is judged the same way', async () => {
@@ -284,7 +284,7 @@ describe('AWS resources of a Terraform JSON configuration', () => {
     fs.writeFileSync(path.join(out, 'manifest.json'), JSON.stringify({ version: '0.21.0', stacks: { agents: { name: 'agents', synthesizedStackPath: 'stacks/agents/cdk.tf.json' } } }));
     fs.writeFileSync(path.join(out, 'stacks', 'agents', 'cdk.tf.json'), JSON.stringify(configuration('open-unpinned')));
     const run = await runCli(['rules', '--app', out]);
-    expect(run.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\]/);
+    expect(unwrapped(run.out)).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\]/);
     expect(run.code).toBe(1);
   });
 
@@ -366,17 +366,17 @@ describe('AWS plan JSON: a value unknown until apply that decides the gate', () 
 
   test('rules: a trust policy known only after apply cannot be judged (exit 2); given as the unpinned policy it could become, AG-AWS-001 refuses it (exit 1)', async () => {
     const unknown = await runCli(['rules', '--app', TRUST]);
-    expect(unknown.out).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-001\] cannot be judged: .*its trust policy cannot be read \(the policy is \$\{aws_iam_role\.deployer\.assume_role_policy, known only after apply\}\)/);
-    expect(unknown.out).not.toContain('every rule holds');
+    expect(unwrapped(unknown.out)).toMatch(/UNJUDGEABLE aws_iam_role\.deployer: \[AG-AWS-001\] cannot be judged: .*its trust policy cannot be read \(the policy is \$\{aws_iam_role\.deployer\.assume_role_policy, known only after apply\}\)/);
+    expect(unwrapped(unknown.out)).not.toContain('every rule holds');
     expect(unknown.code).toBe(2);
     const open = await runCli(['rules', '--app', write('trust-unpinned.json', known(TRUST, 'aws_iam_role.deployer', unpinned))]);
-    expect(open.out).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\]/);
+    expect(unwrapped(open.out)).toMatch(/VIOLATION aws_iam_role\.deployer: \[AG-AWS-001\]/);
     expect(open.code).toBe(1);
   });
 
   test('rules: an anchor CA known only after apply cannot be judged against its CRL (exit 2); given as a CA that did not sign the CRL, AG-AWS-006 refuses it (exit 1)', async () => {
     const unknown = await runCli(['rules', '--app', SOURCE]);
-    expect(unknown.out).toMatch(/UNJUDGEABLE aws_rolesanywhere_trust_anchor\.agents: \[AG-AWS-006\] cannot be judged: .*whether awscc_rolesanywhere_crl\.agents is signed by a CA of its source cannot be judged: its CA is .*x509_certificate_data, known only after apply/);
+    expect(unwrapped(unknown.out)).toMatch(/UNJUDGEABLE aws_rolesanywhere_trust_anchor\.agents: \[AG-AWS-006\] cannot be judged: .*whether awscc_rolesanywhere_crl\.agents is signed by a CA of its source cannot be judged: its CA is .*x509_certificate_data, known only after apply/);
     expect(unknown.code).toBe(2);
     const pki = await writeTestPki();
     const foreign = known(SOURCE, 'aws_rolesanywhere_trust_anchor.agents', (values, before) => {
@@ -384,7 +384,7 @@ describe('AWS plan JSON: a value unknown until apply that decides the gate', () 
       values.source[0].source_data[0].x509_certificate_data = pki.ca.pem;
     });
     const open = await runCli(['rules', '--app', write('source-foreign.json', foreign)]);
-    expect(open.out).toMatch(/VIOLATION aws_rolesanywhere_trust_anchor\.agents: \[AG-AWS-006\] .*not signed by a CA of its bundle/);
+    expect(unwrapped(open.out)).toMatch(/VIOLATION aws_rolesanywhere_trust_anchor\.agents: \[AG-AWS-006\] .*not signed by a CA of its bundle/);
     expect(open.code).toBe(1);
   });
 
