@@ -150,11 +150,16 @@ beforeAll(async () => {
   const azureSources = tfSourceOf(azureExampleConfiguration(), 'cdk.tf.json');
   azure = await startAzureEmulator({ sources: azureSources, issuerKeys: [userKey] });
   const proxyTls = await createServerTls();
-  // The managed identity and the Entra agent identity (both legs through the proxy).
+  // The managed identity and the example's Entra agent identities, each with its blueprint (both
+  // legs through the proxy): a live tenant's client IDs are given, as a user would give them.
   const identities = [...azure.world.identities.values()];
   const identity = identities.find((i) => i.kind === 'user-assigned-identity')!;
-  const agent = identities.find((i) => i.kind === 'agent-identity')!;
-  const blueprint = azure.world.identities.get(agent.blueprintClientId!)!;
+  const agentClientIds = identities
+    .filter((i) => i.kind === 'agent-identity')
+    .flatMap((agent) => {
+      const blueprint = azure.world.identities.get(agent.blueprintClientId!)!;
+      return [[agent.origins[0], agent.clientId], [blueprint.origins[0], blueprint.clientId]];
+    });
   clouds.push({
     name: 'azure',
     lastCheckId: 'AGC-AZ-005',
@@ -166,7 +171,7 @@ beforeAll(async () => {
         target: 'azure',
         endpoints: { authorityHost: proxy.url, caPem: proxyTls.caPem },
         tenantId: azure.tenantId,
-        clientIds: { 'deployer-agent': identity.clientId, [agent.origins[0]]: agent.clientId, [blueprint.origins[0]]: blueprint.clientId },
+        clientIds: { 'deployer-agent': identity.clientId, ...Object.fromEntries(agentClientIds) },
         issuerKeys: [userKey],
         issuerJwks: Object.fromEntries([...azure.playedIssuers].map(([iss, played]) => [iss, played.jwks])),
         tags: ['AGC-AZ-002', 'AGC-AZ-005'],

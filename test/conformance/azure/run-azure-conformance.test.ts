@@ -51,8 +51,16 @@ describe('Azure conformance on the local emulator', () => {
         cloud: 'azure',
         source: expect.stringMatching(/cdk\.tf\.json$/),
         privilege: 'read-only',
+        identity: expect.objectContaining({ privilege: 'read-only', spiffeId: 'spiffe://prod.example/agent/reviewer' }),
         drift: [],
-        paths: [{ id: expect.stringMatching(/^federated:msgraph_resource\.ReviewerAgent_FederatedCredential1_/), attested: true, description: expect.stringContaining('subject spiffe://prod.example/agent/reviewer of https://oidc.prod.example: a trust the gate manifest declares') }],
+        paths: [
+          {
+            id: expect.stringMatching(/^federated:msgraph_resource\.ReviewerAgent_FederatedCredential1_/),
+            attested: true,
+            description: expect.stringContaining('subject spiffe://prod.example/agent/reviewer of https://oidc.prod.example: a trust the gate manifest declares'),
+            route: declaredTrustRoute(expect.stringMatching(/^cdk\/msgraph_resource\.ReviewerAgent_AgentIdentity_/)),
+          },
+        ],
       },
     ]);
     const managed = run.results.filter((r) => r.gate.includes(EXAMPLE_MANAGED_IDENTITY));
