@@ -1,6 +1,6 @@
 // @swc/jest strips types only (sub-second); `tsc --noEmit` in `npm test` catches type errors.
-// pkijs, asn1js and jose ship ESM only, so Jest (CommonJS registry) must transform them too.
-const esmOnly = ['pkijs', 'asn1js', 'bytestreamjs', '@noble/hashes', '@peculiar/utils', 'jose'];
+// pkijs, asn1js, jose and junit2json ship ESM only, so Jest (CommonJS registry) must transform them too.
+const esmOnly = ['pkijs', 'asn1js', 'bytestreamjs', '@noble/hashes', '@peculiar/utils', 'jose', 'junit2json'];
 
 // jest's default is one worker fewer than the cores, and with one worker it runs in band: on a
 // 2-core machine the suite used one core, idle a fifth of the time (rate-limited probes, spawned

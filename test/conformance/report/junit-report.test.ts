@@ -1,3 +1,4 @@
+import { parse as parseJunit } from 'junit2json';
 import { renderJunitReport } from '../../../conformance/report/junit-report';
 import { checkResult, sampleReport } from '../../fixtures/reports';
 import { XmlElement, parseXml } from '../../fixtures/xml';
@@ -70,5 +71,27 @@ describe('renderJunitReport', () => {
     ['<a>', /not closed/],
   ])('the test parse rejects %s', (xml, error) => {
     expect(() => parseXml(xml)).toThrow(error);
+  });
+});
+
+// What a JUnit consumer library makes of the report (junit2json over xml2js, as CI dashboards and
+// test-report actions read JUnit): the counts, the outcome of each case and its reason.
+describe('renderJunitReport read by junit2json', () => {
+  test('the totals, one suite per gate, and each check with its outcome and reason', async () => {
+    const read = await parseJunit(renderJunitReport(sampleReport()));
+    expect(read).toMatchObject({ name: 'attestgate conformance (local)', tests: 6, failures: 2, errors: 1 });
+    const suites = (read as { testsuite: { name: string; tests: number; failures: number; errors: number; skipped: number; testcase: Record<string, unknown>[] }[] }).testsuite;
+    expect(suites.map((s) => [s.name, s.tests, s.failures, s.errors, s.skipped])).toEqual([
+      ['Stack/Deployer', 4, 1, 1, 1],
+      ['Stack/Reader', 2, 1, 0, 0],
+    ]);
+    const byCheck = Object.fromEntries(suites.flatMap((s) => s.testcase.map((c) => [`${s.name} ${String(c.name).split(' ')[0]}`, c])));
+    expect(byCheck['Stack/Deployer AGC-AWS-002']).toMatchObject({ failure: [{ message: 'a rogue CA <same DN> & "friends" got credentials', type: 'FAIL' }] });
+    expect(byCheck['Stack/Deployer AGC-AWS-003']).toMatchObject({ error: [{ message: "no verdict after retries (429 ThrottlingException: Rate exceeded) — it's <unclear>", type: 'INCONCLUSIVE' }] });
+    // The builder writes <skipped/> without a message: the reason is the case's output.
+    expect(byCheck['Stack/Deployer AGC-AWS-006']).toMatchObject({ skipped: [{}], 'system-out': ['no enabled CRL to revoke with'] });
+    expect(byCheck['Stack/Reader AGC-AWS-001']).toMatchObject({ 'system-out': ['the positive control got credentials'] });
+    expect(byCheck['Stack/Reader AGC-AWS-001']).not.toHaveProperty('failure');
+    expect(byCheck['Stack/Reader AGC-AWS-001']).not.toHaveProperty('skipped');
   });
 });
