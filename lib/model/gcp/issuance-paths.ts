@@ -2,6 +2,7 @@ import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknow
 import { TerraformModel, TerraformResource, block, blocks } from '../terraform/configuration';
 import { Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 import { providerProject } from './google-provider';
+import { cannotMapTo, pinnedSubject } from './pinned-subject';
 import {
   IamGrant,
   MemberReading,
@@ -267,6 +268,8 @@ interface PathIndex {
   readonly emails: ReadonlyMap<string, string>;
   readonly providers: readonly WorkloadIdentityProviderModel[];
   readonly providersOfPool: (principal: PoolPrincipal) => WorkloadIdentityProviderModel[];
+  /** The providers of the principal's pool that may give a credential that principal (pinned-subject.ts), in configuration order. */
+  readonly providersMapping: (principal: PoolPrincipal) => WorkloadIdentityProviderModel[];
   readonly members: (grant: IamGrant) => MemberReading;
   readonly projects: Map<string, string | undefined>;
 }
@@ -299,6 +302,11 @@ function pathIndex(model: TerraformModel): PathIndex {
   const emails = new Map(accountResources.flatMap((r) => (literalEmail(model, r) ? [[r.address, literalEmail(model, r)!] as [string, string]] : [])));
   const providers = workloadIdentityProviders(model);
   const byPool = new Map<string, WorkloadIdentityProviderModel[]>();
+  // Per pool: the providers pinned to one subject, by that subject, and the others; so a subject's
+  // providers are found without reading every provider of the pool for every account.
+  const mappingByPool = new Map<string, { unpinned: number[]; bySubject: Map<string, number[]> }>();
+  const positionOf = new Map(providers.map((p, i) => [p, i]));
+  const poolKey = (principal: PoolPrincipal) => `${principal.poolAddress ?? ''}\u0000${principal.poolId ?? ''}`;
   const memberReadings = new Map<IamGrant, MemberReading>();
   const index: PathIndex = {
     grants,
@@ -314,10 +322,27 @@ function pathIndex(model: TerraformModel): PathIndex {
     emails,
     providers,
     providersOfPool: (principal) => {
-      const key = `${principal.poolAddress ?? ''}\u0000${principal.poolId ?? ''}`;
+      const key = poolKey(principal);
       let found = byPool.get(key);
       if (!found) byPool.set(key, (found = providers.filter((p) => principalInPool(model, principal, p))));
       return found;
+    },
+    providersMapping: (principal) => {
+      const key = poolKey(principal);
+      let pool = mappingByPool.get(key);
+      if (!pool) {
+        pool = { unpinned: [], bySubject: new Map() };
+        for (const p of index.providersOfPool(principal)) {
+          const subject = pinnedSubject(p);
+          const position = positionOf.get(p)!;
+          if (subject === undefined) pool.unpinned.push(position);
+          else add(pool.bySubject, subject, position);
+        }
+        mappingByPool.set(key, pool);
+      }
+      const all = index.providersOfPool(principal);
+      if (principal.scope !== 'subject' || principal.value === undefined) return all;
+      return [...pool.unpinned, ...(pool.bySubject.get(principal.value) ?? [])].sort((a, b) => a - b).map((i) => providers[i]);
     },
     members: (grant) => {
       let reading = memberReadings.get(grant);
@@ -383,6 +408,8 @@ export function gateServiceAccounts(
     if (typeof grant.role !== 'string' || !['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'].includes(grant.role)) continue;
     const reading = index.members(grant);
     if (!('principal' in reading) || !principalInPool(model, reading.principal, provider)) continue;
+    // Another gate's subject in a shared pool: this provider cannot give a credential that principal.
+    if (cannotMapTo(provider, reading.principal)) continue;
     const r = index.reach.get(grant)!;
     // The accounts it applies to for certain: the one it names, or every account of a project it covers.
     const candidates = r.kind === 'account' ? [r.address] : r.kind === 'email' ? index.accounts.filter((a) => index.emails.get(a) === r.email) : r.kind === 'container' ? index.accounts : [];
@@ -432,13 +459,14 @@ function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityPro
     if ('principal' in reading) {
       const principal = reading.principal;
       const pool = principal.poolAddress ?? principal.poolId ?? '?';
-      const providers = index.providersOfPool(principal);
       const gatePool = principalInPool(model, principal, gateProvider);
       const common = { ...base, kind: 'federation' as const, member, role, scope: principal.scope, principal, gatePool, pool, grantedOn, grant: where };
-      if (providers.length === 0) {
+      if (index.providersOfPool(principal).length === 0) {
         paths.push({ ...common, id: `federation:${pool}/*:${idTail}`, attested: false, provider: '*' });
       }
-      for (const p of providers) {
+      // Only through a provider that may give a credential this principal: one pinned to another
+      // subject cannot (pinned-subject.ts), so it is no path; a provider that may stays one.
+      for (const p of index.providersMapping(principal)) {
         const own = p.resource.address === gateProvider.resource.address;
         paths.push({ ...common, id: `federation:${p.resource.address}:${idTail}`, attested: own, provider: p.resource.address, ...(own ? {} : { providerDisabled: p.disabled }) });
       }
@@ -526,7 +554,8 @@ export type GcpPathJudgement =
  * account unless acknowledged, and unjudged where the configuration cannot tell — a value known only
  * at apply, a disabled provider, a subject or attribute another provider of the gate's pool might
  * map (the pool's principals are shared by its providers; whether that issuer can produce the
- * subject is not in the configuration), an account not shown high privilege.
+ * subject is not in the configuration — unless its condition pins another subject, and then the
+ * path is not listed at all: pinned-subject.ts), an account not shown high privilege.
  */
 export function judgeGcpPath(path: GcpIssuancePath, account: GateServiceAccount | undefined): GcpPathJudgement {
   if (path.attested === true) return { verdict: 'attested' };
