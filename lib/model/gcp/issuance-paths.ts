@@ -224,6 +224,9 @@ function conditionOf(resource: TerraformResource): string | undefined {
   return c ? text(c.expression) : undefined;
 }
 
+/** Roles on an account whose holders, pool principals, make it one a gate acts as. */
+const IMPERSONATION_GRANT_ROLES = ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'];
+
 /** How one grant reaches service accounts, read once per configuration. */
 type GrantReach =
   /** On one configured account (by reference), or on an account by literal email, or on no configured account. */
@@ -258,7 +261,12 @@ function grantReach(model: TerraformModel, grant: IamGrant): GrantReach {
 interface PathIndex {
   readonly grants: readonly IamGrant[];
   readonly reach: ReadonlyMap<IamGrant, GrantReach>;
-  /** Grant positions by the account they name, by the email they name, and those that may reach any account. */
+  /** What each grant's role lets its member do to an account (roleCapability), read once. */
+  readonly capability: ReadonlyMap<IamGrant, ReturnType<typeof roleCapability>>;
+  /**
+   * Positions of the grants whose role may act as an account, by the account they name, by the
+   * email they name, and those that may reach any account; a grant of any other role is no path.
+   */
   readonly byAccount: ReadonlyMap<string, number[]>;
   readonly byEmail: ReadonlyMap<string, number[]>;
   readonly anyAccount: readonly number[];
@@ -271,6 +279,8 @@ interface PathIndex {
   /** The providers of the principal's pool that may give a credential that principal (pinned-subject.ts), in configuration order. */
   readonly providersMapping: (principal: PoolPrincipal) => WorkloadIdentityProviderModel[];
   readonly members: (grant: IamGrant) => MemberReading;
+  /** Positions of the grants that may let a gate's principals act as an account (workloadIdentityUser, Token Creator to a pool principal), for a gate. */
+  readonly impersonationFor: (provider: WorkloadIdentityProviderModel) => number[];
   readonly projects: Map<string, string | undefined>;
 }
 
@@ -281,12 +291,14 @@ function pathIndex(model: TerraformModel): PathIndex {
   if (known) return known;
   const grants = iamGrants(model);
   const reach = new Map(grants.map((g) => [g, grantReach(model, g)]));
+  const capability = new Map(grants.map((g) => [g, roleCapability(model, g.role)]));
   const byAccount = new Map<string, number[]>();
   const byEmail = new Map<string, number[]>();
   const anyAccount: number[] = [];
   const add = (map: Map<string, number[]>, key: string, i: number) => (map.get(key) ?? map.set(key, []).get(key)!).push(i);
   grants.forEach((g, i) => {
     const r = reach.get(g)!;
+    if ('none' in capability.get(g)!) return;
     if (r.kind === 'account') add(byAccount, r.address, i);
     else if (r.kind === 'email') add(byEmail, r.email, i);
     else if (r.kind === 'unknown-account' || r.kind === 'container') anyAccount.push(i);
@@ -308,9 +320,23 @@ function pathIndex(model: TerraformModel): PathIndex {
   const positionOf = new Map(providers.map((p, i) => [p, i]));
   const poolKey = (principal: PoolPrincipal) => `${principal.poolAddress ?? ''}\u0000${principal.poolId ?? ''}`;
   const memberReadings = new Map<IamGrant, MemberReading>();
+  // Impersonation grants to pool principals, those to one subject by that subject: a gate pinned to
+  // one subject looks only at its own and at the others (group, attribute, whole pool, unknown).
+  const impersonationBySubject = new Map<string, number[]>();
+  const impersonationOther: number[] = [];
+  grants.forEach((g, i) => {
+    if (typeof g.role !== 'string' || !IMPERSONATION_GRANT_ROLES.includes(g.role)) return;
+    const reading = readMember(g.member);
+    memberReadings.set(g, reading);
+    if (!('principal' in reading)) return;
+    if (reading.principal.scope === 'subject' && reading.principal.value !== undefined) add(impersonationBySubject, reading.principal.value, i);
+    else impersonationOther.push(i);
+  });
+  const allImpersonation = [...impersonationOther, ...[...impersonationBySubject.values()].flat()].sort((a, b) => a - b);
   const index: PathIndex = {
     grants,
     reach,
+    capability,
     byAccount,
     byEmail,
     anyAccount,
@@ -350,6 +376,11 @@ function pathIndex(model: TerraformModel): PathIndex {
       return reading;
     },
     projects: new Map(),
+    impersonationFor: (provider) => {
+      const subject = pinnedSubject(provider);
+      if (subject === undefined) return allImpersonation;
+      return [...impersonationOther, ...(impersonationBySubject.get(subject) ?? [])].sort((a, b) => a - b);
+    },
   };
   indexes.set(model, index);
   return index;
@@ -404,8 +435,8 @@ export function gateServiceAccounts(
 ): GateServiceAccount[] {
   const index = pathIndex(model);
   const reached = new Set(declared.accounts.filter((a) => model.resource(a)?.type === SERVICE_ACCOUNT_TYPE));
-  for (const grant of index.grants) {
-    if (typeof grant.role !== 'string' || !['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'].includes(grant.role)) continue;
+  for (const position of index.impersonationFor(provider)) {
+    const grant = index.grants[position];
     const reading = index.members(grant);
     if (!('principal' in reading) || !principalInPool(model, reading.principal, provider)) continue;
     // Another gate's subject in a shared pool: this provider cannot give a credential that principal.
@@ -438,7 +469,7 @@ function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityPro
     const where = `${grant.resource.address}${grant.location === 'member' ? '' : `/${grant.location}`}`;
     // IDs name the resource, role and member, so they survive reordering a binding's members.
     const idTail = `${grant.resource.address}:${text(grant.role)}:${text(grant.member)}`;
-    const capability = roleCapability(model, grant.role);
+    const capability = index.capability.get(grant)!;
     if ('none' in capability) continue;
     const role = text(grant.role);
     const member = text(grant.member);
