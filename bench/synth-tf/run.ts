@@ -20,8 +20,7 @@ import { interleavedMedians } from '../interleaved-rounds';
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = (process.env.SIZES ?? '1,10,100').split(',').map(Number);
 const ALL_VARIANTS: Variant[] = ['raw-cdktf', 'attestgate', 'attestgate+aspect', 'attestgate+monitoring'];
-// VARIANTS=raw-cdktf,attestgate to leave some out: at 1,000 agents the Aspect's variant ran out of
-// a 4 GB heap after ~10 minutes (2026-12-04), which would end the whole run.
+// VARIANTS=raw-cdktf,attestgate to leave some out (SIZES=1000 ROUNDS=3 takes ~2 minutes of all four).
 const VARIANTS = process.env.VARIANTS ? ALL_VARIANTS.filter((v) => process.env.VARIANTS!.split(',').includes(v)) : ALL_VARIANTS;
 
 interface Sample {

@@ -29,6 +29,12 @@ const AUDIENCE = 'api://AzureADTokenExchange';
 
 const spiffeId = (i: number) => `spiffe://prod.example/agent/agent-${i}`;
 
+// A high-privilege role that is not an impersonation role. roles/editor, as this bench had, holds
+// actAs and serviceAccountKeys.create on every account of the project: with n agents that is
+// n(n-1) real paths from one agent to another's account, which AG-GCP-003 refuses - so the Aspect's
+// variant failed synth, and measured the cost of reporting a million findings, not of judging.
+const AGENT_ROLE = 'roles/storage.admin';
+
 function identity(i: number): AgentIdentity {
   return new AgentIdentity({
     name: `agent-${i}`,
@@ -52,7 +58,7 @@ function attestgateGates(gcp: TerraformStack, azure: TerraformStack, n: number, 
       pool,
       ...signals,
     });
-    new AttestedServiceAccount(gcp, `Agent${i}`, { provider: gate, project: PROJECT, projectRoles: ['roles/editor'] });
+    new AttestedServiceAccount(gcp, `Agent${i}`, { provider: gate, project: PROJECT, projectRoles: [AGENT_ROLE] });
     const managed = new AttestedManagedIdentity(azure, `Agent${i}`, {
       identity: identity(i),
       issuer: ISSUER,
@@ -91,7 +97,7 @@ function rawGates(gcp: TerraformStack, azure: TerraformStack, n: number, jwks: s
       member: `principal://iam.googleapis.com/${pool.name}/subject/${spiffeId(i)}`,
       dependsOn: [provider],
     });
-    new ProjectIamMember(gcp, `Agent${i}Editor`, { project: PROJECT, role: 'roles/editor', member: sa.member });
+    new ProjectIamMember(gcp, `Agent${i}Role`, { project: PROJECT, role: AGENT_ROLE, member: sa.member });
 
     const uami = new UserAssignedIdentity(azure, `Agent${i}`, {
       name: `agent-${i}-agent`,

@@ -72,17 +72,42 @@ export function credentialsByParent(model: TerraformModel): Map<string, Federate
   for (const credential of federatedCredentials(model)) {
     const key = parentKey(credential);
     if (key === undefined) continue;
-    groups.set(key, [...(groups.get(key) ?? []), credential]);
+    const group = groups.get(key);
+    if (group) group.push(credential);
+    else groups.set(key, [credential]);
   }
   return groups;
 }
 
+/**
+ * credentialsByParent, read once per configuration for callers that ask per identity (the issuance
+ * paths): rebuilding it for each of 1,000 identities was quadratic (bench/synth-tf). Read-only.
+ */
+const credentialGroups = new WeakMap<TerraformModel, ReadonlyMap<string, readonly FederatedCredentialModel[]>>();
+export function credentialsOfParent(model: TerraformModel, parent: string): readonly FederatedCredentialModel[] {
+  let groups = credentialGroups.get(model);
+  if (!groups) credentialGroups.set(model, (groups = credentialsByParent(model)));
+  return groups.get(parent) ?? [];
+}
+
+const assignmentsByIdentity = new WeakMap<TerraformModel, Map<string, TerraformResource[]>>();
+
 /** Role assignments whose principal is the identity at `identityAddress` (its `principal_id`). */
 export function roleAssignmentsOf(model: TerraformModel, identityAddress: string): TerraformResource[] {
-  return model.resourcesOfType(ROLE_ASSIGNMENT_TYPE).filter((r) => {
-    const principal = r.attributes.principal_id;
-    return isSymbol(principal) && principal.symbolic === 'ref' && principal.address === identityAddress && principal.attribute === 'principal_id';
-  });
+  // Indexed once per configuration by the identity each names: asked once per identity.
+  let byIdentity = assignmentsByIdentity.get(model);
+  if (!byIdentity) {
+    byIdentity = new Map();
+    for (const r of model.resourcesOfType(ROLE_ASSIGNMENT_TYPE)) {
+      const principal = r.attributes.principal_id;
+      if (!(isSymbol(principal) && principal.symbolic === 'ref' && principal.attribute === 'principal_id')) continue;
+      const list = byIdentity.get(principal.address);
+      if (list) list.push(r);
+      else byIdentity.set(principal.address, [r]);
+    }
+    assignmentsByIdentity.set(model, byIdentity);
+  }
+  return [...(byIdentity.get(identityAddress) ?? [])];
 }
 
 /**

@@ -2,7 +2,7 @@ import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknow
 import { GATE_MANIFEST_METADATA_KEY, parseGateManifest } from '../../core/gate-manifest';
 import { TerraformModel, TerraformResource } from '../terraform/configuration';
 import { SymbolicString, Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
-import { FederatedCredentialModel, USER_ASSIGNED_IDENTITY_TYPE, credentialsByParent, instanceCount } from './azure-federated-identity';
+import { FederatedCredentialModel, USER_ASSIGNED_IDENTITY_TYPE, credentialsOfParent, instanceCount } from './azure-federated-identity';
 import { DeclaredTrust } from './declared-credentials';
 import { sharedSubjectIdentity } from './shared-subjects';
 
@@ -157,13 +157,32 @@ function identityReferences(attributes: Record<string, Value>, at = ''): Array<{
 }
 
 /** Every resource that attaches a user-assigned identity, and whether each attachment is provably it (agent-issuance-paths.ts reads them too). */
+/**
+ * The resources that name identities (`identity_ids`, a kubelet identity), with where: read once per
+ * configuration. Walking every resource's attributes for every identity made 1,000 identities
+ * quadratic in the resources (bench/synth-tf); the model is immutable, so this is too.
+ */
+const referencing = new WeakMap<TerraformModel, ReadonlyArray<{ readonly r: TerraformResource; readonly references: Array<{ where: string; values: Value }> }>>();
+
+function resourcesNamingIdentities(model: TerraformModel): ReadonlyArray<{ readonly r: TerraformResource; readonly references: Array<{ where: string; values: Value }> }> {
+  let found = referencing.get(model);
+  if (!found) {
+    found = model.resources
+      // A block repeated zero times (`count = 0`) attaches nothing.
+      .filter((r) => r.mode === 'managed' && instanceCount(r) !== 0)
+      .map((r) => ({ r, references: identityReferences(r.attributes) }))
+      .filter(({ references }) => references.length > 0);
+    referencing.set(model, found);
+  }
+  return found;
+}
+
 export function attachmentPaths(model: TerraformModel, identity: IdentityRef): AzureIssuancePath[] {
   if (identity.address !== undefined && model.resource(identity.address)?.type !== USER_ASSIGNED_IDENTITY_TYPE) return [];
-  return model.resources
-    // A block repeated zero times (`count = 0`) attaches nothing.
-    .filter((r) => r.mode === 'managed' && r.address !== identity.address && instanceCount(r) !== 0)
-    .flatMap((r) =>
-      identityReferences(r.attributes).flatMap(({ where, values }): AzureIssuancePath[] => {
+  return resourcesNamingIdentities(model)
+    .filter(({ r }) => r.address !== identity.address)
+    .flatMap(({ r, references }) =>
+      references.flatMap(({ where, values }): AzureIssuancePath[] => {
         const entries = Array.isArray(values) ? values : [values];
         // A whole list known only at apply (`identity_ids = var.ids`) may hold the identity.
         const matches = Array.isArray(values) || !(isSymbol(values) && values.symbolic !== 'ref') ? entries.map((v) => refersTo(v, model, identity)) : ['maybe' as const];
@@ -287,7 +306,7 @@ export function acknowledgementsOf(comment: Record<string, unknown>, paths: read
 export function azureIssuancePathsOf(model: TerraformModel, parent: string, declared: readonly DeclaredTrust[] | undefined): { paths: AzureIssuancePath[]; ignoredAcknowledgements: string[] } {
   const resource = model.resource(parent);
   const identity: IdentityRef = resource ? { address: parent } : { id: parent };
-  const federated = (credentialsByParent(model).get(parent) ?? []).map((c) => federatedPath(c, declared));
+  const federated = credentialsOfParent(model, parent).map((c) => federatedPath(c, declared));
   const all = [...federated, ...attachmentPaths(model, identity), ...secretPaths(model, identity)];
   const { accepted, ignored } = acknowledgementsOf(resource?.comment ?? {}, all);
   return { paths: all.map((p) => (accepted.has(p.id) ? { ...p, acknowledged: accepted.get(p.id)! } : p)), ignoredAcknowledgements: ignored };

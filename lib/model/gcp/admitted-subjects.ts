@@ -5,6 +5,7 @@ import { parseExtractTemplate } from './cel/extract';
 import { FederatedPrincipal, IMPERSONATION_ROLES, federate, isRejection } from './federated-identity';
 import { PoolPrincipal, WorkloadIdentityProviderModel, gateDeclarationOf, poolPrincipalCovers, withPlaceholders } from './google-workload-identity';
 import { GateServiceAccount, GcpIssuancePath, gcpIssuancePaths } from './issuance-paths';
+import { mappingPassesSubject } from './pinned-subject';
 import { TerraformModel } from '../terraform/configuration';
 import { describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 
@@ -194,8 +195,8 @@ export function pinnedClaims(literals: ConditionLiterals): Record<string, string
   return claims;
 }
 
-/** Whether a mapping passes the subject claim through unchanged (`google.subject = assertion.sub`). */
-export const mappingPassesSubject = (mapping: Readonly<Record<string, string>>): boolean => mapping['google.subject']?.replace(/\s+/g, '') === 'assertion.sub';
+/** Whether a mapping passes the subject claim through unchanged; one reading for the search and the paths. */
+export { mappingPassesSubject } from './pinned-subject';
 
 /** The mapped key and value a member binds one by one, if it does (`principal://…/subject/v`, `principalSet://…/attribute.x/v`). */
 export function boundValueOf(principal: PoolPrincipal): Array<{ key: string; value: string }> {

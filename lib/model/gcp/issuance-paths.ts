@@ -2,8 +2,10 @@ import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknow
 import { TerraformModel, TerraformResource, block, blocks } from '../terraform/configuration';
 import { Value, describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 import { providerProject } from './google-provider';
+import { cannotMapTo, pinnedSubject } from './pinned-subject';
 import {
   IamGrant,
+  MemberReading,
   PoolPrincipal,
   SERVICE_ACCOUNT_TYPE,
   WorkloadIdentityProviderModel,
@@ -222,29 +224,204 @@ function conditionOf(resource: TerraformResource): string | undefined {
   return c ? text(c.expression) : undefined;
 }
 
-/** Grants that reach an account: on it, or on a project, folder or organization (each with whether it applies to the account's project). */
-function grantsReaching(model: TerraformModel, grants: readonly IamGrant[], account: string): Array<{ grant: IamGrant; applies: boolean | undefined }> {
-  const project = projectOf(model, model.resource(account));
-  return grants.flatMap((grant) => {
-    const t = grant.target;
-    if (t.kind === 'service-account') {
-      const named = serviceAccountAddress(model, t.value);
-      if (named === account) return [{ grant, applies: true }];
-      if (named !== undefined || typeof t.value === 'string') {
-        const email = typeof t.value === 'string' ? EMAIL.exec(t.value)?.[1] : undefined;
-        const own = literalEmail(model, model.resource(account)!);
-        return email !== undefined && email === own ? [{ grant, applies: true }] : [];
-      }
-      return [{ grant, applies: undefined }];
+/** Roles on an account whose holders, pool principals, make it one a gate acts as. */
+const IMPERSONATION_GRANT_ROLES = ['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'];
+
+/** How one grant reaches service accounts, read once per configuration. */
+type GrantReach =
+  /** On one configured account (by reference), or on an account by literal email, or on no configured account. */
+  | { readonly kind: 'account'; readonly address: string }
+  | { readonly kind: 'email'; readonly email: string }
+  | { readonly kind: 'none' }
+  /** On a service account not known before apply: it may be any. */
+  | { readonly kind: 'unknown-account' }
+  /** On a project, folder or organization: every account of the project it covers. */
+  | { readonly kind: 'container' };
+
+function grantReach(model: TerraformModel, grant: IamGrant): GrantReach {
+  const t = grant.target;
+  if (t.kind === 'service-account') {
+    const named = serviceAccountAddress(model, t.value);
+    if (named !== undefined) return { kind: 'account', address: named };
+    if (typeof t.value === 'string') {
+      const email = EMAIL.exec(t.value)?.[1];
+      return email !== undefined ? { kind: 'email', email } : { kind: 'none' };
     }
-    if (t.kind === 'resource') return [];
-    return [{ grant, applies: coversProject(model, grant, project) }];
-  });
+    return { kind: 'unknown-account' };
+  }
+  return t.kind === 'resource' ? { kind: 'none' } : { kind: 'container' };
 }
 
-/** The providers of a pool principal's pool in the configuration. */
-function providersOfPool(model: TerraformModel, principal: PoolPrincipal): WorkloadIdentityProviderModel[] {
-  return workloadIdentityProviders(model).filter((p) => principalInPool(model, principal, p));
+/**
+ * What the paths of every account are read from, computed once per configuration: the grants and
+ * how each reaches accounts, the accounts' literal emails, the providers by pool. Judging a stack
+ * asks for these once per gate and per account; recomputing them there made 1,000 gates in one
+ * pool cubic (bench/synth-tf ran out of a 4 GB heap). The model is immutable, so the index is too.
+ */
+interface PathIndex {
+  readonly grants: readonly IamGrant[];
+  readonly reach: ReadonlyMap<IamGrant, GrantReach>;
+  /** What each grant's role lets its member do to an account (roleCapability), read once. */
+  readonly capability: ReadonlyMap<IamGrant, ReturnType<typeof roleCapability>>;
+  /**
+   * Positions of the grants whose role may act as an account, by the account they name, by the
+   * email they name, and those that may reach any account; a grant of any other role is no path.
+   */
+  readonly byAccount: ReadonlyMap<string, number[]>;
+  readonly byEmail: ReadonlyMap<string, number[]>;
+  readonly anyAccount: readonly number[];
+  /** Grants by the configured account that is their member (`${sa.member}`, `serviceAccount:<literal email>`). */
+  readonly heldBy: (address: string, email: string | undefined) => IamGrant[];
+  readonly accounts: readonly string[];
+  readonly emails: ReadonlyMap<string, string>;
+  readonly providers: readonly WorkloadIdentityProviderModel[];
+  readonly providersOfPool: (principal: PoolPrincipal) => WorkloadIdentityProviderModel[];
+  /** The providers of the principal's pool that may give a credential that principal (pinned-subject.ts), in configuration order. */
+  readonly providersMapping: (principal: PoolPrincipal) => WorkloadIdentityProviderModel[];
+  readonly members: (grant: IamGrant) => MemberReading;
+  /** Positions of the grants that may let a gate's principals act as an account (workloadIdentityUser, Token Creator to a pool principal), for a gate. */
+  readonly impersonationFor: (provider: WorkloadIdentityProviderModel) => number[];
+  readonly projects: Map<string, string | undefined>;
+}
+
+const indexes = new WeakMap<TerraformModel, PathIndex>();
+
+function pathIndex(model: TerraformModel): PathIndex {
+  const known = indexes.get(model);
+  if (known) return known;
+  const grants = iamGrants(model);
+  const reach = new Map(grants.map((g) => [g, grantReach(model, g)]));
+  const capability = new Map(grants.map((g) => [g, roleCapability(model, g.role)]));
+  const byAccount = new Map<string, number[]>();
+  const byEmail = new Map<string, number[]>();
+  const anyAccount: number[] = [];
+  const add = (map: Map<string, number[]>, key: string, i: number) => (map.get(key) ?? map.set(key, []).get(key)!).push(i);
+  grants.forEach((g, i) => {
+    const r = reach.get(g)!;
+    if ('none' in capability.get(g)!) return;
+    if (r.kind === 'account') add(byAccount, r.address, i);
+    else if (r.kind === 'email') add(byEmail, r.email, i);
+    else if (r.kind === 'unknown-account' || r.kind === 'container') anyAccount.push(i);
+  });
+  const heldByAddress = new Map<string, number[]>();
+  const heldByMember = new Map<string, number[]>();
+  grants.forEach((g, i) => {
+    const address = serviceAccountAddress(model, g.member);
+    if (address !== undefined) add(heldByAddress, address, i);
+    if (typeof g.member === 'string') add(heldByMember, g.member, i);
+  });
+  const accountResources = model.resourcesOfType(SERVICE_ACCOUNT_TYPE);
+  const emails = new Map(accountResources.flatMap((r) => (literalEmail(model, r) ? [[r.address, literalEmail(model, r)!] as [string, string]] : [])));
+  const providers = workloadIdentityProviders(model);
+  const byPool = new Map<string, WorkloadIdentityProviderModel[]>();
+  // Per pool: the providers pinned to one subject, by that subject, and the others; so a subject's
+  // providers are found without reading every provider of the pool for every account.
+  const mappingByPool = new Map<string, { unpinned: number[]; bySubject: Map<string, number[]> }>();
+  const positionOf = new Map(providers.map((p, i) => [p, i]));
+  const poolKey = (principal: PoolPrincipal) => `${principal.poolAddress ?? ''}\u0000${principal.poolId ?? ''}`;
+  const memberReadings = new Map<IamGrant, MemberReading>();
+  // Impersonation grants to pool principals, those to one subject by that subject: a gate pinned to
+  // one subject looks only at its own and at the others (group, attribute, whole pool, unknown).
+  const impersonationBySubject = new Map<string, number[]>();
+  const impersonationOther: number[] = [];
+  grants.forEach((g, i) => {
+    if (typeof g.role !== 'string' || !IMPERSONATION_GRANT_ROLES.includes(g.role)) return;
+    const reading = readMember(g.member);
+    memberReadings.set(g, reading);
+    if (!('principal' in reading)) return;
+    if (reading.principal.scope === 'subject' && reading.principal.value !== undefined) add(impersonationBySubject, reading.principal.value, i);
+    else impersonationOther.push(i);
+  });
+  const allImpersonation = [...impersonationOther, ...[...impersonationBySubject.values()].flat()].sort((a, b) => a - b);
+  const index: PathIndex = {
+    grants,
+    reach,
+    capability,
+    byAccount,
+    byEmail,
+    anyAccount,
+    heldBy: (address, email) => {
+      const positions = new Set([...(heldByAddress.get(address) ?? []), ...(email !== undefined ? (heldByMember.get(`serviceAccount:${email}`) ?? []) : [])]);
+      return [...positions].sort((a, b) => a - b).map((i) => grants[i]);
+    },
+    accounts: accountResources.map((r) => r.address),
+    emails,
+    providers,
+    providersOfPool: (principal) => {
+      const key = poolKey(principal);
+      let found = byPool.get(key);
+      if (!found) byPool.set(key, (found = providers.filter((p) => principalInPool(model, principal, p))));
+      return found;
+    },
+    providersMapping: (principal) => {
+      const key = poolKey(principal);
+      let pool = mappingByPool.get(key);
+      if (!pool) {
+        pool = { unpinned: [], bySubject: new Map() };
+        for (const p of index.providersOfPool(principal)) {
+          const subject = pinnedSubject(p);
+          const position = positionOf.get(p)!;
+          if (subject === undefined) pool.unpinned.push(position);
+          else add(pool.bySubject, subject, position);
+        }
+        mappingByPool.set(key, pool);
+      }
+      const all = index.providersOfPool(principal);
+      if (principal.scope !== 'subject' || principal.value === undefined) return all;
+      return [...pool.unpinned, ...(pool.bySubject.get(principal.value) ?? [])].sort((a, b) => a - b).map((i) => providers[i]);
+    },
+    members: (grant) => {
+      let reading = memberReadings.get(grant);
+      if (!reading) memberReadings.set(grant, (reading = readMember(grant.member)));
+      return reading;
+    },
+    projects: new Map(),
+    impersonationFor: (provider) => {
+      const subject = pinnedSubject(provider);
+      if (subject === undefined) return allImpersonation;
+      return [...impersonationOther, ...(impersonationBySubject.get(subject) ?? [])].sort((a, b) => a - b);
+    },
+  };
+  indexes.set(model, index);
+  return index;
+}
+
+/** The literal project of an account (memoized: asked once per grant that may reach it). */
+function accountProject(model: TerraformModel, index: PathIndex, account: string): string | undefined {
+  if (!index.projects.has(account)) index.projects.set(account, projectOf(model, model.resource(account)));
+  return index.projects.get(account);
+}
+
+/** Whether one grant reaches an account: true, false, or undefined when either is not known before apply. */
+function grantApplies(model: TerraformModel, index: PathIndex, grant: IamGrant, account: string): boolean | undefined {
+  const r = index.reach.get(grant)!;
+  switch (r.kind) {
+    case 'account':
+      return r.address === account ? true : false;
+    case 'email':
+      return r.email === index.emails.get(account) ? true : false;
+    case 'none':
+      return false;
+    case 'unknown-account':
+      return undefined;
+    default:
+      return coversProject(model, grant, accountProject(model, index, account));
+  }
+}
+
+/**
+ * Grants that reach an account: on it, or on a project, folder or organization (each with whether
+ * it applies to the account's project), in the configuration's order. A grant that cannot reach it
+ * is left out.
+ */
+function grantsReaching(model: TerraformModel, index: PathIndex, account: string): Array<{ grant: IamGrant; applies: boolean | undefined }> {
+  const own = index.emails.get(account);
+  const positions = [...(index.byAccount.get(account) ?? []), ...(own !== undefined ? (index.byEmail.get(own) ?? []) : []), ...index.anyAccount].sort((a, b) => a - b);
+  return positions.flatMap((i) => {
+    const grant = index.grants[i];
+    const applies = grantApplies(model, index, grant, account);
+    return applies === false ? [] : [{ grant, applies }];
+  });
 }
 
 /**
@@ -255,20 +432,23 @@ export function gateServiceAccounts(
   model: TerraformModel,
   provider: WorkloadIdentityProviderModel,
   declared: { readonly accounts: readonly string[]; readonly high: boolean },
-  grants: readonly IamGrant[] = iamGrants(model),
 ): GateServiceAccount[] {
+  const index = pathIndex(model);
   const reached = new Set(declared.accounts.filter((a) => model.resource(a)?.type === SERVICE_ACCOUNT_TYPE));
-  const all = model.resourcesOfType(SERVICE_ACCOUNT_TYPE).map((r) => r.address);
-  for (const grant of grants) {
-    const reading = readMember(grant.member);
+  for (const position of index.impersonationFor(provider)) {
+    const grant = index.grants[position];
+    const reading = index.members(grant);
     if (!('principal' in reading) || !principalInPool(model, reading.principal, provider)) continue;
-    if (typeof grant.role !== 'string' || !['roles/iam.workloadIdentityUser', 'roles/iam.serviceAccountTokenCreator'].includes(grant.role)) continue;
-    for (const account of all) if (grantsReaching(model, [grant], account).some((g) => g.applies === true)) reached.add(account);
+    // Another gate's subject in a shared pool: this provider cannot give a credential that principal.
+    if (cannotMapTo(provider, reading.principal)) continue;
+    const r = index.reach.get(grant)!;
+    // The accounts it applies to for certain: the one it names, or every account of a project it covers.
+    const candidates = r.kind === 'account' ? [r.address] : r.kind === 'email' ? index.accounts.filter((a) => index.emails.get(a) === r.email) : r.kind === 'container' ? index.accounts : [];
+    for (const account of candidates) if (grantApplies(model, index, grant, account) === true) reached.add(account);
   }
   return [...reached].map((address) => {
-    const resource = model.resource(address)!;
-    const email = literalEmail(model, resource);
-    const held = grants.filter((g) => serviceAccountAddress(model, g.member) === address || (email !== undefined && g.member === `serviceAccount:${email}`));
+    const email = index.emails.get(address);
+    const held = index.heldBy(address, email);
     const reasons = [
       ...(declared.high && declared.accounts.includes(address) ? ['its gate manifest declares the identity high privilege'] : []),
       ...held.filter((g) => typeof g.role === 'string' && isHighPrivilegeRole(g.role)).map((g) => `holds ${text(g.role)} on ${describeTarget(g)} (${g.resource.address})`),
@@ -278,17 +458,18 @@ export function gateServiceAccounts(
 }
 
 /** Paths of one account, before acknowledgements. */
-function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityProviderModel, account: GateServiceAccount, grants: readonly IamGrant[]): GcpIssuancePath[] {
+function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityProviderModel, account: GateServiceAccount): GcpIssuancePath[] {
+  const index = pathIndex(model);
   const paths: GcpIssuancePath[] = [];
-  const emails = new Map(model.resourcesOfType(SERVICE_ACCOUNT_TYPE).flatMap((r) => (literalEmail(model, r) ? [[r.address, literalEmail(model, r)!] as [string, string]] : [])));
+  const emails = index.emails;
   const base = { account: account.address };
 
-  for (const { grant, applies } of grantsReaching(model, grants, account.address)) {
+  for (const { grant, applies } of grantsReaching(model, index, account.address)) {
     if (applies === false) continue;
     const where = `${grant.resource.address}${grant.location === 'member' ? '' : `/${grant.location}`}`;
     // IDs name the resource, role and member, so they survive reordering a binding's members.
     const idTail = `${grant.resource.address}:${text(grant.role)}:${text(grant.member)}`;
-    const capability = roleCapability(model, grant.role);
+    const capability = index.capability.get(grant)!;
     if ('none' in capability) continue;
     const role = text(grant.role);
     const member = text(grant.member);
@@ -301,7 +482,7 @@ function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityPro
       paths.push({ ...base, kind: 'unknown', attested: undefined, id: `unknown:${idTail}`, why: `${where} grants ${role} to ${member} on ${grantedOn}, which may be the account's (not known before apply)` });
       continue;
     }
-    const reading = readMember(grant.member);
+    const reading = index.members(grant);
     if ('unknown' in reading) {
       paths.push({ ...base, kind: 'unknown', attested: undefined, id: `unknown:${idTail}`, why: `${where} grants ${role} on ${grantedOn} to ${reading.unknown}, known only at apply` });
       continue;
@@ -309,13 +490,14 @@ function pathsOfAccount(model: TerraformModel, gateProvider: WorkloadIdentityPro
     if ('principal' in reading) {
       const principal = reading.principal;
       const pool = principal.poolAddress ?? principal.poolId ?? '?';
-      const providers = providersOfPool(model, principal);
       const gatePool = principalInPool(model, principal, gateProvider);
       const common = { ...base, kind: 'federation' as const, member, role, scope: principal.scope, principal, gatePool, pool, grantedOn, grant: where };
-      if (providers.length === 0) {
+      if (index.providersOfPool(principal).length === 0) {
         paths.push({ ...common, id: `federation:${pool}/*:${idTail}`, attested: false, provider: '*' });
       }
-      for (const p of providers) {
+      // Only through a provider that may give a credential this principal: one pinned to another
+      // subject cannot (pinned-subject.ts), so it is no path; a provider that may stays one.
+      for (const p of index.providersMapping(principal)) {
         const own = p.resource.address === gateProvider.resource.address;
         paths.push({ ...common, id: `federation:${p.resource.address}:${idTail}`, attested: own, provider: p.resource.address, ...(own ? {} : { providerDisabled: p.disabled }) });
       }
@@ -380,11 +562,10 @@ export function gcpIssuancePaths(
   provider: WorkloadIdentityProviderModel,
   declared: { readonly accounts: readonly string[]; readonly high: boolean },
 ): { accounts: GateServiceAccount[]; paths: GcpIssuancePath[]; ignoredAcknowledgements: string[] } {
-  const grants = iamGrants(model);
-  const accounts = gateServiceAccounts(model, provider, declared, grants);
+  const accounts = gateServiceAccounts(model, provider, declared);
   const ignoredAcknowledgements: string[] = [];
   const paths = accounts.flatMap((account) => {
-    const own = pathsOfAccount(model, provider, account, grants);
+    const own = pathsOfAccount(model, provider, account);
     const { accepted, ignored } = acknowledgementsOf(model.resource(account.address)!, own);
     ignoredAcknowledgements.push(...ignored);
     return own.map((p) => (accepted.has(p.id) ? { ...p, acknowledged: accepted.get(p.id)! } : p));
@@ -404,7 +585,8 @@ export type GcpPathJudgement =
  * account unless acknowledged, and unjudged where the configuration cannot tell — a value known only
  * at apply, a disabled provider, a subject or attribute another provider of the gate's pool might
  * map (the pool's principals are shared by its providers; whether that issuer can produce the
- * subject is not in the configuration), an account not shown high privilege.
+ * subject is not in the configuration — unless its condition pins another subject, and then the
+ * path is not listed at all: pinned-subject.ts), an account not shown high privilege.
  */
 export function judgeGcpPath(path: GcpIssuancePath, account: GateServiceAccount | undefined): GcpPathJudgement {
   if (path.attested === true) return { verdict: 'attested' };

@@ -63,4 +63,52 @@ describe('AG-GCP-003: nothing but its gate’s federation gets a token acting as
     expect(noUnattestedIssuancePath.evaluate(tfModel(configuration))).toEqual([]);
     expect(await checkStatus(configuration)).toBe('INCONCLUSIVE');
   });
+
+  describe('gates sharing one pool (its principals are every provider’s)', () => {
+    const BUILDER = 'spiffe://prod.example/agent/builder';
+    const DEPLOYER = 'spiffe://prod.example/agent/deployer';
+    /** A second gate in the deployer's pool, written by hand: provider `builder` with `condition`, its own high-privilege account bound to its own subject. */
+    const secondGate = (condition: string) =>
+      highPrivilegeGate({
+        google_iam_workload_identity_pool_provider: {
+          builder: {
+            workload_identity_pool_id: '${google_iam_workload_identity_pool.pool.workload_identity_pool_id}',
+            workload_identity_pool_provider_id: 'builder',
+            attribute_mapping: { 'google.subject': 'assertion.sub' },
+            attribute_condition: condition,
+            oidc: { issuer_uri: 'https://oidc.prod.example', allowed_audiences: ['gcp'] },
+          },
+        },
+        google_service_account: { builder: { account_id: 'builder-agent' } },
+        google_service_account_iam_member: {
+          builder: { service_account_id: '${google_service_account.builder.name}', role: 'roles/iam.workloadIdentityUser', member: `principal://iam.googleapis.com/\${google_iam_workload_identity_pool.pool.name}/subject/${BUILDER}` },
+        },
+        google_project_iam_member: { builder_storage: { project: 'agents-prod', role: 'roles/storage.admin', member: '${google_service_account.builder.member}' } },
+      });
+
+    test('each provider pinned to its own subject: no path through the other; the deployer’s roles/editor still reaches the builder’s account', async () => {
+      const configuration = secondGate(`assertion.sub == '${BUILDER}' && assertion.aud == 'gcp'`);
+      // roles/editor on the project acts as every account of it: the one path left, and a real one.
+      expect(noUnattestedIssuancePath.evaluate(tfModel(configuration))).toEqual([
+        expect.objectContaining({ resource: 'google_project_iam_member.deployer_editor', outcome: 'violation', message: expect.stringMatching(/^Unattested path to high-privilege google_service_account\.builder /) }),
+      ]);
+      expect(await checkStatus(configuration)).toBe('PASS');
+    });
+
+    test.each([
+      ['admits a prefix the deployer’s subject shares', "assertion.sub.startsWith('spiffe://prod.example/agent/')"],
+      ['admits the deployer’s subject in an || branch', `assertion.sub == '${BUILDER}' || assertion.sub == '${DEPLOYER}'`],
+      ['is pinned to the deployer’s own subject', `assertion.sub == '${DEPLOYER}'`],
+    ])('a second provider that %s: still a path to the deployer, unjudgeable by the rule, INCONCLUSIVE in the check', async (_what, condition) => {
+      const configuration = secondGate(condition);
+      expect(noUnattestedIssuancePath.evaluate(tfModel(configuration))).toContainEqual(
+        expect.objectContaining({
+          resource: 'google_service_account_iam_member.impersonation',
+          outcome: 'unjudgeable',
+          message: expect.stringMatching(/google_service_account\.deployer: .* through provider google_iam_workload_identity_pool_provider\.builder \(enabled\), not the gate’s/),
+        }),
+      );
+      expect(await checkStatus(configuration)).toBe('INCONCLUSIVE');
+    });
+  });
 });
