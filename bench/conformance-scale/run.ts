@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     const load = os.loadavg()[0];
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const run = await runAwsConformance({ sources, pki, target: 'local', ratePerSecond: Infinity, concurrency: 4, emulator: { createSessionRatePerSecond: Infinity } });
+    const run = await runAwsConformance({ sources, pki, target: 'local', ratePerSecond: Infinity, concurrency: Number(process.env.CONCURRENCY ?? 4), emulator: { createSessionRatePerSecond: Infinity }, localEmulator: (process.env.EMULATOR as 'worker' | 'in-process' | undefined) ?? 'worker' });
     const seconds = (performance.now() - start) / 1000;
     const used = process.cpuUsage(cpu);
     const notPass = run.results.filter((r) => r.status !== 'PASS');
