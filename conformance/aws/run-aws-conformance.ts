@@ -99,6 +99,7 @@ async function prepareAws(gates: readonly AwsGate[], options: AwsConformanceOpti
     const deadlineMs = 2 * (setup.requestDeadlineMs ?? REQUEST_DEADLINE_MS);
     ({ lookup, problems: deploymentProblems } = await liveLookup(gates, { region, endpoints, credentials, stackNameOverride: options.stackName, interrupted: options.signal, deadlineMs }));
   }
+  setup.onClose(async () => target.close());
   const context = new AwsProbeContext({ target, limiter: setup.limiter, retry: setup.retry, allowMutations: options.target === 'local' || options.allowMutations === true, onClose: (close) => setup.onClose(close) });
   return {
     name: target.name,
