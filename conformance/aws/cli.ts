@@ -66,6 +66,9 @@ export const AWS_CLI: CloudCli<TemplateSource, Omit<AwsConformanceOptions, 'targ
       const sts = endpointUrl('endpoint-sts', stringValue(values, 'endpoint-sts'));
       const cloudFormation = endpointUrl('endpoint-cloudformation', stringValue(values, 'endpoint-cloudformation'));
       return {
+        // The local target's emulator serves from its own thread: the run probes on one core while
+        // it answers on the other.
+        localEmulator: 'worker',
         allowMutations: values['allow-mutations'] === true,
         region: stringValue(values, 'region'),
         stackName: stringValue(values, 'stack-name'),

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { DistinguishedName } from '../../lib/core/distinguished-name';
 import { KeyUsage } from '../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../lib/core/pki/crl';
-import { CertificateIssuer, CertificateSpec, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate } from '../pki/certificate-writer';
+import { CertificateIssuer, CertificateSpec, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate, writeCertificateAsync } from '../pki/certificate-writer';
 import { SigningCa } from '../pki/signing-ca';
 import { spkiOf } from '../pki/spki';
 import { toPem } from '../../lib/core/pki/pem';
@@ -59,6 +59,9 @@ type LeafOverrides = Partial<Pick<CertificateSpec, 'subject' | 'sanUris' | 'sanD
  * used, so no mutation can pass or fail by a key it shares with the control.
  */
 const freshKeys = () => crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+/** The same, generated on libuv's thread pool: minting runs off the prober's event loop. */
+const freshKeysAsync = (): Promise<crypto.KeyPairKeyObjectResult> =>
+  new Promise((resolve, reject) => crypto.generateKeyPair('ec', { namedCurve: 'P-256' }, (error, publicKey, privateKey) => (error ? reject(error) : resolve({ publicKey, privateKey }))));
 
 /**
  * The identity of what a gate's probe certificates are minted from: the signing CA (its key and
@@ -84,8 +87,9 @@ export function materialIdOf(ca: SigningCa, expected: ExpectedIdentity): string 
 /**
  * Mints the positive-control certificate of a gate and each certificate mutation, each changing
  * one attestation property and nothing else. Certificates are minted once per run and gate,
- * with the certificate writer (DER and node:crypto, synchronous): they are most of a run's
- * certificates, and @peculiar/x509 made them cost more than the probes that send them.
+ * with the certificate writer (DER and node:crypto): they are most of a run's certificates, and
+ * @peculiar/x509 made them cost more than the probes that send them. Leaf keys are generated and
+ * certificates signed on libuv's thread pool, so minting uses a core the prober's thread does not.
  */
 export class ProbeCertificates {
   private readonly issuer: CertificateIssuer;
@@ -117,10 +121,10 @@ export class ProbeCertificates {
   }
 
   /** A leaf with the expected identity from `issuer`, changed by `overrides`. */
-  private leafFrom(issuer: CertificateIssuer, overrides: LeafOverrides = {}): { der: Buffer; privateKey: crypto.KeyObject } {
+  private async leafFrom(issuer: CertificateIssuer, overrides: LeafOverrides = {}): Promise<{ der: Buffer; privateKey: crypto.KeyObject }> {
     const now = Date.now();
-    const keys = freshKeys();
-    const der = writeCertificate({
+    const keys = await freshKeysAsync();
+    const der = await writeCertificateAsync({
       issuer,
       publicKey: keys.publicKey,
       subject: this.expected.subject,
@@ -136,8 +140,8 @@ export class ProbeCertificates {
     return { der, privateKey: keys.privateKey };
   }
 
-  private leaf(overrides: LeafOverrides = {}): Omit<ProbeCredential, 'id'> {
-    const { der, privateKey } = this.leafFrom(this.issuer, overrides);
+  private async leaf(overrides: LeafOverrides = {}): Promise<Omit<ProbeCredential, 'id'>> {
+    const { der, privateKey } = await this.leafFrom(this.issuer, overrides);
     return { certificateDer: der, privateKey, intermediates: this.intermediates() };
   }
 
@@ -148,8 +152,8 @@ export class ProbeCertificates {
 
   /** The same subject and SANs from a rogue CA whose subject DN is identical to the real one. */
   public rogueCaSameSubject(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.rogueCaSameSubject, () => {
-      const { der, privateKey } = this.leafFrom(rogueIssuerNamedLike(this.ca).issuer);
+    return this.memo(MUTATION.rogueCaSameSubject, async () => {
+      const { der, privateKey } = await this.leafFrom(rogueIssuerNamedLike(this.ca).issuer);
       return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
@@ -161,7 +165,7 @@ export class ProbeCertificates {
    */
   public attackerCredential(attacker: AttackerCa): Promise<ProbeCredential> {
     return this.memo(attackerMutation(attacker.id), async () => {
-      const { der, privateKey } = this.leafFrom((await attacker.ca).issuer);
+      const { der, privateKey } = await this.leafFrom((await attacker.ca).issuer);
       return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
@@ -225,7 +229,7 @@ export class ProbeCertificates {
   public mismatchedKey(): Promise<ProbeCredential> {
     return this.memo(MUTATION.mismatchedKey, async () => {
       const control = await this.control();
-      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: freshKeys().privateKey };
+      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: (await freshKeysAsync()).privateKey };
     });
   }
 }

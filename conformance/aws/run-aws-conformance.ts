@@ -4,7 +4,8 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { AWS_CHECKS } from '../checks/aws';
 import { AwsGate, discoverAwsGates } from './discover-gates';
 import { TemplateSource } from '../discovery/sources';
-import { AwsEmulatorOptions, startAwsEmulator } from '../emulator/aws-emulator';
+import { AwsEmulatorOptions } from '../emulator/aws-emulator';
+import { LocalEmulatorThread, deploymentLookup, startLocalAws } from './local-target';
 import { GateSummary, gateSummaryOf } from '../engine/report';
 import { awsAdvisoriesOf } from './signals';
 import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSetup, runCloudConformance } from '../engine/cloud-conformance';
@@ -26,6 +27,13 @@ export interface AwsConformanceOptions extends CommonRunOptions<TemplateSource> 
   readonly stackName?: string;
   /** Emulator settings for the local target. */
   readonly emulator?: Partial<Omit<AwsEmulatorOptions, 'sources'>>;
+  /**
+   * Where the local target's emulator runs: `worker`, its own thread, so it serves on the other
+   * core while this thread probes (the CLI and the benches); `in-process`, this thread (tests
+   * that set the emulator's clock, or read its world).
+   * @default 'in-process'
+   */
+  readonly localEmulator?: LocalEmulatorThread;
 }
 
 /** What an AWS run found and concluded. */
@@ -70,23 +78,18 @@ async function prepareAws(gates: readonly AwsGate[], options: AwsConformanceOpti
   let lookup: ArnLookup;
   let deploymentProblems: DeploymentProblems | undefined;
   if (options.target === 'local') {
-    const emulator = await startAwsEmulator({ sources: options.sources, ...options.emulator });
-    setup.onClose(() => emulator.close());
-    const persona = [...emulator.world.personas.values()][0];
+    // What a client of the emulator learns at its start — endpoint, ARNs, the persona's keys —
+    // is all the run reads of it, wherever it runs.
+    const deployment = await startLocalAws(options.sources, options.emulator, options.localEmulator ?? 'in-process', setup);
+    const persona = deployment.personas[0];
     target = new AwsHttpProbeTarget({
       name: 'local',
-      region: emulator.world.env.region,
-      endpoints: { rolesAnywhere: emulator.endpoint, sts: emulator.endpoint, cloudFormation: emulator.endpoint },
+      region: deployment.region,
+      endpoints: { rolesAnywhere: deployment.endpoint, sts: deployment.endpoint, cloudFormation: deployment.endpoint },
       unattestedCredentials: { accessKeyId: persona.accessKeyId, secretAccessKey: persona.secretAccessKey },
       requestDeadlineMs: setup.requestDeadlineMs,
     });
-    const stacks = emulator.stacks;
-    lookup = (stackName, logicalId, type) => {
-      const resource = stacks.find((s) => s.stackName === stackName)?.resources.get(logicalId);
-      return resource?.attributes[type === 'role' ? 'Arn' : type === 'profile' ? 'ProfileArn' : 'TrustAnchorArn'];
-    };
-    deploymentProblems = (stackName, logicalIds) =>
-      (stacks.find((s) => s.stackName === stackName)?.problems ?? []).filter((p) => logicalIds.includes(p.logicalId)).map((p) => `${p.logicalId}: ${p.problem}`);
+    ({ lookup, problems: deploymentProblems } = deploymentLookup(deployment));
   } else {
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new Error('--target aws needs a region: pass --region or set AWS_REGION');
@@ -96,6 +99,7 @@ async function prepareAws(gates: readonly AwsGate[], options: AwsConformanceOpti
     const deadlineMs = 2 * (setup.requestDeadlineMs ?? REQUEST_DEADLINE_MS);
     ({ lookup, problems: deploymentProblems } = await liveLookup(gates, { region, endpoints, credentials, stackNameOverride: options.stackName, interrupted: options.signal, deadlineMs }));
   }
+  setup.onClose(async () => target.close());
   const context = new AwsProbeContext({ target, limiter: setup.limiter, retry: setup.retry, allowMutations: options.target === 'local' || options.allowMutations === true, onClose: (close) => setup.onClose(close) });
   return {
     name: target.name,

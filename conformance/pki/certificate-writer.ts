@@ -119,6 +119,26 @@ function randomSerial(): string {
 
 /** Writes and signs a certificate; returns its DER. */
 export function writeCertificate(spec: CertificateSpec): Buffer {
+  const { tbs, algorithm, signingKey } = toBeSigned(spec);
+  return certificateOf(tbs, algorithm, crypto.sign(algorithm.digest, tbs, { key: signingKey, dsaEncoding: 'der' }));
+}
+
+/**
+ * Writes a certificate and signs it on libuv's thread pool (`crypto.sign` with a callback): a
+ * conformance run mints thousands, and signing off the event loop lets them use a core the
+ * prober's thread does not.
+ */
+export function writeCertificateAsync(spec: CertificateSpec): Promise<Buffer> {
+  const { tbs, algorithm, signingKey } = toBeSigned(spec);
+  return new Promise((resolve, reject) =>
+    crypto.sign(algorithm.digest, tbs, { key: signingKey, dsaEncoding: 'der' }, (error, signature) => (error ? reject(error) : resolve(certificateOf(tbs, algorithm, signature)))),
+  );
+}
+
+const certificateOf = (tbs: Buffer, algorithm: { identifier: Buffer }, signature: Buffer): Buffer => sequence(tbs, algorithm.identifier, bitStringOfBytes(signature));
+
+/** The TBSCertificate of a spec, with the algorithm and key that sign it. */
+function toBeSigned(spec: CertificateSpec) {
   const signingKey = spec.issuer?.privateKey ?? spec.selfSigningKey;
   if (!signingKey) throw new Error('a certificate needs an issuer or, self-signed, its own private key');
   const algorithm = signatureAlgorithmOf(signingKey, spec.signingHash ?? 'SHA-256');
@@ -146,6 +166,5 @@ export function writeCertificate(spec: CertificateSpec): Buffer {
     spki,
     explicit(3, sequence(...extensions)),
   );
-  const signature = crypto.sign(algorithm.digest, tbs, { key: signingKey, dsaEncoding: 'der' });
-  return sequence(tbs, algorithm.identifier, bitStringOfBytes(signature));
+  return { tbs, algorithm, signingKey };
 }

@@ -1,5 +1,6 @@
+import { firstBy, groupByGate } from '../engine/by-gate';
+import { Advisory, CheckResult, ConformanceReport, GateSummary, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { CheckStatus } from '../engine/check';
-import { CheckResult, ConformanceReport, GateSummary, exitCodeOf, summarize, unprovenGates } from '../engine/report';
 import { DEFAULT_COLUMNS, TerminalOptions, bold, indented, shortenMiddle, statusLabel } from './terminal';
 
 export const STATUSES: readonly CheckStatus[] = ['PASS', 'FAIL', 'INCONCLUSIVE', 'SKIPPED'];
@@ -18,11 +19,14 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export function renderConsoleReport(report: ConformanceReport, options: TerminalOptions = { columns: DEFAULT_COLUMNS, color: false }): string {
   const width = options.columns;
   const lines: string[] = [...renderSummary(report, options), ''];
-  for (const gate of report.gates) lines.push(...renderGateBlock(report, gate, options), '');
+  const resultsOf = groupByGate(report.results);
+  const advisoriesOf = groupByGate(report.advisories);
+  const block = (gate: GateSummary) => renderGateBlock(gate, resultsOf.get(gate.id) ?? [], advisoriesOf.get(gate.id) ?? [], options);
+  for (const gate of report.gates) lines.push(...block(gate), '');
   // Results of gates the report does not list (an area's endpoints): still shown, never dropped.
   const listed = new Set(report.gates.map((g) => g.id));
-  const stray = [...new Set(report.results.filter((r) => !listed.has(r.gate)).map((r) => r.gate))];
-  for (const gate of stray) lines.push(...renderGateBlock(report, { id: gate, cloud: report.results.find((r) => r.gate === gate)!.cloud, source: '', privilege: '' }, options), '');
+  const stray = [...resultsOf.keys()].filter((gate) => !listed.has(gate));
+  for (const gate of stray) lines.push(...block({ id: gate, cloud: resultsOf.get(gate)![0].cloud, source: '', privilege: '' }), '');
   if (!options.verbose && report.results.some((r) => r.status === 'PASS')) lines.push(...indented('Passing results and every detail: --verbose, or the JSON report.', 0, width));
   return lines.join('\n').replace(/\n+$/, '');
 }
@@ -104,10 +108,13 @@ export interface RunVerdict {
 export function verdictOf(report: ConformanceReport): RunVerdict {
   if (exitCodeOf(report) === 0) return { kind: 'proven', headline: 'Verdict: every path of every high-privilege gate refused unattested issuance', open: [] };
   const open: Array<{ gate: string; why: string; state: 'open' | 'unproven' }> = [];
+  const resultsOf = groupByGate(report.results);
+  const gateOf = firstBy(report.gates, (g) => g.id);
   for (const { id } of report.gates) {
-    const failed = report.results.filter((r) => r.gate === id && r.status === 'FAIL').map((r) => r.checkId);
-    const unattested = (report.gates.find((g) => g.id === id)?.paths ?? []).filter((p) => p.attested === false && p.acknowledged === undefined).length;
-    const inconclusive = report.results.filter((r) => r.gate === id && r.status === 'INCONCLUSIVE' && r.acknowledged === undefined).map((r) => r.checkId);
+    const results = resultsOf.get(id) ?? [];
+    const failed = results.filter((r) => r.status === 'FAIL').map((r) => r.checkId);
+    const unattested = (gateOf.get(id)?.paths ?? []).filter((p) => p.attested === false && p.acknowledged === undefined).length;
+    const inconclusive = results.filter((r) => r.status === 'INCONCLUSIVE' && r.acknowledged === undefined).map((r) => r.checkId);
     const why = [
       ...(failed.length > 0 ? [`FAIL ${failed.join(', ')}`] : []),
       ...(unattested > 0 ? [`${plural(unattested, 'unattested path')}`] : []),
@@ -115,7 +122,12 @@ export function verdictOf(report: ConformanceReport): RunVerdict {
     ];
     if (why.length > 0) open.push({ gate: id, why: why.join('; '), state: failed.length > 0 || unattested > 0 ? 'open' : 'unproven' });
   }
-  for (const u of unprovenGates(report)) if (!u.acknowledged && !open.some((o) => o.gate === u.gate)) open.push({ gate: u.gate, why: `unproven: ${u.why}`, state: 'unproven' });
+  const listedOpen = new Set(open.map((o) => o.gate));
+  for (const u of unprovenGates(report)) {
+    if (u.acknowledged || listedOpen.has(u.gate)) continue;
+    open.push({ gate: u.gate, why: `unproven: ${u.why}`, state: 'unproven' });
+    listedOpen.add(u.gate);
+  }
   const kind = report.results.some((r) => r.status === 'FAIL') ? 'open' : 'unproven';
   const head = kind === 'open' ? 'Verdict: OPEN — unattested issuance got through at' : 'Verdict: UNPROVEN — nothing refused unattested issuance for certain at';
   if (open.length === 0) return { kind, headline: `${head.replace(/ at$/, '')}: ${report.gates.length === 0 ? 'no gate was found' : 'the run was interrupted'}`, open: [] };
@@ -123,10 +135,9 @@ export function verdictOf(report: ConformanceReport): RunVerdict {
 }
 
 /** A gate's block: its name and privilege, its results, and (verbose or when they need attention) paths, signals, drift. */
-function renderGateBlock(report: ConformanceReport, gate: GateSummary, options: TerminalOptions): string[] {
+function renderGateBlock(gate: GateSummary, results: readonly CheckResult[], gateAdvisories: readonly Advisory[], options: TerminalOptions): string[] {
   const width = options.columns;
   const verbose = options.verbose === true;
-  const results = report.results.filter((r) => r.gate === gate.id);
   const about = [gate.cloud, gate.privilege].filter(Boolean).join(', ');
   const lines = [bold(shortenMiddle(gate.id, width - about.length - 3), options) + (about ? ` (${about})` : ''), ...indented(`${results.length} results: ${counts(results)}`, 2, width)];
   for (const r of results.filter((r) => verbose || r.status !== 'PASS')) {
@@ -140,7 +151,7 @@ function renderGateBlock(report: ConformanceReport, gate: GateSummary, options: 
       lines.push(...indented(`${attested}: ${p.description}`, 4, width));
     }
   }
-  const advisories = report.advisories.filter((a) => a.gate === gate.id && (verbose || !a.present));
+  const advisories = gateAdvisories.filter((a) => verbose || !a.present);
   if (advisories.length > 0) {
     lines.push('  Detection signals (advisories; not part of the verdict):');
     for (const a of advisories) lines.push(...indented(`${a.present ? 'yes' : 'NO '} ${a.title}`, 4, width), ...indented(a.detail, 8, width));

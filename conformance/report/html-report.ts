@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto';
 import { CHECK_CATALOG } from '../catalog';
+import { firstBy, groupByGate } from '../engine/by-gate';
 import { CheckMeta, CheckStatus } from '../engine/check';
-import { CheckResult, ConformanceReport, GateSummary, PathRoute, summarize, unprovenGates } from '../engine/report';
+import { Advisory, CheckResult, ConformanceReport, GateSummary, PathRoute, summarize, unprovenGates } from '../engine/report';
 import { STATUSES, cloudSummaries, formatCounts, pathTotals, verdictOf } from './console-report';
 import { REDACTED, isSecretName, redactText } from './redact-secrets';
 
@@ -36,11 +37,13 @@ export function renderHtmlReport(report: ConformanceReport, catalog: readonly Ch
   const metaOf = new Map(catalog.map((m) => [m.id, m]));
   // Results of gates the report does not list (an area's endpoints): still shown, never dropped.
   const listed = new Set(report.gates.map((g) => g.id));
-  const stray = [...new Set(report.results.filter((r) => !listed.has(r.gate)).map((r) => r.gate))].map(
-    (id): GateSummary => ({ id, cloud: report.results.find((r) => r.gate === id)!.cloud, source: '', privilege: '' }),
+  const resultsOf = groupByGate(report.results);
+  const stray = [...resultsOf.keys()].filter((id) => !listed.has(id)).map(
+    (id): GateSummary => ({ id, cloud: resultsOf.get(id)![0].cloud, source: '', privilege: '' }),
   );
   const gates = [...report.gates, ...stray];
-  const states = gateStates(report);
+  const states = gateStates(report, resultsOf);
+  const advisoriesOf = groupByGate(report.advisories);
   const clouds = [...new Set([...gates.map((g) => g.cloud), ...report.results.map((r) => r.cloud)])];
   const title = `attestgate conformance report — target ${report.target}`;
   const body = [
@@ -50,12 +53,12 @@ export function renderHtmlReport(report: ConformanceReport, catalog: readonly Ch
     `<p class="meta">Target <strong>${esc(report.target)}</strong>${report.interrupted ? ' — <strong>INTERRUPTED</strong>' : ''} · attestgate ${esc(report.tool.version)} · started <time datetime="${esc(report.startedAt)}">${esc(report.startedAt)}</time>, finished <time datetime="${esc(report.finishedAt)}">${esc(report.finishedAt)}</time></p>`,
     '</header>',
     '<main>',
-    renderSummarySection(report, gates, states),
+    renderSummarySection(report, gates, states, resultsOf),
     renderFilters(clouds),
     '<section id="gates" aria-labelledby="gates-heading">',
     `<h2 id="gates-heading">Gates (${gates.length})</h2>`,
     gates.length === 0 ? '<p>No gate was found: nothing was probed.</p>' : '',
-    ...gates.map((gate, i) => renderGate(report, gate, i, states.get(gate.id)!, metaOf)),
+    ...gates.map((gate, i) => renderGate(gate, i, states.get(gate.id)!, metaOf, resultsOf.get(gate.id) ?? [], advisoriesOf.get(gate.id) ?? [])),
     '</section>',
     '</main>',
     '<footer>',
@@ -93,19 +96,20 @@ interface GateState {
   readonly why?: string;
 }
 
-function gateStates(report: ConformanceReport): Map<string, GateState> {
+function gateStates(report: ConformanceReport, resultsOf: ReadonlyMap<string, readonly CheckResult[]>): Map<string, GateState> {
   const verdict = verdictOf(report);
-  const unproven = unprovenGates(report);
+  const openOf = firstBy(verdict.open, (o) => o.gate);
+  const unprovenOf = firstBy(unprovenGates(report), (u) => u.gate);
   const ids = [...new Set([...report.gates.map((g) => g.id), ...report.results.map((r) => r.gate)])];
   return new Map(
     ids.map((id): [string, GateState] => {
-      const open = verdict.open.find((o) => o.gate === id);
+      const open = openOf.get(id);
       if (open) return [id, { state: open.state, why: open.why }];
-      const u = unproven.find((x) => x.gate === id);
+      const u = unprovenOf.get(id);
       if (u) return [id, { state: 'unproven', why: `${u.why}${u.acknowledged ? ` (acknowledged: ${report.unprovenSubset?.reason ?? 'with --allow-unproven'})` : ''}` }];
       // A gate of an interrupted run is not proven by what was judged of it before the stop.
       if (report.interrupted) return [id, { state: 'unproven', why: 'the run was interrupted' }];
-      const results = report.results.filter((r) => r.gate === id);
+      const results = resultsOf.get(id) ?? [];
       if (results.some((r) => r.status === 'INCONCLUSIVE')) return [id, { state: 'unproven', why: 'INCONCLUSIVE results (acknowledged)' }];
       return [id, { state: 'proven' }];
     }),
@@ -114,8 +118,9 @@ function gateStates(report: ConformanceReport): Map<string, GateState> {
 
 const STATE_LABEL: Record<GateState['state'], string> = { open: 'OPEN', unproven: 'UNPROVEN', proven: 'PROVEN' };
 
-function renderSummarySection(report: ConformanceReport, gates: readonly GateSummary[], states: Map<string, GateState>): string {
+function renderSummarySection(report: ConformanceReport, gates: readonly GateSummary[], states: Map<string, GateState>, resultsOf: ReadonlyMap<string, readonly CheckResult[]>): string {
   const verdict = verdictOf(report);
+  const anchorOf = firstBy(gates.map((g, i) => ({ id: g.id, anchor: `gate-${i + 1}` })), (g) => g.id);
   const rows = cloudSummaries(report).map(
     (c) => `<tr><th scope="row">${esc(c.cloud)}</th><td>${c.gates}</td><td>${c.paths}</td><td>${c.checks}</td>${STATUSES.map((s) => `<td>${c.counts[s]}</td>`).join('')}</tr>`,
   );
@@ -126,7 +131,7 @@ function renderSummarySection(report: ConformanceReport, gates: readonly GateSum
     '<h2 id="summary-heading">Summary</h2>',
     `<div class="verdict verdict-${verdict.kind}">`,
     `<p><strong>${esc(verdict.headline)}</strong></p>`,
-    verdict.open.length > 0 ? `<ul>${verdict.open.map((o) => `<li><a href="#${gateAnchor(gates, o.gate)}">${esc(o.gate)}</a>: ${safe(o.why)}</li>`).join('')}</ul>` : '',
+    verdict.open.length > 0 ? `<ul>${verdict.open.map((o) => `<li><a href="#${anchorOf.get(o.gate)?.anchor ?? 'gate-0'}">${esc(o.gate)}</a>: ${safe(o.why)}</li>`).join('')}</ul>` : '',
     '</div>',
     '<div class="scroll" role="region" aria-labelledby="per-cloud-caption" tabindex="0">',
     '<table class="counts">',
@@ -141,16 +146,16 @@ function renderSummarySection(report: ConformanceReport, gates: readonly GateSum
       ? `<p>${plural(paths.total, 'issuance path')} over ${plural(paths.gates, 'gate')}: ${paths.attested} attested, ${paths.notAttested} not attested${paths.acknowledged > 0 ? ` (${paths.acknowledged} acknowledged)` : ''}${paths.unknown > 0 ? `, ${paths.unknown} not known before apply` : ''}.</p>`
       : '',
     report.unprovenSubset ? `<p>${report.unprovenSubset.results} INCONCLUSIVE acknowledged (--allow-unproven): ${safe(report.unprovenSubset.reason)}</p>` : '',
-    gates.length > 0 ? renderGateIndex(report, gates, states) : '',
+    gates.length > 0 ? renderGateIndex(gates, states, resultsOf) : '',
     '</section>',
   ].join('\n');
 }
 
 /** The gates at a glance, each linking to its section. */
-function renderGateIndex(report: ConformanceReport, gates: readonly GateSummary[], states: Map<string, GateState>): string {
+function renderGateIndex(gates: readonly GateSummary[], states: Map<string, GateState>, resultsOf: ReadonlyMap<string, readonly CheckResult[]>): string {
   const rows = gates.map((gate, i) => {
     const state = states.get(gate.id)!;
-    const results = report.results.filter((r) => r.gate === gate.id);
+    const results = resultsOf.get(gate.id) ?? [];
     return `<tr class="gate-row" data-cloud="${esc(gate.cloud)}"><th scope="row"><a href="#gate-${i + 1}">${esc(gate.id)}</a></th><td>${esc(gate.cloud)}</td><td><span class="state state-${state.state}">${STATE_LABEL[state.state]}</span></td><td>${formatCounts(summarize(results))}</td></tr>`;
   });
   return [
@@ -163,8 +168,6 @@ function renderGateIndex(report: ConformanceReport, gates: readonly GateSummary[
     '</div>',
   ].join('\n');
 }
-
-const gateAnchor = (gates: readonly GateSummary[], id: string): string => `gate-${gates.findIndex((g) => g.id === id) + 1}`;
 
 /** The filters: hidden until the script shows them, so a page without JavaScript shows everything. */
 function renderFilters(clouds: readonly string[]): string {
@@ -180,10 +183,8 @@ function renderFilters(clouds: readonly string[]): string {
   ].join('\n');
 }
 
-function renderGate(report: ConformanceReport, gate: GateSummary, index: number, state: GateState, metaOf: Map<string, CheckMeta>): string {
+function renderGate(gate: GateSummary, index: number, state: GateState, metaOf: Map<string, CheckMeta>, results: readonly CheckResult[], advisories: readonly Advisory[]): string {
   const id = `gate-${index + 1}`;
-  const results = report.results.filter((r) => r.gate === gate.id);
-  const advisories = report.advisories.filter((a) => a.gate === gate.id);
   const about = [gate.cloud, gate.privilege ? `${gate.privilege} privilege` : '', gate.source ? `declared in ${gate.source}` : ''].filter(Boolean);
   return [
     `<article class="gate" id="${id}" data-cloud="${esc(gate.cloud)}" aria-labelledby="${id}-heading">`,

@@ -1,4 +1,5 @@
 import junit from 'junit-report-builder';
+import { groupByGate } from '../engine/by-gate';
 import { ConformanceReport, endpointOf } from '../engine/report';
 
 /**
@@ -10,10 +11,11 @@ import { ConformanceReport, endpointOf } from '../engine/report';
  */
 export function renderJunitReport(report: ConformanceReport): string {
   const builder = junit.newBuilder().name(`attestgate conformance (${report.target})`);
+  const resultsOf = groupByGate(report.results);
   for (const gate of report.gates) {
     const suite = builder.testSuite().name(gate.id);
     const file = endpointOf(gate.source) === undefined ? gate.source : undefined;
-    for (const result of report.results.filter((r) => r.gate === gate.id)) {
+    for (const result of resultsOf.get(gate.id) ?? []) {
       const testCase = suite.testCase().className(`attestgate.${result.cloud}.${gate.id}`).name(`${result.checkId} ${result.title}`).time(result.durationMs / 1000);
       if (file) testCase.file(file);
       if (result.status === 'FAIL') testCase.failure(result.reason, 'FAIL');

@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CertificateIssuer, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate } from '../../../conformance/pki/certificate-writer';
+import { CertificateIssuer, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate, writeCertificateAsync } from '../../../conformance/pki/certificate-writer';
 import { createCa } from '../../../conformance/pki/throwaway-pki';
 import { x509 } from '../../../conformance/pki/x509';
 import { parseCertificate } from '../../../lib/core/pki/certificate';
@@ -102,6 +102,21 @@ describe('writeCertificate', () => {
     const sha1 = writeCertificate({ issuer: ca.issuer, publicKey: keys.publicKey, subject: { CN: 'old' }, notBefore: new Date(NOW - DAY), notAfter: new Date(NOW + DAY), ca: false, keyUsage: ['digitalSignature'], signingHash: 'SHA-1' });
     expect(parseCertificate(sha1).signatureAlgorithmOid).toBe('1.2.840.113549.1.1.5');
     expect(new crypto.X509Certificate(sha1).verify(rsa.publicKey)).toBe(true);
+  });
+
+  test('signed on the thread pool (writeCertificateAsync): the same certificate but for the signature, which verifies under the issuer; RSA and SHA-1 alike', async () => {
+    for (const issuerKeys of [ec(), crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })]) {
+      const ca = selfSignedCa({ CN: 'Async CA' }, issuerKeys);
+      const keys = ec();
+      for (const signingHash of ['SHA-256', 'SHA-1'] as const) {
+        const spec = { issuer: ca.issuer, publicKey: keys.publicKey, subject: { CN: 'deployer' }, serialNumber: '0a0b', notBefore: new Date(NOW - DAY), notAfter: new Date(NOW + DAY), ca: false, keyUsage: ['digitalSignature' as const], signingHash };
+        const [sync, async] = [writeCertificate(spec), await writeCertificateAsync(spec)];
+        const { fingerprintSha256: _a, der: _b, ...fields } = parseCertificate(async);
+        const { fingerprintSha256: _c, der: _d, ...expected } = parseCertificate(sync);
+        expect(fields).toEqual(expected);
+        expect(new crypto.X509Certificate(async).verify(new crypto.X509Certificate(ca.der).publicKey)).toBe(true);
+      }
+    }
   });
 
   test('a certificate without an issuer or its own key is refused', () => {
