@@ -284,7 +284,7 @@ export function federatedCredentialPathsOf(model: TerraformModel, parent: string
       declared = [];
     }
   }
-  return (credentialsByParent(model).get(parent) ?? []).map((c) => federatedPath(c, declared));
+  return credentialsOfParent(model, parent).map((c) => federatedPath(c, declared));
 }
 
 /** The acknowledgements an identity's `"//"` object carries, and the ones that do not count (agent identities read them the same way). */
