@@ -248,7 +248,9 @@ describe('attestgate rules', () => {
 });
 
 describe('attestgate rules across stacks: Fn::ImportValue resolved against the other templates given', () => {
-  const fixture = (name: string) => path.join(__dirname, '../../fixtures/cross-stack', name);
+  // Relative to the repository: the table wraps long words, and where a path breaks must not
+  // depend on where the repository is checked out.
+  const fixture = (name: string) => path.relative(process.cwd(), path.join(__dirname, '../../fixtures/cross-stack', name));
 
   test('the identity stack with the base stack that exports its anchor: every rule holds (exit 0)', async () => {
     const { code, out } = await runCli(['rules', '--app', fixture('base.template.json'), '--app', fixture('agents.template.json')]);
