@@ -14,16 +14,25 @@ import {
   profilesListingRole,
   requiredForIssuance,
   rolesAnywhereTrusts,
+  RolesAnywhereTrust,
   sourceArnPin,
+  trustAnchorReference,
 } from '../../lib/model/aws/roles-anywhere';
 import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
 import { TemplateSource } from '../discovery/sources';
+import { appModelsOf } from '../discovery/app-models';
 
 /** A trust anchor a gate accepts certificates through. */
 export interface DiscoveredTrustAnchor {
-  /** Its logical ID when in the template; its ARN otherwise. */
+  /**
+   * Its logical ID when in the gate's template; `<stack>/<logical ID>` when in another template of
+   * the app (through an import); its ARN otherwise. The key of the gate's paths.
+   */
   readonly ref: string;
+  /** Whether it is a resource of a template given (the gate's own or, through an import, another's). */
   readonly inTemplate: boolean;
+  /** Where it is, when in a template given: the stack it is deployed with (looked up there) and its logical ID. */
+  readonly location?: { readonly stackName: string; readonly logicalId: string };
   readonly name?: string;
   readonly sourceType?: string;
   /** The CA certificates of a PEM bundle; empty for ACM PCA, external or unparseable anchors. */
@@ -31,8 +40,8 @@ export interface DiscoveredTrustAnchor {
   /** The PEM bundle, when literal in the template. */
   readonly caBundlePem?: string;
   readonly enabled: boolean;
-  /** CRLs of the template attached to it. */
-  readonly crls: ReadonlyArray<{ readonly logicalId: string; readonly enabled: boolean | undefined; readonly crlPem?: string }>;
+  /** CRLs attached to it: of its own template, and of other templates of the app through an import of its ARN. */
+  readonly crls: ReadonlyArray<{ readonly logicalId: string; readonly stackName: string; readonly enabled: boolean | undefined; readonly crlPem?: string }>;
 }
 
 /** An IAM Roles Anywhere gate found in a template, with what it actually accepts. */
@@ -52,6 +61,8 @@ export interface AwsGate {
   readonly trustAnchors: readonly DiscoveredTrustAnchor[];
   /** Whether `aws:SourceArn` pins the role to those anchors (false: any anchor of the account). */
   readonly anchorsPinned: boolean | undefined;
+  /** Why the anchors the role is pinned to are not known (an import of an export no template given defines…); set when `anchorsPinned` is undefined. */
+  readonly anchorsUnknown?: string;
   /** Conditions on certificate attributes (x509 tags, source identity) of the Roles Anywhere statements. */
   readonly attributeConditions: readonly ConditionEntry[];
   /** Each Roles Anywhere statement's conditions: ANDed within one, ORed across them. */
@@ -83,13 +94,19 @@ export interface AwsGate {
   readonly ignoredAcknowledgements: readonly string[];
 }
 
-/** Finds every role of every template that IAM Roles Anywhere can issue sessions for. */
+/**
+ * Finds every role of every template that IAM Roles Anywhere can issue sessions for. The templates
+ * are read as one app's (conformance/discovery/app-models.ts): a role pinned, through an import,
+ * to a trust anchor of another stack has that anchor — its CA, its CRLs wherever they are, the
+ * stack it is deployed with — as a same-stack gate has its own.
+ */
 export function discoverAwsGates(sources: readonly TemplateSource[]): AwsGate[] {
-  return sources.flatMap((source) => gatesOfTemplate(source));
+  const models = appModelsOf(sources);
+  const stackOf = (model: TemplateModel): string => sources[models.indexOf(model)].stackName;
+  return sources.flatMap((source, i) => gatesOfTemplate(source, models[i], stackOf));
 }
 
-function gatesOfTemplate(source: TemplateSource): AwsGate[] {
-  const { model } = source;
+function gatesOfTemplate(source: TemplateSource, model: TemplateModel, stackOf: (model: TemplateModel) => string): AwsGate[] {
   return rolesAnywhereTrusts(model).map((trust) => {
     const role = trust.role;
     const rawManifest = role.metadata[GATE_MANIFEST_METADATA_KEY];
@@ -100,6 +117,7 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
     const pinned = requiredForIssuance(trust, (s) => sourceArnPin(model, s));
     const pinnedAnchors = pinned.holds === true ? [...new Set(trust.statements.flatMap((s) => sourceArnPin(model, s).anchors ?? []))] : undefined;
     const anchorRefs = pinnedAnchors ?? model.resourcesOfType(TRUST_ANCHOR_TYPE).map((a) => a.logicalId);
+    const locations = anchorLocations(model, trust);
 
     const reasons = highPrivilegeReasons(model, role);
     const declared = manifest?.identity.privilege;
@@ -116,8 +134,9 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
       file: source.file,
       role,
       manifest,
-      trustAnchors: anchorRefs.map((ref) => describeAnchor(model, ref)),
+      trustAnchors: anchorRefs.map((ref) => describeAnchor(ref, locations.get(ref) ?? { model, logicalId: ref }, stackOf)),
       anchorsPinned: pinned.holds,
+      ...(pinned.holds === undefined ? { anchorsUnknown: pinned.why } : {}),
       attributeConditions: trust.statements.flatMap((s) =>
         s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity'),
       ),
@@ -138,8 +157,36 @@ function gatesOfTemplate(source: TemplateSource): AwsGate[] {
   });
 }
 
-function describeAnchor(model: TemplateModel, ref: string): DiscoveredTrustAnchor {
-  const resource = model.resource(ref);
+/**
+ * Where each anchor a trust policy pins by reference is: the key `sourceArnPin` names it by
+ * (trustAnchorReference) → the model it is a resource of and its logical ID there. An anchor of
+ * another stack is reached through an import (a `stack-ref`), resolved by the app's model.
+ */
+function anchorLocations(model: TemplateModel, trust: RolesAnywhereTrust): Map<string, { model: TemplateModel; logicalId: string }> {
+  const locations = new Map<string, { model: TemplateModel; logicalId: string }>();
+  for (const statement of trust.statements) {
+    for (const condition of statement.conditions.filter((c) => c.key.toLowerCase() === 'aws:sourcearn')) {
+      for (const value of condition.values) {
+        if (!isSymbol(value) || (value.symbolic !== 'ref' && value.symbolic !== 'stack-ref')) continue;
+        const reference = trustAnchorReference(model, value);
+        if (!('anchor' in reference)) continue;
+        const where = value.symbolic === 'ref' ? model : model.app?.model(value.template);
+        if (where) locations.set(reference.anchor, { model: where, logicalId: value.logicalId });
+      }
+    }
+  }
+  return locations;
+}
+
+/** The model, among the app's, a resource is of: its own, or another template's (a CRL attached through an import). */
+function modelOf(resource: TemplateResource, model: TemplateModel): TemplateModel {
+  if (model.resource(resource.logicalId) === resource) return model;
+  return model.app?.others(model.name).find((other) => other.resource(resource.logicalId) === resource) ?? model;
+}
+
+function describeAnchor(ref: string, where: { model: TemplateModel; logicalId: string }, stackOf: (model: TemplateModel) => string): DiscoveredTrustAnchor {
+  const { model, logicalId } = where;
+  const resource = model.resource(logicalId);
   if (!resource || resource.type !== TRUST_ANCHOR_TYPE) {
     return { ref, inTemplate: false, caCertificates: [], enabled: true, crls: [] };
   }
@@ -159,13 +206,15 @@ function describeAnchor(model: TemplateModel, ref: string): DiscoveredTrustAncho
   return {
     ref,
     inTemplate: true,
+    location: { stackName: stackOf(model), logicalId },
     name: typeof resource.properties.Name === 'string' ? resource.properties.Name : undefined,
     sourceType: typeof source?.SourceType === 'string' ? source.SourceType : undefined,
     caCertificates,
     caBundlePem: pem,
     enabled: !(enabled === false || enabled === 'false'),
-    crls: crlsOfTrustAnchor(model, ref).map((c) => ({
+    crls: crlsOfTrustAnchor(model, logicalId).map((c) => ({
       logicalId: c.crl.logicalId,
+      stackName: stackOf(modelOf(c.crl, model)),
       enabled: c.enabled,
       crlPem: typeof c.crl.properties.CrlData === 'string' ? c.crl.properties.CrlData : undefined,
     })),

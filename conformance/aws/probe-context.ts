@@ -1,6 +1,6 @@
 import { SignedCreateSessionRequest, signCreateSessionRequest } from '../../lib/credentials/roles-anywhere/sign-request';
 import { AwsGate } from './discover-gates';
-import { Verdict, inconclusive, skipped } from '../engine/check';
+import { Verdict, combinePathVerdicts, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { SigningCa } from '../pki/signing-ca';
 import { ExpectedIdentity } from './expected-identity';
@@ -306,6 +306,16 @@ export function certificateProbeBlocker(gate: ResolvedAwsGate): Verdict | undefi
   }
   if (!gate.signingCa) return skipped(gate.noSigningCaReason ?? 'no CA key for this trust anchor in --pki');
   return undefined;
+}
+
+/**
+ * A check judged on every path of a gate (combinePathVerdicts); a gate without a path is
+ * INCONCLUSIVE with why it has none — not deployed faithfully, its anchors not known (an import
+ * of a missing export) — rather than a bare "no path".
+ */
+export function combineGatePaths(gate: ResolvedAwsGate, verdicts: ReadonlyArray<{ readonly path: string; readonly verdict: Verdict }>): Verdict {
+  if (verdicts.length === 0 && gate.problems.length > 0) return inconclusive(`the gate has no path to judge: it is not deployed faithfully on this target: ${gate.problems.join('; ')}`);
+  return combinePathVerdicts(verdicts);
 }
 
 /** Why one path of a gate cannot be probed with certificates, or undefined when it can. */

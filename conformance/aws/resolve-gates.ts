@@ -57,11 +57,31 @@ function crlsOf(anchor: AwsGate['trustAnchors'][number], anchorCas: readonly Cer
 
 const numberOf = (value: unknown): number | undefined => (typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined);
 
+/**
+ * A trust anchor's ARN on the target: looked up in the stack it is deployed with when it is a
+ * resource of a template given; its ARN when the trust policy names one literally; else none —
+ * a reference is never taken for an ARN.
+ */
+function anchorArn(anchor: AwsGate['trustAnchors'][number], lookup: ArnLookup): string | undefined {
+  if (anchor.location) return lookup(anchor.location.stackName, anchor.location.logicalId, 'trust-anchor');
+  return /^arn:[a-z0-9-]+:rolesanywhere:[^:]+:\d{12}:trust-anchor\/[A-Za-z0-9-]+$/.test(anchor.ref) ? anchor.ref : undefined;
+}
+
 /** Resolves discovered gates against a target and the `--pki` material. */
 export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pki: PkiMaterial | undefined, deploymentProblems: DeploymentProblems = () => []): ResolvedAwsGate[] {
   return gates.map((gate) => {
-    const involved = [gate.role.logicalId, ...gate.profiles.map((p) => p.logicalId), ...gate.trustAnchors.flatMap((a) => [a.ref, ...a.crls.map((c) => c.logicalId)])];
-    const problems: string[] = deploymentProblems(gate.stackName, involved);
+    // The resources the gate is made of, by the stack each is deployed with: an anchor (and its
+    // CRLs) may be of a base stack the gate's role imports it from.
+    const involved = new Map<string, string[]>([[gate.stackName, [gate.role.logicalId, ...gate.profiles.map((p) => p.logicalId)]]]);
+    const involve = (stackName: string, logicalId: string) => involved.set(stackName, [...(involved.get(stackName) ?? []), logicalId]);
+    for (const anchor of gate.trustAnchors) {
+      if (anchor.location) involve(anchor.location.stackName, anchor.location.logicalId);
+      for (const crl of anchor.crls) involve(crl.stackName, crl.logicalId);
+    }
+    const problems: string[] = [...involved].flatMap(([stackName, logicalIds]) => deploymentProblems(stackName, logicalIds).map((p) => (stackName === gate.stackName ? p : `${stackName}/${p}`)));
+    // Anchors not known (an import of an export no template given defines): which certificates the
+    // role accepts cannot be seen, so nothing is probed as if it could.
+    if (gate.anchorsUnknown) problems.push(`the trust anchors its trust policy pins are not known: ${gate.anchorsUnknown}`);
     // A resource missing because of a problem already named (a failed lookup) is not news.
     const known = problems.length > 0;
     const roleArn = lookup(gate.stackName, gate.role.logicalId, 'role');
@@ -78,7 +98,7 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
         : cas.length === 0
           ? `trust anchor ${anchor.name ?? anchor.ref} has no CA certificate in the template (ACM PCA or external anchor)`
           : `--pki holds no private key of a CA that ${anchor.name ?? anchor.ref} trusts (keys are matched by public key)`;
-      return { anchor, arn: anchor.inTemplate ? lookup(gate.stackName, anchor.ref, 'trust-anchor') : anchor.ref, signingCa, noSigningCaReason, crls: crlsOf(anchor, cas, signingCa) };
+      return { anchor, arn: anchorArn(anchor, lookup), signingCa, noSigningCaReason, crls: crlsOf(anchor, cas, signingCa) };
     });
     const paths: ResolvedRolesAnywherePath[] = anchors.flatMap(({ anchor, arn, signingCa, noSigningCaReason, crls }) =>
       gate.profiles.map((profile) => {

@@ -148,14 +148,16 @@ async function liveLookup(
   const failures = new Map<string, string>();
   const physical = new Map<string, Map<string, string>>();
   let account: string | undefined;
+  // A gate's anchor (and its CRLs) may be of another stack, imported: its resources are looked up there.
+  const stackNames = new Set(gates.flatMap((g) => [g.stackName, ...g.trustAnchors.flatMap((a) => [...(a.location ? [a.location.stackName] : []), ...a.crls.map((c) => c.stackName)])]));
   try {
     try {
       account = (await sts.send(new GetCallerIdentityCommand({}), deadline())).Account;
       if (!account) throw new Error('the answer names no account');
     } catch (e) {
-      for (const gate of gates) failures.set(gate.stackName, `the account could not be identified: ${setupFailure('sts:GetCallerIdentity', e, deadlineMs)}`);
+      for (const stackName of stackNames) failures.set(stackName, `the account could not be identified: ${setupFailure('sts:GetCallerIdentity', e, deadlineMs)}`);
     }
-    for (const stackName of new Set(gates.map((g) => g.stackName))) {
+    for (const stackName of stackNames) {
       if (failures.has(stackName)) continue;
       const deployedName = stackNameOverride ?? stackName;
       try {

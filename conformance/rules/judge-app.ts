@@ -7,10 +7,9 @@ import { Rule } from '../../lib/rules/rule';
 import { assemblyAcknowledgements, resourceAcknowledgements } from '../../lib/rules/written-acknowledgements';
 import { FileAcknowledgement, fileAcknowledgementsFor, unmatchedAcknowledgements } from '../../lib/rules/acknowledgements-file';
 import { TemplateModel } from '../../lib/model/aws/template';
-import { AppTemplates } from '../../lib/model/aws/app-templates';
 import { TerraformModel } from '../../lib/model/terraform/configuration';
 import { AppSources } from '../discovery/app-sources';
-import { TemplateSource } from '../discovery/sources';
+import { appModelsOf } from '../discovery/app-models';
 
 /**
  * The synth-time rules, run over what `--app` reads instead of inside a CDK or cdktf synth: every
@@ -70,36 +69,13 @@ function judgeConfiguration(model: TerraformModel, fromFile: readonly FileAcknow
 }
 
 /**
- * The templates' models read together, as one app's: an Fn::ImportValue resolves to the export of
- * another template given (of the same account and Region, when a cloud assembly says where each
- * deploys; template files alone are taken as deployed together), so a role pinned to a trust
- * anchor of a base stack is judged against that anchor. Over a single template an import stays
- * unknown, naming the export.
- */
-function withCrossStackReferences(templates: readonly TemplateSource[]): TemplateModel[] {
-  const names = new Set<string>();
-  const unique = (name: string) => {
-    let candidate = name;
-    for (let n = 2; names.has(candidate); n++) candidate = `${name} (${n})`;
-    names.add(candidate);
-    return candidate;
-  };
-  const entries = templates.map((t) => ({
-    name: unique(t.model.name),
-    template: t.model.template,
-    ...(t.deployment ? { stackName: t.stackName, ...t.deployment } : {}),
-  }));
-  const app = new AppTemplates(entries);
-  return entries.map((e) => app.model(e.name));
-}
-
-/**
  * Judges every input of the app.
  *
  * @param fromFile the entries of `--acknowledgements` files; they apply to every input
  */
 export function judgeApp(app: AppSources, fromFile: readonly FileAcknowledgement[] = []): RulesReport {
-  const models = withCrossStackReferences(app.templates);
+  // Across stacks: an import is judged against the export of another template given.
+  const models = appModelsOf(app.templates);
   const inputs: JudgedInput[] = [
     ...app.templates.map((t, i) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(models[i], t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map(), fromFile) })),
     ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model, fromFile) })),

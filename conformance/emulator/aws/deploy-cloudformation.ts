@@ -33,7 +33,10 @@ export interface DeployedStack {
   readonly resources: ReadonlyMap<string, DeployedResource>;
   /** Resources the emulator could not create faithfully, and why. */
   readonly problems: ReadonlyArray<{ readonly logicalId: string; readonly problem: string }>;
+  /** Its outputs' values by output ID (what `Fn::GetStackOutput` reads). */
   readonly outputs: Readonly<Record<string, string>>;
+  /** Its exports' values by export name (what `Fn::ImportValue` reads). */
+  readonly exports: Readonly<Record<string, string>>;
 }
 
 export interface DeployOptions {
@@ -62,16 +65,129 @@ function generatedName(stackName: string, logicalId: string, max: number): strin
   return `${head}-${suffix}`;
 }
 
+/**
+ * Deploys the templates as one app: a stack that imports another's export (`Fn::ImportValue`) or
+ * reads its output (`Fn::GetStackOutput`) is deployed after it, as CloudFormation and the CDK
+ * toolkit require; otherwise in the order given. The stacks are returned in the order given.
+ */
 export function deployTemplates(world: AwsWorld, sources: readonly TemplateSource[], options: DeployOptions = {}): DeployedStack[] {
-  const exports = new Map<string, string>();
-  return sources.map((source) => {
-    const stack = deployTemplate(world, source, exports, options);
-    for (const [name, value] of Object.entries(stack.outputs)) exports.set(name, value);
-    return stack;
-  });
+  const { order, cyclic } = deploymentOrder(world, sources, options);
+  const exports = new Map<string, { value: string; from: TemplateSource }>();
+  const deployed = new Map<TemplateSource, DeployedStack>();
+  for (const source of order) {
+    // Stacks that import from each other cannot be deployed: CloudFormation needs one to exist first.
+    const usable = (from: TemplateSource) => !(cyclic.has(source) && cyclic.has(from));
+    const earlier: Deployed = {
+      exports: new Map([...exports].filter(([, e]) => usable(e.from)).map(([name, e]) => [name, e.value])),
+      stacks: [...deployed].filter(([from]) => usable(from)).map(([, stack]) => stack),
+    };
+    const stack = deployTemplate(world, source, earlier, options);
+    for (const [name, value] of Object.entries(stack.exports)) exports.set(name, { value, from: source });
+    deployed.set(source, stack);
+  }
+  return sources.map((source) => deployed.get(source)!);
 }
 
-function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<string, string>, options: DeployOptions): DeployedStack {
+/** Every `{ "Fn::<name>": argument }` in a template's resources and outputs. */
+function intrinsicArguments(value: unknown, fn: string, found: unknown[] = []): unknown[] {
+  if (Array.isArray(value)) value.forEach((v) => intrinsicArguments(v, fn, found));
+  else if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1 && entries[0][0] === fn) found.push(entries[0][1]);
+    for (const [, v] of entries) intrinsicArguments(v, fn, found);
+  }
+  return found;
+}
+
+/**
+ * The order CloudFormation could deploy the stacks in: each after the stacks whose exports it
+ * imports and whose outputs it reads (names resolved with the stack's pseudo parameters and
+ * parameter values, as at deploy). A reference to no given stack keeps the order given; stacks
+ * that reference each other are returned as `cyclic`: their imports of each other stay unresolved.
+ */
+function deploymentOrder(world: AwsWorld, sources: readonly TemplateSource[], options: DeployOptions): { order: TemplateSource[]; cyclic: Set<TemplateSource> } {
+  const exporters = new Map<string, TemplateSource[]>();
+  for (const source of sources) {
+    const ctx = nameContext(world, source, options);
+    const outputs = (source.model.template as { Outputs?: Record<string, { Export?: { Name?: unknown } }> }).Outputs ?? {};
+    for (const output of Object.values(outputs)) {
+      const name = output?.Export ? resolveIntrinsics(output.Export.Name, ctx) : undefined;
+      if (typeof name === 'string') exporters.set(name, [...(exporters.get(name) ?? []), source]);
+    }
+  }
+  const dependencies = new Map(
+    sources.map((source) => {
+      const ctx = nameContext(world, source, options);
+      const body = { Resources: source.model.template.Resources, Outputs: (source.model.template as { Outputs?: unknown }).Outputs };
+      const imported = intrinsicArguments(body, 'Fn::ImportValue').flatMap((arg) => {
+        const name = resolveIntrinsics(arg, ctx);
+        return typeof name === 'string' ? exporters.get(name) ?? [] : [];
+      });
+      const read = intrinsicArguments(body, 'Fn::GetStackOutput').flatMap((arg) => {
+        const stackName = resolveIntrinsics((arg as { StackName?: unknown } | null)?.StackName, ctx);
+        return sources.filter((s) => s.stackName === stackName);
+      });
+      return [source, [...imported, ...read].filter((s) => s !== source)] as const;
+    }),
+  );
+  const order: TemplateSource[] = [];
+  const cyclic = new Set<TemplateSource>();
+  const path: TemplateSource[] = [];
+  const visit = (source: TemplateSource) => {
+    const onPath = path.indexOf(source);
+    if (onPath !== -1) {
+      path.slice(onPath).forEach((s) => cyclic.add(s)); // their imports from each other stay unresolved
+      return;
+    }
+    if (order.includes(source)) return;
+    path.push(source);
+    for (const dependency of dependencies.get(source) ?? []) visit(dependency);
+    path.pop();
+    order.push(source);
+  };
+  sources.forEach(visit);
+  return { order, cyclic };
+}
+
+/** The pseudo parameters of a stack deployed into the emulator's account. */
+function pseudoParameters(world: AwsWorld, stackName: string): Record<string, string> {
+  return {
+    'AWS::AccountId': world.env.account,
+    'AWS::Region': world.env.region,
+    'AWS::Partition': world.env.partition,
+    'AWS::URLSuffix': 'amazonaws.com',
+    'AWS::StackName': stackName,
+    'AWS::StackId': world.arn('cloudformation', `stack/${stackName}/${deterministicId(stackName)}`),
+  };
+}
+
+/** A parameter's value at deploy: given, else its Default; else it stays a parameter symbol. */
+function parameterValue(template: CloudFormationTemplate, name: string, options: DeployOptions): Value {
+  const given = options.parameters?.[name] ?? (template.Parameters?.[name] as { Default?: unknown } | undefined)?.Default;
+  return given === undefined ? { symbolic: 'parameter', name } : String(given);
+}
+
+/** What a stack's export names and import names resolve with before any resource exists (CloudFormation refuses names that depend on resources). */
+function nameContext(world: AwsWorld, source: TemplateSource, options: DeployOptions): IntrinsicContext {
+  const template = source.model.template;
+  const pseudo = pseudoParameters(world, source.stackName);
+  const ctx: IntrinsicContext = {
+    ref: (name) => (name in pseudo ? pseudo[name] : template.Parameters && name in template.Parameters ? parameterValue(template, name, options) : { symbolic: 'unknown', reason: `Ref ${name}` }),
+    getAtt: (logicalId, attribute) => ({ symbolic: 'unknown', reason: `Fn::GetAtt ${logicalId}.${attribute}` }),
+    condition: (name) => evaluateTemplateCondition(template, name, ctx),
+    mappings: template.Mappings,
+  };
+  return ctx;
+}
+
+/** What a stack deployed earlier in the same run offers the ones after it. */
+interface Deployed {
+  /** Export name → value, in the emulator's one account and Region. */
+  readonly exports: ReadonlyMap<string, string>;
+  readonly stacks: readonly DeployedStack[];
+}
+
+function deployTemplate(world: AwsWorld, source: TemplateSource, earlier: Deployed, options: DeployOptions): DeployedStack {
   const template: CloudFormationTemplate = source.model.template;
   const raw = template.Resources ?? {};
   const stackName = source.stackName;
@@ -114,22 +230,12 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     return deployed;
   };
 
-  const pseudo: Record<string, string> = {
-    'AWS::AccountId': world.env.account,
-    'AWS::Region': world.env.region,
-    'AWS::Partition': world.env.partition,
-    'AWS::URLSuffix': 'amazonaws.com',
-    'AWS::StackName': stackName,
-    'AWS::StackId': world.arn('cloudformation', `stack/${stackName}/${deterministicId(stackName)}`),
-  };
+  const pseudo = pseudoParameters(world, stackName);
   const ctx: IntrinsicContext = {
     ref: (name) => {
       if (name in pseudo) return pseudo[name];
       if (name === 'AWS::NoValue') return { symbolic: 'pseudo', name };
-      if (template.Parameters && name in template.Parameters) {
-        const given = options.parameters?.[name] ?? (template.Parameters[name] as { Default?: unknown })?.Default;
-        return given === undefined ? { symbolic: 'parameter', name } : String(given);
-      }
+      if (template.Parameters && name in template.Parameters) return parameterValue(template, name, options);
       const deployed = physicalIdOf(name);
       return deployed ? deployed.physicalId : { symbolic: 'unknown', reason: `a Ref to ${name}, which is not in the template` };
     },
@@ -140,21 +246,23 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
     },
     condition: (name) => evaluateTemplateCondition(template, name, ctx),
     mappings: template.Mappings,
-  };
-  const resolveImports = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(resolveImports);
-    if (value !== null && typeof value === 'object') {
-      const entries = Object.entries(value as Record<string, unknown>);
-      if (entries.length === 1 && entries[0][0] === 'Fn::ImportValue') {
-        const name = resolveIntrinsics(entries[0][1], ctx);
-        return typeof name === 'string' && exports.has(name) ? exports.get(name) : value;
-      }
-      return Object.fromEntries(entries.map(([k, v]) => [k, resolveImports(v)]));
-    }
-    return value;
+    // Only what a stack deployed before this one exports: never a guess, and named when missing.
+    importValue: (exportName) => {
+      if (typeof exportName !== 'string') return { symbolic: 'unknown', reason: `an Fn::ImportValue of an export whose name is not known at deploy (${describeValue(exportName)})` };
+      return earlier.exports.get(exportName) ?? { symbolic: 'unknown', reason: `an Fn::ImportValue of export ${exportName}, which no stack deployed before ${stackName} exports (stacks that import from each other cannot be deployed)` };
+    },
+    stackOutput: (reference) => {
+      const fields = (reference !== null && typeof reference === 'object' && !Array.isArray(reference) ? reference : {}) as Record<string, Value>;
+      const what = `an Fn::GetStackOutput of ${describeValue(fields.StackName ?? null)}.${describeValue(fields.OutputName ?? null)}`;
+      // Another account's or Region's output is not in the emulator's one account.
+      const elsewhere = (fields.Region !== undefined && fields.Region !== world.env.region) || fields.RoleArn !== undefined;
+      const stack = elsewhere ? undefined : earlier.stacks.find((s) => s.stackName === fields.StackName);
+      const value = stack && typeof fields.OutputName === 'string' ? stack.outputs[fields.OutputName] : undefined;
+      return value ?? { symbolic: 'unknown', reason: `${what}, which no stack of the emulator's account and Region deployed before ${stackName} has` };
+    },
   };
   const properties = (logicalId: string): Record<string, Value> | string => {
-    const resolved = resolveIntrinsics(resolveImports(raw[logicalId].Properties ?? {}), ctx) as Record<string, Value>;
+    const resolved = resolveIntrinsics(raw[logicalId].Properties ?? {}, ctx) as Record<string, Value>;
     if (!isConcrete(resolved)) return `a property is not known at deploy time: ${describeValue(resolved)}`;
     return resolved;
   };
@@ -183,14 +291,18 @@ function deployTemplate(world: AwsWorld, source: TemplateSource, exports: Map<st
   }
 
   const outputs: Record<string, string> = {};
-  for (const output of Object.values((template as { Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown } }> }).Outputs ?? {})) {
-    const name = resolveIntrinsics(output.Export?.Name, ctx);
-    const value = resolveIntrinsics(resolveImports(output.Value), ctx);
-    if (typeof name === 'string' && typeof value === 'string') outputs[name] = value;
+  const exported: Record<string, string> = {};
+  for (const [outputId, output] of Object.entries((template as { Outputs?: Record<string, { Value?: unknown; Export?: { Name?: unknown }; Condition?: unknown }> }).Outputs ?? {})) {
+    if (typeof output?.Condition === 'string' && ctx.condition(output.Condition) !== true) continue;
+    const value = resolveIntrinsics(output?.Value, ctx);
+    if (typeof value !== 'string') continue;
+    outputs[outputId] = value;
+    const name = output.Export === undefined ? undefined : resolveIntrinsics(output.Export.Name, ctx);
+    if (typeof name === 'string') exported[name] = value;
   }
   // Refs to it still resolved to its physical ID; only now is it known that it was never created.
   for (const logicalId of undeployed) resources.delete(logicalId);
-  return { stackName, file: source.file, resources, problems, outputs };
+  return { stackName, file: source.file, resources, problems, outputs, exports: exported };
 }
 
 interface RegisterInput {

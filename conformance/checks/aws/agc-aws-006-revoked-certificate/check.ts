@@ -1,6 +1,6 @@
-import { Check, Verdict, combinePathVerdicts, fail, skipped } from '../../../engine/check';
+import { Check, Verdict, fail, skipped } from '../../../engine/check';
 import { PrivilegeTier } from '../../../../lib/core/privilege-tier';
-import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, plannedDenial, probeDenied, combineGatePaths } from '../../../aws/probe-context';
 import { revokedMutation } from '../../../aws/probe-certificates';
 
 export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
@@ -21,7 +21,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     const verdicts = await Promise.all(
       perAnchor.map(async (path) => ({ path: `trust anchor ${path.anchor}`, verdict: await judgeAnchor(gate, context, path) })),
     );
-    return combinePathVerdicts(verdicts);
+    return combineGatePaths(gate, verdicts);
   },
   plan(gate, context) {
     // What judgeAnchor sends: per anchor with an enabled CRL, a CA key and a revoked serial.

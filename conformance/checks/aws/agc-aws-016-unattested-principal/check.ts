@@ -14,7 +14,8 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     tags: ['cloud:aws', 'kind:negative', 'threat:unattested-principal', 'requires:unattested-principal'],
   },
   async run(gate, context) {
-    if (!gate.roleArn) return inconclusive('the gate has no role on this target');
+    // Why the role is missing (a trust policy importing an export nothing defines…) is the finding to fix.
+    if (!gate.roleArn) return inconclusive(`the gate has no role on this target${gate.problems.length > 0 ? `: ${gate.problems.join('; ')}` : ''}`);
     const outcome = await context.assumeRoleUnattested(gate.roleArn);
     if ('unavailable' in outcome) return skipped(`no unattested principal to probe with: ${outcome.unavailable}`);
     return judgeDenial(outcome, { status: 403, code: 'AccessDenied', message: /not authorized to perform: sts:AssumeRole/ }, 'sts:AssumeRole by an unattested principal of the account');

@@ -1,5 +1,5 @@
-import { Check, Verdict, combinePathVerdicts, fail } from '../../../engine/check';
-import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, plannedDenial, probeDenied } from '../../../aws/probe-context';
+import { Check, Verdict, fail } from '../../../engine/check';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, plannedDenial, probeDenied, combineGatePaths } from '../../../aws/probe-context';
 import { MUTATION } from '../../../aws/probe-certificates';
 
 const CHOSEN_NAME = 'attestgate-chosen-name';
@@ -20,7 +20,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     // anchor with a CA key at hand) after its own positive control.
     const perProfile = [...new Map(gate.paths.map((p) => [p.profile, p])).values()];
     const verdicts = await Promise.all(perProfile.map(async (path) => ({ path: `profile ${path.profile}`, verdict: await judgeProfile(gate, context, path) })));
-    return combinePathVerdicts(verdicts);
+    return combineGatePaths(gate, verdicts);
   },
   plan: (gate, context) =>
     [...new Map(gate.paths.map((p) => [p.profile, p])).values()].flatMap((path) =>

@@ -1,6 +1,6 @@
-import { Check, Verdict, combinePathVerdicts, fail, inconclusive, pass, skipped } from '../../../engine/check';
+import { Check, Verdict, fail, inconclusive, pass, skipped } from '../../../engine/check';
 import { describeOutcome, errorCodeOf, issuedCredentials, isTransient } from '../../../aws/http-outcome';
-import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, plannedDenial } from '../../../aws/probe-context';
+import { AwsProbeContext, ResolvedAwsGate, ResolvedRolesAnywherePath, pathProbeBlocker, plannedDenial, combineGatePaths } from '../../../aws/probe-context';
 import { MUTATION } from '../../../aws/probe-certificates';
 
 /** The longest session any client can ask for. */
@@ -24,7 +24,7 @@ export const check: Check<ResolvedAwsGate, AwsProbeContext> = {
     // Every profile that reaches the role issues its own sessions: each is probed after its own control.
     const perProfile = [...new Map(gate.paths.map((p) => [p.profile, p])).values()];
     const verdicts = await Promise.all(perProfile.map(async (path) => ({ path: `profile ${path.profile}`, verdict: await judgeProfile(gate, context, path, gate.maxSessionSeconds!) })));
-    return combinePathVerdicts(verdicts);
+    return combineGatePaths(gate, verdicts);
   },
   plan(gate, context) {
     if (gate.maxSessionSeconds === undefined) return [];

@@ -107,7 +107,7 @@ describe('deployTemplates: resources and intrinsics', () => {
     });
     expect([...profile.attributeMappings]).toEqual([['x509Subject', ['CN', 'OU']]]);
 
-    expect(stack.outputs).toEqual({ 'Agents-AnchorId': anchorId });
+    expect(stack.exports).toEqual({ 'Agents-AnchorId': anchorId });
   });
 
   test('physical IDs and ARNs are the same on every run, and differ between stacks and accounts', () => {
@@ -250,22 +250,75 @@ describe('deployTemplates: Fn::ImportValue across stacks', () => {
       ['Gates', importer()],
     ]);
     const anchorArn = stacks[0].resources.get('Anchor')!.attributes.TrustAnchorArn;
-    expect(stacks[0].outputs).toEqual({ 'Pki-AnchorArn': anchorArn });
+    expect(stacks[0].exports).toEqual({ 'Pki-AnchorArn': anchorArn });
+    expect(stacks[0].outputs).toEqual({ AnchorArn: anchorArn, NotExported: 'ignored' });
     expect(stacks[1].problems).toEqual([]);
     expect(world.roles.get(`arn:aws:iam::${ACCOUNT}:role/deployer`)!.trustPolicy).toEqual({ Version: '2012-10-17', Statement: [trustStatement(anchorArn)] });
     expect(world.crlsOf(anchorArn).map((c) => c.enabled)).toEqual([true]);
   });
 
-  test('an import of a name nothing exported (yet) is reported', () => {
+  test('the importing stack given first is deployed after the stack it imports from (as CloudFormation must); the stacks come back in the order given', () => {
     const { world, stacks } = deploy([
       ['Gates', importer()],
       ['Pki', exporter()],
     ]);
+    expect(stacks.map((s) => s.stackName)).toEqual(['Gates', 'Pki']);
+    const anchorArn = stacks[1].resources.get('Anchor')!.attributes.TrustAnchorArn;
+    expect(stacks[0].problems).toEqual([]);
+    expect(world.roles.get(`arn:aws:iam::${ACCOUNT}:role/deployer`)!.trustPolicy).toEqual({ Version: '2012-10-17', Statement: [trustStatement(anchorArn)] });
+    expect(world.crlsOf(anchorArn).map((c) => c.enabled)).toEqual([true]);
+  });
+
+  test('an import of a name no stack exports is reported, naming the export, and nothing is created from a guess', () => {
+    const { world, stacks } = deploy([
+      ['Gates', importer()],
+      ['Other', exporter()],
+    ]);
     expect(stacks[0].problems.map((p) => [p.logicalId, p.problem])).toEqual([
-      ['Role', expect.stringContaining('an Fn::ImportValue from another stack')],
-      ['Crl', expect.stringContaining('an Fn::ImportValue from another stack')],
+      ['Role', expect.stringContaining('an Fn::ImportValue of export Pki-AnchorArn, which no stack deployed before Gates exports')],
+      ['Crl', expect.stringContaining('an Fn::ImportValue of export Pki-AnchorArn, which no stack deployed before Gates exports')],
     ]);
     expect([world.roles.size, world.crls.size]).toEqual([0, 0]);
+  });
+
+  test('stacks that import from each other cannot be deployed: neither import is resolved', () => {
+    const importing = (name: string, exportName: string) => ({
+      Resources: {
+        Anchor: exporter().Resources.Anchor,
+        Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: name, AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [trustStatement({ 'Fn::ImportValue': exportName })] } } },
+      },
+      Outputs: { AnchorArn: exporter().Outputs.AnchorArn },
+    });
+    const { world, stacks } = deploy([
+      ['Pki', importing('pki', 'Loop-AnchorArn')],
+      ['Loop', importing('loop', 'Pki-AnchorArn')],
+    ]);
+    expect(stacks.map((s) => s.problems.map((p) => [p.logicalId, p.problem]))).toEqual([
+      [['Role', expect.stringContaining('export Loop-AnchorArn, which no stack deployed before Pki exports')]],
+      [['Role', expect.stringContaining('export Pki-AnchorArn, which no stack deployed before Loop exports')]],
+    ]);
+    expect(world.roles.size).toBe(0);
+  });
+
+  test('Fn::GetStackOutput reads an output of a stack deployed before, by stack name; another Region\'s is not there', () => {
+    const reader = (region?: string) => ({
+      Resources: {
+        Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'reader', AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [trustStatement({ 'Fn::GetStackOutput': { StackName: 'Pki', OutputName: 'AnchorArn', ...(region ? { Region: region } : {}) } })] } } },
+      },
+    });
+    const same = deploy([
+      ['Reader', reader()],
+      ['Pki', exporter()],
+    ]);
+    const anchorArn = same.stacks[1].resources.get('Anchor')!.attributes.TrustAnchorArn;
+    expect(same.stacks[0].problems).toEqual([]);
+    expect(same.world.roles.get(`arn:aws:iam::${ACCOUNT}:role/reader`)!.trustPolicy).toEqual({ Version: '2012-10-17', Statement: [trustStatement(anchorArn)] });
+
+    const other = deploy([
+      ['Pki', exporter()],
+      ['Reader', reader('eu-west-1')],
+    ]);
+    expect(other.stacks[1].problems).toEqual([{ logicalId: 'Role', problem: expect.stringContaining('no stack of the emulator\'s account and Region deployed before Reader has') }]);
   });
 });
 

@@ -1,0 +1,209 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { AgentTrustAnchor, TrustAnchorSource } from '../../../lib/aws/agent-trust-anchor';
+import { AttestedRole } from '../../../lib/aws/attested-role';
+import { IdentityStacks } from '../../../lib/aws/identity-stacks';
+import { AgentIdentity } from '../../../lib/core/agent-identity';
+import { PrivilegeTier } from '../../../lib/core/privilege-tier';
+import { SignalMonitoring } from '../../../lib/core/signal-monitoring';
+import { discoverAwsGates } from '../../../conformance/aws/discover-gates';
+import { resolveAwsGates } from '../../../conformance/aws/resolve-gates';
+import { TemplateSource, loadTemplateSources } from '../../../conformance/discovery/sources';
+import { CheckResult } from '../../../conformance/engine/report';
+import { EXAMPLE_ISSUING_CA } from '../../../examples/deployer-identity';
+import { PkiOnDisk, probeLocally, writeTestPki } from '../../fixtures/conformance';
+
+// The layout docs/aws.md recommends at scale: the trust anchor (and its CRL) in a base stack, the
+// roles over IdentityStacks, each trust policy pinning the anchor through Fn::ImportValue of the
+// base stack's export. Conformance discovery reads the stacks together, so each gate's anchor is
+// the base stack's resource, deployed and looked up there — and a gate whose anchor cannot be
+// resolved is never reported as proven.
+
+const ENV = { account: '111122223333', region: 'us-east-1' }; // the emulator's account and Region
+const NAMES = ['deployer', 'reader', 'builder', 'auditor', 'releaser'];
+const subjectOf = (name: string) => ({ CN: name, O: 'attestgate examples' });
+const spiffeIdOf = (name: string) => `spiffe://prod.example/agent/${name}`;
+
+let pki: PkiOnDisk;
+beforeAll(async () => {
+  pki = await writeTestPki();
+});
+
+/** Synthesizes the app into a fresh cdk.out; `spareFor` also pins that identity to a second anchor of the base stack, one without a CRL. */
+function synthApp(options: { spareFor?: string } = {}): string {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-cross-stack-'));
+  const app = new App({ outdir });
+  const base = new Stack(app, 'AgentsBase', { env: ENV });
+  const anchor = new AgentTrustAnchor(base, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+  anchor.addCrl('Crl', fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'));
+  const spare = options.spareFor ? new AgentTrustAnchor(base, 'Spare', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) }) : undefined;
+  const stacks = new IdentityStacks(app, 'Agents', { stackCount: 3, stackProps: { env: ENV } });
+  for (const name of NAMES) {
+    const identity = new AgentIdentity({ name, spiffeId: spiffeIdOf(name), subject: subjectOf(name), issuingCa: EXAMPLE_ISSUING_CA, privilege: PrivilegeTier.HIGH, maxCredentialLifetime: Duration.hours(1) });
+    new AttestedRole(stacks.stackFor(identity), name, {
+      identity,
+      trustAnchors: spare && name === options.spareFor ? [anchor, spare] : [anchor],
+      issuanceMonitoring: SignalMonitoring.disabled('the test probes issuance, not its monitoring'),
+    });
+  }
+  app.synth();
+  return outdir;
+}
+
+const roleNamed = (sources: readonly TemplateSource[], name: string) => {
+  for (const source of sources) {
+    const logicalId = Object.keys(source.model.template.Resources ?? {}).find((id) => source.model.template.Resources![id].Type === 'AWS::IAM::Role' && id.startsWith(name));
+    if (logicalId) return { source, logicalId };
+  }
+  throw new Error(`no role ${name}`);
+};
+
+const gateOf = (results: readonly CheckResult[], name: string) => results.filter((r) => r.gate.split('/')[1].startsWith(name));
+const notPassing = (results: readonly CheckResult[]) => results.filter((r) => r.status !== 'PASS').map((r) => `${r.gate} ${r.checkId} ${r.status}: ${r.reason}`);
+
+describe('a cloud assembly: the anchor in a base stack, five identities over three IdentityStacks', () => {
+  test('discovery resolves every gate\'s anchor and CRL to the base stack\'s resources', () => {
+    const sources = loadTemplateSources(synthApp());
+    expect(new Set(sources.map((s) => s.stackName)).size).toBe(4);
+    const gates = discoverAwsGates(sources);
+    expect(gates).toHaveLength(NAMES.length);
+    // The identities really are spread: a regression to one stack would not test the imports.
+    expect(new Set(gates.map((g) => g.stackName)).size).toBeGreaterThan(1);
+    for (const gate of gates) {
+      expect(gate.stackName).not.toBe('AgentsBase');
+      expect(gate.anchorsPinned).toBe(true);
+      expect(gate.trustAnchors).toHaveLength(1);
+      const [anchor] = gate.trustAnchors;
+      expect(anchor).toMatchObject({ inTemplate: true, location: { stackName: 'AgentsBase', logicalId: expect.stringMatching(/^Anchor/) } });
+      expect(anchor.caCertificates.map((c) => c.subject)).toEqual([expect.objectContaining({ CN: EXAMPLE_ISSUING_CA.CN })]);
+      expect(anchor.crls).toEqual([expect.objectContaining({ stackName: 'AgentsBase', enabled: true, crlPem: expect.stringContaining('BEGIN X509 CRL') })]);
+    }
+  });
+
+  test('conformance on the local emulator proves every gate: all PASS, every check', async () => {
+    const sources = loadTemplateSources(synthApp());
+    const results = await probeLocally(sources, pki);
+    expect(new Set(results.map((r) => r.gate.split('/')[1].replace(/[0-9A-F]{8}$/, '')))).toEqual(new Set(NAMES));
+    expect(notPassing(results)).toEqual([]);
+    // Every check of every gate ran: a check left out would be a gate not proven.
+    expect(results.length).toBe(NAMES.length * new Set(results.map((r) => r.checkId)).size);
+  });
+
+  test('one role without its subject pin: that gate fails AGC-AWS-003 (a certificate of another CN is issued its credentials); the others still pass', async () => {
+    const outdir = synthApp();
+    const sources = loadTemplateSources(outdir);
+    const { source, logicalId } = roleNamed(sources, 'reader');
+    const template = JSON.parse(fs.readFileSync(source.file, 'utf8'));
+    const statements = template.Resources[logicalId].Properties.AssumeRolePolicyDocument.Statement as Array<{ Condition?: Record<string, Record<string, unknown>> }>;
+    let removed = 0;
+    for (const statement of statements) {
+      for (const operator of Object.values(statement.Condition ?? {})) {
+        for (const key of Object.keys(operator)) if (/x509Subject\/CN$/i.test(key) && delete operator[key]) removed++;
+      }
+    }
+    expect(removed).toBeGreaterThan(0);
+    fs.writeFileSync(source.file, JSON.stringify(template));
+
+    const results = await probeLocally(loadTemplateSources(outdir), pki);
+    expect(gateOf(results, 'reader').find((r) => r.checkId === 'AGC-AWS-003')).toMatchObject({ status: 'FAIL' });
+    expect(notPassing(results.filter((r) => !r.gate.split('/')[1].startsWith('reader')))).toEqual([]);
+  });
+
+  test('one role also pinned to a second anchor of the base stack that has no CRL: that gate fails AGC-AWS-006 through it (a revoked certificate is issued credentials)', async () => {
+    const sources = loadTemplateSources(synthApp({ spareFor: 'builder' }));
+    const [builder] = discoverAwsGates(sources).filter((g) => g.role.logicalId.startsWith('builder'));
+    expect(builder.trustAnchors.map((a) => [a.location?.stackName, a.location?.logicalId.replace(/[0-9A-F]{8}$/, ''), a.crls.length])).toEqual([
+      ['AgentsBase', 'Anchor', 1],
+      ['AgentsBase', 'Spare', 0],
+    ]);
+    const results = await probeLocally(sources, pki);
+    expect(gateOf(results, 'builder').find((r) => r.checkId === 'AGC-AWS-006')).toMatchObject({ status: 'FAIL', reason: expect.stringMatching(/Spare/) });
+    expect(notPassing(results.filter((r) => !r.gate.split('/')[1].startsWith('builder')))).toEqual([]);
+  });
+});
+
+describe('hand-written templates: an exporting and an importing stack', () => {
+  const exporter = () => ({
+    Resources: {
+      Anchor: { Type: 'AWS::RolesAnywhere::TrustAnchor', Properties: { Name: 'agents', Enabled: true, Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: pki.ca.pem } } } },
+      Crl: { Type: 'AWS::RolesAnywhere::CRL', Properties: { Name: 'agents', Enabled: true, CrlData: fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'), TrustAnchorArn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } },
+    },
+    Outputs: { AnchorArn: { Value: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] }, Export: { Name: 'agents-base-AnchorArn' } } },
+  });
+  const importer = (exportName = 'agents-base-AnchorArn') => ({
+    Resources: {
+      DeployerRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          // High privilege: its sessions are bounded to an hour (AGC-AWS-018 has a lifetime to judge).
+          ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: 'rolesanywhere.amazonaws.com' },
+                Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+                Condition: {
+                  ArnEquals: { 'aws:SourceArn': { 'Fn::ImportValue': exportName } },
+                  StringEquals: {
+                    'aws:PrincipalTag/x509Subject/CN': 'deployer',
+                    'aws:PrincipalTag/x509SAN/URI': spiffeIdOf('deployer'),
+                    'aws:PrincipalTag/x509Issuer/CN': EXAMPLE_ISSUING_CA.CN,
+                  },
+                },
+              },
+            ],
+          },
+        },
+      },
+      DeployerProfile: { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'deployer', Enabled: true, RoleArns: [{ 'Fn::GetAtt': ['DeployerRole', 'Arn'] }], DurationSeconds: 3600 } },
+    },
+  });
+  /** Writes the templates as files and reads them as `--app` does, in the order given. */
+  const filesOf = (templates: Record<string, unknown>): TemplateSource[] => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-raw-stacks-'));
+    return Object.entries(templates).flatMap(([name, template]) => {
+      const file = path.join(dir, `${name}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(template));
+      return loadTemplateSources(file);
+    });
+  };
+
+  test('the importer given first: its gate is deployed after the exporter and proven, every check PASS', async () => {
+    const sources = filesOf({ agents: importer(), base: exporter() });
+    const [gate] = discoverAwsGates(sources);
+    expect(gate.trustAnchors).toEqual([expect.objectContaining({ inTemplate: true, location: { stackName: 'base', logicalId: 'Anchor' }, crls: [expect.objectContaining({ logicalId: 'Crl', stackName: 'base', enabled: true })] })]);
+    const results = await probeLocally(sources, pki);
+    expect(results.length).toBeGreaterThan(10);
+    expect(notPassing(results)).toEqual([]);
+  });
+
+  test('the ARN is the exporting stack\'s anchor as deployed, never the reference taken for an ARN', () => {
+    const sources = filesOf({ agents: importer(), base: exporter() });
+    const [resolved] = resolveAwsGates(discoverAwsGates(sources), (stackName, logicalId, type) => `arn:aws:test:${stackName}:${logicalId}:${type}`, undefined);
+    expect(resolved.trustAnchorArns).toEqual(['arn:aws:test:base:Anchor:trust-anchor']);
+    expect(resolved.problems).toEqual([]);
+  });
+
+  test('the export is missing (no template given defines it): the gate is INCONCLUSIVE naming the export, never PASS', async () => {
+    for (const sources of [filesOf({ agents: importer() }), filesOf({ agents: importer('agents-base-Missing'), base: exporter() })]) {
+      const exportName = sources.length === 1 ? 'agents-base-AnchorArn' : 'agents-base-Missing';
+      const [gate] = discoverAwsGates(sources);
+      expect(gate.anchorsPinned).toBeUndefined();
+      expect(gate.anchorsUnknown).toContain(`export ${exportName}, which no given template defines`);
+      // Even where the role is deployed (live AWS), the anchors it pins are not known: nothing is probed as if they were.
+      const [resolved] = resolveAwsGates([gate], (stackName, logicalId, type) => `arn:aws:test:${stackName}:${logicalId}:${type}`, undefined);
+      expect(resolved.problems).toEqual([expect.stringContaining(`the trust anchors its trust policy pins are not known: statement 0 pins aws:SourceArn to \${export ${exportName}, which no given template defines`)]);
+
+      const results = await probeLocally(sources, pki);
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.filter((r) => r.status === 'PASS' || r.status === 'FAIL').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
+      const unprobed = results.filter((r) => r.status === 'INCONCLUSIVE');
+      expect(unprobed.length).toBeGreaterThan(0);
+      for (const result of unprobed) expect(result.reason).toContain(exportName);
+    }
+  });
+});
