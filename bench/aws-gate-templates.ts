@@ -13,6 +13,24 @@ import { AgentTrustAnchor, AttestedRole, IdentityStacks, TrustAnchorSource } fro
 import { AgentIdentity, PrivilegeTier } from '../lib/core';
 import { TemplateSource } from '../conformance/discovery/sources';
 import { TemplateModel } from '../lib/model/aws/template';
+import { PkiMaterial, loadPkiDirectory } from '../conformance/pki/pki-directory';
+import { createCa, createCrl, privateKeyPem, randomSerial } from '../conformance/pki/throwaway-pki';
+
+/** The bench CA's subject: the issuer every bench gate pins. */
+export const BENCH_ISSUER = { CN: 'attestgate Bench CA', O: 'attestgate bench' } as const;
+
+/**
+ * A throwaway CA with one revoked serial on its CRL, written where discovery reads a PKI from:
+ * what the conformance benches probe their gates with.
+ */
+export async function benchPki(): Promise<{ pki: PkiMaterial; caPem: string; crlPem: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-pki-'));
+  const ca = await createCa({ subject: BENCH_ISSUER });
+  const crl = await createCrl({ issuer: ca, revokedSerials: [randomSerial()] });
+  fs.writeFileSync(path.join(dir, 'ca.crt'), ca.pem);
+  fs.writeFileSync(path.join(dir, 'ca.key'), await privateKeyPem(ca.keys));
+  return { pki: loadPkiDirectory(dir), caPem: ca.pem, crlPem: crl.pem };
+}
 
 export interface AwsGateTemplatesOptions {
   /** How many gates (roles), each with its own identity `agent-<i>`. */

@@ -16,16 +16,13 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { synthAwsGateTemplates } from '../aws-gate-templates';
+import { BENCH_ISSUER, benchPki, synthAwsGateTemplates } from '../aws-gate-templates';
 import { LocalEmulatorThread } from '../../conformance/aws/local-target';
 import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
 import { formatDuration } from '../../conformance/engine/request-plan';
-import { PkiMaterial, loadPkiDirectory } from '../../conformance/pki/pki-directory';
-import { createCa, createCrl, privateKeyPem, randomSerial } from '../../conformance/pki/throwaway-pki';
+import { PkiMaterial } from '../../conformance/pki/pki-directory';
 
-const ISSUER = { CN: 'attestgate Bench CA', O: 'attestgate bench' };
 /** Gates per stack: a stack holds at most 500 resources, and a monitored identity writes ~2.4. */
 const GATES_PER_STACK = 125;
 
@@ -71,13 +68,8 @@ async function measure(mode: Mode, pki: PkiMaterial, sources: ReturnType<typeof 
 async function main(): Promise<void> {
   const scales = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const rounds = Number(process.env.ROUNDS ?? 1);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-pki-'));
-  const ca = await createCa({ subject: ISSUER });
-  const crl = await createCrl({ issuer: ca, revokedSerials: [randomSerial()] });
-  fs.writeFileSync(path.join(dir, 'ca.crt'), ca.pem);
-  fs.writeFileSync(path.join(dir, 'ca.key'), await privateKeyPem(ca.keys));
-  const pki = loadPkiDirectory(dir);
-  const synth = (n: number) => synthAwsGateTemplates({ count: n, caPem: ca.pem, crlPem: crl.pem, issuer: ISSUER, stacks: Math.ceil(n / GATES_PER_STACK) });
+  const { pki, caPem, crlPem } = await benchPki();
+  const synth = (n: number) => synthAwsGateTemplates({ count: n, caPem, crlPem, issuer: BENCH_ISSUER, stacks: Math.ceil(n / GATES_PER_STACK) });
   console.log(`bench/conformance-scale — node ${process.version}, ${os.cpus().length} CPUs, ${rounds} round(s)\n`);
   const warmUp = synth(20);
   for (const mode of modes()) await measure(mode, pki, warmUp);

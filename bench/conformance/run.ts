@@ -10,22 +10,19 @@
  *   npm run bench:conformance            (BENCH_ROUNDS=5 for more rounds; default 3)
  */
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { signCreateSessionRequest, signatureMatches } from '../../lib/credentials/roles-anywhere/sign-request';
 import { parseAuthorizationHeader, canonicalHeaders, canonicalRequest, payloadHash, stringToSign } from '../../lib/credentials/roles-anywhere/canonical-request';
 import { runAwsConformance } from '../../conformance/aws/run-aws-conformance';
 import { TemplateSource } from '../../conformance/discovery/sources';
-import { PkiMaterial, loadPkiDirectory } from '../../conformance/pki/pki-directory';
-import { createCa, createCrl, issueLeaf, privateKeyPem, randomSerial } from '../../conformance/pki/throwaway-pki';
+import { PkiMaterial } from '../../conformance/pki/pki-directory';
+import { createCa, issueLeaf } from '../../conformance/pki/throwaway-pki';
 import { interleavedMediansAsync } from '../interleaved-rounds';
-import { synthAwsGateTemplates } from '../aws-gate-templates';
+import { BENCH_ISSUER, benchPki, synthAwsGateTemplates } from '../aws-gate-templates';
 import { PROBE_CATEGORIES, profiled, timeByCategory } from './where-time-goes';
 
 process.env.CDK_VALIDATION = 'false';
-const ISSUER = { CN: 'attestgate Bench CA', O: 'attestgate bench' };
 const GATES = [1, 10, 100] as const;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LIMIT_ITERATIONS = 400;
@@ -34,7 +31,7 @@ const arn = (r: string) => `arn:aws:rolesanywhere:us-east-1:111122223333:${r}/00
 
 /** The limit: µs per probe for each step a probe cannot skip, each timed over LIMIT_ITERATIONS. */
 async function limitMeasure(): Promise<() => Promise<{ sign: number; verify: number; chain: number; perSecond: number }>> {
-  const ca = await createCa({ subject: ISSUER });
+  const ca = await createCa({ subject: BENCH_ISSUER });
   const leaf = await issueLeaf({ issuer: ca, subject: { CN: 'agent-0' }, sanUris: ['spiffe://bench.example/agent/agent-0'] });
   const key = crypto.KeyObject.from(leaf.keys.privateKey as unknown as crypto.webcrypto.CryptoKey);
   // The anchor is configuration: parsed once, as a server would.
@@ -85,13 +82,8 @@ async function conformanceRun(sources: TemplateSource[], pki: PkiMaterial, mode:
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-pki-'));
-  const ca = await createCa({ subject: ISSUER });
-  const crl = await createCrl({ issuer: ca, revokedSerials: [randomSerial()] });
-  fs.writeFileSync(path.join(dir, 'ca.crt'), ca.pem);
-  fs.writeFileSync(path.join(dir, 'ca.key'), await privateKeyPem(ca.keys));
-  const pki = loadPkiDirectory(dir);
-  const sources = new Map(GATES.map((n) => [n, synthAwsGateTemplates({ count: n, caPem: ca.pem, crlPem: crl.pem, issuer: ISSUER })]));
+  const { pki, caPem, crlPem } = await benchPki();
+  const sources = new Map(GATES.map((n) => [n, synthAwsGateTemplates({ count: n, caPem, crlPem, issuer: BENCH_ISSUER })]));
   const limit = await limitMeasure();
   // Warm-up, not measured: module loading (the AWS SDK, the emulator) and the JIT.
   for (const mode of Object.keys(MODES) as Mode[]) await conformanceRun(sources.get(10)!, pki, mode);
