@@ -145,6 +145,40 @@ function activityAlertsFor(model: TerraformModel, standIns: TerraformStandIns, e
   return { firing, unjudged };
 }
 
+/** What could not be judged, as a note after an advisory's detail. */
+const unjudgedNote = (unjudged: readonly string[]) => (unjudged.length > 0 ? ` (could not judge ${[...new Set(unjudged)].join('; ')})` : '');
+
+/**
+ * Whether an activity log alert fires on role assignments written at the scope of each of an
+ * identity's role assignments (ADV-AZ-004, for managed and agent identities alike): `scope`
+ * undefined when it is known only at apply.
+ */
+function roleAssignmentWatch(model: TerraformModel, standIns: TerraformStandIns, assignments: readonly { address: string; scope: string | undefined }[]): { present: boolean; detail: string } {
+  if (assignments.length === 0) return { present: false, detail: 'the identity has no role assignment in this configuration to watch' };
+  const results = assignments.map(({ address, scope }) => {
+    if (scope === undefined) return { address, firing: [] as string[], unjudged: [`${address}: its scope is known only at apply`] };
+    return {
+      address,
+      ...activityAlertsFor(model, standIns, {
+        category: 'Administrative',
+        operationName: 'Microsoft.Authorization/roleAssignments/write',
+        resourceId: `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-0000000000aa`,
+        resourceType: 'Microsoft.Authorization/roleAssignments',
+        resourceProvider: 'Microsoft.Authorization',
+        status: 'Succeeded',
+      }),
+    };
+  });
+  const missing = results.filter((r) => r.firing.length === 0).map((r) => r.address);
+  return {
+    present: missing.length === 0,
+    detail:
+      (missing.length === 0
+        ? `activity log alert on role assignments at its scopes: ${[...new Set(results.flatMap((r) => r.firing))].join(', ')}`
+        : `no enabled activity log alert with an action group fires on role assignments written at the scope of: ${missing.join(', ')}`) + unjudgedNote(results.flatMap((r) => r.unjudged)),
+  };
+}
+
 /** Diagnostic settings that send managed identity sign-ins somewhere. */
 function signInExports(model: TerraformModel): TerraformResource[] {
   return model.resourcesOfType('azurerm_monitor_aad_diagnostic_setting').filter((setting) => {
@@ -160,7 +194,7 @@ export function azureAdvisoriesOf(model: TerraformModel, gate: AzureGate): Advis
   if (gate.agent !== undefined && gate.identity !== undefined) return agentAdvisoriesOf(model, gate, gate.identity);
   const standIns = new TerraformStandIns(model);
   const advisory = (id: string, title: string, present: boolean, detail: string): Advisory => ({ id, gate: gate.id, title, present, detail });
-  const withUnjudged = (detail: string, unjudged: readonly string[]) => (unjudged.length > 0 ? `${detail} (could not judge ${[...new Set(unjudged)].join('; ')})` : detail);
+  const withUnjudged = (detail: string, unjudged: readonly string[]) => detail + unjudgedNote(unjudged);
   const identity = gate.identity;
   const managed = identity?.type === 'azurerm_user_assigned_identity';
   const application = identity?.type === 'azuread_application';
@@ -220,37 +254,8 @@ export function azureAdvisoriesOf(model: TerraformModel, gate: AzureGate): Advis
     };
   }
 
-  let roles: { present: boolean; detail: string };
   const assignments = identity ? roleAssignmentsOf(model, identity.address) : [];
-  if (assignments.length === 0) {
-    roles = { present: false, detail: 'the identity has no role assignment in this configuration to watch' };
-  } else {
-    const results = assignments.map((assignment) => {
-      const scope = standIns.text(assignment.attributes.scope);
-      if (scope === undefined) return { assignment, firing: [], unjudged: [`${assignment.address}: its scope is known only at apply`] };
-      return {
-        assignment,
-        ...activityAlertsFor(model, standIns, {
-          category: 'Administrative',
-          operationName: 'Microsoft.Authorization/roleAssignments/write',
-          resourceId: `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-0000000000aa`,
-          resourceType: 'Microsoft.Authorization/roleAssignments',
-          resourceProvider: 'Microsoft.Authorization',
-          status: 'Succeeded',
-        }),
-      };
-    });
-    const missing = results.filter((r) => r.firing.length === 0).map((r) => r.assignment.address);
-    roles = {
-      present: missing.length === 0,
-      detail: withUnjudged(
-        missing.length === 0
-          ? `activity log alert on role assignments at its scopes: ${[...new Set(results.flatMap((r) => r.firing))].join(', ')}`
-          : `no enabled activity log alert with an action group fires on role assignments written at the scope of: ${missing.join(', ')}`,
-        results.flatMap((r) => r.unjudged),
-      ),
-    };
-  }
+  const roles = roleAssignmentWatch(model, standIns, assignments.map((assignment) => ({ address: assignment.address, scope: standIns.text(assignment.attributes.scope) })));
 
   const exports = signInExports(model);
   return [
@@ -291,7 +296,6 @@ function servicePrincipalSignInExports(model: TerraformModel): TerraformResource
 function agentAdvisoriesOf(model: TerraformModel, gate: AzureGate, agent: TerraformResource): Advisory[] {
   const standIns = new TerraformStandIns(model);
   const advisory = (id: string, title: string, present: boolean, detail: string): Advisory => ({ id, gate: gate.id, title, present, detail });
-  const unjudgedNote = (unjudged: readonly string[]) => (unjudged.length > 0 ? ` (could not judge ${[...new Set(unjudged)].join('; ')})` : '');
   const table = 'AADServicePrincipalSignInLogs';
   const agentId = agentIdModel(model);
   const body = agent.attributes.body as Record<string, Value> | undefined;
@@ -345,36 +349,11 @@ function agentAdvisoriesOf(model: TerraformModel, gate: AzureGate, agent: Terraf
     };
   }
 
-  const grants = roleGrantsOf(model, agent.address);
-  let roles: { present: boolean; detail: string };
-  if (grants.length === 0) {
-    roles = { present: false, detail: 'the identity has no role assignment in this configuration to watch' };
-  } else {
-    const results = grants.map((grant) => {
-      if (grant.scope === undefined) return { grant, firing: [] as string[], unjudged: [`${grant.resource}: its scope is known only at apply`] };
-      const scope = standIns.text(model.resource(grant.resource)?.attributes.scope);
-      if (scope === undefined) return { grant, firing: [] as string[], unjudged: [`${grant.resource}: its scope is known only at apply`] };
-      return {
-        grant,
-        ...activityAlertsFor(model, standIns, {
-          category: 'Administrative',
-          operationName: 'Microsoft.Authorization/roleAssignments/write',
-          resourceId: `${scope.replace(/\/+$/, '')}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-0000000000aa`,
-          resourceType: 'Microsoft.Authorization/roleAssignments',
-          resourceProvider: 'Microsoft.Authorization',
-          status: 'Succeeded',
-        }),
-      };
-    });
-    const missing = results.filter((r) => r.firing.length === 0).map((r) => r.grant.resource);
-    roles = {
-      present: missing.length === 0,
-      detail:
-        (missing.length === 0
-          ? `activity log alert on role assignments at its scopes: ${[...new Set(results.flatMap((r) => r.firing))].join(', ')}`
-          : `no enabled activity log alert with an action group fires on role assignments written at the scope of: ${missing.join(', ')}`) + unjudgedNote(results.flatMap((r) => r.unjudged)),
-    };
-  }
+  const grants = roleGrantsOf(model, agent.address).map((grant) => ({
+    address: grant.resource,
+    scope: grant.scope === undefined ? undefined : standIns.text(model.resource(grant.resource)?.attributes.scope),
+  }));
+  const roles = roleAssignmentWatch(model, standIns, grants);
 
   const exports = servicePrincipalSignInExports(model);
   return [
