@@ -10,6 +10,9 @@
  *
  *   npm run bench            (ROUNDS=9 npm run bench for more rounds, SIZES=100,1000 for some sizes)
  *
+ * DECOMPOSE=1 adds raw-l1+nested and raw-l1+nested+plugin (see Variant in stacks.ts): what of the
+ * gate's cost over raw L1 any construct library pays, and what is our code.
+ *
  * A variant's worker can be profiled alone: PROFILE=attestgate:1000 npm run bench writes a
  * .cpuprofile of one synth to the current directory and exits.
  */
@@ -23,7 +26,14 @@ import { interleavedMedians } from '../interleaved-rounds';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = (process.env.SIZES ?? '1,10,100,1000').split(',').map(Number);
-const VARIANTS: Variant[] = ['raw-l1', 'attestgate', 'raw-l1+monitoring', 'attestgate+monitoring', 'attestgate+checks'];
+const VARIANTS: Variant[] = [
+  'raw-l1',
+  ...(process.env.DECOMPOSE ? (['raw-l1+nested', 'raw-l1+nested+plugin'] as const) : []),
+  'attestgate',
+  'raw-l1+monitoring',
+  'attestgate+monitoring',
+  'attestgate+checks',
+];
 
 /** The raw L1 variant that writes the same resources as each variant. */
 const SAME_RESOURCES: Record<Variant, Variant> = {
@@ -32,6 +42,8 @@ const SAME_RESOURCES: Record<Variant, Variant> = {
   'raw-l1+monitoring': 'raw-l1+monitoring',
   'attestgate+monitoring': 'raw-l1+monitoring',
   'attestgate+checks': 'raw-l1+monitoring',
+  'raw-l1+nested': 'raw-l1',
+  'raw-l1+nested+plugin': 'raw-l1',
 };
 
 interface Sample {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Resource, Stack, Validations } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -20,8 +20,14 @@ const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
  * the monitoring costs splits into the cost of its resources (raw-l1+monitoring over raw-l1) and
  * the cost of our code (attestgate+monitoring over raw-l1+monitoring). `+checks` adds the rules
  * plugin on top of the monitoring.
+ *
+ * `raw-l1+nested` and `raw-l1+nested+plugin` split what is left of attestgate's cost into what
+ * any construct library pays and what is our code (`DECOMPOSE=1 npm run bench`): the raw roles,
+ * each inside a construct of its own as an AttestedRole's CfnRole is — the same logical IDs as
+ * attestgate's — and then also with one validation plugin that does nothing, as the 1 MB template
+ * check is one (aws-cdk-lib builds a tree of the whole app for any plugin).
  */
-export type Variant = 'raw-l1' | 'raw-l1+monitoring' | 'attestgate' | 'attestgate+monitoring' | 'attestgate+checks';
+export type Variant = 'raw-l1' | 'raw-l1+monitoring' | 'attestgate' | 'attestgate+monitoring' | 'attestgate+checks' | 'raw-l1+nested' | 'raw-l1+nested+plugin';
 
 /** Identities per stack above which the app is spread over IdentityStacks (both variants alike). */
 export const IDENTITIES_PER_STACK = 125;
@@ -82,8 +88,14 @@ function attestgateGates(where: Layout, n: number, { caPem, crlPem }: Pki, monit
   }
 }
 
-/** The same resources and trust policies, written by hand with L1 constructs: profiles shared by 250 roles. */
-function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: boolean): void {
+/** A construct holding one raw role, as an AttestedRole holds its CfnRole. */
+class Nest extends Resource {}
+
+/**
+ * The same resources and trust policies, written by hand with L1 constructs: profiles shared by
+ * 250 roles; with `nested`, each role inside a construct of its own (see Variant).
+ */
+function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: boolean, nested = false): void {
   const anchor = new CfnTrustAnchor(where.anchorStack, 'Anchor', {
     name: 'agents',
     enabled: true,
@@ -95,7 +107,7 @@ function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: b
   for (let i = 0; i < n; i++) {
     const name = `agent-${i}`;
     const stack = where.stackOf(name);
-    const role = new iam.CfnRole(stack, `Agent${i}`, {
+    const role = new iam.CfnRole(nested ? new Nest(stack, `Agent${i}`) : stack, nested ? 'Resource' : `Agent${i}`, {
       description: `Attested agent spiffe://prod.example/agent/${name} (high privilege)`,
       maxSessionDuration: 3600,
       managedPolicyArns: [`arn:${stack.partition}:iam::aws:policy/PowerUserAccess`],
@@ -261,8 +273,9 @@ export function synthesize(variant: Variant, n: number, outdir: string, repoRoot
   const pki = { caPem: fs.readFileSync(path.join(dir, 'example-ca.pem'), 'utf8'), crlPem: fs.readFileSync(path.join(dir, 'example-ca.crl.pem'), 'utf8') };
   const app = new App({ outdir });
   if (variant === 'attestgate+checks') Validations.of(app).addPlugins(new AttestationChecks());
+  if (variant === 'raw-l1+nested+plugin') Validations.of(app).addPlugins({ name: 'noop', validate: () => ({ success: true, violations: [] }) });
   const where = layout(app, n);
-  if (variant.startsWith('raw-l1')) rawGates(where, n, pki, variant === 'raw-l1+monitoring');
+  if (variant.startsWith('raw-l1')) rawGates(where, n, pki, variant === 'raw-l1+monitoring', variant.startsWith('raw-l1+nested'));
   else attestgateGates(where, n, pki, variant !== 'attestgate');
   const assembly = app.synth();
   return assembly.stacks.reduce((sum, stack) => sum + Object.keys(stack.template.Resources ?? {}).length, 0);

@@ -68,6 +68,8 @@ export class AttestedProfile extends Resource {
   public readonly cfnProfile: CfnProfile;
   /** The profile's RoleArns; addRole appends to it. */
   private readonly roleArns: string[];
+  /** The same ARNs, to find a role without scanning up to 250 of them per role added. */
+  private readonly listed: Set<string>;
 
   constructor(scope: Construct, id: string, props: AttestedProfileProps) {
     super(scope, id);
@@ -90,6 +92,7 @@ export class AttestedProfile extends Resource {
     }
 
     this.roleArns = props.roles.map((r) => r.roleArn);
+    this.listed = new Set(this.roleArns);
     this.cfnProfile = new CfnProfile(this, 'Resource', {
       name,
       enabled: true,
@@ -114,11 +117,12 @@ export class AttestedProfile extends Resource {
    * profile's duration, mapping and session policies): AttestedProfilePool checks that.
    */
   public addRole(role: iam.IRole): void {
-    if (this.roleArns.includes(role.roleArn)) return;
+    if (this.listed.has(role.roleArn)) return;
     if (this.roleArns.length >= ROLES_PER_PROFILE) {
       throw new AttestGateError({ where: `AttestedProfile '${this.node.path}'`, field: 'roles', value: `${this.roleArns.length + 1} roles`, problem: tooManyRoles, fix: tooManyRolesFix });
     }
     this.roleArns.push(role.roleArn);
+    this.listed.add(role.roleArn);
     this.cfnProfile.roleArns = this.roleArns;
   }
 }

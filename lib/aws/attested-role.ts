@@ -91,13 +91,8 @@ export class AttestedRole extends Resource implements iam.IRole {
   public readonly profile: AttestedProfile;
   /** @attribute */
   public readonly roleArn: string;
-  /** @attribute */
-  public readonly roleName: string;
-  /** @attribute */
-  public readonly roleId: string;
   public readonly grantPrincipal: iam.IPrincipal = this;
   public readonly assumeRoleAction = 'sts:AssumeRole';
-  public readonly principalAccount: string | undefined;
   /** The permissions boundary, if any. */
   public readonly permissionsBoundary?: iam.IManagedPolicy;
   /** The underlying CloudFormation role. */
@@ -136,7 +131,6 @@ export class AttestedRole extends Resource implements iam.IRole {
     this.trustAnchors = [...props.trustAnchors];
     this.conditions = attestationConditionsFor(props.identity, props.trustAnchors);
     this.permissionsBoundary = props.permissionsBoundary;
-    this.principalAccount = this.env.account;
 
     const inline = Object.entries(props.inlinePolicies ?? {}).map(([policyName, policyDocument]) => ({ policyName, policyDocument }));
     // The properties are plain values, updated in place by addManagedPolicy and assumeRolePolicy:
@@ -146,7 +140,9 @@ export class AttestedRole extends Resource implements iam.IRole {
       managedPolicyArns: props.managedPolicies?.length ? [...new Set(props.managedPolicies.map((p) => p.managedPolicyArn))] : undefined,
       policies: inline.length > 0 ? inline : undefined,
       permissionsBoundary: props.permissionsBoundary?.managedPolicyArn,
-      roleName: this.physicalName,
+      // Resource's physicalName is a token even when no name is given (one per role, resolved to
+      // nothing in every pass over the template): read it only for a given name.
+      roleName: props.roleName === undefined ? undefined : this.physicalName,
       path: props.path,
       description: props.description ?? `Attested agent ${props.identity.spiffeId} (${props.identity.privilege} privilege)`,
       // IAM accepts no MaxSessionDuration below 1 h; a shorter lifetime is enforced by the
@@ -154,8 +150,6 @@ export class AttestedRole extends Resource implements iam.IRole {
       maxSessionDuration: Math.max(IAM_MIN_MAX_SESSION_SECONDS, props.identity.maxCredentialLifetimeSeconds),
     });
     this.roleArn = this.cfnRole.attrArn;
-    this.roleName = this.cfnRole.ref;
-    this.roleId = this.cfnRole.attrRoleId;
 
     if (props.shareProfile === true && props.profileName !== undefined) {
       throw new AttestGateError({
@@ -182,6 +176,23 @@ export class AttestedRole extends Resource implements iam.IRole {
     }
     this.node.addValidation({ validate: () => this.validateTrustPolicy() });
     watchTemplateLimits(this);
+  }
+
+  // roleName, roleId and principalAccount are read when asked for: each is a token aws-cdk-lib
+  // registers on first read (the same one on every read), and most roles never need them.
+
+  /** @attribute */
+  public get roleName(): string {
+    return this.cfnRole.ref;
+  }
+
+  /** @attribute */
+  public get roleId(): string {
+    return this.cfnRole.attrRoleId;
+  }
+
+  public get principalAccount(): string | undefined {
+    return this.env.account;
   }
 
   /**

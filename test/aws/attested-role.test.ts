@@ -132,6 +132,23 @@ describe('AttestedRole', () => {
     });
   });
 
+  // roleName, roleId and principalAccount are read on demand (a token per role saved): the same
+  // attributes as before, and a RoleName only when one is given.
+  test('roleName, roleId and principalAccount are the role’s attributes; RoleName is written only when given', () => {
+    const { stack, anchor } = setup();
+    const unnamed = new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    const named = new AttestedRole(stack, 'Named', { identity: deployerIdentity(), trustAnchors: [anchor], roleName: 'agent-deployer' });
+    const id = stack.getLogicalId(unnamed.cfnRole);
+    expect(stack.resolve(unnamed.roleName)).toEqual({ Ref: id });
+    expect(unnamed.roleName).toBe(unnamed.roleName);
+    expect(stack.resolve(unnamed.roleId)).toEqual({ 'Fn::GetAtt': [id, 'RoleId'] });
+    expect(unnamed.principalAccount).toBe('111122223333');
+    expect(stack.resolve(unnamed.roleRef)).toEqual({ roleArn: { 'Fn::GetAtt': [id, 'Arn'] }, roleName: { Ref: id } });
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    expect(roles[id].Properties).not.toHaveProperty('RoleName');
+    expect(roles[stack.getLogicalId(named.cfnRole)].Properties.RoleName).toBe('agent-deployer');
+  });
+
   test('writes its gate manifest into the role metadata: the declared identity only (anchors, profiles and sessions are read from the template)', () => {
     const { stack, anchor } = setup();
     new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
