@@ -1,27 +1,19 @@
 import * as crypto from 'node:crypto';
 import { splitSigned } from '../../../lib/core/pki/der';
-import { signatureAlgorithm } from '../../../lib/core/pki/signature';
+import { isWeakHash, signatureAlgorithm } from '../../../lib/core/pki/signature';
 import { publicKeyOfSpki } from '../../pki/spki';
 
 /**
- * Signature algorithms a certificate (or CRL) on a Roles Anywhere path may be signed with:
+ * Whether a certificate (or CRL) on a Roles Anywhere path may be signed with this algorithm:
  * RSA PKCS#1 v1.5 and ECDSA, with SHA-256 or stronger (reference/aws-rolesanywhere.md §2.1, §3.3:
- * "SHA-256+ signature (MD5/SHA-1 rejected)", keys RSA, EC, ML-DSA). SHA-1, MD5 and SHA-224 are
- * refused; so are RSA-PSS and Ed25519, which Roles Anywhere does not list. ML-DSA is listed but
- * node:crypto on Node 20 cannot verify it: such a path is refused (docs/emulator.md, divergences).
+ * "SHA-256+ signature (MD5/SHA-1 rejected)", keys RSA, EC, ML-DSA) — the algorithms attestgate
+ * knows (lib/core/pki/signature.ts) less the weak hashes and the pure signatures (Ed25519, which
+ * Roles Anywhere does not list). RSA-PSS is not among them. ML-DSA is listed but node:crypto on
+ * Node 20 cannot verify it: such a path is refused (docs/emulator.md, divergences).
  */
-const ACCEPTED_SIGNATURE_ALGORITHMS: Readonly<Record<string, { readonly name: string; readonly hash: string }>> = {
-  '1.2.840.113549.1.1.11': { name: 'sha256WithRSAEncryption', hash: 'sha256' },
-  '1.2.840.113549.1.1.12': { name: 'sha384WithRSAEncryption', hash: 'sha384' },
-  '1.2.840.113549.1.1.13': { name: 'sha512WithRSAEncryption', hash: 'sha512' },
-  '1.2.840.10045.4.3.2': { name: 'ecdsa-with-SHA256', hash: 'sha256' },
-  '1.2.840.10045.4.3.3': { name: 'ecdsa-with-SHA384', hash: 'sha384' },
-  '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', hash: 'sha512' },
-};
-
-/** Whether a path may carry a signature made with this algorithm. */
 export function acceptedSignatureAlgorithm(oid: string): boolean {
-  return oid in ACCEPTED_SIGNATURE_ALGORITHMS;
+  const algorithm = signatureAlgorithm(oid);
+  return algorithm !== undefined && algorithm.hash !== null && !isWeakHash(algorithm.hash);
 }
 
 /** Entries kept per memo before it starts over: a run of 100 gates uses a few thousand. */
