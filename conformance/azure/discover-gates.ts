@@ -77,21 +77,29 @@ function discoverIdentityGates(sources: readonly TerraformSource[]): AzureGate[]
         file: source.file,
         ...(identity ? { identity } : {}),
         ...(manifest ? { manifest } : {}),
-        credentials: credentials.map((c) => ({
-          address: c.resource.address,
-          issuer: text(c.issuer),
-          subject: text(c.subject),
-          audiences: Array.isArray(c.audiences) ? c.audiences.map(text) : [text(c.audiences)],
-        })),
+        credentials: credentials.map(probedCredential),
         roles,
         privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
         privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
         paths,
         ignoredAcknowledgements,
-        drift: manifest ? credentialDrift(manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
+        drift: manifest ? credentialDrift(manifest.credentials, credentials.map(deployedTrust)) : [],
       };
     });
   });
+}
+
+/** What a managed identity's and a blueprint's federated credentials have in common. */
+type FederatedCredentialLike = { readonly resource: TerraformResource; readonly issuer: Value | undefined; readonly subject: Value | undefined; readonly audiences: Value | undefined };
+
+/** A federated credential as the probes match it: issuer, subject and audiences as text. */
+function probedCredential(c: FederatedCredentialLike) {
+  return { address: c.resource.address, issuer: text(c.issuer), subject: text(c.subject), audiences: Array.isArray(c.audiences) ? c.audiences.map(text) : [text(c.audiences)] };
+}
+
+/** A federated credential as drift compares it with the gate manifest's declared trusts. */
+function deployedTrust(c: FederatedCredentialLike) {
+  return { address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences };
 }
 
 /**
@@ -116,18 +124,13 @@ function discoverAgentGates(source: TerraformSource): AzureGate[] {
       file: source.file,
       identity: gate.agent.resource,
       ...(gate.manifest ? { manifest: gate.manifest } : {}),
-      credentials: credentials.map((c) => ({
-        address: c.resource.address,
-        issuer: text(c.issuer),
-        subject: text(c.subject),
-        audiences: Array.isArray(c.audiences) ? c.audiences.map(text) : [text(c.audiences)],
-      })),
+      credentials: credentials.map(probedCredential),
       roles,
       privilege: declared ?? (gate.highPrivilege ? PrivilegeTier.HIGH : 'unknown'),
       privilegeReasons: gate.highPrivilege ? [gate.highPrivilege] : [],
       paths: gate.paths,
       ignoredAcknowledgements: [...gate.ignoredAcknowledgements, ...(gate.manifestProblem ? [`the gate manifest cannot be read: ${gate.manifestProblem}`] : [])],
-      drift: gate.manifest ? credentialDrift(gate.manifest.credentials, credentials.map((c) => ({ address: c.resource.address, issuer: c.issuer, subject: c.subject, audiences: c.audiences }))) : [],
+      drift: gate.manifest ? credentialDrift(gate.manifest.credentials, credentials.map(deployedTrust)) : [],
       agent: { blueprint: gate.blueprintKey, siblings: gate.siblings.map((s) => s.resource.address), siblingCredentials: siblingCredentials(gate, gates, credentials) },
     };
   });
