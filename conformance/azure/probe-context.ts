@@ -149,7 +149,7 @@ export class AzureProbeContext {
 
   /** A token request's key: everything its answer depends on, the assertion's key included. */
   private tokenRequest(gate: ResolvedAzureGate, client: string, scope: string, assertion: ClientAssertion, what: string, fmi?: { path: string; presentedAs: string }, leg2 = false): TokenRequest {
-    const key = JSON.stringify(['entra:token', this.target.authorityHost, gate.tenantId ?? null, client, scope, fmi?.path ?? null, fmi?.presentedAs ?? null, assertion.key]);
+    const key = JSON.stringify(['entra:token', this.target.authorityHost, gate.tenantId ?? null, client, scope, fmi?.path ?? null, fmi?.presentedAs ?? null, assertion.key, configurationOf(gate)]);
     // Why an identical request's answer is the same depends on what it presents.
     const shareReason = assertion.fresh ? SAME_FRESH_ASSERTION : leg2 ? SAME_LEG1_TOKEN : SAME_BYTES;
     return { planned: { key, what, shareReason }, client, scope, assertion, ...(fmi ? { fmiPath: fmi.path } : {}) };
@@ -339,6 +339,23 @@ function NOT_PLANNED(): never {
 
 /** The token command's token, as a key: one token per run. */
 const COMMAND_TOKEN_PLACEHOLDER = existingAssertion(JSON.stringify(['token-command']), NOT_PLANNED);
+
+const configurations = new WeakMap<ResolvedAzureGate, string>();
+
+/**
+ * What the gate's configuration says the identity trusts — every credential's issuer, subject
+ * and audience, and its blueprint — once per gate. Part of every request key: the client ID names
+ * the deployed identity, but two gates that describe one client differently (a live run mapping
+ * both to it) are judged each against its own configuration, so nothing is shared across them.
+ */
+function configurationOf(gate: ResolvedAzureGate): string {
+  let configuration = configurations.get(gate);
+  if (configuration === undefined) {
+    const trusts = gate.credentials.map((c) => JSON.stringify([c.issuer, c.subject, c.audience])).sort();
+    configurations.set(gate, (configuration = JSON.stringify([gate.blueprintClientId ?? null, trusts])));
+  }
+  return configuration;
+}
 
 /** What a token for a credential claims: exactly its issuer, subject and audience. */
 export const identityOf = (credential: ProbeCredential, overrides: Partial<AssertedIdentity> = {}): AssertedIdentity => ({ iss: credential.issuer, sub: credential.subject, aud: credential.audience, ...overrides });
