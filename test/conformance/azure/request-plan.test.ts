@@ -1,6 +1,6 @@
 import { AZURE_CHECKS } from '../../../conformance/checks/azure';
 import { AzureProbeContext, ResolvedAzureGate } from '../../../conformance/azure/probe-context';
-import { AzureProbeTarget } from '../../../conformance/azure/azure-probe-target';
+import { AzureHttpProbeTarget, AzureProbeTarget } from '../../../conformance/azure/azure-probe-target';
 import { runAzureConformance } from '../../../conformance/azure/run-azure-conformance';
 import { HttpOutcome } from '../../../conformance/engine/http-outcome';
 import { PlannedRequest, RequestPlan, formatPlanLine } from '../../../conformance/engine/request-plan';
@@ -170,7 +170,6 @@ describe('the token requests a run presents', () => {
     try {
       const gates = withOtherBlueprints(resolveLocalAzureGates(discoverAzureGates(sources), emulator, DEFAULT_PROBE_SCOPE));
       const presented: string[] = [];
-      const { AzureHttpProbeTarget } = await import('../../../conformance/azure/azure-probe-target');
       const http = new AzureHttpProbeTarget({ name: 'local', authorityHost: emulator.authorityHost, caPem: emulator.caPem });
       const recording: AzureProbeTarget = {
         name: 'local',
