@@ -175,16 +175,20 @@ export class AzureProbeContext {
   /** Sends a token request once per key, retrying transient failures within the rate limit. */
   private send(gate: ResolvedAzureGate, request: TokenRequest): Promise<{ outcome: HttpOutcome; presented: string }> {
     return this.shared.send(request.planned, async () => {
-      const presented = request.assertion.mint();
-      const form = {
-        client_id: request.client,
-        scope: request.scope,
-        ...(request.fmiPath !== undefined ? { fmi_path: request.fmiPath } : {}),
-        client_assertion: presented,
-        grant_type: 'client_credentials',
-        client_assertion_type: JWT_BEARER,
-      };
+      let presented = '';
+      // Minted per attempt: a retry after a 5xx or a reset that Entra may have processed presents
+      // a fresh jti, so its answer cannot be a replay refusal. A token that exists already (a
+      // leg-1 token, the token command's) can only be presented again as it is.
       const attempt = async () => {
+        presented = request.assertion.mint();
+        const form = {
+          client_id: request.client,
+          scope: request.scope,
+          ...(request.fmiPath !== undefined ? { fmi_path: request.fmiPath } : {}),
+          client_assertion: presented,
+          grant_type: 'client_credentials',
+          client_assertion_type: JWT_BEARER,
+        };
         await this.options.limiter.take();
         return this.target.requestToken(gate.tenantId!, form);
       };

@@ -164,6 +164,27 @@ describe('the Azure request plan', () => {
 });
 
 describe('the token requests a run presents', () => {
+  test('a retried request presents a fresh assertion (a new jti), so the retry’s answer cannot be a replay refusal', async () => {
+    const managed = managedIdentity();
+    const jtis: unknown[] = [];
+    const flaky: AzureProbeTarget = {
+      name: 'flaky',
+      authorityHost: 'https://login.flaky.invalid',
+      async requestToken(_tenant, form) {
+        jtis.push(decodeJwt(form.client_assertion).claims.jti);
+        return jtis.length === 1
+          ? { kind: 'response', status: 503, headers: {}, body: '' }
+          : { kind: 'response', status: 200, headers: {}, body: JSON.stringify({ token_type: 'Bearer', access_token: 'x.y.z' }) };
+      },
+    };
+    const context = new AzureProbeContext({ target: flaky, limiter: new RateLimiter(Infinity), retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } });
+    const control = await context.positiveControl(managed);
+    expect(control.kind === 'ran' && control.outcome.kind === 'response' && control.outcome.status).toBe(200);
+    expect(jtis).toHaveLength(2);
+    expect(jtis[1]).not.toBe(jtis[0]);
+    expect(context.attempts).toBe(2);
+  });
+
   test('on the example, no assertion is presented twice as is', async () => {
     const sources = tfSourceOf(azureExampleConfiguration(), 'cdk.tf.json');
     const emulator = await startAzureEmulator({ sources, tokenRequestsPerMinute: Infinity });
