@@ -9,7 +9,7 @@ import { CloudConformance, CloudRun, CommonRunOptions, PreparedTarget, TargetSet
 import { GateSummary, gateSummaryOf } from '../engine/report';
 import { IssuerKey, pkiIssuerKeys } from '../oidc/issuer-key';
 import { AzureHttpProbeTarget, PUBLIC_AUTHORITY_HOST } from './azure-probe-target';
-import { AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate, withOtherBlueprints } from './probe-context';
+import { AZURE_LIVE_QUOTAS, AzureProbeContext, DEFAULT_PROBE_SCOPE, ResolvedAzureGate, withOtherBlueprints } from './probe-context';
 import { resolveLiveAzureGates, resolveLocalAzureGates } from './resolve-gates';
 import { renderAzureGateTable } from './gate-table';
 import { runTokenCommand } from '../oidc/token-command';
@@ -52,6 +52,8 @@ export type AzureConformanceRun = CloudRun;
 export const AZURE_CONFORMANCE: CloudConformance<TerraformSource, AzureGate, ResolvedAzureGate, AzureProbeContext, AzureConformanceOptions> = {
   cloud: 'azure',
   defaultRatePerSecond: 5,
+  // Empty: Entra documents no rate for the token endpoint, the only one probes call (AZURE_LIVE_QUOTAS says where we looked).
+  liveQuotas: AZURE_LIVE_QUOTAS,
   checks: AZURE_CHECKS,
   discover: discoverAzureGates,
   title: 'Azure — federated identity credentials',

@@ -106,9 +106,12 @@ export function formatDuration(seconds: number): string {
 
 /**
  * The plan in one line (well under 100 columns): `aws plan: 18,002 requests (17,998 shared), ≥ 29 min
- * at the live quotas`. A plan with unplanned checks says so: its figures leave their requests out.
+ * at the live quotas`. A plan with unplanned checks says so: its figures leave their requests out; one
+ * whose requests fall under no documented quota (Azure's) says that instead of a bound.
  */
 export function formatPlanLine(cloud: string, plan: RequestPlan): string {
   const unplanned = plan.unplannedChecks > 0 ? `; ${count(plan.unplannedChecks)} checks unplanned` : '';
-  return `${cloud} plan: ${count(plan.planned)} requests (${count(plan.shared)} shared), ≥ ${formatDuration(plan.liveSeconds)} at the live quotas${unplanned}`;
+  // Requests under no documented quota bound nothing: "≥ 0 s" would read as a figure.
+  const bound = plan.planned > 0 && plan.quotas.length === 0 ? 'no documented live quota' : `≥ ${formatDuration(plan.liveSeconds)} at the live quotas`;
+  return `${cloud} plan: ${count(plan.planned)} requests (${count(plan.shared)} shared), ${bound}${unplanned}`;
 }

@@ -45,6 +45,12 @@ describe('formatPlanLine', () => {
     expect(formatPlanLine('gcp', buildRequestPlan([], QUOTAS, 13))).toBe('gcp plan: 0 requests (0 shared), ≥ 0 s at the live quotas; 13 checks unplanned');
   });
 
+  test('requests under no documented quota bound nothing: the line says so rather than "≥ 0 s"; one quoted request brings the bound back', () => {
+    const unquoted = [request('a'), request('b')];
+    expect(formatPlanLine('azure', buildRequestPlan([{ gate: 'g', checkId: 'AGC-AZ-001', requests: unquoted }], QUOTAS))).toBe('azure plan: 2 requests (0 shared), no documented live quota');
+    expect(formatPlanLine('aws', buildRequestPlan([{ gate: 'g', checkId: 'AGC-AWS-001', requests: [...unquoted, request('c', 'create-session')] }], QUOTAS))).toBe('aws plan: 3 requests (0 shared), ≥ 1 s at the live quotas');
+  });
+
   test('durations round up, as a bound does', () => {
     expect([formatDuration(0.3), formatDuration(59.2), formatDuration(61), formatDuration(3600), formatDuration(7530)]).toEqual(['1 s', '60 s', '2 min', '1 h', '2 h 6 min']);
   });

@@ -1,12 +1,13 @@
 import { Check, Verdict, fail, inconclusive, pass, skipped } from '../../../engine/check';
 import { decodeJwt } from '../../../oidc/jwt';
 import { accessTokenOf, combineVerdicts, describeAadOutcome, isAadAnswer, isTransientAad } from '../../../azure/aad-outcome';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, gateBlocker, mint } from '../../../azure/probe-context';
+import { AzureProbeContext, ProbeCredential, ResolvedAzureGate, gateBlocker, identityOf } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
+import { IssuerKey } from '../../../oidc/issuer-key';
 import { HttpOutcome, notTheCloudsAnswer } from '../../../engine/http-outcome';
 
 /** Whether an access token was issued to the gate's identity: its `azp` (v2) or `appid` (v1) is the client ID. */
-function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string, assertion: string): Verdict {
-  const signedWith = decodeJwt(assertion).header.kid;
+function judgeIssued(outcome: HttpOutcome, gate: ResolvedAzureGate, what: string, signedWith: unknown): Verdict {
   const token = accessTokenOf(outcome);
   if (!token) {
     if (isTransientAad(outcome)) return inconclusive(`${what}: no verdict after retries (${describeAadOutcome(outcome)})`);
@@ -44,13 +45,30 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     const control = await context.positiveControl(gate);
     if (control.kind === 'unavailable') return skipped(control.reason);
     const what = `a ${control.source === 'token-command' ? "token command's" : 'correctly signed'} token for ${control.credential.address}`;
-    const verdicts = [judgeIssued(control.outcome, gate, what, control.assertion)];
-    for (const credential of gate.credentials) {
-      const key = context.rsaKeyFor(gate, credential);
-      if (credential === control.credential || !key) continue;
-      const assertion = mint(key, claimsFor(credential));
-      verdicts.push(judgeIssued(await context.exchange(gate, assertion), gate, `a correctly signed token for ${credential.address}`, assertion));
+    const verdicts = [judgeIssued(control.outcome, gate, what, decodeJwt(control.assertion.mint()).header.kid)];
+    for (const { credential, key } of otherKeyedCredentials(gate, context, control.credential)) {
+      const assertion = signedAssertion(key, identityOf(credential));
+      const what = `a correctly signed token for ${credential.address}`;
+      verdicts.push(judgeIssued(await context.exchange(gate, assertion, what), gate, what, key.kid));
     }
     return combineVerdicts(verdicts);
   },
+  plan(gate, context) {
+    if (gateBlocker(gate)) return [];
+    const control = context.controlPlan(gate);
+    // With a token command, no credential has a key (else the control would be signed with it).
+    const others = control.kind === 'issuer-key' ? otherKeyedCredentials(gate, context, control.credential) : [];
+    return [
+      ...context.plannedControl(gate),
+      ...others.map(({ credential, key }) => context.plannedExchange(gate, signedAssertion(key, identityOf(credential)), `a correctly signed token for ${credential.address}`, true)).flat(),
+    ];
+  },
 };
+
+/** The gate's credentials other than the control's whose issuer key is at hand: each gets its own exchange. */
+function otherKeyedCredentials(gate: ResolvedAzureGate, context: AzureProbeContext, controlCredential: ProbeCredential): Array<{ credential: ProbeCredential; key: IssuerKey }> {
+  return gate.credentials.flatMap((credential) => {
+    const key = context.rsaKeyFor(gate, credential);
+    return credential !== controlCredential && key ? [{ credential, key }] : [];
+  });
+}

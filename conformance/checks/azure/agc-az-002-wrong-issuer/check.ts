@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { ATTACKER_ISSUER, DENIED, attackerKey } from '../../../azure/expected-denials';
-import { AzureProbeContext, DenialProbe, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, DenialProbe, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 import { issuerNearMisses } from '../../../azure/token-mutations';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
@@ -15,16 +16,20 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'critical',
     tags: ['cloud:azure', 'kind:negative', 'threat:wrong-issuer'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'nothing', ({ credential, key }) => {
-      const trusted = new Set(gate.credentials.map((c) => c.issuer));
-      const probes: DenialProbe[] = [
-        { what: `a token from ${ATTACKER_ISSUER}`, assertion: mint(attackerKey('RS256'), claimsFor(credential, { iss: ATTACKER_ISSUER })), expected: DENIED.issuer },
-      ];
-      for (const issuer of issuerNearMisses(credential.issuer).filter((i) => !trusted.has(i))) {
-        // Signed by the issuer's real key when at hand: a loose match then issues a token, and the check fails.
-        probes.push({ what: `a token from issuer '${issuer}'`, assertion: mint(key ?? attackerKey('RS256'), claimsFor(credential, { iss: issuer })), expected: DENIED.issuer });
-      }
-      return probes;
-    }),
+  run: (gate, context) => probeAzureDenied(gate, context, 'nothing', probesOf(gate)),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'nothing', probesOf(gate)),
 };
+
+function probesOf(gate: ResolvedAzureGate): DenialBuilder {
+  return ({ credential, key }) => {
+    const trusted = new Set(gate.credentials.map((c) => c.issuer));
+    const probes: DenialProbe[] = [
+      { what: `a token from ${ATTACKER_ISSUER}`, assertion: signedAssertion(attackerKey('RS256'), identityOf(credential, { iss: ATTACKER_ISSUER })), expected: DENIED.issuer },
+    ];
+    for (const issuer of issuerNearMisses(credential.issuer).filter((i) => !trusted.has(i))) {
+      // Signed by the issuer's real key when at hand: a loose match then issues a token, and the check fails.
+      probes.push({ what: `a token from issuer '${issuer}'`, assertion: signedAssertion(key ?? attackerKey('RS256'), identityOf(credential, { iss: issuer })), expected: DENIED.issuer });
+    }
+    return probes;
+  };
+}

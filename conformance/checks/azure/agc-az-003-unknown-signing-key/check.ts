@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { DENIED, attackerKey } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -14,8 +15,10 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'critical',
     tags: ['cloud:azure', 'kind:negative', 'threat:unknown-key'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'nothing', ({ credential }) => [
-      { what: "a token signed by a key the issuer does not publish", assertion: mint(attackerKey('RS256'), claimsFor(credential)), expected: DENIED.unknownKey },
-    ]),
+  run: (gate, context) => probeAzureDenied(gate, context, 'nothing', probes),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'nothing', probes),
 };
+
+const probes: DenialBuilder = ({ credential }) => [
+  { what: 'a token signed by a key the issuer does not publish', assertion: signedAssertion(attackerKey('RS256'), identityOf(credential)), expected: DENIED.unknownKey },
+];

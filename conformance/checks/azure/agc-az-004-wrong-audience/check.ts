@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 
 /** An audience the agent's tokens for other relying parties carry; the first the identity does not trust. */
 const WRONG_AUDIENCES = ['api://AzureADMyOrg', 'https://attestgate-probe.invalid/other-relying-party'];
@@ -16,9 +17,13 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'high',
     tags: ['cloud:azure', 'kind:negative', 'threat:wrong-audience', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'issuer-key', ({ credential, key }) => {
-      const audience = WRONG_AUDIENCES.find((a) => !gate.credentials.some((c) => c.audience === a))!;
-      return [{ what: `a token for audience '${audience}'`, assertion: mint(key!, claimsFor(credential, { aud: audience })), expected: DENIED.audience }];
-    }),
+  run: (gate, context) => probeAzureDenied(gate, context, 'issuer-key', probesOf(gate)),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'issuer-key', probesOf(gate)),
 };
+
+function probesOf(gate: ResolvedAzureGate): DenialBuilder {
+  return ({ credential, key }) => {
+    const audience = WRONG_AUDIENCES.find((a) => !gate.credentials.some((c) => c.audience === a))!;
+    return [{ what: `a token for audience '${audience}'`, assertion: signedAssertion(key!, identityOf(credential, { aud: audience })), expected: DENIED.audience }];
+  };
+}

@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, DenialProbe, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, DenialProbe, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 import { caseOnlyChange, extendedSubject } from '../../../azure/token-mutations';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
@@ -15,16 +16,20 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'critical',
     tags: ['cloud:azure', 'kind:negative', 'threat:wrong-subject', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'issuer-key', ({ credential, key }) => {
-      const trusted = new Set(gate.credentials.filter((c) => c.issuer === credential.issuer).map((c) => c.subject));
-      const probes: DenialProbe[] = [];
-      const extended = extendedSubject(credential.subject);
-      if (!trusted.has(extended)) probes.push({ what: `a token for subject '${extended}'`, assertion: mint(key!, claimsFor(credential, { sub: extended })), expected: DENIED.subject });
-      const cased = caseOnlyChange(credential.subject);
-      if (cased !== undefined && !trusted.has(cased)) {
-        probes.push({ what: `a token for subject '${cased}' (case only)`, assertion: mint(key!, claimsFor(credential, { sub: cased })), expected: DENIED.subjectCase });
-      }
-      return probes;
-    }),
+  run: (gate, context) => probeAzureDenied(gate, context, 'issuer-key', probesOf(gate)),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'issuer-key', probesOf(gate)),
 };
+
+function probesOf(gate: ResolvedAzureGate): DenialBuilder {
+  return ({ credential, key }) => {
+    const trusted = new Set(gate.credentials.filter((c) => c.issuer === credential.issuer).map((c) => c.subject));
+    const probes: DenialProbe[] = [];
+    const extended = extendedSubject(credential.subject);
+    if (!trusted.has(extended)) probes.push({ what: `a token for subject '${extended}'`, assertion: signedAssertion(key!, identityOf(credential, { sub: extended })), expected: DENIED.subject });
+    const cased = caseOnlyChange(credential.subject);
+    if (cased !== undefined && !trusted.has(cased)) {
+      probes.push({ what: `a token for subject '${cased}' (case only)`, assertion: signedAssertion(key!, identityOf(credential, { sub: cased })), expected: DENIED.subjectCase });
+    }
+    return probes;
+  };
+}

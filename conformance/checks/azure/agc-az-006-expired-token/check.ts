@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -13,9 +14,10 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'critical',
     tags: ['cloud:azure', 'kind:negative', 'threat:expired-token', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'issuer-key', ({ credential, key }) => {
-      const now = Math.floor(Date.now() / 1000);
-      return [{ what: 'a token that expired an hour ago', assertion: mint(key!, claimsFor(credential, { iat: now - 7200, exp: now - 3600 })), expected: DENIED.validity }];
-    }),
+  run: (gate, context) => probeAzureDenied(gate, context, 'issuer-key', probes),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'issuer-key', probes),
 };
+
+const probes: DenialBuilder = ({ credential, key }) => [
+  { what: 'a token that expired an hour ago', assertion: signedAssertion(key!, identityOf(credential), { iat: -7200, exp: -3600 }), expected: DENIED.validity },
+];

@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -13,9 +14,10 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'high',
     tags: ['cloud:azure', 'kind:negative', 'threat:not-yet-valid-token', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'issuer-key', ({ credential, key }) => {
-      const now = Math.floor(Date.now() / 1000);
-      return [{ what: 'a token valid from an hour ahead', assertion: mint(key!, claimsFor(credential, { iat: now, nbf: now + 3600, exp: now + 7200 })), expected: DENIED.validity }];
-    }),
+  run: (gate, context) => probeAzureDenied(gate, context, 'issuer-key', probes),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'issuer-key', probes),
 };
+
+const probes: DenialBuilder = ({ credential, key }) => [
+  { what: 'a token valid from an hour ahead', assertion: signedAssertion(key!, identityOf(credential), { iat: 0, nbf: 3600, exp: 7200 }), expected: DENIED.validity },
+];

@@ -1,7 +1,7 @@
 import { Check } from '../../../engine/check';
-import { tamperedJwt } from '../../../oidc/jwt';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signatureFlipped } from '../../../azure/client-assertion';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -14,8 +14,8 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'critical',
     tags: ['cloud:azure', 'kind:negative', 'threat:tampered-signature', 'requires:valid-token'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'valid-token', ({ validToken }) => [
-      { what: "the control's token with a flipped signature bit", assertion: tamperedJwt(validToken!), expected: DENIED.signature },
-    ]),
+  run: (gate, context) => probeAzureDenied(gate, context, 'valid-token', probes),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'valid-token', probes),
 };
+
+const probes: DenialBuilder = ({ validToken }) => [{ what: "the control's token with a flipped signature bit", assertion: signatureFlipped(validToken!), expected: DENIED.signature }];

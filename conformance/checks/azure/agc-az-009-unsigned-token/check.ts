@@ -1,7 +1,7 @@
 import { Check } from '../../../engine/check';
-import { unsignedJwt } from '../../../oidc/jwt';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { unsignedAssertion } from '../../../azure/client-assertion';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -15,8 +15,8 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'critical',
     tags: ['cloud:azure', 'kind:negative', 'threat:alg-none'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'nothing', ({ credential }) => [
-      { what: 'an unsigned token (alg: none)', assertion: unsignedJwt(claimsFor(credential)), expected: [DENIED.algorithm, DENIED.malformed] },
-    ]),
+  run: (gate, context) => probeAzureDenied(gate, context, 'nothing', probes),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'nothing', probes),
 };
+
+const probes: DenialBuilder = ({ credential }) => [{ what: 'an unsigned token (alg: none)', assertion: unsignedAssertion(identityOf(credential)), expected: [DENIED.algorithm, DENIED.malformed] }];

@@ -1,6 +1,7 @@
 import { Check } from '../../../engine/check';
 import { DENIED, attackerKey } from '../../../azure/expected-denials';
-import { AzureProbeContext, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { signedAssertion } from '../../../azure/client-assertion';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -14,10 +15,14 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     severity: 'high',
     tags: ['cloud:azure', 'kind:negative', 'threat:disallowed-algorithm'],
   },
-  run: (gate, context) =>
-    probeAzureDenied(gate, context, 'nothing', ({ credential }) => {
-      const published = gate.issuerKeys.get(credential.issuer)?.find((k) => k.alg === 'ES256');
-      const key = published ?? attackerKey('ES256');
-      return [{ what: `an ES256 token (${published ? 'a key the issuer publishes' : 'a key of our own'})`, assertion: mint(key, claimsFor(credential)), expected: DENIED.algorithm }];
-    }),
+  run: (gate, context) => probeAzureDenied(gate, context, 'nothing', probesOf(gate)),
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'nothing', probesOf(gate)),
 };
+
+function probesOf(gate: ResolvedAzureGate): DenialBuilder {
+  return ({ credential }) => {
+    const published = gate.issuerKeys.get(credential.issuer)?.find((k) => k.alg === 'ES256');
+    const key = published ?? attackerKey('ES256');
+    return [{ what: `an ES256 token (${published ? 'a key the issuer publishes' : 'a key of our own'})`, assertion: signedAssertion(key, identityOf(credential)), expected: DENIED.algorithm }];
+  };
+}

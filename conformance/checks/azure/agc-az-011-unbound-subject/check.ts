@@ -1,6 +1,7 @@
 import { Check, inconclusive } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, DenialProbe, ResolvedAzureGate, claimsFor, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, DenialProbe, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { ClientAssertion, signedAssertion } from '../../../azure/client-assertion';
 import { otherWorkloadSubject, sharedSubjectReason } from '../../../azure/token-mutations';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
@@ -18,35 +19,42 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   async run(gate, context) {
     // Subjects of this identity that could not be minted for (no key for their issuer).
     const unprobed: string[] = [];
-    const verdict = await probeAzureDenied(gate, context, 'issuer-key', ({ credential, key }) => {
-      const trusted = new Set(gate.credentials.map((c) => c.subject));
-      const probes: DenialProbe[] = [];
-      const add = (what: string, assertion: string) => {
-        if (!probes.some((p) => p.what === what)) probes.push({ what, assertion, expected: DENIED.subject });
-      };
-      for (const { subject, identity } of gate.foreignSubjects) {
-        if (!trusted.has(subject)) add(`a token for subject '${subject}', which identity ${identity} trusts`, mint(key!, claimsFor(credential, { sub: subject })));
-      }
-      // A sibling agent's declared trust is AGC-AZ-013's: it may be acknowledged there (one gate for the siblings).
-      const siblings = new Set(gate.gate.agent?.siblingCredentials.map((s) => s.address));
-      for (const c of gate.credentials) {
-        if (siblings.has(c.address)) continue;
-        const shared = sharedSubjectReason(c.subject);
-        const undeclared = gate.agentSubject !== undefined && c.subject !== gate.agentSubject && !c.declared;
-        if (!shared && !undeclared) continue;
-        const signer = context.rsaKeyFor(gate, c);
-        if (!signer) {
-          unprobed.push(`${c.address} (subject '${c.subject}'; no key for issuer ${c.issuer})`);
-          continue;
-        }
-        const why = shared ?? `neither the agent's ${gate.agentSubject} nor declared in the gate manifest`;
-        add(`another workload's token for subject '${c.subject}' (${c.address}: ${why})`, mint(signer, claimsFor(c)));
-      }
-      const other = otherWorkloadSubject(credential.subject);
-      if (!trusted.has(other)) add(`a token of another workload of ${credential.issuer} (subject '${other}')`, mint(key!, claimsFor(credential, { sub: other })));
-      return probes;
-    });
+    const verdict = await probeAzureDenied(gate, context, 'issuer-key', probesOf(gate, context, unprobed));
     if (verdict.status === 'PASS' && unprobed.length > 0) return inconclusive(`${verdict.reason}; but not probed, for want of a key: ${unprobed.join(', ')}`, verdict.evidence as Record<string, unknown>);
     return verdict;
   },
+  plan: (gate, context) => plannedAzureDenial(gate, context, 'issuer-key', probesOf(gate, context, [])),
 };
+
+/** The probes of a gate; subjects that cannot be minted for are added to `unprobed`. */
+function probesOf(gate: ResolvedAzureGate, context: AzureProbeContext, unprobed: string[]): DenialBuilder {
+  return ({ credential, key }) => {
+    const trusted = new Set(gate.credentials.map((c) => c.subject));
+    const probes: DenialProbe[] = [];
+    // `trusted`: a subject a credential of the identity names, so an agent's leg 1 issues for it (and leg 2 is sent).
+    const add = (what: string, assertion: ClientAssertion, trusted = false) => {
+      if (!probes.some((p) => p.what === what)) probes.push({ what, assertion, expected: DENIED.subject, ...(trusted ? { leg1Issues: true } : {}) });
+    };
+    for (const { subject, identity } of gate.foreignSubjects) {
+      if (!trusted.has(subject)) add(`a token for subject '${subject}', which identity ${identity} trusts`, signedAssertion(key!, identityOf(credential, { sub: subject })));
+    }
+    // A sibling agent's declared trust is AGC-AZ-013's: it may be acknowledged there (one gate for the siblings).
+    const siblings = new Set(gate.gate.agent?.siblingCredentials.map((s) => s.address));
+    for (const c of gate.credentials) {
+      if (siblings.has(c.address)) continue;
+      const shared = sharedSubjectReason(c.subject);
+      const undeclared = gate.agentSubject !== undefined && c.subject !== gate.agentSubject && !c.declared;
+      if (!shared && !undeclared) continue;
+      const signer = context.rsaKeyFor(gate, c);
+      if (!signer) {
+        unprobed.push(`${c.address} (subject '${c.subject}'; no key for issuer ${c.issuer})`);
+        continue;
+      }
+      const why = shared ?? `neither the agent's ${gate.agentSubject} nor declared in the gate manifest`;
+      add(`another workload's token for subject '${c.subject}' (${c.address}: ${why})`, signedAssertion(signer, identityOf(c)), true);
+    }
+    const other = otherWorkloadSubject(credential.subject);
+    if (!trusted.has(other)) add(`a token of another workload of ${credential.issuer} (subject '${other}')`, signedAssertion(key!, identityOf(credential, { sub: other })));
+    return probes;
+  };
+}

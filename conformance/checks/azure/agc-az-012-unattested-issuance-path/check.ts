@@ -45,4 +45,6 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     if (resolved.unresolved) return skipped(resolved.unresolved);
     return pass(`only the declared federated credentials give the identity’s tokens (${plural(attested.length, 'attested path')}: ${attested.map((p) => p.resource).join(', ')})${notCounted}`, evidence);
   },
+  // Judged from the configuration: it sends nothing.
+  plan: () => [],
 };

@@ -1,8 +1,9 @@
 import { Check, skipped } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
 import { accessTokenOf } from '../../../azure/aad-outcome';
-import { TokenClaims, decodeJwt } from '../../../oidc/jwt';
-import { AzureProbeContext, ResolvedAzureGate, mint, probeAzureDenied } from '../../../azure/probe-context';
+import { TokenClaims, decodeJwt, signJwt } from '../../../oidc/jwt';
+import { IssuerKey } from '../../../oidc/issuer-key';
+import { AzureProbeContext, DenialBuilder, ResolvedAzureGate, derivedLeg1Token, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
 
 const HOUR = 3600;
 
@@ -21,23 +22,43 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   // Entra agent identities only: a managed identity has no blueprint, no fmi_path, no leg 1.
   appliesTo: (gate) => gate.gate.agent !== undefined,
   async run(gate, context) {
-    const tenantKey = context.options.tenantKey;
     // Entra's own tokens cannot be re-dated: live, an expired one is had only by keeping one past its lifetime.
-    if (!tenantKey) return skipped('needs a leg-1 token that expired, which only the local emulator can make (its tenant key re-dates one it issued)');
-    return probeAzureDenied(gate, context, 'valid-token', ({ validToken }) => [
+    if (!context.options.tenantKey) return skipped('needs a leg-1 token that expired, which only the local emulator can make (its tenant key re-dates one it issued)');
+    return probeAzureDenied(gate, context, 'valid-token', probesOf(gate, context, context.options.tenantKey));
+  },
+  plan: (gate, context) => (context.options.tenantKey ? plannedAzureDenial(gate, context, 'valid-token', probesOf(gate, context, context.options.tenantKey)) : []),
+};
+
+const WHAT = 'a leg-1 token for this agent that expired an hour ago';
+
+/**
+ * The control's own leg 1 — the same request, so its answer is reused rather than the control's
+ * assertion presented a second time (a replay an endpoint may refuse for that reason alone) — and
+ * its token, re-dated to have expired an hour ago, presented at leg 2.
+ */
+function probesOf(gate: ResolvedAzureGate, context: AzureProbeContext, tenantKey: IssuerKey): DenialBuilder {
+  return ({ validToken }) => {
+    const leg1 = () => context.plannedLeg1(gate, gate.blueprintClientId!, validToken!, gate.clientId!, gate.clientId!, WHAT);
+    return [
       {
-        what: 'a leg-1 token for this agent that expired an hour ago',
+        what: WHAT,
         assertion: validToken!,
         expected: DENIED.validity,
-        send: async () => {
-          const leg1 = await context.leg1(gate, gate.blueprintClientId!, validToken!, gate.clientId!);
-          const token = accessTokenOf(leg1);
-          if (!token) return leg1;
-          const { claims } = decodeJwt(token);
-          const now = Math.floor(Date.now() / 1000);
-          return context.leg2(gate, mint(tenantKey, { ...(claims as TokenClaims), iat: now - 2 * HOUR, nbf: now - 2 * HOUR, exp: now - HOUR }));
+        route: {
+          requests: [leg1(), context.plannedLeg2(gate, derivedLeg1Token(EXPIRED, leg1().key), WHAT)],
+          async send() {
+            const answer = await context.leg1(gate, gate.blueprintClientId!, validToken!, gate.clientId!, gate.clientId!, WHAT);
+            const token = accessTokenOf(answer.outcome);
+            if (!token) return answer.outcome;
+            const { claims } = decodeJwt(token);
+            const now = Math.floor(Date.now() / 1000);
+            const redated = signJwt(tenantKey, { ...(claims as TokenClaims), iat: now - 2 * HOUR, nbf: now - 2 * HOUR, exp: now - HOUR });
+            return context.leg2(gate, derivedLeg1Token(EXPIRED, answer.key, () => redated), WHAT);
+          },
         },
       },
-    ]);
-  },
-};
+    ];
+  };
+}
+
+const EXPIRED = 'leg-1 token re-dated to have expired an hour ago';

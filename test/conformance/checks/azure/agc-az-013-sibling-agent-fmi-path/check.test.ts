@@ -1,3 +1,4 @@
+import { runAzureConformance } from '../../../../../conformance/azure/run-azure-conformance';
 import { azureStatuses, probeAzureLocally, tfSourceOf } from '../../../../fixtures/azure-conformance';
 import { agentIdConfiguration } from '../../../../fixtures/entra-agent-id';
 
@@ -21,5 +22,17 @@ describe('AGC-AZ-013: a sibling agent’s attestation and the agent’s tokens',
 
   test('a blueprint of its own: PASS, next to a passing two-leg positive control', async () => {
     expect(azureStatuses(await probeAzureLocally(tfSourceOf(agentIdConfiguration('spire-blueprint'))))).toMatchObject({ 'AGC-AZ-001': 'PASS', 'AGC-AZ-013': 'PASS' });
+  }, 30_000);
+
+  test('plan: the sibling’s token is the same request as AGC-AZ-001’s exchange of that credential (both legs, leg 1 issuing), so it is sent once', async () => {
+    const run = await runAzureConformance({ sources: tfSourceOf(agentIdConfiguration('shared-blueprint')), target: 'local', ratePerSecond: Infinity, emulator: { tokenRequestsPerMinute: Infinity } });
+    expect(run.requests).toBe(run.plan.planned);
+    const deployer = run.results.find((r) => r.checkId === 'AGC-AZ-013' && r.gate.endsWith('msgraph_resource.deployer'))!;
+    const reused = (deployer.evidence?.sharedRequests ?? []) as Array<{ request: string; sentBy: string }>;
+    expect(reused.filter((u) => /sibling/.test(u.request)).map((u) => [u.request.split(' of ')[0], u.sentBy])).toEqual([
+      ['leg 1', `AGC-AZ-001 on ${deployer.gate}`],
+      ['leg 2', `AGC-AZ-001 on ${deployer.gate}`],
+    ]);
+    expect(deployer.attempts).toBe(0);
   }, 30_000);
 });

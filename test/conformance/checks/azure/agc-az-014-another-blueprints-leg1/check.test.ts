@@ -1,3 +1,4 @@
+import { runAzureConformance } from '../../../../../conformance/azure/run-azure-conformance';
 import { azureStatuses, probeAzureLocally } from '../../../../fixtures/azure-conformance';
 import { twoBlueprintSources } from '../../../../fixtures/entra-agent-id';
 
@@ -23,4 +24,13 @@ describe('AGC-AZ-014: another blueprint’s leg-1 token', () => {
     expect(checks[0].reason).toMatch(/attested token with fmi_path = this agent: an access token was issued/);
     expect(azureStatuses(results, 'agents/')['AGC-AZ-001']).toBe('PASS');
   }, 30_000);
+
+  test('plan: Entra’s behaviour sends exactly the plan; a tenant that defers the fmi_path refusal to leg 2 sends one leg 2 more per agent than planned (the plan is then a lower bound)', async () => {
+    const run = (behaviour = {}) => runAzureConformance({ sources: twoBlueprintSources(), target: 'local', ratePerSecond: Infinity, emulator: { tokenRequestsPerMinute: Infinity, behaviour } });
+    const entra = await run();
+    expect(entra.requests).toBe(entra.plan.planned);
+    const deferred = await run({ fmiPathAtLeg1: 'any' });
+    expect(deferred.plan.planned).toBe(entra.plan.planned);
+    expect(deferred.requests).toBe(entra.plan.planned + 2);
+  }, 60_000);
 });
