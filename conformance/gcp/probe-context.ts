@@ -10,6 +10,7 @@ import { ExpectedDenial, HttpOutcome, describeGcpOutcome, isTransientGcp, issued
 import { CLOUD_PLATFORM_SCOPE, GcpProbeTarget } from './gcp-probe-target';
 import { ResolvedGcpGate, serviceAccountsFor } from './resolve-gates';
 import { federatePlanned } from './token-plan';
+import { GENERATE_CREDENTIALS_QUOTA, STS_EXCHANGE_QUOTA } from '../../lib/model/gcp/quotas';
 
 export interface GcpProbeContextOptions {
   readonly target: GcpProbeTarget;
@@ -54,25 +55,25 @@ function timeless(claims: Record<string, unknown>): TokenClaims {
 }
 
 /**
- * The live quotas of what GCP probes send, from Google's "IAM quotas and limits" page
- * (cloud.google.com/iam/quotas, as stored for our research tools on 2026-12-04; the default
- * quotas there apply to every project). The Workload Identity Federation quotas on the same page
- * (600 reads, 60 writes per project per minute) are for managing pools and providers, which no
- * probe calls. The issuer's discovery document and JWKS fetched while making the target ready
- * are not probes and are not planned.
+ * The live quotas of what GCP probes send: Google's default per-project quotas of the two
+ * credential APIs, from the one place they live (lib/model/gcp/quotas.ts — the emulator throttles
+ * at the same figures). Source: Google's "IAM quotas and limits" page, cloud.google.com/iam/quotas,
+ * as stored for our research tools on 2026-12-04. The Workload Identity Federation quotas on that
+ * page (600 reads, 60 writes per project per minute) are for managing pools and providers, which no
+ * probe calls; the issuer discovery and JWKS fetches of a live target's preparation are not probes.
  */
 export const GCP_LIVE_QUOTAS: readonly LiveQuota[] = [
   {
     id: 'gcp:sts-exchange-token',
     name: 'Security Token Service token exchange',
-    perSecond: 6000 / 60,
-    source: 'cloud.google.com/iam/quotas: Security Token Service API, exchange token requests (non-workforce identity federation), 6,000 per minute',
+    perSecond: STS_EXCHANGE_QUOTA.perMinute / 60,
+    source: `cloud.google.com/iam/quotas: Security Token Service API, exchange token requests (non-workforce identity federation), ${STS_EXCHANGE_QUOTA.perMinute.toLocaleString('en-US')} per minute`,
   },
   {
     id: 'gcp:generate-credentials',
     name: 'IAM Service Account Credentials generateAccessToken',
-    perSecond: 60000 / 60,
-    source: 'cloud.google.com/iam/quotas: Service Account Credentials API, requests to generate credentials, 60,000 per minute',
+    perSecond: GENERATE_CREDENTIALS_QUOTA.perMinute / 60,
+    source: `cloud.google.com/iam/quotas: Service Account Credentials API, requests to generate credentials, ${GENERATE_CREDENTIALS_QUOTA.perMinute.toLocaleString('en-US')} per minute`,
   },
 ];
 
