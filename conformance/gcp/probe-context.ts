@@ -117,14 +117,20 @@ function canonical(value: unknown): string {
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('base64url');
 
+/** A digest of grants, without where each comes from (its stack and address), in a stable order. */
+function grantsDigest(grants: ReadonlyArray<{ readonly origin: string }>): string {
+  return sha256(canonical(grants.map(({ origin: _origin, ...grant }) => canonical(grant)).sort()));
+}
+
 /**
  * What of a gate's configuration any answer about it can depend on: the provider as deployed
- * (name, issuer, keys it trusts, audiences, mapping, condition) and every grant to the pool's
- * principals — where each grant comes from (its stack and address) left out, so the same
- * configuration under two stack names is the same. Part of every request key: requests are never
- * shared across gates whose configurations differ in any of it.
+ * (name, issuer, keys it trusts, audiences, mapping, condition, manifest) and every grant to the
+ * pool's principals — without where each grant comes from, so the same configuration under two
+ * stack names is the same. Part of every request key: requests are never shared across gates
+ * whose configurations differ in any of it. `poolDigest` digests the pool's grants (the same for
+ * every gate of a pool: computed once per pool, not once per gate).
  */
-function configurationOf(gate: ResolvedGcpGate): string {
+function configurationOf(gate: ResolvedGcpGate, poolDigest: (grants: ReadonlyArray<{ readonly origin: string }>) => string): string {
   const provider = gate.provider;
   return sha256(
     canonical({
@@ -134,17 +140,11 @@ function configurationOf(gate: ResolvedGcpGate): string {
       issuer: gate.issuer ?? null,
       jwks: gate.jwks ?? null,
       provider: provider
-        ? {
-            audiences: provider.audiences,
-            attributeMapping: provider.attributeMapping,
-            attributeCondition: provider.attributeCondition ?? null,
-            impersonators: [...provider.impersonators].sort(),
-            boundSubjects: [...provider.boundSubjects].sort(),
-            manifest: provider.manifest ?? null,
-          }
+        ? { audiences: provider.audiences, attributeMapping: provider.attributeMapping, attributeCondition: provider.attributeCondition ?? null, manifest: provider.manifest ?? null }
         : null,
-      grants: gate.poolGrants.map(({ origin: _origin, ...grant }) => canonical(grant)).sort(),
-      impersonations: gate.impersonations.map(({ origin: _origin, ...i }) => canonical(i)).sort(),
+      // What the provider's plan reads of the grants (impersonators, bound subjects) derives from these.
+      grants: poolDigest(gate.poolGrants),
+      impersonations: poolDigest(gate.impersonations),
       intendedServiceAccounts: [...gate.intendedServiceAccounts].sort(),
     }),
   );
@@ -162,6 +162,8 @@ export class GcpProbeContext {
   private commandAnswer?: { token: string } | { error: string };
   private unknownKey?: IssuerKey;
   private readonly configurations = new WeakMap<ResolvedGcpGate, string>();
+  /** Digests of grant lists by the list (a pool's gates share theirs: resolveGcpGates), computed from their content. */
+  private readonly grantDigests = new WeakMap<object, string>();
   /** Every request the checks send goes through it: one send per key (`SharedRequests`). */
   public readonly shared = new SharedRequests();
   public attempts = 0;
@@ -188,7 +190,14 @@ export class GcpProbeContext {
 
   private configuration(gate: ResolvedGcpGate): string {
     let digest = this.configurations.get(gate);
-    if (digest === undefined) this.configurations.set(gate, (digest = configurationOf(gate)));
+    if (digest === undefined) {
+      const poolDigest = (grants: ReadonlyArray<{ readonly origin: string }>) => {
+        let found = this.grantDigests.get(grants);
+        if (found === undefined) this.grantDigests.set(grants, (found = grantsDigest(grants)));
+        return found;
+      };
+      this.configurations.set(gate, (digest = configurationOf(gate, poolDigest)));
+    }
     return digest;
   }
 

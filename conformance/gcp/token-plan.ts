@@ -104,10 +104,23 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
   });
   const search = searchAdmittedSubjects({ provider, declared, known: boundSubjectValues, boundValues, claims: { ...extra, iss: provider.issuer, aud: audience }, reaches: (p) => holdsImpersonation(provider, p) });
 
-  const admitted = candidates.map((sub) => ({ sub, principal: federatePlanned(provider, claimsFor(sub)) })).filter((c): c is { sub: string; principal: FederatedPrincipal } => c.principal !== undefined);
+  // Each candidate is run through the condition only until one admitted subject holds an
+  // impersonation role (the manifest's, first, in a gate attestgate wrote): in a pool of N gates
+  // the candidates hold every bound subject, and running all of them for each gate is N² CEL runs.
+  const admitted: Array<{ sub: string; principal: FederatedPrincipal }> = [];
+  let chosen: { sub: string; principal: FederatedPrincipal } | undefined;
+  for (const sub of candidates) {
+    const principal = federatePlanned(provider, claimsFor(sub));
+    if (!principal) continue;
+    admitted.push({ sub, principal });
+    if (holdsImpersonation(provider, principal)) {
+      chosen = { sub, principal };
+      break;
+    }
+  }
   // A configuration that names no subject the condition admits (an endsWith, a regex) may still admit one the search derived.
   const derived = search.tried.filter((t): t is typeof t & { principal: FederatedPrincipal } => t.principal !== undefined);
-  const chosen = admitted.find((c) => holdsImpersonation(provider, c.principal)) ?? derived.find((c) => holdsImpersonation(provider, c.principal)) ?? admitted[0] ?? derived[0];
+  chosen ??= derived.find((c) => holdsImpersonation(provider, c.principal)) ?? admitted[0] ?? derived[0];
   const baseSubject = chosen?.sub ?? candidates[0];
   const otherSubject = siblingSubject(baseSubject);
 
