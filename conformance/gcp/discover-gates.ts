@@ -110,6 +110,8 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
     // principals, so every provider meets every binding of the pool — and each bound account's
     // own grants were filtered out of all grants again for each (cubic in gates per pool).
     const members = grants.map((grant) => readMember(grant.member));
+    const memberTexts = grants.map((grant) => describeText(grant.member));
+    const roleTexts = grants.map((grant) => describeText(grant.role));
     const grantsOfAccount = new Map<string, DiscoveredGrant[]>();
     for (const g of grants) {
       const account = serviceAccountAddress(model, g.member);
@@ -124,10 +126,10 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
       for (const [index, grant] of grants.entries()) {
         const reading = members[index];
         if (!('principal' in reading) || !principalInPool(model, reading.principal, provider)) continue;
-        const member = describeText(grant.member);
+        const member = memberTexts[index];
         const entry = bound.get(member) ?? { principal: reading.principal, member, serviceAccounts: [], grants: [] };
         bound.set(member, entry);
-        const role = describeText(grant.role);
+        const role = roleTexts[index];
         const account = grant.target.kind === 'service-account' ? serviceAccountAddress(model, grant.target.value) : undefined;
         if (account && IMPERSONATION_ROLES.has(role)) {
           const accountGrants = [...(grantsOfAccount.get(account) ?? [])];

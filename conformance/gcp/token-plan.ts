@@ -88,14 +88,18 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
 
   const boundSubjectValues = [...provider.boundSubjects].map((m) => m.slice(`principal://iam.googleapis.com/${provider.poolName}/subject/`.length));
   const subjectPrefixes = literals.prefixes.get('sub') ?? [];
+  // Each subject once, where it first comes (a Set keeps insertion order): the bound subjects are
+  // every one of the pool, and an indexOf per subject was cubic in the gates of a pool.
   const candidates = [
-    ...(provider.manifest ? [provider.manifest.spiffeId, provider.manifest.subject] : []),
-    ...boundSubjectValues,
-    ...(literals.values.get('sub') ?? []),
-    ...subjectPrefixes.map((p) => `${p}attestgate-probe`),
-    // Last: a subject nobody named, which only a provider that does not pin the subject admits.
-    FALLBACK_SUBJECT,
-  ].filter((s, i, all) => s !== '' && all.indexOf(s) === i);
+    ...new Set([
+      ...(provider.manifest ? [provider.manifest.spiffeId, provider.manifest.subject] : []),
+      ...boundSubjectValues,
+      ...(literals.values.get('sub') ?? []),
+      ...subjectPrefixes.map((p) => `${p}attestgate-probe`),
+      // Last: a subject nobody named, which only a provider that does not pin the subject admits.
+      FALLBACK_SUBJECT,
+    ]),
+  ].filter((s) => s !== '');
 
   const declared = declaredSubjects({ ...(provider.manifest ? { manifest: provider.manifest } : {}), boundSubjects: boundSubjectValues, literals, mappingPassesSubject: mappingPassesSubject(provider.attributeMapping) });
   const boundValues = [...provider.impersonators].flatMap((member) => {
