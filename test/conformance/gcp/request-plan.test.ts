@@ -4,6 +4,10 @@ import { HttpOutcome } from '../../../conformance/gcp/gcp-outcome';
 import { GcpProbeTarget } from '../../../conformance/gcp/gcp-probe-target';
 import { GcpProbeContext } from '../../../conformance/gcp/probe-context';
 import { ResolvedGcpGate, resolveGcpGates } from '../../../conformance/gcp/resolve-gates';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startGcpEmulator } from '../../../conformance/emulator/gcp-emulator';
 import { runGcpConformance } from '../../../conformance/gcp/run-gcp-conformance';
 import { PlannedRequest, RequestPlan, formatPlanLine } from '../../../conformance/engine/request-plan';
 import { RateLimiter } from '../../../conformance/engine/retry';
@@ -259,6 +263,31 @@ describe('the GCP request plan on the emulator', () => {
     expect(sibling.flatMap((r) => (r.evidence?.sharedRequests as Array<{ sentBy: string }> | undefined) ?? []).map((u) => u.sentBy.split(' ')[0])).toEqual(
       expect.arrayContaining([expect.stringMatching(/^AGC-GCP-00[15]$/)]),
     );
+  });
+
+  test('a token command on a live-style target: the command’s token is planned and sent once, and the emulator is sent exactly the plan', async () => {
+    const gcp = example.filter((s) => s.stackName === 'attestgate-gcp-example');
+    const emulator = await startGcpEmulator({ sources: gcp });
+    try {
+      const token = signJwt(issuer.key, { iss: 'https://oidc.prod.example', sub: 'spiffe://prod.example/agent/deployer', aud: 'gcp' });
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-token-')), 'svid.txt');
+      fs.writeFileSync(file, `token(spiffe://prod.example/agent/deployer):\n\t${token}\n`);
+      const run = await runGcpConformance({
+        sources: gcp,
+        target: 'gcp',
+        projectNumber: emulator.world.projectNumberOf('attestgate-example'),
+        endpoints: { sts: emulator.endpoint, iamCredentials: emulator.endpoint },
+        tokenCommand: `cat '${file}'`,
+        ratePerSecond: Infinity,
+      });
+      // The control (exchange and generateAccessToken) for AGC-GCP-001 and the four key-free
+      // mutations (another issuer, an unknown key, the command's token tampered, alg none).
+      expect(run.plan).toMatchObject({ needed: 2 + 4 * 3, planned: 6, unplannedChecks: 0 });
+      expect(run.requests).toBe(6);
+      expect(emulator.server.log.filter((e) => e.path === '/v1/token' || e.path.endsWith(':generateAccessToken'))).toHaveLength(6);
+    } finally {
+      await emulator.close();
+    }
   });
 
   test('weakened configurations whose probes get federated tokens: the planned generateAccessToken calls are the ones sent', async () => {
