@@ -352,7 +352,8 @@ export class GcpProbeContext {
    * Whether the STS is expected to federate a fresh token of these claims signed by the issuer's
    * key: the provider's own mapping and condition decide (token-plan, the emulator's CEL path).
    * Only plans use it, for the generateAccessToken calls a check sends after a federated token;
-   * a gate that federates what its condition refuses is sent more than planned, and FAILs.
+   * a target that federates what this says is refused is sent more than planned (the run's
+   * request count says how many), and the checks judge what it answered.
    */
   public predictsFederated(gate: ResolvedGcpGate, claims: TokenClaims): boolean {
     return gate.provider !== undefined && federatePlanned(gate.provider, claims) !== undefined;
