@@ -106,24 +106,33 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
   return sources.flatMap((source) => {
     const { model } = source;
     const grants = iamGrants(model);
+    // Read once per configuration, not per provider: the providers of one pool share its
+    // principals, so every provider meets every binding of the pool — and each bound account's
+    // own grants were filtered out of all grants again for each (cubic in gates per pool).
+    const members = grants.map((grant) => readMember(grant.member));
+    const memberTexts = grants.map((grant) => describeText(grant.member));
+    const roleTexts = grants.map((grant) => describeText(grant.role));
+    const grantsOfAccount = new Map<string, DiscoveredGrant[]>();
+    for (const g of grants) {
+      const account = serviceAccountAddress(model, g.member);
+      if (account) grantsOfAccount.set(account, [...(grantsOfAccount.get(account) ?? []), { role: describeText(g.role), on: describeTarget(g.target), resource: g.resource.address }]);
+    }
     return workloadIdentityProviders(model).map((provider) => {
       const address = provider.resource.address;
       const raw = provider.resource.comment[GATE_MANIFEST_METADATA_KEY];
       const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${address}`, 'gcp-workload-identity-federation');
 
       const bound = new Map<string, { principal: PoolPrincipal; member: string; serviceAccounts: BoundPrincipal['serviceAccounts'][number][]; grants: DiscoveredGrant[] }>();
-      for (const grant of grants) {
-        const reading = readMember(grant.member);
+      for (const [index, grant] of grants.entries()) {
+        const reading = members[index];
         if (!('principal' in reading) || !principalInPool(model, reading.principal, provider)) continue;
-        const member = describeText(grant.member);
+        const member = memberTexts[index];
         const entry = bound.get(member) ?? { principal: reading.principal, member, serviceAccounts: [], grants: [] };
         bound.set(member, entry);
-        const role = describeText(grant.role);
+        const role = roleTexts[index];
         const account = grant.target.kind === 'service-account' ? serviceAccountAddress(model, grant.target.value) : undefined;
         if (account && IMPERSONATION_ROLES.has(role)) {
-          const accountGrants = grants
-            .filter((g) => serviceAccountAddress(model, g.member) === account)
-            .map((g) => ({ role: describeText(g.role), on: describeTarget(g.target), resource: g.resource.address }));
+          const accountGrants = [...(grantsOfAccount.get(account) ?? [])];
           const accountId = model.resource(account)?.attributes.account_id;
           entry.serviceAccounts.push({ address: account, ...(typeof accountId === 'string' ? { accountId } : {}), via: role, grants: accountGrants });
         } else {

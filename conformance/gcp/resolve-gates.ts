@@ -62,6 +62,19 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
       accountsByProject.set(project, [...(accountsByProject.get(project) ?? []), resource.attributes.email]);
     }
   }
+  // A pool's grants and what they let its principals impersonate are the same for every gate of
+  // the pool: computed once per pool, and the same arrays for each (GcpProbeContext digests them once).
+  const ofPool = new Map<string, { readonly poolGrants: readonly ConcreteGrant[]; readonly impersonations: ResolvedGcpGate['impersonations'] }>();
+  const grantsOfPool = (poolName: string) => {
+    let found = ofPool.get(poolName);
+    if (!found) {
+      const poolPrefixes = [`principal://iam.googleapis.com/${poolName}/`, `principalSet://iam.googleapis.com/${poolName}/`];
+      const poolGrants = grants.filter((g) => poolPrefixes.some((p) => g.member.startsWith(p)));
+      const impersonations = poolGrants.flatMap((g) => impersonatedBy(g, accountsByProject).map((serviceAccount) => ({ member: g.member, serviceAccount, role: g.role, origin: g.origin })));
+      ofPool.set(poolName, (found = { poolGrants, impersonations }));
+    }
+    return found;
+  };
   return gates.map((gate) => {
     const configuration = configurations.find((c) => c.stackName === gate.stackName && c.file === gate.file);
     const address = gate.provider.address;
@@ -83,9 +96,7 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
     const providerName = typeof a.name === 'string' && /\/providers\/[^/]+$/.test(a.name) ? a.name : undefined;
     if (!providerName) problems.push(`the resource name of ${address} is not known (${problems.length > 0 ? 'see above' : 'its pool or project is not resolved'})`);
     const poolName = providerName?.replace(/\/providers\/[^/]+$/, '');
-    const poolPrefixes = poolName ? [`principal://iam.googleapis.com/${poolName}/`, `principalSet://iam.googleapis.com/${poolName}/`] : [];
-    const poolGrants = grants.filter((g) => poolPrefixes.some((p) => g.member.startsWith(p)));
-    const impersonations = poolGrants.flatMap((g) => impersonatedBy(g, accountsByProject).map((serviceAccount) => ({ member: g.member, serviceAccount, role: g.role, origin: g.origin })));
+    const { poolGrants, impersonations } = poolName ? grantsOfPool(poolName) : { poolGrants: [], impersonations: [] };
     const reachableServiceAccounts = [...new Set(impersonations.map((i) => i.serviceAccount))];
     const oidc = block(a.oidc);
     const issuer = typeof oidc?.issuer_uri === 'string' ? oidc.issuer_uri : undefined;

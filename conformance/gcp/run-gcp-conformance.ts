@@ -13,7 +13,7 @@ import { IssuerKey } from '../oidc/issuer-key';
 import { runTokenCommand } from '../oidc/token-command';
 import { GcpEndpoints, GcpHttpProbeTarget, PUBLIC_GCP_ENDPOINTS } from './gcp-probe-target';
 import { KeySources, keysForGate } from './issuer-keys';
-import { GcpProbeContext } from './probe-context';
+import { GCP_LIVE_QUOTAS, GcpProbeContext } from './probe-context';
 import { renderGcpGateTable } from './gate-table';
 import { GcpDeploymentProblems, ResolvedGcpGate, resolveGcpGates } from './resolve-gates';
 
@@ -50,6 +50,7 @@ export const GCP_CONFORMANCE: CloudConformance<TerraformSource, GcpGate, Resolve
   cloud: 'gcp',
   // Far below the STS and IAM credentials quotas.
   defaultRatePerSecond: 10,
+  liveQuotas: GCP_LIVE_QUOTAS,
   checks: GCP_CHECKS,
   discover: discoverGcpGates,
   title: 'GCP — workload identity federation',
@@ -100,6 +101,9 @@ async function prepareGcp(gates: readonly GcpGate[], options: GcpConformanceOpti
     retry: setup.retry,
     ...(tokenCommand ? { tokenCommand: () => runTokenCommand(tokenCommand) } : {}),
   });
+  // The command's token is in the plan's request keys (the control sends it; the mutations start
+  // from its claims), so it is fetched before the plan; a command that fails is said by the checks.
+  await context.tokenFromCommand();
   return { name: target.name, gates: resolved.map((gate) => ({ id: gate.gate.id, resolved: gate })), context, requests: () => context.attempts };
 }
 

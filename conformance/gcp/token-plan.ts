@@ -88,14 +88,18 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
 
   const boundSubjectValues = [...provider.boundSubjects].map((m) => m.slice(`principal://iam.googleapis.com/${provider.poolName}/subject/`.length));
   const subjectPrefixes = literals.prefixes.get('sub') ?? [];
+  // Each subject once, where it first comes (a Set keeps insertion order): the bound subjects are
+  // every one of the pool, and an indexOf per subject was cubic in the gates of a pool.
   const candidates = [
-    ...(provider.manifest ? [provider.manifest.spiffeId, provider.manifest.subject] : []),
-    ...boundSubjectValues,
-    ...(literals.values.get('sub') ?? []),
-    ...subjectPrefixes.map((p) => `${p}attestgate-probe`),
-    // Last: a subject nobody named, which only a provider that does not pin the subject admits.
-    FALLBACK_SUBJECT,
-  ].filter((s, i, all) => s !== '' && all.indexOf(s) === i);
+    ...new Set([
+      ...(provider.manifest ? [provider.manifest.spiffeId, provider.manifest.subject] : []),
+      ...boundSubjectValues,
+      ...(literals.values.get('sub') ?? []),
+      ...subjectPrefixes.map((p) => `${p}attestgate-probe`),
+      // Last: a subject nobody named, which only a provider that does not pin the subject admits.
+      FALLBACK_SUBJECT,
+    ]),
+  ].filter((s) => s !== '');
 
   const declared = declaredSubjects({ ...(provider.manifest ? { manifest: provider.manifest } : {}), boundSubjects: boundSubjectValues, literals, mappingPassesSubject: mappingPassesSubject(provider.attributeMapping) });
   const boundValues = [...provider.impersonators].flatMap((member) => {
@@ -104,10 +108,23 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
   });
   const search = searchAdmittedSubjects({ provider, declared, known: boundSubjectValues, boundValues, claims: { ...extra, iss: provider.issuer, aud: audience }, reaches: (p) => holdsImpersonation(provider, p) });
 
-  const admitted = candidates.map((sub) => ({ sub, principal: federatePlanned(provider, claimsFor(sub)) })).filter((c): c is { sub: string; principal: FederatedPrincipal } => c.principal !== undefined);
+  // Each candidate is run through the condition only until one admitted subject holds an
+  // impersonation role (the manifest's, first, in a gate attestgate wrote): in a pool of N gates
+  // the candidates hold every bound subject, and running all of them for each gate is N² CEL runs.
+  const admitted: Array<{ sub: string; principal: FederatedPrincipal }> = [];
+  let chosen: { sub: string; principal: FederatedPrincipal } | undefined;
+  for (const sub of candidates) {
+    const principal = federatePlanned(provider, claimsFor(sub));
+    if (!principal) continue;
+    admitted.push({ sub, principal });
+    if (holdsImpersonation(provider, principal)) {
+      chosen = { sub, principal };
+      break;
+    }
+  }
   // A configuration that names no subject the condition admits (an endsWith, a regex) may still admit one the search derived.
   const derived = search.tried.filter((t): t is typeof t & { principal: FederatedPrincipal } => t.principal !== undefined);
-  const chosen = admitted.find((c) => holdsImpersonation(provider, c.principal)) ?? derived.find((c) => holdsImpersonation(provider, c.principal)) ?? admitted[0] ?? derived[0];
+  chosen ??= derived.find((c) => holdsImpersonation(provider, c.principal)) ?? admitted[0] ?? derived[0];
   const baseSubject = chosen?.sub ?? candidates[0];
   const otherSubject = siblingSubject(baseSubject);
 

@@ -5,7 +5,7 @@ import { parseExtractTemplate } from './cel/extract';
 import { FederatedPrincipal, IMPERSONATION_ROLES, federate, isRejection } from './federated-identity';
 import { PoolPrincipal, WorkloadIdentityProviderModel, gateDeclarationOf, poolPrincipalCovers, withPlaceholders } from './google-workload-identity';
 import { GateServiceAccount, GcpIssuancePath, gcpIssuancePaths } from './issuance-paths';
-import { mappingPassesSubject } from './pinned-subject';
+import { mappingPassesSubject, pinnedSubjectClaim } from './pinned-subject';
 import { TerraformModel } from '../terraform/configuration';
 import { describeValue, isSymbol, isSymbolicString } from '../terraform/expressions';
 
@@ -146,7 +146,12 @@ export function searchAdmittedSubjects(search: SubjectSearch): SubjectSearchResu
   }
   const candidates = subjectCandidates(literals, [...search.declared, ...(search.known ?? [])]).filter((c) => !declared.has(c.sub));
   const now = Math.floor(Date.now() / 1000);
+  // A condition that pins the subject claim refuses every other subject at a top-level conjunct:
+  // its answer is known without running it. In a pool of N gates the candidates hold neighbours
+  // of every bound subject, and running the condition on each, for each gate, is N² CEL runs.
+  const pinned = pinnedSubjectClaim(search.provider.attributeCondition, search.provider.attributeMapping);
   const tried = candidates.map((candidate): SubjectCandidate & { principal?: FederatedPrincipal } => {
+    if (pinned !== undefined && candidate.sub !== pinned) return candidate;
     const result = federate(search.provider, { iat: now, exp: now + 300, ...search.claims, sub: candidate.sub });
     return isRejection(result) ? candidate : { ...candidate, principal: result };
   });

@@ -66,6 +66,36 @@ function readPinnedSubject(provider: WorkloadIdentityProviderModel): string | un
   return undefined;
 }
 
+/**
+ * The `sub` claim a condition requires, when a conjunct at its top compares the claim with a
+ * literal — `assertion.sub == 'X'`, or `google.subject == 'X'` while the mapping passes
+ * `assertion.sub` through unchanged: a credential with any other `sub` is refused, whatever the
+ * rest of the condition says (CEL's `false && x` is false, even when `x` is an error). Undefined
+ * for anything short of that, or a condition that does not parse.
+ */
+export function pinnedSubjectClaim(condition: string | undefined, mapping: Readonly<Record<string, string>>): string | undefined {
+  if (condition === undefined) return undefined;
+  let root: CelExpr;
+  try {
+    root = parseCel(condition).expr;
+  } catch {
+    return undefined;
+  }
+  const passesSub = mappingPassesSubject(mapping);
+  for (const conjunct of conjuncts(root)) {
+    const kind = conjunct.exprKind;
+    if (kind.case !== 'callExpr' || kind.value.function !== '_==_' || kind.value.args.length !== 2) continue;
+    const [a, b] = kind.value.args;
+    for (const [path, literal] of [
+      [pathOf(a), stringConstant(b)],
+      [pathOf(b), stringConstant(a)],
+    ]) {
+      if (literal !== undefined && (path === 'assertion.sub' || (path === 'google.subject' && passesSub))) return literal;
+    }
+  }
+  return undefined;
+}
+
 /** The operands of the top-level `&&`s: each must hold for a credential to be accepted. */
 function conjuncts(expr: CelExpr): CelExpr[] {
   const kind = expr.exprKind;

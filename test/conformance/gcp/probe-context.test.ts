@@ -47,12 +47,13 @@ const context = (target: GcpProbeTarget, tokenCommand?: () => Promise<string>) =
   new GcpProbeContext({ target, limiter: new RateLimiter(Infinity), retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, ...(tokenCommand ? { tokenCommand } : {}) });
 
 describe('GcpProbeContext', () => {
-  test('the positive control runs once per gate: the exchange, then the bound service account', async () => {
+  test('the positive control is sent once per gate: the exchange, then the bound service account', async () => {
     const target = scripted([FEDERATED], [SA_TOKEN]);
     const ctx = context(target);
     const g = gate();
     const [a, b] = await Promise.all([ctx.positiveControl(g), ctx.positiveControl(g)]);
-    expect(a).toBe(b);
+    expect(a).toEqual(b);
+    expect(target.tokens).toHaveLength(1);
     expect(controlSucceeded(a)).toBe(true);
     expect(target.impersonated).toEqual(['deployer-agent@p.iam.gserviceaccount.com']);
     expect(decodeJwt(target.tokens[0]).claims).toMatchObject({ iss: ISSUER, sub: DEPLOYER_SPIFFE_ID, aud: 'gcp' });
@@ -63,7 +64,7 @@ describe('GcpProbeContext', () => {
     const busy = json(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'quota' } });
     const target = scripted([FEDERATED, busy, busy, busy], [SA_TOKEN]);
     const ctx = context(target);
-    const verdict = await probeExchangeDenied(gate(), ctx, 'a mutation', { status: 400, code: 'invalid_grant' }, true, (b) => ctx.sign(gate(), b));
+    const verdict = await probeExchangeDenied(gate(), ctx, 'a mutation', { status: 400, code: 'invalid_grant' }, true, (b) => ({ claims: { ...b, sub: 'spiffe://prod.example/agent/other' }, signer: 'issuer-key' }));
     expect(verdict).toMatchObject({ status: 'INCONCLUSIVE', reason: expect.stringContaining('429 RESOURCE_EXHAUSTED') });
     expect(ctx.attempts).toBe(5);
   });
@@ -78,7 +79,7 @@ describe('GcpProbeContext', () => {
     const ctx = context(target);
     const keyless = { ...gate(), keys: [], noKeyReason: 'no key here' };
     expect(await mutationBlocker(keyless, ctx, true)).toEqual({ status: 'SKIPPED', reason: expect.stringContaining('no key here') });
-    const verdict = await probeExchangeDenied(keyless, ctx, 'x', { status: 400, code: 'unauthorized_client' }, false, (b) => signJwt(generateIssuerKey(), b));
+    const verdict = await probeExchangeDenied(keyless, ctx, 'x', { status: 400, code: 'unauthorized_client' }, false, (b) => ({ claims: b, signer: 'unknown-key' }));
     expect(verdict).toMatchObject({ status: 'PASS', reason: 'x: denied with 400 unauthorized_client' });
   });
 
@@ -98,9 +99,10 @@ describe('GcpProbeContext', () => {
   });
 
   test('impersonation probes: PASS only when every account denies; FAIL when any issues', async () => {
-    const pass = await probeImpersonationsDenied(context(scripted([], [DENIED, DENIED])), 'ya29.fed', ['a@p', 'b@p'], 'w');
+    const exchanged = { claims: { iss: ISSUER, sub: 'x', aud: 'gcp' }, signer: 'issuer-key' } as const;
+    const pass = await probeImpersonationsDenied(gate(), context(scripted([], [DENIED, DENIED])), exchanged, 'ya29.fed', ['a@p', 'b@p'], 'w');
     expect(pass).toMatchObject({ status: 'PASS', reason: 'w: generateAccessToken denied with 403 PERMISSION_DENIED for a@p, b@p' });
-    const fail = await probeImpersonationsDenied(context(scripted([], [DENIED, SA_TOKEN])), 'ya29.fed', ['a@p', 'b@p'], 'w');
+    const fail = await probeImpersonationsDenied(gate(), context(scripted([], [DENIED, SA_TOKEN])), exchanged, 'ya29.fed', ['a@p', 'b@p'], 'w');
     expect(fail).toMatchObject({ status: 'FAIL', reason: 'w: generateAccessToken for b@p: a token was issued' });
   });
 

@@ -1,6 +1,7 @@
 import { boundValueOf, declaredSubjects, mappingPassesSubject, searchAdmittedSubjects, subjectCandidates } from '../../../lib/model/gcp/admitted-subjects';
 import { conditionLiterals } from '../../../lib/model/gcp/cel/condition-literals';
 import { poolPrincipalCovers } from '../../../lib/model/gcp/google-workload-identity';
+import { federate, isRejection } from '../../../lib/model/gcp/federated-identity';
 
 const DEPLOYER = 'spiffe://prod.example/agent/deployer';
 const POOL = 'projects/1/locations/global/workloadIdentityPools/agents';
@@ -59,6 +60,24 @@ describe('searchAdmittedSubjects', () => {
       'spiffe://prod.example/agent/deployerattestgate-probe/attestgate-probe',
     ]);
     expect(result.tried.map((t) => t.sub)).not.toContain(DEPLOYER);
+  });
+
+  test('a condition that pins the subject claim: each candidate comes out as running the condition says, though only the pinned one is run', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const pool = Array.from({ length: 20 }, (_, i) => `spiffe://prod.example/agent/agent-${i}`);
+    const admitted: number[] = [];
+    for (const condition of [`assertion.sub == '${DEPLOYER}' && assertion.aud == 'gcp'`, `assertion.sub == '${DEPLOYER}' || assertion.sub.startsWith('${pool[3]}')`, `assertion.sub.startsWith('spiffe://prod.example/')`]) {
+      const searched = provider(condition);
+      const result = searchAdmittedSubjects({ provider: searched, declared: [DEPLOYER], known: pool, claims: { aud: 'gcp' }, reaches: () => true });
+      expect(result.tried.length).toBeGreaterThan(pool.length);
+      const byCondition = result.tried.map((t) => [t.sub, !isRejection(federate(searched, { iat: now, exp: now + 300, aud: 'gcp', sub: t.sub }))]);
+      expect([condition, result.tried.map((t) => [t.sub, t.principal !== undefined])]).toEqual([condition, byCondition]);
+      admitted.push(byCondition.filter(([, a]) => a).length);
+    }
+    // Pinned: nothing beside the declared subject; the || and the prefix admit neighbours.
+    expect(admitted[0]).toBe(0);
+    expect(admitted[1]).toBeGreaterThan(0);
+    expect(admitted[2]).toBeGreaterThan(admitted[1]);
   });
 
   test('admitted but not reaching is tried, not beyond', () => {

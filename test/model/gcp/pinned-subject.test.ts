@@ -1,5 +1,5 @@
 import { workloadIdentityProviders } from '../../../lib/model/gcp/google-workload-identity';
-import { cannotMapTo, pinnedSubject } from '../../../lib/model/gcp/pinned-subject';
+import { cannotMapTo, pinnedSubject, pinnedSubjectClaim } from '../../../lib/model/gcp/pinned-subject';
 import { gcpConfiguration, tfModel } from '../../fixtures/terraform';
 
 const AGENT = 'spiffe://prod.example/agent/deployer';
@@ -42,5 +42,23 @@ describe('pinnedSubject: the one google.subject a provider can give, when its co
     expect(cannotMapTo(pinned, { scope: 'attribute', poolAddress: 'p', value: 'attribute.x/y' })).toBe(false);
     expect(cannotMapTo(pinned, { scope: 'whole-pool', poolAddress: 'p' })).toBe(false);
     expect(cannotMapTo(provider({ attribute_condition: "assertion.sub.startsWith('spiffe://prod.example/')" }), { scope: 'subject', poolAddress: 'p', value: OTHER })).toBe(false);
+  });
+});
+
+describe('pinnedSubjectClaim: the sub claim a condition requires at its top', () => {
+  const PASSES = { 'google.subject': 'assertion.sub' };
+  test('assertion.sub == literal at the top, either side, with any mapping; google.subject == literal only while the mapping passes the claim', () => {
+    expect(pinnedSubjectClaim(`assertion.aud == 'gcp' && assertion.sub == '${AGENT}'`, PASSES)).toBe(AGENT);
+    expect(pinnedSubjectClaim(`'${AGENT}' == assertion.sub`, { 'google.subject': "assertion.sub.extract('/agent/{x}')" })).toBe(AGENT);
+    expect(pinnedSubjectClaim(`google.subject == '${AGENT}'`, PASSES)).toBe(AGENT);
+  });
+
+  test('lax cases: no claim is pinned by an ||, a prefix, a google.subject the mapping transforms, no condition or one that does not parse', () => {
+    expect(pinnedSubjectClaim(`assertion.sub == '${AGENT}' || assertion.sub == '${OTHER}'`, PASSES)).toBeUndefined();
+    expect(pinnedSubjectClaim("assertion.sub.startsWith('spiffe://prod.example/')", PASSES)).toBeUndefined();
+    expect(pinnedSubjectClaim("google.subject == 'deployer'", { 'google.subject': "assertion.sub.extract('/agent/{x}')" })).toBeUndefined();
+    expect(pinnedSubjectClaim(`!(assertion.sub == '${AGENT}')`, PASSES)).toBeUndefined();
+    expect(pinnedSubjectClaim(undefined, PASSES)).toBeUndefined();
+    expect(pinnedSubjectClaim("assertion.sub == '", PASSES)).toBeUndefined();
   });
 });

@@ -40,4 +40,5 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     if (!issuedToken(outcome)) return fail(`the federated token of the attested identity cannot impersonate ${serviceAccount}, the service account bound to it (${describeGcpOutcome(outcome)})`, evidence);
     return pass(`a correctly attested token (${control.source}) got a federated token and a token for ${serviceAccount}`, evidence);
   },
+  plan: (gate, context) => context.plannedControl(gate),
 };

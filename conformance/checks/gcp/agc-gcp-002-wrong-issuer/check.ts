@@ -1,11 +1,13 @@
 import { Check } from '../../../engine/check';
-import { generateIssuerKey } from '../../../oidc/issuer-key';
-import { signJwt } from '../../../oidc/jwt';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 
 /** An issuer the attacker runs: a name the provider does not trust, keys of its own. */
 export const ROGUE_ISSUER = 'https://attestgate-probe.invalid/rogue-issuer';
+
+const WHAT = 'a token from another issuer';
+/** Signed by the run's key that no issuer publishes: the rogue issuer's own. */
+const token: MutatedToken = (baseline) => ({ claims: { ...baseline, iss: ROGUE_ISSUER }, signer: 'unknown-key' });
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -18,8 +20,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'critical',
     tags: ['cloud:gcp', 'kind:negative', 'threat:wrong-issuer'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(gate, context, 'a token from another issuer', { status: 400, code: 'invalid_grant', message: /issuer/i }, false, (baseline) =>
-      signJwt(generateIssuerKey('RS256'), { ...baseline, iss: ROGUE_ISSUER }),
-    ),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /issuer/i }, false, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, false, token),
 };

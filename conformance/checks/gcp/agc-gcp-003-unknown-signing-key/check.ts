@@ -1,8 +1,9 @@
 import { Check } from '../../../engine/check';
-import { generateIssuerKey } from '../../../oidc/issuer-key';
-import { signJwt } from '../../../oidc/jwt';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+const WHAT = 'a token signed by a key the issuer does not publish';
+const token: MutatedToken = (baseline) => ({ claims: baseline, signer: 'unknown-key' });
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -15,13 +16,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'critical',
     tags: ['cloud:gcp', 'kind:negative', 'threat:unknown-key'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(
-      gate,
-      context,
-      "a token signed by a key the issuer does not publish",
-      { status: 400, code: 'invalid_grant', message: /Error connecting to the given credential's issuer/ },
-      false,
-      (baseline) => signJwt(generateIssuerKey('RS256'), baseline),
-    ),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /Error connecting to the given credential's issuer/ }, false, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, false, token),
 };

@@ -1,6 +1,6 @@
 import { Check } from '../../../engine/check';
 import { TokenClaims } from '../../../oidc/jwt';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 
 /**
@@ -15,6 +15,9 @@ export function foreignAudience(baseline: TokenClaims): string {
   return FOREIGN_AUDIENCES.find((a) => !carried.includes(a))!;
 }
 
+const WHAT = 'a token minted for another relying party';
+const token: MutatedToken = (baseline) => ({ claims: { ...baseline, aud: foreignAudience(baseline) }, signer: 'issuer-key' });
+
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
     id: 'AGC-GCP-004',
@@ -26,8 +29,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'high',
     tags: ['cloud:gcp', 'kind:negative', 'threat:wrong-audience', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(gate, context, 'a token minted for another relying party', { status: 400, code: 'invalid_grant', message: /audience/i }, true, (baseline) =>
-      context.sign(gate, { ...baseline, aud: foreignAudience(baseline) }),
-    ),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /audience/i }, true, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, true, token),
 };

@@ -1,7 +1,11 @@
 import { Check } from '../../../engine/check';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 import { siblingSubject } from '../../../gcp/token-plan';
+
+const WHAT = 'a token of another subject of the same issuer';
+/** The same token AGC-GCP-011 sends: one exchange answers both. */
+const token: MutatedToken = (baseline) => ({ claims: { ...baseline, sub: siblingSubject(baseline.sub) }, signer: 'issuer-key' });
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -14,13 +18,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'critical',
     tags: ['cloud:gcp', 'kind:negative', 'threat:wrong-subject', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(
-      gate,
-      context,
-      'a token of another subject of the same issuer',
-      { status: 400, code: 'unauthorized_client', message: /rejected by the attribute condition/ },
-      true,
-      (baseline) => context.sign(gate, { ...baseline, sub: siblingSubject(baseline.sub) }),
-    ),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'unauthorized_client', message: /rejected by the attribute condition/ }, true, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, true, token),
 };

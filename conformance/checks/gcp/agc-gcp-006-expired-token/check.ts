@@ -1,6 +1,9 @@
 import { Check } from '../../../engine/check';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+const WHAT = 'an expired token';
+const token: MutatedToken = (baseline) => ({ claims: baseline, signer: 'issuer-key', times: 'expired' });
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -13,9 +16,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'high',
     tags: ['cloud:gcp', 'kind:negative', 'threat:expired-token', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(gate, context, 'an expired token', { status: 400, code: 'invalid_grant', message: /stale to sign-in/ }, true, (baseline) => {
-      const now = Math.floor(Date.now() / 1000);
-      return context.sign(gate, { ...baseline, iat: now - 3600, exp: now - 600 });
-    }),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /stale to sign-in/ }, true, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, true, token),
 };

@@ -1,6 +1,9 @@
 import { Check } from '../../../engine/check';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+const WHAT = 'a token issued in the future';
+const token: MutatedToken = (baseline) => ({ claims: baseline, signer: 'issuer-key', times: 'future' });
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -13,9 +16,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'medium',
     tags: ['cloud:gcp', 'kind:negative', 'threat:not-yet-valid-token', 'requires:issuer-key'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(gate, context, 'a token issued in the future', { status: 400, code: 'invalid_grant', message: /future|not valid before/ }, true, (baseline) => {
-      const now = Math.floor(Date.now() / 1000);
-      return context.sign(gate, { ...baseline, iat: now + 600, nbf: now + 600, exp: now + 900 });
-    }),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /future|not valid before/ }, true, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, true, token),
 };

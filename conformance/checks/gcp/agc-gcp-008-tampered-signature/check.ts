@@ -1,7 +1,17 @@
 import { Check, skipped } from '../../../engine/check';
-import { tamperedJwt } from '../../../oidc/jwt';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+const WHAT = 'a token with a tampered signature';
+
+/** A token the issuer signed — with its key, else the token command's own — one bit of its signature flipped. */
+const tokenOf =
+  (gate: ResolvedGcpGate, context: GcpProbeContext): MutatedToken =>
+  (baseline) => {
+    if (gate.keys.length > 0) return { claims: baseline, signer: 'issuer-key', tampered: true };
+    if (context.hasCommandToken()) return { claims: baseline, signer: 'token-command', tampered: true };
+    return skipped(`a signed token to tamper with needs the issuer's key (--pki) or --token-command: ${gate.noKeyReason ?? 'no key'}`);
+  };
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -14,11 +24,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'critical',
     tags: ['cloud:gcp', 'kind:negative', 'threat:tampered-signature', 'requires:signed-token'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(gate, context, 'a token with a tampered signature', { status: 400, code: 'invalid_grant', message: /Unable to verify the ID Token signature/ }, false, async (baseline) => {
-      if (gate.keys.length > 0) return tamperedJwt(context.sign(gate, baseline));
-      const fromCommand = await context.tokenFromCommand();
-      if (fromCommand && 'token' in fromCommand) return tamperedJwt(fromCommand.token);
-      return skipped(`a signed token to tamper with needs the issuer's key (--pki) or --token-command: ${gate.noKeyReason ?? 'no key'}`);
-    }),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /Unable to verify the ID Token signature/ }, false, tokenOf(gate, context)),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, false, tokenOf(gate, context)),
 };

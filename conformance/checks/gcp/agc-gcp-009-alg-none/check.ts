@@ -1,7 +1,9 @@
 import { Check } from '../../../engine/check';
-import { unsignedJwt } from '../../../oidc/jwt';
-import { GcpProbeContext, probeExchangeDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, MutatedToken, plannedExchangeDenial, probeExchangeDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+
+const WHAT = 'an unsigned token (alg: none)';
+const token: MutatedToken = (baseline) => ({ claims: baseline, signer: 'none' });
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -14,6 +16,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     severity: 'critical',
     tags: ['cloud:gcp', 'kind:negative', 'threat:alg-none'],
   },
-  run: (gate, context) =>
-    probeExchangeDenied(gate, context, 'an unsigned token (alg: none)', { status: 400, code: 'invalid_grant', message: /algorithm|signature/i }, false, (baseline) => unsignedJwt(baseline)),
+  run: (gate, context) => probeExchangeDenied(gate, context, WHAT, { status: 400, code: 'invalid_grant', message: /algorithm|signature/i }, false, token),
+  plan: (gate, context) => plannedExchangeDenial(gate, context, WHAT, false, token),
 };

@@ -1,9 +1,16 @@
 import { Check, Verdict, fail, inconclusive, pass } from '../../../engine/check';
 import { wholePoolOf } from '../../../../lib/model/gcp/federated-identity';
 import { describeGcpOutcome, gcpErrorCodeOf, isTransientGcp, issuedToken } from '../../../gcp/gcp-outcome';
-import { GcpProbeContext, mutationBlocker, probeImpersonationsDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, SubjectToken, mutationBlocker, plannedExchangeThenImpersonations, plannedUnblocked, probeImpersonationsDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
 import { siblingSubject } from '../../../gcp/token-plan';
+import { TokenClaims } from '../../../oidc/jwt';
+
+/** Another subject of the same issuer: the same token AGC-GCP-005 sends, so one exchange answers both. */
+function otherSubject(baseline: TokenClaims): { readonly token: SubjectToken; readonly what: string } {
+  const other = siblingSubject(baseline.sub);
+  return { token: { claims: { ...baseline, sub: other }, signer: 'issuer-key' }, what: `a token of another subject of the same issuer (${other})` };
+}
 
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
@@ -20,10 +27,8 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   async run(gate, context) {
     const blocked = await mutationBlocker(gate, context, true);
     if (blocked) return blocked;
-    const baseline = (await context.baselineClaims(gate))!;
-    const other = siblingSubject(baseline.sub);
-    const what = `a token of another subject of the same issuer (${other})`;
-    const exchange = await context.exchange(gate, context.sign(gate, { ...baseline, sub: other }));
+    const { token, what } = otherSubject((await context.baselineClaims(gate))!);
+    const exchange = await context.exchange(gate, token, what);
     const federated = issuedToken(exchange);
     const received = describeGcpOutcome(exchange);
     if (!federated) {
@@ -36,7 +41,7 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     const wholePool = gate.poolName ? wholePoolOf(gate.poolName) : undefined;
     const poolRoles = gate.poolGrants.filter((g) => g.member === wholePool && g.target.kind === 'project');
     let impersonation: Verdict | undefined;
-    if (gate.reachableServiceAccounts.length > 0) impersonation = await probeImpersonationsDenied(context, federated, gate.reachableServiceAccounts, what);
+    if (gate.reachableServiceAccounts.length > 0) impersonation = await probeImpersonationsDenied(gate, context, token, federated, gate.reachableServiceAccounts, what);
     if (impersonation?.status === 'FAIL') return impersonation;
     if (poolRoles.length > 0) {
       const roles = poolRoles.map((g) => `${g.role} on project ${g.target.kind === 'project' ? g.target.project : ''} (${g.origin})`).join(', ');
@@ -44,5 +49,11 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     }
     if (impersonation) return impersonation;
     return pass(`${what} got a federated token, but the pool reaches no service account and no role is granted to ${wholePool}`, { received });
+  },
+  plan(gate, context) {
+    const unblocked = plannedUnblocked(gate, context, true);
+    if (!unblocked?.baseline) return [];
+    const { token, what } = otherSubject(unblocked.baseline);
+    return [...unblocked.control, ...plannedExchangeThenImpersonations(gate, context, token, gate.reachableServiceAccounts, what)];
   },
 };

@@ -56,4 +56,6 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     if (attested.length === 0) return skipped('no path to the gate’s service accounts was found in the configuration');
     return pass(`only the gate’s federation acts as ${gate.serviceAccounts.map((a) => a.email ?? a.address).join(', ')} (${plural(attested.length, 'binding')})`, evidence);
   },
+  // Judged from the configuration: it sends nothing.
+  plan: () => [],
 };

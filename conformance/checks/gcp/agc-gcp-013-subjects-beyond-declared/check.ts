@@ -1,7 +1,8 @@
 import { Check, Verdict, fail, inconclusive, pass, skipped } from '../../../engine/check';
 import { issuedToken, judgeGcpDenial } from '../../../gcp/gcp-outcome';
-import { GcpProbeContext, mutationBlocker, probeImpersonationsDenied } from '../../../gcp/probe-context';
+import { GcpProbeContext, SubjectToken, mutationBlocker, plannedExchangeThenImpersonations, plannedUnblocked, probeImpersonationsDenied } from '../../../gcp/probe-context';
 import { ResolvedGcpGate } from '../../../gcp/resolve-gates';
+import { TokenClaims } from '../../../oidc/jwt';
 
 /** The STS's refusal of a credential the attribute condition rejects. */
 const CONDITION_REFUSAL = { status: 400, code: 'unauthorized_client', message: /rejected by the attribute condition/ } as const;
@@ -12,6 +13,14 @@ const CONDITION_REFUSAL = { status: 400, code: 'unauthorized_client', message: /
  * answers are the verdict — refused by the condition, or federated and then refused every service
  * account the pool reaches. The model's prediction only orders the probes.
  */
+/** Why there is nothing to probe, else each subject's token: the same in run and plan. */
+function subjectProbes(gate: ResolvedGcpGate, baseline: TokenClaims): { readonly skip: string } | { readonly probes: ReadonlyArray<{ readonly sub: string; readonly how: string; readonly token: SubjectToken; readonly what: string }> } {
+  const subjects = gate.plan?.subjects;
+  if (!subjects || subjects.probes.length === 0) return { skip: 'the condition and mapping give no subject to try besides the declared one' };
+  if (gate.reachableServiceAccounts.length === 0) return { skip: 'no service account is bound to a principal of the pool, so no subject can act as one' };
+  return { probes: subjects.probes.map((p) => ({ sub: p.sub, how: p.how, token: { claims: { ...baseline, sub: p.sub }, signer: 'issuer-key' }, what: `a token of ${p.sub} (${p.how})` })) };
+}
+
 export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   meta: {
     id: 'AGC-GCP-013',
@@ -28,16 +37,15 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
   async run(gate, context) {
     const blocked = await mutationBlocker(gate, context, true);
     if (blocked) return blocked;
-    const subjects = gate.plan?.subjects;
-    if (!subjects || subjects.probes.length === 0) return skipped('the condition and mapping give no subject to try besides the declared one');
-    if (gate.reachableServiceAccounts.length === 0) return skipped('no service account is bound to a principal of the pool, so no subject can act as one');
-    const baseline = (await context.baselineClaims(gate))!;
+    const planned = subjectProbes(gate, (await context.baselineClaims(gate))!);
+    if ('skip' in planned) return skipped(planned.skip);
+    const subjects = gate.plan!.subjects;
     const verdicts: Array<{ sub: string; how: string; stage: 'condition' | 'impersonation'; verdict: Verdict }> = [];
-    for (const probe of subjects.probes) {
-      const what = `a token of ${probe.sub} (${probe.how})`;
-      const exchange = await context.exchange(gate, context.sign(gate, { ...baseline, sub: probe.sub }));
+    for (const probe of planned.probes) {
+      const { token, what } = probe;
+      const exchange = await context.exchange(gate, token, what);
       const federated = issuedToken(exchange);
-      const verdict = federated ? await probeImpersonationsDenied(context, federated, gate.reachableServiceAccounts, what) : judgeGcpDenial(exchange, CONDITION_REFUSAL, what);
+      const verdict = federated ? await probeImpersonationsDenied(gate, context, token, federated, gate.reachableServiceAccounts, what) : judgeGcpDenial(exchange, CONDITION_REFUSAL, what);
       verdicts.push({ sub: probe.sub, how: probe.how, stage: federated ? 'impersonation' : 'condition', verdict });
     }
     const evidence = {
@@ -51,5 +59,12 @@ export const check: Check<ResolvedGcpGate, GcpProbeContext> = {
     if (unclear.length > 0) return inconclusive(`${unclear.length} of ${verdicts.length} subject probes gave no verdict: ${unclear.map((u) => u.verdict.reason).join('; ')}`, evidence);
     const atCondition = verdicts.filter((v) => v.stage === 'condition').length;
     return pass(`${verdicts.length} subjects derived from the condition and mapping (of ${subjects.derived}) were refused: ${atCondition} by the attribute condition, ${verdicts.length - atCondition} at generateAccessToken`, evidence);
+  },
+  plan(gate, context) {
+    const unblocked = plannedUnblocked(gate, context, true);
+    if (!unblocked?.baseline) return [];
+    const planned = subjectProbes(gate, unblocked.baseline);
+    if ('skip' in planned) return [];
+    return [...unblocked.control, ...planned.probes.flatMap((p) => plannedExchangeThenImpersonations(gate, context, p.token, gate.reachableServiceAccounts, p.what))];
   },
 };
