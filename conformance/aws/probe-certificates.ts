@@ -107,8 +107,9 @@ export class ProbeCertificates {
     return this.ca.intermediates.map((c) => c.der);
   }
 
-  private memo(name: string, mint: () => Omit<ProbeCredential, 'id'> | Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
-    if (!this.cache.has(name)) this.cache.set(name, Promise.resolve().then(mint).then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
+  /** Mints a mutation once; `mint` is given its name, which also names the key it signs with (`ProbeKeys`). */
+  private memo(name: string, mint: (mutation: string) => Omit<ProbeCredential, 'id'> | Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
+    if (!this.cache.has(name)) this.cache.set(name, Promise.resolve(name).then(mint).then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
     return this.cache.get(name)!;
   }
 
@@ -139,13 +140,13 @@ export class ProbeCertificates {
 
   /** Correctly attested: the expected subject and SANs, from a CA the anchor trusts. */
   public control(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.control, () => this.leaf(MUTATION.control));
+    return this.memo(MUTATION.control, (mutation) => this.leaf(mutation));
   }
 
   /** The same subject and SANs from a rogue CA whose subject DN is identical to the real one. */
   public rogueCaSameSubject(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.rogueCaSameSubject, async () => {
-      const { der, privateKey } = await this.leafFrom(MUTATION.rogueCaSameSubject, (await this.keys.rogueCaNamedLike(this.ca)).issuer);
+    return this.memo(MUTATION.rogueCaSameSubject, async (mutation) => {
+      const { der, privateKey } = await this.leafFrom(mutation, (await this.keys.rogueCaNamedLike(this.ca)).issuer);
       return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
@@ -156,8 +157,8 @@ export class ProbeCertificates {
    * not stop it.
    */
   public attackerCredential(attacker: AttackerCa): Promise<ProbeCredential> {
-    return this.memo(attackerMutation(attacker.id), async () => {
-      const { der, privateKey } = await this.leafFrom(attackerMutation(attacker.id), (await attacker.ca).issuer);
+    return this.memo(attackerMutation(attacker.id), async (mutation) => {
+      const { der, privateKey } = await this.leafFrom(mutation, (await attacker.ca).issuer);
       return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
@@ -170,7 +171,7 @@ export class ProbeCertificates {
   public wrongCommonName(): Promise<ProbeCredential> {
     const cn = this.expected.subject.CN ?? 'agent';
     const other = this.expected.admittedBesides.cn[0] ?? valueOutside(this.expected, 'x509Subject/CN', [`${cn}-impostor`, `impostor-${cn}`, 'impostor']);
-    return this.memo(MUTATION.wrongCommonName, () => this.leaf(MUTATION.wrongCommonName, { subject: { ...this.expected.subject, CN: other } }));
+    return this.memo(MUTATION.wrongCommonName, (mutation) => this.leaf(mutation, { subject: { ...this.expected.subject, CN: other } }));
   }
 
   /** Right CA and subject, another SPIFFE ID (URI SAN): one the gate admits besides the identity's when there is one. */
@@ -178,52 +179,51 @@ export class ProbeCertificates {
     const original = this.expected.sanUris[0] ?? 'spiffe://attestgate.invalid/agent';
     const domain = /^spiffe:\/\/[^/]+/.exec(original)?.[0] ?? 'spiffe://attestgate.invalid';
     const other = this.expected.admittedBesides.sanUri[0] ?? valueOutside(this.expected, 'x509SAN/URI', [`${original.replace(/\/[^/]*$/, '')}/impostor`, `${domain}/impostor`, 'spiffe://impostor.invalid/agent']);
-    return this.memo(MUTATION.wrongSanUri, () => this.leaf(MUTATION.wrongSanUri, { sanUris: [other] }));
+    return this.memo(MUTATION.wrongSanUri, (mutation) => this.leaf(mutation, { sanUris: [other] }));
   }
 
   /** Right CA and subject, no SAN at all. */
   public noSan(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.noSan, () => this.leaf(MUTATION.noSan, { sanUris: [], sanDns: [] }));
+    return this.memo(MUTATION.noSan, (mutation) => this.leaf(mutation, { sanUris: [], sanDns: [] }));
   }
 
   /** Correct in every attribute but carrying a serial the deployed CRL revokes. */
   public revoked(serialHex: string): Promise<ProbeCredential> {
     const serial = normalizeSerial(serialHex);
-    const mutation = revokedMutation(serialHex);
-    return this.memo(mutation, () => this.leaf(mutation, { serialNumber: serial }));
+    return this.memo(revokedMutation(serialHex), (mutation) => this.leaf(mutation, { serialNumber: serial }));
   }
 
   public expired(): Promise<ProbeCredential> {
     const now = Date.now();
-    return this.memo(MUTATION.expired, () => this.leaf(MUTATION.expired, { notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) }));
+    return this.memo(MUTATION.expired, (mutation) => this.leaf(mutation, { notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) }));
   }
 
   public notYetValid(): Promise<ProbeCredential> {
     const now = Date.now();
-    return this.memo(MUTATION.notYetValid, () => this.leaf(MUTATION.notYetValid, { notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) }));
+    return this.memo(MUTATION.notYetValid, (mutation) => this.leaf(mutation, { notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) }));
   }
 
   /** A leaf that claims to be a CA (basicConstraints CA:TRUE). */
   public caAsLeaf(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.caAsLeaf, () => this.leaf(MUTATION.caAsLeaf, { ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] satisfies KeyUsage[] }));
+    return this.memo(MUTATION.caAsLeaf, (mutation) => this.leaf(mutation, { ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] satisfies KeyUsage[] }));
   }
 
   /** A leaf whose key usage lacks digitalSignature. */
   public noDigitalSignature(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.noDigitalSignature, () => this.leaf(MUTATION.noDigitalSignature, { keyUsage: ['keyAgreement'] }));
+    return this.memo(MUTATION.noDigitalSignature, (mutation) => this.leaf(mutation, { keyUsage: ['keyAgreement'] }));
   }
 
   /** A leaf signed with SHA-1. */
   public sha1Signed(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.sha1Signed, () => this.leaf(MUTATION.sha1Signed, { signingHash: 'SHA-1' }));
+    return this.memo(MUTATION.sha1Signed, (mutation) => this.leaf(mutation, { signingHash: 'SHA-1' }));
   }
 
   /** The control certificate, presented with a private key that does not belong to it. */
   public mismatchedKey(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.mismatchedKey, async () => {
+    return this.memo(MUTATION.mismatchedKey, async (mutation) => {
       const control = await this.control();
             // The mutation's own key: never the control's (the certificate's), so the signature cannot verify.
-      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: (await this.keys.leafKey(MUTATION.mismatchedKey)).privateKey };
+      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: (await this.keys.leafKey(mutation)).privateKey };
     });
   }
 }
