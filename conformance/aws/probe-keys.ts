@@ -22,10 +22,11 @@ import { toPem } from '../../lib/core/pki/pem';
  *   (AGC-AWS-012's meaning).
  * - A revoked certificate is keyed by its serial and carries it; expiry, CN, SAN, usage and
  *   hash mutations change the certificate, which is minted per gate as before.
- * What is shared is a mutation's key between gates, and CreateSession judges each request on its
- * own (reference/aws-rolesanywhere.md §3: the certificate, its chain to the anchor and the
- * signature of that request; no state about keys between requests), so a gate's answer to a
- * mutation does not depend on another gate having seen the same key.
+ * What is shared is a mutation's key between gates. CreateSession's documented validation
+ * (reference/aws-rolesanywhere.md §3.3) judges a request by its own signature, the certificate
+ * and its chain to an anchor, the role's trust policy, CRLs and the profile; nothing documented
+ * keeps state about keys between requests, so a gate's answer to a mutation does not depend on
+ * another gate having been sent the same key. Keys are new every run.
  */
 export class ProbeKeys {
   private readonly leafKeys = new Map<string, Promise<ProbeKey>>();
