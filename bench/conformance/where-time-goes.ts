@@ -4,6 +4,11 @@ import { Session } from 'node:inspector/promises';
  * Where a conformance run's CPU goes, from a V8 CPU profile of it: each sample is charged to the
  * first category (in the order given) that any frame of its stack belongs to, so a key import
  * inside the emulator's signature check is "verify", not "crypto" in general.
+ *
+ * The samples are of the prober's thread, each weighted by the wall time since the one before: on
+ * a machine short of cores, time the thread spent waiting for one lands on the frame it was
+ * preempted in — often a hand-off to libuv's pool (native `run` under key generation and
+ * `crypto.sign` with a callback), whose own CPU this profile does not see.
  */
 export interface Category {
   readonly name: string;
@@ -16,13 +21,15 @@ export const PROBE_CATEGORIES: readonly Category[] = [
   { name: 'path: chain validation (emulator)', frames: /emulator\/x509\/path-validation/ },
   { name: 'verify: request signature and key import (emulator)', frames: /signatureMatches|emulator\/x509\/verified-signatures/ },
   { name: 'sign: CreateSession request (client)', frames: /signCreateSessionRequest/ },
-  { name: 'mint: probe certificates (client)', frames: /probe-certificates|certificate-writer|der-writer|throwaway-pki|@peculiar/ },
+  { name: 'mint: probe certificates (client)', frames: /probe-certificates|probe-keys|certificate-writer|der-writer|throwaway-pki|@peculiar/ },
   { name: 'revocation: CRL check (emulator)', frames: /checkRevocation/ },
   { name: 'IAM: trust policy evaluation (emulator)', frames: /lib\/model\/aws\/iam/ },
   { name: 'JSON: parse and stringify', frames: /^ (parse|stringify)$/ },
   { name: 'CreateSession: headers, parsing, tags (emulator)', frames: /emulator\/aws\// },
   { name: 'HTTP: server', frames: /emulator\/http\/|node:_http_server|node:_http_incoming/ },
-  { name: 'STS probes: AWS SDK (client)', frames: /@smithy|@aws-sdk/ },
+  // Since issue 16 the STS probe is signed with the SDK's signer (@smithy/signature-v4) and sent
+  // over the one HTTP client, not through @aws-sdk/client-sts.
+  { name: 'STS probes: signing (client)', frames: /@smithy|@aws-sdk|unattested-assume-role/ },
   { name: 'HTTP: client', frames: /lib\/http\/|node:_http_client|node:_http_agent|node:net|node:_http_outgoing|node:internal\/stream/ },
   { name: 'engine: runner, checks, judging', frames: /conformance\/(engine|aws|checks)\// },
 ];

@@ -1,6 +1,5 @@
 import * as crypto from 'node:crypto';
 import type * as http from 'node:http';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { NodeSha256 } from '../../lib/credentials/node-sha256';
@@ -9,7 +8,8 @@ import { SignedCreateSessionRequest } from '../../lib/credentials/roles-anywhere
 import { HttpOutcome } from '../engine/http-outcome';
 import { AwsProbeTarget } from './probe-context';
 import { REQUEST_DEADLINE_MS, sendHttp } from '../engine/send-http';
-import { probeSignal } from '../engine/probe-scope';
+import { issuedCredentials } from './http-outcome';
+import { SignedStsRequest, UnattestedAssumeRoleSigner } from './unattested-assume-role';
 
 /** Endpoints of the three services probes talk to: scheme, host and port. */
 export interface AwsEndpoints {
@@ -54,15 +54,15 @@ export interface AwsHttpProbeTargetOptions {
 
 /**
  * Probes over HTTP, to the local emulator or to AWS. CreateSession requests go out exactly as
- * signed; STS is called with the official @aws-sdk/client-sts; the control-plane calls are signed
- * with @smithy/signature-v4, the SDK's own signer.
+ * signed; STS AssumeRole as @aws-sdk/client-sts sends it (UnattestedAssumeRoleSigner), and the
+ * control-plane calls, are signed with @smithy/signature-v4, the SDK's own signer.
  */
 export class AwsHttpProbeTarget implements AwsProbeTarget {
   public readonly name: string;
   public readonly region: string;
   public readonly rolesAnywhereEndpoint: string;
-  /** One STS client for every unattested probe: built per probe, the SDK's client setup was ~7 % of a probe's CPU. */
-  private sts: STSClient | undefined;
+  /** The signer of every unattested probe, built once (its signing key is derived once a day). */
+  private sts: UnattestedAssumeRoleSigner | undefined;
 
   constructor(private readonly options: AwsHttpProbeTargetOptions) {
     this.name = options.name;
@@ -80,24 +80,23 @@ export class AwsHttpProbeTarget implements AwsProbeTarget {
 
   public async assumeRoleUnattested(roleArn: string): Promise<HttpOutcome | { unavailable: string }> {
     if (!this.options.unattestedCredentials) return { unavailable: 'no credentials for an unattested principal (configure the default AWS credential chain)' };
-    // One attempt: the probe context retries, as it does every probe, within the run's rate limit.
-    this.sts ??= new STSClient({ region: this.region, endpoint: this.options.endpoints.sts, credentials: this.options.unattestedCredentials, maxAttempts: 1, requestHandler: sdkAgentFor(this.options.endpoints.sts) });
-    const client = this.sts;
-    const interrupted = probeSignal();
-    const abortSignal = interrupted ? AbortSignal.any([interrupted, AbortSignal.timeout(this.deadlineMs)]) : AbortSignal.timeout(this.deadlineMs);
+    this.sts ??= new UnattestedAssumeRoleSigner({ endpoint: this.options.endpoints.sts, region: this.region, credentials: this.options.unattestedCredentials });
+    let request: SignedStsRequest;
     try {
-      const answer = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'attestgate-unattested-probe', DurationSeconds: 900 }), { abortSignal });
-      return { kind: 'response', status: 200, headers: {}, body: answer.Credentials ? '<Credentials>issued</Credentials>' : '' };
+      request = await this.sts.sign(roleArn);
     } catch (e) {
-      const error = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-      if (error.$metadata?.httpStatusCode === undefined) return { kind: 'network-error', error: error.message ?? String(e) };
-      return { kind: 'response', status: error.$metadata.httpStatusCode, headers: { 'x-amzn-errortype': error.name ?? 'Unknown' }, body: JSON.stringify({ message: error.message }) };
+      // The credential chain's provider failed: nothing was sent, no verdict (as the SDK client's
+      // failure before it sent anything was).
+      return { kind: 'network-error', error: `the unattested principal's credentials could not be resolved: ${(e as Error).message}` };
     }
+    // One attempt: the probe context retries, as it does every probe, within the run's rate limit.
+    const outcome = await sendHttp(request.url, request.method, request.headers, request.body, this.deadlineMs);
+    // Issued credentials are judged, never kept: the answer's keys would be in memory for nothing.
+    return issuedCredentials(outcome) && outcome.kind === 'response' ? { ...outcome, body: '<Credentials>issued</Credentials>' } : outcome;
   }
 
-  /** Closes the STS client's connections; the run calls it when it ends. */
+  /** Nothing to close: STS probes go through the one HTTP client, whose connections the process owns. */
   public close(): void {
-    this.sts?.destroy();
     this.sts = undefined;
   }
 

@@ -1,12 +1,10 @@
 import * as crypto from 'node:crypto';
-import { DistinguishedName } from '../../lib/core/distinguished-name';
 import { KeyUsage } from '../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../lib/core/pki/crl';
-import { CertificateIssuer, CertificateSpec, encodeName, keyIdentifierOf, subjectKeyIdentifierOf, writeCertificate, writeCertificateAsync } from '../pki/certificate-writer';
+import { CertificateIssuer, CertificateSpec, subjectKeyIdentifierOf, writeCertificateAsync } from '../pki/certificate-writer';
 import { SigningCa } from '../pki/signing-ca';
-import { spkiOf } from '../pki/spki';
-import { toPem } from '../../lib/core/pki/pem';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
+import { ProbeKeys, RogueCa, generateProbeKey, rogueCaOf } from './probe-keys';
 
 /** A certificate to present, with the key that signs the request and the chain to send. */
 export interface ProbeCredential {
@@ -55,15 +53,6 @@ const DAY = 86_400_000;
 type LeafOverrides = Partial<Pick<CertificateSpec, 'subject' | 'sanUris' | 'sanDns' | 'notBefore' | 'notAfter' | 'serialNumber' | 'ca' | 'keyUsage' | 'signingHash'>>;
 
 /**
- * A fresh P-256 key pair for every certificate: a probe never presents a key another probe
- * used, so no mutation can pass or fail by a key it shares with the control.
- */
-const freshKeys = () => crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
-/** The same, generated on libuv's thread pool: minting runs off the prober's event loop. */
-const freshKeysAsync = (): Promise<crypto.KeyPairKeyObjectResult> =>
-  new Promise((resolve, reject) => crypto.generateKeyPair('ec', { namedCurve: 'P-256' }, (error, publicKey, privateKey) => (error ? reject(error) : resolve({ publicKey, privateKey }))));
-
-/**
  * The identity of what a gate's probe certificates are minted from: the signing CA (its key and
  * chain) and every attestation property the gate expects or admits. Gates with the same material
  * get the same certificates; anything that differs — a subject, a SAN, a value the trust
@@ -86,10 +75,12 @@ export function materialIdOf(ca: SigningCa, expected: ExpectedIdentity): string 
 
 /**
  * Mints the positive-control certificate of a gate and each certificate mutation, each changing
- * one attestation property and nothing else. Certificates are minted once per run and gate,
+ * one attestation property and nothing else. Certificates are minted once per run and material,
  * with the certificate writer (DER and node:crypto): they are most of a run's certificates, and
- * @peculiar/x509 made them cost more than the probes that send them. Leaf keys are generated and
- * certificates signed on libuv's thread pool, so minting uses a core the prober's thread does not.
+ * @peculiar/x509 made them cost more than the probes that send them. Certificates are signed on
+ * libuv's thread pool, so minting uses a core the prober's thread does not. Each mutation's key
+ * comes from the run's `ProbeKeys` (one key per mutation, shared by the gates: see there why no
+ * check's meaning changes); without one, every certificate gets a key of its own.
  */
 export class ProbeCertificates {
   private readonly issuer: CertificateIssuer;
@@ -101,6 +92,7 @@ export class ProbeCertificates {
   constructor(
     private readonly ca: SigningCa,
     private readonly expected: ExpectedIdentity,
+    private readonly keys: ProbeKeys = new ProbeKeys(),
   ) {
     this.issuer = { name: ca.certificate.subject.der, privateKey: ca.privateKey, keyIdentifier: subjectKeyIdentifierOf(ca.certificate.der, ca.certificate.publicKeySpki) };
     this.materialId = materialIdOf(ca, expected);
@@ -115,15 +107,16 @@ export class ProbeCertificates {
     return this.ca.intermediates.map((c) => c.der);
   }
 
-  private memo(name: string, mint: () => Omit<ProbeCredential, 'id'> | Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
-    if (!this.cache.has(name)) this.cache.set(name, Promise.resolve().then(mint).then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
+  /** Mints a mutation once; `mint` is given its name, which also names the key it signs with (`ProbeKeys`). */
+  private memo(name: string, mint: (mutation: string) => Omit<ProbeCredential, 'id'> | Promise<Omit<ProbeCredential, 'id'>>): Promise<ProbeCredential> {
+    if (!this.cache.has(name)) this.cache.set(name, Promise.resolve(name).then(mint).then((credential) => ({ ...credential, id: ProbeCertificates.credentialId(this.materialId, name) })));
     return this.cache.get(name)!;
   }
 
-  /** A leaf with the expected identity from `issuer`, changed by `overrides`. */
-  private async leafFrom(issuer: CertificateIssuer, overrides: LeafOverrides = {}): Promise<{ der: Buffer; privateKey: crypto.KeyObject }> {
+  /** A leaf with the expected identity from `issuer`, changed by `overrides`, with the key of `mutation`. */
+  private async leafFrom(mutation: string, issuer: CertificateIssuer, overrides: LeafOverrides = {}): Promise<{ der: Buffer; privateKey: crypto.KeyObject }> {
     const now = Date.now();
-    const keys = await freshKeysAsync();
+    const keys = await this.keys.leafKey(mutation);
     const der = await writeCertificateAsync({
       issuer,
       publicKey: keys.publicKey,
@@ -140,20 +133,20 @@ export class ProbeCertificates {
     return { der, privateKey: keys.privateKey };
   }
 
-  private async leaf(overrides: LeafOverrides = {}): Promise<Omit<ProbeCredential, 'id'>> {
-    const { der, privateKey } = await this.leafFrom(this.issuer, overrides);
+  private async leaf(mutation: string, overrides: LeafOverrides = {}): Promise<Omit<ProbeCredential, 'id'>> {
+    const { der, privateKey } = await this.leafFrom(mutation, this.issuer, overrides);
     return { certificateDer: der, privateKey, intermediates: this.intermediates() };
   }
 
   /** Correctly attested: the expected subject and SANs, from a CA the anchor trusts. */
   public control(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.control, () => this.leaf());
+    return this.memo(MUTATION.control, (mutation) => this.leaf(mutation));
   }
 
   /** The same subject and SANs from a rogue CA whose subject DN is identical to the real one. */
   public rogueCaSameSubject(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.rogueCaSameSubject, async () => {
-      const { der, privateKey } = await this.leafFrom(rogueIssuerNamedLike(this.ca).issuer);
+    return this.memo(MUTATION.rogueCaSameSubject, async (mutation) => {
+      const { der, privateKey } = await this.leafFrom(mutation, (await this.keys.rogueCaNamedLike(this.ca)).issuer);
       return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
@@ -164,8 +157,8 @@ export class ProbeCertificates {
    * not stop it.
    */
   public attackerCredential(attacker: AttackerCa): Promise<ProbeCredential> {
-    return this.memo(attackerMutation(attacker.id), async () => {
-      const { der, privateKey } = await this.leafFrom((await attacker.ca).issuer);
+    return this.memo(attackerMutation(attacker.id), async (mutation) => {
+      const { der, privateKey } = await this.leafFrom(mutation, (await attacker.ca).issuer);
       return { certificateDer: der, privateKey, intermediates: [] };
     });
   }
@@ -178,7 +171,7 @@ export class ProbeCertificates {
   public wrongCommonName(): Promise<ProbeCredential> {
     const cn = this.expected.subject.CN ?? 'agent';
     const other = this.expected.admittedBesides.cn[0] ?? valueOutside(this.expected, 'x509Subject/CN', [`${cn}-impostor`, `impostor-${cn}`, 'impostor']);
-    return this.memo(MUTATION.wrongCommonName, () => this.leaf({ subject: { ...this.expected.subject, CN: other } }));
+    return this.memo(MUTATION.wrongCommonName, (mutation) => this.leaf(mutation, { subject: { ...this.expected.subject, CN: other } }));
   }
 
   /** Right CA and subject, another SPIFFE ID (URI SAN): one the gate admits besides the identity's when there is one. */
@@ -186,70 +179,53 @@ export class ProbeCertificates {
     const original = this.expected.sanUris[0] ?? 'spiffe://attestgate.invalid/agent';
     const domain = /^spiffe:\/\/[^/]+/.exec(original)?.[0] ?? 'spiffe://attestgate.invalid';
     const other = this.expected.admittedBesides.sanUri[0] ?? valueOutside(this.expected, 'x509SAN/URI', [`${original.replace(/\/[^/]*$/, '')}/impostor`, `${domain}/impostor`, 'spiffe://impostor.invalid/agent']);
-    return this.memo(MUTATION.wrongSanUri, () => this.leaf({ sanUris: [other] }));
+    return this.memo(MUTATION.wrongSanUri, (mutation) => this.leaf(mutation, { sanUris: [other] }));
   }
 
   /** Right CA and subject, no SAN at all. */
   public noSan(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.noSan, () => this.leaf({ sanUris: [], sanDns: [] }));
+    return this.memo(MUTATION.noSan, (mutation) => this.leaf(mutation, { sanUris: [], sanDns: [] }));
   }
 
   /** Correct in every attribute but carrying a serial the deployed CRL revokes. */
   public revoked(serialHex: string): Promise<ProbeCredential> {
     const serial = normalizeSerial(serialHex);
-    return this.memo(revokedMutation(serialHex), () => this.leaf({ serialNumber: serial }));
+    return this.memo(revokedMutation(serialHex), (mutation) => this.leaf(mutation, { serialNumber: serial }));
   }
 
   public expired(): Promise<ProbeCredential> {
     const now = Date.now();
-    return this.memo(MUTATION.expired, () => this.leaf({ notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) }));
+    return this.memo(MUTATION.expired, (mutation) => this.leaf(mutation, { notBefore: new Date(now - 2 * DAY), notAfter: new Date(now - DAY) }));
   }
 
   public notYetValid(): Promise<ProbeCredential> {
     const now = Date.now();
-    return this.memo(MUTATION.notYetValid, () => this.leaf({ notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) }));
+    return this.memo(MUTATION.notYetValid, (mutation) => this.leaf(mutation, { notBefore: new Date(now + DAY), notAfter: new Date(now + 2 * DAY) }));
   }
 
   /** A leaf that claims to be a CA (basicConstraints CA:TRUE). */
   public caAsLeaf(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.caAsLeaf, () => this.leaf({ ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] satisfies KeyUsage[] }));
+    return this.memo(MUTATION.caAsLeaf, (mutation) => this.leaf(mutation, { ca: true, keyUsage: ['digitalSignature', 'keyCertSign'] satisfies KeyUsage[] }));
   }
 
   /** A leaf whose key usage lacks digitalSignature. */
   public noDigitalSignature(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.noDigitalSignature, () => this.leaf({ keyUsage: ['keyAgreement'] }));
+    return this.memo(MUTATION.noDigitalSignature, (mutation) => this.leaf(mutation, { keyUsage: ['keyAgreement'] }));
   }
 
   /** A leaf signed with SHA-1. */
   public sha1Signed(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.sha1Signed, () => this.leaf({ signingHash: 'SHA-1' }));
+    return this.memo(MUTATION.sha1Signed, (mutation) => this.leaf(mutation, { signingHash: 'SHA-1' }));
   }
 
   /** The control certificate, presented with a private key that does not belong to it. */
   public mismatchedKey(): Promise<ProbeCredential> {
-    return this.memo(MUTATION.mismatchedKey, async () => {
+    return this.memo(MUTATION.mismatchedKey, async (mutation) => {
       const control = await this.control();
-      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: (await freshKeysAsync()).privateKey };
+            // The mutation's own key: never the control's (the certificate's), so the signature cannot verify.
+      return { certificateDer: control.certificateDer, intermediates: control.intermediates, privateKey: (await this.keys.leafKey(mutation)).privateKey };
     });
   }
-}
-
-/** A self-signed CA named like a real signing CA, with its own key: the attacker's. */
-function rogueIssuerNamedLike(real: SigningCa): { pem: string; issuer: CertificateIssuer } {
-  const keys = freshKeys();
-  const now = Date.now();
-  const subject = real.certificate.subject.attributes as DistinguishedName;
-  const der = writeCertificate({
-    selfSigningKey: keys.privateKey,
-    publicKey: keys.publicKey,
-    subject,
-    notBefore: new Date(now - DAY),
-    notAfter: new Date(now + 3650 * DAY),
-    ca: true,
-    keyUsage: ['keyCertSign', 'cRLSign'],
-  });
-  const keyIdentifier = keyIdentifierOf(spkiOf(keys.publicKey));
-  return { pem: toPem(der, 'CERTIFICATE'), issuer: { name: encodeName(subject), privateKey: keys.privateKey, keyIdentifier } };
 }
 
 /**
@@ -257,13 +233,13 @@ function rogueIssuerNamedLike(real: SigningCa): { pem: string; issuer: Certifica
  * anchor AGC-AWS-015 creates. One anchor serves every gate of that CA (see AwsProbeContext).
  */
 export class AttackerCa {
-  public readonly ca: Promise<{ pem: string; issuer: CertificateIssuer }>;
+  public readonly ca: Promise<RogueCa>;
 
   /** `id`: the real CA's material, so the planned request keys name the attacker CA before it exists. */
   constructor(
     public readonly id: string,
     real: SigningCa,
   ) {
-    this.ca = Promise.resolve().then(() => rogueIssuerNamedLike(real));
+    this.ca = generateProbeKey().then((keys) => rogueCaOf(real, keys));
   }
 }

@@ -8,6 +8,7 @@ import { ExpectedDenial, HTTP_RETRY_HINTS, HttpOutcome } from '../engine/http-ou
 import { describeOutcome, issuedCredentials, isTransient, judgeDenial } from './http-outcome';
 import * as crypto from 'node:crypto';
 import { AttackerCa, MUTATION, ProbeCertificates, ProbeCredential, attackerMutation, materialIdOf } from './probe-certificates';
+import { ProbeKeys } from './probe-keys';
 import { LiveQuota, PlannedRequest } from '../engine/request-plan';
 import { SharedRequests } from '../engine/shared-requests';
 import { countRequest } from '../engine/probe-scope';
@@ -121,8 +122,11 @@ const SAME_ATTACKER_ANCHOR =
 
 /** Shared state of a run: the target, the rate limit, minted certificates, requests sent once and shared. */
 export class AwsProbeContext {
-  private readonly certificates = new Map<string, ProbeCertificates>();
+  /** By signing CA and gate ID: found on every probe, so looked up by object, not by a string built from the CA's key. */
+  private readonly certificates = new Map<SigningCa, Map<string, ProbeCertificates>>();
   private readonly byMaterial = new Map<string, ProbeCertificates>();
+  /** The run's probe keys: one per mutation, shared by every gate's certificates of that mutation. */
+  private readonly keys = new ProbeKeys();
   private readonly attackers = new Map<string, AttackerCa>();
   /** Every request the checks send goes through it: one send per key (`SharedRequests`). */
   public readonly shared = new SharedRequests();
@@ -142,13 +146,15 @@ export class AwsProbeContext {
   public certificatesFor(gate: ResolvedAwsGate, path?: ResolvedRolesAnywherePath): ProbeCertificates | undefined {
     const signingCa = path ? path.signingCa : gate.signingCa;
     if (!signingCa) return undefined;
-    const key = `${gate.gate.id}\n${signingCa.certificate.publicKeySpki.toString('base64')}`;
-    let certificates = this.certificates.get(key);
+    let ofCa = this.certificates.get(signingCa);
+    if (!ofCa) this.certificates.set(signingCa, (ofCa = new Map()));
+    let certificates = ofCa.get(gate.gate.id);
     if (!certificates) {
+      // Two CA objects for the same CA (or two gates of the same material) still meet here.
       const material = materialIdOf(signingCa, gate.expected);
-      certificates = this.byMaterial.get(material) ?? new ProbeCertificates(signingCa, gate.expected);
+      certificates = this.byMaterial.get(material) ?? new ProbeCertificates(signingCa, gate.expected, this.keys);
       this.byMaterial.set(material, certificates);
-      this.certificates.set(key, certificates);
+      ofCa.set(gate.gate.id, certificates);
     }
     return certificates;
   }

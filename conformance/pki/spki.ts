@@ -38,10 +38,21 @@ export function spkiOfJwk(jwk: crypto.JsonWebKey): Buffer | undefined {
   return undefined;
 }
 
-/** The SPKI DER of a public (or private) key object. */
+/**
+ * SPKIs already written, by key object: a KeyObject is immutable, so its SPKI is a function of
+ * the object. A probe key signs a certificate for every gate of a run (conformance/aws/probe-keys.ts).
+ */
+const writtenSpkis = new WeakMap<crypto.KeyObject, Buffer>();
+
+/** The SPKI DER of a public (or private) key object. A copy: the caller may change it. */
 export function spkiOf(key: crypto.KeyObject): Buffer {
-  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
-  return spkiOfJwk(publicKey.export({ format: 'jwk' })) ?? publicKey.export({ type: 'spki', format: 'der' });
+  let spki = writtenSpkis.get(key);
+  if (!spki) {
+    const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
+    spki = spkiOfJwk(publicKey.export({ format: 'jwk' })) ?? publicKey.export({ type: 'spki', format: 'der' });
+    writtenSpkis.set(key, spki);
+  }
+  return Buffer.from(spki);
 }
 
 /**
