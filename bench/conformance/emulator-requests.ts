@@ -22,6 +22,7 @@
  *
  *   npx tsx bench/conformance/emulator-requests.ts                  (ROUNDS=3 GATES=100)
  *   COMPARE=/tmp/emu-base npx tsx bench/conformance/emulator-requests.ts
+ *   npx tsx bench/conformance/emulator-requests.ts record <file>; RECORDING=<file> …   (reuse one recording)
  *
  * COMPARE names other checkouts (comma-separated) holding this same file: their emulator code
  * replays the same recorded requests, interleaved with this checkout's, round by round.
@@ -185,7 +186,8 @@ async function replay(file: string, mode: Mode, profile: boolean): Promise<Repla
     await emulator.close();
   }
   const mismatches = statuses.filter((status, i) => status !== requests[i].status).length;
-  if (process.env.DEBUG_MISMATCH) statuses.forEach((status, i) => status !== requests[i].status && console.error(requests[i].status, status, requests[i].request.headers['x-amz-date'], requests[i].request.body));
+  // SHOW_MISMATCHES=1 says which requests were answered differently (recorded, replayed, signing time).
+  if (process.env.SHOW_MISMATCHES) statuses.forEach((status, i) => status !== requests[i].status && console.error(requests[i].status, status, requests[i].request.headers['x-amz-date']));
   return { mode, requests: requests.length, seconds, perSecond: requests.length / seconds, mismatches, ...(steps ? { steps } : {}) };
 }
 
