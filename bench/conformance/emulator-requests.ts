@@ -69,7 +69,10 @@ interface ReplayResult {
   readonly perSecond: number;
   /** Requests whose replayed status differs from the recorded one. */
   readonly mismatches: number;
-  /** µs per request by step, when profiled. */
+  /** CPU µs per request of the whole process (user + system), and of threads other than the main one. */
+  readonly cpuPerRequest: number;
+  readonly otherThreadsCpuPerRequest: number;
+  /** µs per request by step, when profiled: the profile's share of each step times the measured CPU per request. */
   readonly steps?: Record<string, number>;
 }
 
@@ -152,6 +155,31 @@ async function sendAll(endpoint: string, requests: Recording['requests']): Promi
   return statuses;
 }
 
+/** utime + stime of a /proc stat file, in clock ticks (the comm field may hold spaces: read after its ')'). */
+function ticks(file: string): number {
+  const fields = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The main thread's CPU ticks and the whole process's, from /proc (Linux). */
+const cpuTicks = () => ({ main: ticks(`/proc/self/task/${process.pid}/stat`), all: ticks('/proc/self/stat') });
+
+/**
+ * CPU time, not only wall time: on this shared machine a replay's wall time is mostly waiting for
+ * a core, while the CPU it used is what the emulator costs.
+ */
+async function withCpu<T>(work: () => Promise<T>): Promise<{ result: T; cpuMs: number; otherThreadsMs: number }> {
+  const usage = process.cpuUsage();
+  const before = cpuTicks();
+  const result = await work();
+  const used = process.cpuUsage(usage);
+  const after = cpuTicks();
+  const cpuMs = (used.user + used.system) / 1000;
+  // The other threads' share of the process's ticks, applied to the process's CPU time.
+  const otherShare = (after.all - before.all - (after.main - before.main)) / Math.max(1, after.all - before.all);
+  return { result, cpuMs, otherThreadsMs: cpuMs * otherShare };
+}
+
 async function replay(file: string, mode: Mode, profile: boolean): Promise<ReplayResult> {
   const recording = JSON.parse(fs.readFileSync(file, 'utf8')) as Recording;
   const sources = sourcesOf(recording);
@@ -159,10 +187,13 @@ async function replay(file: string, mode: Mode, profile: boolean): Promise<Repla
   let statuses: number[];
   let seconds: number;
   let steps: Record<string, number> | undefined;
+  let cpu: { cpuMs: number; otherThreadsMs: number };
   if (mode === 'worker') {
     const emulator = await startAwsEmulatorWorker({ sources, ...emulatorOptions });
     const start = performance.now();
-    statuses = await sendAll(emulator.deployment.endpoint, requests);
+    const measured = await withCpu(() => sendAll(emulator.deployment.endpoint, requests));
+    statuses = measured.result;
+    cpu = measured;
     seconds = (performance.now() - start) / 1000;
     await emulator.close();
   } else {
@@ -176,19 +207,35 @@ async function replay(file: string, mode: Mode, profile: boolean): Promise<Repla
       return { out, seconds: (performance.now() - start) / 1000 };
     };
     if (profile) {
-      const { result, profile: cpu } = await profiled(work);
-      const byStep = timeByCategory(cpu, EMULATOR_STEPS);
-      steps = Object.fromEntries([...byStep].map(([name, ms]) => [name, (ms * 1000) / requests.length]));
-      ({ out: statuses, seconds } = result);
+      const measured = await withCpu(() => profiled(work));
+      const byStep = timeByCategory(measured.result.profile, EMULATOR_STEPS);
+      // Profile samples are wall time (under load they include waiting for a core): each step
+      // gets its share of the samples times the CPU the replay used.
+      byStep.delete('idle');
+      const sampled = [...byStep.values()].reduce((a, b) => a + b, 0);
+      steps = Object.fromEntries([...byStep].map(([name, ms]) => [name, ((ms / sampled) * measured.cpuMs * 1000) / requests.length]));
+      ({ out: statuses, seconds } = measured.result.result);
+      cpu = measured;
     } else {
-      ({ out: statuses, seconds } = await work());
+      const measured = await withCpu(work);
+      ({ out: statuses, seconds } = measured.result);
+      cpu = measured;
     }
     await emulator.close();
   }
   const mismatches = statuses.filter((status, i) => status !== requests[i].status).length;
   // SHOW_MISMATCHES=1 says which requests were answered differently (recorded, replayed, signing time).
   if (process.env.SHOW_MISMATCHES) statuses.forEach((status, i) => status !== requests[i].status && console.error(requests[i].status, status, requests[i].request.headers['x-amz-date']));
-  return { mode, requests: requests.length, seconds, perSecond: requests.length / seconds, mismatches, ...(steps ? { steps } : {}) };
+  return {
+    mode,
+    requests: requests.length,
+    seconds,
+    perSecond: requests.length / seconds,
+    mismatches,
+    cpuPerRequest: (cpu.cpuMs * 1000) / requests.length,
+    otherThreadsCpuPerRequest: (cpu.otherThreadsMs * 1000) / requests.length,
+    ...(steps ? { steps } : {}),
+  };
 }
 
 /** Runs one replay in a fresh process of the checkout `root`; its JSON result. */
@@ -239,15 +286,18 @@ async function main(): Promise<void> {
     }
     console.log(`round ${round + 1}: load average ${os.loadavg()[0].toFixed(2)}`);
   }
-  console.log(`\n| checkout | mode | requests | requests/s (median; rounds) | µs per request |`);
-  console.log('|---|---|---|---|---|');
+  // In the worker mode the main thread is the replaying client; the emulator is the other threads
+  // (its worker, libuv's pool, V8's helpers). In the other two, client and emulator share a thread.
+  console.log(`\n| checkout | mode | requests | requests/s, wall (median; rounds) | CPU µs per request, process (median; rounds) | CPU µs per request, other threads (worker: the emulator) |`);
+  console.log('|---|---|---|---|---|---|');
   for (const m of MODES) {
     for (const root of roots) {
-      const rates = samples.get(`${root}\t${m}`)!.map((r) => r.perSecond);
-      console.log(`| ${root} | ${m} | ${recorded.length} | ${median(rates).toFixed(0)} (${rates.map((r) => r.toFixed(0)).join(', ')}) | ${(1e6 / median(rates)).toFixed(0)} |`);
+      const runs = samples.get(`${root}\t${m}`)!;
+      const show = (xs: number[]) => `${median(xs).toFixed(0)} (${xs.map((x) => x.toFixed(0)).join(', ')})`;
+      console.log(`| ${root} | ${m} | ${recorded.length} | ${show(runs.map((r) => r.perSecond))} | ${show(runs.map((r) => r.cpuPerRequest))} | ${show(runs.map((r) => r.otherThreadsCpuPerRequest))} |`);
     }
   }
-  console.log('\nWhere the handler\'s time goes (one profiled handler replay per checkout, µs per request):\n');
+  console.log('\nWhere the handler\'s CPU goes (one profiled handler replay per checkout; CPU µs per request, split by the profile\'s samples):\n');
   const profiles = [];
   for (const root of roots) profiles.push(await replayIn(root, recordingFile, 'handler', true));
   const stepNames = [...new Set(profiles.flatMap((p) => Object.keys(p.steps ?? {})))];

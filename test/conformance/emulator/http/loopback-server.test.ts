@@ -22,6 +22,9 @@ describe('LoopbackServer', () => {
       expect(response.status).toBe(201);
       expect(response.headers.get('x-answer')).toBe('yes');
       expect(await response.text()).toBe('made');
+      // Framed by length, not chunked: one write per answer, nothing for the client to reassemble.
+      expect(response.headers.get('content-length')).toBe('4');
+      expect(response.headers.get('transfer-encoding')).toBeNull();
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ method: 'POST', path: '/v1/token', query: [['a', '1'], ['a', '2']], body: 'grant_type=x' });
       expect(seen[0].headers['x-custom']).toBe('v');
