@@ -22,7 +22,8 @@
  *
  *   npx tsx bench/conformance/emulator-requests.ts                  (ROUNDS=3 GATES=100)
  *   COMPARE=/tmp/emu-base npx tsx bench/conformance/emulator-requests.ts
- *   npx tsx bench/conformance/emulator-requests.ts record <file>; RECORDING=<file> …   (reuse one recording)
+ *   npx tsx bench/conformance/emulator-requests.ts record <file>; RECORDING=<file> …   (reuse one
+ *   recording, within 15 minutes of making it: see REPLAY_SKEW_SECONDS)
  *
  * COMPARE names other checkouts (comma-separated) holding this same file: their emulator code
  * replays the same recorded requests, interleaved with this checkout's, round by round.

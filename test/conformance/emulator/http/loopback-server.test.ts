@@ -35,6 +35,18 @@ describe('LoopbackServer', () => {
     }
   });
 
+  test('Content-Length counts bytes, not characters: a UTF-8 body arrives whole', async () => {
+    const server = new LoopbackServer({ handle: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'café ✓' }), internalError });
+    const origin = await server.listen();
+    try {
+      const response = await fetch(`${origin}/`);
+      expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength('café ✓')));
+      expect(await response.text()).toBe('café ✓');
+    } finally {
+      await server.close();
+    }
+  });
+
   test("a handler that throws gets the cloud's internal error, and the answer is still reported", async () => {
     const answered: Array<[string, number]> = [];
     const server = new LoopbackServer({
