@@ -56,6 +56,31 @@ export function spkiOf(key: crypto.KeyObject): Buffer {
 }
 
 /**
+ * Each named curve's canonical SPKI up to the point's coordinates: algorithm, curve, BIT STRING
+ * header and the uncompressed-point byte 04. An SPKI of exactly `prefix || x || y` is byte for
+ * byte what spkiOfJwk writes for that x and y, so it needs no re-encoding to be compared: this is
+ * the per-request case (every probe's leaf is a fresh EC key), and the comparison in
+ * publicKeyOfSpki — and the DER reader's exception for an EC key read as RSA — cost about what the
+ * import itself does.
+ */
+const EC_SPKI_PREFIXES = Object.entries(CURVES).map(([crv, { bytes }]) => {
+  const zero = Buffer.alloc(bytes).toString('base64url');
+  const whole = spkiOfJwk({ kty: 'EC', crv, x: zero, y: zero })!;
+  return { crv, bytes, prefix: whole.subarray(0, whole.length - 2 * bytes) };
+});
+
+/** The JWK of an SPKI that is the canonical encoding of a named-curve EC key; undefined for anything else. */
+function canonicalEcJwk(der: Buffer): crypto.JsonWebKey | undefined {
+  for (const { crv, bytes, prefix } of EC_SPKI_PREFIXES) {
+    if (der.length !== prefix.length + 2 * bytes || der.compare(prefix, 0, prefix.length, 0, prefix.length) !== 0) continue;
+    const x = der.subarray(prefix.length, prefix.length + bytes);
+    const y = der.subarray(prefix.length + bytes);
+    return { kty: 'EC', crv, x: x.toString('base64url'), y: y.toString('base64url') };
+  }
+  return undefined;
+}
+
+/**
  * The JWKs an SPKI could be the canonical encoding of: an EC point on each named curve whose
  * length fits, an RSA modulus and exponent read with the DER reader. Which one (if any) it is,
  * the comparison in publicKeyOfSpki decides.
@@ -90,6 +115,14 @@ function candidateJwks(spki: Buffer): crypto.JsonWebKey[] {
  */
 export function publicKeyOfSpki(spki: Uint8Array): crypto.KeyObject | undefined {
   const der = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength);
+  const ec = canonicalEcJwk(der);
+  if (ec) {
+    try {
+      return crypto.createPublicKey({ key: ec, format: 'jwk' });
+    } catch {
+      return undefined; // an EC point off its curve: the DER import refuses it too
+    }
+  }
   for (const jwk of candidateJwks(der)) {
     if (!spkiOfJwk(jwk)?.equals(der)) continue;
     try {

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { EmulatorHttpRequest, EmulatorHttpResponse } from '../http/loopback-server';
-import { Certificate, parseCertificate } from '../../../lib/core/pki/certificate';
+import { Certificate } from '../../../lib/core/pki/certificate';
 import { normalizeSerial } from '../../../lib/core/pki/crl';
 import { sameName } from '../../../lib/core/pki/name';
 import { isWeakHash } from '../../../lib/core/pki/signature';
@@ -17,7 +17,8 @@ import {
 import { signatureMatches } from '../../../lib/credentials/roles-anywhere/sign-request';
 import { validatePath } from '../x509/path-validation';
 import { VERIFIED_SIGNATURES } from '../x509/verified-signatures';
-import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
+import { PARSED_CERTIFICATES } from '../x509/parsed-certificates';
+import { evaluatePolicyDocument } from '../../../lib/model/aws/iam';
 import { sessionName, sessionTags, sourceIdentity } from './session-tags';
 import { AwsWorld, EmulatedProfile, EmulatedRole, EmulatedTrustAnchor } from './world';
 
@@ -99,9 +100,9 @@ export async function createSession(world: AwsWorld, request: EmulatorHttpReques
   let leaf: Certificate;
   let intermediates: Certificate[];
   try {
-    leaf = parseCertificate(Buffer.from(request.headers['x-amz-x509'] ?? '', 'base64'));
+    leaf = PARSED_CERTIFICATES.parse(Buffer.from(request.headers['x-amz-x509'] ?? '', 'base64'));
     const chain = request.headers['x-amz-x509-chain'];
-    intermediates = chain ? chain.split(',').map((c) => parseCertificate(Buffer.from(c.trim(), 'base64'))) : [];
+    intermediates = chain ? chain.split(',').map((c) => PARSED_CERTIFICATES.parse(Buffer.from(c.trim(), 'base64'))) : [];
   } catch (e) {
     return denied(`Untrusted certificate. The certificate does not parse (${(e as Error).message}).`);
   }
@@ -209,7 +210,7 @@ function checkRevocation(world: AwsWorld, anchor: EmulatedTrustAnchor, chain: re
 function evaluateTrust(role: EmulatedRole, anchor: EmulatedTrustAnchor, tags: Record<string, string>, identity: string, world: AwsWorld): string | undefined {
   const tagContext = Object.fromEntries(Object.entries(tags).flatMap(([k, v]) => [[`aws:PrincipalTag/${k}`, v], [`aws:RequestTag/${k}`, v]]));
   for (const action of ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity']) {
-    const evaluation = evaluateResourcePolicy(role.trustPolicy, {
+    const evaluation = evaluatePolicyDocument(role.trustPolicyDocument, {
       principal: { type: 'Service', id: 'rolesanywhere.amazonaws.com' },
       action,
       resource: role.arn,

@@ -7,7 +7,7 @@ import { CRL_TYPE, PROFILE_TYPE, ROLE_TYPE, TRUST_ANCHOR_TYPE } from '../../../l
 import { CloudFormationTemplate, evaluateTemplateCondition } from '../../../lib/model/aws/template';
 import { TemplateSource } from '../../discovery/sources';
 import { parseConditionOperator } from '../../../lib/model/aws/iam/condition-operators';
-import { parsePolicyDocument } from '../../../lib/model/aws/iam/policy-document';
+import { PolicyDocument, parsePolicyDocument } from '../../../lib/model/aws/iam/policy-document';
 import { deterministicId } from '../../../lib/core/deterministic-id';
 import { AwsWorld } from './world';
 
@@ -392,9 +392,10 @@ const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string
   [ROLE_TYPE]: (world, { stackName, logicalId, deployed, props }) => {
     const document = props.AssumeRolePolicyDocument;
     let trustPolicy: unknown;
+    let trustPolicyDocument: PolicyDocument;
     try {
       trustPolicy = typeof document === 'string' ? JSON.parse(document) : document;
-      parsePolicyDocument(trustPolicy, `${logicalId} trust policy`);
+      trustPolicyDocument = parsePolicyDocument(trustPolicy, `${logicalId} trust policy`);
     } catch (e) {
       return `IAM would reject its trust policy (MalformedPolicyDocument): ${(e as Error).message}`;
     }
@@ -406,6 +407,7 @@ const REGISTER: Record<string, (world: AwsWorld, input: RegisterInput) => string
       name: deployed.physicalId,
       id: deployed.attributes.RoleId,
       trustPolicy,
+      trustPolicyDocument,
       maxSessionDuration: num(props.MaxSessionDuration, 3600),
       origin: `${stackName}/${logicalId}`,
     });

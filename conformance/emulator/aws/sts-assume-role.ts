@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { EmulatorHttpResponse } from '../http/loopback-server';
-import { evaluateResourcePolicy } from '../../../lib/model/aws/iam';
+import { evaluatePolicyDocument } from '../../../lib/model/aws/iam';
 import { STS_ERRORS, STS_XML_NAMESPACE, StsErrorSpec } from '../../../lib/model/aws/sts';
 import { AwsWorld, Caller } from './world';
 
@@ -35,7 +35,7 @@ export function assumeRole(world: AwsWorld, caller: Caller, form: URLSearchParam
   const role = world.roles.get(roleArn);
   const notAuthorized = `User: ${arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
   if (!role) return stsError(STS_ERRORS.accessDenied, notAuthorized);
-  const evaluation = evaluateResourcePolicy(role.trustPolicy, {
+  const evaluation = evaluatePolicyDocument(role.trustPolicyDocument, {
     principal: { type: 'AWS', id: arn },
     action: 'sts:AssumeRole',
     resource: role.arn,

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { Certificate } from '../../../lib/core/pki/certificate';
 import { Crl } from '../../../lib/core/pki/crl';
+import { PolicyDocument } from '../../../lib/model/aws/iam/policy-document';
 
 /**
  * The in-memory AWS account the local emulator serves: the IAM Roles Anywhere and IAM resources
@@ -58,6 +59,12 @@ export interface EmulatedRole {
   readonly id: string;
   /** The trust policy as concrete JSON. */
   readonly trustPolicy: unknown;
+  /**
+   * The same policy read once, when the role was deployed (parsePolicyDocument): every
+   * CreateSession and AssumeRole evaluates this instead of reading the JSON again. Roles are not
+   * changed after deployment, so the two cannot disagree.
+   */
+  readonly trustPolicyDocument: PolicyDocument;
   readonly maxSessionDuration: number;
   readonly origin: string;
 }

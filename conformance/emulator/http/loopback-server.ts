@@ -53,7 +53,11 @@ export class LoopbackServer {
         const answered = size > MAX_BODY_BYTES ? Promise.resolve(this.options.internalError(`request body over ${MAX_BODY_BYTES} bytes`, 413)) : this.answer(req, Buffer.concat(chunks).toString('utf8'));
         answered
           .then((response) => {
-            res.writeHead(response.status, response.headers);
+            // The length up front, as the clouds' endpoints send it: without it, headers written
+            // before the body make Node answer chunked — a second write per response (writev)
+            // and chunk framing for every client to parse. 204 and 304 carry no body, so no length.
+            const framed = response.status === 204 || response.status === 304 ? response.headers : { ...response.headers, 'content-length': Buffer.byteLength(response.body) };
+            res.writeHead(response.status, framed);
             res.end(response.body);
           })
           // Never an unhandled rejection: it would stop the emulator and leave the client waiting.

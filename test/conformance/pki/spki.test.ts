@@ -47,6 +47,22 @@ describe('spki', () => {
       expect({ name, read: ours !== undefined }).toEqual({ name, read: viaDer !== undefined });
       if (ours && viaDer) expect({ name, same: ours.equals(viaDer) }).toEqual({ name, same: true });
     }
+    // Any one byte before the point changed (length, algorithm, curve, BIT STRING, point form):
+    // the canonical-EC shortcut must not take it, and the answer stays the DER import's.
+    const prefixLength = der.length - 64;
+    for (let at = 0; at < prefixLength; at++) {
+      const changed = Buffer.from(der);
+      changed[at] ^= 0x01;
+      let viaDer: crypto.KeyObject | undefined;
+      try {
+        viaDer = crypto.createPublicKey({ key: changed, format: 'der', type: 'spki' });
+      } catch {
+        viaDer = undefined;
+      }
+      const ours = publicKeyOfSpki(changed);
+      expect({ at, read: ours !== undefined }).toEqual({ at, read: viaDer !== undefined });
+      if (ours && viaDer) expect({ at, same: ours.equals(viaDer) }).toEqual({ at, same: true });
+    }
     expect(publicKeyOfSpki(compressed)!.equals(ec)).toBe(true);
     expect(publicKeyOfSpki(offCurve)).toBeUndefined();
   });

@@ -513,3 +513,40 @@ describe('createSession: the earlier check wins when a request has two faults', 
     expect(outcome(await send(gate, signedFor(gate, { who: intruder, durationSeconds: 60_000 })))).toEqual(denied(`Unable to assume role for arn: ${gate.roleArn}`));
   });
 });
+
+describe('createSession: what the emulator remembers between requests never answers another request', () => {
+  // Keys, parses and signature verdicts are memoized by the exact bytes they depend on; a memo
+  // keyed by less (a subject, a serial, a public key alone) would carry one request's acceptance
+  // to another — a refused probe read as accepted.
+  test('a signature changed after a valid request is refused; the valid one is still accepted', async () => {
+    const gate = gateWorld();
+    const request = signedFor(gate);
+    expect((await send(gate, request)).status).toBe(201);
+    const signature = /Signature=([0-9a-f]+)$/.exec(request.headers.authorization!)![1];
+    const flipped = `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`;
+    const tampered = withHeaders(request, { authorization: request.headers.authorization!.replace(`Signature=${signature}`, `Signature=${flipped}`) });
+    expect(outcome(await send(gate, tampered))).toEqual(denied('Invalid signature'));
+    expect((await send(gate, request)).status).toBe(201);
+  });
+
+  test('another certificate with the same subject, SAN and issuer gets its own key', async () => {
+    const gate = gateWorld();
+    const twin = await deployerLeaf();
+    expect(parseCertificate(twin.der).subject.text).toBe(parseCertificate(leaf.der).subject.text);
+    expect((await send(gate, signedFor(gate))).status).toBe(201);
+    // The twin's certificate, signed with the first leaf's key: its key is the twin's, not the one remembered.
+    const borrowed = signedFor(gate, { certificate: twin.der, privateKey: signingKeyOf(leaf) });
+    expect(outcome(await send(gate, borrowed))).toEqual(denied('Invalid signature'));
+    expect((await send(gate, signedFor(gate, { who: twin }))).status).toBe(201);
+  });
+
+  test('a certificate one byte away from an accepted one (its signature) is parsed and validated anew', async () => {
+    const gate = gateWorld();
+    expect((await send(gate, signedFor(gate))).status).toBe(201);
+    // Same TBS, key, subject and serial as the accepted leaf; only the CA's signature differs.
+    const forged = Buffer.from(leaf.der);
+    forged[forged.length - 1] ^= 0x01;
+    const request = signedFor(gate, { certificate: forged, privateKey: signingKeyOf(leaf) });
+    expect(outcome(await send(gate, request))).toEqual(denied('Untrusted signing certificate'));
+  });
+});

@@ -22,11 +22,26 @@ describe('LoopbackServer', () => {
       expect(response.status).toBe(201);
       expect(response.headers.get('x-answer')).toBe('yes');
       expect(await response.text()).toBe('made');
+      // Framed by length, not chunked: one write per answer, nothing for the client to reassemble.
+      expect(response.headers.get('content-length')).toBe('4');
+      expect(response.headers.get('transfer-encoding')).toBeNull();
       expect(seen).toHaveLength(1);
       expect(seen[0]).toMatchObject({ method: 'POST', path: '/v1/token', query: [['a', '1'], ['a', '2']], body: 'grant_type=x' });
       expect(seen[0].headers['x-custom']).toBe('v');
       // Another loopback address reaches this host, but not a socket bound to 127.0.0.1 alone.
       await expect(fetch(origin.replace('127.0.0.1', '127.0.0.2'))).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('Content-Length counts bytes, not characters: a UTF-8 body arrives whole', async () => {
+    const server = new LoopbackServer({ handle: () => ({ status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'café ✓' }), internalError });
+    const origin = await server.listen();
+    try {
+      const response = await fetch(`${origin}/`);
+      expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength('café ✓')));
+      expect(await response.text()).toBe('café ✓');
     } finally {
       await server.close();
     }
