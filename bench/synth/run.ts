@@ -16,12 +16,10 @@
  * A variant's worker can be profiled alone: PROFILE=attestgate:1000 npm run bench writes a
  * .cpuprofile of one synth to the current directory and exits.
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSync } from 'esbuild';
 import { type Variant } from './stacks';
+import { type Sample, buildWorker, measure as measureWorker } from './worker-process';
 import { interleavedMedians } from '../interleaved-rounds';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
@@ -46,35 +44,8 @@ const SAME_RESOURCES: Record<Variant, Variant> = {
   'raw-l1+nested+plugin': 'raw-l1',
 };
 
-interface Sample {
-  ms: number;
-  cpuMs: number;
-  rssMb: number;
-  resources: number;
-}
-
-// The worker is compiled to plain JavaScript once, as a CDK app is before `node app.js`: under a
-// TypeScript loader, source-mapped stack traces (which aws-cdk-lib captures per construct)
-// would dominate the measurement.
-const workerJs = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-bench-')), 'worker.js');
-buildSync({
-  entryPoints: [path.join(__dirname, 'worker.ts')],
-  bundle: true,
-  platform: 'node',
-  outfile: workerJs,
-  external: ['aws-cdk-lib', 'constructs'],
-  nodePaths: [path.join(__dirname, '../../node_modules')],
-  logLevel: 'warning',
-});
-
-function measure(variant: Variant, n: number, nodeOptions: string[] = []): Sample {
-  const out = execFileSync(process.execPath, [...nodeOptions, workerJs, variant, String(n), path.join(__dirname, '../..')], {
-    encoding: 'utf8',
-    env: { ...process.env, NODE_PATH: path.join(__dirname, '../../node_modules') },
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out) as Sample;
-}
+const workerJs = buildWorker(path.join(__dirname, '../..'));
+const measure = (variant: Variant, n: number, nodeOptions: string[] = []) => measureWorker(workerJs, variant, n, nodeOptions);
 
 if (process.env.PROFILE) {
   const [variant, n] = process.env.PROFILE.split(':');

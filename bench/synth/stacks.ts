@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Resource, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Names, Resource, Stack, Validations } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -251,7 +251,9 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
     });
   }
   for (const role of roles) {
-    new CfnAlarm(stack, `FailureAlarm${role.logicalId.replace(/[^A-Za-z0-9]/g, '')}`, {
+    // Named as IssuanceMonitor names it. (It was the role's unresolved logical ID — a token whose
+    // number depended on what else the process had synthesized, so the alarms' IDs were not stable.)
+    new CfnAlarm(stack, `FailureAlarm${Names.uniqueId(role)}`, {
       alarmDescription: `attestgate: Roles Anywhere refused CreateSession for ${role.attrArn}: a certificate for this identity was refused (wrong CA, revoked, expired, wrong subject) — a stolen or forged credential may be being tried.`,
       namespace: 'attestgate/IssuanceMonitor',
       metricName: 'CreateSessionFailures',
