@@ -6,7 +6,13 @@ export function interleavedMedians<V extends string, S extends { [K in keyof S]:
   variants: readonly V[],
   rounds: number,
   measure: (variant: V) => S,
-): { of: (variant: V, key: keyof S) => number; range: (variant: V, key: keyof S) => [number, number]; first: (variant: V) => S } {
+): {
+  of: (variant: V, key: keyof S) => number;
+  range: (variant: V, key: keyof S) => [number, number];
+  first: (variant: V) => S;
+  /** The samples of each round, in round order: for ratios taken within a round. */
+  rounds: (variant: V) => readonly S[];
+} {
   const samples = new Map<V, S[]>(variants.map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) samples.get(variant)!.push(measure(variant));
@@ -16,6 +22,7 @@ export function interleavedMedians<V extends string, S extends { [K in keyof S]:
     of: (variant, key) => values(variant, key)[Math.floor(rounds / 2)],
     range: (variant, key) => [values(variant, key)[0], values(variant, key)[rounds - 1]],
     first: (variant) => samples.get(variant)![0],
+    rounds: (variant) => samples.get(variant)!,
   };
 }
 

@@ -26,6 +26,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = (process.env.SIZES ?? '1,10,100,1000').split(',').map(Number);
 const VARIANTS: Variant[] = [
   'raw-l1',
+  'raw-l1+gate-metadata',
   ...(process.env.DECOMPOSE ? (['raw-l1+nested', 'raw-l1+nested+plugin'] as const) : []),
   'attestgate',
   'raw-l1+monitoring',
@@ -33,10 +34,14 @@ const VARIANTS: Variant[] = [
   'attestgate+checks',
 ];
 
-/** The raw L1 variant that writes the same resources as each variant. */
-const SAME_RESOURCES: Record<Variant, Variant> = {
+/**
+ * The raw L1 variant that writes the same template as each variant: the same resources and
+ * properties, and the gate metadata attestgate writes on each role (names and logical IDs aside).
+ */
+const SAME_TEMPLATE: Record<Variant, Variant> = {
   'raw-l1': 'raw-l1',
-  attestgate: 'raw-l1',
+  'raw-l1+gate-metadata': 'raw-l1+gate-metadata',
+  attestgate: 'raw-l1+gate-metadata',
   'raw-l1+monitoring': 'raw-l1+monitoring',
   'attestgate+monitoring': 'raw-l1+monitoring',
   'attestgate+checks': 'raw-l1+monitoring',
@@ -55,21 +60,42 @@ if (process.env.PROFILE) {
 }
 
 const rows: string[] = [];
+const monitoringRows: string[] = [];
 for (const n of SIZES) {
   // Every variant at every size: over IdentityStacks each role pins the base stack's anchor
   // through Fn::ImportValue, which AttestationChecks resolves against the base stack's export.
   const variants = VARIANTS;
-  const { of, first } = interleavedMedians(variants, ROUNDS, (variant) => measure(variant, n));
+  const { of, first, rounds } = interleavedMedians(variants, ROUNDS, (variant) => measure(variant, n));
   const ratio = (variant: Variant, base: Variant, key: keyof Sample) => `${(of(variant, key) / of(base, key)).toFixed(2)}×`;
+  // The CPU ratio of each round (both measured within it), as median and range: the spread says
+  // how far one run of this bench can be trusted at the machine's load.
+  const cpuRatios = (variant: Variant, base: Variant) => {
+    const ratios = rounds(variant).map((sample, i) => sample.cpuMs / rounds(base)[i].cpuMs).sort((a, b) => a - b);
+    return `${ratios[Math.floor(ratios.length / 2)].toFixed(2)}× (${ratios[0].toFixed(2)}–${ratios[ratios.length - 1].toFixed(2)})`;
+  };
   for (const variant of variants) {
-    const same = SAME_RESOURCES[variant];
+    const same = SAME_TEMPLATE[variant];
     rows.push(
       `| ${n} | ${variant} | ${first(variant).resources} | ${of(variant, 'ms').toFixed(0)} | ${of(variant, 'cpuMs').toFixed(0)} | ${of(variant, 'rssMb').toFixed(0)} | ` +
-        `${ratio(variant, 'raw-l1', 'ms')} | ${ratio(variant, 'raw-l1', 'cpuMs')} | ${same} | ${ratio(variant, same, 'ms')} | ${ratio(variant, same, 'cpuMs')} | ${ratio(variant, same, 'rssMb')} |`,
+        `${ratio(variant, 'raw-l1', 'ms')} | ${ratio(variant, 'raw-l1', 'cpuMs')} | ${cpuRatios(variant, 'raw-l1')} | ${same} | ${ratio(variant, same, 'ms')} | ${cpuRatios(variant, same)} | ${ratio(variant, same, 'rssMb')} |`,
     );
+  }
+  // What each resource the IssuanceMonitor adds costs: written by hand (the resources), and what
+  // attestgate's monitor costs beyond that (our code), in CPU ms per added resource.
+  if (variants.includes('attestgate+monitoring')) {
+    const added = first('attestgate+monitoring').resources - first('attestgate').resources;
+    const resourcesMs = of('raw-l1+monitoring', 'cpuMs') - of('raw-l1+gate-metadata', 'cpuMs');
+    const oursMs = of('attestgate+monitoring', 'cpuMs') - of('attestgate', 'cpuMs') - resourcesMs;
+    monitoringRows.push(`| ${n} | ${added} | ${resourcesMs.toFixed(0)} ms (${(resourcesMs / added).toFixed(2)} ms each) | ${oursMs.toFixed(0)} ms (${(oursMs / added).toFixed(2)} ms each) |`);
   }
 }
 console.log(`bench/synth — median of ${ROUNDS} rounds, fresh process each, compiled JS, CDK_VALIDATION=false, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-console.log('| identities | variant | resources | wall ms | CPU ms | peak RSS MB | wall / raw L1 | CPU / raw L1 | same resources in | wall / same | CPU / same | RSS / same |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| identities | variant | resources | wall ms | CPU ms | peak RSS MB | wall / raw L1 | CPU / raw L1 | CPU / raw L1 per round: median (range) | same template in | wall / same | CPU / same per round: median (range) | RSS / same |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
+if (monitoringRows.length > 0) {
+  console.log('\nIssuanceMonitor, CPU per resource it adds (medians): the resources written by hand (raw-l1+monitoring − raw-l1+gate-metadata), and our code beyond them ((attestgate+monitoring − attestgate) − the resources)\n');
+  console.log('| identities | resources added | the resources | our code |');
+  console.log('|---|---|---|---|');
+  console.log(monitoringRows.join('\n'));
+}

@@ -26,8 +26,22 @@ const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
  * each inside a construct of its own as an AttestedRole's CfnRole is — the same logical IDs as
  * attestgate's — and then also with one validation plugin that does nothing, as the 1 MB template
  * check is one (aws-cdk-lib builds a tree of the whole app for any plugin).
+ *
+ * `raw-l1+gate-metadata` is raw L1 writing what attestgate's templates hold beyond the same
+ * resources: each role's `attestgate:gate` metadata (the gate manifest conformance discovery
+ * reads, ~0.6 KB per role). The templates then differ only in the generated names of the anchor,
+ * CRL and profiles and in logical IDs. `raw-l1+monitoring` writes that metadata too, as the
+ * template of `attestgate+monitoring` holds it.
  */
-export type Variant = 'raw-l1' | 'raw-l1+monitoring' | 'attestgate' | 'attestgate+monitoring' | 'attestgate+checks' | 'raw-l1+nested' | 'raw-l1+nested+plugin';
+export type Variant =
+  | 'raw-l1'
+  | 'raw-l1+gate-metadata'
+  | 'raw-l1+monitoring'
+  | 'attestgate'
+  | 'attestgate+monitoring'
+  | 'attestgate+checks'
+  | 'raw-l1+nested'
+  | 'raw-l1+nested+plugin';
 
 /** Identities per stack above which the app is spread over IdentityStacks (both variants alike). */
 export const IDENTITIES_PER_STACK = 125;
@@ -95,7 +109,8 @@ class Nest extends Resource {}
  * The same resources and trust policies, written by hand with L1 constructs: profiles shared by
  * 250 roles; with `nested`, each role inside a construct of its own (see Variant).
  */
-function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: boolean, nested = false): void {
+function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, options: { monitored: boolean; nested: boolean; gateMetadata: boolean }): void {
+  const { monitored, nested } = options;
   const anchor = new CfnTrustAnchor(where.anchorStack, 'Anchor', {
     name: 'agents',
     enabled: true,
@@ -132,6 +147,21 @@ function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: b
         ],
       },
     });
+    if (options.gateMetadata) {
+      role.addMetadata('attestgate:gate', {
+        schema: 'attestgate/gate-manifest/v2',
+        kind: 'aws-iam-roles-anywhere',
+        identity: {
+          name,
+          spiffeId: `spiffe://prod.example/agent/${name}`,
+          subject: { CN: name, O: 'attestgate examples' },
+          sanUri: `spiffe://prod.example/agent/${name}`,
+          issuingCa: ISSUER,
+          privilege: 'high',
+          maxCredentialLifetimeSeconds: 3600,
+        },
+      });
+    }
     if (!rolesOf.has(stack)) rolesOf.set(stack, []);
     rolesOf.get(stack)!.push(role);
   }
@@ -171,23 +201,23 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
     description: 'attestgate: encrypts the alarm and detection notifications of this stack',
     enableKeyRotation: true,
     keyPolicy: {
-      Version: '2012-10-17',
       Statement: [
         { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: `arn:${stack.partition}:iam::${stack.account}:root` }, Resource: '*' },
-        { Sid: 'AlarmsAndRulesPublish', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }, Resource: '*' },
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }, Resource: '*', Sid: 'AlarmsAndRulesPublish' },
         { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*' },
       ],
+      Version: '2012-10-17',
     },
   });
   const topic = new CfnTopic(stack, 'SignalsTopic', { displayName: 'attestgate signals', kmsMasterKeyId: key.attrArn });
   new CfnTopicPolicy(stack, 'SignalsTopicPolicy', {
     topics: [topic.ref],
     policyDocument: {
-      Version: '2012-10-17',
       Statement: [
-        { Sid: 'AllowPublishThroughSSLOnly', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: topic.ref },
-        { Sid: '1', Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: topic.ref },
+        { Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: topic.ref, Sid: 'AllowPublishThroughSSLOnly' },
+        { Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: topic.ref, Sid: '1' },
       ],
+      Version: '2012-10-17',
     },
   });
   const log = new CfnLogGroup(stack, 'CreateSessionLog', { logGroupName: `/aws/events/attestgate/${stack.stackName}/create-session`, retentionInDays: 365 });
@@ -210,8 +240,9 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
     metricTransformations: [{ metricNamespace: 'attestgate/IssuanceMonitor', metricName: 'CreateSessionFailures', metricValue: '1', dimensions }],
   });
   new CfnAlarm(stack, 'AccountFailureAlarm', {
-    alarmDescription: 'attestgate: Roles Anywhere refused CreateSession in this account and Region (AWS/RolesAnywhere Failure).',
-    metrics: [{ id: 'expr_1', label: 'Roles Anywhere CreateSession failures', period: 300, expression: `SELECT SUM(Failure) FROM SCHEMA("AWS/RolesAnywhere", ErrorType, Operation) WHERE Operation = 'CreateSession'` }],
+    alarmDescription:
+      'attestgate: Roles Anywhere refused CreateSession in this account and Region (AWS/RolesAnywhere Failure). Someone presented a certificate that is not attested: wrong CA, revoked, expired, or a bad signature.',
+    metrics: [{ id: 'expr_1', label: 'Roles Anywhere CreateSession failures', period: 300, expression: `SELECT SUM(Failure) FROM SCHEMA("AWS/RolesAnywhere", ErrorType, Operation) WHERE Operation = 'CreateSession'`, returnData: true }],
     threshold: 1,
     evaluationPeriods: 1,
     comparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -235,7 +266,7 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
       'detail-type': [CLOUDTRAIL],
       detail: { eventSource: ['sts.amazonaws.com'], eventName: [{ prefix: 'AssumeRole' }], requestParameters: { roleArn: arns }, errorCode: [{ exists }], $or: notByRolesAnywhere },
     });
-    new CfnRule(stack, `Roles${c}UnattestedIssuance`, { description: 'attestgate: credentials were issued for a gated role without Roles Anywhere', eventPattern: assume(false), state, targets: toTopic });
+    new CfnRule(stack, `Roles${c}UnattestedIssuance`, { description: 'attestgate: credentials were issued for a gated role without Roles Anywhere — no certificate was checked', eventPattern: assume(false), state, targets: toTopic });
     new CfnRule(stack, `Roles${c}UnattestedAttempt`, { description: 'attestgate: someone tried to assume a gated role without Roles Anywhere (denied)', eventPattern: assume(true), state, targets: toTopic });
     new CfnRule(stack, `Roles${c}GatedRoleChanged`, {
       description: 'attestgate: the trust policy, permissions or session length of a gated role changed',
@@ -277,7 +308,7 @@ export function synthesize(variant: Variant, n: number, outdir: string, repoRoot
   if (variant === 'attestgate+checks') Validations.of(app).addPlugins(new AttestationChecks());
   if (variant === 'raw-l1+nested+plugin') Validations.of(app).addPlugins({ name: 'noop', validate: () => ({ success: true, violations: [] }) });
   const where = layout(app, n);
-  if (variant.startsWith('raw-l1')) rawGates(where, n, pki, variant === 'raw-l1+monitoring', variant.startsWith('raw-l1+nested'));
+  if (variant.startsWith('raw-l1')) rawGates(where, n, pki, { monitored: variant === 'raw-l1+monitoring', nested: variant.startsWith('raw-l1+nested'), gateMetadata: variant === 'raw-l1+gate-metadata' || variant === 'raw-l1+monitoring' });
   else attestgateGates(where, n, pki, variant !== 'attestgate');
   const assembly = app.synth();
   return assembly.stacks.reduce((sum, stack) => sum + Object.keys(stack.template.Resources ?? {}).length, 0);
