@@ -15,7 +15,7 @@ import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
 import { AttestedProfilePool } from './attested-profile-pool';
 import { IssuanceMonitor, MonitoredRole } from './issuance-monitor';
 import { watchTemplateLimits } from './template-limits';
-import { CachedLogicalIdCfnRole } from './private/cached-logical-id-cfn-role';
+import { CachedLogicalIdCfnRole } from './private/cached-logical-id';
 import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
 
 /** IAM's floor for a role's MaxSessionDuration. */

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { CachedLogicalIdCfnRole } from '../../../lib/aws/private/cached-logical-id-cfn-role';
+import { CachedLogicalIdCfnAlarm, CachedLogicalIdCfnRole } from '../../../lib/aws/private/cached-logical-id';
 
 const PROPS: iam.CfnRoleProps = { assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } };
 
@@ -31,7 +32,7 @@ function synthBoth(build: (stack: Stack, makeRole: (scope: Construct, id: string
   };
 }
 
-describe('CachedLogicalIdCfnRole', () => {
+describe('withCachedLogicalId: CachedLogicalIdCfnRole', () => {
   test('gets the logical ID a plain CfnRole at the same path gets, nested, renamed and overridden', () => {
     // GIVEN / WHEN
     const { plain, cached } = synthBoth((stack, makeRole) => {
@@ -86,5 +87,26 @@ describe('CachedLogicalIdCfnRole', () => {
     role.overrideLogicalId('Replaced');
     // THEN
     expect(stack.resolve(role.logicalId)).toBe('Replaced');
+  });
+});
+
+describe('withCachedLogicalId: CachedLogicalIdCfnAlarm', () => {
+  const ALARM_PROPS = { comparisonOperator: 'GreaterThanOrEqualToThreshold', evaluationPeriods: 1, threshold: 1, metricName: 'm', namespace: 'n', period: 300, statistic: 'Sum' };
+
+  test('gets the logical ID a plain CfnAlarm at the same path gets, and allocates it once from validation on', () => {
+    // GIVEN
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cached-logical-id-')) });
+    const stack = new CountingStack(app, 'Gates');
+    const monitor = new Construct(stack, 'Monitor');
+    const plain = new CfnAlarm(monitor, 'FailureAlarmPlain', ALARM_PROPS);
+    const cached = new CachedLogicalIdCfnAlarm(monitor, 'FailureAlarmCached', ALARM_PROPS);
+    Validations.of(app).addPlugins({ name: 'noop', validate: () => ({ success: true, violations: [] }) });
+    // WHEN
+    const resources = Object.keys(app.synth().getStackByName('Gates').template.Resources);
+    // THEN: the cached one is named by the same rule (construct path, hashed)
+    expect(resources).toEqual([stack.resolve(plain.logicalId), stack.resolve(cached.logicalId)]);
+    expect(resources[1]).toMatch(/^MonitorFailureAlarmCached[0-9A-F]{8}$/);
+    expect(stack.allocations.get(cached)!).toBeLessThanOrEqual(3);
+    expect(stack.allocations.get(plain)!).toBeGreaterThanOrEqual(stack.allocations.get(cached)! + 3);
   });
 });
