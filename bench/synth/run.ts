@@ -27,7 +27,7 @@ const SIZES = (process.env.SIZES ?? '1,10,100,1000').split(',').map(Number);
 const VARIANTS: Variant[] = [
   'raw-l1',
   'raw-l1+gate-metadata',
-  ...(process.env.DECOMPOSE ? (['raw-l1+nested', 'raw-l1+nested+plugin'] as const) : []),
+  ...(process.env.DECOMPOSE ? (['raw-l1+nested', 'raw-l1+nested+cached-id', 'raw-l1+nested+plugin'] as const) : []),
   'attestgate',
   'raw-l1+monitoring',
   'attestgate+monitoring',
@@ -46,6 +46,7 @@ const SAME_TEMPLATE: Record<Variant, Variant> = {
   'attestgate+monitoring': 'raw-l1+monitoring',
   'attestgate+checks': 'raw-l1+monitoring',
   'raw-l1+nested': 'raw-l1',
+  'raw-l1+nested+cached-id': 'raw-l1',
   'raw-l1+nested+plugin': 'raw-l1',
 };
 

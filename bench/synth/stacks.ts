@@ -10,6 +10,7 @@ import { CfnCRL, CfnProfile, CfnTrustAnchor } from 'aws-cdk-lib/aws-rolesanywher
 import { CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { AgentTrustAnchor, AttestationChecks, AttestedRole, IdentityStacks, SignalMonitoring, TrustAnchorSource } from '../../lib/aws';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { CachedLogicalIdCfnRole } from '../../lib/aws/private/cached-logical-id';
 
 const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
 
@@ -25,7 +26,10 @@ const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
  * any construct library pays and what is our code (`DECOMPOSE=1 npm run bench`): the raw roles,
  * each inside a construct of its own as an AttestedRole's CfnRole is — the same logical IDs as
  * attestgate's — and then also with one validation plugin that does nothing, as the 1 MB template
- * check is one (aws-cdk-lib builds a tree of the whole app for any plugin).
+ * check is one (aws-cdk-lib builds a tree of the whole app for any plugin). `raw-l1+nested+cached-id`
+ * is `raw-l1+nested` with the roles' logical IDs computed once per synth, as AttestedRole's are
+ * (withCachedLogicalId): how much of what the wrapper costs is the logical ID's hash, recomputed
+ * at every resolution.
  *
  * `raw-l1+gate-metadata` is raw L1 writing what attestgate's templates hold beyond the same
  * resources: each role's `attestgate:gate` metadata (the gate manifest conformance discovery
@@ -41,6 +45,7 @@ export type Variant =
   | 'attestgate+monitoring'
   | 'attestgate+checks'
   | 'raw-l1+nested'
+  | 'raw-l1+nested+cached-id'
   | 'raw-l1+nested+plugin';
 
 /** Identities per stack above which the app is spread over IdentityStacks (both variants alike). */
@@ -109,7 +114,7 @@ class Nest extends Resource {}
  * The same resources and trust policies, written by hand with L1 constructs: profiles shared by
  * 250 roles; with `nested`, each role inside a construct of its own (see Variant).
  */
-function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, options: { monitored: boolean; nested: boolean; gateMetadata: boolean }): void {
+function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, options: { monitored: boolean; nested: boolean; gateMetadata: boolean; cachedLogicalIds: boolean }): void {
   const { monitored, nested } = options;
   const anchor = new CfnTrustAnchor(where.anchorStack, 'Anchor', {
     name: 'agents',
@@ -122,7 +127,8 @@ function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, options: { m
   for (let i = 0; i < n; i++) {
     const name = `agent-${i}`;
     const stack = where.stackOf(name);
-    const role = new iam.CfnRole(nested ? new Nest(stack, `Agent${i}`) : stack, nested ? 'Resource' : `Agent${i}`, {
+    const Role = options.cachedLogicalIds ? CachedLogicalIdCfnRole : iam.CfnRole;
+    const role = new Role(nested ? new Nest(stack, `Agent${i}`) : stack, nested ? 'Resource' : `Agent${i}`, {
       description: `Attested agent spiffe://prod.example/agent/${name} (high privilege)`,
       maxSessionDuration: 3600,
       managedPolicyArns: [`arn:${stack.partition}:iam::aws:policy/PowerUserAccess`],
@@ -308,8 +314,14 @@ export function synthesize(variant: Variant, n: number, outdir: string, repoRoot
   if (variant === 'attestgate+checks') Validations.of(app).addPlugins(new AttestationChecks());
   if (variant === 'raw-l1+nested+plugin') Validations.of(app).addPlugins({ name: 'noop', validate: () => ({ success: true, violations: [] }) });
   const where = layout(app, n);
-  if (variant.startsWith('raw-l1')) rawGates(where, n, pki, { monitored: variant === 'raw-l1+monitoring', nested: variant.startsWith('raw-l1+nested'), gateMetadata: variant === 'raw-l1+gate-metadata' || variant === 'raw-l1+monitoring' });
-  else attestgateGates(where, n, pki, variant !== 'attestgate');
+  if (variant.startsWith('raw-l1')) {
+    rawGates(where, n, pki, {
+      monitored: variant === 'raw-l1+monitoring',
+      nested: variant.startsWith('raw-l1+nested'),
+      gateMetadata: variant === 'raw-l1+gate-metadata' || variant === 'raw-l1+monitoring',
+      cachedLogicalIds: variant === 'raw-l1+nested+cached-id',
+    });
+  } else attestgateGates(where, n, pki, variant !== 'attestgate');
   const assembly = app.synth();
   return assembly.stacks.reduce((sum, stack) => sum + Object.keys(stack.template.Resources ?? {}).length, 0);
 }

@@ -22,7 +22,7 @@ process.env.CDK_VALIDATION = 'false';
 
 const repoRoot = path.join(__dirname, '../..');
 const SIZES = (process.env.SIZES ?? '1,100,1000').split(',').map(Number);
-const VARIANTS: Variant[] = ['raw-l1', 'raw-l1+gate-metadata', 'raw-l1+nested', 'attestgate', 'raw-l1+monitoring', 'attestgate+monitoring', 'attestgate+checks'];
+const VARIANTS: Variant[] = ['raw-l1', 'raw-l1+gate-metadata', 'raw-l1+nested', 'raw-l1+nested+cached-id', 'attestgate', 'raw-l1+monitoring', 'attestgate+monitoring', 'attestgate+checks'];
 
 /** `<label>/<file> <sha256>` for each template in a synthesized cloud assembly directory. */
 function templateDigests(label: string, outdir: string): string[] {

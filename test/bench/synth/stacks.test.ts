@@ -24,6 +24,20 @@ const GENERATED_NAMES: Record<string, string> = {
  * must differ between hand-written and generated resources made equal: references (logical IDs
  * differ: attestgate's roles are nested) and names generated from construct paths.
  */
+function templatesOf(variant: Variant, n: number): string[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stacks-'));
+  try {
+    synthesize(variant, n, outdir, REPO_ROOT);
+    return fs
+      .readdirSync(outdir)
+      .filter((file) => file.endsWith('.template.json'))
+      .sort()
+      .map((file) => fs.readFileSync(path.join(outdir, file), 'utf8'));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
 function resourcesOf(variant: Variant, n: number): string[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stacks-'));
   try {
@@ -54,5 +68,9 @@ describe('bench/synth variants', () => {
     const withoutMetadata = (lines: string[]) => lines.map((line) => line.replace(/,"metadata":\{"attestgate:gate":.*\}\}$/, '}'));
     expect(resourcesOf('raw-l1', 3)).toEqual(withoutMetadata(resourcesOf('attestgate', 3)));
     expect(resourcesOf('raw-l1', 3)).not.toEqual(resourcesOf('attestgate', 3));
+  });
+
+  test('caching the nested roles’ logical IDs leaves their templates byte-identical', () => {
+    expect(templatesOf('raw-l1+nested+cached-id', 3)).toEqual(templatesOf('raw-l1+nested', 3));
   });
 });
