@@ -2,16 +2,18 @@
  * bench/synth: synth wall time and peak memory of the AWS example scaled to 1, 10, 100 and 1,000
  * identities, attestgate constructs against the same gates written with raw L1 constructs (over
  * the same IdentityStacks at 1,000). Each variant is compared with raw L1 without monitoring and
- * with the raw L1 that writes the same resources: for the monitoring variants, that is the
- * hand-written monitoring, so the monitors' cost splits into their resources and our code.
+ * with the raw L1 that writes the same template (raw-l1+gate-metadata for the gate; for the
+ * monitoring variants, the hand-written monitoring), so the monitors' cost splits into their
+ * resources and our code, printed per added resource after the main table.
  * Wall and CPU time are both reported: on a shared machine CPU time is the steadier ratio.
  * Every measurement runs in a fresh process; variants are interleaved within each round so
  * machine noise hits them alike; the median of the rounds is reported.
  *
  *   npm run bench            (ROUNDS=9 npm run bench for more rounds, SIZES=100,1000 for some sizes)
  *
- * DECOMPOSE=1 adds raw-l1+nested and raw-l1+nested+plugin (see Variant in stacks.ts): what of the
- * gate's cost over raw L1 any construct library pays, and what is our code.
+ * DECOMPOSE=1 adds raw-l1+nested, raw-l1+nested+cached-id and raw-l1+nested+plugin (see Variant
+ * in stacks.ts): what of the gate's cost over raw L1 any construct library pays, and what is our
+ * code.
  *
  * A variant's worker can be profiled alone: PROFILE=attestgate:1000 npm run bench writes a
  * .cpuprofile of one synth to the current directory and exits.
