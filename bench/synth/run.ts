@@ -26,7 +26,8 @@ import { interleavedMedians } from '../interleaved-rounds';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const SIZES = (process.env.SIZES ?? '1,10,100,1000').split(',').map(Number);
-const VARIANTS: Variant[] = [
+// VARIANTS=raw-l1,raw-l1+nested picks some variants (a comparison in isolation, with more rounds).
+const VARIANTS: Variant[] = process.env.VARIANTS ? (process.env.VARIANTS.split(',') as Variant[]) : [
   'raw-l1',
   'raw-l1+gate-metadata',
   ...(process.env.DECOMPOSE ? (['raw-l1+nested', 'raw-l1+nested+cached-id', 'raw-l1+nested+plugin'] as const) : []),
@@ -51,6 +52,12 @@ const SAME_TEMPLATE: Record<Variant, Variant> = {
   'raw-l1+nested+cached-id': 'raw-l1',
   'raw-l1+nested+plugin': 'raw-l1',
 };
+
+const missing = [...new Set(VARIANTS.flatMap((v) => ['raw-l1' as Variant, SAME_TEMPLATE[v]]))].filter((v) => !VARIANTS.includes(v));
+if (missing.length > 0) {
+  console.error(`bench/synth: VARIANTS=${process.env.VARIANTS} lacks ${missing.join(', ')}, which the ratios are taken against. Fix: add them to VARIANTS.`);
+  process.exit(2);
+}
 
 const workerJs = buildWorker(path.join(__dirname, '../..'));
 const measure = (variant: Variant, n: number, nodeOptions: string[] = []) => measureWorker(workerJs, variant, n, nodeOptions);
@@ -85,7 +92,7 @@ for (const n of SIZES) {
   }
   // What each resource the IssuanceMonitor adds costs: written by hand (the resources), and what
   // attestgate's monitor costs beyond that (our code), in CPU ms per added resource.
-  if (variants.includes('attestgate+monitoring')) {
+  if ((['raw-l1+gate-metadata', 'attestgate', 'raw-l1+monitoring', 'attestgate+monitoring'] as const).every((v) => variants.includes(v))) {
     const added = first('attestgate+monitoring').resources - first('attestgate').resources;
     const resourcesMs = of('raw-l1+monitoring', 'cpuMs') - of('raw-l1+gate-metadata', 'cpuMs');
     const oursMs = of('attestgate+monitoring', 'cpuMs') - of('attestgate', 'cpuMs') - resourcesMs;
