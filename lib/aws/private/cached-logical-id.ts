@@ -14,6 +14,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
  * validation on, every construct is built and every rename registered (validation runs after
  * Aspects and reference resolution, before templates are written), so the first ID computed then
  * is the one every later resolution gets. `overrideLogicalId` still wins whenever it is called.
+ * (The one sequence that can tell: synth, then `Stack.renameLogicalId` of this element, then a
+ * forced second synth of the same app — the rename would not apply. Renames belong before synth.)
  *
  * The ID itself is aws-cdk-lib's — `Stack.getLogicalId`, with the stack's renames and any
  * `allocateLogicalId` override — so deployed resources keep their logical IDs. The class keeps
