@@ -6,13 +6,24 @@ export function interleavedMedians<V extends string, S extends { [K in keyof S]:
   variants: readonly V[],
   rounds: number,
   measure: (variant: V) => S,
-): { of: (variant: V, key: keyof S) => number; first: (variant: V) => S } {
+): {
+  of: (variant: V, key: keyof S) => number;
+  range: (variant: V, key: keyof S) => [number, number];
+  first: (variant: V) => S;
+  /** The samples of each round, in round order: for ratios taken within a round. */
+  rounds: (variant: V) => readonly S[];
+} {
   const samples = new Map<V, S[]>(variants.map((v) => [v, []]));
   for (let round = 0; round < rounds; round++) {
     for (const variant of variants) samples.get(variant)!.push(measure(variant));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { of: (variant, key) => median(samples.get(variant)!.map((x) => x[key])), first: (variant) => samples.get(variant)![0] };
+  const values = (variant: V, key: keyof S) => samples.get(variant)!.map((x) => x[key]).sort((a, b) => a - b);
+  return {
+    of: (variant, key) => values(variant, key)[Math.floor(rounds / 2)],
+    range: (variant, key) => [values(variant, key)[0], values(variant, key)[rounds - 1]],
+    first: (variant) => samples.get(variant)![0],
+    rounds: (variant) => samples.get(variant)!,
+  };
 }
 
 /** interleavedMedians for measures that are asynchronous (a conformance run, a server round trip). */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Duration, Resource, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Names, Resource, Stack, Validations } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { CfnRule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import { CfnCRL, CfnProfile, CfnTrustAnchor } from 'aws-cdk-lib/aws-rolesanywher
 import { CfnTopic, CfnTopicPolicy } from 'aws-cdk-lib/aws-sns';
 import { AgentTrustAnchor, AttestationChecks, AttestedRole, IdentityStacks, SignalMonitoring, TrustAnchorSource } from '../../lib/aws';
 import { AgentIdentity, PrivilegeTier } from '../../lib/core';
+import { CachedLogicalIdCfnRole } from '../../lib/aws/private/cached-logical-id';
 
 const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
 
@@ -25,9 +26,27 @@ const ISSUER = { CN: 'attestgate Example Agents CA', O: 'attestgate examples' };
  * any construct library pays and what is our code (`DECOMPOSE=1 npm run bench`): the raw roles,
  * each inside a construct of its own as an AttestedRole's CfnRole is — the same logical IDs as
  * attestgate's — and then also with one validation plugin that does nothing, as the 1 MB template
- * check is one (aws-cdk-lib builds a tree of the whole app for any plugin).
+ * check is one (aws-cdk-lib builds a tree of the whole app for any plugin). `raw-l1+nested+cached-id`
+ * is `raw-l1+nested` with the roles' logical IDs computed once per synth, as AttestedRole's are
+ * (withCachedLogicalId): how much of what the wrapper costs is the logical ID's hash, recomputed
+ * at every resolution.
+ *
+ * `raw-l1+gate-metadata` is raw L1 writing what attestgate's templates hold beyond the same
+ * resources: each role's `attestgate:gate` metadata (the gate manifest conformance discovery
+ * reads, ~0.6 KB per role). The templates then differ only in the generated names of the anchor,
+ * CRL and profiles and in logical IDs. `raw-l1+monitoring` writes that metadata too, as the
+ * template of `attestgate+monitoring` holds it.
  */
-export type Variant = 'raw-l1' | 'raw-l1+monitoring' | 'attestgate' | 'attestgate+monitoring' | 'attestgate+checks' | 'raw-l1+nested' | 'raw-l1+nested+plugin';
+export type Variant =
+  | 'raw-l1'
+  | 'raw-l1+gate-metadata'
+  | 'raw-l1+monitoring'
+  | 'attestgate'
+  | 'attestgate+monitoring'
+  | 'attestgate+checks'
+  | 'raw-l1+nested'
+  | 'raw-l1+nested+cached-id'
+  | 'raw-l1+nested+plugin';
 
 /** Identities per stack above which the app is spread over IdentityStacks (both variants alike). */
 export const IDENTITIES_PER_STACK = 125;
@@ -95,7 +114,8 @@ class Nest extends Resource {}
  * The same resources and trust policies, written by hand with L1 constructs: profiles shared by
  * 250 roles; with `nested`, each role inside a construct of its own (see Variant).
  */
-function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: boolean, nested = false): void {
+function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, options: { monitored: boolean; nested: boolean; gateMetadata: boolean; cachedLogicalIds: boolean }): void {
+  const { monitored, nested } = options;
   const anchor = new CfnTrustAnchor(where.anchorStack, 'Anchor', {
     name: 'agents',
     enabled: true,
@@ -107,7 +127,8 @@ function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: b
   for (let i = 0; i < n; i++) {
     const name = `agent-${i}`;
     const stack = where.stackOf(name);
-    const role = new iam.CfnRole(nested ? new Nest(stack, `Agent${i}`) : stack, nested ? 'Resource' : `Agent${i}`, {
+    const Role = options.cachedLogicalIds ? CachedLogicalIdCfnRole : iam.CfnRole;
+    const role = new Role(nested ? new Nest(stack, `Agent${i}`) : stack, nested ? 'Resource' : `Agent${i}`, {
       description: `Attested agent spiffe://prod.example/agent/${name} (high privilege)`,
       maxSessionDuration: 3600,
       managedPolicyArns: [`arn:${stack.partition}:iam::aws:policy/PowerUserAccess`],
@@ -132,6 +153,21 @@ function rawGates(where: Layout, n: number, { caPem, crlPem }: Pki, monitored: b
         ],
       },
     });
+    if (options.gateMetadata) {
+      role.addMetadata('attestgate:gate', {
+        schema: 'attestgate/gate-manifest/v2',
+        kind: 'aws-iam-roles-anywhere',
+        identity: {
+          name,
+          spiffeId: `spiffe://prod.example/agent/${name}`,
+          subject: { CN: name, O: 'attestgate examples' },
+          sanUri: `spiffe://prod.example/agent/${name}`,
+          issuingCa: ISSUER,
+          privilege: 'high',
+          maxCredentialLifetimeSeconds: 3600,
+        },
+      });
+    }
     if (!rolesOf.has(stack)) rolesOf.set(stack, []);
     rolesOf.get(stack)!.push(role);
   }
@@ -171,23 +207,23 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
     description: 'attestgate: encrypts the alarm and detection notifications of this stack',
     enableKeyRotation: true,
     keyPolicy: {
-      Version: '2012-10-17',
       Statement: [
         { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: `arn:${stack.partition}:iam::${stack.account}:root` }, Resource: '*' },
-        { Sid: 'AlarmsAndRulesPublish', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }, Resource: '*' },
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] }, Resource: '*', Sid: 'AlarmsAndRulesPublish' },
         { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: '*' },
       ],
+      Version: '2012-10-17',
     },
   });
   const topic = new CfnTopic(stack, 'SignalsTopic', { displayName: 'attestgate signals', kmsMasterKeyId: key.attrArn });
   new CfnTopicPolicy(stack, 'SignalsTopicPolicy', {
     topics: [topic.ref],
     policyDocument: {
-      Version: '2012-10-17',
       Statement: [
-        { Sid: 'AllowPublishThroughSSLOnly', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: topic.ref },
-        { Sid: '1', Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: topic.ref },
+        { Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Effect: 'Deny', Principal: '*', Resource: topic.ref, Sid: 'AllowPublishThroughSSLOnly' },
+        { Action: 'sns:Publish', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Resource: topic.ref, Sid: '1' },
       ],
+      Version: '2012-10-17',
     },
   });
   const log = new CfnLogGroup(stack, 'CreateSessionLog', { logGroupName: `/aws/events/attestgate/${stack.stackName}/create-session`, retentionInDays: 365 });
@@ -210,8 +246,9 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
     metricTransformations: [{ metricNamespace: 'attestgate/IssuanceMonitor', metricName: 'CreateSessionFailures', metricValue: '1', dimensions }],
   });
   new CfnAlarm(stack, 'AccountFailureAlarm', {
-    alarmDescription: 'attestgate: Roles Anywhere refused CreateSession in this account and Region (AWS/RolesAnywhere Failure).',
-    metrics: [{ id: 'expr_1', label: 'Roles Anywhere CreateSession failures', period: 300, expression: `SELECT SUM(Failure) FROM SCHEMA("AWS/RolesAnywhere", ErrorType, Operation) WHERE Operation = 'CreateSession'` }],
+    alarmDescription:
+      'attestgate: Roles Anywhere refused CreateSession in this account and Region (AWS/RolesAnywhere Failure). Someone presented a certificate that is not attested: wrong CA, revoked, expired, or a bad signature.',
+    metrics: [{ id: 'expr_1', label: 'Roles Anywhere CreateSession failures', period: 300, expression: `SELECT SUM(Failure) FROM SCHEMA("AWS/RolesAnywhere", ErrorType, Operation) WHERE Operation = 'CreateSession'`, returnData: true }],
     threshold: 1,
     evaluationPeriods: 1,
     comparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -235,7 +272,7 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
       'detail-type': [CLOUDTRAIL],
       detail: { eventSource: ['sts.amazonaws.com'], eventName: [{ prefix: 'AssumeRole' }], requestParameters: { roleArn: arns }, errorCode: [{ exists }], $or: notByRolesAnywhere },
     });
-    new CfnRule(stack, `Roles${c}UnattestedIssuance`, { description: 'attestgate: credentials were issued for a gated role without Roles Anywhere', eventPattern: assume(false), state, targets: toTopic });
+    new CfnRule(stack, `Roles${c}UnattestedIssuance`, { description: 'attestgate: credentials were issued for a gated role without Roles Anywhere — no certificate was checked', eventPattern: assume(false), state, targets: toTopic });
     new CfnRule(stack, `Roles${c}UnattestedAttempt`, { description: 'attestgate: someone tried to assume a gated role without Roles Anywhere (denied)', eventPattern: assume(true), state, targets: toTopic });
     new CfnRule(stack, `Roles${c}GatedRoleChanged`, {
       description: 'attestgate: the trust policy, permissions or session length of a gated role changed',
@@ -251,7 +288,9 @@ function rawMonitoring(stack: Stack, roles: readonly iam.CfnRole[]): void {
     });
   }
   for (const role of roles) {
-    new CfnAlarm(stack, `FailureAlarm${role.logicalId.replace(/[^A-Za-z0-9]/g, '')}`, {
+    // Named as IssuanceMonitor names it. (It was the role's unresolved logical ID — a token whose
+    // number depended on what else the process had synthesized, so the alarms' IDs were not stable.)
+    new CfnAlarm(stack, `FailureAlarm${Names.uniqueId(role)}`, {
       alarmDescription: `attestgate: Roles Anywhere refused CreateSession for ${role.attrArn}: a certificate for this identity was refused (wrong CA, revoked, expired, wrong subject) — a stolen or forged credential may be being tried.`,
       namespace: 'attestgate/IssuanceMonitor',
       metricName: 'CreateSessionFailures',
@@ -275,8 +314,14 @@ export function synthesize(variant: Variant, n: number, outdir: string, repoRoot
   if (variant === 'attestgate+checks') Validations.of(app).addPlugins(new AttestationChecks());
   if (variant === 'raw-l1+nested+plugin') Validations.of(app).addPlugins({ name: 'noop', validate: () => ({ success: true, violations: [] }) });
   const where = layout(app, n);
-  if (variant.startsWith('raw-l1')) rawGates(where, n, pki, variant === 'raw-l1+monitoring', variant.startsWith('raw-l1+nested'));
-  else attestgateGates(where, n, pki, variant !== 'attestgate');
+  if (variant.startsWith('raw-l1')) {
+    rawGates(where, n, pki, {
+      monitored: variant === 'raw-l1+monitoring',
+      nested: variant.startsWith('raw-l1+nested'),
+      gateMetadata: variant === 'raw-l1+gate-metadata' || variant === 'raw-l1+monitoring',
+      cachedLogicalIds: variant === 'raw-l1+nested+cached-id',
+    });
+  } else attestgateGates(where, n, pki, variant !== 'attestgate');
   const assembly = app.synth();
   return assembly.stacks.reduce((sum, stack) => sum + Object.keys(stack.template.Resources ?? {}).length, 0);
 }

@@ -15,6 +15,7 @@ import { AttestedProfile, AttestedProfileOptions } from './attested-profile';
 import { AttestedProfilePool } from './attested-profile-pool';
 import { IssuanceMonitor, MonitoredRole } from './issuance-monitor';
 import { watchTemplateLimits } from './template-limits';
+import { CachedLogicalIdCfnRole } from './private/cached-logical-id';
 import { SignalMonitoring, signalMonitoringOf } from '../core/signal-monitoring';
 
 /** IAM's floor for a role's MaxSessionDuration. */
@@ -135,7 +136,9 @@ export class AttestedRole extends Resource implements iam.IRole {
     const inline = Object.entries(props.inlinePolicies ?? {}).map(([policyName, policyDocument]) => ({ policyName, policyDocument }));
     // The properties are plain values, updated in place by addManagedPolicy and assumeRolePolicy:
     // Lazy tokens and a PolicyDocument per role cost more than the rest of the role (bench/synth).
-    this.cfnRole = new iam.CfnRole(this, 'Resource', {
+    // Its logical ID is a hash of its path, computed once per synth instead of at each of the
+    // ~9 resolutions aws-cdk-lib makes of it (see CachedLogicalIdCfnRole).
+    this.cfnRole = new CachedLogicalIdCfnRole(this, 'Resource', {
       assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [this.attestationStatement()] },
       managedPolicyArns: props.managedPolicies?.length ? [...new Set(props.managedPolicies.map((p) => p.managedPolicyArn))] : undefined,
       policies: inline.length > 0 ? inline : undefined,
