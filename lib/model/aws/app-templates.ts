@@ -27,6 +27,12 @@ export interface AppTemplate {
   readonly account?: string;
   /** The Region it deploys to; undefined when environment-agnostic. */
   readonly region?: string;
+  /**
+   * What an export of this template is, by export name, for messages: for exports nobody wrote
+   * (the AttestationAspect's, which stand for a CDK reference between stacks), the producer the
+   * user can act on — its stack, construct path and logical ID — instead of the export's name.
+   */
+  readonly exportDescriptions?: Readonly<Record<string, string>>;
 }
 
 /** An `Outputs` entry, with the export name it defines when it defines one. */
@@ -38,6 +44,8 @@ interface OutputDefinition {
   readonly exportName?: { readonly known: string } | { readonly unknown: string };
   /** Why the output may not exist (a condition not known at synth). */
   readonly uncertain?: string;
+  /** What the export is, for messages, when its name is not what the user wrote (see AppTemplate.exportDescriptions). */
+  readonly description?: string;
 }
 
 const UNKNOWN_ACCOUNT = 'unknown-account';
@@ -106,26 +114,28 @@ export class AppTemplates {
     const env = environmentOf(from);
     const outputs = this.allOutputs();
     const sameEnv = outputs.filter((o) => o.exportName && environmentOf(o.template) === env);
-    const defining = sameEnv.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
-    const where = (o: OutputDefinition) => `stack ${label(o.template)} (output ${o.outputId})`;
+    const named = outputs.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
+    const defining = named.filter((o) => environmentOf(o.template) === env);
+    // An export written for the user's reference (the Aspect's) is named as that reference: its name means nothing to them.
+    const what = named.find((o) => o.description)?.description ?? `export ${name}`;
+    const where = (o: OutputDefinition) => (o.description ? `stack ${label(o.template)}` : `stack ${label(o.template)} (output ${o.outputId})`);
     if (defining.length > 1) {
-      return unknown(`export ${name}, which ${defining.map(where).join(' and ')} both define in ${env}: CloudFormation refuses the second, so which value is imported cannot be judged`);
+      return unknown(`${what}, which ${defining.map(where).join(' and ')} both define in ${env}: CloudFormation refuses the second, so which value is imported cannot be judged`);
     }
     if (defining.length === 0) {
-      const elsewhere = outputs.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
-      if (elsewhere.length > 0) {
-        return unknown(`export ${name}, which only ${elsewhere.map((o) => `${where(o)} of ${environmentOf(o.template)}`).join(' and ')} defines, not a stack of ${env}: exports are per account and Region`);
+      if (named.length > 0) {
+        return unknown(`${what}, which only ${named.map((o) => `${where(o)} of ${environmentOf(o.template)}`).join(' and ')} defines, not a stack of ${env}: exports are per account and Region`);
       }
       const opaque = sameEnv.find((o) => o.exportName && 'unknown' in o.exportName);
-      if (opaque) return unknown(`export ${name}, which no given template defines by name, while ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown})`);
-      return unknown(`export ${name}, which no given template defines: pass the template of the stack that exports it too`);
+      if (opaque) return unknown(`${what}, which no given template defines by name, while ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown})`);
+      return unknown(`${what}, which no given template defines: pass the template of the stack that exports it too`);
     }
     const [definition] = defining;
     const opaque = sameEnv.find((o) => o.exportName && 'unknown' in o.exportName);
-    if (opaque) return unknown(`export ${name}: ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown}), which may be the same, so which value is imported cannot be judged`);
-    if (definition.template === from) return unknown(`export ${name}, which the importing stack ${label(from)} defines itself: CloudFormation refuses a stack that imports its own export`);
-    if (definition.uncertain) return unknown(`export ${name}, which ${where(definition)} defines only ${definition.uncertain}`);
-    return this.outputValue(definition, `Fn::ImportValue ${name}`);
+    if (opaque) return unknown(`${what}: ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown}), which may be the same, so which value is imported cannot be judged`);
+    if (definition.template === from) return unknown(`${what}, which the importing stack ${label(from)} defines itself: CloudFormation refuses a stack that imports its own export`);
+    if (definition.uncertain) return unknown(`${what}, which ${where(definition)} defines only ${definition.uncertain}`);
+    return this.outputValue(definition, definition.description ?? `Fn::ImportValue ${name}`);
   }
 
   /** `Fn::GetStackOutput` in template `importer` (a weak cross-stack reference of aws-cdk-lib): an output of a stack named and found among the templates. */
@@ -191,7 +201,8 @@ export class AppTemplates {
           const name = resolveIntrinsics(output.Export?.Name, ctx);
           exportName = typeof name === 'string' ? { known: name } : { unknown: describeValue(name) };
         }
-        this.outputs.push({ template, outputId, value: output.Value, exportName, ...(uncertain ? { uncertain } : {}) });
+        const description = exportName && 'known' in exportName ? template.exportDescriptions?.[exportName.known] : undefined;
+        this.outputs.push({ template, outputId, value: output.Value, exportName, ...(uncertain ? { uncertain } : {}), ...(description ? { description } : {}) });
       }
     }
     return this.outputs;
