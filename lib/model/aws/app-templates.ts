@@ -101,6 +101,19 @@ export class AppTemplates {
     return this.templates.filter((t) => t.name !== name).map((t) => this.model(t.name));
   }
 
+  /** How messages and paths name a template's stack: its stack name when known, else its name. */
+  public stackLabel(name: string): string {
+    const entry = this.byName.get(name);
+    return entry ? label(entry) : name;
+  }
+
+  /** The models of the app's other templates that deploy to the same account and Region as `name`: where what "any of the account" means is. */
+  public sameEnvironment(name: string): TemplateModel[] {
+    const entry = this.byName.get(name);
+    if (!entry) return [];
+    return this.templates.filter((t) => t.name !== name && environmentOf(t) === environmentOf(entry)).map((t) => this.model(t.name));
+  }
+
   /** The resource a `stack-ref` symbol names, in its own template's model. */
   public resource(symbol: Extract<TemplateSymbol, { symbolic: 'stack-ref' }>): TemplateResource | undefined {
     return this.byName.has(symbol.template) ? this.model(symbol.template).resource(symbol.logicalId) : undefined;

@@ -247,12 +247,40 @@ export function otherCredentialPrincipals(statement: StatementModel): Judgement 
   return { holds: false, why: 'only Roles Anywhere' };
 }
 
-/** The profiles of the template that list a role among their RoleArns. */
-export function profilesListingRole(model: TemplateModel, roleLogicalId: string): TemplateResource[] {
-  return model.resourcesOfType(PROFILE_TYPE).filter((profile) => {
+/**
+ * A profile that lists a role, wherever in the app it is: one of the role's template lists it
+ * by `Fn::GetAtt Role.Arn`; one of another stack by a cross-stack reference to that role (an
+ * import of its ARN, a `stack-ref`) — a profile need not live in its role's stack.
+ */
+export interface ProfileOfRole {
+  readonly profile: TemplateResource;
+  /** The model the profile is a resource of. */
+  readonly model: TemplateModel;
+  /** How paths name it: its logical ID in the role's template; `<stack>/<logical ID>` in another. */
+  readonly ref: string;
+}
+
+export function profilesOfRole(model: TemplateModel, roleLogicalId: string): ProfileOfRole[] {
+  const lists = (profile: TemplateResource, names: (a: TemplateSymbol) => boolean) => {
     const arns = profile.properties.RoleArns;
-    return Array.isArray(arns) && arns.some((a) => isSymbol(a) && a.symbolic === 'ref' && a.logicalId === roleLogicalId);
-  });
+    return Array.isArray(arns) && arns.some((a) => isSymbol(a) && names(a));
+  };
+  const local = model
+    .resourcesOfType(PROFILE_TYPE)
+    .filter((profile) => lists(profile, (a) => a.symbolic === 'ref' && a.logicalId === roleLogicalId))
+    .map((profile) => ({ profile, model, ref: profile.logicalId }));
+  const elsewhere = (model.app?.others(model.name) ?? []).flatMap((other) =>
+    other
+      .resourcesOfType(PROFILE_TYPE)
+      .filter((profile) => lists(profile, (a) => a.symbolic === 'stack-ref' && a.template === model.name && a.logicalId === roleLogicalId && a.attribute === 'Arn'))
+      .map((profile) => ({ profile, model: other, ref: `${model.app!.stackLabel(other.name)}/${profile.logicalId}` })),
+  );
+  return [...local, ...elsewhere];
+}
+
+/** The profiles that list a role among their RoleArns: of its template and, read with the app, of the others (see profilesOfRole). */
+export function profilesListingRole(model: TemplateModel, roleLogicalId: string): TemplateResource[] {
+  return profilesOfRole(model, roleLogicalId).map((p) => p.profile);
 }
 
 /**
@@ -285,7 +313,7 @@ export const DEFAULT_SESSION_SECONDS = 3600;
 /**
  * The longest session Roles Anywhere can issue for a role: for each profile listing it,
  * min(profile DurationSeconds, role MaxSessionDuration); the role's own maximum when no profile
- * of the template lists it (a profile elsewhere may). `undefined` with a reason when a value is
+ * given lists it (a profile elsewhere may). `undefined` with a reason when a value is
  * not known at synth.
  */
 export function maxRolesAnywhereSession(model: TemplateModel, role: TemplateResource): { seconds: number } | { unknown: string } {

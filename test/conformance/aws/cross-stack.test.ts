@@ -207,3 +207,100 @@ describe('hand-written templates: an exporting and an importing stack', () => {
     }
   });
 });
+
+describe('hand-written templates: the profile (and the anchor) of another stack than the role', () => {
+  const anchorResources = () => ({
+    Anchor: { Type: 'AWS::RolesAnywhere::TrustAnchor', Properties: { Name: 'agents', Enabled: true, Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: pki.ca.pem } } } },
+    Crl: { Type: 'AWS::RolesAnywhere::CRL', Properties: { Name: 'agents', Enabled: true, CrlData: fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'), TrustAnchorArn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } },
+  });
+  /** The deployer's role; `pin` is what its trust policy pins aws:SourceArn to (none: any anchor of the account). */
+  const role = (pin: unknown | undefined, subject = true) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'rolesanywhere.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Condition: {
+              ...(pin === undefined ? {} : { ArnEquals: { 'aws:SourceArn': pin } }),
+              StringEquals: {
+                ...(subject ? { 'aws:PrincipalTag/x509Subject/CN': 'deployer' } : {}),
+                'aws:PrincipalTag/x509SAN/URI': spiffeIdOf('deployer'),
+                'aws:PrincipalTag/x509Issuer/CN': EXAMPLE_ISSUING_CA.CN,
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  const roleExport = { RoleArn: { Value: { 'Fn::GetAtt': ['DeployerRole', 'Arn'] }, Export: { Name: 'agents-DeployerRoleArn' } } };
+  const access = () => ({
+    Resources: { DeployerProfile: { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'deployer', Enabled: true, RoleArns: [{ 'Fn::ImportValue': 'agents-DeployerRoleArn' }], DurationSeconds: 3600 } } },
+  });
+  /** Two stacks: the anchor and the role in `agents`, the profile in `access` (importing the role's ARN). */
+  const twoStacks = (options: { pinned?: boolean; subject?: boolean } = {}) => ({
+    access: access(),
+    agents: { Resources: { ...anchorResources(), DeployerRole: role(options.pinned === false ? undefined : { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] }, options.subject) }, Outputs: roleExport },
+  });
+  /** Three stacks: the anchor in `pki`, the role in `agents` (importing the anchor's ARN), the profile in `access`. */
+  const threeStacks = (options: { pinned?: boolean; subject?: boolean } = {}) => ({
+    access: access(),
+    agents: { Resources: { DeployerRole: role(options.pinned === false ? undefined : { 'Fn::ImportValue': 'agents-pki-AnchorArn' }, options.subject) }, Outputs: roleExport },
+    pki: { Resources: anchorResources(), Outputs: { AnchorArn: { Value: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] }, Export: { Name: 'agents-pki-AnchorArn' } } } },
+  });
+  const filesOf = (templates: Record<string, unknown>): TemplateSource[] => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-raw-stacks-'));
+    return Object.entries(templates).flatMap(([name, template]) => {
+      const file = path.join(dir, `${name}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(template));
+      return loadTemplateSources(file);
+    });
+  };
+  const layouts = [
+    { name: 'two stacks (profile apart)', app: twoStacks, anchorStack: 'agents', anchorRef: /^Anchor$/ },
+    // A template file alone names no stack: a resource of another is named by its file, as imports are.
+    { name: 'three stacks (anchor, role, profile each apart)', app: threeStacks, anchorStack: 'pki', anchorRef: /\/pki\.template\.json\/Anchor$/ },
+  ];
+  const PROFILE_REF = /\/access\.template\.json\/DeployerProfile$/;
+
+  test.each(layouts)('$name: discovery finds the gate with its profile of the other stack, and every path through it', ({ app, anchorStack, anchorRef }) => {
+    const gates = discoverAwsGates(filesOf(app()));
+    expect(gates.map((g) => g.id)).toEqual(['agents/DeployerRole']);
+    const [gate] = gates;
+    expect(gate.profiles.map((p) => [p.stackName, p.logicalId, p.ref])).toEqual([['access', 'DeployerProfile', expect.stringMatching(PROFILE_REF)]]);
+    expect(gate.trustAnchors.map((a) => [a.ref, a.location])).toEqual([[expect.stringMatching(anchorRef), { stackName: anchorStack, logicalId: 'Anchor' }]]);
+    const [anchor, profile] = [gate.trustAnchors[0].ref, gate.profiles[0].ref];
+    expect(gate.paths.filter((p) => p.kind === 'roles-anywhere').map((p) => p.id)).toEqual([`rolesanywhere:${anchor}/${profile}`]);
+    expect(gate.maxSession).toEqual({ seconds: 3600 });
+    // Each resource is looked up in the stack it is deployed with: the profile in access, never in the role's stack.
+    const [resolved] = resolveAwsGates(gates, (stackName, logicalId, type) => `arn:aws:test:${stackName}:${logicalId}:${type}`, undefined);
+    expect(resolved.problems).toEqual([]);
+    expect(resolved.paths.map((p) => [p.id, p.trustAnchorArn, p.profileArn])).toEqual([[`rolesanywhere:${anchor}/${profile}`, `arn:aws:test:${anchorStack}:Anchor:trust-anchor`, 'arn:aws:test:access:DeployerProfile:profile']]);
+  });
+
+  test.each(layouts)('$name: pinned, the gate is proven on the emulator — every check PASS', async ({ app }) => {
+    const results = await probeLocally(filesOf(app()), pki);
+    expect(results.length).toBeGreaterThan(10);
+    expect(new Set(results.map((r) => r.gate))).toEqual(new Set(['agents/DeployerRole']));
+    expect(notPassing(results)).toEqual([]);
+  });
+
+  test.each(layouts)('$name: pinned to no anchor, the anchors of every stack of the account issue it — the gate FAILs, never PASS', async ({ app, anchorRef }) => {
+    const sources = filesOf(app({ pinned: false }));
+    const [gate] = discoverAwsGates(sources);
+    expect(gate.anchorsPinned).toBe(false);
+    expect(gate.trustAnchors.map((a) => a.ref)).toEqual([expect.stringMatching(anchorRef)]);
+    const results = await probeLocally(sources, pki);
+    expect(results.filter((r) => r.status === 'FAIL').map((r) => r.checkId)).toContain('AGC-AWS-015');
+  });
+
+  test.each(layouts)('$name: without its subject pin, a certificate of another CN is issued credentials through the other stack\'s profile — AGC-AWS-003 FAIL', async ({ app }) => {
+    const results = await probeLocally(filesOf(app({ subject: false })), pki);
+    expect(results.find((r) => r.checkId === 'AGC-AWS-003')).toMatchObject({ status: 'FAIL' });
+  });
+});
