@@ -20,7 +20,7 @@ import {
 } from '../../lib/model/aws/roles-anywhere';
 import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
 import { TemplateSource } from '../discovery/sources';
-import { appModelsOf } from '../discovery/app-models';
+import { readAppModels } from '../discovery/app-models';
 
 /** A trust anchor a gate accepts certificates through. */
 export interface DiscoveredTrustAnchor {
@@ -105,8 +105,11 @@ export interface AwsGate {
  * stack it is deployed with — as a same-stack gate has its own.
  */
 export function discoverAwsGates(sources: readonly TemplateSource[]): AwsGate[] {
-  const models = appModelsOf(sources);
-  const stackOf = (model: TemplateModel): string => sources[models.indexOf(model)].stackName;
+  const { models, nested } = readAppModels(sources);
+  // A resource of a nested stack (an anchor its parent reads back through an output) is named
+  // `<parent>/<nested stack resource>`: no target deploys nested stacks, so it is looked up and not
+  // found there, and the gate is not probed as if it were — never proven.
+  const stackOf = (model: TemplateModel): string => (models.includes(model) ? sources[models.indexOf(model)].stackName : nested.find((n) => n.model === model)?.stackName ?? model.name);
   return sources.flatMap((source, i) => gatesOfTemplate(source, models[i], stackOf));
 }
 
