@@ -110,7 +110,8 @@ export function discoverAwsGates(sources: readonly TemplateSource[]): AwsGate[] 
   // `<parent>/<nested stack resource>`: no target deploys nested stacks, so it is looked up and not
   // found there, and the gate is not probed as if it were — never proven.
   const stackOf = (model: TemplateModel): string => (models.includes(model) ? sources[models.indexOf(model)].stackName : nested.find((n) => n.model === model)?.stackName ?? model.name);
-  return sources.flatMap((source, i) => gatesOfTemplate(source, models[i], stackOf));
+  // The roles of nested stacks are gates too: no target deploys them, so they are reported (INCONCLUSIVE), never left out.
+  return [...sources.flatMap((source, i) => gatesOfTemplate(source, models[i], stackOf)), ...nested.flatMap((n) => gatesOfTemplate({ stackName: n.stackName, file: n.file, model: n.model }, n.model, stackOf))];
 }
 
 function gatesOfTemplate(source: TemplateSource, model: TemplateModel, stackOf: (model: TemplateModel) => string): AwsGate[] {

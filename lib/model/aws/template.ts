@@ -133,7 +133,12 @@ export function templateContext(template: CloudFormationTemplate, name: string, 
     },
     getAtt: (logicalId, attribute) => {
       if (!(logicalId in raw)) return { symbolic: 'unknown', reason: `Fn::GetAtt of ${logicalId}, which is not in the template` };
-      if (app && raw[logicalId]?.Type === NESTED_STACK_TYPE && attribute.startsWith('Outputs.')) return app.nestedStackOutput(name, logicalId, attribute.slice('Outputs.'.length));
+      if (raw[logicalId]?.Type === NESTED_STACK_TYPE && attribute.startsWith('Outputs.')) {
+        // An output of a nested stack is a value of its template, not of this resource: read alone, it is not known.
+        return app
+          ? app.nestedStackOutput(name, logicalId, attribute.slice('Outputs.'.length))
+          : { symbolic: 'unknown', reason: `Fn::GetAtt ${logicalId}.${attribute}, an output of a nested stack whose template is not read with this one` };
+      }
       return { symbolic: 'ref', logicalId, attribute };
     },
     condition: (conditionName) => evaluateTemplateCondition(template, conditionName, context),
