@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { AppTemplates } from '../../../lib/model/aws/app-templates';
+import { TemplateModel } from '../../../lib/model/aws/template';
 import { AppTemplateFile, TemplateFiles, withNestedTemplates } from '../../../lib/model/aws/nested-stacks';
 import { AWS_RULES } from '../../../lib/rules/aws';
 import { evaluateRules } from '../../../lib/rules/evaluate';
@@ -130,5 +131,10 @@ describe('AppTemplates over nested stacks: Parameters in, Outputs back', () => {
     const findings = judge(contents)[where];
     expect(findings).toEqual([expect.stringContaining('AG-AWS-001 Role unjudgeable: ')]);
     expect(findings[0]).toContain(why);
+  });
+
+  test('a parent read alone (no app): the nested output is not known — never taken for a resource of the parent, which no anchor is', () => {
+    const findings = evaluateRules(AWS_RULES, TemplateModel.parse(anchorNested()['parent.json'], 'parent.json')).map(({ rule, finding }) => `${rule.id} ${finding.outcome}: ${finding.message}`);
+    expect(findings).toEqual([expect.stringMatching(/^AG-AWS-001 unjudgeable: .*Fn::GetAtt Pki\.Outputs\.AnchorArn, an output of a nested stack whose template is not read with this one/)]);
   });
 });
