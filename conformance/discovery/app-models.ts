@@ -9,6 +9,8 @@ export interface NestedTemplate {
   readonly file: string;
   /** `<parent stack>/<logical ID of its nested stack resource>`: CloudFormation generates its stack name. */
   readonly stackName: string;
+  /** The construct metadata of the cloud assembly stack it is nested in (at any depth), which holds its resources'. */
+  readonly constructMetadata?: TemplateSource['constructMetadata'];
 }
 
 /**
@@ -51,9 +53,20 @@ export function readAppModels(templates: readonly TemplateSource[], files: Templ
     return nested;
   };
   const given = new Set(entries.map((e) => e.name));
+  const sourceOf = (name: string): TemplateSource | undefined => {
+    const nestedIn = byName.get(name)?.nestedIn;
+    if (nestedIn) return sourceOf(nestedIn.template);
+    const i = entries.findIndex((e) => e.name === name);
+    return i === -1 ? undefined : templates[i];
+  };
   return {
     models: entries.map((e) => app.model(e.name)),
-    nested: all.filter((t) => !given.has(t.name)).map((t) => ({ model: app.model(t.name), file: t.file ?? t.name, stackName: stackNameOf(t.name) })),
+    nested: all
+      .filter((t) => !given.has(t.name))
+      .map((t) => {
+        const constructMetadata = sourceOf(t.name)?.constructMetadata;
+        return { model: app.model(t.name), file: t.file ?? t.name, stackName: stackNameOf(t.name), ...(constructMetadata ? { constructMetadata } : {}) };
+      }),
   };
 }
 

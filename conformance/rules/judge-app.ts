@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { AWS_RULES } from '../../lib/rules/aws';
 import { AZURE_RULES } from '../../lib/rules/azure';
 import { GCP_RULES } from '../../lib/rules/gcp';
@@ -78,8 +79,9 @@ export function judgeApp(app: AppSources, fromFile: readonly FileAcknowledgement
   // stack's template is read through its parent, and judged as an input of its own.
   const { models, nested } = readAppModels(app.templates);
   const inputs: JudgedInput[] = [
-    ...app.templates.map((t, i) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(models[i], t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map(), fromFile) })),
-    ...nested.map((n) => ({ stackName: n.stackName, file: n.file, kind: 'cloudformation' as const, readAs: 'CloudFormation template (nested stack)', verdicts: judgeTemplate(n.model, new Map(), fromFile) })),
+    ...app.templates.map((t, i) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(models[i], t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata, path.basename(t.file)) : new Map(), fromFile) })),
+    // A nested stack's construct metadata is its top-level stack's, under the nested stack's construct.
+    ...nested.map((n) => ({ stackName: n.stackName, file: n.file, kind: 'cloudformation' as const, readAs: 'CloudFormation template (nested stack)', verdicts: judgeTemplate(n.model, n.constructMetadata ? assemblyAcknowledgements(n.constructMetadata, path.basename(n.file)) : new Map(), fromFile) })),
     ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model, fromFile) })),
   ];
   const findings = inputs.flatMap((i) => i.verdicts.map((v) => ({ ruleId: v.rule.id, resource: v.finding.resource })));
