@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnProfile } from 'aws-cdk-lib/aws-rolesanywhere';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../../lib/aws/agent-trust-anchor';
 import { AttestedRole } from '../../../lib/aws/attested-role';
 import { IdentityStacks } from '../../../lib/aws/identity-stacks';
@@ -301,6 +302,33 @@ describe('hand-written templates: the profile (and the anchor) of another stack 
 
   test.each(layouts)('$name: without its subject pin, a certificate of another CN is issued credentials through the other stack\'s profile — AGC-AWS-003 FAIL', async ({ app }) => {
     const results = await probeLocally(filesOf(app({ subject: false })), pki);
+    expect(results.find((r) => r.checkId === 'AGC-AWS-003')).toMatchObject({ status: 'FAIL' });
+  });
+  /** The same two-stack app written with constructs: aws-cdk-lib writes the export of the role's ARN and the profile's import of it. */
+  function synthProfileApart(subject: boolean): string {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-profile-apart-'));
+    const app = new App({ outdir });
+    const agents = new Stack(app, 'Agents', { env: ENV });
+    const anchor = new AgentTrustAnchor(agents, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    anchor.addCrl('Crl', fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'));
+    const deployer = new CfnResource(agents, 'DeployerRole', { type: 'AWS::IAM::Role', properties: role(anchor.trustAnchorArn, subject).Properties });
+    const access = new Stack(app, 'Access', { env: ENV });
+    new CfnProfile(access, 'DeployerProfile', { name: 'deployer', enabled: true, roleArns: [deployer.getAtt('Arn').toString()], durationSeconds: 3600, acceptRoleSessionName: false });
+    app.synth();
+    return outdir;
+  }
+
+  test('constructs (a cloud assembly): the profile of the Access stack is found, and the gate proven — every check PASS', async () => {
+    const sources = loadTemplateSources(synthProfileApart(true));
+    const [gate] = discoverAwsGates(sources);
+    expect(gate.profiles.map((p) => [p.stackName, p.logicalId])).toEqual([['Access', 'DeployerProfile']]);
+    const results = await probeLocally(sources, pki);
+    expect(results.length).toBeGreaterThan(10);
+    expect(notPassing(results)).toEqual([]);
+  });
+
+  test('constructs (a cloud assembly): without its subject pin — AGC-AWS-003 FAIL through the other stack\'s profile', async () => {
+    const results = await probeLocally(loadTemplateSources(synthProfileApart(false)), pki);
     expect(results.find((r) => r.checkId === 'AGC-AWS-003')).toMatchObject({ status: 'FAIL' });
   });
 });
