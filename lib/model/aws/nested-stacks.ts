@@ -44,7 +44,9 @@ const MAX_NESTING = 20;
  * nested one `nestedIn` its parent; a parent lists in `nestedTemplateProblems` the nested stacks
  * whose template it could not find, and why.
  */
-export function withNestedTemplates(templates: readonly AppTemplateFile[], files: TemplateFiles): AppTemplateFile[] {
+export function withNestedTemplates(given: readonly AppTemplateFile[], files: TemplateFiles): AppTemplateFile[] {
+  // Parsed once: AppTemplates takes the objects as they are.
+  const templates = given.map((t) => (typeof t.template === 'string' ? { ...t, template: JSON.parse(t.template) } : t));
   // A template given as well as nested in another given one is that nested stack (its parameters
   // are what its parent passes), under the name it was given by: read alone, they would not be known.
   const givenByFile = new Map(templates.filter((t) => t.file !== undefined).map((t) => [t.file!, t]));
@@ -59,7 +61,7 @@ export function withNestedTemplates(templates: readonly AppTemplateFile[], files
   /** The template with its nested ones, depth first; `chain` holds the files it is nested in. */
   const expand = (template: AppTemplateFile, chain: readonly string[]): AppTemplateFile[] => {
     if (template.file === undefined) return [template];
-    const parsed = typeof template.template === 'string' ? JSON.parse(template.template) : template.template;
+    const parsed = template.template;
     const problems: Record<string, string> = {};
     const nested: AppTemplateFile[] = [];
     for (const [logicalId, resource] of Object.entries((parsed as CloudFormationTemplate)?.Resources ?? {})) {
@@ -85,7 +87,7 @@ export function withNestedTemplates(templates: readonly AppTemplateFile[], files
       claimed.add(name);
       nested.push(...expand({ name, file: found.file, template: json, nestedIn: { template: template.name, logicalId } }, [...chain, found.file]));
     }
-    const self = Object.keys(problems).length > 0 ? { ...template, template: parsed, nestedTemplateProblems: { ...template.nestedTemplateProblems, ...problems } } : template;
+    const self = Object.keys(problems).length > 0 ? { ...template, nestedTemplateProblems: { ...template.nestedTemplateProblems, ...problems } } : template;
     return [self, ...nested];
   };
   // Nested first in a dry run, to know which given templates are nested in another.

@@ -261,21 +261,33 @@ export interface ProfileOfRole {
 }
 
 export function profilesOfRole(model: TemplateModel, roleLogicalId: string): ProfileOfRole[] {
-  const lists = (profile: TemplateResource, names: (a: TemplateSymbol) => boolean) => {
-    const arns = profile.properties.RoleArns;
-    return Array.isArray(arns) && arns.some((a) => isSymbol(a) && names(a));
-  };
   const local = model
     .resourcesOfType(PROFILE_TYPE)
-    .filter((profile) => lists(profile, (a) => a.symbolic === 'ref' && a.logicalId === roleLogicalId))
+    .filter((profile) => {
+      const arns = profile.properties.RoleArns;
+      return Array.isArray(arns) && arns.some((a) => isSymbol(a) && a.symbolic === 'ref' && a.logicalId === roleLogicalId);
+    })
     .map((profile) => ({ profile, model, ref: profile.logicalId }));
-  const elsewhere = (model.app?.others(model.name) ?? []).flatMap((other) =>
-    other
-      .resourcesOfType(PROFILE_TYPE)
-      .filter((profile) => lists(profile, (a) => a.symbolic === 'stack-ref' && a.template === model.name && a.logicalId === roleLogicalId && a.attribute === 'Arn'))
-      .map((profile) => ({ profile, model: other, ref: `${model.app!.stackLabel(other.name)}/${profile.logicalId}` })),
-  );
-  return [...local, ...elsewhere];
+  return [...local, ...(profilesOfOtherStacks(model).get(roleLogicalId) ?? [])];
+}
+
+/** Per model: the profiles of the app's other templates that list one of its roles, by the role's logical ID (read once: every role of every stack asks). */
+const OTHER_STACKS_PROFILES = new WeakMap<TemplateModel, Map<string, ProfileOfRole[]>>();
+
+function profilesOfOtherStacks(model: TemplateModel): Map<string, ProfileOfRole[]> {
+  let index = OTHER_STACKS_PROFILES.get(model);
+  if (index) return index;
+  index = new Map();
+  for (const other of model.app?.others(model.name) ?? []) {
+    for (const profile of other.resourcesOfType(PROFILE_TYPE)) {
+      const arns = profile.properties.RoleArns;
+      if (!Array.isArray(arns)) continue;
+      const roles = new Set(arns.filter((a): a is Extract<TemplateSymbol, { symbolic: 'stack-ref' }> => isSymbol(a) && a.symbolic === 'stack-ref' && a.template === model.name && a.attribute === 'Arn').map((a) => a.logicalId));
+      for (const role of roles) index.set(role, [...(index.get(role) ?? []), { profile, model: other, ref: `${model.app!.stackLabel(other.name)}/${profile.logicalId}` }]);
+    }
+  }
+  OTHER_STACKS_PROFILES.set(model, index);
+  return index;
 }
 
 /** The profiles that list a role among their RoleArns: of its template and, read with the app, of the others (see profilesOfRole). */
