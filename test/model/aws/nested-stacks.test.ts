@@ -137,4 +137,12 @@ describe('AppTemplates over nested stacks: Parameters in, Outputs back', () => {
     const findings = evaluateRules(AWS_RULES, TemplateModel.parse(anchorNested()['parent.json'], 'parent.json')).map(({ rule, finding }) => `${rule.id} ${finding.outcome}: ${finding.message}`);
     expect(findings).toEqual([expect.stringMatching(/^AG-AWS-001 unjudgeable: .*Fn::GetAtt Pki\.Outputs\.AnchorArn, an output of a nested stack whose template is not read with this one/)]);
   });
+
+  test('a parameter passed the nested stack\'s own output: refused as CloudFormation refuses it, naming the file and the field — never resolved forever', () => {
+    const contents = {
+      'parent.json': { Resources: { Loop: nestedStack('./loop.json', { In: { 'Fn::GetAtt': ['Loop', 'Outputs.Out'] } }), ...roleAndProfile({ 'Fn::GetAtt': ['Loop', 'Outputs.Out'] }) } },
+      'loop.json': { Parameters: { In: { Type: 'String' } }, Resources: {}, Outputs: { Out: { Value: { Ref: 'In' } } } },
+    };
+    expect(() => judge(contents)).toThrow(/\/app\/parent\.json: Loop\.Properties\.Parameters\.In .*Circular dependency between resources: \[Loop\]/);
+  });
 });
