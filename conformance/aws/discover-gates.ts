@@ -11,7 +11,7 @@ import {
   crlsOfTrustAnchor,
   maxRolesAnywhereSession,
   otherCredentialPrincipals,
-  profilesListingRole,
+  profilesOfRole,
   requiredForIssuance,
   rolesAnywhereTrusts,
   RolesAnywhereTrust,
@@ -20,7 +20,7 @@ import {
 } from '../../lib/model/aws/roles-anywhere';
 import { TemplateModel, TemplateResource } from '../../lib/model/aws/template';
 import { TemplateSource } from '../discovery/sources';
-import { appModelsOf } from '../discovery/app-models';
+import { readAppModels } from '../discovery/app-models';
 
 /** A trust anchor a gate accepts certificates through. */
 export interface DiscoveredTrustAnchor {
@@ -74,8 +74,12 @@ export interface AwsGate {
    * an attribute by denying every other value (an anchored Allow plus one Deny per attribute).
    */
   readonly denyConditions: readonly ConditionEntry[];
-  /** Profiles of the template listing the role. */
-  readonly profiles: readonly TemplateResource[];
+  /**
+   * Profiles listing the role: of its template, and of the app's other templates through an
+   * import of its ARN. Each with the stack it is deployed with (looked up there) and how its
+   * paths name it (`ref`: its logical ID in the role's template, `<stack>/<logical ID>` elsewhere).
+   */
+  readonly profiles: ReadonlyArray<TemplateResource & { readonly stackName: string; readonly ref: string }>;
   /** The longest session issuable, or why it cannot be known. */
   readonly maxSession: { seconds: number } | { unknown: string };
   /** Declared (manifest) or inferred privilege. */
@@ -101,9 +105,13 @@ export interface AwsGate {
  * stack it is deployed with — as a same-stack gate has its own.
  */
 export function discoverAwsGates(sources: readonly TemplateSource[]): AwsGate[] {
-  const models = appModelsOf(sources);
-  const stackOf = (model: TemplateModel): string => sources[models.indexOf(model)].stackName;
-  return sources.flatMap((source, i) => gatesOfTemplate(source, models[i], stackOf));
+  const { models, nested } = readAppModels(sources);
+  // A resource of a nested stack (an anchor its parent reads back through an output) is named
+  // `<parent>/<nested stack resource>`: no target deploys nested stacks, so it is looked up and not
+  // found there, and the gate is not probed as if it were — never proven.
+  const stackOf = (model: TemplateModel): string => (models.includes(model) ? sources[models.indexOf(model)].stackName : nested.find((n) => n.model === model)?.stackName ?? model.name);
+  // The roles of nested stacks are gates too: no target deploys them, so they are reported (INCONCLUSIVE), never left out.
+  return [...sources.flatMap((source, i) => gatesOfTemplate(source, models[i], stackOf)), ...nested.flatMap((n) => gatesOfTemplate({ stackName: n.stackName, file: n.file, model: n.model }, n.model, stackOf))];
 }
 
 function gatesOfTemplate(source: TemplateSource, model: TemplateModel, stackOf: (model: TemplateModel) => string): AwsGate[] {
@@ -116,8 +124,9 @@ function gatesOfTemplate(source: TemplateSource, model: TemplateModel, stackOf: 
     // pins aws:SourceArn (the rules read it the same way); the anchors are those pins name.
     const pinned = requiredForIssuance(trust, (s) => sourceArnPin(model, s));
     const pinnedAnchors = pinned.holds === true ? [...new Set(trust.statements.flatMap((s) => sourceArnPin(model, s).anchors ?? []))] : undefined;
-    const anchorRefs = pinnedAnchors ?? model.resourcesOfType(TRUST_ANCHOR_TYPE).map((a) => a.logicalId);
-    const locations = anchorLocations(model, trust);
+    // Not pinned: any anchor of the account issues it — those of every template given that deploys there.
+    const locations = pinnedAnchors ? anchorLocations(model, trust) : accountAnchors(model);
+    const anchorRefs = pinnedAnchors ?? [...locations.keys()];
 
     const reasons = highPrivilegeReasons(model, role);
     const declared = manifest?.identity.privilege;
@@ -145,7 +154,7 @@ function gatesOfTemplate(source: TemplateSource, model: TemplateModel, stackOf: 
       denyConditions: trust.trustPolicy.statements
         .filter((s) => s.effect === 'Deny')
         .flatMap((s) => s.conditions.filter((c) => /^aws:principaltag\/x509/i.test(c.key) || c.key.toLowerCase() === 'sts:sourceidentity')),
-      profiles: profilesListingRole(model, role.logicalId),
+      profiles: profilesOfRole(model, role.logicalId).map((p) => ({ ...p.profile, stackName: stackOf(p.model), ref: p.ref })),
       maxSession: maxRolesAnywhereSession(model, role),
       privilege: declared ?? (reasons.length > 0 ? PrivilegeTier.HIGH : 'unknown'),
       privilegeReasons: declared ? [`declared ${declared} in its gate manifest`] : reasons,
@@ -174,6 +183,20 @@ function anchorLocations(model: TemplateModel, trust: RolesAnywhereTrust): Map<s
         if (where) locations.set(reference.anchor, { model: where, logicalId: value.logicalId });
       }
     }
+  }
+  return locations;
+}
+
+/**
+ * Every trust anchor of the account the role's template deploys to, as far as the templates given
+ * show: its own (by logical ID) and those of the app's templates of the same account and Region
+ * (by `<stack>/<logical ID>`, as a pin through an import names them).
+ */
+function accountAnchors(model: TemplateModel): Map<string, { model: TemplateModel; logicalId: string }> {
+  const locations = new Map<string, { model: TemplateModel; logicalId: string }>();
+  for (const anchor of model.resourcesOfType(TRUST_ANCHOR_TYPE)) locations.set(anchor.logicalId, { model, logicalId: anchor.logicalId });
+  for (const other of model.app?.sameEnvironment(model.name) ?? []) {
+    for (const anchor of other.resourcesOfType(TRUST_ANCHOR_TYPE)) locations.set(`${model.app!.stackLabel(other.name)}/${anchor.logicalId}`, { model: other, logicalId: anchor.logicalId });
   }
   return locations;
 }

@@ -106,8 +106,10 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
   return gates.map((gate) => {
     // The resources the gate is made of, by the stack each is deployed with: an anchor (and its
     // CRLs) may be of a base stack the gate's role imports it from.
-    const involved = new Map<string, string[]>([[gate.stackName, [gate.role.logicalId, ...gate.profiles.map((p) => p.logicalId)]]]);
+    const involved = new Map<string, string[]>([[gate.stackName, [gate.role.logicalId]]]);
     const involve = (stackName: string, logicalId: string) => involved.set(stackName, [...(involved.get(stackName) ?? []), logicalId]);
+    // A profile too may be of another stack, listing the role through an import of its ARN.
+    for (const profile of gate.profiles) involve(profile.stackName, profile.logicalId);
     for (const anchor of gate.trustAnchors) {
       if (anchor.location) involve(anchor.location.stackName, anchor.location.logicalId);
       for (const crl of anchor.crls) involve(crl.stackName, crl.logicalId);
@@ -120,8 +122,8 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
     const known = problems.length > 0;
     const roleArn = lookup(gate.stackName, gate.role.logicalId, 'role');
     if (!roleArn && !known) problems.push(`role ${gate.role.logicalId} is not deployed`);
-    const profileArns = new Map(gate.profiles.map((profile) => [profile.logicalId, lookup(gate.stackName, profile.logicalId, 'profile')]));
-    for (const [logicalId, arn] of profileArns) if (!arn && !known) problems.push(`profile ${logicalId} is not deployed`);
+    const profileArns = new Map(gate.profiles.map((profile) => [profile.ref, lookup(profile.stackName, profile.logicalId, 'profile')]));
+    for (const [ref, arn] of profileArns) if (!arn && !known) problems.push(`profile ${ref} is not deployed`);
     const expected = expectedIdentityOf(gate);
 
     const anchors = gate.trustAnchors.map((anchor) => {
@@ -138,11 +140,11 @@ export function resolveAwsGates(gates: readonly AwsGate[], lookup: ArnLookup, pk
       gate.profiles.map((profile) => {
         const accept = profile.properties.AcceptRoleSessionName;
         return {
-          id: `rolesanywhere:${anchor.ref}/${profile.logicalId}`,
+          id: `rolesanywhere:${anchor.ref}/${profile.ref}`,
           anchor: anchor.name ?? anchor.ref,
-          profile: profile.logicalId,
+          profile: profile.ref,
           ...(arn ? { trustAnchorArn: arn } : {}),
-          ...(profileArns.get(profile.logicalId) ? { profileArn: profileArns.get(profile.logicalId) } : {}),
+          ...(profileArns.get(profile.ref) ? { profileArn: profileArns.get(profile.ref) } : {}),
           ...(signingCa ? { signingCa } : { noSigningCaReason }),
           revokedSerials: crls.revoked,
           enabledCrls: crls.enabled,

@@ -148,8 +148,10 @@ async function liveLookup(
   const failures = new Map<string, string>();
   const physical = new Map<string, Map<string, string>>();
   let account: string | undefined;
-  // A gate's anchor (and its CRLs) may be of another stack, imported: its resources are looked up there.
-  const stackNames = new Set(gates.flatMap((g) => [g.stackName, ...g.trustAnchors.flatMap((a) => [...(a.location ? [a.location.stackName] : []), ...a.crls.map((c) => c.stackName)])]));
+  // A gate's anchor (and its CRLs), and its profiles, may be of other stacks, imported: their resources are looked up there.
+  const stackNames = new Set(
+    gates.flatMap((g) => [g.stackName, ...g.profiles.map((p) => p.stackName), ...g.trustAnchors.flatMap((a) => [...(a.location ? [a.location.stackName] : []), ...a.crls.map((c) => c.stackName)])]),
+  );
   try {
     try {
       account = (await sts.send(new GetCallerIdentityCommand({}), deadline())).Account;

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { AWS_RULES } from '../../lib/rules/aws';
 import { AZURE_RULES } from '../../lib/rules/azure';
 import { GCP_RULES } from '../../lib/rules/gcp';
@@ -9,7 +10,7 @@ import { FileAcknowledgement, fileAcknowledgementsFor, unmatchedAcknowledgements
 import { TemplateModel } from '../../lib/model/aws/template';
 import { TerraformModel } from '../../lib/model/terraform/configuration';
 import { AppSources } from '../discovery/app-sources';
-import { appModelsOf } from '../discovery/app-models';
+import { readAppModels } from '../discovery/app-models';
 
 /**
  * The synth-time rules, run over what `--app` reads instead of inside a CDK or cdktf synth: every
@@ -74,10 +75,13 @@ function judgeConfiguration(model: TerraformModel, fromFile: readonly FileAcknow
  * @param fromFile the entries of `--acknowledgements` files; they apply to every input
  */
 export function judgeApp(app: AppSources, fromFile: readonly FileAcknowledgement[] = []): RulesReport {
-  // Across stacks: an import is judged against the export of another template given.
-  const models = appModelsOf(app.templates);
+  // Across stacks: an import is judged against the export of another template given; a nested
+  // stack's template is read through its parent, and judged as an input of its own.
+  const { models, nested } = readAppModels(app.templates);
   const inputs: JudgedInput[] = [
-    ...app.templates.map((t, i) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(models[i], t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata) : new Map(), fromFile) })),
+    ...app.templates.map((t, i) => ({ stackName: t.stackName, file: t.file, kind: 'cloudformation' as const, readAs: t.readAs ?? 'CloudFormation template', verdicts: judgeTemplate(models[i], t.constructMetadata ? assemblyAcknowledgements(t.constructMetadata, path.basename(t.file)) : new Map(), fromFile) })),
+    // A nested stack's construct metadata is its top-level stack's, under the nested stack's construct.
+    ...nested.map((n) => ({ stackName: n.stackName, file: n.file, kind: 'cloudformation' as const, readAs: 'CloudFormation template (nested stack)', verdicts: judgeTemplate(n.model, n.constructMetadata ? assemblyAcknowledgements(n.constructMetadata, path.basename(n.file)) : new Map(), fromFile) })),
     ...app.configurations.map((c) => ({ stackName: c.stackName, file: c.file, kind: 'terraform' as const, readAs: c.readAs ?? 'Terraform JSON configuration', verdicts: judgeConfiguration(c.model, fromFile) })),
   ];
   const findings = inputs.flatMap((i) => i.verdicts.map((v) => ({ ruleId: v.rule.id, resource: v.finding.resource })));

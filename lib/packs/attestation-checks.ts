@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
-import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation, Stack } from 'aws-cdk-lib';
+import * as path from 'node:path';
+import { IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, PolicyViolation, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { AppTemplates } from '../model/aws/app-templates';
+import { TEMPLATE_FILES_ON_DISK, withNestedTemplates } from '../model/aws/nested-stacks';
 import { RULE_NAMESPACE } from '../rules/acknowledgements';
 import { AWS_RULES } from '../rules/aws';
 import { RuleVerdict, cdkSeverity, failsSynth, formatVerdict, isOpen } from '../rules/evaluate';
@@ -29,21 +31,33 @@ export class AttestationChecks implements IPolicyValidationPlugin {
     // through Fn::ImportValue, which resolves only against the exporting stack's template.
     const stacksByPath = new Map(context.appConstruct.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((s) => [s.node.path, s]));
     const stacks = new Map(context.stackTemplates.map((t) => [t.templatePath, stacksByPath.get(t.stackConstructPath)]));
-    const app = new AppTemplates(
+    // The context gives the templates of stacks only: a nested stack's is a file its parent names
+    // (an asset of it), read here so that its resources are judged too, and what the two pass
+    // each other (Parameters, Outputs) resolves as the Aspect resolves it.
+    const templates = withNestedTemplates(
       context.stackTemplates.map((t) => ({
         name: t.templatePath,
+        file: t.templatePath,
         template: fs.readFileSync(t.templatePath, 'utf8'),
         stackName: stacks.get(t.templatePath)?.stackName,
         account: t.accountId,
         region: t.region,
       })),
+      TEMPLATE_FILES_ON_DISK,
     );
-    for (const stackTemplate of context.stackTemplates) {
-      const model = app.model(stackTemplate.templatePath);
-      const stack = stacks.get(stackTemplate.templatePath);
+    const app = new AppTemplates(templates);
+    const nestedStacks = new Map(
+      [...stacks.values()].flatMap((stack) =>
+        stack ? stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c.nestedStackParent !== undefined).map((n) => [n.templateFile, n] as const) : [],
+      ),
+    );
+    for (const template of templates) {
+      const model = app.model(template.name);
+      // A nested stack's file is named after its construct (templateFile), next to its parent's.
+      const stack = template.nestedIn ? nestedStacks.get(path.basename(template.file ?? '')) : stacks.get(template.name);
       const constructs = stack ? elementsByLogicalId(stack) : new Map<string, IConstruct>();
       for (const verdict of judgeStack(AWS_RULES, model, constructs).filter(isOpen)) {
-        violations.push(toViolation(verdict, stackTemplate.templatePath, constructs.get(verdict.finding.resource)));
+        violations.push(toViolation(verdict, template.file ?? template.name, constructs.get(verdict.finding.resource)));
         if (failsSynth(verdict)) failing++;
       }
     }

@@ -20,6 +20,8 @@ export const WRITTEN_ACKNOWLEDGEMENTS_KEY = 'attestgate:acknowledgements';
 const ACKNOWLEDGEMENT_TYPE = 'attestgate:acknowledgement';
 const CDK_ACKNOWLEDGED_TYPE = 'aws:cdk:acknowledged-rules';
 const LOGICAL_ID_TYPE = 'aws:cdk:logicalId';
+/** On a stack's (and each nested stack's) construct: the file of its template. */
+const TEMPLATE_FILE_TYPE = 'aws:cdk:templateFile';
 const RULE_NAMESPACE_PREFIX = 'attestgate::';
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -40,14 +42,36 @@ export type ConstructMetadata = Readonly<Record<string, ReadonlyArray<{ readonly
 /**
  * Acknowledgements by logical ID, from a stack's construct metadata: each resource's construct
  * path and its ancestors' acknowledgements, nearest first.
+ *
+ * The metadata of a stack holds its nested stacks' resources too, whose logical IDs are of their
+ * own templates and may be the same as the stack's: with `templateFile`, only the resources of the
+ * (nested) stack whose template is that file count — the nearest construct above each resource
+ * that names a template file is its stack. Without, or for metadata that names no template file,
+ * every resource counts.
  */
-export function assemblyAcknowledgements(metadata: ConstructMetadata): Map<string, Acknowledgement[]> {
+export function assemblyAcknowledgements(metadata: ConstructMetadata, templateFile?: string): Map<string, Acknowledgement[]> {
   const byPath = new Map<string, Acknowledgement[]>();
   const logicalIds = new Map<string, string>();
+  const templateFiles = new Map<string, string>();
+  for (const [path, entries] of Object.entries(metadata)) {
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) if (entry.type === TEMPLATE_FILE_TYPE && typeof entry.data === 'string') templateFiles.set(path, entry.data);
+  }
+  const stackFileOf = (path: string): string | undefined => {
+    const segments = path.split('/');
+    for (let n = segments.length; n > 1; n--) {
+      const file = templateFiles.get(segments.slice(0, n).join('/'));
+      if (file !== undefined) return file;
+    }
+    return undefined;
+  };
+  const ofThisStack = (path: string) => templateFile === undefined || templateFiles.size === 0 || stackFileOf(path) === templateFile;
   for (const [path, entries] of Object.entries(metadata)) {
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
-      if (entry.type === LOGICAL_ID_TYPE && typeof entry.data === 'string') logicalIds.set(entry.data, path);
+      if (entry.type === LOGICAL_ID_TYPE && typeof entry.data === 'string') {
+        if (ofThisStack(path)) logicalIds.set(entry.data, path);
+      }
       else if (entry.type === ACKNOWLEDGEMENT_TYPE && isObject(entry.data) && typeof entry.data.ruleId === 'string') {
         byPath.set(path, [...(byPath.get(path) ?? []), { ruleId: entry.data.ruleId, reason: String(entry.data.reason ?? ''), at: path, via: 'attestgate' }]);
       } else if (entry.type === CDK_ACKNOWLEDGED_TYPE && isObject(entry.data)) {

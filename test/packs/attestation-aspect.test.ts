@@ -108,6 +108,16 @@ describe('AttestationAspect over an app of several stacks (anchor in a base stac
     );
   });
 
+  test('messages name the producer as the user wrote it — stack, construct path, logical ID — never the Aspect\'s stand-in export', () => {
+    const { base, identityStacks } = splitApp();
+    const decoy = new CfnProfile(base, 'Decoy', { name: 'decoy', roleArns: [], acceptRoleSessionName: false });
+    pinnedRole(identityStacks[0], 'MisPinned', decoy.attrProfileArn);
+    const errors = Annotations.fromStack(identityStacks[0]).findError(`/${identityStacks[0].node.path}/MisPinned`, Match.stringLikeRegexp('AG-AWS-001'));
+    expect(errors.map((e) => e.entry.data)).toEqual([
+      '[AG-AWS-001] Role MisPinned lets rolesanywhere.amazonaws.com assume it without pinning aws:SourceArn to a trust anchor (statement 0: ${AgentsBase/Decoy.ProfileArn (through the ProfileArn of AgentsBase/Decoy (logical ID Decoy, stack AgentsBase))} is not the TrustAnchorArn of a trust anchor). Fix: Add a condition ArnEquals {"aws:SourceArn": <canonical trust-anchor ARN>} to every statement that lets rolesanywhere.amazonaws.com in (AttestedRole does this).',
+    ]);
+  });
+
   test('a reference to another stack is not taken for a resource of the same logical ID in the role’s own stack', () => {
     // The base stack's "Pin" is no trust anchor; the identity stack has a real trust anchor of the
     // same logical ID. Judged as a same-stack Fn::GetAtt, the role would pass as pinned to that
@@ -131,5 +141,10 @@ describe('AttestationAspect over an app of several stacks (anchor in a base stac
     const roles = new Stack(app, 'Roles', { env, crossRegionReferences: true });
     pinnedRole(roles, 'Pinned', anchor.trustAnchorArn);
     Annotations.fromStack(roles).hasError('/Roles/Pinned', Match.stringLikeRegexp('^\\[AG-AWS-001\\] cannot be judged: Role Pinned: .*AgentsBase.*exports are per account and Region'));
+    // The reason names the anchor as written — its construct path and logical ID — not the export standing for it.
+    const [error] = Annotations.fromStack(roles).findError('/Roles/Pinned', Match.stringLikeRegexp('AG-AWS-001'));
+    const logicalId = base.resolve((anchor.node.defaultChild as CfnTrustAnchor).logicalId);
+    expect(error.entry.data).toContain(`the TrustAnchorArn of AgentsBase/Anchor/Resource (logical ID ${logicalId}, stack AgentsBase), which only stack AgentsBase of aws://111122223333/us-east-1 defines, not a stack of aws://111122223333/eu-west-1`);
+    expect(error.entry.data).not.toContain('attestgate-aspect');
   });
 });

@@ -1,5 +1,13 @@
-import { CfnProfile } from 'aws-cdk-lib/aws-rolesanywhere';
-import { App, CfnParameter, Stack, Validations } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CfnProfile, CfnTrustAnchor } from 'aws-cdk-lib/aws-rolesanywhere';
+import { App, Aspects, CfnParameter, IPolicyValidationContext, NestedStack, Stack, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AttestationAspect } from '../../lib/packs/attestation-aspect';
+import { isOpen } from '../../lib/rules/evaluate';
+import { judgeApp } from '../../conformance/rules/judge-app';
+import { loadAppSources } from '../../conformance/discovery/app-sources';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AttestationChecks } from '../../lib/packs/attestation-checks';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../lib/aws/agent-trust-anchor';
@@ -220,5 +228,109 @@ describe('AttestationChecks over an app of several stacks (anchor in a base stac
     expect(message).toContain('[AG-AWS-006] Trust anchor');
     expect(message).toContain('has no CRL');
     expect(message).not.toContain('AG-AWS-001');
+  });
+});
+
+describe('nested stacks: the Aspect, the plugin and `attestgate rules` agree', () => {
+  const env = { account: '111122223333', region: 'eu-west-1' };
+  const SPIFFE_ID = 'spiffe://prod.example/agent/deployer';
+
+  /** A raw role; `pin` is what aws:SourceArn is pinned to (none: nothing), `subject` whether the certificate's CN and SAN are. */
+  function role(scope: Construct, pin: string | undefined, subject = true) {
+    return new iam.CfnRole(scope, 'Role', {
+      assumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'rolesanywhere.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Condition: {
+              ...(pin ? { ArnEquals: { 'aws:SourceArn': pin } } : {}),
+              ...(subject ? { StringEquals: { 'aws:PrincipalTag/x509Subject/CN': 'deployer', 'aws:PrincipalTag/x509SAN/URI': SPIFFE_ID } } : {}),
+            },
+          },
+        ],
+      },
+    });
+  }
+  const anchor = (scope: Construct) => new CfnTrustAnchor(scope, 'Anchor', { name: 'agents', enabled: true, source: { sourceType: 'CERTIFICATE_BUNDLE', sourceData: { x509CertificateData: pki.ca.pem } } });
+  const profile = (scope: Construct, roleArn: string, id = 'Profile') => new CfnProfile(scope, id, { name: id.toLowerCase(), roleArns: [roleArn], durationSeconds: 3600, acceptRoleSessionName: false });
+
+  type Build = (parent: Stack) => void;
+  const layouts: Record<string, Build> = {
+    'the anchor in a nested stack, the role pinned to it in the parent': (parent) => {
+      const a = anchor(new NestedStack(parent, 'Pki'));
+      profile(parent, role(parent, a.attrTrustAnchorArn).attrArn);
+    },
+    'the role (and its profile) in a nested stack, pinned to the parent\'s anchor': (parent) => {
+      const a = anchor(parent);
+      const roles = new NestedStack(parent, 'Roles');
+      profile(roles, role(roles, a.attrTrustAnchorArn).attrArn);
+    },
+    'the role in one nested stack, the anchor in another, the profile in the parent': (parent) => {
+      const a = anchor(new NestedStack(parent, 'Pki'));
+      profile(parent, role(new NestedStack(parent, 'Roles'), a.attrTrustAnchorArn).attrArn);
+    },
+  };
+  const lax: Record<string, Build> = {
+    'the role pinned to a profile of the nested stack, not its anchor': (parent) => {
+      const pkiStack = new NestedStack(parent, 'Pki');
+      anchor(pkiStack);
+      const decoy = profile(pkiStack, 'arn:aws:iam::111122223333:role/other', 'Decoy');
+      profile(parent, role(parent, decoy.attrProfileArn).attrArn);
+    },
+    'the role in a nested stack, pinned to no anchor': (parent) => {
+      anchor(parent);
+      const roles = new NestedStack(parent, 'Roles');
+      profile(roles, role(roles, undefined).attrArn);
+    },
+    'the role in a nested stack, pinned to the parent\'s anchor but to no certificate subject': (parent) => {
+      const a = anchor(parent);
+      const roles = new NestedStack(parent, 'Roles');
+      profile(roles, role(roles, a.attrTrustAnchorArn, false).attrArn);
+    },
+  };
+
+  /** The open findings on the resources named Role, as `<rule> <outcome>`, by each entry point. */
+  function findingsOfThree(build: Build): { aspect: string[]; plugin: string[]; rules: string[] } {
+    // The Aspect, on an app of its own (it annotates the tree).
+    const withAspect = new App();
+    Aspects.of(withAspect).add(new AttestationAspect(), { priority: AttestationAspect.PRIORITY });
+    build(new Stack(withAspect, 'Parent', { env }));
+    const aspect = withAspect
+      .synth()
+      .stacksRecursively.flatMap((s) => s.messages)
+      .filter((m) => m.level === 'error' && m.id.endsWith('/Role'))
+      .map((m) => `${/^\[(AG-AWS-\d+)\]/.exec(String(m.entry.data))![1]} ${String(m.entry.data).includes('] cannot be judged:') ? 'unjudgeable' : 'violation'}`);
+
+    // The plugin, as CDK calls it once the assembly is written; the CLI over the same cdk.out.
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-nested-'));
+    const app = new App({ outdir });
+    const parent = new Stack(app, 'Parent', { env });
+    build(parent);
+    const assembly = app.synth();
+    const stackTemplates = assembly.stacks.map((s) => ({ stackConstructPath: s.hierarchicalId, templatePath: s.templateFullPath, accountId: env.account, region: env.region }));
+    const report = new AttestationChecks().validate({ templatePaths: stackTemplates.map((t) => t.templatePath), stackTemplates, appConstruct: app, accountId: env.account, region: env.region } as unknown as IPolicyValidationContext);
+    const plugin = report.violations.filter((v) => v.violatingResources[0].resourceLogicalId === 'Role').map((v) => `${v.ruleName} ${(v.ruleMetadata as { outcome: string }).outcome}`);
+    const rules = judgeApp(loadAppSources([outdir]))
+      .inputs.flatMap((i) => i.verdicts)
+      .filter((v) => isOpen(v) && v.finding.resource === 'Role')
+      .map((v) => `${v.rule.id} ${v.finding.outcome}`);
+    return { aspect: aspect.sort(), plugin: plugin.sort(), rules: rules.sort() };
+  }
+
+  test.each(Object.entries(layouts))('%s: pinned to its anchor in all three (no AG-AWS-001), and the same findings in all three', (_layout, build) => {
+    const { aspect, plugin, rules } = findingsOfThree(build);
+    expect(plugin).toEqual(aspect);
+    expect(rules).toEqual(aspect);
+    expect(aspect.filter((f) => f.startsWith('AG-AWS-001') || f.startsWith('AG-AWS-002'))).toEqual([]);
+  });
+
+  test.each(Object.entries(lax))('%s: open in all three', (layout, build) => {
+    const { aspect, plugin, rules } = findingsOfThree(build);
+    expect(plugin).toEqual(aspect);
+    expect(rules).toEqual(aspect);
+    expect(aspect).toContain(layout.includes('no certificate subject') ? 'AG-AWS-002 violation' : 'AG-AWS-001 violation');
   });
 });

@@ -20,4 +20,20 @@ describe('acknowledgements written into output', () => {
     expect(byLogicalId.get('RoleABC')!.map((a) => `${a.ruleId} ${a.at} ${a.via}`)).toEqual(['AG-AWS-004 /S/Role aws-cdk-lib', 'AG-AWS-005 /S/Role aws-cdk-lib', 'AG-AWS-004 /S attestgate']);
     expect(byLogicalId.get('OtherDEF')!.map((a) => a.reason)).toEqual(['stack-wide reason']);
   });
+
+  test('a stack with a nested stack: each template\'s resources by their own logical IDs — an acknowledgement of the nested "Role" is not the parent "Role"\'s', () => {
+    const metadata = {
+      '/Parent': [{ type: 'aws:cdk:templateFile', data: 'Parent.template.json' }],
+      '/Parent/Role': [{ type: 'aws:cdk:logicalId', data: 'Role' }],
+      '/Parent/Roles': [
+        { type: 'aws:cdk:templateFile', data: 'ParentRoles1A2B3C4D.nested.template.json' },
+        { type: 'attestgate:acknowledgement', data: { ruleId: 'AG-AWS-005', reason: 'nested stack reason' } },
+      ],
+      '/Parent/Roles/Role': [{ type: 'aws:cdk:logicalId', data: 'Role' }],
+      '/Parent/Roles.NestedStack/Roles.NestedStackResource': [{ type: 'aws:cdk:logicalId', data: 'RolesNestedStackResource' }],
+    };
+    expect(assemblyAcknowledgements(metadata, 'ParentRoles1A2B3C4D.nested.template.json').get('Role')!.map((a) => `${a.ruleId} ${a.at}`)).toEqual(['AG-AWS-005 /Parent/Roles']);
+    expect(assemblyAcknowledgements(metadata, 'Parent.template.json').get('Role')).toBeUndefined();
+    expect([...assemblyAcknowledgements(metadata, 'Parent.template.json').keys()]).toEqual([]);
+  });
 });

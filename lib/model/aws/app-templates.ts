@@ -1,5 +1,5 @@
 import { IntrinsicContext, SymbolicString, TemplateSymbol, Value, describeValue, isSymbol, isSymbolicString, resolveIntrinsics } from './intrinsics';
-import { CloudFormationTemplate, TemplateModel, TemplateResource, evaluateTemplateCondition } from './template';
+import { CloudFormationTemplate, NESTED_STACK_TYPE, TemplateModel, TemplateResource, evaluateTemplateCondition, templateContext } from './template';
 
 /**
  * The templates of one app, read together so that a cross-stack reference resolves to what
@@ -13,6 +13,13 @@ import { CloudFormationTemplate, TemplateModel, TemplateResource, evaluateTempla
  * defines, one defined twice in the same account and Region, one defined only in another account or
  * Region (exports are per account and Region), one whose name or condition is not known at synth —
  * each stays unknown, naming the export, so the rules report it as cannot be judged.
+ *
+ * A nested stack is a template of the app too, deployed by an `AWS::CloudFormation::Stack`
+ * resource of its parent (`nestedIn`; nested-stacks.ts finds its file). What CloudFormation passes
+ * between them resolves the same way: a parameter of the nested template to the value its parent's
+ * resource gives it under `Parameters`, resolved in the parent; a parent's `Fn::GetAtt [Id,
+ * Outputs.X]` to the nested template's output X, resolved there. A nested stack whose template is
+ * not given, a parameter its parent does not pass, an output it does not have stay unknown, named.
  */
 
 /** One template of the app. */
@@ -27,6 +34,20 @@ export interface AppTemplate {
   readonly account?: string;
   /** The Region it deploys to; undefined when environment-agnostic. */
   readonly region?: string;
+  /**
+   * What an export of this template is, by export name, for messages: for exports nobody wrote
+   * (the AttestationAspect's, which stand for a CDK reference between stacks), the producer the
+   * user can act on — its stack, construct path and logical ID — instead of the export's name.
+   */
+  readonly exportDescriptions?: Readonly<Record<string, string>>;
+  /**
+   * Set when the template is a nested stack: the template of its parent and the logical ID of the
+   * parent's `AWS::CloudFormation::Stack` resource that deploys it. It deploys where its parent
+   * does (its account and Region are the parent's unless given).
+   */
+  readonly nestedIn?: { readonly template: string; readonly logicalId: string };
+  /** Why the template of a nested stack resource of this template is not given, by its logical ID (its file is not found, not JSON…). */
+  readonly nestedTemplateProblems?: Readonly<Record<string, string>>;
 }
 
 /** An `Outputs` entry, with the export name it defines when it defines one. */
@@ -38,6 +59,8 @@ interface OutputDefinition {
   readonly exportName?: { readonly known: string } | { readonly unknown: string };
   /** Why the output may not exist (a condition not known at synth). */
   readonly uncertain?: string;
+  /** What the export is, for messages, when its name is not what the user wrote (see AppTemplate.exportDescriptions). */
+  readonly description?: string;
 }
 
 const UNKNOWN_ACCOUNT = 'unknown-account';
@@ -66,10 +89,27 @@ export class AppTemplates {
   /** Outputs whose value is being resolved, against exports that re-export themselves. */
   private readonly resolving = new Set<string>();
 
+  /** Contexts of templates whose models are not built (yet): a nested stack and its parent read each other's values while their models are being built. */
+  private readonly contexts = new Map<string, IntrinsicContext>();
+
   constructor(templates: readonly AppTemplate[]) {
-    this.templates = templates.map((t) => ({ ...t, template: typeof t.template === 'string' ? JSON.parse(t.template) : t.template }));
+    const parsed = templates.map((t) => ({ ...t, template: typeof t.template === 'string' ? JSON.parse(t.template) : t.template }));
+    const given = new Map(parsed.map((t) => [t.name, t]));
+    if (given.size !== parsed.length) throw new Error('AppTemplates: two templates have the same name');
+    // A nested stack deploys where its parent does, and is named after it: its own stack name is CloudFormation's to generate.
+    const parentOf = (t: AppTemplate): AppTemplate | undefined => (t.nestedIn ? given.get(t.nestedIn.template) : undefined);
+    const describe = (t: AppTemplate, depth = 0): { label: string; account?: string; region?: string } => {
+      const parent = depth < parsed.length ? parentOf(t) : undefined;
+      if (!t.nestedIn) return { label: t.stackName ?? t.name, account: t.account, region: t.region };
+      if (!parent) throw new Error(`AppTemplates: ${t.name} is nested in ${t.nestedIn.template}, which is not given`);
+      const p = describe(parent, depth + 1);
+      return { label: `${p.label}/${t.nestedIn.logicalId}`, account: t.account ?? p.account, region: t.region ?? p.region };
+    };
+    this.templates = parsed.map((t) => {
+      const { label: display, account, region } = describe(t);
+      return { ...t, label: display, ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
+    });
     this.byName = new Map(this.templates.map((t) => [t.name, t]));
-    if (this.byName.size !== this.templates.length) throw new Error('AppTemplates: two templates have the same name');
   }
 
   /** The model of a template of the app, its cross-stack references resolved against the others. */
@@ -93,6 +133,19 @@ export class AppTemplates {
     return this.templates.filter((t) => t.name !== name).map((t) => this.model(t.name));
   }
 
+  /** How messages and paths name a template's stack: its stack name when known, else its name. */
+  public stackLabel(name: string): string {
+    const entry = this.byName.get(name);
+    return entry ? label(entry) : name;
+  }
+
+  /** The models of the app's other templates that deploy to the same account and Region as `name`: where what "any of the account" means is. */
+  public sameEnvironment(name: string): TemplateModel[] {
+    const entry = this.byName.get(name);
+    if (!entry) return [];
+    return this.templates.filter((t) => t.name !== name && environmentOf(t) === environmentOf(entry)).map((t) => this.model(t.name));
+  }
+
   /** The resource a `stack-ref` symbol names, in its own template's model. */
   public resource(symbol: Extract<TemplateSymbol, { symbolic: 'stack-ref' }>): TemplateResource | undefined {
     return this.byName.has(symbol.template) ? this.model(symbol.template).resource(symbol.logicalId) : undefined;
@@ -106,26 +159,28 @@ export class AppTemplates {
     const env = environmentOf(from);
     const outputs = this.allOutputs();
     const sameEnv = outputs.filter((o) => o.exportName && environmentOf(o.template) === env);
-    const defining = sameEnv.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
-    const where = (o: OutputDefinition) => `stack ${label(o.template)} (output ${o.outputId})`;
+    const named = outputs.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
+    const defining = named.filter((o) => environmentOf(o.template) === env);
+    // An export written for the user's reference (the Aspect's) is named as that reference: its name means nothing to them.
+    const what = named.find((o) => o.description)?.description ?? `export ${name}`;
+    const where = (o: OutputDefinition) => (o.description ? `stack ${label(o.template)}` : `stack ${label(o.template)} (output ${o.outputId})`);
     if (defining.length > 1) {
-      return unknown(`export ${name}, which ${defining.map(where).join(' and ')} both define in ${env}: CloudFormation refuses the second, so which value is imported cannot be judged`);
+      return unknown(`${what}, which ${defining.map(where).join(' and ')} both define in ${env}: CloudFormation refuses the second, so which value is imported cannot be judged`);
     }
     if (defining.length === 0) {
-      const elsewhere = outputs.filter((o) => o.exportName && 'known' in o.exportName && o.exportName.known === name);
-      if (elsewhere.length > 0) {
-        return unknown(`export ${name}, which only ${elsewhere.map((o) => `${where(o)} of ${environmentOf(o.template)}`).join(' and ')} defines, not a stack of ${env}: exports are per account and Region`);
+      if (named.length > 0) {
+        return unknown(`${what}, which only ${named.map((o) => `${where(o)} of ${environmentOf(o.template)}`).join(' and ')} defines, not a stack of ${env}: exports are per account and Region`);
       }
       const opaque = sameEnv.find((o) => o.exportName && 'unknown' in o.exportName);
-      if (opaque) return unknown(`export ${name}, which no given template defines by name, while ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown})`);
-      return unknown(`export ${name}, which no given template defines: pass the template of the stack that exports it too`);
+      if (opaque) return unknown(`${what}, which no given template defines by name, while ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown})`);
+      return unknown(`${what}, which no given template defines: pass the template of the stack that exports it too`);
     }
     const [definition] = defining;
     const opaque = sameEnv.find((o) => o.exportName && 'unknown' in o.exportName);
-    if (opaque) return unknown(`export ${name}: ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown}), which may be the same, so which value is imported cannot be judged`);
-    if (definition.template === from) return unknown(`export ${name}, which the importing stack ${label(from)} defines itself: CloudFormation refuses a stack that imports its own export`);
-    if (definition.uncertain) return unknown(`export ${name}, which ${where(definition)} defines only ${definition.uncertain}`);
-    return this.outputValue(definition, `Fn::ImportValue ${name}`);
+    if (opaque) return unknown(`${what}: ${where(opaque)} exports a name not known at synth (${(opaque.exportName as { unknown: string }).unknown}), which may be the same, so which value is imported cannot be judged`);
+    if (definition.template === from) return unknown(`${what}, which the importing stack ${label(from)} defines itself: CloudFormation refuses a stack that imports its own export`);
+    if (definition.uncertain) return unknown(`${what}, which ${where(definition)} defines only ${definition.uncertain}`);
+    return this.outputValue(definition, definition.description ?? `Fn::ImportValue ${name}`);
   }
 
   /** `Fn::GetStackOutput` in template `importer` (a weak cross-stack reference of aws-cdk-lib): an output of a stack named and found among the templates. */
@@ -154,6 +209,78 @@ export class AppTemplates {
     if (!output) return unknown(`${what}: stack ${stackName} has no output ${outputName}`);
     if (output.uncertain) return unknown(`${what}: the output exists only ${output.uncertain}`);
     return this.outputValue(output, what);
+  }
+
+  /**
+   * A `Ref` to parameter `parameter` of template `name`: for a nested stack, the value its parent's
+   * stack resource passes, resolved in the parent (its resources become `stack-ref`s of it); for
+   * any other template, a parameter — given at deploy, not known at synth.
+   */
+  public parameterValue(name: string, parameter: string): Value {
+    const nested = this.byName.get(name);
+    if (!nested?.nestedIn) return { symbolic: 'parameter', name: parameter };
+    const parent = this.byName.get(nested.nestedIn.template)!;
+    const resource = this.stackResource(parent, nested.nestedIn.logicalId);
+    const via = `parameter ${parameter} of nested stack ${label(nested)}`;
+    const passed = resource?.Properties?.Parameters;
+    if (passed === undefined || passed === null || typeof passed !== 'object' || Array.isArray(passed) || !(parameter in passed)) {
+      // Its Default, if any, is what CloudFormation uses then; a parameter is not judged by a default anywhere else either.
+      return unknown(`${via}, which its parent ${label(parent)} does not pass (${nested.nestedIn.logicalId}.Parameters has no ${parameter})`);
+    }
+    return this.resolveIn(parent, `Parameters.${parameter}@${name}`, (passed as Record<string, unknown>)[parameter], via);
+  }
+
+  /** `Fn::GetAtt [logicalId, Outputs.<output>]` in template `name`: the output of the nested stack that resource deploys, resolved in its template. */
+  public nestedStackOutput(name: string, logicalId: string, output: string): Value {
+    const parent = this.byName.get(name)!;
+    const what = `Fn::GetAtt ${logicalId}.Outputs.${output}`;
+    const nested = this.templates.filter((t) => t.nestedIn?.template === name && t.nestedIn.logicalId === logicalId);
+    if (nested.length !== 1) {
+      const problem = parent.nestedTemplateProblems?.[logicalId];
+      return unknown(
+        nested.length === 0
+          ? `${what}: the template of nested stack ${label(parent)}/${logicalId} is not given${problem ? ` (${problem})` : ''}, so its output cannot be judged`
+          : `${what}: ${nested.length} templates are given as nested stack ${label(parent)}/${logicalId}, so which one is deployed cannot be judged`,
+      );
+    }
+    const [template] = nested;
+    const raw = template.template as CloudFormationTemplate & { Outputs?: Record<string, { Value?: unknown; Condition?: unknown }> };
+    const definition = raw?.Outputs?.[output];
+    if (definition === undefined || definition === null || typeof definition !== 'object') return unknown(`${what}: nested stack ${label(template)} has no output ${output}`);
+    if (typeof definition.Condition === 'string' && evaluateTemplateCondition(raw, definition.Condition, this.contextOf(template.name)) !== true) {
+      return unknown(`${what}: the output exists only when condition ${definition.Condition} of nested stack ${label(template)} holds, which is not known at synth`);
+    }
+    return this.resolveIn(template, `Outputs.${output}`, definition.Value, what);
+  }
+
+  /** A value of template `template`, resolved there and marked as its own; `key` guards against values that depend on themselves across stacks. */
+  private resolveIn(template: AppTemplate, key: string, value: unknown, via: string): Value {
+    const guard = `${template.name}#${key}`;
+    if (this.resolving.has(guard)) return unknown(`${via}, whose value depends on itself through the nested stack: CloudFormation refuses the circular dependency`);
+    this.resolving.add(guard);
+    try {
+      return fromStack(resolveIntrinsics(value, this.contextOf(template.name)), template, via);
+    } finally {
+      this.resolving.delete(guard);
+    }
+  }
+
+  /** The raw `AWS::CloudFormation::Stack` resource of a template. */
+  private stackResource(template: AppTemplate, logicalId: string): { Properties?: Record<string, unknown> } | undefined {
+    const resource = (template.template as CloudFormationTemplate).Resources?.[logicalId];
+    return resource?.Type === NESTED_STACK_TYPE ? (resource as { Properties?: Record<string, unknown> }) : undefined;
+  }
+
+  /** How a template's intrinsics resolve: its model's context once built; before, one of its own (the same functions). */
+  private contextOf(name: string): IntrinsicContext {
+    const model = this.models.get(name);
+    if (model) return model.context;
+    let context = this.contexts.get(name);
+    if (!context) {
+      context = templateContext(this.byName.get(name)!.template as CloudFormationTemplate, name, this);
+      this.contexts.set(name, context);
+    }
+    return context;
   }
 
   /** An output's value, resolved in its own template, with its references marked as that template's. */
@@ -191,7 +318,8 @@ export class AppTemplates {
           const name = resolveIntrinsics(output.Export?.Name, ctx);
           exportName = typeof name === 'string' ? { known: name } : { unknown: describeValue(name) };
         }
-        this.outputs.push({ template, outputId, value: output.Value, exportName, ...(uncertain ? { uncertain } : {}) });
+        const description = exportName && 'known' in exportName ? template.exportDescriptions?.[exportName.known] : undefined;
+        this.outputs.push({ template, outputId, value: output.Value, exportName, ...(uncertain ? { uncertain } : {}), ...(description ? { description } : {}) });
       }
     }
     return this.outputs;
@@ -232,8 +360,9 @@ export class AppTemplates {
   }
 }
 
+/** How messages name a template's stack: its stack name; a nested stack's, its parent's and its resource's (`Parent/PkiNestedStack…`); else its name. */
 function label(template: AppTemplate): string {
-  return template.stackName ?? template.name;
+  return (template as { label?: string }).label ?? template.stackName ?? template.name;
 }
 
 /**

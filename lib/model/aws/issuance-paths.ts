@@ -1,7 +1,7 @@
 import { ACKNOWLEDGED_PATHS_KEY, readAcknowledgedPaths } from '../../core/acknowledged-paths';
 import { ConditionEntry, StatementModel, statementCoversAction } from './iam-policy';
 import { Value, describeValue, isSymbol, isSymbolicString } from './intrinsics';
-import { ROLES_ANYWHERE_SERVICE, RolesAnywhereTrust, isAllow, profilesListingRole } from './roles-anywhere';
+import { ROLES_ANYWHERE_SERVICE, RolesAnywhereTrust, isAllow, profilesOfRole } from './roles-anywhere';
 import { TemplateModel } from './template';
 
 /**
@@ -24,7 +24,7 @@ export type AwsIssuancePath =
       readonly id: string;
       /** The anchor's logical ID or ARN; `*` when the role is not pinned to anchors (any anchor of the account). */
       readonly anchor: string;
-      /** The profile's logical ID; `*` when no profile of the template lists the role (one elsewhere may). */
+      /** The profile's logical ID (`<stack>/<logical ID>` in another stack of the app); `*` when no profile given lists the role (one elsewhere may). */
       readonly profile: string;
     }
   | {
@@ -95,7 +95,8 @@ function acknowledgementsOf(metadata: Record<string, unknown>, paths: readonly A
  * @param anchors the trust anchors the role is pinned to, or undefined when it is not pinned
  */
 export function issuancePathsOf(model: TemplateModel, trust: RolesAnywhereTrust, anchors: readonly string[] | undefined): { paths: AwsIssuancePath[]; ignoredAcknowledgements: string[] } {
-  const profiles = profilesListingRole(model, trust.role.logicalId).map((p) => p.logicalId);
+  // A profile of another stack of the app (listing the role through an import of its ARN) is a path as one of its own.
+  const profiles = profilesOfRole(model, trust.role.logicalId).map((p) => p.ref);
   const attested: AwsIssuancePath[] = (anchors ?? ['*']).flatMap((anchor) =>
     (profiles.length > 0 ? profiles : ['*']).map((profile) => ({ kind: 'roles-anywhere' as const, id: `rolesanywhere:${anchor}/${profile}`, anchor, profile })),
   );

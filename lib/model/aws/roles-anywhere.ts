@@ -247,12 +247,52 @@ export function otherCredentialPrincipals(statement: StatementModel): Judgement 
   return { holds: false, why: 'only Roles Anywhere' };
 }
 
-/** The profiles of the template that list a role among their RoleArns. */
+/**
+ * A profile that lists a role, wherever in the app it is: one of the role's template lists it
+ * by `Fn::GetAtt Role.Arn`; one of another stack by a cross-stack reference to that role (an
+ * import of its ARN, a `stack-ref`) — a profile need not live in its role's stack.
+ */
+export interface ProfileOfRole {
+  readonly profile: TemplateResource;
+  /** The model the profile is a resource of. */
+  readonly model: TemplateModel;
+  /** How paths name it: its logical ID in the role's template; `<stack>/<logical ID>` in another. */
+  readonly ref: string;
+}
+
+export function profilesOfRole(model: TemplateModel, roleLogicalId: string): ProfileOfRole[] {
+  const local = model
+    .resourcesOfType(PROFILE_TYPE)
+    .filter((profile) => {
+      const arns = profile.properties.RoleArns;
+      return Array.isArray(arns) && arns.some((a) => isSymbol(a) && a.symbolic === 'ref' && a.logicalId === roleLogicalId);
+    })
+    .map((profile) => ({ profile, model, ref: profile.logicalId }));
+  return [...local, ...(profilesOfOtherStacks(model).get(roleLogicalId) ?? [])];
+}
+
+/** Per model: the profiles of the app's other templates that list one of its roles, by the role's logical ID (read once: every role of every stack asks). */
+const OTHER_STACKS_PROFILES = new WeakMap<TemplateModel, Map<string, ProfileOfRole[]>>();
+
+function profilesOfOtherStacks(model: TemplateModel): Map<string, ProfileOfRole[]> {
+  let index = OTHER_STACKS_PROFILES.get(model);
+  if (index) return index;
+  index = new Map();
+  for (const other of model.app?.others(model.name) ?? []) {
+    for (const profile of other.resourcesOfType(PROFILE_TYPE)) {
+      const arns = profile.properties.RoleArns;
+      if (!Array.isArray(arns)) continue;
+      const roles = new Set(arns.filter((a): a is Extract<TemplateSymbol, { symbolic: 'stack-ref' }> => isSymbol(a) && a.symbolic === 'stack-ref' && a.template === model.name && a.attribute === 'Arn').map((a) => a.logicalId));
+      for (const role of roles) index.set(role, [...(index.get(role) ?? []), { profile, model: other, ref: `${model.app!.stackLabel(other.name)}/${profile.logicalId}` }]);
+    }
+  }
+  OTHER_STACKS_PROFILES.set(model, index);
+  return index;
+}
+
+/** The profiles that list a role among their RoleArns: of its template and, read with the app, of the others (see profilesOfRole). */
 export function profilesListingRole(model: TemplateModel, roleLogicalId: string): TemplateResource[] {
-  return model.resourcesOfType(PROFILE_TYPE).filter((profile) => {
-    const arns = profile.properties.RoleArns;
-    return Array.isArray(arns) && arns.some((a) => isSymbol(a) && a.symbolic === 'ref' && a.logicalId === roleLogicalId);
-  });
+  return profilesOfRole(model, roleLogicalId).map((p) => p.profile);
 }
 
 /**
@@ -285,7 +325,7 @@ export const DEFAULT_SESSION_SECONDS = 3600;
 /**
  * The longest session Roles Anywhere can issue for a role: for each profile listing it,
  * min(profile DurationSeconds, role MaxSessionDuration); the role's own maximum when no profile
- * of the template lists it (a profile elsewhere may). `undefined` with a reason when a value is
+ * given lists it (a profile elsewhere may). `undefined` with a reason when a value is
  * not known at synth.
  */
 export function maxRolesAnywhereSession(model: TemplateModel, role: TemplateResource): { seconds: number } | { unknown: string } {

@@ -79,19 +79,7 @@ export class TemplateModel {
     public readonly app?: AppTemplates,
   ) {
     const raw = template.Resources ?? {};
-    this.context = {
-      ref: (ref) => {
-        if (PSEUDO_PARAMETERS.has(ref)) return { symbolic: 'pseudo', name: ref };
-        if (template.Parameters && ref in template.Parameters) return { symbolic: 'parameter', name: ref };
-        if (ref in raw) return { symbolic: 'ref', logicalId: ref };
-        return { symbolic: 'unknown', reason: `a Ref to ${ref}, which is not in the template` };
-      },
-      getAtt: (logicalId, attribute) =>
-        logicalId in raw ? { symbolic: 'ref', logicalId, attribute } : { symbolic: 'unknown', reason: `Fn::GetAtt of ${logicalId}, which is not in the template` },
-      condition: (conditionName) => evaluateTemplateCondition(template, conditionName, this.context),
-      mappings: template.Mappings,
-      ...(app ? { importValue: (exportName: Value) => app.importValue(name, exportName), stackOutput: (reference: Value) => app.stackOutput(name, reference) } : {}),
-    };
+    this.context = templateContext(template, name, app);
     this.resources = Object.entries(raw).map(([logicalId, resource]) => {
       const resolved = resolveIntrinsics(resource?.Properties ?? {}, this.context);
       return {
@@ -122,6 +110,42 @@ export class TemplateModel {
   public resourcesOfType(type: string): TemplateResource[] {
     return this.resources.filter((r) => r.type === type);
   }
+}
+
+/** The type of a resource that deploys a nested stack: its outputs are read back as `Fn::GetAtt [Id, Outputs.X]`. */
+export const NESTED_STACK_TYPE = 'AWS::CloudFormation::Stack';
+
+/**
+ * How the intrinsics of a template resolve (TemplateModel's context; AppTemplates resolves values
+ * of templates whose models are still being built with it). Read with the app's other templates,
+ * its cross-stack references resolve against them, and — for a nested stack — its parameters to
+ * what its parent passes, and a parent's `Fn::GetAtt [NestedStack, Outputs.X]` to the nested
+ * template's output; alone, they stay symbols.
+ */
+export function templateContext(template: CloudFormationTemplate, name: string, app?: AppTemplates): IntrinsicContext {
+  const raw = template.Resources ?? {};
+  const context: IntrinsicContext = {
+    ref: (ref) => {
+      if (PSEUDO_PARAMETERS.has(ref)) return { symbolic: 'pseudo', name: ref };
+      if (template.Parameters && ref in template.Parameters) return app ? app.parameterValue(name, ref) : { symbolic: 'parameter', name: ref };
+      if (ref in raw) return { symbolic: 'ref', logicalId: ref };
+      return { symbolic: 'unknown', reason: `a Ref to ${ref}, which is not in the template` };
+    },
+    getAtt: (logicalId, attribute) => {
+      if (!(logicalId in raw)) return { symbolic: 'unknown', reason: `Fn::GetAtt of ${logicalId}, which is not in the template` };
+      if (raw[logicalId]?.Type === NESTED_STACK_TYPE && attribute.startsWith('Outputs.')) {
+        // An output of a nested stack is a value of its template, not of this resource: read alone, it is not known.
+        return app
+          ? app.nestedStackOutput(name, logicalId, attribute.slice('Outputs.'.length))
+          : { symbolic: 'unknown', reason: `Fn::GetAtt ${logicalId}.${attribute}, an output of a nested stack whose template is not read with this one` };
+      }
+      return { symbolic: 'ref', logicalId, attribute };
+    },
+    condition: (conditionName) => evaluateTemplateCondition(template, conditionName, context),
+    mappings: template.Mappings,
+    ...(app ? { importValue: (exportName: Value) => app.importValue(name, exportName), stackOutput: (reference: Value) => app.stackOutput(name, reference) } : {}),
+  };
+  return context;
 }
 
 /**

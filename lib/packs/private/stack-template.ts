@@ -38,12 +38,15 @@ export function templateOfStack(stack: Stack, foreign?: (reference: Reference, p
  *
  * The export names are the Aspect's own (`attestgate-aspect:<stack path>:<value JSON>`), not
  * aws-cdk-lib's (which it computes only at synthesis). Were a real export to bear the same name,
- * AppTemplates would find it defined twice and leave the import cannot be judged, never resolved wrong.
+ * AppTemplates would find it defined twice and leave the import cannot be judged, never resolved
+ * wrong. Nobody wrote those names, so messages never show them: each export is described as the
+ * reference it stands for (`exportDescriptions`) — the producing stack, the construct path and
+ * logical ID of its resource.
  */
 export function appTemplatesOf(root: IConstruct): AppTemplate[] {
   const stacks = root.node.findAll().filter((c): c is Stack => Stack.isStack(c));
-  // Per producing stack, the exports the others' references need: name → value.
-  const exports = new Map<Stack, Map<string, unknown>>();
+  // Per producing stack, the exports the others' references need: name → value and what it is.
+  const exports = new Map<Stack, Map<string, { value: unknown; description: string }>>();
   const templates = stacks.map((stack) => ({
     stack,
     template: templateOfStack(stack, (reference, producer) => {
@@ -51,15 +54,16 @@ export function appTemplatesOf(root: IConstruct): AppTemplate[] {
       const value = producer.resolve(reference);
       const exportName = `attestgate-aspect:${producer.node.path}:${JSON.stringify(value)}`;
       if (!exports.has(producer)) exports.set(producer, new Map());
-      exports.get(producer)!.set(exportName, value);
+      exports.get(producer)!.set(exportName, { value, description: describeReference(reference, value, producer) });
       return { 'Fn::ImportValue': exportName };
     }),
   }));
   return templates.map(({ stack, template }) => {
     const Outputs = { ...(template.Outputs ?? {}) };
-    [...(exports.get(stack) ?? new Map<string, unknown>())].forEach(([Name, Value], i) => {
+    const produced = [...(exports.get(stack) ?? new Map<string, { value: unknown; description: string }>())];
+    produced.forEach(([Name, { value }], i) => {
       // Not a valid logical ID, so no output of the stack's own can have it.
-      Outputs[`attestgate-aspect:${i}`] = { Value, Export: { Name } };
+      Outputs[`attestgate-aspect:${i}`] = { Value: value, Export: { Name } };
     });
     return {
       name: stack.node.path,
@@ -68,8 +72,25 @@ export function appTemplatesOf(root: IConstruct): AppTemplate[] {
       // Environment-agnostic stacks (an unresolved account or Region) are left undefined, as the plugin's context leaves them.
       ...(Token.isUnresolved(stack.account) ? {} : { account: stack.account }),
       ...(Token.isUnresolved(stack.region) ? {} : { region: stack.region }),
+      ...(produced.length > 0 ? { exportDescriptions: Object.fromEntries(produced.map(([name, { description }]) => [name, description])) } : {}),
     };
   });
+}
+
+/**
+ * A reference between stacks as the user wrote it, for messages: `the TrustAnchorArn of
+ * AgentsBase/Anchor/Resource (logical ID AnchorB1C2D3E4, stack AgentsBase)`. The value is the
+ * producer's `Ref`/`Fn::GetAtt`; a reference to a pseudo parameter names the stack alone.
+ */
+function describeReference(reference: Reference, value: unknown, producer: Stack): string {
+  const stack = `stack ${producer.node.path}`;
+  const ref = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  if (Array.isArray(ref['Fn::GetAtt'])) {
+    const [logicalId, attribute] = ref['Fn::GetAtt'] as [string, string];
+    return `the ${attribute} of ${reference.target.node.path} (logical ID ${logicalId}, ${stack})`;
+  }
+  if (typeof ref.Ref === 'string' && !ref.Ref.startsWith('AWS::')) return `the Ref of ${reference.target.node.path} (logical ID ${ref.Ref}, ${stack})`;
+  return `${typeof ref.Ref === 'string' ? ref.Ref : JSON.stringify(value)} of ${stack}`;
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnProfile } from 'aws-cdk-lib/aws-rolesanywhere';
 import { AgentTrustAnchor, TrustAnchorSource } from '../../../lib/aws/agent-trust-anchor';
 import { AttestedRole } from '../../../lib/aws/attested-role';
 import { IdentityStacks } from '../../../lib/aws/identity-stacks';
@@ -205,5 +206,163 @@ describe('hand-written templates: an exporting and an importing stack', () => {
       expect(unprobed.length).toBeGreaterThan(0);
       for (const result of unprobed) expect(result.reason).toContain(exportName);
     }
+  });
+});
+
+describe('hand-written templates: the profile (and the anchor) of another stack than the role', () => {
+  const anchorResources = () => ({
+    Anchor: { Type: 'AWS::RolesAnywhere::TrustAnchor', Properties: { Name: 'agents', Enabled: true, Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: pki.ca.pem } } } },
+    Crl: { Type: 'AWS::RolesAnywhere::CRL', Properties: { Name: 'agents', Enabled: true, CrlData: fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'), TrustAnchorArn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } },
+  });
+  /** The deployer's role; `pin` is what its trust policy pins aws:SourceArn to (none: any anchor of the account). */
+  const role = (pin: unknown | undefined, subject = true) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'rolesanywhere.amazonaws.com' },
+            Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            Condition: {
+              ...(pin === undefined ? {} : { ArnEquals: { 'aws:SourceArn': pin } }),
+              StringEquals: {
+                ...(subject ? { 'aws:PrincipalTag/x509Subject/CN': 'deployer' } : {}),
+                'aws:PrincipalTag/x509SAN/URI': spiffeIdOf('deployer'),
+                'aws:PrincipalTag/x509Issuer/CN': EXAMPLE_ISSUING_CA.CN,
+              },
+            },
+          },
+        ],
+      },
+    },
+  });
+  const roleExport = { RoleArn: { Value: { 'Fn::GetAtt': ['DeployerRole', 'Arn'] }, Export: { Name: 'agents-DeployerRoleArn' } } };
+  const access = () => ({
+    Resources: { DeployerProfile: { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'deployer', Enabled: true, RoleArns: [{ 'Fn::ImportValue': 'agents-DeployerRoleArn' }], DurationSeconds: 3600 } } },
+  });
+  /** Two stacks: the anchor and the role in `agents`, the profile in `access` (importing the role's ARN). */
+  const twoStacks = (options: { pinned?: boolean; subject?: boolean } = {}) => ({
+    access: access(),
+    agents: { Resources: { ...anchorResources(), DeployerRole: role(options.pinned === false ? undefined : { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] }, options.subject) }, Outputs: roleExport },
+  });
+  /** Three stacks: the anchor in `pki`, the role in `agents` (importing the anchor's ARN), the profile in `access`. */
+  const threeStacks = (options: { pinned?: boolean; subject?: boolean } = {}) => ({
+    access: access(),
+    agents: { Resources: { DeployerRole: role(options.pinned === false ? undefined : { 'Fn::ImportValue': 'agents-pki-AnchorArn' }, options.subject) }, Outputs: roleExport },
+    pki: { Resources: anchorResources(), Outputs: { AnchorArn: { Value: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] }, Export: { Name: 'agents-pki-AnchorArn' } } } },
+  });
+  const filesOf = (templates: Record<string, unknown>): TemplateSource[] => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-raw-stacks-'));
+    return Object.entries(templates).flatMap(([name, template]) => {
+      const file = path.join(dir, `${name}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(template));
+      return loadTemplateSources(file);
+    });
+  };
+  const layouts = [
+    { name: 'two stacks (profile apart)', app: twoStacks, anchorStack: 'agents', anchorRef: /^Anchor$/ },
+    // A template file alone names no stack: a resource of another is named by its file, as imports are.
+    { name: 'three stacks (anchor, role, profile each apart)', app: threeStacks, anchorStack: 'pki', anchorRef: /\/pki\.template\.json\/Anchor$/ },
+  ];
+  const PROFILE_REF = /\/access\.template\.json\/DeployerProfile$/;
+
+  test.each(layouts)('$name: discovery finds the gate with its profile of the other stack, and every path through it', ({ app, anchorStack, anchorRef }) => {
+    const gates = discoverAwsGates(filesOf(app()));
+    expect(gates.map((g) => g.id)).toEqual(['agents/DeployerRole']);
+    const [gate] = gates;
+    expect(gate.profiles.map((p) => [p.stackName, p.logicalId, p.ref])).toEqual([['access', 'DeployerProfile', expect.stringMatching(PROFILE_REF)]]);
+    expect(gate.trustAnchors.map((a) => [a.ref, a.location])).toEqual([[expect.stringMatching(anchorRef), { stackName: anchorStack, logicalId: 'Anchor' }]]);
+    const [anchor, profile] = [gate.trustAnchors[0].ref, gate.profiles[0].ref];
+    expect(gate.paths.filter((p) => p.kind === 'roles-anywhere').map((p) => p.id)).toEqual([`rolesanywhere:${anchor}/${profile}`]);
+    expect(gate.maxSession).toEqual({ seconds: 3600 });
+    // Each resource is looked up in the stack it is deployed with: the profile in access, never in the role's stack.
+    const [resolved] = resolveAwsGates(gates, (stackName, logicalId, type) => `arn:aws:test:${stackName}:${logicalId}:${type}`, undefined);
+    expect(resolved.problems).toEqual([]);
+    expect(resolved.paths.map((p) => [p.id, p.trustAnchorArn, p.profileArn])).toEqual([[`rolesanywhere:${anchor}/${profile}`, `arn:aws:test:${anchorStack}:Anchor:trust-anchor`, 'arn:aws:test:access:DeployerProfile:profile']]);
+  });
+
+  test.each(layouts)('$name: pinned, the gate is proven on the emulator — every check PASS', async ({ app }) => {
+    const results = await probeLocally(filesOf(app()), pki);
+    expect(results.length).toBeGreaterThan(10);
+    expect(new Set(results.map((r) => r.gate))).toEqual(new Set(['agents/DeployerRole']));
+    expect(notPassing(results)).toEqual([]);
+  });
+
+  test.each(layouts)('$name: pinned to no anchor, the anchors of every stack of the account issue it — the gate FAILs, never PASS', async ({ app, anchorRef }) => {
+    const sources = filesOf(app({ pinned: false }));
+    const [gate] = discoverAwsGates(sources);
+    expect(gate.anchorsPinned).toBe(false);
+    expect(gate.trustAnchors.map((a) => a.ref)).toEqual([expect.stringMatching(anchorRef)]);
+    const results = await probeLocally(sources, pki);
+    expect(results.filter((r) => r.status === 'FAIL').map((r) => r.checkId)).toContain('AGC-AWS-015');
+  });
+
+  test.each(layouts)('$name: without its subject pin, a certificate of another CN is issued credentials through the other stack\'s profile — AGC-AWS-003 FAIL', async ({ app }) => {
+    const results = await probeLocally(filesOf(app({ subject: false })), pki);
+    expect(results.find((r) => r.checkId === 'AGC-AWS-003')).toMatchObject({ status: 'FAIL' });
+  });
+  /** The same two-stack app written with constructs: aws-cdk-lib writes the export of the role's ARN and the profile's import of it. */
+  function synthProfileApart(subject: boolean): string {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-profile-apart-'));
+    const app = new App({ outdir });
+    const agents = new Stack(app, 'Agents', { env: ENV });
+    const anchor = new AgentTrustAnchor(agents, 'Anchor', { source: TrustAnchorSource.fromCertificateBundle(pki.ca.pem) });
+    anchor.addCrl('Crl', fs.readFileSync(path.join(pki.dir, 'ca.crl'), 'utf8'));
+    const deployer = new CfnResource(agents, 'DeployerRole', { type: 'AWS::IAM::Role', properties: role(anchor.trustAnchorArn, subject).Properties });
+    const access = new Stack(app, 'Access', { env: ENV });
+    new CfnProfile(access, 'DeployerProfile', { name: 'deployer', enabled: true, roleArns: [deployer.getAtt('Arn').toString()], durationSeconds: 3600, acceptRoleSessionName: false });
+    app.synth();
+    return outdir;
+  }
+
+  test('constructs (a cloud assembly): the profile of the Access stack is found, and the gate proven — every check PASS', async () => {
+    const sources = loadTemplateSources(synthProfileApart(true));
+    const [gate] = discoverAwsGates(sources);
+    expect(gate.profiles.map((p) => [p.stackName, p.logicalId])).toEqual([['Access', 'DeployerProfile']]);
+    const results = await probeLocally(sources, pki);
+    expect(results.length).toBeGreaterThan(10);
+    expect(notPassing(results)).toEqual([]);
+  });
+
+  test('constructs (a cloud assembly): without its subject pin — AGC-AWS-003 FAIL through the other stack\'s profile', async () => {
+    const results = await probeLocally(loadTemplateSources(synthProfileApart(false)), pki);
+    expect(results.find((r) => r.checkId === 'AGC-AWS-003')).toMatchObject({ status: 'FAIL' });
+  });
+});
+
+describe('hand-written templates: a nested stack (no target deploys one)', () => {
+  const write = (dir: string, name: string, template: unknown) => fs.writeFileSync(path.join(dir, name), JSON.stringify(template));
+  const anchor = () => ({ Type: 'AWS::RolesAnywhere::TrustAnchor', Properties: { Name: 'agents', Enabled: true, Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: pki.ca.pem } } } });
+  const role = (pin: unknown) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'rolesanywhere.amazonaws.com' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Condition: { ArnEquals: { 'aws:SourceArn': pin }, StringEquals: { 'aws:PrincipalTag/x509Subject/CN': 'deployer' } } }],
+      },
+    },
+  });
+  const profile = { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'deployer', Enabled: true, RoleArns: [{ 'Fn::GetAtt': ['DeployerRole', 'Arn'] }] } };
+
+  test.each([
+    ['the anchor in the nested stack, the role in the parent', () => ({ Pki: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: './nested.json' } }, DeployerRole: role({ 'Fn::GetAtt': ['Pki', 'Outputs.AnchorArn'] }), DeployerProfile: profile }), () => ({ Resources: { Anchor: anchor() }, Outputs: { AnchorArn: { Value: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } } })],
+    ['the role in the nested stack, the anchor in the parent', () => ({ Anchor: anchor(), Roles: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: './nested.json', Parameters: { AnchorArn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } } } }), () => ({ Parameters: { AnchorArn: { Type: 'String' } }, Resources: { DeployerRole: role({ Ref: 'AnchorArn' }), DeployerProfile: profile } })],
+  ])('%s: the gate is discovered and INCONCLUSIVE, never PASS', async (_what, parentResources, nested) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-nested-'));
+    write(dir, 'parent.template.json', { Resources: parentResources() });
+    write(dir, 'nested.json', nested());
+    const sources = loadTemplateSources(path.join(dir, 'parent.template.json'));
+    const gates = discoverAwsGates(sources);
+    expect(gates).toHaveLength(1);
+    expect(gates[0].anchorsPinned).toBe(true);
+    const results = await probeLocally(sources, pki);
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.filter((r) => r.status === 'PASS' || r.status === 'FAIL').map((r) => `${r.checkId} ${r.status}: ${r.reason}`)).toEqual([]);
+    expect(results.filter((r) => r.status === 'INCONCLUSIVE').length).toBeGreaterThan(10);
+    // Why is said: the resource of the nested stack is not deployed where it is looked up.
+    expect(results.find((r) => r.status === 'INCONCLUSIVE')!.reason).toMatch(/not deployed|nested/);
   });
 });

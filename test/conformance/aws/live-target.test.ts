@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { runAwsConformance } from '../../../conformance/aws/run-aws-conformance';
 import { RunningAwsEmulator, startAwsEmulator } from '../../../conformance/emulator/aws-emulator';
 import { loadPkiDirectory } from '../../../conformance/pki/pki-directory';
+import { loadTemplateSources } from '../../../conformance/discovery/sources';
 import { PkiOnDisk, exampleTemplate, sourceOf, statusesOf, writeTestPki } from '../../fixtures/conformance';
 import { FaultMode, startFaultProxy } from '../../fixtures/fault-proxy';
 
@@ -75,6 +79,37 @@ describe('--target aws against endpoint overrides', () => {
       expect(run.results.find((r) => r.checkId === 'AGC-AWS-001')!.reason).toMatch(reason);
     } finally {
       await proxy.close();
+      await emulator.close();
+    }
+  });
+
+  test('a profile of another stack than its role is looked up in its own stack: the gate is probed as on the local target', async () => {
+    const { Resources } = exampleTemplate(pki) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    // The example's role (and everything else) stays in Agents, which exports the role's ARN; its profile moves to Access, importing it.
+    const [roleId] = Object.entries(Resources).find(([id, r]) => r.Type === 'AWS::IAM::Role' && id.startsWith('Deployer'))!;
+    const profiles = Object.entries(Resources).filter(([, r]) => r.Type === 'AWS::RolesAnywhere::Profile');
+    expect(profiles.length).toBeGreaterThan(0);
+    const access: Record<string, unknown> = {};
+    for (const [id, profile] of profiles) {
+      const arns = profile.Properties.RoleArns as unknown[];
+      const listsDeployer = arns.some((a) => JSON.stringify(a) === JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] }));
+      if (!listsDeployer) continue;
+      access[id] = { ...profile, Properties: { ...profile.Properties, RoleArns: [{ 'Fn::ImportValue': 'agents-DeployerArn' }] } };
+      delete Resources[id];
+    }
+    expect(Object.keys(access)).toHaveLength(1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-live-apart-'));
+    fs.writeFileSync(path.join(dir, 'Agents.template.json'), JSON.stringify({ Resources, Outputs: { DeployerArn: { Value: { 'Fn::GetAtt': [roleId, 'Arn'] }, Export: { Name: 'agents-DeployerArn' } } } }));
+    fs.writeFileSync(path.join(dir, 'Access.template.json'), JSON.stringify({ Resources: access }));
+    const sources = [...loadTemplateSources(path.join(dir, 'Agents.template.json')), ...loadTemplateSources(path.join(dir, 'Access.template.json'))];
+    const emulator = await startAwsEmulator({ sources, createSessionRatePerSecond: Infinity });
+    try {
+      useEmulatorPersona(emulator);
+      const run = await runAwsConformance({ sources, pki: loadPkiDirectory(pki.dir), target: 'aws', endpoints: { rolesAnywhere: emulator.endpoint, sts: emulator.endpoint, cloudFormation: emulator.endpoint }, ratePerSecond: Infinity });
+      const deployer = run.results.filter((r) => r.gate === `Agents/${roleId}`);
+      expect(deployer.find((r) => r.checkId === 'AGC-AWS-001')).toMatchObject({ status: 'PASS' });
+      expect(deployer.filter((r) => r.status !== 'PASS' && r.checkId !== 'AGC-AWS-015').map((r) => `${r.checkId}: ${r.reason}`)).toEqual([]);
+    } finally {
       await emulator.close();
     }
   });

@@ -309,3 +309,42 @@ describe('attestgate rules across stacks: Fn::ImportValue resolved against the o
     expect(alone.code).toBe(2);
   });
 });
+
+describe('attestgate rules over nested stacks: a TemplateURL that is a local path (aws cloudformation package)', () => {
+  const nestedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'attestgate-rules-nested-'));
+  const put = (name: string, json: unknown) => {
+    const file = path.join(nestedDir, name);
+    fs.writeFileSync(file, JSON.stringify(json));
+    return file;
+  };
+  const anchor = { Type: 'AWS::RolesAnywhere::TrustAnchor', Properties: { Name: 'agents', Enabled: true, Source: { SourceType: 'CERTIFICATE_BUNDLE', SourceData: { X509CertificateData: 'PEM' } } } };
+  const crl = { Type: 'AWS::RolesAnywhere::CRL', Properties: { Name: 'c', CrlData: 'PEM', Enabled: true, TrustAnchorArn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } };
+  /** The parent passes its anchor's ARN to nested stack Roles (roles-<variant>.json), whose role pins it. */
+  const app = (variant: string, subject: boolean) => {
+    const { Resources } = gateTemplate() as { Resources: Record<string, { Properties: Record<string, unknown> }> };
+    const statement = (Resources.Role.Properties.AssumeRolePolicyDocument as { Statement: Array<{ Condition: Record<string, Record<string, unknown>> }> }).Statement[0];
+    statement.Condition.ArnEquals = { 'aws:SourceArn': { Ref: 'AnchorArn' } };
+    if (!subject) delete statement.Condition.StringEquals;
+    put(`roles-${variant}.json`, { Parameters: { AnchorArn: { Type: 'String' } }, Resources: { Role: Resources.Role, Profile: Resources.Profile } });
+    return put(`parent-${variant}.template.json`, {
+      Resources: { Anchor: anchor, Crl: crl, Roles: { Type: 'AWS::CloudFormation::Stack', Properties: { TemplateURL: `./roles-${variant}.json`, Parameters: { AnchorArn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] } } } } },
+    });
+  };
+
+  test('the nested stack\'s role, pinned to the parent\'s anchor it is passed, is judged and clean (exit 0)', async () => {
+    const { code, out } = await runCli(['rules', '--app', app('pinned', true)]);
+    expect(unwrapped(out)).not.toMatch(/VIOLATION|UNJUDGEABLE/);
+    expect(code).toBe(0);
+  });
+
+  test('the nested stack\'s role without its subject pin is refused, as an input of its own (exit 1)', async () => {
+    const out = path.join(nestedDir, 'reports');
+    const { code, out: table } = await runCli(['rules', '--app', app('lax', false), '--format', 'table,json', '--out', out]);
+    expect(unwrapped(table)).toContain('VIOLATION Role: [AG-AWS-002] Role Role accepts any certificate of its trust anchors');
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'rules.json'), 'utf8')) as { inputs: Array<{ stackName: string; file: string; findings: Array<{ ruleId: string }> }> };
+    const nested = json.inputs.find((i) => i.file === path.join(nestedDir, 'roles-lax.json'));
+    expect(nested?.stackName).toBe('parent-lax/Roles');
+    expect(nested?.findings.map((f) => f.ruleId)).toContain('AG-AWS-002');
+    expect(code).toBe(1);
+  });
+});

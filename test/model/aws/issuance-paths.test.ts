@@ -1,5 +1,6 @@
 import { ACKNOWLEDGED_PATHS_METADATA_KEY, describePath, issuancePathsOf, routeOfPath } from '../../../lib/model/aws/issuance-paths';
-import { rolesAnywhereTrusts } from '../../../lib/model/aws/roles-anywhere';
+import { AppTemplates } from '../../../lib/model/aws/app-templates';
+import { maxRolesAnywhereSession, profilesOfRole, rolesAnywhereTrusts } from '../../../lib/model/aws/roles-anywhere';
 import { attestedStatement, gateTemplate, model } from '../../fixtures/templates';
 
 /** `anchors`: the pinned anchors, or 'unpinned'. */
@@ -70,5 +71,35 @@ describe('routeOfPath: a path as the report draws it', () => {
       to: 'Stack/Role',
     });
     expect(open).toEqual({ from: 'anyone (*)', through: 'sts:AssumeRole if StringEquals aws:PrincipalOrgID', factors: [], to: 'Stack/Role' });
+  });
+});
+
+describe('issuance paths of a role whose profile is of another stack of the app', () => {
+  /** The gate's template without its profile, exporting the role's ARN. */
+  const roleStack = () => {
+    const { Resources } = gateTemplate() as { Resources: Record<string, unknown> };
+    delete Resources.Profile;
+    return { Resources, Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['Role', 'Arn'] }, Export: { Name: 'roles-RoleArn' } } } };
+  };
+  const profileStack = (roleArn: unknown) => ({ Resources: { Profile: { Type: 'AWS::RolesAnywhere::Profile', Properties: { Name: 'p', RoleArns: [roleArn], DurationSeconds: 900 } } } });
+  const appOf = (templates: Record<string, unknown>) => new AppTemplates(Object.entries(templates).map(([stackName, template]) => ({ name: stackName, stackName, template })));
+  const trustOf = (m: ReturnType<AppTemplates['model']>) => rolesAnywhereTrusts(m)[0];
+
+  test('a profile listing the role through an import of its ARN is a path, named by its stack; its duration bounds the session', () => {
+    const app = appOf({ roles: roleStack(), access: profileStack({ 'Fn::ImportValue': 'roles-RoleArn' }) });
+    const roles = app.model('roles');
+    expect(issuancePathsOf(roles, trustOf(roles), ['Anchor']).paths.map((p) => p.id)).toEqual(['rolesanywhere:Anchor/access/Profile']);
+    expect(profilesOfRole(roles, 'Role').map((p) => [p.model.name, p.ref])).toEqual([['access', 'access/Profile']]);
+    expect(maxRolesAnywhereSession(roles, trustOf(roles).role)).toEqual({ seconds: 900 });
+  });
+
+  test('a profile of another stack listing a resource of its own stack named like the role is no path of it', () => {
+    // access has a "Role" of its own: a same-named Fn::GetAtt there is not the roles stack's role.
+    const access = profileStack({ 'Fn::GetAtt': ['Role', 'Arn'] });
+    const withOwnRole = { Resources: { ...access.Resources, Role: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Statement: [] } } } } };
+    const app = appOf({ roles: roleStack(), access: withOwnRole });
+    const roles = app.model('roles');
+    expect(issuancePathsOf(roles, trustOf(roles), ['Anchor']).paths.map((p) => p.id)).toEqual(['rolesanywhere:Anchor/*']);
+    expect(profilesOfRole(roles, 'Role')).toEqual([]);
   });
 });
