@@ -3,6 +3,8 @@ import { DENIED } from '../../../azure/expected-denials';
 import { AzureProbeContext, DenialBuilder, DenialProbe, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
 import { ClientAssertion, signedAssertion } from '../../../azure/client-assertion';
 import { otherWorkloadSubject, sharedSubjectReason } from '../../../azure/token-mutations';
+import { ForeignSelection, selectForeignSubjects } from '../../../azure/foreign-subjects';
+import { ProbeCredential } from '../../../azure/probe-context';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
@@ -19,7 +21,8 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   async run(gate, context) {
     // Subjects of this identity that could not be minted for (no key for their issuer).
     const unprobed: string[] = [];
-    const verdict = await probeAzureDenied(gate, context, 'issuer-key', probesOf(gate, context, unprobed));
+    const probed = await probeAzureDenied(gate, context, 'issuer-key', probesOf(gate, context, unprobed));
+    const verdict = withForeignSelection(probed, gate);
     if (verdict.status === 'PASS' && unprobed.length > 0) return inconclusive(`${verdict.reason}; but not probed, for want of a key: ${unprobed.join(', ')}`, verdict.evidence as Record<string, unknown>);
     return verdict;
   },
@@ -35,8 +38,12 @@ function probesOf(gate: ResolvedAzureGate, context: AzureProbeContext, unprobed:
     const add = (what: string, assertion: ClientAssertion, trusted = false) => {
       if (!probes.some((p) => p.what === what)) probes.push({ what, assertion, expected: DENIED.subject, ...(trusted ? { leg1Issues: true } : {}) });
     };
-    for (const { subject, identity } of gate.foreignSubjects) {
-      if (!trusted.has(subject)) add(`a token for subject '${subject}', which identity ${identity} trusts`, signedAssertion(key!, identityOf(credential, { sub: subject })));
+    // Not every foreign subject: the ones a lax matcher would admit, the closest, and all a flexible credential may admit (foreign-subjects.ts says why that is enough).
+    for (const { foreign, nearest } of foreignSelectionOf(gate).probes) {
+      // Carried with the issuer and audience of the credential it is closest to, when its key is at hand: what a matcher lax on the subject would compare it with.
+      const signer = context.rsaKeyFor(gate, nearest);
+      const [via, by] = signer ? [nearest, signer] : [credential, key!];
+      add(`a token for subject '${foreign.subject}', which identity ${foreign.identity} trusts`, signedAssertion(by, identityOf(via, { sub: foreign.subject })));
     }
     // A sibling agent's declared trust is AGC-AZ-013's: it may be acknowledged there (one gate for the siblings).
     const siblings = new Set(gate.gate.agent?.siblingCredentials.map((s) => s.address));
@@ -57,4 +64,24 @@ function probesOf(gate: ResolvedAzureGate, context: AzureProbeContext, unprobed:
     if (!trusted.has(other)) add(`a token of another workload of ${credential.issuer} (subject '${other}')`, signedAssertion(key!, identityOf(credential, { sub: other })));
     return probes;
   };
+}
+
+const selections = new WeakMap<ResolvedAzureGate, ForeignSelection<ProbeCredential>>();
+
+/** The foreign subjects a gate is probed with: chosen once per gate, so the plan and the run build the same probes. */
+function foreignSelectionOf(gate: ResolvedAzureGate): ForeignSelection<ProbeCredential> {
+  let selection = selections.get(gate);
+  if (!selection) selections.set(gate, (selection = selectForeignSubjects(gate.credentials, gate.gate.flexibleCredentials ?? [], gate.foreignSubjects)));
+  return selection;
+}
+
+/** The verdict with what was left out of the foreign subjects, and why: never silently. */
+function withForeignSelection<V extends { status: string; reason: string; evidence?: Readonly<Record<string, unknown>> }>(verdict: V, gate: ResolvedAzureGate): V {
+  // Only a verdict of probes sent: a gate that could not be probed was sent none of them.
+  if (verdict.status !== 'PASS' && verdict.status !== 'FAIL') return verdict;
+  const selection = foreignSelectionOf(gate);
+  if (selection.candidates === 0) return verdict;
+  const foreignSubjects = { distinct: selection.candidates, probed: selection.probes.length, notProbed: selection.notProbed, ...(selection.notProbedWhy ? { notProbedWhy: selection.notProbedWhy } : {}) };
+  const note = selection.notProbed > 0 ? `; ${selection.notProbed} of ${selection.candidates} subjects other identities trust not probed: ${selection.notProbedWhy}` : '';
+  return { ...verdict, reason: `${verdict.reason}${note}`, evidence: { ...verdict.evidence, foreignSubjects } };
 }
