@@ -35,15 +35,17 @@ function probesOf(gate: ResolvedAzureGate, context: AzureProbeContext, unprobed:
     const trusted = new Set(gate.credentials.map((c) => c.subject));
     const probes: DenialProbe[] = [];
     // `trusted`: a subject a credential of the identity names, so an agent's leg 1 issues for it (and leg 2 is sent).
-    const add = (what: string, assertion: ClientAssertion, trusted = false) => {
-      if (!probes.some((p) => p.what === what)) probes.push({ what, assertion, expected: DENIED.subject, ...(trusted ? { leg1Issues: true } : {}) });
+    const add = (what: string, assertion: ClientAssertion, trusted = false, expected = DENIED.subject) => {
+      if (!probes.some((p) => p.what === what)) probes.push({ what, assertion, expected, ...(trusted ? { leg1Issues: true } : {}) });
     };
     // Not every foreign subject: the ones a lax matcher would admit, the closest, and all a flexible credential may admit (foreign-subjects.ts says why that is enough).
     for (const { foreign, nearest } of foreignSelectionOf(gate).probes) {
       // Carried with the issuer and audience of the credential it is closest to, when its key is at hand: what a matcher lax on the subject would compare it with.
       const signer = context.rsaKeyFor(gate, nearest);
       const [via, by] = signer ? [nearest, signer] : [credential, key!];
-      add(`a token for subject '${foreign.subject}', which identity ${foreign.identity} trusts`, signedAssertion(by, identityOf(via, { sub: foreign.subject })));
+      // A subject equal to one of this issuer's ignoring case is refused as such (AADSTS7002138), still a refusal of the subject.
+      const caseOnly = gate.credentials.some((c) => c.issuer === via.issuer && c.subject.toLowerCase() === foreign.subject.toLowerCase());
+      add(`a token for subject '${foreign.subject}', which identity ${foreign.identity} trusts`, signedAssertion(by, identityOf(via, { sub: foreign.subject })), false, caseOnly ? DENIED.subjectCase : DENIED.subject);
     }
     // A sibling agent's declared trust is AGC-AZ-013's: it may be acknowledged there (one gate for the siblings).
     const siblings = new Set(gate.gate.agent?.siblingCredentials.map((s) => s.address));
