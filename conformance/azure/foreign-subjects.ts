@@ -77,9 +77,21 @@ function commonPrefixLength(a: string, b: string): number {
   return i;
 }
 
+/**
+ * Equal ignoring case, character by character: it stops at the first difference, where lowering
+ * both whole strings cost a copy of each for every pair (1,000 gates: ~2 million pairs).
+ */
+function equalIgnoringCase(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a.charCodeAt(i) !== b.charCodeAt(i) && a[i].toLowerCase() !== b[i].toLowerCase()) return false;
+  }
+  return true;
+}
+
 /** Why a lax matcher would take `foreign` for `own`, or undefined. */
 export function laxAdmission(own: string, foreign: string): string | undefined {
-  if (own.length === foreign.length && own.toLowerCase() === foreign.toLowerCase()) return 'equal to its subject ignoring case';
+  if (equalIgnoringCase(own, foreign)) return 'equal to its subject ignoring case';
   if (foreign.startsWith(own)) return 'its subject is a prefix of it';
   if (own.startsWith(foreign)) return 'it is a prefix of its subject';
   if (hasWildcard(own) && flexibleWildcardMatch(own, foreign)) return 'it fits its subject read as a glob';
