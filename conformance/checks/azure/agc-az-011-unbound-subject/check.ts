@@ -12,7 +12,7 @@ export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
     cloud: 'azure',
     title: "Only the agent's own subject obtains the identity",
     statement:
-      "Verify that Entra refuses, with AADSTS700213, validly signed tokens of other workloads: subjects other identities trust, another workload of the same issuer, a subject many workloads share (a namespace's default service account, every pull request), and — when a gate manifest declares the agent — any subject neither the agent's nor declared there.",
+      "Verify that Entra refuses, with AADSTS700213 (AADSTS7002138 for a case variant of its own subject), validly signed tokens of other workloads: subjects other identities trust (every one a prefix, case-insensitive or glob matcher would take for the identity's own, the 8 closest to it, and every one a flexible credential's expression may admit; the count left out is reported), another workload of the same issuer, a subject many workloads share (a namespace's default service account, every pull request), and — when a gate manifest declares the agent — any subject neither the agent's nor declared there.",
     threat: "A credential whose subject is not bound to the agent hands the high-privilege identity to every workload that presents that subject: a stolen or unattested workload gets it without the agent's attestation.",
     remediation: "Give the identity one credential per attested agent subject (its SPIFFE ID), never a shared subject; remove credentials added outside the construct, or declare them with a reason.",
     severity: 'critical',
