@@ -1,10 +1,9 @@
 import { Check, inconclusive } from '../../../engine/check';
 import { DENIED } from '../../../azure/expected-denials';
-import { AzureProbeContext, DenialBuilder, DenialProbe, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
+import { AzureProbeContext, DenialBuilder, DenialProbe, ProbeCredential, ResolvedAzureGate, identityOf, plannedAzureDenial, probeAzureDenied } from '../../../azure/probe-context';
 import { ClientAssertion, signedAssertion } from '../../../azure/client-assertion';
 import { otherWorkloadSubject, sharedSubjectReason } from '../../../azure/token-mutations';
 import { ForeignSelection, selectForeignSubjects } from '../../../azure/foreign-subjects';
-import { ProbeCredential } from '../../../azure/probe-context';
 
 export const check: Check<ResolvedAzureGate, AzureProbeContext> = {
   meta: {
