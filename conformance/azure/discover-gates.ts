@@ -8,7 +8,8 @@ import { TerraformResource } from '../../lib/model/terraform/configuration';
 import { Value, describeValue } from '../../lib/model/terraform/expressions';
 import { TerraformSource } from '../../lib/model/terraform/configuration';
 import { AgentGate, agentGates, sameValue } from '../../lib/model/azure/agent-issuance-paths';
-import { FederatedBlueprintCredential, agentIdModel, credentialsOfBlueprint } from '../../lib/model/azure/agent-id';
+import { FLEXIBLE_FEDERATED_CREDENTIAL_TYPE, FederatedBlueprintCredential, FlexibleBlueprintCredential, agentIdModel, credentialsOfBlueprint, graphRefOf } from '../../lib/model/azure/agent-id';
+import { FlexibleCredentialFacts } from './foreign-subjects';
 
 /** A federated credential of a gate, values rendered for people. */
 export interface DiscoveredCredential {
@@ -40,6 +41,11 @@ export interface AzureGate {
   readonly ignoredAcknowledgements: readonly string[];
   /** An Entra agent identity: its tokens come by two legs, through its blueprint, whose credentials are `credentials`. */
   readonly agent?: AgentGateFacts;
+  /**
+   * Flexible federated credentials (claims-matching expressions) of the identity, or of an agent's
+   * blueprint: not matched exactly, so AGC-AZ-011 probes every foreign subject they may admit.
+   */
+  readonly flexibleCredentials: readonly FlexibleCredentialFacts[];
 }
 
 /** What makes a gate an agent identity's: the blueprint whose credentials gate it, and who shares them. */
@@ -84,9 +90,21 @@ function discoverIdentityGates(sources: readonly TerraformSource[]): AzureGate[]
         paths,
         ignoredAcknowledgements,
         drift: manifest ? credentialDrift(manifest.credentials, credentials.map(deployedTrust)) : [],
+        flexibleCredentials: model
+          .resourcesOfType(FLEXIBLE_FEDERATED_CREDENTIAL_TYPE)
+          .filter((r) => {
+            const application = graphRefOf(r.attributes.application_id);
+            return 'address' in application && application.address === parent;
+          })
+          .map((r) => flexibleFacts(r.address, r.attributes.claims_matching_expression)),
       };
     });
   });
+}
+
+/** A flexible credential as AGC-AZ-011 reads it: its expression when written out. */
+function flexibleFacts(address: string, expression: Value | undefined): FlexibleCredentialFacts {
+  return { address, expression: typeof expression === 'string' ? expression : undefined };
 }
 
 /** What a managed identity's and a blueprint's federated credentials have in common. */
@@ -114,7 +132,9 @@ function discoverAgentGates(source: TerraformSource): AzureGate[] {
   return gates.map((gate): AzureGate => {
     const address = gate.agent.resource.address;
     // Flexible credentials are paths (judged in `paths`), not credentials a probe can match exactly.
-    const credentials = gate.blueprintKey === undefined ? [] : credentialsOfBlueprint(agentId, gate.blueprintKey).filter((c): c is FederatedBlueprintCredential => c.kind === 'federated');
+    const ofBlueprint = gate.blueprintKey === undefined ? [] : credentialsOfBlueprint(agentId, gate.blueprintKey);
+    const credentials = ofBlueprint.filter((c): c is FederatedBlueprintCredential => c.kind === 'federated');
+    const flexible = ofBlueprint.filter((c): c is FlexibleBlueprintCredential => c.kind === 'flexible-federated');
     const roles = roleGrantsOf(model, address);
     const declared = gate.manifest?.identity.privilege;
     return {
@@ -131,6 +151,7 @@ function discoverAgentGates(source: TerraformSource): AzureGate[] {
       paths: gate.paths,
       ignoredAcknowledgements: [...gate.ignoredAcknowledgements, ...(gate.manifestProblem ? [`the gate manifest cannot be read: ${gate.manifestProblem}`] : [])],
       drift: gate.manifest ? credentialDrift(gate.manifest.credentials, credentials.map(deployedTrust)) : [],
+      flexibleCredentials: flexible.map((c) => flexibleFacts(c.resource.address, c.expression)),
       agent: { blueprint: gate.blueprintKey, siblings: gate.siblings.map((s) => s.resource.address), siblingCredentials: siblingCredentials(gate, gates, credentials) },
     };
   });

@@ -9,6 +9,7 @@ import { SharedRequests } from '../engine/shared-requests';
 import { AssertedIdentity, ClientAssertion, existingAssertion, signedAssertion } from './client-assertion';
 import { AadDenial, accessTokenOf, combineVerdicts, describeAadOutcome, isTransientAad, judgeAadDenial } from './aad-outcome';
 import { AzureProbeTarget } from './azure-probe-target';
+import { ForeignSubject } from './foreign-subjects';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** The resource probes ask a token for: Azure Resource Manager, where role assignments act. */
@@ -46,7 +47,7 @@ export interface ResolvedAzureGate {
   /** Why an issuer has no key, for SKIPPED reasons. */
   readonly noKeyReason: string;
   /** Subjects that other identities' credentials trust: other workloads' tokens. */
-  readonly foreignSubjects: ReadonlyArray<{ readonly subject: string; readonly identity: string }>;
+  readonly foreignSubjects: readonly ForeignSubject[];
   readonly scope: string;
   /** An agent gate's view of the run's other agent gates under other blueprints: their workloads are another blueprint's leg 1. */
   readonly otherBlueprints?: readonly ResolvedAzureGate[];

@@ -64,7 +64,7 @@ export function resolveLocalAzureGates(gates: readonly AzureGate[], emulator: De
     const issuerKeys = new Map(credentials.map((c) => [c.issuer, emulator.playedIssuers.get(c.issuer)?.signingKeys ?? []]));
     const foreignSubjects = [...world.identities.values()]
       .filter((other) => other !== identity && other !== holder)
-      .flatMap((other) => other.federatedCredentials.map((c) => ({ subject: c.subject, identity: other.origins[0] ?? other.resourceId })));
+      .flatMap((other) => other.federatedCredentials.map((c) => ({ subject: c.subject, identity: other.origins[0] ?? other.resourceId, issuer: c.issuer })));
     return {
       gate,
       tenantId: emulator.tenantId,
@@ -181,7 +181,7 @@ export async function resolveLiveAzureGates(gates: readonly AzureGate[], options
       ...(gate.manifest ? { agentSubject: gate.manifest.identity.spiffeId } : {}),
       issuerKeys,
       noKeyReason,
-      foreignSubjects: read.filter((r) => r.gate !== gate).flatMap((r) => r.credentials.map((c) => ({ subject: c.subject, identity: r.gate.id }))),
+      foreignSubjects: read.filter((r) => r.gate !== gate).flatMap((r) => r.credentials.map((c) => ({ subject: c.subject, identity: r.gate.id, issuer: c.issuer }))),
       scope: options.scope,
     };
   });

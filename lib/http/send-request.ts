@@ -67,6 +67,30 @@ export function proxyAgentFor(url: URL): http.Agent | undefined {
 }
 
 /**
+ * One agent per extra CA (and minimum TLS version), with its secure context built once: passing
+ * `ca` — the system roots plus the extra CA — on each request made Node rebuild the agent's pool
+ * key from the whole bundle every time (https.Agent#getName concatenates `ca`): ~4 ms of CPU per
+ * request, most of an Azure conformance run's CPU on the emulator (bench/conformance-scale/azure).
+ * Its own agent keeps connections verified against the extra CA in a pool of their own, never
+ * reused for a request that trusts the system roots only. Few per process (one per CA given).
+ */
+const extraCaAgents = new Map<string, https.Agent>();
+
+function tlsOptions(options: SendRequestOptions, proxy: http.Agent | undefined): https.RequestOptions {
+  const minVersion = options.minTlsVersion ?? 'TLSv1.2';
+  if (!options.extraCa) return { minVersion };
+  // Through a proxy the tunnelling agent makes the connection: the CA goes with the request.
+  if (proxy) return { minVersion, ca: [...tls.rootCertificates, options.extraCa] };
+  const key = `${minVersion}\u0000${options.extraCa}`;
+  let agent = extraCaAgents.get(key);
+  if (!agent) {
+    const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, options.extraCa], minVersion });
+    extraCaAgents.set(key, (agent = new https.Agent({ keepAlive: true, secureContext, minVersion })));
+  }
+  return { agent, minVersion };
+}
+
+/**
  * The one HTTP client of attestgate's own requests: the credential provider, the CRL importer,
  * the conformance probes and issuer metadata. Sends the request as given (a signature may cover
  * its headers), and resolves with the complete answer or rejects with an HttpTransportError.
@@ -99,9 +123,7 @@ export function sendRequest(url: string | URL, options: SendRequestOptions): Pro
         // A GET or HEAD without a body goes without a length, as the SDKs send them.
         headers: { ...options.headers, ...(Buffer.byteLength(body) > 0 || !['GET', 'HEAD'].includes(options.method ?? 'GET') ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
         ...(agent ? { agent } : {}),
-        ...(target.protocol === 'https:'
-          ? { minVersion: options.minTlsVersion ?? 'TLSv1.2', ...(options.extraCa ? { ca: [...tls.rootCertificates, options.extraCa] } : {}) }
-          : {}),
+        ...(target.protocol === 'https:' ? tlsOptions(options, agent) : {}),
       },
       (response) => {
         const chunks: Buffer[] = [];

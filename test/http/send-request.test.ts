@@ -129,6 +129,10 @@ describe('sendRequest', () => {
     try {
       expect((await rejection(sendRequest(url, { deadlineMs: 5000 })))?.kind).toBe('network');
       expect((await sendRequest(url, { deadlineMs: 5000, extraCa: material.caPem })).body.toString()).toBe('ok');
+      // The extra CA's connections are pooled apart: after one succeeded, a request trusting only the roots is still refused, and one trusting another CA too.
+      expect((await rejection(sendRequest(url, { deadlineMs: 5000 })))?.kind).toBe('network');
+      expect((await rejection(sendRequest(url, { deadlineMs: 5000, extraCa: (await createServerTls()).caPem })))?.kind).toBe('network');
+      expect((await sendRequest(url, { deadlineMs: 5000, extraCa: material.caPem })).body.toString()).toBe('ok');
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

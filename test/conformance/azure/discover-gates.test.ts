@@ -57,4 +57,28 @@ describe('discoverAzureGates', () => {
     ]);
     expect(gates[0].agent).toEqual({ blueprint: 'msgraph_resource.blueprint', siblings: ['msgraph_resource.reporter'], siblingCredentials: [{ address: 'msgraph_resource.spire_reporter', sibling: 'msgraph_resource.reporter' }] });
   });
+
+  test('flexible credentials: an agent’s blueprint’s and an app registration’s, with their expressions (AGC-AZ-011 probes what they admit); none on an identity without', () => {
+    const [agent] = discoverAzureGates([{ stackName: 'agents', file: 'wildcard-flexible.tf.json', model: agentIdModel('wildcard-flexible') }]);
+    expect(agent.flexibleCredentials).toEqual([{ address: 'azuread_application_flexible_federated_identity_credential.agents', expression: "claims['sub'] matches 'spiffe://prod.example/agent/*'" }]);
+    const app = discoverAzureGates([
+      source({
+        resource: {
+          azuread_application: { ci: { display_name: 'ci' }, other: { display_name: 'other' } },
+          azuread_application_federated_identity_credential: {
+            spire: { application_id: '${azuread_application.ci.id}', display_name: 'spire', issuer: 'https://oidc.prod.example', subject: DEPLOYER_SPIFFE_ID, audiences: ['api://AzureADTokenExchange'] },
+            other: { application_id: '${azuread_application.other.id}', display_name: 'other', issuer: 'https://oidc.prod.example', subject: 'spiffe://prod.example/other', audiences: ['api://AzureADTokenExchange'] },
+          },
+          azuread_application_flexible_federated_identity_credential: {
+            ci: { application_id: '${azuread_application.ci.id}', display_name: 'ci', issuer: 'https://token.actions.githubusercontent.com', audience: 'api://AzureADTokenExchange', claims_matching_expression: '${var.expression}' },
+          },
+        },
+      }),
+    ]);
+    // An expression known only at apply is carried as unknown: AGC-AZ-011 then probes every foreign subject.
+    expect(app.map((g) => [g.id, g.flexibleCredentials])).toEqual([
+      ['brownfield/azuread_application.ci', [{ address: 'azuread_application_flexible_federated_identity_credential.ci', expression: undefined }]],
+      ['brownfield/azuread_application.other', []],
+    ]);
+  });
 });

@@ -54,7 +54,7 @@ describe('resolving Azure gates', () => {
     try {
       const gates = resolveLocalAzureGates(discoverAzureGates(sources), emulator, DEFAULT_PROBE_SCOPE);
       const deployer = gates.find((g) => g.gate.id.endsWith('.deployer'))!;
-      expect(deployer.foreignSubjects).toEqual([{ subject: 'spiffe://a/reader', identity: 'agents/azurerm_user_assigned_identity.reader' }]);
+      expect(deployer.foreignSubjects).toEqual([{ subject: 'spiffe://a/reader', identity: 'agents/azurerm_user_assigned_identity.reader', issuer: 'https://oidc.prod.example' }]);
       expect(deployer.problems).toEqual(['azurerm_federated_identity_credential.broken: count and for_each are not expanded']);
       expect(gates.find((g) => g.gate.id.endsWith('.reader'))!.problems).toEqual([]);
     } finally {
