@@ -45,25 +45,7 @@ function readPinnedSubject(provider: WorkloadIdentityProviderModel): string | un
     mapping !== undefined && mapping !== null && typeof mapping === 'object' && !Array.isArray(mapping) && !isSymbol(mapping) && !isSymbolicString(mapping) && typeof mapping['google.subject'] === 'string'
       ? mappingPassesSubject(mapping as Record<string, string>)
       : false;
-  let root: CelExpr;
-  try {
-    root = parseCel(provider.condition).expr;
-  } catch {
-    return undefined;
-  }
-  for (const conjunct of conjuncts(root)) {
-    const kind = conjunct.exprKind;
-    if (kind.case !== 'callExpr' || kind.value.function !== '_==_' || kind.value.args.length !== 2) continue;
-    const [a, b] = kind.value.args;
-    for (const [path, literal] of [
-      [pathOf(a), stringConstant(b)],
-      [pathOf(b), stringConstant(a)],
-    ]) {
-      if (literal === undefined) continue;
-      if (path === 'google.subject' || (path === 'assertion.sub' && passesSub)) return literal;
-    }
-  }
-  return undefined;
+  return literalPinnedAtTop(provider.condition, (path) => path === 'google.subject' || (path === 'assertion.sub' && passesSub));
 }
 
 /**
@@ -75,13 +57,22 @@ function readPinnedSubject(provider: WorkloadIdentityProviderModel): string | un
  */
 export function pinnedSubjectClaim(condition: string | undefined, mapping: Readonly<Record<string, string>>): string | undefined {
   if (condition === undefined) return undefined;
+  const passesSub = mappingPassesSubject(mapping);
+  return literalPinnedAtTop(condition, (path) => path === 'assertion.sub' || (path === 'google.subject' && passesSub));
+}
+
+/**
+ * The string literal a conjunct at the top of `condition` compares with `==` to an attribute
+ * path that `pins` accepts (either operand order); undefined when none does or the condition
+ * does not parse.
+ */
+function literalPinnedAtTop(condition: string, pins: (path: string | undefined) => boolean): string | undefined {
   let root: CelExpr;
   try {
     root = parseCel(condition).expr;
   } catch {
     return undefined;
   }
-  const passesSub = mappingPassesSubject(mapping);
   for (const conjunct of conjuncts(root)) {
     const kind = conjunct.exprKind;
     if (kind.case !== 'callExpr' || kind.value.function !== '_==_' || kind.value.args.length !== 2) continue;
@@ -90,7 +81,7 @@ export function pinnedSubjectClaim(condition: string | undefined, mapping: Reado
       [pathOf(a), stringConstant(b)],
       [pathOf(b), stringConstant(a)],
     ]) {
-      if (literal !== undefined && (path === 'assertion.sub' || (path === 'google.subject' && passesSub))) return literal;
+      if (literal !== undefined && pins(path)) return literal;
     }
   }
   return undefined;
