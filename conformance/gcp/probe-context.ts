@@ -319,9 +319,16 @@ export class GcpProbeContext {
 
   /** The account the configuration binds to the control's principal, else the one the manifest intends it to reach. */
   private controlServiceAccount(gate: ResolvedGcpGate, claims: TokenClaims): string | undefined {
+    // Every check plans the control and the run asks again: each time ran the provider's condition
+    // (CEL) on the same claims. Remembered per gate for the same claims object (the plan's control).
+    const known = this.controlAccounts.get(gate);
+    if (known?.claims === claims) return known.account;
     const principal = gate.provider ? federatePlanned(gate.provider, claims) : undefined;
-    return (principal ? serviceAccountsFor(gate, principal)[0] : undefined) ?? gate.intendedServiceAccounts[0];
+    const account = (principal ? serviceAccountsFor(gate, principal)[0] : undefined) ?? gate.intendedServiceAccounts[0];
+    this.controlAccounts.set(gate, { claims, account });
+    return account;
   }
+  private readonly controlAccounts = new WeakMap<ResolvedGcpGate, { readonly claims: TokenClaims; readonly account: string | undefined }>();
 
   /** The requests of a gate's positive control: the exchange, then the bound service account's token. */
   public plannedControl(gate: ResolvedGcpGate): PlannedRequest[] {
