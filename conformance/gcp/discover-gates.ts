@@ -117,11 +117,8 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
       const account = serviceAccountAddress(model, g.member);
       if (account) grantsOfAccount.set(account, [...(grantsOfAccount.get(account) ?? []), { role: describeText(g.role), on: describeTarget(g.target), resource: g.resource.address }]);
     }
-    return workloadIdentityProviders(model).map((provider) => {
-      const address = provider.resource.address;
-      const raw = provider.resource.comment[GATE_MANIFEST_METADATA_KEY];
-      const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${address}`, 'gcp-workload-identity-federation');
-
+    const boundOfPool = new Map<string, BoundPrincipal[]>();
+    const principalsBoundInPool = (provider: WorkloadIdentityProviderModel): BoundPrincipal[] => {
       const bound = new Map<string, { principal: PoolPrincipal; member: string; serviceAccounts: BoundPrincipal['serviceAccounts'][number][]; grants: DiscoveredGrant[] }>();
       for (const [index, grant] of grants.entries()) {
         const reading = members[index];
@@ -139,11 +136,35 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
           entry.grants.push({ role, on: describeTarget(grant.target), resource: grant.resource.address });
         }
       }
-      const boundPrincipals = [...bound.values()];
-      const reasons = boundPrincipals.flatMap((p) => [
-        ...p.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `${p.member} holds ${g.role} on ${g.on}`),
-        ...p.serviceAccounts.flatMap((sa) => sa.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `service account ${sa.accountId ?? sa.address} holds ${g.role} on ${g.on}`)),
-      ]);
+      return [...bound.values()];
+    };
+    // What the pool's principals hold that is high privilege: the same for every provider of the pool.
+    const reasonsOfPool = new Map<readonly BoundPrincipal[], string[]>();
+    const privilegeReasonsOf = (boundPrincipals: readonly BoundPrincipal[]): string[] => {
+      let reasons = reasonsOfPool.get(boundPrincipals);
+      if (!reasons) {
+        reasons = boundPrincipals.flatMap((p) => [
+          ...p.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `${p.member} holds ${g.role} on ${g.on}`),
+          ...p.serviceAccounts.flatMap((sa) => sa.grants.filter((g) => isHighPrivilegeRole(g.role)).map((g) => `service account ${sa.accountId ?? sa.address} holds ${g.role} on ${g.on}`)),
+        ]);
+        reasonsOfPool.set(boundPrincipals, reasons);
+      }
+      return reasons;
+    };
+    return workloadIdentityProviders(model).map((provider) => {
+      const address = provider.resource.address;
+      const raw = provider.resource.comment[GATE_MANIFEST_METADATA_KEY];
+      const manifest = raw === undefined ? undefined : parseGateManifest(raw, `${source.file}: ${address}`, 'gcp-workload-identity-federation');
+
+      // The same for every provider of a pool (principalInPool reads only the provider's pool):
+      // walked once per pool, not once per provider — every grant for each of N providers was N².
+      const poolKey = JSON.stringify([provider.poolAddress ?? null, provider.poolId ?? null]);
+      let boundPrincipals = boundOfPool.get(poolKey);
+      if (!boundPrincipals) {
+        boundPrincipals = principalsBoundInPool(provider);
+        boundOfPool.set(poolKey, boundPrincipals);
+      }
+      const reasons = privilegeReasonsOf(boundPrincipals);
       const declared = manifest?.identity.privilege;
       const { accounts, paths, ignoredAcknowledgements } = gcpIssuancePaths(model, provider, { accounts: manifest?.serviceAccounts ?? [], high: declared === PrivilegeTier.HIGH });
       const audiences = Array.isArray(provider.allowedAudiences) ? provider.allowedAudiences.map(describeText) : [];

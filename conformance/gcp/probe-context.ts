@@ -3,7 +3,7 @@ import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { HTTP_RETRY_HINTS } from '../engine/http-outcome';
 import * as crypto from 'node:crypto';
 import { IssuerKey, generateIssuerKey, jwkThumbprint } from '../oidc/issuer-key';
-import { TokenClaims, decodeJwt, signJwt, tamperedJwt, unsignedJwt } from '../oidc/jwt';
+import { TokenClaims, decodeJwt, signJwt, signJwtAsync, tamperedJwt, unsignedJwt } from '../oidc/jwt';
 import { LiveQuota, PlannedRequest } from '../engine/request-plan';
 import { SharedRequests } from '../engine/shared-requests';
 import { ExpectedDenial, HttpOutcome, describeGcpOutcome, isTransientGcp, issuedToken, judgeGcpDenial } from './gcp-outcome';
@@ -233,8 +233,12 @@ export class GcpProbeContext {
     return { key, quota: 'gcp:generate-credentials', what, shareReason: SAME_IMPERSONATION };
   }
 
-  /** The subject token as sent: signed (or not) now, with the times it asks for. */
-  private mint(gate: ResolvedGcpGate, token: SubjectToken): string {
+  /**
+   * The subject token as sent: signed (or not) now, with the times it asks for. The RSA signature
+   * is made on libuv's pool: one per exchange, it was the largest linear cost on the prober's
+   * (and in-process emulator's) thread at scale.
+   */
+  private async mint(gate: ResolvedGcpGate, token: SubjectToken): Promise<string> {
     let minted: string;
     if (token.signer === 'token-command') {
       const answer = this.resolvedCommand();
@@ -245,14 +249,14 @@ export class GcpProbeContext {
       const times = token.times === 'expired' ? { iat: now - 3600, exp: now - 600 } : token.times === 'future' ? { iat: now + 600, nbf: now + 600, exp: now + 900 } : {};
       const claims = { ...token.claims, ...times };
       if (token.signer === 'none') minted = unsignedJwt(claims);
-      else minted = signJwt(token.signer === 'issuer-key' ? gate.keys[0] : (this.unknownKey ??= generateIssuerKey('RS256')), claims);
+      else minted = await signJwtAsync(token.signer === 'issuer-key' ? gate.keys[0] : (this.unknownKey ??= generateIssuerKey('RS256')), claims);
     }
     return token.tampered ? tamperedJwt(minted) : minted;
   }
 
   /** STS token exchange of a subject token for the gate's provider, retried like every probe; once per key. */
   public exchange(gate: ResolvedGcpGate, token: SubjectToken, what = 'STS token exchange'): Promise<HttpOutcome> {
-    return this.shared.send(this.plannedExchange(gate, token, what), () => this.send(() => this.target.exchange(gate.stsAudience!, this.mint(gate, token))));
+    return this.shared.send(this.plannedExchange(gate, token, what), () => this.send(async () => this.target.exchange(gate.stsAudience!, await this.mint(gate, token))));
   }
 
   /** generateAccessToken for a service account with the federated token `exchange` got; once per key. */
@@ -315,9 +319,16 @@ export class GcpProbeContext {
 
   /** The account the configuration binds to the control's principal, else the one the manifest intends it to reach. */
   private controlServiceAccount(gate: ResolvedGcpGate, claims: TokenClaims): string | undefined {
+    // Every check plans the control and the run asks again: each time ran the provider's condition
+    // (CEL) on the same claims. Remembered per gate for the same claims object (the plan's control).
+    const known = this.controlAccounts.get(gate);
+    if (known?.claims === claims) return known.account;
     const principal = gate.provider ? federatePlanned(gate.provider, claims) : undefined;
-    return (principal ? serviceAccountsFor(gate, principal)[0] : undefined) ?? gate.intendedServiceAccounts[0];
+    const account = (principal ? serviceAccountsFor(gate, principal)[0] : undefined) ?? gate.intendedServiceAccounts[0];
+    this.controlAccounts.set(gate, { claims, account });
+    return account;
   }
+  private readonly controlAccounts = new WeakMap<ResolvedGcpGate, { readonly claims: TokenClaims; readonly account: string | undefined }>();
 
   /** The requests of a gate's positive control: the exchange, then the bound service account's token. */
   public plannedControl(gate: ResolvedGcpGate): PlannedRequest[] {

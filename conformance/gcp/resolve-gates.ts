@@ -36,6 +36,19 @@ export interface ResolvedGcpGate {
   readonly noKeyReason?: string;
 }
 
+/** What a pool's grants give, the same for every gate of the pool. */
+interface PoolMembers {
+  readonly poolGrants: readonly ConcreteGrant[];
+  readonly impersonations: ResolvedGcpGate['impersonations'];
+  readonly reachableServiceAccounts: readonly string[];
+  /** Members that hold an impersonation role on some service account. */
+  readonly impersonators: ReadonlySet<string>;
+  /** Members bound one by one: `principal://…/subject/<s>` of any grant. */
+  readonly boundSubjects: ReadonlySet<string>;
+}
+
+const NO_POOL: PoolMembers = { poolGrants: [], impersonations: [], reachableServiceAccounts: [], impersonators: new Set(), boundSubjects: new Set() };
+
 /** Why resources could not be deployed on the target (the emulator says; a live project has them or not). */
 export type GcpDeploymentProblems = (stackName: string, addresses: readonly string[]) => string[];
 
@@ -64,14 +77,22 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
   }
   // A pool's grants and what they let its principals impersonate are the same for every gate of
   // the pool: computed once per pool, and the same arrays for each (GcpProbeContext digests them once).
-  const ofPool = new Map<string, { readonly poolGrants: readonly ConcreteGrant[]; readonly impersonations: ResolvedGcpGate['impersonations'] }>();
+  // The members sets and the reachable accounts too: building them for each gate was N² in the gates of a pool.
+  const ofPool = new Map<string, PoolMembers>();
   const grantsOfPool = (poolName: string) => {
     let found = ofPool.get(poolName);
     if (!found) {
       const poolPrefixes = [`principal://iam.googleapis.com/${poolName}/`, `principalSet://iam.googleapis.com/${poolName}/`];
       const poolGrants = grants.filter((g) => poolPrefixes.some((p) => g.member.startsWith(p)));
       const impersonations = poolGrants.flatMap((g) => impersonatedBy(g, accountsByProject).map((serviceAccount) => ({ member: g.member, serviceAccount, role: g.role, origin: g.origin })));
-      ofPool.set(poolName, (found = { poolGrants, impersonations }));
+      found = {
+        poolGrants,
+        impersonations,
+        reachableServiceAccounts: [...new Set(impersonations.map((i) => i.serviceAccount))],
+        impersonators: new Set(impersonations.map((i) => i.member)),
+        boundSubjects: new Set(poolGrants.map((g) => g.member).filter((m) => m.startsWith(`principal://iam.googleapis.com/${poolName}/subject/`))),
+      };
+      ofPool.set(poolName, found);
     }
     return found;
   };
@@ -96,8 +117,7 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
     const providerName = typeof a.name === 'string' && /\/providers\/[^/]+$/.test(a.name) ? a.name : undefined;
     if (!providerName) problems.push(`the resource name of ${address} is not known (${problems.length > 0 ? 'see above' : 'its pool or project is not resolved'})`);
     const poolName = providerName?.replace(/\/providers\/[^/]+$/, '');
-    const { poolGrants, impersonations } = poolName ? grantsOfPool(poolName) : { poolGrants: [], impersonations: [] };
-    const reachableServiceAccounts = [...new Set(impersonations.map((i) => i.serviceAccount))];
+    const { poolGrants, impersonations, reachableServiceAccounts, impersonators, boundSubjects } = poolName ? grantsOfPool(poolName) : NO_POOL;
     const oidc = block(a.oidc);
     const issuer = typeof oidc?.issuer_uri === 'string' ? oidc.issuer_uri : undefined;
     let jwks: Jwks | undefined;
@@ -121,8 +141,8 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
       audiences: allowed.length > 0 ? allowed : [`//iam.googleapis.com/${providerName}`],
       attributeMapping: mapping,
       ...(condition !== undefined ? { attributeCondition: condition } : {}),
-      impersonators: new Set(impersonations.map((i) => i.member)),
-      boundSubjects: new Set(poolGrants.map((g) => g.member).filter((m) => m.startsWith(`principal://iam.googleapis.com/${poolName}/subject/`))),
+      impersonators,
+      boundSubjects,
       ...(gate.manifest ? { manifest: { spiffeId: gate.manifest.identity.spiffeId, subject: gate.manifest.subject } } : {}),
     };
     return { ...resolved, provider: planned, plan: planTokens(planned) };
@@ -131,6 +151,25 @@ export function resolveGcpGates(gates: readonly GcpGate[], configurations: reado
 
 /** The service accounts a federated principal may impersonate, per the configuration. */
 export function serviceAccountsFor(gate: ResolvedGcpGate, principal: FederatedPrincipal): string[] {
-  const members = new Set([principal.principal, ...principal.principalSets]);
-  return [...new Set(gate.impersonations.filter((i) => members.has(i.member)).map((i) => i.serviceAccount))];
+  const byMember = impersonationsByMember(gate.impersonations);
+  // In the order of the configuration's grants, as a filter of gate.impersonations gives them: the first is the control's account.
+  const matching = [principal.principal, ...principal.principalSets].flatMap((m) => byMember.get(m) ?? []).sort((a, b) => a - b);
+  return [...new Set(matching.map((i) => gate.impersonations[i].serviceAccount))];
+}
+
+// Indexed once per pool (its gates share one impersonations array): filtering the pool's
+// impersonations for each gate's control was N² in the gates of a pool.
+const indexedImpersonations = new WeakMap<ResolvedGcpGate['impersonations'], ReadonlyMap<string, readonly number[]>>();
+function impersonationsByMember(impersonations: ResolvedGcpGate['impersonations']): ReadonlyMap<string, readonly number[]> {
+  let index = indexedImpersonations.get(impersonations);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    impersonations.forEach((i, at) => {
+      const list = built.get(i.member);
+      if (list) list.push(at);
+      else built.set(i.member, [at]);
+    });
+    indexedImpersonations.set(impersonations, (index = built));
+  }
+  return index;
 }

@@ -155,7 +155,14 @@ function auditLogged(model: TerraformModel, standIns: TerraformStandIns, service
 export function gcpAdvisoriesOf(model: TerraformModel, gate: GcpGate): Advisory[] {
   const standIns = new TerraformStandIns(model);
   const providerName = standIns.attribute(gate.provider.address, 'name');
-  const accounts = [...new Set(gate.boundPrincipals.flatMap((p) => p.serviceAccounts.map((s) => s.address)))].map((address) => ({ address, email: standIns.attribute(address, 'email') }));
+  // Its accounts: bound to a principal of its pool and reachable through its own provider (the
+  // issuance paths: a provider proven pinned to one subject is no path to another subject's
+  // binding, as AG-GCP-004 reads it). Every account bound in the pool made each gate's advisories
+  // judge N accounts — N² in the gates of a pool — and asked a gate to watch other gates' accounts.
+  const throughProvider = new Set(gate.paths.flatMap((p) => (p.kind === 'federation' && p.provider === gate.provider.address ? [p.account] : [])));
+  const accounts = [...new Set(gate.boundPrincipals.flatMap((p) => p.serviceAccounts.map((s) => s.address)))]
+    .filter((address) => throughProvider.has(address))
+    .map((address) => ({ address, email: standIns.attribute(address, 'email') }));
   const advisory = (id: string, title: string, present: boolean, detail: string): Advisory => ({ id, gate: gate.id, title, present, detail });
   const withUnjudged = (detail: string, unjudged: readonly string[]) => (unjudged.length > 0 ? `${detail} (could not judge ${[...new Set(unjudged)].join('; ')})` : detail);
 

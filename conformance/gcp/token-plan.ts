@@ -2,6 +2,7 @@ import { conditionLiterals } from '../../lib/model/gcp/cel/condition-literals';
 import { readMember } from '../../lib/model/gcp/google-workload-identity';
 import { SubjectCandidate, boundValueOf, declaredSubjects, mappingPassesSubject, pinnedClaims, searchAdmittedSubjects } from '../../lib/model/gcp/admitted-subjects';
 import { FederatedPrincipal, federate, isRejection, principalOf } from '../../lib/model/gcp/federated-identity';
+import { pinnedPrincipalSubject } from '../../lib/model/gcp/pinned-subject';
 import { TokenClaims } from '../oidc/jwt';
 
 /**
@@ -78,6 +79,57 @@ export function federatePlanned(provider: PlannedProvider, claims: TokenClaims):
 
 const holdsImpersonation = (provider: PlannedProvider, principal: FederatedPrincipal) => [principal.principal, ...principal.principalSets].some((m) => provider.impersonators.has(m));
 
+const PRINCIPAL_SUBJECT = (poolName: string) => `principal://iam.googleapis.com/${poolName}/subject/`;
+
+// A pool's members are the same Set for every gate of the pool (resolve-gates computes them once
+// per pool): what is read from them is computed once per Set, not once per gate.
+const boundSubjectsOfPool = new WeakMap<ReadonlySet<string>, readonly string[]>();
+const boundValuesOfPool = new WeakMap<ReadonlySet<string>, ReadonlyArray<{ key: string; value: string }>>();
+
+function boundValuesOf(impersonators: ReadonlySet<string>): ReadonlyArray<{ key: string; value: string }> {
+  let values = boundValuesOfPool.get(impersonators);
+  if (!values) {
+    values = [...impersonators].flatMap((member) => {
+      const reading = readMember(member);
+      return 'principal' in reading ? boundValueOf(reading.principal) : [];
+    });
+    boundValuesOfPool.set(impersonators, values);
+  }
+  return values;
+}
+
+/**
+ * The subjects bound one by one (`principal://…/subject/<s>`) that a token through this provider
+ * can be federated to: every one of the pool, unless the provider is provably pinned to one
+ * subject (a top-level `assertion.sub == 'X'` with the claim mapped unchanged,
+ * lib/model/gcp/pinned-subject.ts — the reading AG-GCP-004 uses to drop paths to other subjects'
+ * bindings) — then that one alone, if it is bound.
+ *
+ * Why this is sound for the subject search (AGC-GCP-013) and the control: the pinned provider's
+ * condition refuses every `sub` but X at a top-level conjunct, so it admits no other bound subject
+ * and none of their neighbours — the search already predicted each of them refused without running
+ * the condition. Such a candidate, sent, could only show the endpoint refusing what its condition
+ * refuses, which the declared subject's own neighbours (still derived and sent) already show; it
+ * could never show a subject beyond the declared one reaching an account, which is what the check
+ * is for. Every candidate the condition could admit is kept: X itself, the condition's literals and
+ * prefixes, and for any provider not proven pinned (a prefix, an ||, a transforming mapping) every
+ * bound subject of the pool as before. Without the narrowing a pool of N gates derives N subjects'
+ * neighbours for each gate (N²); and a brownfield gate without a manifest took the pool's first
+ * bound subject — another gate's — as its declared one, so its own pinned subject counted as
+ * "beyond" it and a correct gate FAILed.
+ */
+export function subjectsReachingThrough(provider: Pick<PlannedProvider, 'poolName' | 'attributeCondition' | 'attributeMapping' | 'boundSubjects'>): readonly string[] {
+  const prefix = PRINCIPAL_SUBJECT(provider.poolName);
+  const pinned = pinnedPrincipalSubject(provider.attributeCondition, provider.attributeMapping);
+  if (pinned !== undefined) return provider.boundSubjects.has(`${prefix}${pinned}`) ? [pinned] : [];
+  let all = boundSubjectsOfPool.get(provider.boundSubjects);
+  if (!all) {
+    all = [...provider.boundSubjects].map((m) => m.slice(prefix.length));
+    boundSubjectsOfPool.set(provider.boundSubjects, all);
+  }
+  return all;
+}
+
 /** The claims the probes use for a provider. */
 export function planTokens(provider: PlannedProvider): TokenPlan {
   const literals = conditionLiterals(provider.attributeCondition, provider.attributeMapping);
@@ -86,10 +138,10 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
   const { iss: _iss, aud: _aud, iat: _iat, exp: _exp, nbf: _nbf, ...extra } = pinnedClaims(literals);
   const claimsFor = (sub: string): TokenClaims => ({ ...extra, iss: provider.issuer, sub, aud: audience });
 
-  const boundSubjectValues = [...provider.boundSubjects].map((m) => m.slice(`principal://iam.googleapis.com/${provider.poolName}/subject/`.length));
+  const boundSubjectValues = subjectsReachingThrough(provider);
   const subjectPrefixes = literals.prefixes.get('sub') ?? [];
-  // Each subject once, where it first comes (a Set keeps insertion order): the bound subjects are
-  // every one of the pool, and an indexOf per subject was cubic in the gates of a pool.
+  // Each subject once, where it first comes (a Set keeps insertion order): the bound subjects may be
+  // every one of the pool (a provider not pinned), and an indexOf per subject was cubic in the gates of a pool.
   const candidates = [
     ...new Set([
       ...(provider.manifest ? [provider.manifest.spiffeId, provider.manifest.subject] : []),
@@ -102,10 +154,10 @@ export function planTokens(provider: PlannedProvider): TokenPlan {
   ].filter((s) => s !== '');
 
   const declared = declaredSubjects({ ...(provider.manifest ? { manifest: provider.manifest } : {}), boundSubjects: boundSubjectValues, literals, mappingPassesSubject: mappingPassesSubject(provider.attributeMapping) });
-  const boundValues = [...provider.impersonators].flatMap((member) => {
-    const reading = readMember(member);
-    return 'principal' in reading ? boundValueOf(reading.principal) : [];
-  });
+  // Subject members the provider provably cannot give are left out as above; attribute and
+  // whole-pool members (principalSet) stay whatever the provider: any provider of the pool may reach them.
+  const reachable = new Set(boundSubjectValues);
+  const boundValues = boundValuesOf(provider.impersonators).filter((b) => b.key !== 'google.subject' || reachable.has(b.value));
   const search = searchAdmittedSubjects({ provider, declared, known: boundSubjectValues, boundValues, claims: { ...extra, iss: provider.issuer, aud: audience }, reaches: (p) => holdsImpersonation(provider, p) });
 
   // Each candidate is run through the condition only until one admitted subject holds an

@@ -64,6 +64,11 @@ export function subjectCandidates(literals: ConditionLiterals, known: readonly s
   const out: SubjectCandidate[] = [];
   const values = literals.values.get(claim) ?? [];
   for (const value of values) out.push({ sub: value, how: 'a value the condition compares the subject with' });
+  // A known subject itself (another gate's, bound in the same pool): a provider that admits it
+  // federates to that subject's principal, so its binding — another agent's account — is reached
+  // through this provider's issuer and condition, not the other gate's. The declared ones are dropped by the search.
+  const compared = new Set(values);
+  for (const subject of known) if (!compared.has(subject)) out.push({ sub: subject, how: 'another subject bound in the pool' });
   for (const subject of [...new Set([...known, ...values])]) out.push(...neighbours(subject));
   const prefixes = [...(literals.prefixes.get(claim) ?? []), ...(literals.patterns.get(claim) ?? []).map(anchoredLiteralPrefix).filter((p): p is string => p !== undefined && p !== '')];
   for (const prefix of prefixes) {

@@ -87,6 +87,16 @@ function literalPinnedAtTop(condition: string, pins: (path: string | undefined) 
   return undefined;
 }
 
+/**
+ * The one `google.subject` a provider can give a credential, read from its condition and mapping
+ * as they are (no Terraform values): the `sub` claim a top-level conjunct pins, while the mapping
+ * passes `assertion.sub` through unchanged. The same proof as `pinnedSubject`, for a provider
+ * already applied; anything short of it (a mapping that transforms the claim) gives undefined.
+ */
+export function pinnedPrincipalSubject(condition: string | undefined, mapping: Readonly<Record<string, string>>): string | undefined {
+  return mappingPassesSubject(mapping) ? pinnedSubjectClaim(condition, mapping) : undefined;
+}
+
 /** The operands of the top-level `&&`s: each must hold for a credential to be accepted. */
 function conjuncts(expr: CelExpr): CelExpr[] {
   const kind = expr.exprKind;

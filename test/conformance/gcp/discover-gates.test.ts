@@ -75,6 +75,27 @@ describe('discoverGcpGates', () => {
     ]);
   });
 
+  test('two pools, two providers each: a provider’s bound principals are its own pool’s, the same for both providers of a pool', () => {
+    const configuration = gcpConfiguration() as { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const spire = configuration.resource.google_iam_workload_identity_pool_provider.spire;
+    configuration.resource.google_iam_workload_identity_pool.other = { workload_identity_pool_id: 'others' };
+    configuration.resource.google_iam_workload_identity_pool_provider.spire2 = { ...spire, workload_identity_pool_provider_id: 'spire2' };
+    for (const id of ['o1', 'o2']) {
+      configuration.resource.google_iam_workload_identity_pool_provider[id] = { ...spire, workload_identity_pool_id: '${google_iam_workload_identity_pool.other.workload_identity_pool_id}', workload_identity_pool_provider_id: id };
+    }
+    configuration.resource.google_service_account.other = { account_id: 'other-agent' };
+    configuration.resource.google_service_account_iam_member.other = {
+      service_account_id: '${google_service_account.other.name}',
+      role: 'roles/iam.workloadIdentityUser',
+      member: 'principal://iam.googleapis.com/${google_iam_workload_identity_pool.other.name}/subject/spiffe://prod.example/agent/other',
+    };
+    const gates = Object.fromEntries(discoverGcpGates([source(configuration)]).map((g) => [g.provider.address.split('.')[1], g.boundPrincipals.map((p) => p.member)]));
+    expect(gates.spire).toEqual([`principal://iam.googleapis.com/\${google_iam_workload_identity_pool.pool.name}/subject/${DEPLOYER_SPIFFE_ID}`]);
+    expect(gates.spire2).toEqual(gates.spire);
+    expect(gates.o1).toEqual(['principal://iam.googleapis.com/${google_iam_workload_identity_pool.other.name}/subject/spiffe://prod.example/agent/other']);
+    expect(gates.o2).toEqual(gates.o1);
+  });
+
   test('a damaged manifest is reported with where it was found', () => {
     const configuration = gcpConfiguration({ provider: { '//': { 'attestgate:gate': { schema: 'attestgate/gate-manifest/v1', kind: 'azure-federated-identity-credential' } } } });
     expect(() => discoverGcpGates([source(configuration)])).toThrow('gate manifest at brownfield.tf.json: google_iam_workload_identity_pool_provider.spire: kind "azure-federated-identity-credential" is not the kind expected here (gcp-workload-identity-federation)');

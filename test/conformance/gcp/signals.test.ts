@@ -101,6 +101,32 @@ describe('GCP detection signals as advisories', () => {
     expect(unknown[2].detail).toContain('google_monitoring_alert_policy.bypass: its filter is known only at apply');
   });
 
+  test('in a pool shared with another gate: a provider pinned to its subject is asked to watch its own account, one that admits the other’s subject both', () => {
+    const REVIEWER = 'spiffe://prod.example/agent/reviewer';
+    const twoGates = (condition?: string) => {
+      const configuration = gcpConfiguration(condition ? { provider: { attribute_condition: condition } } : {}) as { resource: Record<string, Record<string, unknown>> };
+      configuration.resource.google_iam_workload_identity_pool_provider.reviewer = {
+        ...(configuration.resource.google_iam_workload_identity_pool_provider.spire as object),
+        workload_identity_pool_provider_id: 'reviewer',
+        attribute_condition: `assertion.sub == '${REVIEWER}'`,
+      };
+      configuration.resource.google_service_account.reviewer = { account_id: 'reviewer-agent' };
+      configuration.resource.google_service_account_iam_member.reviewer = {
+        service_account_id: '${google_service_account.reviewer.name}',
+        role: 'roles/iam.workloadIdentityUser',
+        member: `principal://iam.googleapis.com/\${google_iam_workload_identity_pool.pool.name}/subject/${REVIEWER}`,
+      };
+      const s = source(configuration);
+      const spire = discoverGcpGates([s]).find((g) => g.provider.address.endsWith('.spire'))!;
+      return gcpAdvisoriesOf(s.model, spire)[1].detail;
+    };
+    expect(twoGates()).toBe('no enabled alert policy with a notification channel fires on a refused GenerateAccessToken for: google_service_account.deployer');
+    // The lax case: a prefix admits the reviewer's subject, so the reviewer's account is reached through this provider too.
+    expect(twoGates("assertion.sub.startsWith('spiffe://prod.example/agent/')")).toBe(
+      'no enabled alert policy with a notification channel fires on a refused GenerateAccessToken for: google_service_account.deployer, google_service_account.reviewer',
+    );
+  });
+
   test('a gate whose principals hold roles directly has no service account to watch', () => {
     const configuration = gcpConfiguration({
       member: 'principal://iam.googleapis.com/${google_iam_workload_identity_pool.pool.name}/subject/x',

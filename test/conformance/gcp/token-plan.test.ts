@@ -1,4 +1,4 @@
-import { FALLBACK_SUBJECT, PlannedProvider, planTokens, siblingSubject } from '../../../conformance/gcp/token-plan';
+import { FALLBACK_SUBJECT, PlannedProvider, planTokens, siblingSubject, subjectsReachingThrough } from '../../../conformance/gcp/token-plan';
 
 const POOL = 'projects/1/locations/global/workloadIdentityPools/agents';
 const SPIFFE = 'spiffe://prod.example/agent/deployer';
@@ -64,5 +64,34 @@ describe('token plan', () => {
 
   test('without allowed audiences, the provider’s own name is the audience', () => {
     expect(planTokens(provider({ audiences: [`//iam.googleapis.com/${POOL}/providers/spire`] })).control?.aud).toBe(`//iam.googleapis.com/${POOL}/providers/spire`);
+  });
+
+  describe('in a pool of many gates', () => {
+    const agents = [...Array(200).keys()].map((i) => `spiffe://prod.example/agent/agent-${i}`);
+    const pool = { boundSubjects: new Set(agents.map(bound)), impersonators: new Set(agents.map(bound)) };
+    const pinnedTo = (i: number) => provider({ ...pool, attributeCondition: `assertion.sub == '${agents[i]}'` });
+
+    test('a provider pinned to its subject reaches only that bound subject; one not pinned, every bound subject of the pool', () => {
+      expect(subjectsReachingThrough(pinnedTo(7))).toEqual([agents[7]]);
+      expect(subjectsReachingThrough(provider({ ...pool, attributeCondition: `assertion.sub == 'spiffe://prod.example/agent/nobody'` }))).toEqual([]);
+      // Lax cases: a prefix, an ||, a mapping that transforms the claim — not proven pinned.
+      expect(subjectsReachingThrough(provider({ ...pool, attributeCondition: "assertion.sub.startsWith('spiffe://prod.example/agent/')" }))).toHaveLength(200);
+      expect(subjectsReachingThrough(provider({ ...pool, attributeCondition: `assertion.sub == '${agents[7]}' || assertion.sub == '${agents[8]}'` }))).toHaveLength(200);
+      expect(subjectsReachingThrough(provider({ ...pool, attributeCondition: `assertion.sub == '${agents[7]}'`, attributeMapping: { 'google.subject': "assertion.sub.extract('/agent/{x}')" } }))).toHaveLength(200);
+    });
+
+    test('brownfield, no manifest: a pinned gate declares its own subject (not the pool’s first) and derives as many candidates whatever the pool', () => {
+      const plan = planTokens(pinnedTo(7));
+      expect(plan.subjects.declared).toEqual([agents[7]]);
+      expect(plan.control?.sub).toBe(agents[7]);
+      expect(plan.subjects.probes.map((p) => p.predicted)).toEqual(Array(8).fill('refused'));
+      const small = planTokens(provider({ boundSubjects: new Set([bound(agents[7])]), impersonators: new Set([bound(agents[7])]), attributeCondition: `assertion.sub == '${agents[7]}'` }));
+      expect(plan.subjects.derived).toBe(small.subjects.derived);
+    });
+
+    test('a provider whose condition admits its siblings’ subjects: each sibling’s exact subject is predicted to reach an account and probed first', () => {
+      const plan = planTokens(provider({ ...pool, attributeCondition: "assertion.sub.startsWith('spiffe://prod.example/agent/')", manifest: { spiffeId: agents[0], subject: agents[0] } }));
+      expect(plan.subjects.probes.slice(0, 8).map((p) => [p.sub, p.predicted])).toEqual(agents.slice(1, 9).map((a) => [a, 'reaches a service account']));
+    });
   });
 });

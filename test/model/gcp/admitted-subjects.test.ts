@@ -10,6 +10,8 @@ describe('subjectCandidates', () => {
   test('neighbours of a known subject: sibling, extended name, child, other trust domain, extended host, inserted segment, dots', () => {
     const subs = subjectCandidates(conditionLiterals(undefined, {}), [DEPLOYER]).map((c) => c.sub);
     expect(subs).toEqual([
+      // The known subject itself first (the search drops the declared ones): another gate's bound subject is a candidate.
+      DEPLOYER,
       'spiffe://prod.example/agent/attestgate-probe-intruder',
       'spiffe://prod.example/agent/deployer-attestgate-probe',
       'spiffe://prod.example/agent/deployer/attestgate-probe',

@@ -1,5 +1,5 @@
 import { workloadIdentityProviders } from '../../../lib/model/gcp/google-workload-identity';
-import { cannotMapTo, pinnedSubject, pinnedSubjectClaim } from '../../../lib/model/gcp/pinned-subject';
+import { cannotMapTo, pinnedPrincipalSubject, pinnedSubject, pinnedSubjectClaim } from '../../../lib/model/gcp/pinned-subject';
 import { gcpConfiguration, tfModel } from '../../fixtures/terraform';
 
 const AGENT = 'spiffe://prod.example/agent/deployer';
@@ -60,5 +60,19 @@ describe('pinnedSubjectClaim: the sub claim a condition requires at its top', ()
     expect(pinnedSubjectClaim(`!(assertion.sub == '${AGENT}')`, PASSES)).toBeUndefined();
     expect(pinnedSubjectClaim(undefined, PASSES)).toBeUndefined();
     expect(pinnedSubjectClaim("assertion.sub == '", PASSES)).toBeUndefined();
+  });
+});
+
+describe('pinnedPrincipalSubject: the one google.subject an applied provider can give', () => {
+  const PASSES = { 'google.subject': 'assertion.sub' };
+  test('the pinned sub claim, while the mapping passes it through unchanged', () => {
+    expect(pinnedPrincipalSubject(`assertion.aud == 'gcp' && assertion.sub == '${AGENT}'`, PASSES)).toBe(AGENT);
+    expect(pinnedPrincipalSubject(`google.subject == '${AGENT}'`, { 'google.subject': ' assertion.sub ' })).toBe(AGENT);
+  });
+
+  test('lax cases: a mapping that transforms the claim (another subject may map to any principal), an ||, a prefix', () => {
+    expect(pinnedPrincipalSubject(`assertion.sub == '${AGENT}'`, { 'google.subject': "assertion.sub.extract('/agent/{x}')" })).toBeUndefined();
+    expect(pinnedPrincipalSubject(`assertion.sub == '${AGENT}' || assertion.sub == '${OTHER}'`, PASSES)).toBeUndefined();
+    expect(pinnedPrincipalSubject("assertion.sub.startsWith('spiffe://prod.example/')", PASSES)).toBeUndefined();
   });
 });
