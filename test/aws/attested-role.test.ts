@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aspects, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -164,6 +164,22 @@ describe('AttestedRole', () => {
     expect(() => Template.fromStack(stack)).toThrow(
       /AttestedRole 'TestStack\/Deployer': trust policy has 1 statement\(s\) besides the attestation statement — .*arn:.*:iam::111122223333:root.* Fix: remove them .* or call acknowledgeAdditionalTrust\(reason\)/s,
     );
+  });
+
+  test('a second principal added from an Aspect, the trust policy first read there, still fails synth', () => {
+    // GIVEN: nothing reads assumeRolePolicy while the role is built
+    const { stack, anchor } = setup();
+    new AttestedRole(stack, 'Deployer', { identity: deployerIdentity(), trustAnchors: [anchor] });
+    // WHEN: an Aspect, which runs at synth, adds the second path
+    Aspects.of(stack).add({
+      visit: (node) => {
+        if (AttestedRole.isAttestedRole(node)) {
+          node.assumeRolePolicy.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [new iam.AccountRootPrincipal()] }));
+        }
+      },
+    });
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(/AttestedRole 'TestStack\/Deployer': trust policy has 1 statement\(s\) besides the attestation statement/);
   });
 
   test('conditions cannot be added once the trust policy document was handed out', () => {

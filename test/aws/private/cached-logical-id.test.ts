@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, Node } from 'constructs';
 import { CachedLogicalIdCfnAlarm, CachedLogicalIdCfnRole } from '../../../lib/aws/private/cached-logical-id';
 
 const PROPS: iam.CfnRoleProps = { assumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] } };
@@ -62,6 +62,21 @@ describe('withCachedLogicalId: CachedLogicalIdCfnRole', () => {
     const cachedCount = stack.allocations.get(cached)!;
     expect(cachedCount).toBeLessThanOrEqual(2);
     expect(plainCount).toBeGreaterThanOrEqual(cachedCount + 3);
+  });
+
+  test('registers one validation per stack to learn that synthesis has begun, however many elements it has', () => {
+    // GIVEN
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cached-logical-id-')) });
+    const stacks = [new CountingStack(app, 'Gates'), new CountingStack(app, 'MoreGates')];
+    const addValidation = jest.spyOn(Node.prototype, 'addValidation');
+    // WHEN
+    const roles = stacks.map((stack) => [0, 1, 2].map((i) => new CachedLogicalIdCfnRole(new Construct(stack, `Agent${i}`), 'Resource', PROPS)));
+    const registeredOn = addValidation.mock.contexts.map((node) => (node as Node).path);
+    addValidation.mockRestore();
+    app.synth();
+    // THEN: one per stack, and each stack's roles cache from its validation on
+    expect(registeredOn).toEqual(['Gates', 'MoreGates']);
+    stacks.forEach((stack, i) => roles[i].forEach((role) => expect(stack.allocations.get(role)).toBeLessThanOrEqual(2)));
   });
 
   test('does not cache before synthesis: a rename registered after an early resolution still applies', () => {
