@@ -31,28 +31,122 @@ export function refersTo(value: Value | undefined, logicalId: string): boolean {
 
 const enabled = (rule: TemplateResource) => rule.properties.State !== 'DISABLED' && Array.isArray(rule.properties.Targets) && rule.properties.Targets.length > 0;
 
+/** The resources a resolved value refers to, as `refersTo` finds them: `refersTo(v, id)` iff `id` is in the set. */
+export function referencedIds(value: Value | undefined, into: Set<string> = new Set()): Set<string> {
+  if (value === undefined || value === null) return into;
+  if (isSymbol(value)) {
+    if (value.symbolic === 'ref') into.add(value.logicalId);
+  } else if (isSymbolicString(value)) {
+    for (const p of value.parts) if (typeof p !== 'string' && p.symbolic === 'ref') into.add(p.logicalId);
+  } else if (Array.isArray(value)) {
+    for (const v of value) referencedIds(v, into);
+  } else if (typeof value === 'object') {
+    for (const v of Object.values(value)) referencedIds(v, into);
+  }
+  return into;
+}
+
+/** The CloudTrail events the rules are judged on; the same for every gate (the role is a stand-in). */
+const EVENTS = {
+  issuance: () => cloudTrailEvent('sts', 'AssumeRole', { roleArn: ROLE_ARN, roleSessionName: 'stolen-key' }),
+  changes: () => cloudTrailEvent('iam', 'UpdateAssumeRolePolicy', { roleName: ROLE_NAME, policyDocument: '{}' }),
+} as const;
+type EventName = keyof typeof EVENTS;
+
+/**
+ * An EventBridge rule of a stack, read once for all its gates. A gate's resolution of the pattern
+ * differs from the stack's own only where it asks for the gate's role (`Ref` or `Fn::GetAtt`), so
+ * the pattern is resolved once with the stack's context, noting every resource it asks for; for a
+ * gate whose role is not among them that resolution — and so the verdict on each event — is the
+ * gate's own. The rest are resolved per gate, as every rule once was.
+ */
+interface StackRule {
+  readonly rule: TemplateResource;
+  /** Undefined when resolving threw: then each gate resolves it (and throws) itself. */
+  readonly shared?: { readonly pattern: Value; readonly askedFor: ReadonlySet<string>; readonly verdicts: Map<EventName, boolean> };
+}
+
+/** What a stack's advisories read, once per stack rather than once per gate (per-gate reading was quadratic in gates). */
+interface StackSignals {
+  readonly rules: readonly StackRule[];
+  /** Alarms, with the resources their Dimensions and Metrics refer to. */
+  readonly alarms: ReadonlyArray<{ readonly alarm: TemplateResource; readonly refersTo: ReadonlySet<string> }>;
+  /** Functions, with the resources their Environment refers to. */
+  readonly functions: ReadonlyArray<{ readonly fn: TemplateResource; readonly refersTo: ReadonlySet<string> }>;
+  /** What any schedule (or scheduled EventBridge rule) targets. */
+  readonly scheduledTargets: ReadonlySet<string>;
+}
+
+const stackSignalsByModel = new WeakMap<TemplateModel, StackSignals>();
+
+function stackSignalsOf(model: TemplateModel): StackSignals {
+  let signals = stackSignalsByModel.get(model);
+  if (signals !== undefined) return signals;
+  const rules = model.resourcesOfType('AWS::Events::Rule').map((rule): StackRule => {
+    const askedFor = new Set<string>();
+    const asking: IntrinsicContext = {
+      ...model.context,
+      ref: (name) => (askedFor.add(name), model.context.ref(name)),
+      getAtt: (logicalId, attribute) => (askedFor.add(logicalId), model.context.getAtt(logicalId, attribute)),
+    };
+    try {
+      return { rule, shared: { pattern: resolveIntrinsics(rawPattern(model, rule), asking), askedFor, verdicts: new Map() } };
+    } catch {
+      return { rule };
+    }
+  });
+  const scheduledTargets = new Set<string>();
+  for (const s of [...model.resourcesOfType('AWS::Scheduler::Schedule'), ...model.resourcesOfType('AWS::Events::Rule')]) {
+    if (s.type === 'AWS::Scheduler::Schedule' || s.properties.ScheduleExpression !== undefined) referencedIds(s.properties.Target ?? s.properties.Targets, scheduledTargets);
+  }
+  signals = {
+    rules,
+    alarms: model.resourcesOfType('AWS::CloudWatch::Alarm').map((alarm) => ({ alarm, refersTo: referencedIds(alarm.properties.Metrics, referencedIds(alarm.properties.Dimensions)) })),
+    functions: model.resourcesOfType('AWS::Lambda::Function').map((fn) => ({ fn, refersTo: referencedIds(fn.properties.Environment) })),
+    scheduledTargets,
+  };
+  stackSignalsByModel.set(model, signals);
+  return signals;
+}
+
+function rawPattern(model: TemplateModel, rule: TemplateResource): unknown {
+  const raw = (model.template.Resources?.[rule.logicalId]?.Properties as { EventPattern?: unknown } | undefined)?.EventPattern;
+  return typeof raw === 'string' ? JSON.parse(raw) : raw;
+}
+
+function patternMatches(pattern: Value, event: Record<string, unknown>): boolean {
+  if (!isConcrete(pattern)) return false;
+  try {
+    return matchesEventPattern(pattern, event);
+  } catch (e) {
+    if (e instanceof EventPatternError) return false;
+    throw e;
+  }
+}
+
 /**
  * Enabled EventBridge rules with targets that match a CloudTrail event about the gate's role.
  * Each pattern is resolved with the role's name and ARN replaced by stand-ins and evaluated with
  * the EventBridge matcher: a rule counts because it would fire, not because it mentions names.
  */
-function rulesMatching(model: TemplateModel, roleLogicalId: string, event: Record<string, unknown>): TemplateResource[] {
+function rulesMatching(model: TemplateModel, signals: StackSignals, roleLogicalId: string, eventName: EventName): TemplateResource[] {
   const ctx: IntrinsicContext = {
     ...model.context,
     ref: (name) => (name === roleLogicalId ? ROLE_NAME : model.context.ref(name)),
     getAtt: (logicalId, attribute) => (logicalId === roleLogicalId && attribute === 'Arn' ? ROLE_ARN : model.context.getAtt(logicalId, attribute)),
   };
-  return model.resourcesOfType('AWS::Events::Rule').filter((rule) => {
-    const raw = (model.template.Resources?.[rule.logicalId]?.Properties as { EventPattern?: unknown } | undefined)?.EventPattern;
-    const pattern = resolveIntrinsics(typeof raw === 'string' ? JSON.parse(raw) : raw, ctx);
-    if (!enabled(rule) || !isConcrete(pattern)) return false;
-    try {
-      return matchesEventPattern(pattern, event);
-    } catch (e) {
-      if (e instanceof EventPatternError) return false;
-      throw e;
-    }
-  });
+  return signals.rules
+    .filter(({ rule, shared }) => {
+      if (shared === undefined || shared.askedFor.has(roleLogicalId)) {
+        const pattern = resolveIntrinsics(rawPattern(model, rule), ctx);
+        return enabled(rule) && patternMatches(pattern, EVENTS[eventName]());
+      }
+      if (!enabled(rule)) return false;
+      let verdict = shared.verdicts.get(eventName);
+      if (verdict === undefined) shared.verdicts.set(eventName, (verdict = patternMatches(shared.pattern, EVENTS[eventName]())));
+      return verdict;
+    })
+    .map(({ rule }) => rule);
 }
 
 /** A CloudTrail event as EventBridge delivers it ("AWS API Call via CloudTrail"). */
@@ -80,17 +174,14 @@ export function awsAdvisoriesOf(model: TemplateModel, gate: AwsGate): Advisory[]
     detail: found.length > 0 ? `${present}: ${found.map((r) => r.logicalId).join(', ')}` : absent,
   });
 
-  const issuance = rulesMatching(model, role, cloudTrailEvent('sts', 'AssumeRole', { roleArn: ROLE_ARN, roleSessionName: 'stolen-key' }));
-  const changes = rulesMatching(model, role, cloudTrailEvent('iam', 'UpdateAssumeRolePolicy', { roleName: ROLE_NAME, policyDocument: '{}' }));
-  const alarms = model.resourcesOfType('AWS::CloudWatch::Alarm').filter((a) => refersTo(a.properties.Dimensions, role) || refersTo(a.properties.Metrics, role));
+  const signals = stackSignalsOf(model);
+  const issuance = rulesMatching(model, signals, role, 'issuance');
+  const changes = rulesMatching(model, signals, role, 'changes');
+  const alarms = signals.alarms.filter((a) => a.refersTo.has(role)).map((a) => a.alarm);
 
   const crls = gate.trustAnchors.flatMap((a) => a.crls.map((c) => c.logicalId));
-  const updaters = model.resourcesOfType('AWS::Lambda::Function').filter((f) => crls.some((crl) => refersTo(f.properties.Environment, crl)));
-  const scheduled = updaters.filter((f) =>
-    [...model.resourcesOfType('AWS::Scheduler::Schedule'), ...model.resourcesOfType('AWS::Events::Rule')].some(
-      (s) => (s.type === 'AWS::Scheduler::Schedule' || s.properties.ScheduleExpression !== undefined) && refersTo(s.properties.Target ?? s.properties.Targets, f.logicalId),
-    ),
-  );
+  const updaters = signals.functions.filter((f) => crls.some((crl) => f.refersTo.has(crl))).map((f) => f.fn);
+  const scheduled = updaters.filter((f) => signals.scheduledTargets.has(f.logicalId));
 
   return [
     advisory('ADV-AWS-001', 'Credentials issued without the certificate are alerted', issuance, 'EventBridge rule on AssumeRole of the role', 'no enabled EventBridge rule watches AssumeRole* of this role (add IssuanceMonitor; it needs a CloudTrail trail)'),
@@ -114,25 +205,13 @@ const camel = (o: unknown): unknown =>
  * another identity, or a missing alarm each leave it absent.
  */
 export function stepUpAdvisory(model: TemplateModel, gate: AwsGate): Advisory[] {
-  const resolved = (r: TemplateResource) => resolveIntrinsics(model.template.Resources?.[r.logicalId]?.Properties, model.context);
-  const filters = model.resourcesOfType('AWS::Logs::MetricFilter').map((r) => ({ id: r.logicalId, props: resolved(r) }));
-  if (!filters.some((f) => JSON.stringify(f.props ?? '').includes(STEP_UP_EVENT))) return [];
+  const stack = stepUpSignalsOf(model);
+  if (stack === undefined) return [];
   const title = 'Step-up failures of this identity are alarmed';
   const identity = gate.manifest?.identity.spiffeId;
   if (identity === undefined) return [{ id: 'ADV-AWS-005', gate: gate.id, title, present: false, detail: 'the role has no gate manifest, so the identity its step-up tokens carry is not known' }];
-  const unjudged: string[] = [];
-  // Only what decides matching must be known; the log group and alarm actions may be references.
-  const pick = (props: unknown, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, (props as Record<string, unknown> | undefined)?.[k]]).filter(([, v]) => v !== undefined));
-  const declarations = filters
-    .map((f) => ({ id: f.id, props: pick(f.props, ['FilterPattern', 'MetricTransformations']) }))
-    .filter((f) => isConcrete(f.props as Value) || (unjudged.push(`${f.id}: its pattern is not known before deploy`) && false))
-    .map((f) => camel(f.props) as MetricFilterDeclaration);
-  const alarms = model
-    .resourcesOfType('AWS::CloudWatch::Alarm')
-    .map((r) => ({ id: r.logicalId, raw: resolved(r) as Record<string, unknown> | undefined }))
-    .filter((a) => Array.isArray(a.raw?.AlarmActions) && (a.raw.AlarmActions as unknown[]).length > 0 && a.raw.ActionsEnabled !== false)
-    .map((a) => ({ id: a.id, props: pick(a.raw, ['ComparisonOperator', 'Threshold', 'Statistic', 'Namespace', 'MetricName', 'Dimensions', 'Metrics']) }))
-    .filter((a) => isConcrete(a.props as Value) || (unjudged.push(`${a.id}: its metrics are not known before deploy`) && false));
+  const { declarations, alarms } = stack;
+  const unjudged = [...stack.unjudged];
   type Dimensions = Array<{ Name?: unknown; Value?: unknown }> | undefined;
   const operationsOf = (props: unknown) => {
     const p = props as { Dimensions?: Dimensions; Metrics?: Array<{ MetricStat?: { Metric?: { Dimensions?: Dimensions } } }> };
@@ -157,4 +236,42 @@ export function stepUpAdvisory(model: TemplateModel, gate: AwsGate): Advisory[] 
     }
   }
   return [stepUpMonitorAdvisory({ id: 'ADV-AWS-005', gate: gate.id, title }, identity, { monitor: 'CloudWatch alarm', monitors: 'alarms', absent: 'no CloudWatch alarm fires' }, { sound, lax, unjudged })];
+}
+
+/** What ADV-AWS-005 reads of a stack, the same for each of its gates; undefined when no metric filter names the step-up event. */
+interface StepUpSignals {
+  readonly declarations: readonly MetricFilterDeclaration[];
+  readonly alarms: ReadonlyArray<{ readonly id: string; readonly props: Record<string, unknown> }>;
+  /** Filters and alarms not known before deploy, in the order they are reported. */
+  readonly unjudged: readonly string[];
+}
+
+const stepUpSignalsByModel = new WeakMap<TemplateModel, { readonly signals?: StepUpSignals }>();
+
+function stepUpSignalsOf(model: TemplateModel): StepUpSignals | undefined {
+  const known = stepUpSignalsByModel.get(model);
+  if (known !== undefined) return known.signals;
+  const signals = readStepUpSignals(model);
+  stepUpSignalsByModel.set(model, { signals });
+  return signals;
+}
+
+function readStepUpSignals(model: TemplateModel): StepUpSignals | undefined {
+  const resolved = (r: TemplateResource) => resolveIntrinsics(model.template.Resources?.[r.logicalId]?.Properties, model.context);
+  const filters = model.resourcesOfType('AWS::Logs::MetricFilter').map((r) => ({ id: r.logicalId, props: resolved(r) }));
+  if (!filters.some((f) => JSON.stringify(f.props ?? '').includes(STEP_UP_EVENT))) return undefined;
+  const unjudged: string[] = [];
+  // Only what decides matching must be known; the log group and alarm actions may be references.
+  const pick = (props: unknown, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, (props as Record<string, unknown> | undefined)?.[k]]).filter(([, v]) => v !== undefined));
+  const declarations = filters
+    .map((f) => ({ id: f.id, props: pick(f.props, ['FilterPattern', 'MetricTransformations']) }))
+    .filter((f) => isConcrete(f.props as Value) || (unjudged.push(`${f.id}: its pattern is not known before deploy`) && false))
+    .map((f) => camel(f.props) as MetricFilterDeclaration);
+  const alarms = model
+    .resourcesOfType('AWS::CloudWatch::Alarm')
+    .map((r) => ({ id: r.logicalId, raw: resolved(r) as Record<string, unknown> | undefined }))
+    .filter((a) => Array.isArray(a.raw?.AlarmActions) && (a.raw.AlarmActions as unknown[]).length > 0 && a.raw.ActionsEnabled !== false)
+    .map((a) => ({ id: a.id, props: pick(a.raw, ['ComparisonOperator', 'Threshold', 'Statistic', 'Namespace', 'MetricName', 'Dimensions', 'Metrics']) }))
+    .filter((a) => isConcrete(a.props as Value) || (unjudged.push(`${a.id}: its metrics are not known before deploy`) && false));
+  return { declarations, alarms, unjudged };
 }

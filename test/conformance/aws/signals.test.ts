@@ -1,7 +1,7 @@
-import { awsAdvisoriesOf } from '../../../conformance/aws/signals';
+import { awsAdvisoriesOf, referencedIds, refersTo } from '../../../conformance/aws/signals';
 import { discoverAwsGates } from '../../../conformance/aws/discover-gates';
 import { PkiOnDisk, exampleTemplate, sourceOf, writeTestPki } from '../../fixtures/conformance';
-import { gateTemplate } from '../../fixtures/templates';
+import { attestedStatement, gateTemplate } from '../../fixtures/templates';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -103,5 +103,88 @@ describe('ADV-AWS-005: step-up failures of the identity are alarmed', () => {
   test('a filter it cannot evaluate is reported as not judged, never counted', () => {
     const regex = withStepUpMonitor(DEPLOYER, (r) => ofType(r, 'AWS::Logs::MetricFilter').forEach((f) => (f.Properties.FilterPattern = '{ $.event = "attestgate.step-up.decision" && $.identity = %deployer% }')));
     expect(regex).toMatchObject({ present: false, detail: expect.stringContaining('could not judge') });
+  });
+});
+
+describe('a stack is read once for all its gates, each gate judged as if alone', () => {
+  // Two gates in one stack, and rules about one, the other, or every role: what is read once per
+  // stack must never carry one gate's answer to another.
+  const target = { Targets: [{ Id: 'sns', Arn: 'arn:aws:sns:us-east-1:111122223333:alerts' }] };
+  const assumeRoleOf = (roleArn: unknown) => ({ Type: 'AWS::Events::Rule', Properties: { ...target, EventPattern: { source: ['aws.sts'], detail: { eventName: ['AssumeRole'], requestParameters: { roleArn: [roleArn] } } } } });
+  const twoGates = (rules: Record<string, unknown>) =>
+    gateTemplate({
+      profile: { RoleArns: [{ 'Fn::GetAtt': ['Role', 'Arn'] }, { 'Fn::GetAtt': ['Other', 'Arn'] }] },
+      extra: {
+        Other: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [attestedStatement()] } } },
+        ...rules,
+      },
+    });
+  const detailsOf = (template: unknown, order: readonly string[]) => {
+    const [source] = sourceOf(template);
+    const gates = discoverAwsGates([source]);
+    expect(gates.map((g) => g.role.logicalId).sort()).toEqual(['Other', 'Role']);
+    return Object.fromEntries(order.map((role) => [role, awsAdvisoriesOf(source.model, gates.find((g) => g.role.logicalId === role)!).map((a) => `${a.id} ${a.present} ${a.detail}`)]));
+  };
+  const rules = {
+    WatchRole: assumeRoleOf({ 'Fn::GetAtt': ['Role', 'Arn'] }),
+    WatchOtherBySub: assumeRoleOf({ 'Fn::Sub': '${Other.Arn}' }),
+    WatchEveryRole: { Type: 'AWS::Events::Rule', Properties: { ...target, EventPattern: { source: ['aws.sts'], detail: { eventName: ['AssumeRole'] } } } },
+  };
+
+  test('each gate counts the rules about its role and those about every role, whichever gate is asked first', () => {
+    const roleFirst = detailsOf(twoGates(rules), ['Role', 'Other']);
+    const otherFirst = detailsOf(twoGates(rules), ['Other', 'Role']);
+    expect(roleFirst).toEqual(otherFirst);
+    expect(roleFirst.Role[0]).toBe('ADV-AWS-001 true EventBridge rule on AssumeRole of the role: WatchRole, WatchEveryRole');
+    expect(roleFirst.Other[0]).toBe('ADV-AWS-001 true EventBridge rule on AssumeRole of the role: WatchOtherBySub, WatchEveryRole');
+  });
+
+  test('a stack one byte away is read anew: a rule about every role that names another event counts for neither gate', () => {
+    expect(detailsOf(twoGates(rules), ['Role']).Role[0]).toContain('WatchEveryRole');
+    const changed = { ...rules, WatchEveryRole: { Type: 'AWS::Events::Rule', Properties: { ...target, EventPattern: { source: ['aws.sts'], detail: { eventName: ['AssumeRolf'] } } } } };
+    const details = detailsOf(twoGates(changed), ['Role', 'Other']);
+    expect(details.Role[0]).toBe('ADV-AWS-001 true EventBridge rule on AssumeRole of the role: WatchRole');
+    expect(details.Other[0]).toBe('ADV-AWS-001 true EventBridge rule on AssumeRole of the role: WatchOtherBySub');
+  });
+
+  test('an alarm counts for the role its dimensions or metrics refer to, and only that one', () => {
+    const alarm = (properties: Record<string, unknown>) => ({ Type: 'AWS::CloudWatch::Alarm', Properties: { ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1, ...properties } });
+    const details = detailsOf(
+      twoGates({
+        RoleAlarm: alarm({ Dimensions: [{ Name: 'Role', Value: { Ref: 'Role' } }] }),
+        OtherAlarm: alarm({ Metrics: [{ Id: 'm', MetricStat: { Metric: { Dimensions: [{ Name: 'Role', Value: { 'Fn::Join': ['', ['role/', { Ref: 'Other' }]] } }] } } }] }),
+      }),
+      ['Other', 'Role'],
+    );
+    expect(details.Role[2]).toBe('ADV-AWS-003 true CloudWatch alarm on the role: RoleAlarm');
+    expect(details.Other[2]).toBe('ADV-AWS-003 true CloudWatch alarm on the role: OtherAlarm');
+  });
+});
+
+describe('referencedIds', () => {
+  test('holds exactly the resources refersTo finds, in every shape a resolved value takes', () => {
+    const [source] = sourceOf(
+      gateTemplate({
+        extra: {
+          Shapes: {
+            Type: 'AWS::Test::Shapes',
+            Properties: {
+              Ref: { Ref: 'Role' },
+              Arn: { 'Fn::GetAtt': ['Anchor', 'TrustAnchorArn'] },
+              Joined: { 'Fn::Join': ['', ['a', { Ref: 'Profile' }]] },
+              Sub: { 'Fn::Sub': 'x-${Crl}' },
+              Nested: [{ deep: [{ Ref: 'Anchor' }] }],
+              Plain: 'Role',
+            },
+          },
+        },
+      }),
+    );
+    const properties = source.model.resource('Shapes')!.properties;
+    for (const value of [...Object.values(properties), properties]) {
+      const found = referencedIds(value);
+      for (const id of ['Role', 'Anchor', 'Profile', 'Crl', 'Shapes']) expect(found.has(id)).toBe(refersTo(value, id));
+    }
+    expect([...referencedIds(properties)].sort()).toEqual(['Anchor', 'Crl', 'Profile', 'Role']);
   });
 });

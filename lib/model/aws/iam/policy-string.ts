@@ -84,6 +84,16 @@ type Token = string | typeof ANY_RUN | typeof ANY_ONE;
 
 /** Whether `input` matches the resolved pattern; `*` matches any run of characters, `?` exactly one. */
 export function matchesPattern(parts: readonly PatternPart[], input: string, options: { readonly ignoreCase: boolean }): boolean {
+  // Most policy values have no wildcard (StringEquals, ArnEquals, an action named in full): one
+  // literal, or none. Its code points equal the input's exactly when the strings are equal, so
+  // that is the whole answer when case counts and a sufficient one when it does not (the emulator
+  // matches every request's trust policy; splitting both into code points was most of its cost).
+  if (parts.length <= 1) {
+    const only = parts[0];
+    if (only === undefined) return input === '';
+    if ('literal' in only && only.literal === input) return true;
+    if ('literal' in only && !options.ignoreCase) return false;
+  }
   // Code points, so that `?` is one character; then the classic two-pointer match that
   // backtracks only to the most recent `*`.
   const pattern = parts.flatMap((part): Token[] => ('wildcard' in part ? [part.wildcard === '*' ? ANY_RUN : ANY_ONE] : Array.from(part.literal)));

@@ -98,3 +98,33 @@ describe('resolvePolicyString', () => {
     expect('parts' in resolved && describePattern(resolved.parts)).toBe('CN=deployer-*');
   });
 });
+
+describe('matchesPattern without wildcards answers as the code-point match does', () => {
+  // The reference: IAM's match over code points, written as plainly as possible. A pattern with
+  // no wildcard is answered by string comparison first; this holds the two to the same answers,
+  // including where code units and code points differ and where case folding changes length.
+  function reference(parts: ReturnType<typeof literalParts>, input: string, ignoreCase: boolean): boolean {
+    const pattern = parts.flatMap((p) => Array.from(p.literal));
+    const chars = Array.from(input);
+    return pattern.length === chars.length && pattern.every((c, i) => c === chars[i] || (ignoreCase && c.toLowerCase() === chars[i].toLowerCase()));
+  }
+  const literalParts = (text: string) => (text === '' ? [] : [{ literal: text }]);
+  const samples = ['', 'a', 'A', 'sts:AssumeRole', 'STS:assumerole', 'sts:AssumeRol', 'sts:AssumeRolee', 'İ', 'i̇', 'i', 'ß', 'SS', '😀', '\ud83d', '\ude00', '\ud83d\ude00', 'agent-0', 'agent-1', 'Agent-0'];
+
+  test.each([false, true])('every pair of samples, ignoreCase %s', (ignoreCase) => {
+    for (const pattern of samples) {
+      for (const input of samples) {
+        expect([pattern, input, matchesPattern(literalParts(pattern), input, { ignoreCase })]).toEqual([pattern, input, reference(literalParts(pattern), input, ignoreCase)]);
+      }
+    }
+  });
+
+  test('one byte off never matches when case counts; a case difference matches only when it does not', () => {
+    expect(matchesPattern([{ literal: 'spiffe://bench.example/agent/agent-0' }], 'spiffe://bench.example/agent/agent-1', { ignoreCase: false })).toBe(false);
+    expect(matchesPattern([{ literal: 'sts:AssumeRole' }], 'sts:assumeRole', { ignoreCase: false })).toBe(false);
+    expect(matchesPattern([{ literal: 'sts:AssumeRole' }], 'sts:assumeRole', { ignoreCase: true })).toBe(true);
+    expect(matchesPattern([], 'x', { ignoreCase: true })).toBe(false);
+    expect(matchesPattern([{ wildcard: '?' }], 'x', { ignoreCase: false })).toBe(true);
+    expect(matchesPattern([{ wildcard: '*' }], '', { ignoreCase: false })).toBe(true);
+  });
+});
