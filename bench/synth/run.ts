@@ -99,7 +99,7 @@ for (const n of SIZES) {
     monitoringRows.push(`| ${n} | ${added} | ${resourcesMs.toFixed(0)} ms (${(resourcesMs / added).toFixed(2)} ms each) | ${oursMs.toFixed(0)} ms (${(oursMs / added).toFixed(2)} ms each) |`);
   }
 }
-console.log(`bench/synth — median of ${ROUNDS} rounds, fresh process each, compiled JS, CDK_VALIDATION=false, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+console.log(`bench/synth — median of ${ROUNDS} rounds, fresh process each, compiled JS, ${process.env.BENCH_BUILTIN_VALIDATION === 'on' ? "aws-cdk-lib's built-in validation on" : 'CDK_VALIDATION=false'}, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
 console.log('| identities | variant | resources | wall ms | CPU ms | peak RSS MB | wall / raw L1 | CPU / raw L1 | CPU / raw L1 per round: median (range) | same template in | wall / same | CPU / same per round: median (range) | RSS / same |');
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 console.log(rows.join('\n'));
