@@ -18,7 +18,7 @@ import { CloudFormationTemplate, NESTED_STACK_TYPE } from './template';
  * what it passes and reads back stays unknown, never guessed.
  */
 
-/** How the files are read: injected, so that this model reads no disk of its own. */
+/** How the files are read: the functions here read files only through it (tests give files that are not on disk). */
 export interface TemplateFiles {
   /** A file's text; undefined when there is none. */
   read(file: string): string | undefined;
@@ -26,13 +26,13 @@ export interface TemplateFiles {
   list(directory: string): readonly string[];
 }
 
-/** A file of the app: its template, and the path it was read from (what nested templates are found relative to). */
 /** The files of the disk, for the plugin and `attestgate rules`, which read a synthesized app from it. */
 export const TEMPLATE_FILES_ON_DISK: TemplateFiles = {
   read: (file) => (fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined),
   list: (directory) => (fs.existsSync(directory) && fs.statSync(directory).isDirectory() ? fs.readdirSync(directory) : []),
 };
 
+/** A file of the app: its template, and the path it was read from (what nested templates are found relative to). */
 export type AppTemplateFile = AppTemplate & { readonly file?: string };
 
 const ASSET_PATH_METADATA = 'aws:asset:path';
