@@ -21,7 +21,7 @@
  * so a request signed at recording time is still current; nothing else of its behaviour changes.
  *
  *   npx tsx bench/conformance/emulator-requests.ts                  (ROUNDS=3 GATES=100)
- *   COMPARE=/tmp/emu-base npx tsx bench/conformance/emulator-requests.ts
+ *   COMPARE=../attestgate-base npx tsx bench/conformance/emulator-requests.ts
  *   npx tsx bench/conformance/emulator-requests.ts record <file>; RECORDING=<file> …   (reuse one
  *   recording, within 15 minutes of making it: see REPLAY_SKEW_SECONDS)
  *
