@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { IssuerKey, jwkThumbprint } from '../oidc/issuer-key';
+import { IssuerKey, issuerKeyThumbprint } from '../oidc/issuer-key';
 import { TokenClaims, signJwt, tamperedJwt, unsignedJwt } from '../oidc/jwt';
 
 /**
@@ -44,15 +44,6 @@ export interface RelativeValidity {
 
 export const FRESH: RelativeValidity = { iat: 0, exp: 300 };
 
-const thumbprints = new WeakMap<IssuerKey, string>();
-
-/** The RFC 7638 thumbprint of a key's public half, computed once per key (a plan of 1,000 gates asks ~40,000 times). */
-function thumbprintOf(key: IssuerKey): string {
-  let thumbprint = thumbprints.get(key);
-  if (thumbprint === undefined) thumbprints.set(key, (thumbprint = jwkThumbprint(key.publicJwk)));
-  return thumbprint;
-}
-
 function claimsAt(identity: AssertedIdentity, validity: RelativeValidity): TokenClaims {
   const now = Math.floor(Date.now() / 1000);
   return {
@@ -73,7 +64,7 @@ function claimsAt(identity: AssertedIdentity, validity: RelativeValidity): Token
 export function signedAssertion(key: IssuerKey, identity: AssertedIdentity, validity: RelativeValidity = FRESH): ClientAssertion {
   return {
     fresh: true,
-    key: JSON.stringify(['signed', key.alg, key.kid, thumbprintOf(key), identity.iss, identity.sub, identity.aud, validity.iat, validity.nbf ?? null, validity.exp]),
+    key: JSON.stringify(['signed', key.alg, key.kid, issuerKeyThumbprint(key), identity.iss, identity.sub, identity.aud, validity.iat, validity.nbf ?? null, validity.exp]),
     mint: () => signJwt(key, claimsAt(identity, validity)),
   };
 }

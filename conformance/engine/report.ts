@@ -109,7 +109,7 @@ export function gateSummaryOf(cloud: Cloud, gate: SummarizedGate, paths: NonNull
 }
 
 /** A manifest's identity as the report states it: its names in the form people read them. */
-export function declaredIdentityOf(identity: AgentIdentityDescription): DeclaredIdentity {
+function declaredIdentityOf(identity: AgentIdentityDescription): DeclaredIdentity {
   return {
     name: identity.name,
     spiffeId: identity.spiffeId,

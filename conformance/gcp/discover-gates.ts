@@ -115,7 +115,10 @@ export function discoverGcpGates(sources: readonly TerraformSource[]): GcpGate[]
     const grantsOfAccount = new Map<string, DiscoveredGrant[]>();
     for (const g of grants) {
       const account = serviceAccountAddress(model, g.member);
-      if (account) grantsOfAccount.set(account, [...(grantsOfAccount.get(account) ?? []), { role: describeText(g.role), on: describeTarget(g.target), resource: g.resource.address }]);
+      if (!account) continue;
+      let ofAccount = grantsOfAccount.get(account);
+      if (!ofAccount) grantsOfAccount.set(account, (ofAccount = []));
+      ofAccount.push({ role: describeText(g.role), on: describeTarget(g.target), resource: g.resource.address });
     }
     const boundOfPool = new Map<string, BoundPrincipal[]>();
     const principalsBoundInPool = (provider: WorkloadIdentityProviderModel): BoundPrincipal[] => {

@@ -2,8 +2,8 @@ import { Verdict, inconclusive, skipped } from '../engine/check';
 import { RateLimiter, RetryPolicy, withRetries } from '../engine/retry';
 import { HTTP_RETRY_HINTS } from '../engine/http-outcome';
 import * as crypto from 'node:crypto';
-import { IssuerKey, generateIssuerKey, jwkThumbprint } from '../oidc/issuer-key';
-import { TokenClaims, decodeJwt, signJwt, signJwtAsync, tamperedJwt, unsignedJwt } from '../oidc/jwt';
+import { IssuerKey, generateIssuerKey, issuerKeyThumbprint } from '../oidc/issuer-key';
+import { TokenClaims, decodeJwt, signJwtAsync, tamperedJwt, unsignedJwt } from '../oidc/jwt';
 import { LiveQuota, PlannedRequest } from '../engine/request-plan';
 import { SharedRequests } from '../engine/shared-requests';
 import { ExpectedDenial, HttpOutcome, describeGcpOutcome, isTransientGcp, issuedToken, judgeGcpDenial } from './gcp-outcome';
@@ -205,7 +205,7 @@ export class GcpProbeContext {
   private signerOf(gate: ResolvedGcpGate, token: SubjectToken): string {
     switch (token.signer) {
       case 'issuer-key':
-        return `issuer-key:${gate.keys[0] ? jwkThumbprint(gate.keys[0].publicJwk) : 'none'}`;
+        return `issuer-key:${gate.keys[0] ? issuerKeyThumbprint(gate.keys[0]) : 'none'}`;
       case 'token-command': {
         const answer = this.resolvedCommand();
         return `token-command:${answer && 'token' in answer ? sha256(answer.token) : 'none'}`;
@@ -287,11 +287,6 @@ export class GcpProbeContext {
   public hasCommandToken(): boolean {
     const answer = this.resolvedCommand();
     return answer !== undefined && 'token' in answer;
-  }
-
-  /** A token the gate's issuer key signs. */
-  public sign(gate: ResolvedGcpGate, claims: TokenClaims, key: IssuerKey = gate.keys[0]): string {
-    return signJwt(key, claims);
   }
 
   /** The claims mutations start from: the token command's (times dropped) or the planned control's. */

@@ -31,6 +31,15 @@ export function jwkThumbprint(jwk: { kty: string; n?: string; e?: string; crv?: 
   return crypto.createHash('sha256').update(JSON.stringify(members)).digest('base64url');
 }
 
+const thumbprints = new WeakMap<IssuerKey, string>();
+
+/** The RFC 7638 thumbprint of an issuer key's public half, computed once per key (request keys name signers by it: a plan of 1,000 gates asks ~40,000 times). */
+export function issuerKeyThumbprint(key: IssuerKey): string {
+  let thumbprint = thumbprints.get(key);
+  if (thumbprint === undefined) thumbprints.set(key, (thumbprint = jwkThumbprint(key.publicJwk)));
+  return thumbprint;
+}
+
 /** The issuer key of a private key; `kid` defaults to the RFC 7638 thumbprint. */
 export function issuerKeyOf(privateKey: crypto.KeyObject, kid?: string): IssuerKey {
   const jwk = crypto.createPublicKey(privateKey).export({ format: 'jwk' }) as { kty: string; n?: string; e?: string; crv?: string; x?: string; y?: string };

@@ -5,6 +5,7 @@ import { Certificate, parseCertificate } from '../../lib/core/pki/certificate';
 import { Crl, parseCrl } from '../../lib/core/pki/crl';
 import { pemBlocks, pemLabels } from '../../lib/core/pki/pem';
 import { readInput, statInput, utf8Text } from '../discovery/input-files';
+import { spkiOf } from './spki';
 
 /** A certificate from `--pki`, with its private key when one of the key files matches it. */
 export interface PkiEntry {
@@ -30,12 +31,6 @@ export class PkiError extends Error {
     super(message);
     this.name = 'PkiError';
   }
-}
-
-/** The SubjectPublicKeyInfo of a key, DER; how keys and certificates are paired. */
-export function spkiOf(key: crypto.KeyObject): Buffer {
-  const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
-  return publicKey.export({ type: 'spki', format: 'der' });
 }
 
 /**

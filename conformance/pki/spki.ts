@@ -59,9 +59,9 @@ export function spkiOf(key: crypto.KeyObject): Buffer {
  * Each named curve's canonical SPKI up to the point's coordinates: algorithm, curve, BIT STRING
  * header and the uncompressed-point byte 04. An SPKI of exactly `prefix || x || y` is byte for
  * byte what spkiOfJwk writes for that x and y, so it needs no re-encoding to be compared: this is
- * the per-request case (every probe's leaf is a fresh EC key), and the comparison in
- * publicKeyOfSpki — and the DER reader's exception for an EC key read as RSA — cost about what the
- * import itself does.
+ * the per-request case (a probe leaf's key is a P-256 key the emulator meets first in a request),
+ * and the comparison in publicKeyOfSpki — and the DER reader's exception for an EC key read as
+ * RSA — cost about what the import itself does.
  */
 const EC_SPKI_PREFIXES = Object.entries(CURVES).map(([crv, { bytes }]) => {
   const zero = Buffer.alloc(bytes).toString('base64url');

@@ -3,9 +3,8 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { AgentIdentity } from '../core/agent-identity';
-import { RDN_KEYS } from '../core/distinguished-name';
 import { IAgentTrustAnchor } from './agent-trust-anchor';
-import { AttestedProfile, AttestedProfileOptions, ROLES_PER_PROFILE, attributeMappingsFor, sessionDurationSecondsFor } from './attested-profile';
+import { AttestedProfile, AttestedProfileOptions, ROLES_PER_PROFILE, attributeMappingsFor, rdnKeysOf, sessionDurationSecondsFor } from './attested-profile';
 
 /** A role asking the pool for a profile: the identity and anchors its trust policy pins. */
 export interface PooledRole {
@@ -23,7 +22,6 @@ const documentIds = new WeakMap<iam.PolicyDocument, number>();
 let nextDocumentId = 1;
 
 /** The RDN keys a distinguished name gives, in mapping order: what attributeMappingsFor maps of it. */
-const rdnKeysOf = (dn: Readonly<Record<string, string | undefined>>) => RDN_KEYS.filter((k) => dn[k] !== undefined).join(',');
 
 /**
  * The shared Roles Anywhere profiles of one stack. Roles whose gates are set alike — the same
@@ -121,8 +119,8 @@ export class AttestedProfilePool extends Construct {
     const inputs = [
       durationSeconds,
       identity.privilege,
-      rdnKeysOf(identity.subject),
-      identity.issuingCa ? rdnKeysOf(identity.issuingCa) : '-',
+      rdnKeysOf(identity.subject).join(','),
+      identity.issuingCa ? rdnKeysOf(identity.issuingCa).join(',') : '-',
       documentId ?? '',
       anchorArns.join('\u0001'),
       managedArns.join('\u0001'),

@@ -149,15 +149,19 @@ export function sessionDurationSecondsFor(identity: AgentIdentity, sessionDurati
   return seconds;
 }
 
+/** The RDN keys a distinguished name sets, in RDN_KEYS order: what a profile maps (the pool's settings key reads the same). */
+export function rdnKeysOf(dn: Readonly<Record<string, string | undefined>>): string[] {
+  return RDN_KEYS.filter((k) => dn[k] !== undefined);
+}
+
 /**
  * The mapping rules for an identity: the subject and issuer attributes it pins, and the URI SAN.
  * The issuer CN is always mapped so CloudTrail sessions name the issuing CA.
  */
 export function attributeMappingsFor(identity: AgentIdentity): CfnProfile.AttributeMappingProperty[] {
-  const keysOf = (dn: Record<string, string | undefined>) => RDN_KEYS.filter((k) => dn[k] !== undefined);
-  const issuerKeys = identity.issuingCa ? keysOf(identity.issuingCa) : ['CN'];
+  const issuerKeys = identity.issuingCa ? rdnKeysOf(identity.issuingCa) : ['CN'];
   return [
-    { certificateField: 'x509Subject', mappingRules: keysOf(identity.subject).map((specifier) => ({ specifier })) },
+    { certificateField: 'x509Subject', mappingRules: rdnKeysOf(identity.subject).map((specifier) => ({ specifier })) },
     { certificateField: 'x509Issuer', mappingRules: issuerKeys.map((specifier) => ({ specifier })) },
     { certificateField: 'x509SAN', mappingRules: [{ specifier: 'URI' }] },
   ];

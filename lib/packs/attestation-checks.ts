@@ -29,7 +29,8 @@ export class AttestationChecks implements IPolicyValidationPlugin {
     let failing = 0;
     // The stacks are judged together: a role pinned to a trust anchor of a base stack reaches it
     // through Fn::ImportValue, which resolves only against the exporting stack's template.
-    const stacksByPath = new Map(context.appConstruct.node.findAll().filter((c): c is Stack => Stack.isStack(c)).map((s) => [s.node.path, s]));
+    const all = context.appConstruct.node.findAll();
+    const stacksByPath = new Map(all.filter((c): c is Stack => Stack.isStack(c)).map((s) => [s.node.path, s]));
     const stacks = new Map(context.stackTemplates.map((t) => [t.templatePath, stacksByPath.get(t.stackConstructPath)]));
     // The context gives the templates of stacks only: a nested stack's is a file its parent names
     // (an asset of it), read here so that its resources are judged too, and what the two pass
@@ -46,11 +47,9 @@ export class AttestationChecks implements IPolicyValidationPlugin {
       TEMPLATE_FILES_ON_DISK,
     );
     const app = new AppTemplates(templates);
-    const nestedStacks = new Map(
-      [...stacks.values()].flatMap((stack) =>
-        stack ? stack.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c.nestedStackParent !== undefined).map((n) => [n.templateFile, n] as const) : [],
-      ),
-    );
+    // Every nested stack of the app, from the same walk (a parent's walk would include its nested
+    // stacks' nested stacks again).
+    const nestedStacks = new Map(all.filter((c): c is NestedStack => NestedStack.isNestedStack(c) && c.nestedStackParent !== undefined).map((n) => [n.templateFile, n] as const));
     for (const template of templates) {
       const model = app.model(template.name);
       // A nested stack's file is named after its construct (templateFile), next to its parent's.

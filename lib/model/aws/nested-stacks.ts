@@ -44,7 +44,11 @@ const MAX_NESTING = 20;
  * nested one `nestedIn` its parent; a parent lists in `nestedTemplateProblems` the nested stacks
  * whose template it could not find, and why.
  */
-export function withNestedTemplates(given: readonly AppTemplateFile[], files: TemplateFiles): AppTemplateFile[] {
+export function withNestedTemplates(given: readonly AppTemplateFile[], filesRead: TemplateFiles): AppTemplateFile[] {
+  // Each file read and each directory listed once: the templates are expanded twice (to find which
+  // given ones are nested, then for real), a nested template is tested for and then read, and the
+  // asset manifests of a directory are read for each of its nested stack resources.
+  const files = memoizedFiles(filesRead);
   // Parsed once: AppTemplates takes the objects as they are.
   const templates = given.map((t) => (typeof t.template === 'string' ? { ...t, template: JSON.parse(t.template) } : t));
   // A template given as well as nested in another given one is that nested stack (its parameters
@@ -98,13 +102,29 @@ export function withNestedTemplates(given: readonly AppTemplateFile[], files: Te
   return templates.filter((t) => t.file === undefined || !nestedFiles.has(t.file)).flatMap((t) => expand(t, t.file ? [t.file] : []));
 }
 
+function memoizedFiles(files: TemplateFiles): TemplateFiles {
+  const texts = new Map<string, string | undefined>();
+  const listings = new Map<string, readonly string[]>();
+  return {
+    read: (file) => {
+      if (!texts.has(file)) texts.set(file, files.read(file));
+      return texts.get(file);
+    },
+    list: (directory) => {
+      let listing = listings.get(directory);
+      if (!listing) listings.set(directory, (listing = files.list(directory)));
+      return listing;
+    },
+  };
+}
+
 interface NestedStackResource {
   readonly Properties?: { readonly TemplateURL?: unknown };
   readonly Metadata?: Record<string, unknown>;
 }
 
 /** The file of the template a nested stack resource of `parentFile` deploys, or why it is not found. */
-export function nestedTemplateFile(parentFile: string, resource: NestedStackResource, files: TemplateFiles): { file: string } | { problem: string } {
+function nestedTemplateFile(parentFile: string, resource: NestedStackResource, files: TemplateFiles): { file: string } | { problem: string } {
   const directory = path.dirname(parentFile);
   const exists = (file: string) => files.read(file) !== undefined;
   const assetPath = resource.Metadata?.[ASSET_PATH_METADATA];

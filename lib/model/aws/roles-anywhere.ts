@@ -290,11 +290,6 @@ function profilesOfOtherStacks(model: TemplateModel): Map<string, ProfileOfRole[
   return index;
 }
 
-/** The profiles that list a role among their RoleArns: of its template and, read with the app, of the others (see profilesOfRole). */
-export function profilesListingRole(model: TemplateModel, roleLogicalId: string): TemplateResource[] {
-  return profilesOfRole(model, roleLogicalId).map((p) => p.profile);
-}
-
 /**
  * The CRLs attached to a trust anchor of the template, with whether each is enabled: those of the
  * template, and, when it is read with the app's other templates, those of other stacks that attach
@@ -336,7 +331,7 @@ export function maxRolesAnywhereSession(model: TemplateModel, role: TemplateReso
   };
   const roleMax = asSeconds(role.properties.MaxSessionDuration, `${role.logicalId} MaxSessionDuration`);
   if (typeof roleMax === 'string') return { unknown: roleMax };
-  const profiles = profilesListingRole(model, role.logicalId);
+  const profiles = profilesOfRole(model, role.logicalId).map((p) => p.profile);
   if (profiles.length === 0) return { seconds: roleMax };
   let longest = 0;
   for (const profile of profiles) {

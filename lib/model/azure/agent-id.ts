@@ -178,7 +178,8 @@ function objectPath(segments: readonly Segment[]): { collection: string; object:
 }
 
 const textOf = (v: Value | undefined) => (typeof v === 'string' ? v : undefined);
-const objectOf = (v: Value | undefined): Record<string, Value> | undefined =>
+/** A Terraform value that is a literal object (not a reference or a string known only at apply). */
+export const objectOf = (v: Value | undefined): Record<string, Value> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !isSymbol(v) && !isSymbolicString(v) ? (v as Record<string, Value>) : undefined;
 const listOf = (v: Value | undefined): Value[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
 /** The body of an msgraph resource: an object, or JSON text (`jsonencode` written out). */

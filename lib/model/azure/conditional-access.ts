@@ -1,6 +1,6 @@
 import { TerraformModel, TerraformResource } from '../terraform/configuration';
-import { Value, isSymbol, isSymbolicString } from '../terraform/expressions';
-import { MSGRAPH_RESOURCE_TYPE, MSGRAPH_UPDATE_RESOURCE_TYPE, bodyOf, literal, segmentsOf } from './agent-id';
+import { Value } from '../terraform/expressions';
+import { MSGRAPH_RESOURCE_TYPE, MSGRAPH_UPDATE_RESOURCE_TYPE, bodyOf, literal, objectOf, segmentsOf } from './agent-id';
 
 /**
  * What Conditional Access for Entra agent identities means (preview; Microsoft Graph **beta**
@@ -76,9 +76,6 @@ export interface ConditionalAccessPolicyModel {
   /** Whether the body is known before apply. */
   readonly bodyKnown: boolean;
 }
-
-const objectOf = (v: Value | undefined): Record<string, Value> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && !isSymbol(v) && !isSymbolicString(v) ? (v as Record<string, Value>) : undefined;
 
 /** Whether a Graph URL is the policies collection (create) or one policy of it (patch). */
 function policiesPath(value: Value | undefined): 'collection' | 'policy' | undefined {

@@ -2,7 +2,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PkiError, loadPkiDirectory, spkiOf } from '../../../conformance/pki/pki-directory';
+import { PkiError, loadPkiDirectory } from '../../../conformance/pki/pki-directory';
+import { spkiOf } from '../../../conformance/pki/spki';
 import { IssuedCertificate, createCa, createCrl, issueLeaf, privateKeyPem } from '../../../conformance/pki/throwaway-pki';
 import { parseCertificate } from '../../../lib/core/pki/certificate';
 
