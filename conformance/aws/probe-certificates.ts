@@ -4,7 +4,7 @@ import { normalizeSerial } from '../../lib/core/pki/crl';
 import { CertificateIssuer, CertificateSpec, subjectKeyIdentifierOf, writeCertificateAsync } from '../pki/certificate-writer';
 import { SigningCa } from '../pki/signing-ca';
 import { ExpectedIdentity, valueOutside } from './expected-identity';
-import { ProbeKeys, RogueCa, generateProbeKey, rogueCaOf } from './probe-keys';
+import { ProbeKeys, RogueCa, newRogueCa } from './probe-keys';
 
 /** A certificate to present, with the key that signs the request and the chain to send. */
 export interface ProbeCredential {
@@ -240,6 +240,6 @@ export class AttackerCa {
     public readonly id: string,
     real: SigningCa,
   ) {
-    this.ca = generateProbeKey().then((keys) => rogueCaOf(real, keys));
+    this.ca = newRogueCa(real);
   }
 }

@@ -45,9 +45,14 @@ export class ProbeKeys {
    */
   public rogueCaNamedLike(real: SigningCa): Promise<RogueCa> {
     let rogue = this.rogueCas.get(real);
-    if (!rogue) this.rogueCas.set(real, (rogue = generateProbeKey().then((keys) => rogueCaOf(real, keys))));
+    if (!rogue) this.rogueCas.set(real, (rogue = newRogueCa(real)));
     return rogue;
   }
+}
+
+/** A new CA with `real`'s subject DN and a key of its own, minted on libuv's pool (each call a distinct CA). */
+export function newRogueCa(real: SigningCa): Promise<RogueCa> {
+  return generateProbeKey().then((keys) => rogueCaOf(real, keys));
 }
 
 /** A P-256 key pair with its SubjectPublicKeyInfo, written once. */
